@@ -1,0 +1,118 @@
+"""Tickets issued per second over HTTP, and call-next latency with every counter calling at once.
+
+Starts `xephang run` (gevent, one process) on a fresh database, drives it from separate client
+processes over keep-alive HTTP, prints median and p99. Run: `.venv/bin/python bench/bench_issue_call.py`
+"""
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "bench-password"
+
+
+def pct(values: list[float], p: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(len(values) * p))]
+
+
+def start_server(tmp: Path, port: int) -> subprocess.Popen[bytes]:
+    env = dict(os.environ, XEPHANG_DEMO_PASSWORD=PASSWORD)
+    proc = subprocess.Popen([sys.executable, "-m", "server.cli", "run", "--db", str(tmp / "x.db"),
+                             "--port", str(port)], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(300):
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/api/v1/site", timeout=1).ok:
+                return proc
+        except requests.ConnectionError:
+            time.sleep(0.05)
+    raise RuntimeError("server did not start")
+
+
+def issuer(url: str, token: str, services: list[str], n: int, barrier: mp.synchronize.Barrier,
+           out: mp.Queue) -> None:
+    s = requests.Session()
+    h = {"Authorization": f"Bearer {token}"}
+    lat = []
+    barrier.wait()
+    for i in range(n):
+        t0 = time.perf_counter()
+        r = s.post(f"{url}/api/v1/tickets", json={"service": services[i % len(services)]}, headers=h)
+        lat.append((time.perf_counter() - t0) * 1000)
+        assert r.status_code == 201, r.text
+    out.put(lat)
+
+
+def caller(url: str, token: str, counter: int, n: int, barrier: mp.synchronize.Barrier,
+           out: mp.Queue) -> None:
+    s = requests.Session()
+    h = {"Authorization": f"Bearer {token}"}
+    lat = []
+    barrier.wait()
+    for _ in range(n):
+        t0 = time.perf_counter()
+        r = s.post(f"{url}/api/v1/counters/{counter}/call-next", json={}, headers=h)
+        lat.append((time.perf_counter() - t0) * 1000)
+        assert r.status_code == 200, r.text
+    out.put(lat)
+
+
+def run_clients(target, args_list) -> tuple[list[float], float]:  # noqa: ANN001
+    barrier = mp.Barrier(len(args_list) + 1)
+    out: mp.Queue = mp.Queue()
+    procs = [mp.Process(target=target, args=(*a, barrier, out)) for a in args_list]
+    for p in procs:
+        p.start()
+    barrier.wait()
+    t0 = time.perf_counter()
+    lat = [x for _ in procs for x in out.get(timeout=600)]
+    wall = time.perf_counter() - t0
+    for p in procs:
+        p.join()
+    return lat, wall
+
+
+def main() -> None:
+    port = 5599
+    with tempfile.TemporaryDirectory() as d:
+        proc = start_server(Path(d), port)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            tok = requests.post(f"{url}/api/v1/auth/login",
+                                json={"username": "giamsat", "password": PASSWORD}).json()["token"]
+            site = requests.get(f"{url}/api/v1/site").json()
+            services = [s["code"] for s in site["services"]]
+            clients, per_client = 4, 1000
+            lat, wall = run_clients(issuer, [(url, tok, services, per_client)] * clients)
+            n = clients * per_client
+            print(f"issue: {n} tickets over HTTP from {clients} client processes in {wall:.2f}s = "
+                  f"{n / wall:.0f} tickets/s; latency median {statistics.median(lat):.1f} ms, "
+                  f"p99 {pct(lat, 0.99):.1f} ms")
+            counters = [c["number"] for c in site["counters"]]
+            tokens = {c: requests.post(f"{url}/api/v1/auth/login",
+                                       json={"username": f"canbo{c}", "password": PASSWORD}
+                                       ).json()["token"] for c in counters}
+            calls = 20
+            lat, wall = run_clients(caller, [(url, tokens[c], c, calls) for c in counters])
+            print(f"call-next: {len(counters)} counters calling at once, {len(lat)} calls in "
+                  f"{wall:.2f}s = {len(lat) / wall:.0f} calls/s; latency median "
+                  f"{statistics.median(lat):.1f} ms, p99 {pct(lat, 0.99):.1f} ms")
+        finally:
+            proc.terminate()
+            proc.wait()
+    print("command: .venv/bin/python bench/bench_issue_call.py "
+          f"(machine: {os.cpu_count()} cores, server: xephang run, gevent, SQLite synchronous=FULL)")
+
+
+if __name__ == "__main__":
+    main()

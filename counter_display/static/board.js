@@ -1,0 +1,301 @@
+/* Lobby board: latest call, recent calls, waiting per unit, clock, notice, voice. */
+(function () {
+  "use strict";
+  var S = window.XephangScreens;
+  var RECENT_MAX = 9;
+  var root = document.getElementById("board");
+  var filter = {zone: root.dataset.zone || "", floor: root.dataset.floor || ""};
+  var token = S.deviceToken();
+  var state = {services: {}, counters: {}, recent: [], everOnline: false, lastCallSeq: 0, hadSnapshot: false};
+  var announcer = null;
+
+  S.initText(document.body.dataset.lang || "vi");
+
+  function $(id) { return document.getElementById(id); }
+
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    return e;
+  }
+
+  /** Does a call or service belong on this board (zone or floor filter)? */
+  function inScope(item) {
+    if (filter.zone) {
+      var zone = item.zone;
+      if (!zone && item.counter && state.counters[item.counter]) zone = state.counters[item.counter].zone;
+      return zone === filter.zone;
+    }
+    if (filter.floor) return String(item.floor) === String(filter.floor);
+    return true;
+  }
+
+  function callKey(c) { return String(c.number) + "@" + String(c.counter); }
+
+  function sortCalls(calls) {
+    return calls.slice().sort(function (a, b) {
+      if (a.seq !== undefined && b.seq !== undefined) return b.seq - a.seq;
+      return String(b.at || "").localeCompare(String(a.at || ""));
+    });
+  }
+
+  /** Newest first, one line per number at a counter (a recall moves it back to the top). */
+  function dedupe(calls) {
+    var seen = {}, out = [];
+    calls.forEach(function (c) {
+      var k = callKey(c);
+      if (!seen[k]) { seen[k] = true; out.push(c); }
+    });
+    return out.slice(0, RECENT_MAX);
+  }
+
+  function counterLabel(call) {
+    return S.t("board.counter", {n: call.counter});
+  }
+
+  function zoneLabel(call) {
+    var bits = [];
+    if (call.zone) bits.push(S.t("board.zone", {zone: call.zone}));
+    if (call.floor !== undefined && call.floor !== null && call.floor !== "") bits.push(S.t("board.floor", {floor: call.floor}));
+    return bits.join(" · ");
+  }
+
+  /** Shrink the big number's font until it fits: a number is never cut ("10234" stays whole). */
+  function fitNumber(node) {
+    node.style.fontSize = "";
+    var size = parseFloat(window.getComputedStyle(node).fontSize);
+    var guard = 0;
+    while (node.scrollWidth > node.clientWidth && size > 24 && guard < 60) {
+      size = size * 0.92;
+      node.style.fontSize = size + "px";
+      guard += 1;
+    }
+  }
+
+  function renderLatest(flash) {
+    var c = state.recent[0];
+    var box = $("now-calling");
+    $("now-number").textContent = c ? String(c.number) : "—";
+    $("now-counter").textContent = c ? counterLabel(c) : "";
+    $("now-zone").textContent = c ? zoneLabel(c) : "";
+    $("now-service").textContent = c ? S.localName(c, "service_name") : "";
+    box.classList.toggle("empty", !c);
+    fitNumber($("now-number"));
+    if (flash) {
+      box.classList.remove("flash");
+      void box.offsetWidth;  // restart the animation for back-to-back calls
+      box.classList.add("flash");
+    }
+  }
+
+  function renderRecent(flash) {
+    var body = $("recent-body");
+    body.textContent = "";
+    state.recent.forEach(function (c, i) {
+      var tr = el("tr", i === 0 ? "latest" + (flash ? " flash" : "") : "");
+      var num = el("td", "num", c.number);
+      if (c.recall) num.appendChild(el("span", "recall-tag", S.t("board.recall")));
+      tr.appendChild(num);
+      tr.appendChild(el("td", "ctr", c.counter));
+      tr.appendChild(el("td", "zn", c.zone || ""));
+      body.appendChild(tr);
+    });
+    $("recent-empty").hidden = state.recent.length > 0;
+  }
+
+  /** Sum the waiting count of the snapshot's services by unit, within this board's scope. */
+  function waitingByUnit() {
+    var units = {}, order = [];
+    Object.keys(state.services).forEach(function (code) {
+      var s = state.services[code];
+      if (!inScope(s)) return;
+      var key = s.unit || code;
+      if (!units[key]) {
+        units[key] = {unit: key, unit_name: s.unit_name || key, unit_name_en: s.unit_name_en || "", waiting: 0};
+        order.push(key);
+      }
+      units[key].waiting += Number(s.waiting || 0);
+    });
+    // Units with people waiting come first, so a short screen still shows where the queues are.
+    return order.map(function (k) { return units[k]; }).sort(function (a, b) {
+      return (b.waiting > 0) - (a.waiting > 0) ||
+        S.localName(a, "unit_name").localeCompare(S.localName(b, "unit_name"), "vi");
+    });
+  }
+
+  /** Units in pages that fit the panel; a long list turns its pages every few seconds. */
+  function renderWaiting() {
+    var list = $("waiting-list");
+    var rows = waitingByUnit();
+    list.textContent = "";
+    if (!rows.length) {
+      list.appendChild(el("li", "none", S.t("board.no_waiting")));
+      $("waiting-page").textContent = "";
+      return;
+    }
+    var perPage = waitingPerPage(list);
+    var pages = Math.max(1, Math.ceil(rows.length / perPage));
+    state.waitingPage = (state.waitingPage || 0) % pages;
+    rows.slice(state.waitingPage * perPage, (state.waitingPage + 1) * perPage).forEach(function (u) {
+      var li = el("li", u.waiting > 0 ? "" : "none");
+      li.dataset.unit = u.unit;
+      li.appendChild(el("span", "unit", S.localName(u, "unit_name")));
+      li.appendChild(el("span", "count", S.t("board.waiting_count", {n: u.waiting})));
+      list.appendChild(li);
+    });
+    $("waiting-page").textContent = pages > 1 ? (state.waitingPage + 1) + "/" + pages : "";
+  }
+
+  /** How many unit lines fit in the panel (two columns), measured with one sample line. */
+  function waitingPerPage(list) {
+    var probe = el("li", "", "X");
+    list.appendChild(probe);
+    var rowH = probe.getBoundingClientRect().height || 40;
+    list.removeChild(probe);
+    var avail = list.getBoundingClientRect().height;
+    return Math.max(2, Math.floor(avail / rowH) * 2);
+  }
+
+  function turnWaitingPage() {
+    state.waitingPage = (state.waitingPage || 0) + 1;
+    renderWaiting();
+  }
+
+  function renderScope() {
+    var scope = filter.zone ? S.t("board.zone", {zone: filter.zone})
+      : filter.floor ? S.t("board.floor", {floor: filter.floor}) : S.t("board.all_zones");
+    $("board-scope").textContent = scope;
+  }
+
+  function renderAll() {
+    renderScope();
+    renderLatest(false);
+    renderRecent(false);
+    renderWaiting();
+  }
+
+  function tickClock() {
+    var d = S.now();
+    $("clock").textContent = S.fmtTime(d, true);
+    $("date").textContent = S.fmtDate(d);
+  }
+
+  function announce(call) {
+    if (!announcer) return;
+    try {
+      // Queued even before the voice pack has loaded; the announcer dedupes by seq.
+      announcer.announce({seq: call.seq, number: call.number, counter: call.counter, recall: !!call.recall});
+    } catch (e) { /* voice is best effort: the screen still shows the call */ }
+    showUnlock(announcer.needsUnlock);
+  }
+
+  function showUnlock(flag) {
+    $("sound-unlock").hidden = !flag;
+  }
+
+  function setupAnnouncer() {
+    if (!window.XephangAnnouncer) return;
+    try {
+      announcer = new window.XephangAnnouncer({packUrl: "/voice/vi-south/", onNeedsUnlock: showUnlock});
+      Promise.resolve(announcer.load()).catch(function () { /* no voice pack: the board still shows calls */ });
+    } catch (e) { announcer = null; return; }
+    $("sound-unlock").addEventListener("click", function () {
+      state.unlocked = true;
+      try { announcer.unlock(); } catch (e) { /* nothing more we can do from here */ }
+      $("sound-unlock").hidden = true;
+    });
+  }
+
+  function onSnapshot(snap) {
+    S.syncClock(snap.now);
+    state.services = {};
+    (snap.services || []).forEach(function (s) { state.services[s.code] = s; });
+    state.counters = {};
+    (snap.counters || []).forEach(function (c) { state.counters[c.number] = c; });
+    var calls = sortCalls((snap.recent_calls || []).filter(inScope));
+    // Calls made while we were disconnected: voice the fresh ones so nobody misses their turn.
+    if (state.hadSnapshot) {
+      var nowMs = S.now().getTime();
+      calls.slice().reverse().forEach(function (c) {
+        var age = nowMs - Date.parse(c.at || "");
+        if (c.seq > state.lastCallSeq && age < 60000) announce(c);
+      });
+    }
+    calls.forEach(function (c) { if (c.seq > state.lastCallSeq) state.lastCallSeq = c.seq; });
+    state.recent = dedupe(calls);
+    state.hadSnapshot = true;
+    renderAll();
+    loadNotice();
+  }
+
+  function onCalled(call) {
+    if (!inScope(call)) return;
+    state.recent = dedupe([call].concat(state.recent));
+    if (call.seq > state.lastCallSeq) state.lastCallSeq = call.seq;
+    renderLatest(true);
+    renderRecent(true);
+    announce(call);
+  }
+
+  function onEvent(name, p) {
+    if (name === "ticket.called") onCalled(p);
+    else if (name === "queue.changed") {
+      (p.services || []).forEach(function (s) { state.services[s.code] = s; });
+      renderWaiting();
+    } else if (name === "counter.changed" && p.counter) {
+      state.counters[p.counter.number] = p.counter;
+    }
+  }
+
+  function loadNotice() {
+    S.getJson("/api/v1/site", token).then(function (data) {
+      var site = data && data.site ? data.site : {};
+      if (site.name) $("site-name").textContent = S.localName(site, "name");
+      else $("site-name").textContent = S.t("board.site");
+      var notice = S.lang() === "en" && site.notice_en ? site.notice_en : site.notice;
+      $("notice").hidden = !notice;
+      if (notice && $("notice-text").textContent !== notice) {
+        $("notice-text").textContent = notice;
+        // Keep the scroll speed about constant whatever the text length.
+        $("notice-text").style.animationDuration = Math.max(20, notice.length / 6) + "s";
+      }
+    });
+  }
+
+  function connect() {
+    XephangLive.connect({
+      auth: {token: token},
+      onSnapshot: onSnapshot,
+      onEvent: onEvent,
+      onStatus: function (st) {
+        if (st === "online") state.everOnline = true;
+        S.trackConnection(st, state.everOnline);
+      }
+    });
+  }
+
+  function start() {
+    tickClock();
+    window.setInterval(tickClock, 1000);
+    window.setInterval(turnWaitingPage, 8000);
+    renderAll();
+    $("site-name").textContent = S.t("board.site");
+    if (!token) {
+      document.getElementById("unpaired").hidden = false;
+      S.trackConnection("offline", false);
+      return;
+    }
+    S.trackConnection("connecting", false);
+    setupAnnouncer();
+    var scoped = filter.zone || filter.floor;
+    // A board paired to a zone shows that zone unless the URL says otherwise.
+    (scoped ? Promise.resolve(null) : S.getJson("/api/v1/me", token)).then(function (me) {
+      if (me && me.device && me.device.zone) { filter.zone = me.device.zone; renderScope(); }
+      connect();
+    });
+  }
+
+  window.addEventListener("resize", function () { fitNumber($("now-number")); });
+  start();
+})();

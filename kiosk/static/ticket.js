@@ -1,0 +1,179 @@
+/*
+ * A ticket's public page (/t/<token>), opened from the QR code on a phone. No login, no personal data.
+ * Live over live.js with auth {ticket}; when the ticket is called: a big message, a beep, a vibration.
+ */
+(function () {
+  "use strict";
+  var T = window.XephangI18n;
+  var K = window.XephangKiosk;
+  var LANG_KEY = "xephang.lang";
+  var token = document.getElementById("tp").getAttribute("data-token");
+  var ticket = null;
+  var lastCall = null;       // the last ticket.called payload for this ticket (counter's own zone/floor)
+  var alertedKey = null;     // called_at|recalls already announced, so one call beeps once
+  var refetchTimer = null;
+  var retries = 0;
+  var live = null;
+  var soundOn = false;
+
+  function $(id) { return document.getElementById(id); }
+
+  function startLang() {
+    var q = new URLSearchParams(window.location.search).get("lang");
+    if (q === "vi" || q === "en") return q;
+    try { return window.localStorage.getItem(LANG_KEY) || "vi"; } catch (e) { return "vi"; }
+  }
+
+  function load() {
+    return K.api("GET", "/api/v1/tickets/" + encodeURIComponent(token)).then(function (r) {
+      if (r.ok && r.data) {
+        retries = 0;
+        setOffline(false);
+        render(r.data);
+        startLive();
+      } else if (r.status === 404) {
+        showNotFound();
+      } else {
+        // Network or server trouble: keep what we show and try again a little later.
+        if (!ticket) setOffline(true);
+        window.setTimeout(load, window.XephangLive.backoffDelay(retries++));
+      }
+    });
+  }
+
+  /** Refetch soon, after a random delay so thousands of phones do not ask at the same instant. */
+  function refetchSoon(maxMs) {
+    if (refetchTimer !== null) return;
+    refetchTimer = window.setTimeout(function () {
+      refetchTimer = null;
+      load();
+    }, Math.round(200 + Math.random() * (maxMs || 2500)));
+  }
+
+  function showNotFound() {
+    ticket = null;
+    $("tp-loading").hidden = true;
+    $("tp-ticket").hidden = true;
+    $("tp-notfound").hidden = false;
+    if (live) { live.close(); live = null; }
+  }
+
+  function setOffline(off) {
+    $("offline-banner").hidden = !off;
+  }
+
+  function startLive() {
+    if (live) return;
+    live = window.XephangLive.connect({
+      auth: { ticket: token },
+      onSnapshot: function (snap) {
+        if (snap && snap.ticket) render(snap.ticket);
+        else refetchSoon(500);
+      },
+      onEvent: function (name, p) {
+        if (name === "ticket.changed" && p.ticket && isMine(p.ticket)) {
+          render(p.ticket);
+        } else if (name === "ticket.called" && ticket && p.ticket_id === ticket.id) {
+          lastCall = p;
+          refetchSoon(100);
+        } else if (name === "queue.changed" && ticket && (p.services || []).some(function (s) {
+          return s.code === ticket.service;
+        })) {
+          refetchSoon();
+        }
+      },
+      onStatus: function (s) { setOffline(s === "offline"); },
+    });
+  }
+
+  function isMine(t) {
+    return t.token === token || (ticket && t.id === ticket.id);
+  }
+
+  function render(t) {
+    ticket = t;
+    if (lastCall && (t.status !== "called" || lastCall.counter !== t.counter)) lastCall = null;
+    $("tp-loading").hidden = true;
+    $("tp-notfound").hidden = true;
+    $("tp-ticket").hidden = false;
+    $("tp-number").textContent = t.number;
+    var st = $("tp-status");
+    st.textContent = T.t("status." + t.status);
+    st.setAttribute("data-status", t.status);
+    document.body.setAttribute("data-status", t.status);
+
+    var floor = lastCall ? lastCall.floor : t.floor;
+
+    var call = $("tp-call");
+    call.hidden = t.status !== "called";
+    if (t.status === "called") {
+      $("tp-call-big").textContent = T.t("ticket.called.big", { counter: t.counter });
+      $("tp-call-place").textContent = T.t("ticket.called.place", { zone: zoneLabel(lastCall ? lastCall.zone : t.zone, t),
+                                                                  floor: floor });
+      var rc = $("tp-call-recall");
+      rc.hidden = !(t.recalls > 0);
+      rc.textContent = t.recalls > 0 ? T.t("ticket.recall", { n: t.recalls }) : "";
+      var key = (t.called_at || "") + "|" + (t.recalls || 0) + "|" + t.counter;
+      if (key !== alertedKey) {
+        alertedKey = key;
+        alertCitizen();
+      }
+    }
+
+    var msgKey = "ticket." + t.status + ".msg";
+    var msg = t.status === "called" ? "" : T.t(msgKey, { counter: t.counter });
+    $("tp-msg").textContent = msg === msgKey ? "" : msg;
+
+    var waiting = t.status === "waiting" || t.status === "parked";
+    $("tp-ahead-row").hidden = !waiting;
+    $("tp-wait-row").hidden = !waiting || !K.waitText(t.estimated_wait_min);
+    $("tp-ahead").textContent = String(t.ahead || 0);
+    $("tp-wait").textContent = K.waitText(t.estimated_wait_min);
+    $("tp-service").textContent = T.name(t, "service_name");
+    $("tp-unit").textContent = T.name(t, "unit_name");
+    var counters = t.counter ? [t.counter] : (t.counters || []);
+    $("tp-place").textContent = (counters.length ? K.countersText(counters) + " · " : "") +
+      T.t("result.zone_floor", { zone: zoneLabel(t.zone, t), floor: t.floor });
+    $("tp-issued").textContent = t.issued_at ? K.clock(new Date(t.issued_at)) : "";
+    $("tp-updated").textContent = T.t("ticket.updated", { time: K.clock() });
+  }
+
+  function zoneLabel(code, t) {
+    // The API gives zone_name (and maybe zone_name_en); English readers still see "Khu A1" on the signs.
+    if (t && code === t.zone) return T.name(t, "zone_name") || t.zone_name || code;
+    return code ? T.t("zone.code", { code: code }) : "";
+  }
+
+  function alertCitizen() {
+    K.beep();
+    try { if (navigator.vibrate) navigator.vibrate([300, 150, 300, 150, 600]); } catch (e) { /* not allowed */ }
+    window.XephangTicketPage.alerts++;
+  }
+
+  function boot() {
+    T.init(window.XephangKioskText, startLang());
+    T.apply(document);
+    T.onChange(function (l) {
+      try { window.localStorage.setItem(LANG_KEY, l); } catch (e) { /* private mode */ }
+      if (ticket) render(ticket);
+    });
+    $("lang-btn").addEventListener("click", function () { T.setLang(T.lang() === "vi" ? "en" : "vi"); });
+    $("tp-sound").addEventListener("click", function () {
+      soundOn = K.unlockAudio();
+      if (soundOn) {
+        K.beep();
+        $("tp-sound").setAttribute("data-i18n", "ticket.sound.on");
+        T.apply(document);
+      }
+    });
+    // Any first tap unlocks audio, so a later call can beep.
+    document.addEventListener("pointerdown", function once() {
+      K.unlockAudio();
+      document.removeEventListener("pointerdown", once);
+    });
+    load();
+  }
+
+  window.XephangTicketPage = { alerts: 0, ticket: function () { return ticket; } };
+  boot();
+})();

@@ -1,0 +1,254 @@
+"""The print worker: one queue and thread per printer, status before and after, retries."""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from dataclasses import dataclass
+from typing import Callable
+
+from printers.messages import DEFAULT_LANG, text
+from printers.status import PrinterStatus, StatusReading
+from printers.ticket import TicketPrint, ticket_bytes
+from printers.transports import PrintError, Printer, VirtualPrinter, open_printer
+
+log = logging.getLogger(__name__)
+
+# A printer that reports these will not print: fail at once, send nothing.
+NOT_PRINTABLE = (PrinterStatus.OUT, PrinterStatus.OFFLINE)
+
+
+@dataclass
+class PrintJob:
+    """One ticket to print on one printer."""
+
+    job_id: str
+    ticket_id: int
+    printer_url: str
+    paper: str
+    ticket: TicketPrint
+
+
+@dataclass
+class PrintOutcome:
+    """What happened to a PrintJob; `code` is "printed" or the failure's message key."""
+
+    status: str  # "printed" | "failed"
+    printer_status: PrinterStatus
+    detail: str
+    attempts: int
+    code: str = ""
+
+
+ResultCallback = Callable[[PrintJob, PrintOutcome], None]
+StatusCallback = Callable[[str, PrinterStatus, str], None]
+
+
+class _Lane:
+    """The queue and thread of one printer URL; `busy` is held while a job talks to it."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.jobs: queue.Queue[PrintJob | None] = queue.Queue()
+        self.busy = threading.Lock()
+        self.thread: threading.Thread | None = None
+
+
+class PrintWorker:
+    """Prints jobs in the background so a slow or broken printer never blocks another."""
+
+    def __init__(self, on_result: ResultCallback, on_status: StatusCallback | None = None,
+                 retries: int = 3, retry_delay: float = 0.5, timeout: float = 3.0,
+                 lang: str = DEFAULT_LANG) -> None:
+        """`retries` is how many times a job is tried again after a connection failure."""
+        self.on_result = on_result
+        self.on_status = on_status
+        self.retries = max(0, retries)
+        self.retry_delay = retry_delay
+        self.timeout = timeout
+        self.lang = lang
+        self._lanes: dict[str, _Lane] = {}
+        self._lanes_lock = threading.Lock()
+        self._statuses: dict[str, PrinterStatus] = {}
+        self._status_lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._started = False
+
+    # -- public ------------------------------------------------------------------------------
+    def start(self) -> None:
+        """Allow lanes to run (each printer's thread starts with its first job)."""
+        self._stopping.clear()
+        self._started = True
+        with self._lanes_lock:
+            for lane in self._lanes.values():
+                self._start_lane(lane)
+
+    def submit(self, job: PrintJob) -> None:
+        """Queue a job on its printer's lane; the outcome arrives through on_result."""
+        if self._stopping.is_set():
+            self._report(job, PrintOutcome("failed", self._last_status(job.printer_url),
+                                           text("error.stopped", self.lang), 0, "stopped"))
+            return
+        lane = self._lane(job.printer_url)
+        lane.jobs.put(job)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Finish the jobs in progress, fail the queued ones, and join the threads."""
+        self._stopping.set()
+        with self._lanes_lock:
+            lanes = list(self._lanes.values())
+        for lane in lanes:
+            lane.jobs.put(None)
+        for lane in lanes:
+            if lane.thread is not None:
+                lane.thread.join(timeout)
+            else:
+                self._fail_queued(lane)  # submitted but never started: still reported
+        self._started = False
+
+    def check(self, printer_url: str) -> PrinterStatus:
+        """Read a printer's status now (the kiosk asks before issuing); never raises."""
+        lane = self._lane(printer_url, start=False)
+        # A job holding the printer has just read its status: use that rather than open a
+        # second connection that a port-9100 printer would only serve after the job.
+        if not lane.busy.acquire(blocking=False):
+            return self._last_status(printer_url)
+        try:
+            reading = self._probe_once(printer_url)
+        finally:
+            lane.busy.release()
+        self._note_status(printer_url, reading)
+        return reading.status
+
+    def last_status(self, printer_url: str) -> PrinterStatus:
+        """Return the last status seen for a printer (UNKNOWN before any read)."""
+        return self._last_status(printer_url)
+
+    # -- lanes -------------------------------------------------------------------------------
+    def _lane(self, url: str, start: bool = True) -> _Lane:
+        with self._lanes_lock:
+            lane = self._lanes.get(url)
+            if lane is None:
+                lane = self._lanes[url] = _Lane(url)
+            if start and self._started:
+                self._start_lane(lane)
+            return lane
+
+    def _start_lane(self, lane: _Lane) -> None:
+        if lane.thread is None or not lane.thread.is_alive():
+            lane.thread = threading.Thread(target=self._run_lane, args=(lane,),
+                                           name=f"print:{lane.url}", daemon=True)
+            lane.thread.start()
+
+    def _run_lane(self, lane: _Lane) -> None:
+        while True:
+            job = lane.jobs.get()
+            if job is None:
+                break
+            if self._stopping.is_set():
+                self._report(job, PrintOutcome("failed", self._last_status(lane.url),
+                                               text("error.stopped", self.lang), 0, "stopped"))
+                continue
+            try:
+                with lane.busy:
+                    outcome = self._print(job)
+            except Exception as exc:  # noqa: BLE001 - the lane must outlive any bug
+                log.exception("print job %s crashed", job.job_id)
+                outcome = PrintOutcome("failed", PrinterStatus.UNKNOWN,
+                                       text("error.internal", self.lang, reason=exc), 0, "internal")
+            self._report(job, outcome)
+        self._fail_queued(lane)
+
+    def _fail_queued(self, lane: _Lane) -> None:
+        # Jobs still queued when stop() was called are reported, never silently lost.
+        while True:
+            try:
+                job = lane.jobs.get_nowait()
+            except queue.Empty:
+                return
+            if job is not None:
+                self._report(job, PrintOutcome("failed", self._last_status(lane.url),
+                                               text("error.stopped", self.lang), 0, "stopped"))
+
+    # -- one job -----------------------------------------------------------------------------
+    def _print(self, job: PrintJob) -> PrintOutcome:
+        data = ticket_bytes(job.ticket, job.paper, self.lang)
+        attempts = 0
+        last = PrintOutcome("failed", PrinterStatus.UNKNOWN, "", 0, "unreachable")
+        while attempts <= self.retries and not self._stopping.is_set():
+            if attempts:
+                self._stopping.wait(self.retry_delay)
+            attempts += 1
+            printer = self._open(job.printer_url)
+            if printer is None:
+                return PrintOutcome("failed", PrinterStatus.UNKNOWN,
+                                    text("error.url", self.lang, url=job.printer_url), attempts, "url")
+            try:
+                before = printer.probe()
+                self._note_status(job.printer_url, before)
+                if not before.reachable:
+                    last = PrintOutcome("failed", before.status, before.detail(self.lang),
+                                        attempts, "unreachable")
+                    continue
+                if before.status in NOT_PRINTABLE:
+                    return PrintOutcome("failed", before.status, before.detail(self.lang),
+                                        attempts, f"status.{before.status.value}")
+                if isinstance(printer, VirtualPrinter) and "paper=" not in job.printer_url:
+                    printer.paper = job.paper  # so the PNG preview has the job's roll width
+                try:
+                    printer.send(data, name=job.job_id)
+                except PrintError as exc:
+                    reading = StatusReading(PrinterStatus.OFFLINE, False,
+                                            str(exc.params.get("reason", exc)), printer.target)
+                    self._note_status(job.printer_url, reading)
+                    last = PrintOutcome("failed", PrinterStatus.OFFLINE, exc.message(self.lang),
+                                        attempts, exc.code)
+                    if exc.retryable:
+                        continue
+                    return last
+                after = printer.probe()
+                # The bytes are gone to the printer; a failed read afterwards doesn't unprint them.
+                after_status = after.status if after.reachable else PrinterStatus.UNKNOWN
+                self._note_status(job.printer_url, StatusReading(after_status, True, after.reason))
+                return PrintOutcome("printed", after_status, text("outcome.printed", self.lang),
+                                    attempts, "printed")
+            finally:
+                printer.close()
+        return last
+
+    def _open(self, url: str) -> Printer | None:
+        try:
+            return open_printer(url, self.timeout)
+        except PrintError:
+            return None
+
+    def _probe_once(self, url: str) -> StatusReading:
+        printer = self._open(url)
+        if printer is None:
+            return StatusReading(PrinterStatus.UNKNOWN, False, text("error.url", self.lang, url=url))
+        try:
+            return printer.probe()
+        finally:
+            printer.close()
+
+    # -- status bookkeeping and callbacks ------------------------------------------------------
+    def _last_status(self, url: str) -> PrinterStatus:
+        with self._status_lock:
+            return self._statuses.get(url, PrinterStatus.UNKNOWN)
+
+    def _note_status(self, url: str, reading: StatusReading) -> None:
+        with self._status_lock:
+            changed = self._statuses.get(url) != reading.status
+            self._statuses[url] = reading.status
+        if changed and self.on_status is not None:
+            try:
+                self.on_status(url, reading.status, reading.detail(self.lang))
+            except Exception:  # noqa: BLE001 - a listener's bug must not stop printing
+                log.exception("on_status callback failed for %s", url)
+
+    def _report(self, job: PrintJob, outcome: PrintOutcome) -> None:
+        try:
+            self.on_result(job, outcome)
+        except Exception:  # noqa: BLE001
+            log.exception("on_result callback failed for job %s", job.job_id)

@@ -1,0 +1,147 @@
+"""The HTTP API under /api/v1: thin handlers that parse, call a use case and answer JSON."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Flask, jsonify, request, session
+from werkzeug.exceptions import HTTPException
+
+from .i18n import message, pick_lang
+from .services import counters, queries, tickets
+from .services.auth import login as login_user
+from .services.auth import logout as logout_user
+from .services.auth import require_login
+from .services.errors import UseCaseError
+from .web.session import base_url, bearer_token, check_csrf, csrf_token, ctx, current_actor
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+def body() -> dict[str, Any]:
+    """The JSON object sent with the request ({} when there is none)."""
+    if not request.data:
+        return {}
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise UseCaseError("bad_json", 400)
+    return data
+
+
+@bp.before_request
+def _guard() -> None:
+    check_csrf()
+
+
+@bp.errorhandler(UseCaseError)
+def _use_case_error(exc: UseCaseError) -> Any:
+    lang = pick_lang(request.headers.get("Accept-Language"))
+    return jsonify(error={"code": exc.code, "message": message(exc.code, lang, **exc.params)}), exc.status
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(exc: HTTPException) -> Any:
+    code = {404: "not_found", 405: "method_not_allowed"}.get(exc.code or 400, "bad_request")
+    return _use_case_error(UseCaseError(code, exc.code or 400))
+
+
+@bp.post("/auth/login")
+def login() -> Any:
+    data = body()
+    username, password = data.get("username"), data.get("password")
+    if not isinstance(username, str) or not isinstance(password, str):
+        raise UseCaseError("bad_credentials", 401)
+    actor, token = login_user(ctx(), username, password)
+    session.clear()
+    session["user_id"] = actor.id
+    session.permanent = True
+    return jsonify(token=token, csrf_token=csrf_token(), **actor.public())
+
+
+@bp.post("/auth/logout")
+def logout() -> Any:
+    logout_user(ctx(), bearer_token())
+    session.clear()
+    return jsonify({})
+
+
+@bp.get("/me")
+def me() -> Any:
+    actor = current_actor()
+    require_login(actor)
+    extra = {"csrf_token": csrf_token()} if actor.kind == "user" and not bearer_token() else {}
+    return jsonify(**actor.public(), **extra)
+
+
+@bp.get("/site")
+def site() -> Any:
+    return jsonify(queries.site_info(ctx()))
+
+
+@bp.get("/services")
+def services() -> Any:
+    return jsonify(services=queries.list_services(ctx(), request.args.get("zone") or None))
+
+
+@bp.post("/tickets")
+def issue() -> Any:
+    data = body()
+    ticket, created = tickets.issue_ticket(ctx(), current_actor(), data.get("service"),
+                                           data.get("priority"), data.get("request_id"), base_url())
+    return jsonify(ticket), 201 if created else 200
+
+
+@bp.get("/tickets/<token>")
+def ticket(token: str) -> Any:
+    return jsonify(tickets.get_ticket(ctx(), token, base_url()))
+
+
+@bp.post("/tickets/<token>/reprint")
+def reprint(token: str) -> Any:
+    return jsonify(tickets.reprint_ticket(ctx(), current_actor(), token, base_url()))
+
+
+@bp.get("/queue")
+def queue() -> Any:
+    require_login(current_actor())
+    floor = request.args.get("floor")
+    if floor is not None and not floor.isdigit():
+        raise UseCaseError("bad_request", 400)
+    return jsonify(queries.queue_snapshot(ctx(), request.args.get("zone") or None,
+                                          int(floor) if floor else None, base_url()))
+
+
+@bp.get("/counters/<int:number>")
+def counter(number: int) -> Any:
+    return jsonify(counters.counter_detail(ctx(), current_actor(), number, base_url()))
+
+
+@bp.post("/counters/<int:number>/rating")
+def rating(number: int) -> Any:
+    return jsonify(counters.rate(ctx(), current_actor(), number, body())), 201
+
+
+@bp.post("/counters/<int:number>/<action>")
+def counter_action(number: int, action: str) -> Any:
+    return jsonify(counters.counter_action(ctx(), current_actor(), number, action, body(),
+                                           base_url()))
+
+
+@bp.get("/stats/today")
+def stats() -> Any:
+    return jsonify(queries.stats_today(ctx(), current_actor()))
+
+
+@bp.get("/printers")
+def printers() -> Any:
+    return jsonify(printers=queries.printer_list(ctx(), current_actor()))
+
+
+@bp.get("/openapi.json")
+def openapi() -> Any:
+    from .openapi import spec
+    return jsonify(spec())
+
+
+def init_app(app: Flask) -> None:
+    """Register the API."""
+    app.register_blueprint(bp)

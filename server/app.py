@@ -1,0 +1,51 @@
+"""The Flask app factory."""
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from . import api, realtime
+from .services.context import Context
+from .setup import initialize, secret_key
+from .store import Database
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app on a database file (created and loaded with the demo site when empty).
+
+    Config keys: DB (path), SITE (site file for a new database), ASYNC_MODE (gevent, threading),
+    SYNC_PUBLISH (emit inside the request; tests), PRINTING (start the print worker), PUBLIC_URL.
+    """
+    app = Flask(__name__, static_folder="web/static", static_url_path="/static",
+                template_folder="web/templates")
+    app.config.update(DB=str(ROOT / "var" / "xephang.db"), SITE=None, ASYNC_MODE=None,
+                      SYNC_PUBLISH=False, PRINTING=True, PUBLIC_URL=None,
+                      SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_HTTPONLY=True,
+                      PERMANENT_SESSION_LIFETIME=timedelta(hours=12), JSON_SORT_KEYS=False)
+    app.config.update(config or {})
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    db = Database(app.config["DB"])
+    initialize(db, app.config["SITE"], demo=False)  # no-op when the database has a site
+    app.secret_key = secret_key(db)
+    ctx = Context.open(db)
+    app.extensions["xephang"] = ctx
+    api.init_app(app)
+    realtime.init_app(app, ctx, app.config["ASYNC_MODE"], app.config["SYNC_PUBLISH"])
+    if app.config["PRINTING"]:
+        from .services.printing import Printing
+        ctx.printer = Printing.start(ctx, Path(app.config["DB"]).parent / "prints")
+    from .web import pages
+    pages.init_app(app)
+    from kiosk import web as kiosk_web
+    from counter_display import web as screens_web
+    from .web import console
+    kiosk_web.init_app(app)
+    screens_web.init_app(app)
+    console.init_app(app)
+    return app

@@ -1,0 +1,1 @@
+"""The queue engine: pure rules, no Flask, SQLite, escpos or Socket.IO."""

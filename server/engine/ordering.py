@@ -1,0 +1,59 @@
+"""Which waiting ticket a counter calls next: priority with a ratio, aging, order across services."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from .model import Counter, Policy, Waiting
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The ticket to call and the counter's new run of consecutive priority calls."""
+
+    ticket_id: int
+    priority_streak: int
+    reason: str  # "aged", "priority", "normal", "priority_counter"
+
+
+def _oldest(tickets: Sequence[Waiting]) -> Waiting:
+    return min(tickets, key=lambda w: (w.queued_at, w.id))
+
+
+def _pick(tickets: Sequence[Waiting], counter: Counter, policy: Policy) -> Waiting:
+    """The next ticket of one class by the policy's order across the counter's services."""
+    if policy.order == "service_order":
+        rank = {code: i for i, code in enumerate(counter.services)}
+        first = min(rank.get(w.service, len(rank)) for w in tickets)
+        tickets = [w for w in tickets if rank.get(w.service, len(rank)) == first]
+    return _oldest(tickets)
+
+
+def choose_next(counter: Counter, waiting: Sequence[Waiting], priority_streak: int,
+                policy: Policy, now: datetime) -> Choice | None:
+    """Pick the ticket this counter calls next from the tickets it may call, or None.
+
+    `waiting` holds only tickets this counter may call (its services; for a priority counter also
+    the priority tickets of its zone). Rules, in order:
+    1. A priority counter calls priority tickets first.
+    2. Aging: if any ticket has waited longer than the aging bound, the oldest ticket is called,
+       whatever its class — so no one waits past the bound while younger tickets are called.
+    3. Priority first, but at most `priority_ratio` priority calls in a row while normal tickets wait.
+    4. Within a class: longest wait first, or the counter's service order then longest wait.
+    """
+    if not waiting:
+        return None
+    prio = [w for w in waiting if w.priority]
+    normal = [w for w in waiting if not w.priority]
+    if counter.priority and prio:
+        return Choice(_pick(prio, counter, policy).id, priority_streak + 1, "priority_counter")
+    oldest = _oldest(waiting)
+    if now - oldest.queued_at > timedelta(minutes=policy.aging_minutes):
+        streak = priority_streak + 1 if oldest.priority else 0
+        return Choice(oldest.id, streak, "aged")
+    if prio and (not normal or priority_streak < policy.priority_ratio):
+        return Choice(_pick(prio, counter, policy).id, priority_streak + 1, "priority")
+    if normal:
+        return Choice(_pick(normal, counter, policy).id, 0, "normal")
+    return Choice(_pick(prio, counter, policy).id, priority_streak + 1, "priority")

@@ -1,0 +1,85 @@
+"""Server-side messages in Vietnamese (default) and English, chosen by Accept-Language."""
+from __future__ import annotations
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    # code: (Vietnamese, English)
+    "bad_request": ("Yêu cầu không hợp lệ.", "The request is not valid."),
+    "bad_json": ("Nội dung gửi lên không phải JSON hợp lệ.", "The request body is not valid JSON."),
+    "bad_request_id": ("Mã yêu cầu (request_id) không hợp lệ (tối đa {max} ký tự).",
+                       "request_id is not valid (at most {max} characters)."),
+    "request_id_reused": ("Mã yêu cầu này đã được dùng cho một thao tác khác.",
+                          "This request_id was already used for another action."),
+    "unauthorized": ("Vui lòng đăng nhập hoặc dùng mã thiết bị hợp lệ.",
+                     "Please log in or use a valid device token."),
+    "bad_credentials": ("Tên đăng nhập hoặc mật khẩu không đúng.", "Wrong username or password."),
+    "forbidden": ("Bạn không có quyền thực hiện thao tác này.", "You are not allowed to do this."),
+    "csrf_failed": ("Phiên làm việc đã hết hạn, vui lòng tải lại trang.",
+                    "Your session has expired; please reload the page."),
+    "not_your_counter": ("Bạn không được phân công tại quầy {counter}.",
+                         "You are not assigned to counter {counter}."),
+    "service_not_in_zone": ("Máy lấy số khu {zone} không cấp số cho dịch vụ này.",
+                            "This kiosk (zone {zone}) does not issue tickets for that service."),
+    "unknown_service": ("Không có dịch vụ {service}.", "There is no service {service}."),
+    "unknown_priority": ("Không có diện ưu tiên {priority}.", "There is no priority category {priority}."),
+    "unknown_zone": ("Không có khu {zone}.", "There is no zone {zone}."),
+    "unknown_counter": ("Không có quầy {counter}.", "There is no counter {counter}."),
+    "unknown_action": ("Thao tác không tồn tại.", "Unknown action."),
+    "service_closed": ("Dịch vụ này hiện ngoài giờ tiếp nhận.",
+                       "This service is not taking tickets at this time."),
+    "daily_cap_reached": ("Dịch vụ này đã hết số trong ngày hôm nay ({cap} số).",
+                          "This service has issued all of today's tickets ({cap})."),
+    "ticket_not_found": ("Không tìm thấy số thứ tự này.", "This ticket was not found."),
+    "no_current_ticket": ("Quầy {counter} không có số nào đang gọi hoặc đang phục vụ.",
+                          "Counter {counter} has no ticket being called or served."),
+    "invalid_transition": ("Số {number} đang ở trạng thái không cho phép thao tác này.",
+                           "Ticket {number} is in a state that does not allow this."),
+    "not_at_this_counter": ("Số {number} không ở quầy {counter}.",
+                            "Ticket {number} is not at counter {counter}."),
+    "transfer_same_service": ("Số này đã ở dịch vụ đó.", "The ticket is already in that service."),
+    "counter_paused": ("Quầy {counter} đang tạm nghỉ. Hãy tiếp tục trước khi gọi số.",
+                       "Counter {counter} is on a break. Resume before calling."),
+    "counter_not_open": ("Quầy {counter} chưa mở.", "Counter {counter} is not open."),
+    "counter_not_paused": ("Quầy {counter} không tạm nghỉ.", "Counter {counter} is not on a break."),
+    "counter_busy": ("Quầy {counter} còn số đang phục vụ. Hãy hoàn thành trước.",
+                     "Counter {counter} still has a ticket. Finish it first."),
+    "number_required": ("Vui lòng nhập số thứ tự.", "Please enter a ticket number."),
+    "ticket_not_waiting": ("Số {number} không có trong hàng chờ của quầy này.",
+                           "Ticket {number} is not waiting for this counter."),
+    "ambiguous_number": ("Có nhiều số {number}; hãy chọn dịch vụ.",
+                         "Several tickets have number {number}; choose the service."),
+    "service_not_at_counter": ("Quầy {counter} không phục vụ dịch vụ {service}.",
+                               "Counter {counter} does not serve {service}."),
+    "ticket_not_parked": ("Số {number} không được tạm giữ tại quầy này.",
+                          "Ticket {number} is not parked at this counter."),
+    "bad_note": ("Ghi chú quá dài (tối đa 500 ký tự).", "The note is too long (500 characters at most)."),
+    "bad_score": ("Mức đánh giá phải từ 1 đến 4.", "The score must be 1 to 4."),
+    "bad_reasons": ("Lý do đánh giá không hợp lệ.", "Unknown rating reason."),
+    "nothing_to_rate": ("Không có lượt phục vụ nào để đánh giá.", "There is no finished service to rate."),
+    "already_rated": ("Lượt phục vụ này đã được đánh giá. Cảm ơn bạn!",
+                      "This service was already rated. Thank you!"),
+    "no_printer": ("Không có máy in cho thiết bị này.", "No printer is set up for this device."),
+    "not_found": ("Không tìm thấy trang hoặc tài nguyên.", "Not found."),
+    "method_not_allowed": ("Phương thức không được hỗ trợ.", "Method not allowed."),
+    "conflict": ("Dữ liệu vừa thay đổi, vui lòng thử lại.", "The data just changed; please try again."),
+    "internal_error": ("Đã có lỗi hệ thống. Vui lòng thử lại.", "Something went wrong. Please try again."),
+}
+LANGS = ("vi", "en")
+
+
+def pick_lang(accept_language: str | None) -> str:
+    """The first of vi/en the caller accepts (vi by default)."""
+    for part in (accept_language or "").split(","):
+        tag = part.split(";")[0].strip().lower()[:2]
+        if tag in LANGS:
+            return tag
+    return "vi"
+
+
+def message(code: str, lang: str, **params: object) -> str:
+    """The message for an error code, in vi or en, with its parameters filled in."""
+    vi, en = MESSAGES.get(code, MESSAGES["bad_request"])
+    text = en if lang == "en" else vi
+    try:
+        return text.format(**params)
+    except (KeyError, IndexError):
+        return text

@@ -1,0 +1,144 @@
+"""The OpenAPI 3.1 description of /api/v1 (served at /api/v1/openapi.json)."""
+from __future__ import annotations
+
+from typing import Any
+
+COUNTER_ACTIONS = ("open", "close", "call-next", "call", "recall", "start", "complete", "no-show",
+                   "park", "unpark", "transfer", "pause", "resume")
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict[str, Any], description: str = "OK") -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+ERRORS = {"400": {"$ref": "#/components/responses/Error"},
+          "401": {"$ref": "#/components/responses/Error"},
+          "403": {"$ref": "#/components/responses/Error"},
+          "404": {"$ref": "#/components/responses/Error"},
+          "409": {"$ref": "#/components/responses/Error"}}
+
+
+def _op(summary: str, response: dict[str, Any], body: dict[str, Any] | None = None,
+        status: str = "200", auth: bool = True, params: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    op: dict[str, Any] = {"summary": summary, "responses": {status: _json(response), **ERRORS}}
+    if body is not None:
+        op["requestBody"] = {"content": {"application/json": {"schema": body}}}
+    if not auth:
+        op["security"] = []
+    if params:
+        op["parameters"] = params
+    return op
+
+
+def _obj(props: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {"type": "object", "properties": props}
+    if required:
+        out["required"] = required
+    return out
+
+
+STR, INT, BOOL = {"type": "string"}, {"type": "integer"}, {"type": "boolean"}
+RID = {"type": "string", "maxLength": 64, "description": "repeat-safe id of this request"}
+NUMBER_PATH = {"name": "number", "in": "path", "required": True, "schema": INT}
+TOKEN_PATH = {"name": "token", "in": "path", "required": True, "schema": STR}
+ZONE_Q = {"name": "zone", "in": "query", "schema": STR}
+
+
+def spec() -> dict[str, Any]:
+    """The OpenAPI document."""
+    counter_result = _obj({"ticket": {"oneOf": [_ref("Ticket"), {"type": "null"}]},
+                           "counter": _ref("Counter")})
+    paths: dict[str, Any] = {
+        "/auth/login": {"post": _op("Log in: session cookie and API token", _obj(
+            {"token": STR, "csrf_token": STR, "user": _ref("User")}),
+            _obj({"username": STR, "password": STR}, ["username", "password"]), auth=False)},
+        "/auth/logout": {"post": _op("Log out (revokes the bearer token)", _obj({}))},
+        "/me": {"get": _op("The caller: user or device", _obj(
+            {"user": _ref("User"), "device": _ref("Device"), "csrf_token": STR}))},
+        "/site": {"get": _op("Site configuration: zones, units, services, priority categories",
+                             _obj({}), auth=False)},
+        "/services": {"get": _op("Services with live counts", _obj(
+            {"services": {"type": "array", "items": _ref("Service")}}), auth=False, params=[ZONE_Q])},
+        "/tickets": {"post": _op("Issue a ticket (kiosk device or staff); 200 on a repeated request_id",
+                                 _ref("Ticket"), _obj({"service": STR, "priority": {"type": ["string", "null"]},
+                                                       "request_id": RID}, ["service"]), status="201")},
+        "/tickets/{token}": {"get": _op("A ticket by its public token", _ref("Ticket"), auth=False,
+                                        params=[TOKEN_PATH])},
+        "/tickets/{token}/reprint": {"post": _op("Print a ticket again (staff)", _ref("Ticket"),
+                                                 params=[TOKEN_PATH])},
+        "/queue": {"get": _op("Snapshot: services, counters, recent calls", _obj(
+            {"seq": INT, "day": STR, "now": STR,
+             "services": {"type": "array", "items": _ref("Service")},
+             "counters": {"type": "array", "items": _ref("Counter")},
+             "recent_calls": {"type": "array", "items": _ref("Call")}}),
+            params=[ZONE_Q, {"name": "floor", "in": "query", "schema": INT}])},
+        "/counters/{number}": {"get": _op("A counter with its next tickets", _obj(
+            {"counter": _ref("Counter"), "waiting": {"type": "array", "items": _ref("Ticket")},
+             "services": {"type": "array", "items": _ref("Service")}}), params=[NUMBER_PATH])},
+        "/counters/{number}/rating": {"post": _op(
+            "The citizen's rating of the leg just finished (counter device)",
+            _obj({"rating": _obj({"ticket_id": INT, "score": INT, "reasons": {"type": "array"}})}),
+            _obj({"ticket_id": INT, "score": {"type": "integer", "minimum": 1, "maximum": 4},
+                  "reasons": {"type": "array", "items": STR}, "request_id": RID},
+                 ["ticket_id", "score"]), status="201", params=[NUMBER_PATH])},
+        "/stats/today": {"get": _op("Today's totals (staff)", _ref("Stats"))},
+        "/printers": {"get": _op("Kiosk printers' status (staff)", _obj(
+            {"printers": {"type": "array", "items": _ref("Printer")}}))},
+    }
+    bodies = {"call": _obj({"number": STR, "service": STR, "request_id": RID}, ["number"]),
+              "unpark": _obj({"number": STR, "request_id": RID}, ["number"]),
+              "transfer": _obj({"service": STR, "note": STR, "request_id": RID}, ["service"])}
+    for action in COUNTER_ACTIONS:
+        body = bodies.get(action, _obj({"number": STR, "request_id": RID}))
+        paths[f"/counters/{{number}}/{action}"] = {"post": _op(
+            f"Counter action: {action} (officer of the counter or supervisor)", counter_result, body,
+            params=[NUMBER_PATH])}
+    ticket_props = {k: STR for k in ("number", "day", "service", "service_name", "unit", "unit_name",
+                                     "zone", "zone_name", "status", "issued_at", "token", "status_url")}
+    ticket_props.update(id=INT, floor=INT, ahead=INT, recalls=INT, leg=INT,
+                        counters={"type": "array", "items": INT},
+                        counter={"type": ["integer", "null"]}, priority={"type": ["string", "null"]},
+                        estimated_wait_min={"type": "array", "items": INT, "minItems": 2, "maxItems": 2},
+                        print=_obj({"status": STR, "detail": STR}))
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "xephang API", "version": "1",
+                 "description": "Queue tickets, counters and screens. Errors: "
+                                "{\"error\": {\"code\", \"message\"}}; messages follow Accept-Language "
+                                "(vi, en). Events: see docs/contract.md."},
+        "servers": [{"url": "/api/v1"}],
+        "security": [{"bearer": []}, {"cookie": []}],
+        "paths": paths,
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"},
+                                "cookie": {"type": "apiKey", "in": "cookie", "name": "session"}},
+            "responses": {"Error": _json(_obj({"error": _obj({"code": STR, "message": STR},
+                                                             ["code", "message"])}), "Refused")},
+            "schemas": {
+                "Ticket": _obj(ticket_props, ["id", "number", "service", "status", "token"]),
+                "Counter": _obj({"number": INT, "name": STR, "zone": STR, "floor": INT,
+                                 "services": {"type": "array", "items": STR}, "priority": BOOL,
+                                 "state": {"enum": ["closed", "open", "paused"]},
+                                 "officer": {"type": ["string", "null"]},
+                                 "ticket": {"oneOf": [_ref("Ticket"), {"type": "null"}]},
+                                 "parked": {"type": "array", "items": _ref("Ticket")}}),
+                "Service": _obj({"code": STR, "name": STR, "unit": STR, "zone": STR, "kind": STR,
+                                 "open": BOOL, "waiting": INT, "longest_wait_min": {"type": "number"},
+                                 "estimated_wait_min": {"type": "array", "items": INT},
+                                 "wait_target_min": INT}),
+                "Call": _obj({"number": STR, "counter": INT, "zone": STR, "service": STR,
+                              "recall": BOOL, "at": STR}),
+                "User": _obj({"id": INT, "name": STR, "role": STR,
+                              "counters": {"type": "array", "items": INT}}),
+                "Device": _obj({"id": INT, "name": STR, "kind": STR, "zone": {"type": ["string", "null"]},
+                                "counter": {"type": ["integer", "null"]}}),
+                "Stats": _obj({"issued": INT, "waiting": INT, "served": INT, "no_show": INT,
+                               "ratings_count": INT}),
+                "Printer": _obj({"device": INT, "device_name": STR, "url": STR, "status": STR}),
+            },
+        },
+    }

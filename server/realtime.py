@@ -1,0 +1,118 @@
+"""Socket.IO: connection auth, rooms, the snapshot on connect, and the one publish path."""
+from __future__ import annotations
+
+import logging
+import queue
+from typing import Any
+
+from flask import Flask, current_app, request, session
+from flask_socketio import SocketIO, join_room
+
+from .services import queries
+from .services.auth import Actor, actor_for_token, actor_for_user_id
+from .services.context import Context, Message
+from .services.errors import UseCaseError
+
+log = logging.getLogger(__name__)
+socketio = SocketIO()
+
+# Every Socket.IO event the server emits; tests/test_docs.py checks each is in docs/contract.md.
+EVENTS = ("snapshot", "ticket.called", "ticket.changed", "queue.changed", "counter.changed",
+          "printer.changed", "stats.changed", "rating.added")
+
+
+def _ctx() -> Context:
+    return current_app.extensions["xephang"]
+
+
+def _base_url() -> str:
+    configured = _ctx().site.info.get("public_url") or current_app.config.get("PUBLIC_URL")
+    return str(configured or request.host_url).rstrip("/")
+
+
+def _actor(auth: Any) -> Actor | None:
+    if isinstance(auth, dict) and isinstance(auth.get("token"), str):
+        return actor_for_token(_ctx(), auth["token"])
+    if "user_id" in session:
+        return actor_for_user_id(_ctx(), session["user_id"])
+    return None
+
+
+@socketio.on("connect")
+def on_connect(auth: Any = None) -> bool:
+    """Authenticate, join the rooms the server picks, then send the snapshot.
+
+    The snapshot is read after joining, so a change is either in it or arrives as a delta after it
+    (clients drop deltas whose seq is not newer than the snapshot's).
+    """
+    try:
+        if isinstance(auth, dict) and isinstance(auth.get("ticket"), str):
+            token = auth["ticket"]
+            zone = queries.ticket_zone(_ctx(), token)
+            rooms = [f"ticket:{token}", f"zone:{zone}"]
+            for room in rooms:
+                join_room(room)
+            snap = queries.ticket_snapshot(_ctx(), token, _base_url())
+        else:
+            actor = _actor(auth)
+            if actor is None:
+                return False
+            for room in queries.rooms_for(_ctx(), actor):
+                join_room(room)
+            snap = queries.snapshot_for(_ctx(), actor, _base_url())
+    except UseCaseError:
+        return False
+    socketio.emit("snapshot", snap, to=request.sid)  # type: ignore[attr-defined]
+    return True
+
+
+@socketio.on("*")
+def on_any(event: str, *args: Any) -> dict[str, Any]:
+    """Clients only listen: anything they send is refused and changes nothing."""
+    log.info("refused client event %r from %s", event, request.sid)  # type: ignore[attr-defined]
+    return {"error": {"code": "forbidden"}}
+
+
+class Publisher:
+    """The one path every change takes to the screens: messages leave in commit order.
+
+    In the server a background task sends them, so the officer's request does not wait for the
+    fan-out to hundreds of screens; tests may send synchronously.
+    """
+
+    def __init__(self, sync: bool = False) -> None:
+        self.sync = sync
+        self._queue: queue.Queue[list[Message] | None] = queue.Queue()
+        self._started = False
+
+    def __call__(self, messages: list[Message]) -> None:
+        """Publish the messages of one committed change."""
+        if self.sync:
+            self._send(messages)
+            return
+        if not self._started:
+            self._started = True
+            socketio.start_background_task(self._run)
+        self._queue.put(messages)
+
+    def _send(self, messages: list[Message]) -> None:
+        for m in messages:
+            if m.name not in EVENTS:
+                raise ValueError(f"undocumented event {m.name}")
+            socketio.emit(m.name, m.payload, to=list(m.rooms))
+
+    def _run(self) -> None:
+        while True:
+            batch = self._queue.get()
+            if batch is None:
+                return
+            try:
+                self._send(batch)
+            except Exception:  # a broken client must not stop the screens' feed
+                log.exception("publish failed")
+
+
+def init_app(app: Flask, ctx: Context, async_mode: str | None, sync: bool) -> None:
+    """Attach Socket.IO to the app and route the context's events through it."""
+    socketio.init_app(app, async_mode=async_mode, ping_interval=10, ping_timeout=10)
+    ctx.publish = Publisher(sync=sync)

@@ -1,0 +1,134 @@
+"""Use cases of the ticket: issue (idempotent), look up, reprint, and closing a service day."""
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from ..engine import lifecycle
+from ..engine.model import Status, Ticket
+from ..engine.numbering import IssueRefused, check_can_issue
+from ..store import queue as q
+from .auth import Actor, require_issuer, require_staff
+from .changes import Changes
+from .context import Context, service_day, stamp
+from .errors import UseCaseError
+from .views import ticket_view
+
+MAX_REQUEST_ID = 64
+
+
+def check_request_id(request_id: Any) -> str | None:
+    """Validate an optional request_id."""
+    if request_id is None or request_id == "":
+        return None
+    if not isinstance(request_id, str) or len(request_id) > MAX_REQUEST_ID:
+        raise UseCaseError("bad_request_id", 400, max=MAX_REQUEST_ID)
+    return request_id
+
+
+def issue_ticket(ctx: Context, actor: Actor, service: Any, priority: Any = None,
+                 request_id: Any = None, base_url: str = "") -> tuple[dict[str, Any], bool]:
+    """Issue the next number of a service; returns (ticket, created). A repeated request_id
+    returns the first ticket and creates nothing."""
+    site = ctx.site
+    if not isinstance(service, str) or service not in site.services:
+        raise UseCaseError("unknown_service", 400, service=str(service))
+    if priority is not None and (not isinstance(priority, str)
+                                 or priority not in site.priority_categories):
+        raise UseCaseError("unknown_priority", 400, priority=str(priority))
+    request_id = check_request_id(request_id)
+    svc = site.services[service]
+    require_issuer(actor, svc.zone)
+    now = ctx.clock()
+    day = service_day(now)
+    printer = actor.printer if actor.kind == "device" else None
+    with ctx.transaction() as (conn, out):
+        if request_id:
+            prev = q.find_request(conn, actor.key, request_id)
+            if prev is not None:
+                if prev["action"] != "issue":
+                    raise UseCaseError("request_id_reused", 409)
+                t = q.get_ticket(conn, prev["response"]["id"])
+                return ticket_view(conn, site, t or {}, base_url), False
+        try:
+            check_can_issue(svc, now, q.issued_count(conn, service, day), site.open_all_hours)
+        except IssueRefused as refused:
+            raise UseCaseError(refused.code, 409, **refused.params) from None
+        seq = q.next_seq(conn, service, day)
+        at = stamp(now)
+        row = {"day": day, "origin_service": service, "seq": seq, "number": svc.number.label(seq),
+               "service": service, "priority": priority, "status": Status.WAITING.value,
+               "token": secrets.token_urlsafe(18), "issued_at": at, "queued_at": at,
+               "issued_by": actor.key, "device_id": actor.id if actor.kind == "device" else None,
+               "print_status": "pending" if printer else "none"}
+        ticket_id = q.insert_ticket(conn, row)
+        q.open_leg(conn, ticket_id, 1, service)
+        q.append_event(conn, at, day, "ticket.issued", actor.key, ticket_id, None, service,
+                       {"number": row["number"], "priority": priority, "request_id": request_id})
+        if request_id:
+            q.save_request(conn, actor.key, request_id, "issue", 201, {"id": ticket_id}, at)
+        Changes(services=[service]).emit(ctx, conn, out, now, base_url)
+        ticket = ticket_view(conn, site, q.get_ticket(conn, ticket_id) or {}, base_url)
+        if printer and ctx.printer is not None:
+            out.after_commit.append(lambda: ctx.printer.print_ticket(actor, ticket))
+    return ticket, True
+
+
+def get_ticket(ctx: Context, token: str, base_url: str = "") -> dict[str, Any]:
+    """The ticket behind a public token."""
+    with ctx.db.read() as conn:
+        t = q.ticket_by_token(conn, token) if isinstance(token, str) else None
+        if t is None:
+            raise UseCaseError("ticket_not_found", 404)
+        return ticket_view(conn, ctx.site, t, base_url)
+
+
+def reprint_ticket(ctx: Context, actor: Actor, token: str, base_url: str = "",
+                   printer_actor: Actor | None = None) -> dict[str, Any]:
+    """Print a ticket again (staff), on the given kiosk's printer or the one that issued it."""
+    require_staff(actor)
+    ticket = get_ticket(ctx, token, base_url)
+    if ctx.printer is None:
+        raise UseCaseError("no_printer", 409)
+    ctx.printer.reprint(actor, ticket, printer_actor)
+    return ticket
+
+
+def to_engine(row: dict[str, Any]) -> Ticket:
+    """A ticket row as the engine's Ticket."""
+    from datetime import datetime
+    return Ticket(id=row["id"], service=row["service"], number=row["number"],
+                  status=Status(row["status"]), queued_at=datetime.fromisoformat(row["queued_at"]),
+                  priority=row["priority"], counter=row["counter"], recalls=row["recalls"],
+                  leg=row["leg"])
+
+
+def close_day(ctx: Context, actor_key: str = "system", base_url: str = "") -> int:
+    """Close every ticket of earlier days that is still open as not served; returns how many.
+
+    Nothing is deleted: the tickets stay with their history, numbering restarts by itself because
+    sequences are kept per service day.
+    """
+    now = ctx.clock()
+    today = service_day(now)
+    with ctx.transaction() as (conn, out):
+        rows = q.open_tickets_before(conn, today)
+        changes = Changes(stats=bool(rows))
+        for row in rows:
+            new, event = lifecycle.close_unserved(to_engine(row))
+            q.update_ticket(conn, row["id"], row["status"], status=new.status.value,
+                            finished_at=stamp(now))
+            q.update_leg(conn, row["id"], row["leg"], outcome="not_served", finished_at=stamp(now))
+            q.append_event(conn, stamp(now), row["day"], event.type, actor_key, row["id"],
+                           row["counter"], row["service"], dict(event.data))
+            changes.tickets.append(row["id"])
+        for number, state in q.counter_states(conn).items():
+            if state["state"] != "closed" and (state["since"] or "")[:10] < today:
+                q.set_counter_state(conn, number, state="closed", officer=None, since=stamp(now),
+                                    priority_streak=0)
+                changes.counters.append(number)
+        if rows or changes.counters:
+            q.append_event(conn, stamp(now), today, "day.closed", actor_key, None, None, None,
+                           {"closed_tickets": len(rows)})
+            changes.emit(ctx, conn, out, now, base_url)
+    return len(rows)

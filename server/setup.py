@@ -1,0 +1,73 @@
+"""First-run setup: schema, the site, the secret key, and the demo accounts and devices."""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .services.auth import hash_password
+from .services.context import now_local, stamp
+from .site import DEMO_SITE, read_site_file
+from .store import Database, accounts
+from .store import site as site_rows
+
+
+@dataclass
+class DemoSetup:
+    """What a first run created, to print on the console."""
+
+    password: str
+    users: list[tuple[str, str, list[int]]] = field(default_factory=list)  # name, role, counters
+    devices: list[tuple[str, str, str | None, int | None, str]] = field(default_factory=list)
+
+
+def secret_key(db: Database) -> str:
+    """The session-signing key, made once and kept in the database (shared by all processes)."""
+    with db.write() as conn:
+        key = site_rows.get_setting(conn, "secret_key")
+        if not key:
+            key = secrets.token_urlsafe(48)
+            site_rows.set_setting(conn, "secret_key", key)
+    return str(key)
+
+
+def initialize(db: Database, site_path: str | Path | None = None, demo: bool = True,
+               demo_password: str | None = None) -> DemoSetup | None:
+    """Create the schema and load the site if the database is empty; returns the demo setup made."""
+    db.migrate()
+    site = read_site_file(site_path or DEMO_SITE)
+    with db.write() as conn:
+        if site_rows.has_site(conn):
+            return None
+        site_rows.save_site(conn, site)
+        if not demo:
+            return DemoSetup(password="")
+        made = DemoSetup(password=demo_password or secrets.token_urlsafe(9))
+        pw_hash = hash_password(made.password)  # one hash for all demo users: first run stays fast
+        now = stamp(now_local())
+        people = [("quantri", "Quản trị viên", "admin", []), ("giamsat", "Giám sát viên", "supervisor", [])]
+        for c in site["counters"]:
+            n = c["number"]
+            people.append((f"canbo{n}", f"Cán bộ quầy {n}", "officer", [n, 18] if n == 17 else [n]))
+        for username, display, role, counters in people:
+            accounts.add_user(conn, username, display, pw_hash, role, counters, now)
+            made.users.append((username, role, counters))
+        devices: list[tuple[str, str, str | None, int | None, str | None]] = [
+            ("board-lobby", "display", None, None, None)]
+        for z in site["zones"]:
+            devices.append((f"kiosk-{z['code']}", "kiosk", z["code"], None, "virtual"))
+            devices.append((f"board-{z['code']}", "display", z["code"], None, None))
+        for c in site["counters"]:
+            devices.append((f"counter-{c['number']}", "counter", c["zone"], c["number"], None))
+        for name, kind, zone, counter, printer in devices:
+            token = secrets.token_urlsafe(24)
+            accounts.add_device(conn, name, kind, zone, counter, printer, "80mm", token, now)
+            made.devices.append((name, kind, zone, counter, token))
+        return made
+
+
+def reload_site(db: Database, site_path: str | Path) -> None:
+    """Replace the site configuration (tickets, accounts and devices are kept)."""
+    site = read_site_file(site_path)
+    with db.write() as conn:
+        site_rows.save_site(conn, site)

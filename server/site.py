@@ -1,0 +1,160 @@
+"""The site: its config file format, validation, and the in-memory view the use cases read."""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from datetime import time
+from pathlib import Path
+from typing import Any
+
+from .engine.model import Counter, NumberFormat, Policy, Service, WeeklyHours
+
+DEMO_SITE = Path(__file__).resolve().parent.parent / "config" / "site.toml"
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+SERVICE_KINDS = ("submit", "results", "fees", "postal", "help")
+
+
+class SiteConfigError(ValueError):
+    """The site file is wrong; the message says where."""
+
+
+def _period(text: str, where: str) -> list[str]:
+    try:
+        start, end = text.split("-")
+        a, b = time.fromisoformat(start.strip()), time.fromisoformat(end.strip())
+    except ValueError as exc:
+        raise SiteConfigError(f"{where}: '{text}' is not a period like 07:30-11:30") from exc
+    if not a < b:
+        raise SiteConfigError(f"{where}: '{text}' ends before it starts")
+    return [a.strftime("%H:%M"), b.strftime("%H:%M")]
+
+
+def parse_site(data: dict[str, Any]) -> dict[str, Any]:
+    """Validate a site config (as read from TOML) and resolve references; raise SiteConfigError."""
+    for key in ("site", "zones", "units", "services", "counters"):
+        if key not in data:
+            raise SiteConfigError(f"missing [{key}]")
+    profiles: dict[str, dict[str, list[list[str]]]] = {}
+    for pname, days in data.get("hours", {}).items():
+        unknown = set(days) - set(WEEKDAYS)
+        if unknown:
+            raise SiteConfigError(f"hours.{pname}: unknown day(s) {sorted(unknown)}")
+        profiles[pname] = {d: [_period(p, f"hours.{pname}.{d}") for p in days.get(d, [])]
+                           for d in WEEKDAYS}
+    zones = {z["code"] for z in data["zones"]}
+    units = {u["code"] for u in data["units"]}
+    services: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for s in data["services"]:
+        code = s.get("code", "?")
+        if code in seen:
+            raise SiteConfigError(f"service {code}: defined twice")
+        seen.add(code)
+        if s.get("unit") not in units:
+            raise SiteConfigError(f"service {code}: unknown unit {s.get('unit')!r}")
+        if s.get("zone") not in zones:
+            raise SiteConfigError(f"service {code}: unknown zone {s.get('zone')!r}")
+        if s.get("kind", "submit") not in SERVICE_KINDS:
+            raise SiteConfigError(f"service {code}: kind must be one of {SERVICE_KINDS}")
+        hours = s.get("hours")
+        if isinstance(hours, str):
+            if hours not in profiles:
+                raise SiteConfigError(f"service {code}: unknown hours profile {hours!r}")
+            hours = profiles[hours]
+        services.append({**s, "hours": hours})
+    counters = []
+    for c in data["counters"]:
+        bad = [x for x in c.get("services", []) if x not in seen]
+        if bad:
+            raise SiteConfigError(f"counter {c.get('number')}: unknown service(s) {bad}")
+        if c.get("zone") not in zones:
+            raise SiteConfigError(f"counter {c.get('number')}: unknown zone {c.get('zone')!r}")
+        counters.append(c)
+    policy = data.get("policy", {})
+    Policy(policy.get("priority_ratio", 2), policy.get("aging_minutes", 30),
+           policy.get("order", "longest_wait"))  # raises ValueError on a bad policy
+    site = data["site"]
+    return {
+        "zones": data["zones"], "units": data["units"], "services": services, "counters": counters,
+        "priority_categories": data.get("priority_categories", []),
+        "settings": {"site": site, "policy": policy, "ratings": data.get("ratings", {}),
+                     "open_all_hours": bool(site.get("open_all_hours", False))},
+    }
+
+
+def read_site_file(path: str | Path) -> dict[str, Any]:
+    """Read and validate a site TOML file."""
+    try:
+        with open(path, "rb") as fh:
+            return parse_site(tomllib.load(fh))
+    except tomllib.TOMLDecodeError as exc:
+        raise SiteConfigError(f"{path}: {exc}") from exc
+
+
+def _weekly(hours: dict[str, list[list[str]]] | None) -> WeeklyHours | None:
+    if not hours:
+        return None
+    return WeeklyHours(tuple(tuple((time.fromisoformat(a), time.fromisoformat(b))
+                                   for a, b in hours.get(d, [])) for d in WEEKDAYS))
+
+
+@dataclass
+class Site:
+    """The loaded site: engine objects plus the names the pages and tickets show."""
+
+    zones: dict[str, dict[str, Any]]
+    units: dict[str, dict[str, Any]]
+    services: dict[str, Service]
+    service_rows: dict[str, dict[str, Any]]
+    counters: dict[int, Counter]
+    counter_rows: dict[int, dict[str, Any]]
+    priority_categories: dict[str, dict[str, Any]]
+    settings: dict[str, Any]
+    policy: Policy = field(default_factory=Policy)
+
+    @classmethod
+    def from_rows(cls, rows: dict[str, Any]) -> "Site":
+        """Build from the store's configuration rows."""
+        services = {}
+        for s in rows["services"]:
+            services[s["code"]] = Service(
+                code=s["code"], name=s["name"], name_en=s["name_en"], unit=s["unit"], zone=s["zone"],
+                kind=s["kind"], number=NumberFormat(s["prefix"], s["first_number"], s["width"]),
+                hours=_weekly(s["hours"]), daily_cap=s["daily_cap"],
+                wait_target_min=s["wait_target_min"], service_minutes=s["service_minutes"])
+        counters = {c["number"]: Counter(c["number"], c["zone"], tuple(c["services"]),
+                                         c["priority"], c["name"]) for c in rows["counters"]}
+        settings = rows["settings"]
+        p = settings.get("policy", {})
+        return cls(
+            zones={z["code"]: z for z in rows["zones"]}, units={u["code"]: u for u in rows["units"]},
+            services=services, service_rows={s["code"]: s for s in rows["services"]},
+            counters=counters, counter_rows={c["number"]: c for c in rows["counters"]},
+            priority_categories={p_["code"]: p_ for p_ in rows["priority_categories"]},
+            settings=settings,
+            policy=Policy(p.get("priority_ratio", 2), p.get("aging_minutes", 30),
+                          p.get("order", "longest_wait")))
+
+    @property
+    def info(self) -> dict[str, Any]:
+        """The [site] table: names, address, notice, public_url."""
+        return dict(self.settings.get("site", {}))
+
+    @property
+    def open_all_hours(self) -> bool:
+        """Whether every service ignores its hours (the demo default)."""
+        return bool(self.settings.get("open_all_hours", False))
+
+    def counters_of_service(self, code: str) -> list[int]:
+        """Counters that call this service's tickets (the zone's priority counter included)."""
+        if not hasattr(self, "_by_service"):
+            by: dict[str, list[int]] = {}
+            for n, c in self.counters.items():
+                for s in c.services:
+                    by.setdefault(s, []).append(n)
+            self._by_service = by
+        return list(self._by_service.get(code, []))
+
+    def zone_services(self, zone: str) -> list[str]:
+        """Codes of the services in a zone."""
+        return [s.code for s in self.services.values() if s.zone == zone]

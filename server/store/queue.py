@@ -1,0 +1,283 @@
+"""Tickets, legs, counters' state, ratings and printers: the rows of the live queue."""
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from .db import dumps, loads
+
+
+def _in(values: Sequence[Any]) -> str:
+    return ",".join("?" * len(values))
+
+
+def next_seq(conn: sqlite3.Connection, service: str, day: str) -> int:
+    """Take the next sequence number of a service's day (atomic inside the write transaction)."""
+    row = conn.execute(
+        "INSERT INTO sequences (service, day, last_seq) VALUES (?, ?, 1) "
+        "ON CONFLICT(service, day) DO UPDATE SET last_seq = last_seq + 1 RETURNING last_seq",
+        (service, day)).fetchone()
+    return int(row[0])
+
+
+def issued_count(conn: sqlite3.Connection, service: str, day: str) -> int:
+    """How many tickets a service has issued this day."""
+    row = conn.execute("SELECT last_seq FROM sequences WHERE service=? AND day=?",
+                       (service, day)).fetchone()
+    return 0 if row is None else int(row[0])
+
+
+def insert_ticket(conn: sqlite3.Connection, ticket: dict[str, Any]) -> int:
+    """Insert a new ticket row and return its id."""
+    cols = list(ticket)
+    cur = conn.execute(f"INSERT INTO tickets ({','.join(cols)}) VALUES ({_in(cols)})",
+                       [ticket[c] for c in cols])
+    return int(cur.lastrowid or 0)
+
+
+def get_ticket(conn: sqlite3.Connection, ticket_id: int) -> dict[str, Any] | None:
+    """One ticket by id."""
+    row = conn.execute("SELECT * FROM tickets WHERE id=?", (ticket_id,)).fetchone()
+    return None if row is None else dict(row)
+
+
+def ticket_by_token(conn: sqlite3.Connection, token: str) -> dict[str, Any] | None:
+    """One ticket by its public token."""
+    row = conn.execute("SELECT * FROM tickets WHERE token=?", (token,)).fetchone()
+    return None if row is None else dict(row)
+
+
+def tickets_by_number(conn: sqlite3.Connection, day: str, number: str,
+                      services: Sequence[str] | None = None) -> list[dict[str, Any]]:
+    """The day's tickets printed with this number (optionally only in these services)."""
+    sql = "SELECT * FROM tickets WHERE day=? AND number=?"
+    args: list[Any] = [day, number]
+    if services is not None:
+        sql += f" AND service IN ({_in(services)})"
+        args += list(services)
+    return [dict(r) for r in conn.execute(sql + " ORDER BY id", args)]
+
+
+def waiting(conn: sqlite3.Connection, day: str, services: Sequence[str],
+            priority_services: Sequence[str] = ()) -> list[dict[str, Any]]:
+    """Waiting tickets of these services, plus priority tickets of `priority_services`."""
+    rows = [dict(r) for r in conn.execute(
+        f"SELECT id, service, priority, queued_at, number FROM tickets WHERE day=? AND status='waiting'"
+        f" AND service IN ({_in(services)})", [day, *services])] if services else []
+    extra = [s for s in priority_services if s not in set(services)]
+    if extra:
+        rows += [dict(r) for r in conn.execute(
+            f"SELECT id, service, priority, queued_at, number FROM tickets WHERE day=?"
+            f" AND status='waiting' AND priority IS NOT NULL AND service IN ({_in(extra)})",
+            [day, *extra])]
+    return rows
+
+
+def next_waiting(conn: sqlite3.Connection, day: str, services: Sequence[str],
+                 limit: int) -> list[dict[str, Any]]:
+    """The next waiting tickets of these services by issue time."""
+    if not services:
+        return []
+    return [dict(r) for r in conn.execute(
+        f"SELECT * FROM tickets WHERE day=? AND status='waiting' AND service IN ({_in(services)})"
+        f" ORDER BY priority IS NULL, queued_at, id LIMIT ?", [day, *services, limit])]
+
+
+def update_ticket(conn: sqlite3.Connection, ticket_id: int, expect_status: str,
+                  **fields: Any) -> bool:
+    """Change a ticket only if it is still in `expect_status` (compare-and-set)."""
+    sets = ",".join(f"{k}=?" for k in fields)
+    cur = conn.execute(f"UPDATE tickets SET {sets} WHERE id=? AND status=?",
+                       [*fields.values(), ticket_id, expect_status])
+    return cur.rowcount == 1
+
+
+def at_counter(conn: sqlite3.Connection, counter: int, statuses: Iterable[str]) -> list[dict[str, Any]]:
+    """Tickets held at a counter in these statuses, oldest call first."""
+    st = list(statuses)
+    return [dict(r) for r in conn.execute(
+        f"SELECT * FROM tickets WHERE counter=? AND status IN ({_in(st)}) ORDER BY called_at, id",
+        [counter, *st])]
+
+
+def open_leg(conn: sqlite3.Connection, ticket_id: int, leg: int, service: str) -> None:
+    """Start recording a leg (one visit to one service)."""
+    conn.execute("INSERT OR IGNORE INTO legs (ticket_id, leg, service) VALUES (?,?,?)",
+                 (ticket_id, leg, service))
+
+
+def update_leg(conn: sqlite3.Connection, ticket_id: int, leg: int, **fields: Any) -> None:
+    """Record times and outcome of a leg."""
+    sets = ",".join(f"{k}=?" for k in fields)
+    conn.execute(f"UPDATE legs SET {sets} WHERE ticket_id=? AND leg=?",
+                 [*fields.values(), ticket_id, leg])
+
+
+def get_leg(conn: sqlite3.Connection, ticket_id: int, leg: int) -> dict[str, Any] | None:
+    """One leg of a ticket."""
+    row = conn.execute("SELECT * FROM legs WHERE ticket_id=? AND leg=?", (ticket_id, leg)).fetchone()
+    return None if row is None else dict(row)
+
+
+def recent_service_minutes(conn: sqlite3.Connection, service: str, limit: int = 30) -> list[float]:
+    """Durations (minutes) of the latest completed services of a service."""
+    return [float(r[0]) for r in conn.execute(
+        "SELECT (julianday(finished_at) - julianday(COALESCE(started_at, called_at))) * 1440 "
+        "FROM legs WHERE service=? AND outcome='done' AND finished_at IS NOT NULL "
+        "ORDER BY finished_at DESC LIMIT ?", (service, limit))]
+
+
+def ahead_of(conn: sqlite3.Connection, ticket: dict[str, Any]) -> int:
+    """How many waiting tickets of the same service were queued before this one."""
+    return int(conn.execute(
+        "SELECT COUNT(*) FROM tickets WHERE day=? AND service=? AND status='waiting' "
+        "AND (queued_at < ? OR (queued_at = ? AND id < ?))",
+        (ticket["day"], ticket["service"], ticket["queued_at"], ticket["queued_at"],
+         ticket["id"])).fetchone()[0])
+
+
+def queue_counts(conn: sqlite3.Connection, day: str,
+                 services: Sequence[str] | None = None) -> dict[str, tuple[int, str | None]]:
+    """Per service (all, or these): waiting count and the oldest waiting ticket's queue time."""
+    if services is None:
+        return {r[0]: (int(r[1]), r[2]) for r in conn.execute(
+            "SELECT service, COUNT(*), MIN(queued_at) FROM tickets WHERE day=? AND status='waiting' "
+            "GROUP BY service", (day,))}
+    out: dict[str, tuple[int, str | None]] = {}
+    for code in services:
+        row = conn.execute("SELECT COUNT(*), MIN(queued_at) FROM tickets WHERE day=? "
+                           "AND status='waiting' AND service=?", (day, code)).fetchone()
+        out[code] = (int(row[0]), row[1])
+    return out
+
+
+def open_counter_count(conn: sqlite3.Connection, numbers: Sequence[int]) -> int:
+    """How many of these counters are open."""
+    if not numbers:
+        return 0
+    return int(conn.execute(f"SELECT COUNT(*) FROM counter_state WHERE state='open' "
+                            f"AND number IN ({_in(numbers)})", list(numbers)).fetchone()[0])
+
+
+def counter_states(conn: sqlite3.Connection) -> dict[int, dict[str, Any]]:
+    """Every counter's working state."""
+    return {int(r["number"]): dict(r) for r in conn.execute("SELECT * FROM counter_state")}
+
+
+def set_counter_state(conn: sqlite3.Connection, number: int, **fields: Any) -> None:
+    """Change a counter's working state."""
+    sets = ",".join(f"{k}=?" for k in fields)
+    conn.execute(f"UPDATE counter_state SET {sets} WHERE number=?", [*fields.values(), number])
+
+
+def open_tickets_at_counters(conn: sqlite3.Connection, day: str) -> list[dict[str, Any]]:
+    """Tickets called, served or parked at counters this day."""
+    return [dict(r) for r in conn.execute(
+        "SELECT * FROM tickets WHERE day=? AND status IN ('called','serving','parked') "
+        "ORDER BY called_at", (day,))]
+
+
+def recent_calls(conn: sqlite3.Connection, day: str, limit: int = 20) -> list[dict[str, Any]]:
+    """The latest call and recall events of the day, newest first."""
+    return [dict(r) for r in conn.execute(
+        "SELECT id, at, type, ticket_id, counter, service, data FROM events WHERE day=? "
+        "AND type IN ('ticket.called','ticket.recalled','ticket.unparked') ORDER BY id DESC LIMIT ?",
+        (day, limit))]
+
+
+def open_tickets_before(conn: sqlite3.Connection, day: str) -> list[dict[str, Any]]:
+    """Tickets of earlier days that are still open."""
+    return [dict(r) for r in conn.execute(
+        "SELECT * FROM tickets WHERE day < ? AND status IN ('waiting','called','serving','parked')",
+        (day,))]
+
+
+def add_rating(conn: sqlite3.Connection, ticket_id: int, leg: int, day: str, counter: int,
+               score: int, reasons: list[str], at: str) -> bool:
+    """Store a rating; False if this leg was already rated."""
+    cur = conn.execute("INSERT OR IGNORE INTO ratings (ticket_id, leg, day, counter, score, reasons, at)"
+                       " VALUES (?,?,?,?,?,?,?)",
+                       (ticket_id, leg, day, counter, score, dumps(reasons), at))
+    return cur.rowcount == 1
+
+
+def day_stats(conn: sqlite3.Connection, day: str) -> dict[str, Any]:
+    """Today's totals: issued, waiting, served, no-shows, average wait, service time and rating."""
+    t = conn.execute(
+        "SELECT COUNT(*), SUM(status='waiting'), SUM(status='done'), SUM(status='no_show') "
+        "FROM tickets WHERE day=?", (day,)).fetchone()
+    w = conn.execute(
+        "SELECT AVG((julianday(called_at) - julianday(issued_at)) * 1440) FROM tickets "
+        "WHERE day=? AND called_at IS NOT NULL", (day,)).fetchone()
+    s = conn.execute(
+        "SELECT AVG((julianday(l.finished_at) - julianday(COALESCE(l.started_at, l.called_at))) * 1440)"
+        " FROM legs l JOIN tickets t ON t.id=l.ticket_id WHERE t.day=? AND l.outcome='done'",
+        (day,)).fetchone()
+    r = conn.execute("SELECT COUNT(*), AVG(score) FROM ratings WHERE day=?", (day,)).fetchone()
+    return {"issued": t[0] or 0, "waiting": t[1] or 0, "served": t[2] or 0, "no_show": t[3] or 0,
+            "avg_wait_min": round(w[0], 1) if w[0] is not None else None,
+            "avg_service_min": round(s[0], 1) if s[0] is not None else None,
+            "ratings_count": r[0] or 0, "avg_rating": round(r[1], 2) if r[1] is not None else None}
+
+
+def set_printer(conn: sqlite3.Connection, device_id: int, url: str, status: str, detail: str,
+                at: str) -> bool:
+    """Record a printer's status; True if it changed."""
+    old = conn.execute("SELECT status, detail FROM printers WHERE device_id=?", (device_id,)).fetchone()
+    if old is not None and old["status"] == status and old["detail"] == detail:
+        return False
+    conn.execute("INSERT INTO printers VALUES (?,?,?,?,?) ON CONFLICT(device_id) DO UPDATE SET "
+                 "url=excluded.url, status=excluded.status, detail=excluded.detail, at=excluded.at",
+                 (device_id, url, status, detail, at))
+    return True
+
+
+def printers(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    """Every known printer's last status with its device."""
+    return [dict(r) for r in conn.execute(
+        "SELECT p.*, d.name AS device_name, d.zone FROM printers p JOIN devices d ON d.id=p.device_id "
+        "ORDER BY d.name")]
+
+
+def append_event(conn: sqlite3.Connection, at: str, day: str, type_: str, actor: str,
+                 ticket_id: int | None, counter: int | None, service: str | None,
+                 data: dict[str, Any]) -> int:
+    """Append to the event log; returns the event's seq."""
+    cur = conn.execute("INSERT INTO events (at, day, type, actor, ticket_id, counter, service, data)"
+                       " VALUES (?,?,?,?,?,?,?,?)",
+                       (at, day, type_, actor, ticket_id, counter, service, dumps(data)))
+    return int(cur.lastrowid or 0)
+
+
+def last_seq(conn: sqlite3.Connection) -> int:
+    """The event log's last position."""
+    return int(conn.execute("SELECT COALESCE(MAX(id), 0) FROM events").fetchone()[0])
+
+
+def events_of_ticket(conn: sqlite3.Connection, ticket_id: int) -> list[dict[str, Any]]:
+    """A ticket's history."""
+    out = []
+    for r in conn.execute("SELECT * FROM events WHERE ticket_id=? ORDER BY id", (ticket_id,)):
+        e = dict(r)
+        e["data"] = loads(e["data"])
+        out.append(e)
+    return out
+
+
+def find_request(conn: sqlite3.Connection, actor: str, request_id: str) -> dict[str, Any] | None:
+    """The stored answer to an earlier request with this id from this caller."""
+    row = conn.execute("SELECT * FROM requests WHERE actor=? AND request_id=?",
+                       (actor, request_id)).fetchone()
+    if row is None:
+        return None
+    out = dict(row)
+    out["response"] = loads(out["response"])
+    return out
+
+
+def save_request(conn: sqlite3.Connection, actor: str, request_id: str, action: str, status: int,
+                 response: Any, at: str) -> None:
+    """Remember the answer to a request so a repeat returns it unchanged."""
+    conn.execute("INSERT INTO requests VALUES (?,?,?,?,?,?)",
+                 (actor, request_id, action, status, dumps(response), at))

@@ -1,0 +1,65 @@
+"""Who is calling an HTTP request: bearer token or browser session, and the CSRF check."""
+from __future__ import annotations
+
+import hmac
+import secrets
+
+from flask import current_app, g, request, session
+
+from ..services.auth import ANONYMOUS, Actor, actor_for_token, actor_for_user_id
+from ..services.context import Context
+from ..services.errors import UseCaseError
+
+
+def ctx() -> Context:
+    """The app's use-case context."""
+    return current_app.extensions["xephang"]
+
+
+def bearer_token() -> str | None:
+    """The token of an `Authorization: Bearer` header."""
+    header = request.headers.get("Authorization", "")
+    return header[7:].strip() if header.lower().startswith("bearer ") else None
+
+
+def current_actor() -> Actor:
+    """The caller: a device or user by bearer token, else the session's user, else anonymous."""
+    if "actor" in g:
+        return g.actor
+    actor: Actor | None = None
+    token = bearer_token()
+    if token:
+        actor = actor_for_token(ctx(), token)
+        if actor is None:
+            raise UseCaseError("unauthorized", 401)
+        g.by_cookie = False
+    elif "user_id" in session:
+        actor = actor_for_user_id(ctx(), session["user_id"])
+        g.by_cookie = actor is not None
+    g.actor = actor or ANONYMOUS
+    return g.actor
+
+
+def csrf_token() -> str:
+    """This browser session's CSRF token (created on first use)."""
+    if "csrf" not in session:
+        session["csrf"] = secrets.token_urlsafe(24)
+    return str(session["csrf"])
+
+
+def check_csrf() -> None:
+    """Cookie-authenticated changes must echo the session's CSRF token in X-CSRF-Token."""
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    current_actor()
+    if not g.get("by_cookie"):
+        return
+    sent = request.headers.get("X-CSRF-Token", "")
+    if not sent or not hmac.compare_digest(sent, session.get("csrf", "")):
+        raise UseCaseError("csrf_failed", 403)
+
+
+def base_url() -> str:
+    """Where phones reach the server: the site's public_url, else the URL this request used."""
+    configured = ctx().site.info.get("public_url") or current_app.config.get("PUBLIC_URL")
+    return str(configured or request.host_url).rstrip("/")

@@ -1,0 +1,83 @@
+"""Login, logout and /me: what a user or device sees about itself."""
+from __future__ import annotations
+
+from typing import Any
+
+LOGIN = "/api/v1/auth/login"
+
+
+def test_login_returns_token_csrf_user_and_session_cookie(app: Any, demo: Any) -> None:
+    client = app.test_client()
+    r = client.post(LOGIN, json={"username": "canbo17", "password": demo.password})
+    assert r.status_code == 200
+    body = r.get_json()
+    assert body["token"] and body["csrf_token"]
+    assert body["user"]["role"] == "officer"
+    assert body["user"]["name"] == "Cán bộ quầy 17"
+    assert body["user"]["counters"] == [17, 18]
+    cookie = r.headers.get("Set-Cookie", "")
+    assert cookie.startswith("session=") and "HttpOnly" in cookie
+
+
+def test_bad_password_and_unknown_user_get_the_same_error(http: Any) -> None:
+    wrong = http.refused("POST", LOGIN, None, {"username": "canbo17", "password": "nope"},
+                         401, "bad_credentials")
+    unknown = http.refused("POST", LOGIN, None, {"username": "nobody", "password": "nope"},
+                           401, "bad_credentials")
+    assert wrong == unknown == {"vi": "Tên đăng nhập hoặc mật khẩu không đúng.",
+                                "en": "Wrong username or password."}
+
+
+def test_login_without_fields_is_bad_credentials_and_non_json_is_bad_json(http: Any) -> None:
+    http.refused("POST", LOGIN, None, {"username": "canbo17"}, 401, "bad_credentials")
+    http.refused("POST", LOGIN, None, {"username": 5, "password": ["x"]}, 401, "bad_credentials")
+    http.refused("POST", LOGIN, None, None, 400, "bad_json", data="username=canbo17",
+                 content_type="application/json")
+
+
+def test_me_for_user_by_bearer_has_no_csrf_token(http: Any) -> None:
+    me = http.ok("GET", "/api/v1/me", "giamsat")
+    assert me == {"user": {"id": me["user"]["id"], "name": "Giám sát viên", "role": "supervisor",
+                           "counters": []}}
+
+
+def test_me_for_devices(http: Any) -> None:
+    kiosk = http.ok("GET", "/api/v1/me", "kiosk-A1")["device"]
+    assert (kiosk["kind"], kiosk["zone"], kiosk["counter"], kiosk["printer"]) == ("kiosk", "A1", None,
+                                                                                  "virtual")
+    tablet = http.ok("GET", "/api/v1/me", "counter-17")["device"]
+    assert (tablet["kind"], tablet["zone"], tablet["counter"]) == ("counter", "A1", 17)
+    board = http.ok("GET", "/api/v1/me", "board-lobby")["device"]
+    assert (board["kind"], board["zone"], board["counter"]) == ("display", None, None)
+
+
+def test_me_refuses_anonymous_and_unknown_tokens(http: Any) -> None:
+    msgs = http.refused("GET", "/api/v1/me", None, None, 401, "unauthorized")
+    assert msgs["en"] == "Please log in or use a valid device token."
+    http.refused("GET", "/api/v1/me", None, None, 401, "unauthorized",
+                 headers={"Authorization": "Bearer not-a-token"})
+
+
+def test_logout_revokes_only_that_bearer_token(http: Any, app: Any, demo: Any) -> None:
+    first = http.token("canbo18")
+    second = app.test_client().post(LOGIN, json={"username": "canbo18",
+                                                 "password": demo.password}).get_json()["token"]
+    bearer = {"Authorization": f"Bearer {first}"}
+    assert http.call("GET", "/api/v1/me", headers=bearer).status_code == 200
+    r = http.call("POST", "/api/v1/auth/logout", headers=bearer)
+    assert r.status_code == 200 and r.get_json() == {}
+    http.refused("GET", "/api/v1/me", None, None, 401, "unauthorized", headers=bearer)
+    http.refused("POST", "/api/v1/counters/18/open", None, None, 401, "unauthorized", headers=bearer)
+    again = http.call("GET", "/api/v1/me", headers={"Authorization": f"Bearer {second}"})
+    assert again.status_code == 200 and again.get_json()["user"]["name"] == "Cán bộ quầy 18"
+
+
+def test_cookie_session_me_has_csrf_token_and_logout_ends_it(app: Any, demo: Any) -> None:
+    client = app.test_client()
+    login = client.post(LOGIN, json={"username": "canbo18", "password": demo.password}).get_json()
+    me = client.get("/api/v1/me").get_json()
+    assert me["user"]["name"] == "Cán bộ quầy 18"
+    assert me["csrf_token"] == login["csrf_token"]
+    r = client.post("/api/v1/auth/logout", headers={"X-CSRF-Token": login["csrf_token"]})
+    assert r.status_code == 200
+    assert client.get("/api/v1/me").status_code == 401

@@ -1,0 +1,92 @@
+"""The staff-assisted page (/assist): a guide signs in, issues a number for a citizen, reprints one."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+TABLET = {"width": 1280, "height": 800}
+
+
+@pytest.fixture
+def assist(browser: Browser, live_server: Any) -> Iterator[Page]:
+    """The /assist page on a tablet, not signed in yet."""
+    ctx = browser.new_context(viewport=TABLET)
+    page = ctx.new_page()
+    page.goto(f"{live_server.url}/assist")
+    expect(page.locator("#as-login")).to_be_visible()
+    yield page
+    ctx.close()
+
+
+def sign_in(page: Page, live_server: Any, username: str = "giamsat") -> None:
+    """Sign in through the form."""
+    page.fill("#as-username", username)
+    page.fill("#as-password", live_server.users[username]["password"])
+    page.click("#as-login button[type=submit]")
+    expect(page.locator("#as-main")).to_be_visible()
+
+
+def test_a_wrong_password_is_refused_in_words(assist: Page) -> None:
+    assist.fill("#as-username", "giamsat")
+    assist.fill("#as-password", "wrong")
+    assist.click("#as-login button[type=submit]")
+    expect(assist.locator("#as-login-error")).to_have_text("Sai tên đăng nhập hoặc mật khẩu.")
+
+
+def test_staff_find_a_service_and_issue_a_priority_number(assist: Page, live_server: Any) -> None:
+    sign_in(assist, live_server)
+    assist.fill("#as-search", "ly lich")  # no diacritics typed: still found
+    services = assist.locator("#as-services [data-service]")
+    expect(services).to_have_count(1)
+    expect(services.first).to_contain_text("Lý lịch tư pháp")
+    services.first.click()
+    expect(assist.locator("#as-selected")).to_have_text("Đã chọn: Lý lịch tư pháp")
+    assist.click("#as-priorities [data-priority=disabled]")
+    assist.dblclick("#as-issue")
+
+    expect(assist.locator("#as-result")).to_be_visible()
+    number = assist.locator("#as-result-number").inner_text()
+    src = assist.locator("#as-result-qr").get_attribute("src") or ""
+    ticket = live_server.api("GET", f"/api/v1/tickets/{src.split('/')[2]}").json()
+    assert (ticket["number"], ticket["service"], ticket["priority"]) == (number, "TP-LLTP", "disabled")
+    waiting = {s["code"]: s["waiting"] for s in
+               live_server.api("GET", "/api/v1/services?zone=A1").json()["services"]}
+    assert waiting["TP-LLTP"] == 1  # the double tap made one ticket
+    expect(assist.locator("#as-result")).to_contain_text("Khu A1 · Tầng 1")
+
+
+def test_the_zone_filter_narrows_the_list(assist: Page, live_server: Any) -> None:
+    sign_in(assist, live_server)
+    assist.select_option("#as-zone", "A1")
+    codes = assist.locator("#as-services [data-service]").evaluate_all(
+        "els => els.map(e => e.dataset.service)")
+    a1 = [s["code"] for s in live_server.api("GET", "/api/v1/services?zone=A1").json()["services"]]
+    assert codes == a1
+
+
+def test_staff_reprint_a_kiosk_ticket_by_its_link(assist: Page, live_server: Any) -> None:
+    ticket = live_server.api("POST", "/api/v1/tickets", who="kiosk-A1",
+                             json={"service": "NV-GPLD"}).json()
+    sign_in(assist, live_server)
+    assist.fill("#as-rp-token", ticket["status_url"])
+    assist.click("#as-find-token button")
+    expect(assist.locator("#as-found-number")).to_have_text(ticket["number"])
+    expect(assist.locator("#as-found-info")).to_contain_text("Giấy phép lao động người nước ngoài")
+    assist.click("#as-reprint")
+    expect(assist.locator("#as-reprint-msg")).to_have_text(f"Đã gửi lệnh in lại số {ticket['number']}")
+
+
+def test_staff_find_a_called_ticket_by_number_and_service(assist: Page, live_server: Any) -> None:
+    ticket = live_server.api("POST", "/api/v1/tickets", who="kiosk-A1",
+                             json={"service": "TP-LLTP"}).json()
+    live_server.api("POST", "/api/v1/counters/17/open", who="canbo17")
+    live_server.api("POST", "/api/v1/counters/17/call-next", who="canbo17", json={})
+    sign_in(assist, live_server)
+    assist.fill("#as-rp-number", ticket["number"])
+    assist.select_option("#as-rp-service", "TP-LLTP")
+    assist.click("#as-find-number button")
+    expect(assist.locator("#as-found-number")).to_have_text(ticket["number"])
+    expect(assist.locator("#as-found-info")).to_contain_text("Đang được mời")

@@ -1,0 +1,160 @@
+"""The lobby board in a real chromium against the real server: calls, recalls, long numbers, reconnects."""
+import os
+import re
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+COUNTER = 17
+OFFICER = "canbo17"
+SERVICE = "TP-LLTP"   # zone A1, served at counter 17
+RESULTS = "KQ-A1"     # zone A1, numbered from 9001: a busy day reaches five digits
+
+
+def api_login(live_server: Any, username: str) -> str:
+    """An API token for a demo user."""
+    r = live_server.api("POST", "/api/v1/auth/login",
+                        json={"username": username, "password": live_server.users[username]["password"]})
+    assert r.status_code == 200, r.text
+    return r.json()["token"]
+
+
+def issue(live_server: Any, service: str) -> dict[str, Any]:
+    """Take a ticket at the zone A1 kiosk."""
+    r = live_server.api("POST", "/api/v1/tickets", token=live_server.devices["kiosk-A1"]["token"],
+                        json={"service": service})
+    assert r.status_code in (200, 201), r.text
+    return r.json()
+
+
+def counter_action(live_server: Any, token: str, action: str, **body: Any) -> dict[str, Any]:
+    """POST one counter-17 action as the officer."""
+    r = live_server.api("POST", f"/api/v1/counters/{COUNTER}/{action}", token=token, json=body)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def board_page(browser: Browser, live_server: Any, device: str, query: str = "") -> Page:
+    """A 1920×1080 board paired as `device` (the token where /pair would have put it)."""
+    ctx = browser.new_context(viewport={"width": 1920, "height": 1080})
+    token = live_server.devices[device]["token"]
+    ctx.add_init_script(f"window.localStorage.setItem('xephang.deviceToken', {token!r});")
+    page = ctx.new_page()
+    page.goto(f"{live_server.url}/board{query}")
+    expect(page.locator("#conn-banner")).to_be_hidden()
+    return page
+
+
+@pytest.fixture
+def officer_token(live_server: Any) -> str:
+    """The counter-17 officer's API token, with the counter open and free."""
+    token = api_login(live_server, OFFICER)
+    live_server.api("POST", f"/api/v1/counters/{COUNTER}/open", token=token, json={})
+    live_server.api("POST", f"/api/v1/counters/{COUNTER}/resume", token=token, json={})
+    return token
+
+
+@pytest.fixture
+def board(browser: Browser, live_server: Any) -> Iterator[Page]:
+    """The lobby board (a display device with no zone: it shows every zone)."""
+    page = board_page(browser, live_server, "board-lobby")
+    yield page
+    page.context.close()
+
+
+def test_board_shows_a_call_and_its_recall(board: Page, live_server: Any, officer_token: str) -> None:
+    ticket = issue(live_server, SERVICE)
+    counter_action(live_server, officer_token, "call", number=ticket["number"])
+    expect(board.locator("#now-number")).to_have_text(ticket["number"])
+    expect(board.locator("#now-counter")).to_have_text(f"Quầy {COUNTER}")
+    expect(board.locator("#now-zone")).to_contain_text("Khu A1")
+    first_row = board.locator("#recent-body tr").first
+    expect(first_row.locator("td.num")).to_contain_text(ticket["number"])
+    expect(board.locator("#now-calling")).to_have_class(re.compile(r"\bflash\b"))
+    expect(board.locator("#notice-text")).to_contain_text("Trung tâm tiếp nhận hồ sơ từ 7:30")
+
+    # Park it, call another, then bring it back and recall it: it is the latest call again,
+    # marked as a recall.
+    counter_action(live_server, officer_token, "park")
+    other = issue(live_server, SERVICE)
+    counter_action(live_server, officer_token, "call", number=other["number"])
+    expect(board.locator("#now-number")).to_have_text(other["number"])
+    counter_action(live_server, officer_token, "complete")
+    counter_action(live_server, officer_token, "unpark", number=ticket["number"])
+    counter_action(live_server, officer_token, "recall")
+    expect(board.locator("#now-number")).to_have_text(ticket["number"])
+    expect(first_row.locator(".recall-tag")).to_have_text("Gọi lại")
+    # One line per number: the recall moved it to the top instead of listing it twice.
+    expect(board.locator("#recent-body td.num", has_text=ticket["number"])).to_have_count(1)
+    counter_action(live_server, officer_token, "complete")
+
+
+def test_board_shows_a_five_digit_number_whole(board: Page, live_server: Any, officer_token: str,
+                                               tmp_path: Path) -> None:
+    today = issue(live_server, RESULTS)["day"]
+    # A busy day: 1,233 results tickets already issued in zone A1 (written straight to the store
+    # rather than issuing them one by one), so the next number is 9001 + 1233 = 10234.
+    with sqlite3.connect(live_server.db) as db:
+        db.execute("UPDATE sequences SET last_seq = 1233 WHERE service = ? AND day = ?", (RESULTS, today))
+    ticket = issue(live_server, RESULTS)
+    assert ticket["number"] == "10234"
+    counter_action(live_server, officer_token, "call", number="10234")
+    big = board.locator("#now-number")
+    expect(big).to_have_text("10234")
+    assert big.evaluate("el => el.scrollWidth <= el.clientWidth")
+    expect(board.locator("#recent-body tr").first.locator("td.num")).to_contain_text("10234")
+    # XEPHANG_SHOTS=<dir> keeps the 1920×1080 picture for a person to look at.
+    out = Path(os.environ.get("XEPHANG_SHOTS") or tmp_path) / "board.png"
+    board.screenshot(path=str(out))
+    counter_action(live_server, officer_token, "complete")
+
+
+def test_board_waiting_counts_follow_the_queue(board: Page, live_server: Any) -> None:
+    issue(live_server, SERVICE)
+    issue(live_server, "TP-QT")
+    services = live_server.api("GET", "/api/v1/services").json()["services"]
+    waiting = sum(s["waiting"] for s in services if s["unit"] == "TP")
+    assert waiting >= 2
+    # The unit's services are summed on one line, and units with a queue are listed first.
+    expect(board.locator('#waiting-list li[data-unit="TP"] .count')).to_have_text(f"{waiting} người chờ")
+
+
+def test_zone_board_shows_only_its_zone(browser: Browser, live_server: Any, officer_token: str) -> None:
+    page = board_page(browser, live_server, "board-lobby", "?zone=A2")
+    expect(page.locator("#board-scope")).to_have_text("Khu A2")
+    lobby = board_page(browser, live_server, "board-lobby")
+    ticket = issue(live_server, SERVICE)
+    counter_action(live_server, officer_token, "call", number=ticket["number"])
+    # Once the all-zones board shows the call, the A2 board has had the same event and ignored it.
+    expect(lobby.locator("#now-number")).to_have_text(ticket["number"])
+    expect(page.locator("#recent-body td.num", has_text=ticket["number"])).to_have_count(0)
+    counter_action(live_server, officer_token, "complete")
+    page.context.close()
+    lobby.context.close()
+
+
+def test_board_says_when_disconnected_and_resyncs(board: Page, live_server: Any, officer_token: str) -> None:
+    # Record every state of the banner in the page, so a short outage cannot slip past the test.
+    board.evaluate("""() => {
+        window.__banner = [];
+        const b = document.getElementById('conn-banner');
+        new MutationObserver(() => window.__banner.push({hidden: b.hidden, text: b.textContent,
+            stale: document.body.classList.contains('stale')}))
+          .observe(b, {attributes: true, childList: true, characterData: true, subtree: true});
+    }""")
+    live_server.restart()
+    # Changed while the board may still be away: it must learn of it from the fresh snapshot.
+    token = api_login(live_server, OFFICER)
+    live_server.api("POST", f"/api/v1/counters/{COUNTER}/open", token=token, json={})
+    ticket = issue(live_server, SERVICE)
+    counter_action(live_server, token, "call", number=ticket["number"])
+    # Reconnect attempts back off (about 1, 2, 4 s…), so allow for a slow restart.
+    expect(board.locator("#now-number")).to_have_text(ticket["number"], timeout=45_000)
+    expect(board.locator("#conn-banner")).to_be_hidden()
+    seen = board.evaluate("window.__banner")
+    assert any(not s["hidden"] and s["text"] == "Mất kết nối — đang kết nối lại…" and s["stale"] for s in seen)
+    counter_action(live_server, token, "complete")

@@ -1,0 +1,90 @@
+"""The supervisor's floor view in a real chromium against the real server: live counter states."""
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+COUNTER = 17
+OFFICER = "canbo17"
+SUPERVISOR = "giamsat"
+SERVICE = "TP-LLTP"
+
+
+def api_login(live_server: Any, username: str) -> str:
+    """An API token for a demo user."""
+    r = live_server.api("POST", "/api/v1/auth/login",
+                        json={"username": username, "password": live_server.users[username]["password"]})
+    assert r.status_code == 200, r.text
+    return r.json()["token"]
+
+
+def act(live_server: Any, token: str, action: str, **body: Any) -> dict[str, Any]:
+    """POST one counter-17 action as the officer."""
+    r = live_server.api("POST", f"/api/v1/counters/{COUNTER}/{action}", token=token, json=body)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+@pytest.fixture
+def officer_token(live_server: Any) -> str:
+    """The counter-17 officer's API token, with the counter open, working and free."""
+    token = api_login(live_server, OFFICER)
+    live_server.api("POST", f"/api/v1/counters/{COUNTER}/open", token=token, json={})
+    live_server.api("POST", f"/api/v1/counters/{COUNTER}/resume", token=token, json={})
+    live_server.api("POST", f"/api/v1/counters/{COUNTER}/complete", token=token, json={})
+    return token
+
+
+@pytest.fixture
+def floor(browser: Browser, live_server: Any, officer_token: str) -> Iterator[Page]:
+    """The floor view, signed in as the supervisor (cookie from the login API)."""
+    ctx = browser.new_context(viewport={"width": 1920, "height": 1080})
+    page = ctx.new_page()
+    r = page.request.post(f"{live_server.url}/api/v1/auth/login",
+                          data={"username": SUPERVISOR, "password": live_server.users[SUPERVISOR]["password"]})
+    assert r.ok, r.text()
+    page.goto(f"{live_server.url}/floor")
+    expect(page.locator("#conn-banner")).to_be_hidden()
+    yield page
+    ctx.close()
+
+
+def test_floor_shows_a_counter_state_change_live(floor: Page, live_server: Any, officer_token: str) -> None:
+    card = floor.locator(f'.counter-card[data-counter="{COUNTER}"]')
+    expect(card).to_have_attribute("data-state", "open")
+    expect(card.locator(".cc-state")).to_have_text("Đang mở")
+    act(live_server, officer_token, "pause")
+    expect(card).to_have_attribute("data-state", "paused")
+    expect(card.locator(".cc-state")).to_have_text("Tạm nghỉ")
+    act(live_server, officer_token, "resume")
+    expect(card.locator(".cc-state")).to_have_text("Đang mở")
+    act(live_server, officer_token, "close")
+    expect(card.locator(".cc-state")).to_have_text("Đã đóng")
+    act(live_server, officer_token, "open")
+    expect(card.locator(".cc-state")).to_have_text("Đang mở")
+
+
+def test_floor_shows_the_called_number_and_todays_totals(
+        floor: Page, live_server: Any, officer_token: str) -> None:
+    r = live_server.api("POST", "/api/v1/tickets", token=live_server.devices["kiosk-A1"]["token"],
+                        json={"service": SERVICE})
+    ticket = r.json()
+    issued = live_server.api("GET", "/api/v1/stats/today", token=officer_token).json()
+    issued = issued.get("stats", issued)["issued"]
+    expect(floor.locator('[data-stat="issued"] .stat-value')).to_have_text(str(issued))
+    act(live_server, officer_token, "call", number=ticket["number"])
+    card = floor.locator(f'.counter-card[data-counter="{COUNTER}"]')
+    expect(card.locator(".cc-ticket")).to_have_text(ticket["number"])
+    act(live_server, officer_token, "complete")
+    expect(card.locator(".cc-ticket")).to_have_text("—")
+
+
+def test_floor_filters_by_zone(floor: Page, live_server: Any) -> None:
+    card = floor.locator(f'.counter-card[data-counter="{COUNTER}"]')
+    expect(card).to_be_visible()
+    expect(floor.locator('#zone-filter option[value="A2"]')).to_have_count(1)
+    floor.select_option("#zone-filter", "A2")
+    expect(card).to_have_count(0)
+    floor.select_option("#zone-filter", "A1")
+    expect(card).to_be_visible()

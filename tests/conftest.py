@@ -1,0 +1,221 @@
+"""Shared fixtures: a fresh app on a temp database, a real server process, a real browser."""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO_PASSWORD = "demo-pass-2026"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-quic", "--disable-sync",
+                 "--autoplay-policy=no-user-gesture-required"]
+os.environ.setdefault("ESCPOS_CAPABILITIES_PICKLE_DIR", str(Path("/tmp/xephang-escpos")))
+
+
+class Demo:
+    """What a demo setup made: users (all with DEMO_PASSWORD) and devices with their tokens."""
+
+    def __init__(self, made: Any) -> None:
+        self.password = made.password
+        self.users = {name: {"password": made.password, "role": role, "counters": counters}
+                      for name, role, counters in made.users}
+        self.devices = {name: {"token": token, "kind": kind, "zone": zone, "counter": counter}
+                        for name, kind, zone, counter, token in made.devices}
+
+    def token(self, device: str) -> str:
+        """A device's bearer token."""
+        return str(self.devices[device]["token"])
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    """A fresh database file path."""
+    return tmp_path / "xephang.db"
+
+
+@pytest.fixture
+def demo(db_path: Path) -> Demo:
+    """A database initialized with the demo site, accounts and devices."""
+    from server.setup import initialize
+    from server.store import Database
+    made = initialize(Database(db_path), None, demo=True, demo_password=DEMO_PASSWORD)
+    assert made is not None
+    return Demo(made)
+
+
+@pytest.fixture
+def app(demo: Demo, db_path: Path) -> Iterator[Any]:
+    """The Flask app on the demo database; events are published inside the request."""
+    from server.app import create_app
+    app = create_app({"DB": str(db_path), "ASYNC_MODE": "threading", "SYNC_PUBLISH": True,
+                      "PRINTING": False, "TESTING": True})
+    yield app
+    app.extensions["xephang"].db.close()
+
+
+@pytest.fixture
+def client(app: Any) -> Any:
+    """A Flask test client."""
+    return app.test_client()
+
+
+class Api:
+    """Small helper for JSON calls with a bearer token and a language."""
+
+    def __init__(self, client: Any, demo: Demo) -> None:
+        self.client, self.demo = client, demo
+        self._tokens: dict[str, str] = {}
+
+    def login(self, username: str) -> str:
+        """An API token for a demo user."""
+        if username not in self._tokens:
+            r = self.client.post("/api/v1/auth/login",
+                                 json={"username": username, "password": self.demo.password})
+            assert r.status_code == 200, r.get_json()
+            self._tokens[username] = r.get_json()["token"]
+        return self._tokens[username]
+
+    def call(self, method: str, path: str, who: str | None = None, json: Any = None,
+             lang: str = "vi") -> Any:
+        """Call the API as a demo user or device (by name)."""
+        headers = {"Accept-Language": lang}
+        if who:
+            token = self.demo.token(who) if who in self.demo.devices else self.login(who)
+            headers["Authorization"] = f"Bearer {token}"
+        return self.client.open(path, method=method, json=json, headers=headers)
+
+
+@pytest.fixture
+def api(client: Any, demo: Demo) -> Api:
+    """JSON API calls as demo users and devices."""
+    return Api(client, demo)
+
+
+def free_port() -> int:
+    """An unused TCP port on 127.0.0.1."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class LiveServer:
+    """The real server (`xephang run`, gevent) in a subprocess on a fresh database."""
+
+    def __init__(self, tmp: Path) -> None:
+        self.tmp = tmp
+        self.db = tmp / "xephang.db"
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.log = tmp / "server.log"
+        self.devices: dict[str, dict[str, Any]] = {}
+        self.users: dict[str, dict[str, Any]] = {}
+        self._tokens: dict[str, str] = {}
+
+    def env(self) -> dict[str, str]:
+        env = dict(os.environ, XEPHANG_DEMO_PASSWORD=DEMO_PASSWORD, PYTHONUNBUFFERED="1")
+        return env
+
+    def start(self) -> None:
+        """Start the server and wait until it answers."""
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "server.cli", "run", "--db", str(self.db), "--port", str(self.port)],
+            cwd=ROOT, env=self.env(), stdout=open(self.log, "ab"), stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 30
+        while True:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited:\n{self.log.read_text()}")
+            try:
+                if requests.get(f"{self.url}/api/v1/site", timeout=1).status_code == 200:
+                    break
+            except requests.ConnectionError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"server did not start:\n{self.log.read_text()}")
+            time.sleep(0.05)  # polling a starting process: there is no event to await
+        if not self.devices:
+            self._read_demo()
+
+    def _read_demo(self) -> None:
+        lines = (self.tmp / "demo-devices.txt").read_text(encoding="utf-8").splitlines()
+        for line in lines[1:]:
+            name, kind, zone, counter, token = line.split("\t")
+            self.devices[name] = {"token": token, "kind": kind, "zone": zone or None,
+                                  "counter": int(counter) if counter else None}
+        from server.setup import initialize  # noqa: F401 - same demo users as the in-process demo
+        self.users = {"quantri": {"password": DEMO_PASSWORD, "role": "admin", "counters": []},
+                      "giamsat": {"password": DEMO_PASSWORD, "role": "supervisor", "counters": []}}
+        for n in range(1, 68):
+            self.users[f"canbo{n}"] = {"password": DEMO_PASSWORD, "role": "officer",
+                                       "counters": [17, 18] if n == 17 else [n]}
+
+    def stop(self, kill: bool = False) -> None:
+        """Stop the server (kill -9 when kill=True)."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL if kill else signal.SIGTERM)
+            self.proc.wait(timeout=15)
+        self.proc = None
+
+    def restart(self, kill: bool = False) -> None:
+        """Stop and start again on the same port and database."""
+        self.stop(kill)
+        self.start()
+
+    def token(self, who: str) -> str:
+        """A bearer token for a demo device or user."""
+        if who in self.devices:
+            return str(self.devices[who]["token"])
+        if who not in self._tokens:
+            r = requests.post(f"{self.url}/api/v1/auth/login",
+                              json={"username": who, "password": DEMO_PASSWORD}, timeout=10)
+            r.raise_for_status()
+            self._tokens[who] = r.json()["token"]
+        return self._tokens[who]
+
+    def api(self, method: str, path: str, token: str | None = None, json: Any = None,
+            lang: str = "vi", who: str | None = None) -> requests.Response:
+        """Call the API with a bearer token (or as a demo user/device by name)."""
+        headers = {"Accept-Language": lang}
+        if who:
+            token = self.token(who)
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        return requests.request(method, self.url + path, json=json, headers=headers, timeout=15)
+
+    def cli(self, *args: str, stdin: str | None = None) -> str:
+        """Run `xephang ARGS --db <this db>` and return its output."""
+        out = subprocess.run([sys.executable, "-m", "server.cli", *args, "--db", str(self.db)],
+                             cwd=ROOT, env=self.env(), input=stdin, capture_output=True,
+                             text=True, timeout=60)
+        if out.returncode != 0:
+            raise RuntimeError(out.stderr)
+        return out.stdout
+
+
+@pytest.fixture
+def live_server(tmp_path: Path) -> Iterator[LiveServer]:
+    """A real server process on a fresh demo database."""
+    server = LiveServer(tmp_path)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Headless Debian chromium driven by Playwright (never `playwright install`)."""
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield b
+        b.close()

@@ -1,0 +1,1 @@
+"""Test doubles and decoders shared by the test folders (fake printer, ESC/POS decoder)."""

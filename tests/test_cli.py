@@ -1,0 +1,58 @@
+"""The xephang command: init, users, devices, day close — and clear errors for bad input."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def xephang(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "server.cli", *args], cwd=ROOT, input=stdin,
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_init_then_user_and_device_commands(tmp_path: Path) -> None:
+    db = str(tmp_path / "x.db")
+    out = xephang("init", "--db", db)
+    assert out.returncode == 0 and "quantri" in out.stdout
+    assert "already has a site" in xephang("init", "--db", db).stdout
+    ok = xephang("user", "add", "lan", "--role", "officer", "--counters", "12,13",
+                 "--password-stdin", "--db", db, stdin="mat-khau-du-dai\n")
+    assert ok.returncode == 0, ok.stderr
+    assert "lan\tofficer\t12,13" in xephang("user", "list", "--db", db).stdout
+    bad = xephang("user", "add", "x", "--role", "chief", "--password-stdin", "--db", db, stdin="x" * 9)
+    assert bad.returncode == 2 and "role must be one of" in bad.stderr
+    short = xephang("user", "add", "x", "--role", "officer", "--password-stdin", "--db", db, stdin="abc")
+    assert short.returncode == 2 and "at least 8" in short.stderr
+    unknown = xephang("user", "add", "x", "--role", "officer", "--counters", "99",
+                      "--password-stdin", "--db", db, stdin="mat-khau-du-dai")
+    assert unknown.returncode == 2 and "unknown counter" in unknown.stderr
+    dev = xephang("device", "add", "kiosk-cua-chinh", "--kind", "kiosk", "--zone", "A1",
+                  "--printer", "tcp://127.0.0.1:9100", "--db", db)
+    assert dev.returncode == 0
+    token = dev.stdout.strip().splitlines()[-1]
+    assert len(token) >= 30 and f"/pair?token={token}" in dev.stdout
+    assert "kiosk-cua-chinh\tkiosk\tA1" in xephang("device", "list", "--db", db).stdout
+    assert xephang("device", "add", "x", "--kind", "kiosk", "--zone", "Z9", "--db", db).returncode == 2
+    assert xephang("device", "add", "x", "--kind", "counter", "--db", db).returncode == 2
+    assert "closed 0 ticket" in xephang("day", "close", "--db", db).stdout
+
+
+def test_a_broken_site_file_is_refused_with_the_reason(tmp_path: Path) -> None:
+    site = tmp_path / "site.toml"
+    site.write_text((ROOT / "config" / "site.toml").read_text(encoding="utf-8").replace(
+        'unit = "TP"\nzone = "A1"', 'unit = "NOPE"\nzone = "A1"', 1), encoding="utf-8")
+    out = xephang("init", "--db", str(tmp_path / "x.db"), "--site", str(site))
+    assert out.returncode == 2 and "unknown unit 'NOPE'" in out.stderr
+
+
+def test_device_token_from_the_cli_works_against_the_live_server(live_server) -> None:  # noqa: ANN001
+    out = live_server.cli("device", "add", "kiosk-moi", "--kind", "kiosk", "--zone", "B")
+    token = out.strip().splitlines()[-1]
+    r = requests.post(f"{live_server.url}/api/v1/tickets", json={"service": "NNMT-DD"},
+                      headers={"Authorization": f"Bearer {token}"}, timeout=10)
+    assert r.status_code == 201 and r.json()["zone"] == "B"
