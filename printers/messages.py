@@ -16,6 +16,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ticket.wait_range": "chờ khoảng {low}–{high} phút",
         "ticket.wait_one": "chờ khoảng {low} phút",
         "ticket.wait_soon": "sắp đến lượt",
+        "ticket.instruction": "Vui lòng chờ gọi số trên màn hình",
         # Printer states and failures (shown to staff on the printers page).
         "status.ok": "Máy in sẵn sàng",
         "status.near_end": "Máy in sắp hết giấy",
@@ -40,6 +41,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ticket.wait_range": "wait about {low}–{high} min",
         "ticket.wait_one": "wait about {low} min",
         "ticket.wait_soon": "almost your turn",
+        "ticket.instruction": "Please wait for your number on the screen",
         "status.ok": "Printer ready",
         "status.near_end": "Printer paper running low",
         "status.out": "Printer out of paper",

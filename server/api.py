@@ -7,7 +7,7 @@ from flask import Blueprint, Flask, jsonify, request, session
 from werkzeug.exceptions import HTTPException
 
 from .i18n import message, pick_lang
-from .services import counters, queries, tickets
+from .services import agents, counters, queries, tickets
 from .services.auth import login as login_user
 from .services.auth import logout as logout_user
 from .services.auth import require_login
@@ -134,6 +134,16 @@ def stats() -> Any:
 @bp.get("/printers")
 def printers() -> Any:
     return jsonify(printers=queries.printer_list(ctx(), current_actor()))
+
+
+@bp.post("/print-jobs/<job_id>/result")
+def print_result(job_id: str) -> Any:
+    return jsonify(agents.report_print_result(ctx(), current_actor(), job_id, body(), base_url()))
+
+
+@bp.post("/printers/status")
+def printer_status() -> Any:
+    return jsonify(agents.report_printer_status(ctx(), current_actor(), body()))
 
 
 @bp.get("/openapi.json")

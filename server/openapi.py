@@ -46,6 +46,7 @@ RID = {"type": "string", "maxLength": 64, "description": "repeat-safe id of this
 NUMBER_PATH = {"name": "number", "in": "path", "required": True, "schema": INT}
 TOKEN_PATH = {"name": "token", "in": "path", "required": True, "schema": STR}
 ZONE_Q = {"name": "zone", "in": "query", "schema": STR}
+PRINTER_STATUSES = ["ok", "near_end", "out", "offline", "unknown"]
 
 
 def spec() -> dict[str, Any]:
@@ -88,6 +89,15 @@ def spec() -> dict[str, Any]:
         "/stats/today": {"get": _op("Today's totals (staff)", _ref("Stats"))},
         "/printers": {"get": _op("Kiosk printers' status (staff)", _obj(
             {"printers": {"type": "array", "items": _ref("Printer")}}))},
+        "/print-jobs/{job_id}/result": {"post": _op(
+            "A kiosk agent reports a print job's outcome", _ref("Ticket"),
+            _obj({"ticket_id": INT, "status": {"enum": ["printed", "failed"]},
+                  "printer_status": {"enum": PRINTER_STATUSES}, "detail": STR, "attempts": INT},
+                 ["ticket_id", "status"]),
+            params=[{"name": "job_id", "in": "path", "required": True, "schema": STR}])},
+        "/printers/status": {"post": _op(
+            "A kiosk agent reports its printer's status", _obj({"status": STR, "detail": STR}),
+            _obj({"status": {"enum": PRINTER_STATUSES}, "detail": STR}, ["status"]))},
     }
     bodies = {"call": _obj({"number": STR, "service": STR, "request_id": RID}, ["number"]),
               "unpark": _obj({"number": STR, "request_id": RID}, ["number"]),

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import queue
+import time
 from typing import Any
 
 from flask import Flask, current_app, request, session
@@ -18,7 +19,7 @@ socketio = SocketIO()
 
 # Every Socket.IO event the server emits; tests/test_docs.py checks each is in docs/contract.md.
 EVENTS = ("snapshot", "ticket.called", "ticket.changed", "queue.changed", "counter.changed",
-          "printer.changed", "stats.changed", "rating.added")
+          "printer.changed", "stats.changed", "rating.added", "print.job")
 
 
 def _ctx() -> Context:
@@ -80,10 +81,15 @@ class Publisher:
     fan-out to hundreds of screens; tests may send synchronously.
     """
 
-    def __init__(self, sync: bool = False) -> None:
+    STATS_EVERY = 2.0  # seconds: today's totals follow new tickets without costing each request
+
+    def __init__(self, ctx: Context, sync: bool = False) -> None:
+        self.ctx = ctx
         self.sync = sync
         self._queue: queue.Queue[list[Message] | None] = queue.Queue()
         self._started = False
+        self._stats_due = False
+        self._stats_sent = 0.0
 
     def __call__(self, messages: list[Message]) -> None:
         """Publish the messages of one committed change."""
@@ -103,11 +109,20 @@ class Publisher:
 
     def _run(self) -> None:
         while True:
-            batch = self._queue.get()
+            try:
+                batch = self._queue.get(timeout=self.STATS_EVERY)
+            except queue.Empty:
+                batch = []
             if batch is None:
                 return
             try:
                 self._send(batch)
+                if any(m.name == "queue.changed" for m in batch):
+                    self._stats_due = True
+                now = time.monotonic()
+                if self._stats_due and now - self._stats_sent >= self.STATS_EVERY:
+                    self._stats_due, self._stats_sent = False, now
+                    self._send([queries.stats_message(self.ctx)])
             except Exception:  # a broken client must not stop the screens' feed
                 log.exception("publish failed")
 
@@ -115,4 +130,4 @@ class Publisher:
 def init_app(app: Flask, ctx: Context, async_mode: str | None, sync: bool) -> None:
     """Attach Socket.IO to the app and route the context's events through it."""
     socketio.init_app(app, async_mode=async_mode, ping_interval=10, ping_timeout=10)
-    ctx.publish = Publisher(sync=sync)
+    ctx.publish = Publisher(ctx, sync=sync)

@@ -107,9 +107,9 @@
       const audio = this._element();
       return new Promise((resolve, reject) => {
         let done = false;
-        // A stalled element must not silence the lobby for good: give up after the segment's
-        // length plus a margin and go on with the next one.
-        const limit = info.duration ? info.duration * 1000 + 3000 : this.watchdogMs;
+        // A stalled element must not silence the lobby for good: give up well after the segment's
+        // length (a site's own recording may run longer than the manifest says) and go on.
+        const limit = info.duration ? Math.max(8000, info.duration * 2000 + 3000) : this.watchdogMs;
         const finish = (fn, arg) => {
           if (done) return;
           done = true;

@@ -289,9 +289,11 @@
     S.trackConnection("connecting", false);
     setupAnnouncer();
     var scoped = filter.zone || filter.floor;
-    // A board paired to a zone shows that zone unless the URL says otherwise.
-    (scoped ? Promise.resolve(null) : S.getJson("/api/v1/me", token)).then(function (me) {
-      if (me && me.device && me.device.zone) { filter.zone = me.device.zone; renderScope(); }
+    S.devicePaired(token).then(function (res) {
+      if (!res.paired) { document.getElementById("unpaired").hidden = false; return; }
+      var dev = res.me && res.me.device;
+      // A board paired to a zone shows that zone unless the URL says otherwise.
+      if (!scoped && dev && dev.zone) { filter.zone = dev.zone; renderScope(); }
       connect();
     });
   }

@@ -95,6 +95,8 @@
       service: p.service, service_name: p.service_name, service_name_en: p.service_name_en});
     state.counter = c;
     renderCounter();
+    // The next citizen is on the way: an unanswered rating gives way soon.
+    if (state.rating && !state.rating.score && !state.sending) armTimer(10000);
   }
 
   // ---- rating ----
@@ -235,8 +237,10 @@
       return;
     }
     S.trackConnection("connecting", false);
-    S.getJson("/api/v1/me", token).then(function (me) {
-      if (me && me.device && me.device.counter) { state.number = me.device.counter; renderCounter(); }
+    S.devicePaired(token).then(function (res) {
+      if (!res.paired) { $("unpaired").hidden = false; return; }
+      var dev = res.me && res.me.device;
+      if (dev && dev.counter) { state.number = dev.counter; renderCounter(); }
     });
     S.getJson("/api/v1/site", token).then(function (site) {
       if (site && site.ratings && site.ratings.reasons) state.reasons = site.ratings.reasons;

@@ -83,6 +83,16 @@
       .catch(function () { return null; });
   }
 
+  /** Whether the server still knows this device: false only on a definite 401 (revoked or never paired). */
+  function devicePaired(token) {
+    return fetch("/api/v1/me", {headers: {"Accept": "application/json", "Authorization": "Bearer " + token}})
+      .then(function (r) {
+        if (r.status === 401) return {paired: false, me: null};
+        return r.json().then(function (me) { return {paired: true, me: me}; }, function () { return {paired: true, me: null}; });
+      })
+      .catch(function () { return {paired: true, me: null}; });  // offline: keep trying via live.js
+  }
+
   /** Show the connection banner and dim the data whenever the live link is not up. */
   function trackConnection(state, everOnline) {
     var banner = document.getElementById("conn-banner");
@@ -97,6 +107,6 @@
   window.XephangScreens = {
     deviceToken: deviceToken, t: t, initText: initText, applyText: applyText, setLang: setLang,
     lang: lang, syncClock: syncClock, now: now, fmtTime: fmtTime, fmtDate: fmtDate,
-    localName: localName, getJson: getJson, trackConnection: trackConnection
+    localName: localName, getJson: getJson, devicePaired: devicePaired, trackConnection: trackConnection
   };
 })();

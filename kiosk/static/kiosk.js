@@ -53,9 +53,14 @@
     if (state.screen === "result" && name !== "result") stopResultTimer();
     state.screen = name;
     document.body.setAttribute("data-current", name);
-    $("printer-notice").hidden = !(state.printerOut && (name === "units" || name === "services" ||
-                                                       name === "priority"));
+    showPrinterNotice();
     resetIdle();
+  }
+
+  /** Warn before choosing that the number will only be on screen (printer out or offline). */
+  function showPrinterNotice() {
+    var s = state.screen;
+    $("printer-notice").hidden = !(state.printerOut && (s === "units" || s === "services" || s === "priority"));
   }
 
   /** Back to the first screen, in Vietnamese (the next citizen starts fresh). */
@@ -206,7 +211,7 @@
           if (state.screen === "result") renderResult();
         } else if (name === "printer.changed" && p.printer) {
           notePrinter(p.printer);
-          show(state.screen);
+          showPrinterNotice();
         }
       },
       onStatus: function (s) {

@@ -8,7 +8,8 @@ from typing import Any
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..store import accounts
-from .context import Context, stamp
+from ..store import queue as q
+from .context import Context, service_day, stamp
 from .errors import UseCaseError
 
 ROLES = ("officer", "supervisor", "admin")
@@ -81,14 +82,21 @@ def login(ctx: Context, username: str, password: str) -> tuple[Actor, str]:
     """Check a username and password; return the user and a new API token."""
     with ctx.db.read() as conn:
         user = accounts.user_by_name(conn, username)
-    if user is None:
-        check_password_hash(_DUMMY_HASH, password)
-        raise UseCaseError("bad_credentials", 401)
-    if not check_password_hash(user["password_hash"], password):
-        raise UseCaseError("bad_credentials", 401)
-    token = secrets.token_urlsafe(32)
+    ok = check_password_hash(user["password_hash"] if user else _DUMMY_HASH, password)
+    now = ctx.clock()
     with ctx.transaction() as (conn, _):
-        accounts.add_api_token(conn, token, user["id"], stamp(ctx.clock()))
+        # The audit trail keeps every login attempt: who, when, and whether it worked.
+        actor_key = f"user:{user['id']}" if user else "anonymous"
+        q.append_event(conn, stamp(now), service_day(now), "auth.login" if user and ok
+                       else "auth.failed", actor_key, None, None, None, {"username": username[:64]})
+        if user is None or not ok:
+            failed = True
+        else:
+            failed = False
+            token = secrets.token_urlsafe(32)
+            accounts.add_api_token(conn, token, user["id"], stamp(now))
+    if failed or user is None:
+        raise UseCaseError("bad_credentials", 401)
     return user_actor(user), token
 
 

@@ -3,11 +3,14 @@ the outcome is recorded on the ticket and printer problems alert the staff."""
 from __future__ import annotations
 
 import logging
+import threading
 import uuid
+from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from printers.messages import text
 from printers.ticket import TicketPrint
 from printers.transports import PrinterStatus
 from printers.worker import PrintJob, PrintOutcome, PrintWorker
@@ -20,8 +23,15 @@ from .context import Context, service_day, stamp
 from .queries import printer_view
 
 log = logging.getLogger(__name__)
-INSTRUCTION = "Vui lòng chờ đến khi số của bạn hiện trên màn hình và được mời đến quầy."
-PROBLEM_STATUSES = {PrinterStatus.OUT.value, PrinterStatus.OFFLINE.value}
+POLL_SECONDS = 30.0
+# A kiosk whose printer is attached to its own PC runs the kiosk agent; its printer setting is
+# "agent" (or "agent:<local url>", for the record): the server sends it print jobs over Socket.IO.
+AGENT = "agent"
+
+
+def is_agent(printer: str | None) -> bool:
+    """Whether a device's printer is driven by its kiosk agent."""
+    return bool(printer) and (printer == AGENT or str(printer).startswith(AGENT + ":"))
 
 
 class Printing:
@@ -32,14 +42,29 @@ class Printing:
         self.preview_dir = preview_dir
         self._base_urls: dict[str, str] = {}
         self._devices: dict[str, int] = {}  # printer url → device id, for status alerts
+        self._stop = threading.Event()
         self.worker = PrintWorker(on_result=self._on_result, on_status=self._on_status)
 
     @classmethod
-    def start(cls, ctx: Context, preview_dir: Path) -> "Printing":
-        """Create and start the print worker."""
+    def start(cls, ctx: Context, preview_dir: Path, poll: bool = True) -> "Printing":
+        """Create and start the print worker, and watch every kiosk printer's status."""
         printing = cls(ctx, preview_dir)
         printing.worker.start()
+        with ctx.db.read() as conn:
+            for dev in accounts.list_devices(conn):
+                if dev["kind"] == "kiosk" and dev["printer"] and not is_agent(dev["printer"]):
+                    printing._devices[printing.url_for(dev["printer"])] = dev["id"]
+        if poll:
+            threading.Thread(target=printing._poll, name="printer-status", daemon=True).start()
         return printing
+
+    def _poll(self) -> None:
+        """Read every kiosk printer's status now and then, so 'paper near end' reaches staff
+        before a citizen meets an empty printer."""
+        while not self._stop.is_set():
+            for url in list(self._devices):
+                self.worker.check(url)  # reports changes through _on_status
+            self._stop.wait(POLL_SECONDS)
 
     def url_for(self, printer: str) -> str:
         """A device's printer setting as a transport URL ('virtual' keeps PNG previews)."""
@@ -49,20 +74,32 @@ class Printing:
 
     def ticket_print(self, ticket: dict[str, Any]) -> TicketPrint:
         """What goes on paper for a ticket."""
-        site = self.ctx.site.info
-        return TicketPrint(
-            center_name=str(site.get("short_name") or site.get("name", "")),
-            number=ticket["number"], unit_name=ticket["unit_name"],
-            service_name=ticket["service_name"], counters=tuple(ticket["counters"]),
-            zone_name=ticket["zone_name"], floor=int(ticket["floor"]),
-            issued_at=datetime.fromisoformat(ticket["issued_at"]), ahead=int(ticket["ahead"]),
-            estimated_wait_min=(ticket["estimated_wait_min"][0], ticket["estimated_wait_min"][1]),
-            status_url=ticket["status_url"], priority_name=ticket["priority_name"],
-            instruction=INSTRUCTION)
+        return ticket_print(self.ctx, ticket)
+
+    def agent_job(self, ticket: dict[str, Any], paper: str) -> dict[str, Any]:
+        """A print job as the kiosk agent receives it (`print.job`)."""
+        return agent_job(self.ctx, ticket, paper)
+
+    def record_outcome(self, *args: Any) -> None:
+        """Note on the ticket whether it printed."""
+        record_outcome(self.ctx, *args)
+
+    def record_status(self, *args: Any) -> None:
+        """Store a kiosk printer's status."""
+        record_status(self.ctx, *args)
 
     def print_ticket(self, actor: Actor, ticket: dict[str, Any]) -> None:
-        """Queue a ticket for the printer of the kiosk that issued it."""
+        """Queue a ticket for the printer of the kiosk that issued it (or hand it to its agent)."""
         if not actor.printer:
+            return
+        if is_agent(actor.printer):
+            job = self.agent_job(ticket, actor.paper)
+            now = self.ctx.clock()
+            with self.ctx.transaction() as (conn, out):
+                q.append_event(conn, stamp(now), service_day(now), "print.sent", "system",
+                               ticket["id"], None, ticket["service"], {"job_id": job["job_id"]})
+                Changes(extra=[("print.job", job, [f"device:{actor.id}"])]).emit(
+                    self.ctx, conn, out, now, "")
             return
         url = self.url_for(actor.printer)
         self._devices[url] = actor.id
@@ -86,21 +123,11 @@ class Printing:
 
     def _on_result(self, job: PrintJob, outcome: PrintOutcome) -> None:
         """Record the outcome on the ticket and tell the kiosk and staff."""
-        status = "printed" if outcome.status == "printed" else "on_screen"
-        now = self.ctx.clock()
         base_url = self._base_urls.pop(job.job_id, "")
         try:
-            with self.ctx.transaction() as (conn, out):
-                row = q.get_ticket(conn, job.ticket_id)
-                if row is None:
-                    return
-                conn.execute("UPDATE tickets SET print_status=?, print_detail=? WHERE id=?",
-                             (status, outcome.detail, job.ticket_id))
-                q.append_event(conn, stamp(now), row["day"], f"print.{outcome.status}", "system",
-                               job.ticket_id, None, row["service"],
-                               {"printer": job.printer_url, "printer_status": outcome.printer_status.value,
-                                "detail": outcome.detail, "attempts": outcome.attempts})
-                Changes(tickets=[job.ticket_id]).emit(self.ctx, conn, out, now, base_url)
+            self.record_outcome(job.ticket_id, outcome.status == "printed", job.printer_url,
+                                outcome.printer_status.value, outcome.detail, outcome.attempts,
+                                "system", base_url)
         except Exception:
             log.exception("could not record print outcome of ticket %s", job.ticket_id)
         if outcome.status != "printed":
@@ -109,22 +136,69 @@ class Printing:
     def _on_status(self, url: str, status: PrinterStatus, detail: str) -> None:
         """Record a printer's status; alert staff and its kiosk when it changes."""
         device_id = self._devices.get(url)
-        if device_id is None:
-            return
-        now = self.ctx.clock()
-        try:
-            with self.ctx.transaction() as (conn, out):
-                if not q.set_printer(conn, device_id, url, status.value, detail, stamp(now)):
-                    return
-                q.append_event(conn, stamp(now), service_day(now), "printer.changed", "system",
-                               None, None, None, {"device": device_id, "status": status.value,
-                                                  "detail": detail})
-                view = next(printer_view(p) for p in q.printers(conn) if p["device_id"] == device_id)
-                Changes(extra=[("printer.changed", {"printer": view},
-                                ["staff", f"device:{device_id}"])]).emit(self.ctx, conn, out, now, "")
-        except Exception:
-            log.exception("could not record printer status of %s", url)
+        if device_id is not None:
+            self.record_status(device_id, url, status.value, detail)
 
     def stop(self) -> None:
-        """Stop the print worker."""
+        """Stop the print worker and the status poll."""
+        self._stop.set()
         self.worker.stop()
+
+
+def ticket_print(ctx: Context, ticket: dict[str, Any]) -> TicketPrint:
+    """What goes on paper for a ticket."""
+    site = ctx.site.info
+    return TicketPrint(
+        center_name=str(site.get("short_name") or site.get("name", "")),
+        number=ticket["number"], unit_name=ticket["unit_name"],
+        service_name=ticket["service_name"], counters=tuple(ticket["counters"]),
+        zone_name=ticket["zone_name"], floor=int(ticket["floor"]),
+        issued_at=datetime.fromisoformat(ticket["issued_at"]), ahead=int(ticket["ahead"]),
+        estimated_wait_min=(ticket["estimated_wait_min"][0], ticket["estimated_wait_min"][1]),
+        status_url=ticket["status_url"], priority_name=ticket["priority_name"],
+        instruction=text("ticket.instruction"))
+
+
+def agent_job(ctx: Context, ticket: dict[str, Any], paper: str, job_id: str | None = None) -> dict[str, Any]:
+    """A print job as the kiosk agent receives it (`print.job`)."""
+    data = asdict(ticket_print(ctx, ticket))
+    data["issued_at"] = ticket["issued_at"]
+    data["counters"] = list(data["counters"])
+    data["estimated_wait_min"] = list(data["estimated_wait_min"])
+    return {"job_id": job_id or f"{ticket['id']}-{uuid.uuid4().hex[:8]}",
+            "ticket_id": ticket["id"], "paper": paper, "ticket": data}
+
+
+def record_outcome(ctx: Context, ticket_id: int, printed: bool, printer: str, printer_status: str,
+                   detail: str, attempts: int, actor_key: str, base_url: str) -> None:
+    """Note on the ticket whether it printed; when not, the kiosk shows it on screen."""
+    now = ctx.clock()
+    with ctx.transaction() as (conn, out):
+        row = q.get_ticket(conn, ticket_id)
+        if row is None:
+            return
+        conn.execute("UPDATE tickets SET print_status=?, print_detail=? WHERE id=?",
+                     ("printed" if printed else "on_screen", detail, ticket_id))
+        q.append_event(conn, stamp(now), row["day"], "print.printed" if printed else "print.failed",
+                       actor_key, ticket_id, None, row["service"],
+                       {"printer": printer, "printer_status": printer_status, "detail": detail,
+                        "attempts": attempts})
+        Changes(tickets=[ticket_id]).emit(ctx, conn, out, now, base_url)
+
+
+def record_status(ctx: Context, device_id: int, url: str, status: str, detail: str) -> None:
+    """Store a kiosk printer's status; on a change, alert staff and the kiosk."""
+    now = ctx.clock()
+    try:
+        with ctx.transaction() as (conn, out):
+            if not q.set_printer(conn, device_id, url, status, detail, stamp(now)):
+                return
+            q.append_event(conn, stamp(now), service_day(now), "printer.changed", "system",
+                           None, None, None, {"device": device_id, "status": status,
+                                              "detail": detail})
+            view = next(printer_view(p) for p in q.printers(conn) if p["device_id"] == device_id)
+            Changes(extra=[("printer.changed", {"printer": view},
+                            ["staff", f"device:{device_id}"])]).emit(ctx, conn, out, now, "")
+    except Exception:
+        log.exception("could not record printer status of %s", url)
+

@@ -7,7 +7,7 @@ from ..store import loads
 from ..store import queue as q
 from .auth import Actor, require_login, require_staff
 from .changes import snapshot_seq
-from .context import Context, service_day
+from .context import Context, Message, service_day
 from .errors import UseCaseError
 from .views import call_view, counter_view, service_view
 
@@ -123,6 +123,13 @@ def snapshot_for(ctx: Context, actor: Actor, base_url: str = "") -> dict[str, An
     snap["rooms"] = rooms_for(ctx, actor)
     if actor.kind == "device" and actor.role == "counter" and actor.counters:
         snap["counter"] = next((c for c in snap["counters"] if c["number"] == actor.counters[0]), None)
+    if actor.kind == "device" and actor.role == "kiosk":
+        from .agents import pending_jobs
+        snap["device"] = actor.public()["device"]
+        snap["print_jobs"] = pending_jobs(ctx, actor, base_url)
+        with ctx.db.read() as conn:
+            mine = [printer_view(p) for p in q.printers(conn) if p["device_id"] == actor.id]
+        snap["printer"] = mine[0] if mine else None
     if actor.is_staff:
         with ctx.db.read() as conn:
             snap["stats"] = q.day_stats(conn, service_day(ctx.clock()))
@@ -148,3 +155,11 @@ def ticket_zone(ctx: Context, token: str) -> str:
     if t is None:
         raise UseCaseError("ticket_not_found", 404)
     return ctx.site.services[t["service"]].zone
+
+
+def stats_message(ctx: Context) -> Message:
+    """Today's totals as a `stats.changed` message for staff."""
+    with ctx.db.read() as conn:
+        return Message("stats.changed", {"seq": snapshot_seq(conn),
+                                         "stats": q.day_stats(conn, service_day(ctx.clock()))},
+                       ("staff",))

@@ -44,6 +44,9 @@ def board_page(browser: Browser, live_server: Any, device: str, query: str = "")
     token = live_server.devices[device]["token"]
     ctx.add_init_script(f"window.localStorage.setItem('xephang.deviceToken', {token!r});")
     page = ctx.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.errors = errors  # type: ignore[attr-defined]
     page.goto(f"{live_server.url}/board{query}")
     expect(page.locator("#conn-banner")).to_be_hidden()
     return page
@@ -63,6 +66,7 @@ def board(browser: Browser, live_server: Any) -> Iterator[Page]:
     """The lobby board (a display device with no zone: it shows every zone)."""
     page = board_page(browser, live_server, "board-lobby")
     yield page
+    assert page.errors == []  # type: ignore[attr-defined]
     page.context.close()
 
 
@@ -133,8 +137,13 @@ def test_zone_board_shows_only_its_zone(browser: Browser, live_server: Any, offi
     expect(lobby.locator("#now-number")).to_have_text(ticket["number"])
     expect(page.locator("#recent-body td.num", has_text=ticket["number"])).to_have_count(0)
     counter_action(live_server, officer_token, "complete")
-    page.context.close()
-    lobby.context.close()
+    # A board paired to zone A1 shows its zone when the URL names none.
+    zoned = board_page(browser, live_server, "board-A1")
+    expect(zoned.locator("#board-scope")).to_have_text("Khu A1")
+    expect(zoned.locator("#now-number")).to_have_text(ticket["number"])
+    for p in (page, lobby, zoned):
+        assert p.errors == []  # type: ignore[attr-defined]
+        p.context.close()
 
 
 def test_board_says_when_disconnected_and_resyncs(board: Page, live_server: Any, officer_token: str) -> None:

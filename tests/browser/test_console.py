@@ -46,6 +46,8 @@ def officer(browser: Browser, live_server: Any) -> Iterator[tuple[BrowserContext
     """A browser signed in as the counter-17 officer (login through the API, the cookie kept)."""
     ctx = browser.new_context(viewport={"width": 1920, "height": 1080})
     page = ctx.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
     r = page.request.post(f"{live_server.url}/api/v1/auth/login",
                           data={"username": OFFICER, "password": live_server.users[OFFICER]["password"]})
     assert r.ok, r.text()
@@ -57,6 +59,7 @@ def officer(browser: Browser, live_server: Any) -> Iterator[tuple[BrowserContext
     if current:
         live_server.api("POST", f"/api/v1/counters/{COUNTER}/complete", token=token, json={})
     yield ctx, page, token
+    assert errors == []
     ctx.close()
 
 

@@ -58,11 +58,13 @@ def tablet(browser: Browser, live_server: Any, officer_token: str) -> Iterator[P
     token = live_server.devices["counter-17"]["token"]
     ctx.add_init_script(f"window.localStorage.setItem('xephang.deviceToken', {token!r});")
     page = ctx.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(f"{live_server.url}/counter-display")
     expect(page.locator("#cd-counter")).to_have_text(f"Quầy {COUNTER}")
     expect(page.locator("#conn-banner")).to_be_hidden()
-    # A rating left over from an earlier test would cover the screen: let it time out or finish.
     yield page
+    assert errors == []
     ctx.close()
 
 

@@ -41,12 +41,15 @@ def floor(browser: Browser, live_server: Any, officer_token: str) -> Iterator[Pa
     """The floor view, signed in as the supervisor (cookie from the login API)."""
     ctx = browser.new_context(viewport={"width": 1920, "height": 1080})
     page = ctx.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
     r = page.request.post(f"{live_server.url}/api/v1/auth/login",
                           data={"username": SUPERVISOR, "password": live_server.users[SUPERVISOR]["password"]})
     assert r.ok, r.text()
     page.goto(f"{live_server.url}/floor")
     expect(page.locator("#conn-banner")).to_be_hidden()
     yield page
+    assert errors == []
     ctx.close()
 
 

@@ -210,6 +210,10 @@ def test_printer_out_shows_the_ticket_on_screen_and_stays_longer(kiosk: Any, liv
     seconds = int(re.search(r"\d+", page.locator("#result-countdown").inner_text()).group())
     assert seconds > 5  # the long countdown replaced the 5 s one
     page.screenshot(path=str(tmp_path / "printer-out.png"))
+    page.get_by_role("button", name="Xong").click()
+    # The next citizen is told before choosing (printer.changed reached the kiosk's device room).
+    expect(page.locator("#printer-notice")).to_have_text(
+        "Máy in tạm hết giấy: số thứ tự sẽ hiện trên màn hình.")
 
 
 def test_an_unpaired_kiosk_says_so(kiosk: Any) -> None:

@@ -104,6 +104,7 @@ from flask import Flask, request, send_from_directory
 from flask_socketio import SocketIO, ConnectionRefusedError
 
 static_dir, port, first_seq = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+refuse = {"left": int(sys.argv[4]) if len(sys.argv) > 4 else 0}  # connections to refuse first
 app = Flask(__name__, static_folder=static_dir, static_url_path="/static")
 sio = SocketIO(app, async_mode="gevent")
 state = {"seq": first_seq}
@@ -127,7 +128,8 @@ def emit():
 
 @sio.on("connect")
 def connect(auth):
-    if not auth or auth.get("token") != "tok-1":
+    if not auth or auth.get("token") != "tok-1" or refuse["left"] > 0:
+        refuse["left"] -= 1
         raise ConnectionRefusedError("unauthorized")
     sio.emit("snapshot", {"seq": state["seq"]}, to=request.sid)
 
@@ -143,14 +145,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_fake(script: Path, port: int, first_seq: int):
+def start_fake(script: Path, port: int, first_seq: int, refuse: int = 0):
     """Start the fake server and wait until it answers HTTP."""
     import subprocess
     import sys
     import time
 
     import requests
-    proc = subprocess.Popen([sys.executable, str(script), str(STATIC), str(port), str(first_seq)])
+    proc = subprocess.Popen([sys.executable, str(script), str(STATIC), str(port), str(first_seq),
+                             str(refuse)])
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         try:
@@ -191,6 +194,24 @@ def test_live_js_follows_a_real_server_and_recovers_after_a_restart(browser: Bro
         pg.wait_for_function("window.log.includes('queue.changed@4')")
         assert pg.evaluate("window.log")[3:] == ["snapshot@3", "queue.changed@4"]
         assert pg.evaluate("window.statuses") == ["connecting", "online", "offline", "online"]
+    finally:
+        ctx.close()
+        proc.kill()
+        proc.wait(10)
+
+
+def test_live_js_keeps_trying_after_the_server_refuses_it(browser: Browser, tmp_path: Path) -> None:
+    # socket.io itself gives up on a refused connection; a kiosk must not.
+    script = tmp_path / "fake_sio.py"
+    script.write_text(FAKE_SERVER, encoding="utf-8")
+    port = free_port()
+    proc = start_fake(script, port, 7, refuse=2)
+    ctx = browser.new_context()
+    pg = ctx.new_page()
+    try:
+        pg.goto(f"http://127.0.0.1:{port}/")
+        pg.wait_for_function("window.log.includes('snapshot@7')", timeout=30_000)
+        assert pg.evaluate("window.statuses") == ["connecting", "offline", "online"]
     finally:
         ctx.close()
         proc.kill()

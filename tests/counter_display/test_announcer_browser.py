@@ -163,3 +163,28 @@ def test_blocked_autoplay_asks_for_a_tap_then_plays_the_held_call(chromium, chro
         assert pg.is_hidden("#sound")
     finally:
         strict.close()
+
+
+def test_announcer_loads_the_pack_from_the_real_server(chromium, live_server):
+    # the server serves announcer.js with the screens' static files and the pack at /voice/<pack>/
+    context = chromium.new_context()
+    try:
+        pg = context.new_page()
+        pg.goto(live_server.url + "/login")
+        pg.add_script_tag(url=live_server.url + "/static/screens/announcer.js")
+        played = pg.evaluate("""async () => {
+            const played = [];
+            const ann = new XephangAnnouncer({packUrl: "/voice/vi-south/", player: {
+                async play(url) {
+                    const r = await fetch(url);                 // each segment is really served
+                    played.push([url, r.status, r.headers.get("content-type")]);
+                }}});
+            await ann.load();
+            ann.announce({seq: 1, number: "1023", counter: 12, recall: false});
+            await ann.idle();
+            return played;
+        }""")
+        assert [p[0] for p in played] == ["/voice/vi-south/" + f for f in files("1023", 12)]
+        assert {(p[1], p[2]) for p in played} == {(200, "audio/ogg")}
+    finally:
+        context.close()
