@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Flask, jsonify, request, session
+from flask import Blueprint, Flask, current_app, jsonify, request, session
 from werkzeug.exceptions import HTTPException
 
 from .i18n import message, pick_lang
@@ -38,10 +38,20 @@ def _use_case_error(exc: UseCaseError) -> Any:
     return jsonify(error={"code": exc.code, "message": message(exc.code, lang, **exc.params)}), exc.status
 
 
-@bp.errorhandler(HTTPException)
 def _http_error(exc: HTTPException) -> Any:
+    if not request.path.startswith(bp.url_prefix or "/api/v1"):
+        return exc  # pages keep Flask's own answers
     code = {404: "not_found", 405: "method_not_allowed"}.get(exc.code or 400, "bad_request")
     return _use_case_error(UseCaseError(code, exc.code or 400))
+
+
+def _unexpected(exc: Exception) -> Any:
+    if isinstance(exc, HTTPException):
+        return _http_error(exc)
+    if not request.path.startswith(bp.url_prefix or "/api/v1"):
+        raise exc
+    current_app.logger.exception("unexpected error on %s %s", request.method, request.path)
+    return _use_case_error(UseCaseError("internal_error", 500))
 
 
 @bp.post("/auth/login")
@@ -117,7 +127,8 @@ def counter(number: int) -> Any:
 
 @bp.post("/counters/<int:number>/rating")
 def rating(number: int) -> Any:
-    return jsonify(counters.rate(ctx(), current_actor(), number, body())), 201
+    result, created = counters.rate(ctx(), current_actor(), number, body())
+    return jsonify(result), 201 if created else 200
 
 
 @bp.post("/counters/<int:number>/<action>")
@@ -153,5 +164,7 @@ def openapi() -> Any:
 
 
 def init_app(app: Flask) -> None:
-    """Register the API."""
+    """Register the API; errors under /api/v1 (unknown paths included) answer JSON."""
     app.register_blueprint(bp)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected)

@@ -89,6 +89,7 @@ def spec() -> dict[str, Any]:
         "/stats/today": {"get": _op("Today's totals (staff)", _ref("Stats"))},
         "/printers": {"get": _op("Kiosk printers' status (staff)", _obj(
             {"printers": {"type": "array", "items": _ref("Printer")}}))},
+        "/openapi.json": {"get": _op("This OpenAPI document", _obj({}), auth=False)},
         "/print-jobs/{job_id}/result": {"post": _op(
             "A kiosk agent reports a print job's outcome", _ref("Ticket"),
             _obj({"ticket_id": INT, "status": {"enum": ["printed", "failed"]},

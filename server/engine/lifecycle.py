@@ -17,7 +17,7 @@ class InvalidTransition(Exception):
 
 def _require(ticket: Ticket, allowed: frozenset[Status] | set[Status], action: str) -> None:
     if ticket.status not in allowed:
-        raise InvalidTransition("invalid_transition", action=action, status=ticket.status.value,
+        raise InvalidTransition("invalid_transition", action=action, state=ticket.status.value,
                                 number=ticket.number)
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -13,6 +14,7 @@ from .context import Context, service_day, stamp
 from .errors import UseCaseError
 
 ROLES = ("officer", "supervisor", "admin")
+TOKEN_HOURS = 14
 DEVICE_KINDS = ("kiosk", "display", "counter")
 # A real hash to compare against when the username is unknown, so timing does not reveal users.
 _DUMMY_HASH = generate_password_hash("not-a-password")
@@ -113,7 +115,9 @@ def actor_for_token(ctx: Context, token: str) -> Actor | None:
         dev = accounts.device_by_token(conn, token)
         if dev is not None:
             return device_actor(dev)
-        user = accounts.user_by_token(conn, token)
+        # An officer's API token lasts one working day (a shift plus overtime).
+        cutoff = stamp(ctx.clock() - timedelta(hours=TOKEN_HOURS))
+        user = accounts.user_by_token(conn, token, cutoff)
     return None if user is None else user_actor(user)
 
 
@@ -142,6 +146,8 @@ def require_counter(actor: Actor, counter: int) -> None:
     require_login(actor)
     if actor.is_supervisor or (actor.is_staff and counter in actor.counters):
         return
+    if not actor.is_staff:
+        raise UseCaseError("forbidden", 403)
     raise UseCaseError("not_your_counter", 403, counter=counter)
 
 

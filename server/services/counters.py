@@ -234,8 +234,8 @@ def open_counter(step: Step) -> None:
 
 
 def close_counter(step: Step) -> None:
-    """Stop working at the counter (the current ticket must be finished first)."""
-    if _held(step, ("called", "serving")):
+    """Stop working at the counter (current and parked tickets must be finished first)."""
+    if _held(step, ("called", "serving", "parked")):
         raise UseCaseError("counter_busy", 409, counter=step.number)
     step.set_state(CounterState.CLOSED, "counter.closed", officer=None, priority_streak=0)
 
@@ -315,8 +315,9 @@ def counter_detail(ctx: Context, actor: Actor, number: int, base_url: str = "") 
                 "services": [service_view(conn, ctx.site, s, now, counts) for s in services]}
 
 
-def rate(ctx: Context, actor: Actor, number: int, body: dict[str, Any]) -> dict[str, Any]:
-    """Store the citizen's rating of the leg just finished at this counter (once per leg)."""
+def rate(ctx: Context, actor: Actor, number: int, body: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    """Store the citizen's rating of the leg just finished at this counter (once per leg);
+    returns (answer, created) — a repeated request_id gives the first answer, not created."""
     if number not in ctx.site.counters:
         raise UseCaseError("unknown_counter", 404, counter=number)
     require_rater(actor, number)
@@ -326,7 +327,7 @@ def rate(ctx: Context, actor: Actor, number: int, body: dict[str, Any]) -> dict[
     known = {r["code"] for r in ctx.site.settings.get("ratings", {}).get("reasons", [])}
     if not isinstance(reasons, list) or any(r not in known for r in reasons):
         raise UseCaseError("bad_reasons", 400)
-    if not isinstance(ticket_id, int):
+    if not isinstance(ticket_id, int) or isinstance(ticket_id, bool):
         raise UseCaseError("ticket_not_found", 404)
     request_id = check_request_id(body.get("request_id"))
     now = ctx.clock()
@@ -334,7 +335,9 @@ def rate(ctx: Context, actor: Actor, number: int, body: dict[str, Any]) -> dict[
         if request_id:
             prev = q.find_request(conn, actor.key, request_id)
             if prev is not None:
-                return dict(prev["response"])
+                if prev["action"] != f"{number}:rating":
+                    raise UseCaseError("request_id_reused", 409)
+                return dict(prev["response"]), False
         leg = conn.execute("SELECT * FROM legs WHERE ticket_id=? AND counter=? AND outcome IN "
                            "('done','transferred') ORDER BY leg DESC LIMIT 1",
                            (ticket_id, number)).fetchone()
@@ -355,4 +358,4 @@ def rate(ctx: Context, actor: Actor, number: int, body: dict[str, Any]) -> dict[
         response = {"rating": rating}
         if request_id:
             q.save_request(conn, actor.key, request_id, f"{number}:rating", 201, response, stamp(now))
-    return response
+    return response, True

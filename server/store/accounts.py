@@ -60,11 +60,11 @@ def delete_api_token(conn: sqlite3.Connection, token: str) -> None:
     conn.execute("DELETE FROM api_tokens WHERE token_hash=?", (token_hash(token),))
 
 
-def user_by_token(conn: sqlite3.Connection, token: str) -> dict[str, Any] | None:
-    """The user an API token belongs to."""
+def user_by_token(conn: sqlite3.Connection, token: str, issued_after: str) -> dict[str, Any] | None:
+    """The user an API token belongs to, if the token was issued after `issued_after`."""
     return _user(conn.execute(
         "SELECT u.* FROM api_tokens t JOIN users u ON u.id=t.user_id WHERE t.token_hash=? "
-        "AND u.active=1", (token_hash(token),)).fetchone())
+        "AND u.active=1 AND t.created_at > ?", (token_hash(token), issued_after)).fetchone())
 
 
 def add_device(conn: sqlite3.Connection, name: str, kind: str, zone: str | None,

@@ -49,7 +49,9 @@ def csrf_token() -> str:
 
 def check_csrf() -> None:
     """Cookie-authenticated changes must echo the session's CSRF token in X-CSRF-Token."""
-    if request.method in ("GET", "HEAD", "OPTIONS"):
+    # Login is exempt: it carries the password itself, and a shared console must be able to
+    # switch officers while the previous session is still alive.
+    if request.method in ("GET", "HEAD", "OPTIONS") or request.endpoint == "api.login":
         return
     current_actor()
     if not g.get("by_cookie"):

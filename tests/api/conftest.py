@@ -1,14 +1,20 @@
-"""Helpers for the API tests: calls as demo users/devices with clean cookie jars, and refusals
-checked in both languages."""
+"""Helpers for the API tests: calls as demo users/devices with clean cookie jars, refusals checked
+in both languages, and a demo database copied from one made per session (keeps 100+ tests fast)."""
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from server.i18n import MESSAGES
+from tests.conftest import DEMO_PASSWORD, Demo
+
+# Users the tests act as: logged in once in the template, so their API tokens are in every copy.
+USERS = ("quantri", "giamsat", "canbo17", "canbo18", "canbo19", "canbo22")
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -16,9 +22,9 @@ ROOT = Path(__file__).resolve().parents[2]
 class Http:
     """JSON calls as a demo user (bearer API token) or device; anonymous calls carry no cookie."""
 
-    def __init__(self, app: Any, demo: Any) -> None:
+    def __init__(self, app: Any, demo: Any, tokens: dict[str, str] | None = None) -> None:
         self.app, self.demo = app, demo
-        self._tokens: dict[str, str] = {}
+        self._tokens: dict[str, str] = dict(tokens or {})
 
     def token(self, who: str) -> str:
         """A bearer token for a demo device or user (users log in on a throwaway client)."""
@@ -88,10 +94,36 @@ class Http:
         return dict(self.ok("GET", "/api/v1/stats/today", "giamsat"))
 
 
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: Any) -> tuple[Path, Demo, dict[str, str]]:
+    """One demo database per session (site, accounts, devices, API tokens of USERS)."""
+    from server.services.auth import login
+    from server.services.context import Context
+    from server.setup import initialize
+    from server.store import Database
+    path = tmp_path_factory.mktemp("demo") / "template.db"
+    db = Database(path)
+    made = initialize(db, None, demo=True, demo_password=DEMO_PASSWORD)
+    assert made is not None
+    ctx = Context.open(db)
+    tokens = {name: login(ctx, name, DEMO_PASSWORD)[1] for name in USERS}
+    db.close()
+    return path, Demo(made), tokens
+
+
 @pytest.fixture
-def http(app: Any, demo: Any) -> Http:
+def demo(db_path: Path, demo_template: tuple[Path, Demo, dict[str, str]]) -> Demo:
+    """The demo database for one test: a copy of the session's template (overrides the root one)."""
+    template, made, _ = demo_template
+    with closing(sqlite3.connect(template)) as src, closing(sqlite3.connect(db_path)) as dst:
+        src.backup(dst)
+    return made
+
+
+@pytest.fixture
+def http(app: Any, demo: Demo, demo_template: tuple[Path, Demo, dict[str, str]]) -> Http:
     """API calls as demo users and devices on the in-process app."""
-    return Http(app, demo)
+    return Http(app, demo, demo_template[2])
 
 
 @pytest.fixture

@@ -77,9 +77,6 @@ def test_reads_need_no_csrf_token(app: Any, demo: Any) -> None:
     assert client.get("/api/v1/queue").status_code == 200
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: logging in from a browser that still has a live session "
-                   "(shift change at a shared console) is refused 403 csrf_failed: api.py _guard runs "
-                   "check_csrf (web/session.py:52) on /auth/login too, and login.html sends no token")
 def test_login_over_a_live_session_switches_user(app: Any, demo: Any) -> None:
     client, _ = browser(app, demo, "canbo18")
     r = client.post(LOGIN, json={"username": "canbo19", "password": demo.password})

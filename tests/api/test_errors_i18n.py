@@ -43,16 +43,11 @@ def test_unknown_counter_action_is_a_json_404(http: Any) -> None:
     assert msgs == {"vi": "Thao tác không tồn tại.", "en": "Unknown action."}
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: unknown /api/v1 paths answer Flask's HTML 404: the "
-                   "blueprint handler (server/api.py:41 @bp.errorhandler(HTTPException)) never sees "
-                   "routing errors, which happen before a blueprint is matched")
 def test_unknown_api_path_is_a_json_404_in_both_languages(http: Any) -> None:
     msgs = http.refused("GET", "/api/v1/no/such/thing", None, None, 404, "not_found")
     assert msgs == {"vi": "Không tìm thấy trang hoặc tài nguyên.", "en": "Not found."}
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a wrong method on an /api/v1 route answers Flask's HTML "
-                   "405 (same cause as the HTML 404: server/api.py:41 is blueprint-scoped)")
 def test_wrong_method_is_a_json_405(http: Any) -> None:
     http.refused("GET", "/api/v1/tickets", "kiosk-A1", None, 405, "method_not_allowed")
 
@@ -60,3 +55,16 @@ def test_wrong_method_is_a_json_405(http: Any) -> None:
 def test_non_api_pages_keep_their_own_404(http: Any) -> None:
     r = http.call("GET", "/no-such-page")
     assert r.status_code == 404
+
+
+def test_unexpected_failure_is_a_json_500_internal_error(http: Any, monkeypatch: Any) -> None:
+    from server.services import queries
+
+    def broken(ctx: Any) -> Any:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(queries, "site_info", broken)
+    http.app.testing = False  # answer like production instead of raising into the test
+    msgs = http.refused("GET", "/api/v1/site", None, None, 500, "internal_error")
+    assert msgs == {"vi": "Đã có lỗi hệ thống. Vui lòng thử lại.",
+                    "en": "Something went wrong. Please try again."}

@@ -41,12 +41,10 @@ def test_every_api_route_is_in_the_spec(http: Any) -> None:
     described = {(m, p) for p, ops in spec["paths"].items() for m in ops}
     routes = flask_routes(http.app)
     assert ("post", "/counters/{number}/call-next") in routes  # the expansion works
-    missing = routes - described - {("get", "/openapi.json")}  # see the xfail test below
+    missing = routes - described - {("get", "/openapi.json")}
     assert not missing, sorted(missing)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: GET /api/v1/openapi.json is served but not described "
-                   "in its own paths (server/openapi.py spec(): no '/openapi.json' entry)")
 def test_the_spec_describes_itself(http: Any) -> None:
     assert "get" in spec_of(http)["paths"].get("/openapi.json", {})
 

@@ -61,10 +61,15 @@ def test_counter_detail_for_those_who_work_it(http: Any, who: str) -> None:
     assert detail["services"][0]["waiting"] == 11
 
 
-@pytest.mark.parametrize("who", ["canbo19", "counter-19", "kiosk-A1", "board-A1"])
-def test_counter_detail_refused_to_others(http: Any, who: str) -> None:
-    msgs = http.refused("GET", "/api/v1/counters/18", who, None, 403, "not_your_counter")
+def test_counter_detail_refused_to_another_counters_officer(http: Any) -> None:
+    msgs = http.refused("GET", "/api/v1/counters/18", "canbo19", None, 403, "not_your_counter")
     assert msgs["en"] == "You are not assigned to counter 18."
+
+
+@pytest.mark.parametrize("who", ["counter-19", "kiosk-A1", "board-A1"])
+def test_counter_detail_refused_to_devices(http: Any, who: str) -> None:
+    msgs = http.refused("GET", "/api/v1/counters/18", who, None, 403, "forbidden")
+    assert msgs["en"] == "You are not allowed to do this."
 
 
 def test_counter_detail_anonymous(http: Any) -> None:
@@ -72,7 +77,8 @@ def test_counter_detail_anonymous(http: Any) -> None:
 
 
 def test_stats_today_for_staff_only(http: Any) -> None:
-    http.issue("TP-LLTP"), http.issue("TP-QT")
+    http.issue("TP-LLTP")
+    http.issue("TP-QT")
     http.act(18, "call-next", "canbo18")
     for who in ("canbo18", "giamsat", "quantri"):
         stats = http.ok("GET", "/api/v1/stats/today", who)

@@ -114,8 +114,6 @@ def test_reasons_must_be_known_codes(http: Any) -> None:
     assert http.stats()["ratings_count"] == 0
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a repeated rating request_id answers 201, the contract "
-                   "says a repeat answers 200 (server/api.py rating() always returns 201)")
 def test_repeated_rating_request_id_answers_the_first_rating_with_200(http: Any) -> None:
     t = served_at(http)
     body = {"ticket_id": t["id"], "score": 4, "request_id": "tablet-18-1"}

@@ -97,6 +97,39 @@ def test_board_shows_a_call_and_its_recall(board: Page, live_server: Any, office
     counter_action(live_server, officer_token, "complete")
 
 
+# Records what the board hands to the real announcer (announcer.js assigns window.XephangAnnouncer).
+SPY_ANNOUNCER = """
+window.__announced = [];
+let cls;
+Object.defineProperty(window, 'XephangAnnouncer', {configurable: true, get() { return cls; }, set(v) {
+  cls = v;
+  const real = v.prototype.announce;
+  v.prototype.announce = function (call) { window.__announced.push(call); return real.call(this, call); };
+}});
+"""
+
+
+def test_board_announces_each_call_and_recall(browser: Browser, live_server: Any, officer_token: str) -> None:
+    ctx = browser.new_context(viewport={"width": 1920, "height": 1080})
+    token = live_server.devices["board-lobby"]["token"]
+    ctx.add_init_script(f"window.localStorage.setItem('xephang.deviceToken', {token!r});")
+    ctx.add_init_script(SPY_ANNOUNCER)
+    page = ctx.new_page()
+    page.goto(f"{live_server.url}/board")
+    expect(page.locator("#conn-banner")).to_be_hidden()
+    ticket = issue(live_server, SERVICE)
+    counter_action(live_server, officer_token, "call", number=ticket["number"])
+    counter_action(live_server, officer_token, "recall")
+    page.wait_for_function("window.__announced.length >= 2")
+    calls = page.evaluate("window.__announced")
+    assert [(c["number"], c["counter"], c["recall"]) for c in calls] == [
+        (ticket["number"], COUNTER, False), (ticket["number"], COUNTER, True)]
+    assert calls[0]["seq"] < calls[1]["seq"]
+    # Sound plays by itself here (the browser allows autoplay), so no "enable sound" button.
+    expect(page.locator("#sound-unlock")).to_be_hidden()
+    ctx.close()
+
+
 def test_board_shows_a_five_digit_number_whole(board: Page, live_server: Any, officer_token: str,
                                                tmp_path: Path) -> None:
     today = issue(live_server, RESULTS)["day"]
@@ -125,6 +158,18 @@ def test_board_waiting_counts_follow_the_queue(board: Page, live_server: Any) ->
     assert waiting >= 2
     # The unit's services are summed on one line, and units with a queue are listed first.
     expect(board.locator('#waiting-list li[data-unit="TP"] .count')).to_have_text(f"{waiting} người chờ")
+
+
+def test_board_speaks_english_on_request(browser: Browser, live_server: Any, officer_token: str) -> None:
+    page = board_page(browser, live_server, "board-lobby", "?lang=en")
+    ticket = issue(live_server, SERVICE)
+    counter_action(live_server, officer_token, "call", number=ticket["number"])
+    expect(page.locator("#now-counter")).to_have_text(f"Counter {COUNTER}")
+    expect(page.locator("#now-service")).to_have_text("Judicial records")
+    expect(page.locator("#board-scope")).to_have_text("All zones")
+    expect(page.locator("#notice-text")).to_contain_text("Reception opens at 7:30")
+    assert page.errors == []  # type: ignore[attr-defined]
+    page.context.close()
 
 
 def test_zone_board_shows_only_its_zone(browser: Browser, live_server: Any, officer_token: str) -> None:

@@ -83,6 +83,20 @@ def test_console_redirects_to_login_without_a_session(browser: Browser, live_ser
     ctx.close()
 
 
+def test_officer_picks_one_of_their_counters(officer: Any, live_server: Any) -> None:
+    ctx, page, token = officer
+    page.goto(f"{live_server.url}/console")
+    picks = page.locator("#picker-list button")
+    expect(picks).to_have_count(2)  # canbo17 works counters 17 and 18
+    page.get_by_role("button", name="Quầy ưu tiên 17").click()
+    expect(page.locator("#counter-title")).to_have_text("Quầy ưu tiên 17")
+    expect(page.locator("#counter-state")).to_have_text("Đang mở")
+    assert page.url.endswith("/console?counter=17")
+    # The choice is remembered for the next visit.
+    page.goto(f"{live_server.url}/console")
+    expect(page.locator("#counter-title")).to_have_text("Quầy ưu tiên 17")
+
+
 def test_officer_calls_recalls_transfers_and_completes(officer: Any, live_server: Any) -> None:
     ctx, page, token = officer
     first, second = issue(live_server, SERVICE), issue(live_server, SERVICE)
@@ -188,6 +202,7 @@ def test_console_screenshot(officer: Any, live_server: Any, tmp_path: Path) -> N
     expect(page.locator("#ticket-status")).to_have_text("Đã gọi")
     press(page, "s", "start")
     expect(page.locator("#ticket-status")).to_have_text("Đang phục vụ")
+    expect(page.locator('#actions button[data-action="complete"]')).to_be_enabled()
     # XEPHANG_SHOTS=<dir> keeps the 1920×1080 picture for a person to look at.
     out = Path(os.environ.get("XEPHANG_SHOTS") or tmp_path) / "console.png"
     page.screenshot(path=str(out))

@@ -4,7 +4,7 @@
   var X = window.XephangStaff;
   var COUNTER_KEY = "xephang.console.counter";
   var st = {
-    me: null, counterNo: null, counter: null, waiting: [], services: [], siteServices: [],
+    me: null, counterNo: null, counter: null, waiting: [], services: [], siteServices: [], siteCounters: {},
     busy: false, everOnline: false, live: null
   };
 
@@ -25,7 +25,8 @@
     var list = $("picker-list");
     list.textContent = "";
     nums.forEach(function (n) {
-      var b = X.el("button", "pick", X.t("console.counter", {n: n}));
+      var info = st.siteCounters[n];
+      var b = X.el("button", "pick", info && info.name ? info.name : X.t("console.counter", {n: n}));
       b.type = "button";
       b.dataset.counter = n;
       b.addEventListener("click", function () { chooseCounter(n); });
@@ -355,7 +356,11 @@
       st.me = me;
       var u = me.user || {};
       $("user-name").textContent = u.name || u.full_name || u.username || "";
-      X.api("GET", "/api/v1/site").then(function (site) { st.siteServices = site.services || []; })
+      X.api("GET", "/api/v1/site").then(function (site) {
+        st.siteServices = site.services || [];
+        (site.counters || []).forEach(function (c) { st.siteCounters[c.number] = c; });
+        if (!$("picker").hidden) renderPicker();
+      })
         .catch(function () { /* transfer list stays empty; the error shows when used */ });
       var n = initialCounter();
       if (n) chooseCounter(n); else showPicker();

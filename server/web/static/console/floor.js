@@ -2,7 +2,7 @@
 (function () {
   "use strict";
   var X = window.XephangStaff;
-  var PAUSE_ALERT_MIN = 15;
+  var pauseAlertMin = 15;  // replaced by the site's policy.pause_alert_min once loaded
   var RATINGS_MAX = 12;
   var st = {
     counters: {}, services: {}, printers: {}, stats: null, ratings: [], zones: [],
@@ -135,7 +135,7 @@
     });
     sortedCounters().forEach(function (c) {
       var m = X.minutesSince(c.since);
-      if (c.state === "paused" && m > PAUSE_ALERT_MIN) {
+      if (c.state === "paused" && m > pauseAlertMin) {
         out.push({level: "amber", kind: "paused", text: X.t("floor.alert_paused", {n: c.number, m: Math.floor(m)})});
       }
     });
@@ -276,6 +276,7 @@
       }
       $("floor").hidden = false;
       X.api("GET", "/api/v1/site").then(function (site) {
+        if (site.policy && site.policy.pause_alert_min) pauseAlertMin = Number(site.policy.pause_alert_min);
         st.zones = (site.zones || []).map(function (z) { return typeof z === "string" ? {code: z, name: z} : z; });
         renderZones();
         renderCounters();

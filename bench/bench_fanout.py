@@ -1,0 +1,341 @@
+"""From an officer's call-next to the moment every connected screen has `ticket.called`.
+
+Starts `xephang run` (gevent) on a fresh demo database, the floor app (bench/bare_broadcast.py: a
+bare Flask-SocketIO app on the same stack broadcasting the same payload from an HTTP POST) and one
+client process (bench/fanout_clients.py) holding N Socket.IO websocket clients on each server, all
+connected as the lobby display. For each size it alternates calls between the two servers, awaiting
+each fan-out before the next call, and prints p50/p99 of
+  - "all screens": per call, the latest arrival over the clients,
+  - "per screen": every client's arrival,
+  - the request itself (the officer's POST call-next; the floor's POST /emit).
+Stamps are time.monotonic() (CLOCK_MONOTONIC, system-wide on Linux) in the driver and the client
+process. 127.0.0.1 only; bounded by --deadline. Run: .venv/bin/python bench/bench_fanout.py
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import queue
+import shlex
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = Path(__file__).resolve().parent
+PASSWORD = "bench-fanout-pass"
+HOST = "127.0.0.1"
+
+
+def pct(values: list[float], p: float) -> float:
+    """Nearest-rank percentile (with 50 calls, p99 is the slowest call)."""
+    s = sorted(values)
+    return s[max(0, math.ceil(p * len(s)) - 1)]
+
+
+def free_port() -> int:
+    """An unused TCP port on 127.0.0.1."""
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return int(s.getsockname()[1])
+
+
+def wait_http(url: str, proc: subprocess.Popen[bytes], log: Path, seconds: float = 60) -> None:
+    """Wait until url answers 200 (polling a starting process: there is no event to await)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{url} exited:\n{log.read_text()[-3000:]}")
+        try:
+            if requests.get(url, timeout=1).status_code == 200:
+                return
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.05)
+    raise RuntimeError(f"{url} did not start:\n{log.read_text()[-3000:]}")
+
+
+class Clients:
+    """The client process, spoken to one JSON line at a time."""
+
+    def __init__(self, log: Path) -> None:
+        self.proc = subprocess.Popen([sys.executable, str(BENCH / "fanout_clients.py")], cwd=ROOT,
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=open(log, "ab"), text=True, bufsize=1)
+        self.lines: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self.lines.put(line)
+        self.lines.put("")
+
+    def ask(self, timeout: float, **cmd: Any) -> dict[str, Any]:
+        """Send one command and wait for its answer."""
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(json.dumps(cmd) + "\n")
+        self.proc.stdin.flush()
+        try:
+            line = self.lines.get(timeout=timeout)
+        except queue.Empty:
+            raise RuntimeError(f"client process did not answer {cmd['op']} in {timeout}s") from None
+        if not line:
+            raise RuntimeError("client process exited")
+        answer: dict[str, Any] = json.loads(line)
+        if not answer.get("ok"):
+            raise RuntimeError(f"client process: {answer}")
+        return answer
+
+    def close(self) -> None:
+        """Ask the process to disconnect its clients and exit; kill it if it does not."""
+        try:
+            assert self.proc.stdin is not None
+            self.proc.stdin.write(json.dumps({"op": "quit"}) + "\n")
+            self.proc.stdin.close()
+            self.proc.wait(timeout=30)
+        except (OSError, subprocess.TimeoutExpired):
+            self.proc.kill()
+            self.proc.wait()
+
+
+@dataclass
+class Series:
+    """What one server did at one client count."""
+
+    all_screens: list[float] = field(default_factory=list)  # ms, per call: the last screen
+    per_screen: list[float] = field(default_factory=list)   # ms, every screen of every call
+    request: list[float] = field(default_factory=list)      # ms, the POST itself
+
+
+class Xephang:
+    """The real server, an officer on one counter, and its waiting tickets."""
+
+    def __init__(self, tmp: Path, counter: int) -> None:
+        self.port, self.counter = free_port(), counter
+        self.url = f"http://{HOST}:{self.port}"
+        self.log = tmp / "server.log"
+        env = dict(os.environ, XEPHANG_DEMO_PASSWORD=PASSWORD, PYTHONUNBUFFERED="1")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "server.cli", "run", "--db", str(tmp / "x.db"),
+             "--port", str(self.port)], cwd=ROOT, env=env, stdout=open(self.log, "ab"),
+            stderr=subprocess.STDOUT)
+        wait_http(f"{self.url}/api/v1/site", self.proc, self.log)
+        devices = (tmp / "demo-devices.txt").read_text(encoding="utf-8").splitlines()[1:]
+        self.lobby_token = next(line.split("\t")[4] for line in devices
+                                if line.split("\t")[0] == "board-lobby")
+        self.http = requests.Session()
+        self.http.trust_env = False  # 127.0.0.1 directly, never through a proxy
+        r = self.http.post(f"{self.url}/api/v1/auth/login",
+                           json={"username": f"canbo{counter}", "password": PASSWORD})
+        r.raise_for_status()
+        self.http.headers["Authorization"] = f"Bearer {r.json()['token']}"
+
+    def prepare(self, tickets: int) -> None:
+        """Open the counter and issue enough tickets for every call (before any screen connects)."""
+        r = self.http.get(f"{self.url}/api/v1/counters/{self.counter}")
+        r.raise_for_status()
+        service = r.json()["counter"]["services"][0]
+        self.http.post(f"{self.url}/api/v1/counters/{self.counter}/open", json={}).raise_for_status()
+        for _ in range(tickets):
+            r = self.http.post(f"{self.url}/api/v1/tickets", json={"service": service})
+            if r.status_code != 201:
+                raise RuntimeError(f"issue failed: {r.status_code} {r.text}")
+
+    def call_next(self) -> tuple[int, float, float]:
+        """POST call-next; the called ticket id, the stamp before sending, the request's ms."""
+        t0 = time.monotonic()
+        r = self.http.post(f"{self.url}/api/v1/counters/{self.counter}/call-next", json={})
+        ms = (time.monotonic() - t0) * 1000
+        r.raise_for_status()
+        ticket = r.json()["ticket"]
+        if ticket is None:
+            raise RuntimeError("no ticket left to call")
+        return int(ticket["id"]), t0, ms
+
+    def stop(self) -> None:
+        """Stop the server."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+class Floor:
+    """The bare Flask-SocketIO app."""
+
+    def __init__(self, tmp: Path) -> None:
+        self.port = free_port()
+        self.url = f"http://{HOST}:{self.port}"
+        self.log = tmp / "floor.log"
+        self.proc = subprocess.Popen([sys.executable, str(BENCH / "bare_broadcast.py"),
+                                      "--port", str(self.port)], cwd=ROOT,
+                                     stdout=open(self.log, "ab"), stderr=subprocess.STDOUT)
+        wait_http(f"{self.url}/health", self.proc, self.log)
+        self.http = requests.Session()
+        self.http.trust_env = False
+        # the client process keeps each server's events apart, so the floor's copies may reuse
+        # small ticket ids: the payload keeps the real one's size
+        self.next_key = 0
+
+    def emit(self, payload: dict[str, Any]) -> tuple[int, float, float]:
+        """POST a copy of payload under a fresh ticket id; that id, the stamp, the request's ms."""
+        self.next_key += 1
+        body = dict(payload, ticket_id=self.next_key)
+        t0 = time.monotonic()
+        r = self.http.post(f"{self.url}/emit", json=body)
+        ms = (time.monotonic() - t0) * 1000
+        r.raise_for_status()
+        return self.next_key, t0, ms
+
+    def stop(self) -> None:
+        """Stop the floor app."""
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def record(series: Series, answer: dict[str, Any], t0: float, request_ms: float) -> None:
+    """Add one call's arrivals to a series."""
+    lat = [(t - t0) * 1000 for t in answer["times"]]
+    series.all_screens.append(max(lat))
+    series.per_screen.extend(lat)
+    series.request.append(request_ms)
+
+
+def fmt(values: list[float]) -> str:
+    """p50 / p99 in ms."""
+    return f"{pct(values, 0.5):7.1f} {pct(values, 0.99):7.1f}" if values else "      -       -"
+
+
+def main() -> int:
+    """Run the benchmark and print the table."""
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--sizes", default="50,200,500,1000", help="client counts (ascending)")
+    p.add_argument("--calls", type=int, default=40, help="measured calls per size and server")
+    p.add_argument("--warmup", type=int, default=3, help="unmeasured calls per size and server")
+    p.add_argument("--counter", type=int, default=2, help="the officer's counter (canbo<N>)")
+    p.add_argument("--deadline", type=float, default=480, help="give up after this many seconds")
+    args = p.parse_args()
+    sizes = sorted(int(s) for s in args.sizes.split(","))
+    started = time.monotonic()
+    load_before = os.getloadavg()
+    results: dict[int, dict[str, Series]] = {}
+    notes: list[str] = []
+    payload: dict[str, Any] | None = None
+    sizes_bytes: dict[str, int] = {}
+
+    def left() -> float:
+        return args.deadline - (time.monotonic() - started)
+
+    with tempfile.TemporaryDirectory(prefix="xephang-fanout-") as d:
+        tmp = Path(d)
+        server = floor = clients = None
+        try:
+            server = Xephang(tmp, args.counter)
+            floor = Floor(tmp)
+            server.prepare(len(sizes) * (args.calls + args.warmup) + 2)
+            clients = Clients(tmp / "clients.log")
+            connected = 0
+            for size in sizes:
+                if left() < 20:
+                    notes.append(f"stopped before {size} clients: deadline")
+                    break
+                for name, url, token in (("xephang", server.url, server.lobby_token),
+                                         ("floor", floor.url, "-")):
+                    a = clients.ask(timeout=max(5.0, left()), op="connect", target=name, url=url,
+                                    token=token, n=size - connected)
+                    notes.append(f"{size} clients: connecting {size - connected} more to {name} "
+                                 f"took {a['seconds']:.1f}s")
+                connected = size
+                results[size] = {"xephang": Series(), "floor": Series()}
+                load_at = os.getloadavg()[0]
+                for i in range(args.warmup + args.calls):
+                    if left() < 5:
+                        notes.append(f"{size} clients: stopped after {i} calls: deadline")
+                        break
+                    # alternate which server goes first, so neither always follows the other
+                    order = ("xephang", "floor") if i % 2 == 0 else ("floor", "xephang")
+                    for name in order:
+                        if name == "xephang":
+                            key, t0, ms = server.call_next()
+                            a = clients.ask(timeout=35, op="expect", target=name, key=key,
+                                            timeout_s=25, settle=True)
+                            if payload is None:
+                                payload = a["payload"]
+                            sizes_bytes[name] = a["bytes"]
+                        else:
+                            if payload is None:
+                                continue  # the floor copies the first real payload
+                            key, t0, ms = floor.emit(payload)
+                            a = clients.ask(timeout=35, op="expect", target=name, key=key,
+                                            timeout_s=25)
+                            sizes_bytes[name] = a["bytes"]
+                        if a["duplicates"] or a["disconnects"]:
+                            notes.append(f"{name}: {a['duplicates']} duplicate events, "
+                                         f"{a['disconnects']} disconnects")
+                        if i >= args.warmup:
+                            record(results[size][name], a, t0, ms)
+                notes.append(f"{size} clients: load average {load_at:.2f} at start of the calls")
+        except Exception as exc:  # print what was measured, then the reason it stopped
+            notes.append(f"stopped early: {type(exc).__name__}: {exc}")
+        finally:
+            if clients:
+                clients.close()
+            for s in (server, floor):
+                if s:
+                    s.stop()
+
+    print(f"\nFan-out of ticket.called to N lobby screens (ms; p99 is nearest-rank, so with "
+          f"{args.calls} calls it is the slowest call)")
+    print(f"{'N':>5} {'server':<8} | {'all screens':^15} | {'per screen':^15} | {'request':^15} |"
+          f" p99 all-screens vs floor")
+    print(f"{'':>5} {'':<8} | {'p50':>7} {'p99':>7} | {'p50':>7} {'p99':>7} | {'p50':>7} {'p99':>7} |")
+    for size, by in results.items():
+        x, f = by["xephang"], by["floor"]
+        ratio = (f"{pct(x.all_screens, .99) / pct(f.all_screens, .99):.2f}x"
+                 if x.all_screens and f.all_screens else "-")
+        print(f"{size:>5} {'xephang':<8} | {fmt(x.all_screens)} | {fmt(x.per_screen)} | "
+              f"{fmt(x.request)} | {ratio}")
+        print(f"{'':>5} {'floor':<8} | {fmt(f.all_screens)} | {fmt(f.per_screen)} | "
+              f"{fmt(f.request)} |")
+    load_after = os.getloadavg()
+    print()
+    for n in notes:
+        print(f"  {n}")
+    print(f"  ticket.called payload: {sizes_bytes.get('xephang', '?')} bytes (xephang), "
+          f"{sizes_bytes.get('floor', '?')} bytes (floor copy); xephang also sends queue.changed "
+          f"and counter.changed to the lobby per call, awaited before the next call")
+    print(f"  request = officer's POST call-next (xephang) / POST /emit (floor), keep-alive")
+    print(f"  load average (1/5/15 min): before {'/'.join(f'{v:.2f}' for v in load_before)}, "
+          f"after {'/'.join(f'{v:.2f}' for v in load_after)}; {os.cpu_count()} cores; "
+          f"{time.monotonic() - started:.0f}s total")
+    print(f"  versions: flask-socketio {version('flask-socketio')}, python-socketio "
+          f"{version('python-socketio')}, python-engineio {version('python-engineio')}, gevent "
+          f"{version('gevent')}, gevent-websocket {version('gevent-websocket')}, aiohttp "
+          f"{version('aiohttp')} (clients)")
+    print(f"  command: {shlex.join([os.path.relpath(sys.executable, ROOT), *sys.argv])}")
+    return 0 if results and not any(n.startswith("stopped") for n in notes) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,173 @@
+"""The screens of bench_fanout.py: many Socket.IO clients in one asyncio process.
+
+Driven over stdin/stdout, one JSON object a line (so the driver can await each fan-out):
+  {"op": "connect", "target": T, "url": U, "token": K, "n": N}  -> {"ok": true, "clients": total}
+  {"op": "expect", "target": T, "key": ID, "settle": bool, "timeout": s}
+      -> {"ok": true, "times": [...], "payload": {...}, "bytes": n}  once every client of T has
+         `ticket.called` with ticket_id ID (and, with settle, the `counter.changed` that follows it).
+         `times` are time.monotonic() arrival stamps, one per client (system-wide on Linux, so the
+         driver compares them with its own stamps).
+  {"op": "quit"}
+Clients are python-socketio AsyncClients over aiohttp, websocket transport only, all sharing one
+aiohttp session. Each connects with auth={"token": K} and so joins whatever rooms the server picks.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+import socketio
+
+CONNECT_CONCURRENCY = 25  # handshakes in flight at once: enough to be quick, few enough not to time out
+
+
+@dataclass
+class Target:
+    """The clients of one server (xephang or the floor app) and what they received."""
+
+    clients: list[socketio.AsyncClient] = field(default_factory=list)
+    # (event name, ticket id) -> arrival stamps, one per client that got it
+    arrivals: dict[tuple[str, int], list[float]] = field(default_factory=dict)
+    seen: dict[tuple[str, int], set[int]] = field(default_factory=dict)
+    payloads: dict[int, tuple[dict[str, Any], int]] = field(default_factory=dict)
+    waiters: dict[tuple[str, int], asyncio.Event] = field(default_factory=dict)
+    duplicates: int = 0
+    disconnects: int = 0
+
+    def record(self, name: str, key: int, client: int, at: float) -> None:
+        """Note that one client got one event; wake the waiter when all clients have it."""
+        k = (name, key)
+        seen = self.seen.setdefault(k, set())
+        if client in seen:
+            self.duplicates += 1  # the contract says a client gets each message once
+            return
+        seen.add(client)
+        self.arrivals.setdefault(k, []).append(at)
+        if len(seen) >= len(self.clients) and k in self.waiters:
+            self.waiters[k].set()
+
+    async def wait_all(self, name: str, key: int) -> None:
+        """Return once every connected client has this event."""
+        k = (name, key)
+        if len(self.seen.get(k, ())) >= len(self.clients):
+            return
+        ev = self.waiters.setdefault(k, asyncio.Event())
+        await ev.wait()
+
+    def forget(self, key: int) -> None:
+        """Drop what was kept for one call (memory stays flat over a long run)."""
+        for name in ("ticket.called", "counter.changed"):
+            self.arrivals.pop((name, key), None)
+            self.seen.pop((name, key), None)
+            self.waiters.pop((name, key), None)
+        self.payloads.pop(key, None)
+
+
+def _called_key(payload: Any) -> int | None:
+    return payload.get("ticket_id") if isinstance(payload, dict) else None
+
+
+def _counter_key(payload: Any) -> int | None:
+    # counter.changed after a call carries the called ticket as the counter's current ticket
+    if isinstance(payload, dict):
+        ticket = (payload.get("counter") or {}).get("ticket")
+        if isinstance(ticket, dict):
+            return ticket.get("id")
+    return None
+
+
+async def connect(target: Target, session: aiohttp.ClientSession, url: str, token: str,
+                  n: int) -> None:
+    """Connect n more clients to url (websocket only), each with the same device token."""
+    sem = asyncio.Semaphore(CONNECT_CONCURRENCY)
+
+    async def one() -> None:
+        index = len(target.clients)
+        sio = socketio.AsyncClient(reconnection=False, http_session=session, handle_sigint=False)
+
+        async def on_called(payload: Any) -> None:
+            at = time.monotonic()
+            key = _called_key(payload)
+            if key is not None:
+                if key not in target.payloads:
+                    target.payloads[key] = (payload, len(json.dumps(payload, ensure_ascii=False)
+                                                         .encode()))
+                target.record("ticket.called", key, index, at)
+
+        async def on_counter(payload: Any) -> None:
+            at = time.monotonic()
+            key = _counter_key(payload)
+            if key is not None:
+                target.record("counter.changed", key, index, at)
+
+        async def on_disconnect(*_: Any) -> None:
+            target.disconnects += 1
+
+        sio.on("ticket.called", on_called)
+        sio.on("counter.changed", on_counter)
+        sio.on("disconnect", on_disconnect)
+        target.clients.append(sio)  # counted before connecting: a waiter needs all of them
+        async with sem:
+            await sio.connect(url, auth={"token": token}, transports=["websocket"],
+                              wait_timeout=60)
+
+    await asyncio.gather(*(one() for _ in range(n)))
+
+
+async def serve() -> None:
+    """Read commands from stdin and answer on stdout until quit or end of input."""
+    loop = asyncio.get_running_loop()
+    reader = asyncio.StreamReader(limit=1 << 20)
+    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+    # websockets stay open for minutes: no per-host or total limit on the shared pool
+    session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0))
+    targets: dict[str, Target] = {}
+
+    def reply(obj: dict[str, Any]) -> None:
+        sys.stdout.write(json.dumps(obj) + "\n")
+        sys.stdout.flush()
+
+    try:
+        while line := await reader.readline():
+            cmd = json.loads(line)
+            op = cmd["op"]
+            if op == "quit":
+                break
+            target = targets.setdefault(cmd.get("target", ""), Target())
+            try:
+                if op == "connect":
+                    t0 = time.monotonic()
+                    await connect(target, session, cmd["url"], cmd["token"], int(cmd["n"]))
+                    reply({"ok": True, "clients": len(target.clients),
+                           "seconds": time.monotonic() - t0})
+                elif op == "expect":
+                    key = int(cmd["key"])
+                    names = ["ticket.called"] + (["counter.changed"] if cmd.get("settle") else [])
+                    await asyncio.wait_for(
+                        asyncio.gather(*(target.wait_all(n, key) for n in names)),
+                        timeout=float(cmd.get("timeout_s", 25)))
+                    payload, size = target.payloads[key]
+                    reply({"ok": True, "times": target.arrivals[("ticket.called", key)],
+                           "payload": payload, "bytes": size, "duplicates": target.duplicates,
+                           "disconnects": target.disconnects})
+                    target.forget(key)
+                else:
+                    reply({"ok": False, "error": f"unknown op {op}"})
+            except Exception as exc:  # the driver reports it and stops; keep the process answering
+                got = len(target.seen.get(("ticket.called", int(cmd.get("key", 0))), ()))
+                reply({"ok": False, "error": f"{type(exc).__name__}: {exc}", "got": got,
+                       "clients": len(target.clients), "disconnects": target.disconnects})
+    finally:
+        for target in targets.values():
+            await asyncio.gather(*(c.disconnect() for c in target.clients),
+                                 return_exceptions=True)
+        await session.close()
+
+
+if __name__ == "__main__":
+    asyncio.run(serve())
