@@ -123,14 +123,14 @@ class Series:
 class Xephang:
     """The real server, an officer on one counter, and its waiting tickets."""
 
-    def __init__(self, tmp: Path, counter: int) -> None:
+    def __init__(self, tmp: Path, counter: int, root: Path = ROOT) -> None:
         self.port, self.counter = free_port(), counter
         self.url = f"http://{HOST}:{self.port}"
         self.log = tmp / "server.log"
         env = dict(os.environ, XEPHANG_DEMO_PASSWORD=PASSWORD, PYTHONUNBUFFERED="1")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "server.cli", "run", "--db", str(tmp / "x.db"),
-             "--port", str(self.port)], cwd=ROOT, env=env, stdout=open(self.log, "ab"),
+             "--port", str(self.port)], cwd=root, env=env, stdout=open(self.log, "ab"),
             stderr=subprocess.STDOUT)
         wait_http(f"{self.url}/api/v1/site", self.proc, self.log)
         devices = (tmp / "demo-devices.txt").read_text(encoding="utf-8").splitlines()[1:]
@@ -235,6 +235,8 @@ def main() -> int:
     p.add_argument("--warmup", type=int, default=3, help="unmeasured calls per size and server")
     p.add_argument("--counter", type=int, default=2, help="the officer's counter (canbo<N>)")
     p.add_argument("--deadline", type=float, default=480, help="give up after this many seconds")
+    p.add_argument("--server-root", type=Path, default=ROOT,
+                   help="run `server.cli` from this tree (to measure a changed copy of the server)")
     args = p.parse_args()
     sizes = sorted(int(s) for s in args.sizes.split(","))
     started = time.monotonic()
@@ -251,7 +253,7 @@ def main() -> int:
         tmp = Path(d)
         server = floor = clients = None
         try:
-            server = Xephang(tmp, args.counter)
+            server = Xephang(tmp, args.counter, args.server_root.resolve())
             floor = Floor(tmp)
             server.prepare(len(sizes) * (args.calls + args.warmup) + 2)
             clients = Clients(tmp / "clients.log")

@@ -88,8 +88,11 @@ def main() -> None:
         proc = start_server(Path(d), port)
         url = f"http://127.0.0.1:{port}"
         try:
-            tok = requests.post(f"{url}/api/v1/auth/login",
-                                json={"username": "giamsat", "password": PASSWORD}).json()["token"]
+            # A kiosk without a printer: this measures issuing; printing is bench/bench_print.py.
+            out = subprocess.run([sys.executable, "-m", "server.cli", "device", "add", "bench-kiosk",
+                                  "--kind", "kiosk", "--db", str(Path(d) / "x.db")], cwd=ROOT,
+                                 capture_output=True, text=True, check=True)
+            tok = out.stdout.strip().splitlines()[-1]
             site = requests.get(f"{url}/api/v1/site").json()
             services = [s["code"] for s in site["services"]]
             clients, per_client = 4, 1000

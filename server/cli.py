@@ -72,9 +72,32 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     socketio.start_background_task(close_days_forever)
     print(f"xephang serving on {url} (database {args.db}, {args.async_mode})", flush=True)
-    socketio.run(app, host=args.host, port=args.port, allow_unsafe_werkzeug=True,
-                 log_output=args.access_log)
+    if args.async_mode == "gevent":
+        serve_gevent(app, args.host, args.port, args.access_log)
+    else:
+        socketio.run(app, host=args.host, port=args.port, allow_unsafe_werkzeug=True,
+                     log_output=args.access_log)
     return 0
+
+
+def serve_gevent(app, host: str, port: int, access_log: bool) -> None:  # noqa: ANN001
+    """Serve HTTP and WebSocket under gevent on a listener with TCP_NODELAY.
+
+    gevent's server writes a response's headers and body in separate sends; with Nagle's algorithm
+    and delayed ACKs each request then stalled ~40 ms (measured here: 44 ms median for a GET).
+    Accepted sockets inherit TCP_NODELAY from the listener on Linux.
+    """
+    import socket
+
+    from gevent import pywsgi
+    from geventwebsocket.handler import WebSocketHandler
+    listener = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    listener.bind((host, port))
+    listener.listen(1024)
+    pywsgi.WSGIServer(listener, app, handler_class=WebSocketHandler,
+                      log="default" if access_log else None).serve_forever()
 
 
 def cmd_init(args: argparse.Namespace) -> int:

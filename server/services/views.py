@@ -54,7 +54,7 @@ def ticket_view(conn: sqlite3.Connection, site: Site, t: dict[str, Any], base_ur
         "priority": t["priority"], "priority_name": prio["name"] if prio else None,
         "priority_name_en": prio["name_en"] if prio else None,
         "status": t["status"], "issued_at": iso(t["issued_at"]), "called_at": iso(t["called_at"]),
-        "counter": t["counter"], "recalls": t["recalls"], "leg": t["leg"], "ahead": ahead,
+        "started_at": iso(t["started_at"]), "counter": t["counter"], "recalls": t["recalls"], "leg": t["leg"], "ahead": ahead,
         "estimated_wait_min": wait_range(conn, site, svc.code, ahead) if waiting else [0, 0],
         "token": t["token"], "status_url": f"{base_url.rstrip('/')}/t/{t['token']}",
         "print": {"status": t["print_status"], "detail": t["print_detail"]},
