@@ -1,8 +1,9 @@
 """The floor for bench_fanout.py: a bare Flask-SocketIO app that broadcasts one event to everyone.
 
-Same stack as `xephang run` (gevent, monkey-patched, socketio.run, the same ping settings), no
-database, no auth, no rooms: POST /emit with a JSON body sends it as `ticket.called` to every
-connected client from inside the request. Run: python bench/bare_broadcast.py --port 5601
+Same stack as `xephang run` (gevent, monkey-patched, the same ping settings, served by the very
+`serve_gevent` of server/cli.py: pywsgi + gevent-websocket on a TCP_NODELAY listener), no database,
+no auth, no rooms: POST /emit with a JSON body sends it as `ticket.called` to every connected
+client from inside the request. Run: .venv/bin/python bench/bare_broadcast.py --port 5601
 """
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from gevent import monkey
 monkey.patch_all()
 
 import argparse  # noqa: E402 - after monkey-patching, as `xephang run` does
+import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
 from flask import Flask, jsonify, request  # noqa: E402
@@ -44,8 +47,11 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--port", type=int, required=True)
     args = p.parse_args()
-    app, socketio = create_app()
-    socketio.run(app, host="127.0.0.1", port=args.port, log_output=False)
+    app, _ = create_app()
+    # the server's own listener setup, so both sides differ only in what the app does
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from server.cli import serve_gevent
+    serve_gevent(app, "127.0.0.1", args.port, access_log=False)
 
 
 if __name__ == "__main__":

@@ -53,27 +53,37 @@ def issuer(url: str, token: str, services: list[str], n: int, barrier: mp.synchr
     out.put(lat)
 
 
-def caller(url: str, token: str, counter: int, n: int, barrier: mp.synchronize.Barrier,
-           out: mp.Queue) -> None:
+def caller(url: str, token: str, counter: int, rounds: int, pace: float,
+           barrier: mp.synchronize.Barrier, out: mp.Queue) -> None:
+    """One officer: in burst mode (pace 0) every counter presses 'next' at the same instant each
+    round; in paced mode it presses every `pace` seconds (an officer serving people)."""
+    import random
     s = requests.Session()
     h = {"Authorization": f"Bearer {token}"}
     lat = []
     barrier.wait()
-    for _ in range(n):
+    if pace:
+        time.sleep(random.uniform(0, pace))
+    for _ in range(rounds):
+        if not pace:
+            barrier.wait()  # all counters press together
         t0 = time.perf_counter()
         r = s.post(f"{url}/api/v1/counters/{counter}/call-next", json={}, headers=h)
         lat.append((time.perf_counter() - t0) * 1000)
         assert r.status_code == 200, r.text
+        if pace:
+            time.sleep(max(0.0, pace - (time.perf_counter() - t0)))
     out.put(lat)
 
 
-def run_clients(target, args_list) -> tuple[list[float], float]:  # noqa: ANN001
-    barrier = mp.Barrier(len(args_list) + 1)
+def run_clients(target, args_list, parties: int | None = None) -> tuple[list[float], float]:  # noqa: ANN001
+    barrier = mp.Barrier(parties or len(args_list) + 1)
     out: mp.Queue = mp.Queue()
     procs = [mp.Process(target=target, args=(*a, barrier, out)) for a in args_list]
     for p in procs:
         p.start()
-    barrier.wait()
+    if parties is None:
+        barrier.wait()
     t0 = time.perf_counter()
     lat = [x for _ in procs for x in out.get(timeout=600)]
     wall = time.perf_counter() - t0
@@ -105,10 +115,16 @@ def main() -> None:
             tokens = {c: requests.post(f"{url}/api/v1/auth/login",
                                        json={"username": f"canbo{c}", "password": PASSWORD}
                                        ).json()["token"] for c in counters}
-            calls = 20
-            lat, wall = run_clients(caller, [(url, tokens[c], c, calls) for c in counters])
-            print(f"call-next: {len(counters)} counters calling at once, {len(lat)} calls in "
-                  f"{wall:.2f}s = {len(lat) / wall:.0f} calls/s; latency median "
+            rounds = 10
+            lat, wall = run_clients(caller, [(url, tokens[c], c, rounds, 0.0) for c in counters],
+                                    parties=len(counters))
+            print(f"call-next burst: all {len(counters)} counters press at the same instant, "
+                  f"{rounds} rounds ({len(lat)} calls): median {statistics.median(lat):.1f} ms, "
+                  f"p99 {pct(lat, 0.99):.1f} ms")
+            pace, rounds = 2.0, 10
+            lat, wall = run_clients(caller, [(url, tokens[c], c, rounds, pace) for c in counters])
+            print(f"call-next sustained: {len(counters)} counters each calling every {pace:.0f} s "
+                  f"({len(lat)} calls, {len(lat) / wall:.0f} calls/s): median "
                   f"{statistics.median(lat):.1f} ms, p99 {pct(lat, 0.99):.1f} ms")
         finally:
             proc.terminate()

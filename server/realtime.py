@@ -74,6 +74,10 @@ def on_any(event: str, *args: Any) -> dict[str, Any]:
     return {"error": {"code": "forbidden"}}
 
 
+# Messages after which today's totals have changed (sent at most every STATS_EVERY seconds).
+STATS_TRIGGERS = {"queue.changed", "ticket.changed", "rating.added"}
+
+
 class Publisher:
     """The one path every change takes to the screens: messages leave in commit order.
 
@@ -117,7 +121,7 @@ class Publisher:
                 return
             try:
                 self._send(batch)
-                if any(m.name == "queue.changed" for m in batch):
+                if any(m.name in STATS_TRIGGERS for m in batch):
                     self._stats_due = True
                 now = time.monotonic()
                 if self._stats_due and now - self._stats_sent >= self.STATS_EVERY:

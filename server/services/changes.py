@@ -29,7 +29,6 @@ class Changes:
     counters: list[int] = field(default_factory=list)
     services: list[str] = field(default_factory=list)
     calls: list[int] = field(default_factory=list)  # event ids of calls / recalls
-    stats: bool = False
     extra: list[tuple[str, dict[str, Any], list[str]]] = field(default_factory=list)
 
     def emit(self, ctx: Context, conn: sqlite3.Connection, out: Outbox, now: datetime,
@@ -72,7 +71,5 @@ class Changes:
             view = counter_view(conn, site, number, base_url)
             add("counter.changed", {"counter": view},
                 [f"counter:{number}", "staff", "lobby", f"zone:{view['zone']}"])
-        if self.stats:
-            add("stats.changed", {"stats": q.day_stats(conn, service_day(now))}, ["staff"])
         for name, payload, rooms in self.extra:
             add(name, payload, rooms)

@@ -61,7 +61,7 @@ class Step:
             self.ticket_id = row["id"]
 
     def state(self) -> dict[str, Any]:
-        return q.counter_states(self.conn).get(self.number, {"state": "closed", "priority_streak": 0})
+        return q.counter_state(self.conn, self.number)
 
     def set_state(self, state: CounterState, event_type: str, **fields: Any) -> None:
         q.set_counter_state(self.conn, self.number, state=state.value, since=self.at, **fields)
@@ -99,7 +99,6 @@ def _finish_current(step: Step) -> None:
         new, event = lifecycle.complete(to_engine(row), step.number)
         step.record(row, new, event, show=False, finished_at=step.at)
         q.update_leg(step.conn, row["id"], row["leg"], finished_at=step.at, outcome="done")
-        step.changes.stats = True
 
 
 def _call(step: Step, row: dict[str, Any], reason: str, streak: int | None) -> None:
@@ -178,7 +177,6 @@ def complete(step: Step) -> None:
     new, event = lifecycle.complete(to_engine(row), step.number)
     step.record(row, new, event, finished_at=step.at)
     q.update_leg(step.conn, row["id"], row["leg"], finished_at=step.at, outcome="done")
-    step.changes.stats = True
 
 
 def no_show(step: Step) -> None:
@@ -187,7 +185,6 @@ def no_show(step: Step) -> None:
     new, event = lifecycle.no_show(to_engine(row), step.number)
     step.record(row, new, event, finished_at=step.at)
     q.update_leg(step.conn, row["id"], row["leg"], finished_at=step.at, outcome="no_show")
-    step.changes.stats = True
 
 
 def park(step: Step) -> None:
@@ -352,7 +349,7 @@ def rate(ctx: Context, actor: Actor, number: int, body: dict[str, Any]) -> tuple
                   "at": now.isoformat(timespec="seconds")}
         q.append_event(conn, stamp(now), ticket["day"], "rating.added", actor.key, ticket_id,
                        number, leg["service"], rating)
-        changes = Changes(stats=True, extra=[("rating.added", {"rating": rating},
+        changes = Changes(extra=[("rating.added", {"rating": rating},
                                                ["staff", f"counter:{number}"])])
         changes.emit(ctx, conn, out, now, "")
         response = {"rating": rating}

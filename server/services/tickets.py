@@ -113,7 +113,7 @@ def close_day(ctx: Context, actor_key: str = "system", base_url: str = "") -> in
     today = service_day(now)
     with ctx.transaction() as (conn, out):
         rows = q.open_tickets_before(conn, today)
-        changes = Changes(stats=bool(rows))
+        changes = Changes()
         for row in rows:
             new, event = lifecycle.close_unserved(to_engine(row))
             q.update_ticket(conn, row["id"], row["status"], status=new.status.value,

@@ -83,7 +83,7 @@ def service_view(conn: sqlite3.Connection, site: Site, code: str, now: datetime,
 def counter_view(conn: sqlite3.Connection, site: Site, number: int, base_url: str) -> dict[str, Any]:
     """A counter with its state, current ticket and parked tickets."""
     c = site.counters[number]
-    state = q.counter_states(conn).get(number, {})
+    state = q.counter_state(conn, number)
     held = q.at_counter(conn, number, ("called", "serving", "parked"))
     current = [t for t in held if t["status"] != "parked"]
     return {

@@ -61,16 +61,20 @@ def tickets_by_number(conn: sqlite3.Connection, day: str, number: str,
 
 def waiting(conn: sqlite3.Connection, day: str, services: Sequence[str],
             priority_services: Sequence[str] = ()) -> list[dict[str, Any]]:
-    """Waiting tickets of these services, plus priority tickets of `priority_services`."""
-    rows = [dict(r) for r in conn.execute(
-        f"SELECT id, service, priority, queued_at, number FROM tickets WHERE day=? AND status='waiting'"
-        f" AND service IN ({_in(services)})", [day, *services])] if services else []
+    """The head (oldest) waiting ticket of each service and class (priority or not) in
+    `services`, plus the priority heads of `priority_services`.
+
+    Call-next only ever picks a head: within a service and class the order is by issue time.
+    """
+    sql = ("SELECT id, service, priority, MIN(queued_at) AS queued_at, number FROM tickets "
+           "WHERE day=? AND status='waiting' AND service IN ({}) {} "
+           "GROUP BY service, priority IS NOT NULL")
+    rows = [dict(r) for r in conn.execute(sql.format(_in(services), ""), [day, *services])] \
+        if services else []
     extra = [s for s in priority_services if s not in set(services)]
     if extra:
         rows += [dict(r) for r in conn.execute(
-            f"SELECT id, service, priority, queued_at, number FROM tickets WHERE day=?"
-            f" AND status='waiting' AND priority IS NOT NULL AND service IN ({_in(extra)})",
-            [day, *extra])]
+            sql.format(_in(extra), "AND priority IS NOT NULL"), [day, *extra])]
     return rows
 
 
@@ -163,6 +167,13 @@ def open_counter_count(conn: sqlite3.Connection, numbers: Sequence[int]) -> int:
 def counter_states(conn: sqlite3.Connection) -> dict[int, dict[str, Any]]:
     """Every counter's working state."""
     return {int(r["number"]): dict(r) for r in conn.execute("SELECT * FROM counter_state")}
+
+
+def counter_state(conn: sqlite3.Connection, number: int) -> dict[str, Any]:
+    """One counter's working state."""
+    row = conn.execute("SELECT * FROM counter_state WHERE number=?", (number,)).fetchone()
+    return dict(row) if row else {"number": number, "state": "closed", "officer": None,
+                                  "since": None, "priority_streak": 0}
 
 
 def set_counter_state(conn: sqlite3.Connection, number: int, **fields: Any) -> None:
