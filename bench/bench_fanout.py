@@ -123,18 +123,21 @@ class Series:
 class Xephang:
     """The real server, an officer on one counter, and its waiting tickets."""
 
-    def __init__(self, tmp: Path, counter: int, root: Path = ROOT) -> None:
-        self.port, self.counter = free_port(), counter
+    settle = True  # await the lobby's counter.changed too, so no fan-out spills into the next call
+
+    def __init__(self, tmp: Path, counter: int, name: str = "xephang", root: Path = ROOT) -> None:
+        self.name, self.port, self.counter = name, free_port(), counter
         self.url = f"http://{HOST}:{self.port}"
-        self.log = tmp / "server.log"
+        self.log = tmp / f"{name}.log"
+        (tmp / name).mkdir()
         env = dict(os.environ, XEPHANG_DEMO_PASSWORD=PASSWORD, PYTHONUNBUFFERED="1")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "server.cli", "run", "--db", str(tmp / "x.db"),
+            [sys.executable, "-m", "server.cli", "run", "--db", str(tmp / name / "x.db"),
              "--port", str(self.port)], cwd=root, env=env, stdout=open(self.log, "ab"),
             stderr=subprocess.STDOUT)
         wait_http(f"{self.url}/api/v1/site", self.proc, self.log)
-        devices = (tmp / "demo-devices.txt").read_text(encoding="utf-8").splitlines()[1:]
-        self.lobby_token = next(line.split("\t")[4] for line in devices
+        devices = (tmp / name / "demo-devices.txt").read_text(encoding="utf-8").splitlines()[1:]
+        self.token = next(line.split("\t")[4] for line in devices
                                 if line.split("\t")[0] == "board-lobby")
         self.http = requests.Session()
         self.http.trust_env = False  # 127.0.0.1 directly, never through a proxy
@@ -154,7 +157,7 @@ class Xephang:
             if r.status_code != 201:
                 raise RuntimeError(f"issue failed: {r.status_code} {r.text}")
 
-    def call_next(self) -> tuple[int, float, float]:
+    def fire(self, payload: dict[str, Any] | None = None) -> tuple[int, float, float]:
         """POST call-next; the called ticket id, the stamp before sending, the request's ms."""
         t0 = time.monotonic()
         r = self.http.post(f"{self.url}/api/v1/counters/{self.counter}/call-next", json={})
@@ -179,6 +182,8 @@ class Xephang:
 class Floor:
     """The bare Flask-SocketIO app."""
 
+    name, token, settle = "floor", "-", False
+
     def __init__(self, tmp: Path) -> None:
         self.port = free_port()
         self.url = f"http://{HOST}:{self.port}"
@@ -193,8 +198,9 @@ class Floor:
         # small ticket ids: the payload keeps the real one's size
         self.next_key = 0
 
-    def emit(self, payload: dict[str, Any]) -> tuple[int, float, float]:
+    def fire(self, payload: dict[str, Any] | None = None) -> tuple[int, float, float]:
         """POST a copy of payload under a fresh ticket id; that id, the stamp, the request's ms."""
+        assert payload is not None
         self.next_key += 1
         body = dict(payload, ticket_id=self.next_key)
         t0 = time.monotonic()
@@ -235,8 +241,9 @@ def main() -> int:
     p.add_argument("--warmup", type=int, default=3, help="unmeasured calls per size and server")
     p.add_argument("--counter", type=int, default=2, help="the officer's counter (canbo<N>)")
     p.add_argument("--deadline", type=float, default=480, help="give up after this many seconds")
-    p.add_argument("--server-root", type=Path, default=ROOT,
-                   help="run `server.cli` from this tree (to measure a changed copy of the server)")
+    p.add_argument("--variant", type=Path, action="append", default=[], metavar="TREE",
+                   help="also run `server.cli` from this changed copy of the repo, in the same run "
+                        "(repeatable; named after the folder)")
     args = p.parse_args()
     sizes = sorted(int(s) for s in args.sizes.split(","))
     started = time.monotonic()
@@ -245,96 +252,96 @@ def main() -> int:
     notes: list[str] = []
     payload: dict[str, Any] | None = None
     sizes_bytes: dict[str, int] = {}
+    names = ["xephang", *(v.resolve().name[:12] for v in args.variant), "floor"]
 
     def left() -> float:
         return args.deadline - (time.monotonic() - started)
 
     with tempfile.TemporaryDirectory(prefix="xephang-fanout-") as d:
         tmp = Path(d)
-        server = floor = clients = None
+        servers: list[Xephang | Floor] = []
+        clients = None
         try:
-            server = Xephang(tmp, args.counter, args.server_root.resolve())
-            floor = Floor(tmp)
-            server.prepare(len(sizes) * (args.calls + args.warmup) + 2)
+            tickets = len(sizes) * (args.calls + args.warmup) + 2
+            for name, root in zip(names, [ROOT, *(v.resolve() for v in args.variant)]):
+                server = Xephang(tmp, args.counter, name, root)
+                servers.append(server)
+                server.prepare(tickets)
+            servers.append(Floor(tmp))
             clients = Clients(tmp / "clients.log")
             connected = 0
             for size in sizes:
                 if left() < 20:
                     notes.append(f"stopped before {size} clients: deadline")
                     break
-                for name, url, token in (("xephang", server.url, server.lobby_token),
-                                         ("floor", floor.url, "-")):
-                    a = clients.ask(timeout=max(5.0, left()), op="connect", target=name, url=url,
-                                    token=token, n=size - connected)
-                    notes.append(f"{size} clients: connecting {size - connected} more to {name} "
+                for s in servers:
+                    a = clients.ask(timeout=max(5.0, left()), op="connect", target=s.name,
+                                    url=s.url, token=s.token, n=size - connected)
+                    notes.append(f"{size} clients: connecting {size - connected} more to {s.name} "
                                  f"took {a['seconds']:.1f}s")
                 connected = size
-                results[size] = {"xephang": Series(), "floor": Series()}
+                results[size] = {s.name: Series() for s in servers}
                 load_at = os.getloadavg()[0]
                 for i in range(args.warmup + args.calls):
                     if left() < 5:
                         notes.append(f"{size} clients: stopped after {i} calls: deadline")
                         break
-                    # alternate which server goes first, so neither always follows the other
-                    order = ("xephang", "floor") if i % 2 == 0 else ("floor", "xephang")
-                    for name in order:
-                        if name == "xephang":
-                            key, t0, ms = server.call_next()
-                            a = clients.ask(timeout=35, op="expect", target=name, key=key,
-                                            timeout_s=25, settle=True)
-                            if payload is None:
-                                payload = a["payload"]
-                            sizes_bytes[name] = a["bytes"]
-                        else:
-                            if payload is None:
-                                continue  # the floor copies the first real payload
-                            key, t0, ms = floor.emit(payload)
-                            a = clients.ask(timeout=35, op="expect", target=name, key=key,
-                                            timeout_s=25)
-                            sizes_bytes[name] = a["bytes"]
+                    # rotate which server goes first, so none always follows another
+                    for s in servers[i % len(servers):] + servers[:i % len(servers)]:
+                        if payload is None and isinstance(s, Floor):
+                            continue  # the floor copies the first real payload
+                        key, t0, ms = s.fire(payload)
+                        a = clients.ask(timeout=35, op="expect", target=s.name, key=key,
+                                        timeout_s=25, settle=s.settle)
+                        payload = payload or a["payload"]
+                        sizes_bytes[s.name] = a["bytes"]
                         if a["duplicates"] or a["disconnects"]:
-                            notes.append(f"{name}: {a['duplicates']} duplicate events, "
-                                         f"{a['disconnects']} disconnects")
+                            raise RuntimeError(f"{s.name}: {a['duplicates']} duplicate events, "
+                                               f"{a['disconnects']} disconnects")
                         if i >= args.warmup:
-                            record(results[size][name], a, t0, ms)
+                            record(results[size][s.name], a, t0, ms)
                 notes.append(f"{size} clients: load average {load_at:.2f} at start of the calls")
         except Exception as exc:  # print what was measured, then the reason it stopped
             notes.append(f"stopped early: {type(exc).__name__}: {exc}")
         finally:
             if clients:
                 clients.close()
-            for s in (server, floor):
-                if s:
-                    s.stop()
+            for s in servers:
+                s.stop()
 
     print(f"\nFan-out of ticket.called to N lobby screens, ms (nearest-rank percentiles: "
           f"all screens over {args.calls} calls, per screen over {args.calls} x N arrivals)")
-    print(f"{'N':>5} {'server':<8} | {'all screens':^15} | {'per screen':^15} | {'request':^15} |"
-          f" p99 all-screens vs floor")
-    print(f"{'':>5} {'':<8} | {'p50':>7} {'p99':>7} | {'p50':>7} {'p99':>7} | {'p50':>7} {'p99':>7} |")
+    print(f"{'N':>5} {'server':<12} | {'all screens':^15} | {'per screen':^15} | {'request':^15} |"
+          f" all screens / floor")
+    print(f"{'':>5} {'':<12} | {'p50':>7} {'p99':>7} | {'p50':>7} {'p99':>7} | {'p50':>7} {'p99':>7} |"
+          f"     p50     p99")
     for size, by in results.items():
-        x, f = by["xephang"], by["floor"]
-        ratio = (f"{pct(x.all_screens, .99) / pct(f.all_screens, .99):.2f}x"
-                 if x.all_screens and f.all_screens else "-")
-        print(f"{size:>5} {'xephang':<8} | {fmt(x.all_screens)} | {fmt(x.per_screen)} | "
-              f"{fmt(x.request)} | {ratio}")
-        print(f"{'':>5} {'floor':<8} | {fmt(f.all_screens)} | {fmt(f.per_screen)} | "
-              f"{fmt(f.request)} |")
+        f = by["floor"]
+        for name, x in by.items():
+            ratio = ""
+            if name != "floor" and x.all_screens and f.all_screens:
+                ratio = (f"  {pct(x.all_screens, .5) / pct(f.all_screens, .5):5.2f}x "
+                         f"{pct(x.all_screens, .99) / pct(f.all_screens, .99):6.2f}x")
+            print(f"{size if name == names[0] else '':>5} {name:<12} | {fmt(x.all_screens)} | "
+                  f"{fmt(x.per_screen)} | {fmt(x.request)} |{ratio}")
     load_after = os.getloadavg()
     print()
     for n in notes:
         print(f"  {n}")
-    print(f"  ticket.called payload: {sizes_bytes.get('xephang', '?')} bytes (xephang), "
-          f"{sizes_bytes.get('floor', '?')} bytes (floor copy); xephang also sends queue.changed "
-          f"and counter.changed to the lobby per call, awaited before the next call")
-    print(f"  request = officer's POST call-next (xephang) / POST /emit (floor), keep-alive")
+    print(f"  ticket.called payload: " + ", ".join(f"{k} {v} bytes" for k, v in sizes_bytes.items())
+          + " (the floor's is a copy of xephang's); each xephang call also sends queue.changed "
+          "and counter.changed to the lobby, awaited before the next call")
+    print("  request = officer's POST call-next (xephang) / POST /emit (floor), keep-alive; "
+          "all screens = per call, the last screen's arrival; times from just before the POST")
+    for v in args.variant:
+        print(f"  variant {v.resolve().name[:12]}: server/ from {v.resolve()}")
     print(f"  load average (1/5/15 min): before {'/'.join(f'{v:.2f}' for v in load_before)}, "
           f"after {'/'.join(f'{v:.2f}' for v in load_after)}; {os.cpu_count()} cores; "
           f"{time.monotonic() - started:.0f}s total")
     print(f"  versions: flask-socketio {version('flask-socketio')}, python-socketio "
           f"{version('python-socketio')}, python-engineio {version('python-engineio')}, gevent "
           f"{version('gevent')}, gevent-websocket {version('gevent-websocket')}, aiohttp "
-          f"{version('aiohttp')} (clients)")
+          f"{version('aiohttp')} (clients: one process, python-socketio AsyncClient, websocket)")
     print(f"  command: {shlex.join([os.path.relpath(sys.executable, ROOT), *sys.argv])}")
     return 0 if results and not any(n.startswith("stopped") for n in notes) else 1
 

@@ -79,7 +79,10 @@ def me() -> Any:
     actor = current_actor()
     require_login(actor)
     extra = {"csrf_token": csrf_token()} if actor.kind == "user" and not bearer_token() else {}
-    return jsonify(**actor.public(), **extra)
+    answer = actor.public()
+    if actor.kind == "device" and actor.role == "kiosk" and actor.printer:
+        answer["device"]["printer_status"] = queries.printer_status_of(ctx(), actor.id)
+    return jsonify(**answer, **extra)
 
 
 @bp.get("/site")
@@ -96,8 +99,15 @@ def services() -> Any:
 def issue() -> Any:
     data = body()
     ticket, created = tickets.issue_ticket(ctx(), current_actor(), data.get("service"),
-                                           data.get("priority"), data.get("request_id"), base_url())
+                                           data.get("priority"), data.get("request_id"), base_url(),
+                                           data.get("print_at"))
     return jsonify(ticket), 201 if created else 200
+
+
+@bp.get("/tickets")
+def find_tickets() -> Any:
+    return jsonify(tickets=tickets.find_tickets(ctx(), current_actor(), request.args.get("service"),
+                                                request.args.get("number"), base_url()))
 
 
 @bp.get("/tickets/<token>")
@@ -107,7 +117,8 @@ def ticket(token: str) -> Any:
 
 @bp.post("/tickets/<token>/reprint")
 def reprint(token: str) -> Any:
-    return jsonify(tickets.reprint_ticket(ctx(), current_actor(), token, base_url()))
+    return jsonify(tickets.reprint_ticket(ctx(), current_actor(), token, base_url(),
+                                          body().get("print_at")))
 
 
 @bp.get("/queue")

@@ -66,11 +66,16 @@ def spec() -> dict[str, Any]:
             {"services": {"type": "array", "items": _ref("Service")}}), auth=False, params=[ZONE_Q])},
         "/tickets": {"post": _op("Issue a ticket (kiosk device or staff); 200 on a repeated request_id",
                                  _ref("Ticket"), _obj({"service": STR, "priority": {"type": ["string", "null"]},
-                                                       "request_id": RID}, ["service"]), status="201")},
+                                                       "request_id": RID, "print_at": STR}, ["service"]),
+                                 status="201"),
+                     "get": _op("Today's tickets with a number (staff)", _obj(
+                         {"tickets": {"type": "array", "items": _ref("Ticket")}}),
+                         params=[{"name": "number", "in": "query", "required": True, "schema": STR},
+                                 {"name": "service", "in": "query", "schema": STR}])},
         "/tickets/{token}": {"get": _op("A ticket by its public token", _ref("Ticket"), auth=False,
                                         params=[TOKEN_PATH])},
         "/tickets/{token}/reprint": {"post": _op("Print a ticket again (staff)", _ref("Ticket"),
-                                                 params=[TOKEN_PATH])},
+                                                 _obj({"print_at": STR}), params=[TOKEN_PATH])},
         "/queue": {"get": _op("Snapshot: services, counters, recent calls", _obj(
             {"seq": INT, "day": STR, "now": STR,
              "services": {"type": "array", "items": _ref("Service")},

@@ -8,9 +8,10 @@
   var K = window.XephangKiosk;
   var el = K.el;
   var RECENT_KEY = "xephang.assist.recent";
+  var PRINT_AT_KEY = "xephang.assist.printAt";
   var st = {
     csrf: "", user: null, site: null, services: [], selected: null, priority: null,
-    requestId: null, busy: false, found: null, live: null,
+    requestId: null, busy: false, found: null, live: null, printers: [],
   };
 
   function $(id) { return document.getElementById(id); }
@@ -84,15 +85,39 @@
     $("as-password").value = "";
     $("as-logout").hidden = false;
     $("as-user").textContent = T.t("assist.signed_in", { name: user.name || "" });
-    Promise.all([K.api("GET", "/api/v1/site"), K.api("GET", "/api/v1/services")]).then(function (rs) {
+    Promise.all([K.api("GET", "/api/v1/site"), K.api("GET", "/api/v1/services"),
+                 K.api("GET", "/api/v1/printers")]).then(function (rs) {
       if (!rs[0].ok || !rs[1].ok) { showLogin(rs[0].error || rs[1].error); return; }
       st.site = rs[0].data;
       st.services = rs[1].data.services || [];
+      st.printers = (rs[2].ok && rs[2].data && rs[2].data.printers) || [];
+      renderPrintAt();
       $("as-loading").hidden = true;
       $("as-main").hidden = false;
       renderAll();
       startLive();
     });
+  }
+
+  /** Which kiosk printer staff print on ("" = show on screen only); remembered per tablet. */
+  function renderPrintAt() {
+    var sel = $("as-print-at"), keep = "";
+    try { keep = window.localStorage.getItem(PRINT_AT_KEY) || ""; } catch (e) { /* private mode */ }
+    sel.textContent = "";
+    sel.appendChild(el("option", { value: "", text: T.t("assist.print_at.none") }));
+    st.printers.forEach(function (p) {
+      sel.appendChild(el("option", { value: p.device_name,
+        text: p.device_name + (p.zone ? " (" + p.zone + ")" : "") }));
+    });
+    sel.value = st.printers.some(function (p) { return p.device_name === keep; }) ? keep : "";
+    sel.onchange = function () {
+      try { window.localStorage.setItem(PRINT_AT_KEY, sel.value); } catch (e) { /* private mode */ }
+    };
+    $("as-print-at-label").hidden = st.printers.length === 0;
+  }
+
+  function printAt() {
+    return $("as-print-at").value || undefined;
   }
 
   function startLive() {
@@ -223,6 +248,7 @@
     renderSelected();
     var body = { service: st.selected, request_id: st.requestId || (st.requestId = K.newRequestId()) };
     if (st.priority) body.priority = st.priority;
+    if (printAt()) body.print_at = printAt();
     post("/api/v1/tickets", body).then(function (r) {
       st.busy = false;
       var err = $("as-error");
@@ -344,7 +370,8 @@
   function reprint() {
     if (!st.found) return;
     var t = st.found;
-    post("/api/v1/tickets/" + encodeURIComponent(t.token) + "/reprint").then(function (r) {
+    post("/api/v1/tickets/" + encodeURIComponent(t.token) + "/reprint",
+         printAt() ? { print_at: printAt() } : {}).then(function (r) {
       $("as-reprint-msg").textContent = r.ok ? T.t("assist.reprint.done", { number: t.number })
         : K.errorText(r.error);
     });

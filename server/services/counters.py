@@ -18,7 +18,7 @@ from .changes import Changes
 from .context import Context, service_day, stamp
 from .errors import UseCaseError
 from .tickets import check_request_id, to_engine
-from .views import counter_view, ticket_view
+from .views import counter_view, service_view, ticket_view
 
 
 @dataclass
@@ -299,7 +299,6 @@ def counter_detail(ctx: Context, actor: Actor, number: int, base_url: str = "") 
         raise UseCaseError("unknown_counter", 404, counter=number)
     if not (actor.kind == "device" and actor.role == "counter" and number in actor.counters):
         require_counter(actor, number)
-    from .views import service_view
     now = ctx.clock()
     with ctx.db.read() as conn:
         services, zone_priority = list(ctx.site.counters[number].services), []

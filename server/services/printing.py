@@ -17,9 +17,10 @@ from printers.worker import PrintJob, PrintOutcome, PrintWorker
 
 from ..store import accounts
 from ..store import queue as q
-from .auth import Actor
+from .auth import Actor, device_actor
 from .changes import Changes
 from .context import Context, service_day, stamp
+from .errors import UseCaseError
 from .queries import printer_view
 
 log = logging.getLogger(__name__)
@@ -115,9 +116,7 @@ class Printing:
                 row = q.get_ticket(conn, ticket["id"])
                 dev = accounts.device_by_id(conn, row["device_id"]) if row and row["device_id"] else None
             if dev is None or not dev["printer"]:
-                from .errors import UseCaseError
                 raise UseCaseError("no_printer", 409)
-            from .auth import device_actor
             target = device_actor(dev)
         self.print_ticket(target, ticket)
 

@@ -163,3 +163,9 @@ def stats_message(ctx: Context) -> Message:
         return Message("stats.changed", {"seq": snapshot_seq(conn),
                                          "stats": q.day_stats(conn, service_day(ctx.clock()))},
                        ("staff",))
+
+
+def printer_status_of(ctx: Context, device_id: int) -> str:
+    """A kiosk printer's last known status (unknown before the first read)."""
+    with ctx.db.read() as conn:
+        return next((p["status"] for p in q.printers(conn) if p["device_id"] == device_id), "unknown")

@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 from typing import Any
 
 from ..engine import lifecycle
 from ..engine.model import Status, Ticket
 from ..engine.numbering import IssueRefused, check_can_issue
 from ..store import queue as q
-from .auth import Actor, require_issuer, require_staff
+from ..store import accounts
+from .auth import Actor, device_actor, require_issuer, require_staff
 from .changes import Changes
 from .context import Context, service_day, stamp
 from .errors import UseCaseError
@@ -26,10 +28,23 @@ def check_request_id(request_id: Any) -> str | None:
     return request_id
 
 
+def print_target(ctx: Context, actor: Actor, print_at: Any) -> Actor | None:
+    """The kiosk whose printer staff chose to print on (by device name), or None."""
+    if print_at in (None, ""):
+        return None
+    require_staff(actor)
+    with ctx.db.read() as conn:
+        dev = accounts.device_by_name(conn, print_at) if isinstance(print_at, str) else None
+    if dev is None or dev["kind"] != "kiosk" or not dev["printer"]:
+        raise UseCaseError("no_printer", 409)
+    return device_actor(dev)
+
+
 def issue_ticket(ctx: Context, actor: Actor, service: Any, priority: Any = None,
-                 request_id: Any = None, base_url: str = "") -> tuple[dict[str, Any], bool]:
+                 request_id: Any = None, base_url: str = "",
+                 print_at: Any = None) -> tuple[dict[str, Any], bool]:
     """Issue the next number of a service; returns (ticket, created). A repeated request_id
-    returns the first ticket and creates nothing."""
+    returns the first ticket and creates nothing. Staff may print it on a kiosk (`print_at`)."""
     site = ctx.site
     if not isinstance(service, str) or service not in site.services:
         raise UseCaseError("unknown_service", 400, service=str(service))
@@ -39,9 +54,10 @@ def issue_ticket(ctx: Context, actor: Actor, service: Any, priority: Any = None,
     request_id = check_request_id(request_id)
     svc = site.services[service]
     require_issuer(actor, svc.zone)
+    printing_kiosk = print_target(ctx, actor, print_at) or (actor if actor.kind == "device" else None)
     now = ctx.clock()
     day = service_day(now)
-    printer = actor.printer if actor.kind == "device" else None
+    printer = printing_kiosk.printer if printing_kiosk and ctx.printer is not None else None
     with ctx.transaction() as (conn, out):
         if request_id:
             prev = q.find_request(conn, actor.key, request_id)
@@ -59,7 +75,7 @@ def issue_ticket(ctx: Context, actor: Actor, service: Any, priority: Any = None,
         row = {"day": day, "origin_service": service, "seq": seq, "number": svc.number.label(seq),
                "service": service, "priority": priority, "status": Status.WAITING.value,
                "token": secrets.token_urlsafe(18), "issued_at": at, "queued_at": at,
-               "issued_by": actor.key, "device_id": actor.id if actor.kind == "device" else None,
+               "issued_by": actor.key, "device_id": printing_kiosk.id if printing_kiosk else None,
                "print_status": "pending" if printer else "none"}
         ticket_id = q.insert_ticket(conn, row)
         q.open_leg(conn, ticket_id, 1, service)
@@ -69,8 +85,9 @@ def issue_ticket(ctx: Context, actor: Actor, service: Any, priority: Any = None,
             q.save_request(conn, actor.key, request_id, "issue", 201, {"id": ticket_id}, at)
         Changes(services=[service]).emit(ctx, conn, out, now, base_url)
         ticket = ticket_view(conn, site, q.get_ticket(conn, ticket_id) or {}, base_url)
-        if printer and ctx.printer is not None:
-            out.after_commit.append(lambda: ctx.printer.print_ticket(actor, ticket))
+        if printer and printing_kiosk is not None:
+            kiosk = printing_kiosk
+            out.after_commit.append(lambda: ctx.printer.print_ticket(kiosk, ticket))
     return ticket, True
 
 
@@ -84,19 +101,33 @@ def get_ticket(ctx: Context, token: str, base_url: str = "") -> dict[str, Any]:
 
 
 def reprint_ticket(ctx: Context, actor: Actor, token: str, base_url: str = "",
-                   printer_actor: Actor | None = None) -> dict[str, Any]:
-    """Print a ticket again (staff), on the given kiosk's printer or the one that issued it."""
+                   print_at: Any = None) -> dict[str, Any]:
+    """Print a ticket again (staff), on the chosen kiosk's printer or the one that printed it."""
     require_staff(actor)
+    target = print_target(ctx, actor, print_at)
     ticket = get_ticket(ctx, token, base_url)
     if ctx.printer is None:
         raise UseCaseError("no_printer", 409)
-    ctx.printer.reprint(actor, ticket, printer_actor)
+    ctx.printer.reprint(actor, ticket, target)
     return ticket
+
+
+def find_tickets(ctx: Context, actor: Actor, service: Any, number: Any,
+                 base_url: str = "") -> list[dict[str, Any]]:
+    """Today's tickets with this number, optionally in one service (staff: reprint, help desk)."""
+    require_staff(actor)
+    if not isinstance(number, str) or not number.strip():
+        raise UseCaseError("number_required", 400)
+    if service and service not in ctx.site.services:
+        raise UseCaseError("unknown_service", 400, service=str(service))
+    with ctx.db.read() as conn:
+        rows = q.tickets_by_number(conn, service_day(ctx.clock()), number.strip(),
+                                   [service] if service else None)
+        return [ticket_view(conn, ctx.site, r, base_url) for r in rows]
 
 
 def to_engine(row: dict[str, Any]) -> Ticket:
     """A ticket row as the engine's Ticket."""
-    from datetime import datetime
     return Ticket(id=row["id"], service=row["service"], number=row["number"],
                   status=Status(row["status"]), queued_at=datetime.fromisoformat(row["queued_at"]),
                   priority=row["priority"], counter=row["counter"], recalls=row["recalls"],

@@ -86,6 +86,12 @@ def device_by_token(conn: sqlite3.Connection, token: str) -> dict[str, Any] | No
     return None if row is None else dict(row)
 
 
+def device_by_name(conn: sqlite3.Connection, name: str) -> dict[str, Any] | None:
+    """The active device with this name."""
+    row = conn.execute("SELECT * FROM devices WHERE name=? AND active=1", (name,)).fetchone()
+    return None if row is None else dict(row)
+
+
 def device_by_id(conn: sqlite3.Connection, device_id: int) -> dict[str, Any] | None:
     """One device."""
     row = conn.execute("SELECT * FROM devices WHERE id=?", (device_id,)).fetchone()

@@ -245,10 +245,12 @@ def set_printer(conn: sqlite3.Connection, device_id: int, url: str, status: str,
 
 
 def printers(conn: sqlite3.Connection) -> list[dict[str, Any]]:
-    """Every known printer's last status with its device."""
+    """Every kiosk with a printer, with the printer's last known status (unknown before any)."""
     return [dict(r) for r in conn.execute(
-        "SELECT p.*, d.name AS device_name, d.zone FROM printers p JOIN devices d ON d.id=p.device_id "
-        "ORDER BY d.name")]
+        "SELECT d.id AS device_id, COALESCE(p.url, d.printer) AS url, "
+        "COALESCE(p.status, 'unknown') AS status, COALESCE(p.detail, '') AS detail, p.at, "
+        "d.name AS device_name, d.zone FROM devices d LEFT JOIN printers p ON p.device_id=d.id "
+        "WHERE d.kind='kiosk' AND d.active=1 AND d.printer IS NOT NULL ORDER BY d.name")]
 
 
 def append_event(conn: sqlite3.Connection, at: str, day: str, type_: str, actor: str,

@@ -49,7 +49,7 @@ def test_unknown_api_path_is_a_json_404_in_both_languages(http: Any) -> None:
 
 
 def test_wrong_method_is_a_json_405(http: Any) -> None:
-    http.refused("GET", "/api/v1/tickets", "kiosk-A1", None, 405, "method_not_allowed")
+    http.refused("DELETE", "/api/v1/tickets", "kiosk-A1", None, 405, "method_not_allowed")
 
 
 def test_non_api_pages_keep_their_own_404(http: Any) -> None:

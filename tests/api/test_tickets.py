@@ -30,7 +30,7 @@ def test_kiosk_of_the_zone_issues_a_ticket_with_the_contract_fields(http: Any) -
     assert len(t["token"]) >= 16
     assert t["issued_at"].endswith("+07:00") and t["day"] == t["issued_at"][:10]
     assert t["priority"] is None and t["called_at"] is None
-    assert t["print"]["status"] == "pending"  # the kiosk has a printer
+    assert t["print"]["status"] == "none"  # the in-process app runs without the print worker
 
 
 def test_numbers_follow_in_order_and_ahead_counts_up(http: Any) -> None:
@@ -153,3 +153,18 @@ def test_daily_cap_is_refused_with_the_cap_in_the_message(site_app: Any) -> None
     assert r.status_code == 200 and r.get_json()["id"] == first["id"]
     assert http.waiting("TP-QT") == 2
     assert http.issue("TP-LLTP")["number"] == "1001"  # other services are not capped
+
+
+def test_staff_find_todays_tickets_by_number(http: Any) -> None:
+    t = http.issue("TP-LLTP")
+    found = http.call("GET", "/api/v1/tickets?number=1001&service=TP-LLTP", "giamsat").get_json()
+    assert [x["token"] for x in found["tickets"]] == [t["token"]]
+    assert http.call("GET", "/api/v1/tickets?number=9999", "canbo17").get_json() == {"tickets": []}
+    http.refused("GET", "/api/v1/tickets?number=1001", "kiosk-A1", None, 403, "forbidden")
+    http.refused("GET", "/api/v1/tickets?service=TP-LLTP", "giamsat", None, 400, "number_required")
+
+
+def test_print_at_names_a_kiosk_with_a_printer(http: Any) -> None:
+    r = http.call("POST", "/api/v1/tickets", "giamsat", {"service": "TP-LLTP", "print_at": "board-A1"})
+    assert r.status_code == 409 and r.get_json()["error"]["code"] == "no_printer"
+    assert http.waiting("TP-LLTP") == 0

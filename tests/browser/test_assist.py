@@ -90,3 +90,26 @@ def test_staff_find_a_called_ticket_by_number_and_service(assist: Page, live_ser
     assist.click("#as-find-number button")
     expect(assist.locator("#as-found-number")).to_have_text(ticket["number"])
     expect(assist.locator("#as-found-info")).to_contain_text("Đang được mời")
+
+
+def test_staff_print_the_number_at_a_chosen_kiosk(assist: Page, live_server: Any) -> None:
+    sign_in(assist, live_server)
+    assist.select_option("#as-print-at", "kiosk-B")
+    assist.fill("#as-search", "dat dai")
+    assist.locator("#as-services [data-service]").first.click()
+    assist.click("#as-issue")
+    expect(assist.locator("#as-result")).to_be_visible()
+    src = assist.locator("#as-result-qr").get_attribute("src") or ""
+    token = src.split("/")[2]
+    # The demo kiosks print on the virtual printer: a PNG preview per ticket.
+    expect(assist.locator("#as-result-print")).not_to_have_text("")
+    prints = live_server.tmp / "prints"
+    deadline_ok = False
+    for _ in range(100):
+        if live_server.api("GET", f"/api/v1/tickets/{token}").json()["print"]["status"] == "printed":
+            deadline_ok = True
+            break
+        assist.wait_for_timeout(100)  # print outcome is recorded by the server; poll its state
+    assert deadline_ok and any(prints.glob("*.png"))
+    assist.reload()
+    expect(assist.locator("#as-print-at")).to_have_value("kiosk-B")  # remembered on this tablet
