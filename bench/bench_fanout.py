@@ -70,8 +70,9 @@ def wait_http(url: str, proc: subprocess.Popen[bytes], log: Path, seconds: float
 class Clients:
     """The client process, spoken to one JSON line at a time."""
 
-    def __init__(self, log: Path) -> None:
-        self.proc = subprocess.Popen([sys.executable, str(BENCH / "fanout_clients.py")], cwd=ROOT,
+    def __init__(self, log: Path, kind: str) -> None:
+        self.proc = subprocess.Popen([sys.executable, str(BENCH / "fanout_clients.py"), kind],
+                                     cwd=ROOT,
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=open(log, "ab"), text=True, bufsize=1)
         self.lines: queue.Queue[str] = queue.Queue()
@@ -241,6 +242,10 @@ def main() -> int:
     p.add_argument("--warmup", type=int, default=3, help="unmeasured calls per size and server")
     p.add_argument("--counter", type=int, default=2, help="the officer's counter (canbo<N>)")
     p.add_argument("--deadline", type=float, default=480, help="give up after this many seconds")
+    p.add_argument("--client", choices=("raw", "sio"), default="raw",
+                   help="raw: Engine.IO/Socket.IO spoken directly over aiohttp (lean); "
+                        "sio: python-socketio AsyncClient")
+    p.add_argument("--json", type=Path, help="also write every call's numbers to this file")
     p.add_argument("--variant", type=Path, action="append", default=[], metavar="TREE",
                    help="also run `server.cli` from this changed copy of the repo, in the same run "
                         "(repeatable; named after the folder)")
@@ -268,7 +273,7 @@ def main() -> int:
                 servers.append(server)
                 server.prepare(tickets)
             servers.append(Floor(tmp))
-            clients = Clients(tmp / "clients.log")
+            clients = Clients(tmp / "clients.log", args.client)
             connected = 0
             for size in sizes:
                 if left() < 20:
@@ -325,6 +330,10 @@ def main() -> int:
             print(f"{size if name == names[0] else '':>5} {name:<12} | {fmt(x.all_screens)} | "
                   f"{fmt(x.per_screen)} | {fmt(x.request)} |{ratio}")
     load_after = os.getloadavg()
+    if args.json:
+        args.json.write_text(json.dumps(
+            {str(size): {name: {"all_screens": x.all_screens, "request": x.request}
+                         for name, x in by.items()} for size, by in results.items()}))
     print()
     for n in notes:
         print(f"  {n}")
@@ -341,7 +350,9 @@ def main() -> int:
     print(f"  versions: flask-socketio {version('flask-socketio')}, python-socketio "
           f"{version('python-socketio')}, python-engineio {version('python-engineio')}, gevent "
           f"{version('gevent')}, gevent-websocket {version('gevent-websocket')}, aiohttp "
-          f"{version('aiohttp')} (clients: one process, python-socketio AsyncClient, websocket)")
+          f"{version('aiohttp')} (clients: one process, "
+          f"{'raw Engine.IO 4' if args.client == 'raw' else 'python-socketio AsyncClient'}, "
+          f"websocket)")
     print(f"  command: {shlex.join([os.path.relpath(sys.executable, ROOT), *sys.argv])}")
     return 0 if results and not any(n.startswith("stopped") for n in notes) else 1
 

@@ -8,12 +8,19 @@ Driven over stdin/stdout, one JSON object a line (so the driver can await each f
          `times` are time.monotonic() arrival stamps, one per client (system-wide on Linux, so the
          driver compares them with its own stamps).
   {"op": "quit"}
-Clients are python-socketio AsyncClients over aiohttp, websocket transport only, all sharing one
-aiohttp session. Each connects with auth={"token": K} and so joins whatever rooms the server picks.
+Each client connects with auth={"token": K}, websocket transport only, and so joins whatever rooms
+the server picks. Two kinds (argv[1]):
+  raw (default): Engine.IO v4 / Socket.IO v5 spoken directly over an aiohttp websocket: answers
+      pings, stamps a message as it is read and parses only the two events it measures. Real screens
+      each have their own CPU; here one process receives for all of them, so the leaner the client,
+      the less its own work shows up as fan-out latency.
+  sio: python-socketio's AsyncClient over aiohttp (the real client library; more work per message).
+All clients share one aiohttp session.
 """
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import sys
 import time
@@ -30,7 +37,7 @@ CONNECT_CONCURRENCY = 25  # handshakes in flight at once: enough to be quick, fe
 class Target:
     """The clients of one server (xephang or the floor app) and what they received."""
 
-    clients: list[socketio.AsyncClient] = field(default_factory=list)
+    clients: list[Any] = field(default_factory=list)  # RawClient or socketio.AsyncClient
     # (event name, ticket id) -> arrival stamps, one per client that got it
     arrivals: dict[tuple[str, int], list[float]] = field(default_factory=dict)
     seen: dict[tuple[str, int], set[int]] = field(default_factory=dict)
@@ -38,6 +45,11 @@ class Target:
     waiters: dict[tuple[str, int], asyncio.Event] = field(default_factory=dict)
     duplicates: int = 0
     disconnects: int = 0
+
+    def keep_payload(self, key: int, payload: dict[str, Any]) -> None:
+        """Keep the first copy of a call's payload and its size as JSON (UTF-8)."""
+        if key not in self.payloads:
+            self.payloads[key] = (payload, len(json.dumps(payload, ensure_ascii=False).encode()))
 
     def record(self, name: str, key: int, client: int, at: float) -> None:
         """Note that one client got one event; wake the waiter when all clients have it."""
@@ -81,10 +93,71 @@ def _counter_key(payload: Any) -> int | None:
     return None
 
 
+class RawClient:
+    """One screen speaking Engine.IO 4 / Socket.IO 5 text frames directly."""
+
+    def __init__(self, target: Target, index: int) -> None:
+        self.target, self.index = target, index
+        self.ws: aiohttp.ClientWebSocketResponse | None = None
+        self.task: asyncio.Task[None] | None = None
+
+    async def connect(self, session: aiohttp.ClientSession, url: str, token: str) -> None:
+        """Open the websocket, do the Socket.IO connect with the token, then read in a task."""
+        ws_url = url.replace("http://", "ws://", 1) + "/socket.io/?EIO=4&transport=websocket"
+        self.ws = await session.ws_connect(ws_url, max_msg_size=0, autoping=True)
+        opened = await self.ws.receive_str(timeout=60)
+        if not opened.startswith("0"):
+            raise RuntimeError(f"expected an Engine.IO open packet, got {opened[:80]!r}")
+        await self.ws.send_str("40" + json.dumps({"token": token}))
+        while True:  # the connect answer comes before any event for this client
+            msg = await self.ws.receive_str(timeout=60)
+            if msg.startswith("40"):
+                break
+            if msg.startswith("44"):
+                raise RuntimeError(f"connect refused: {msg[:200]}")
+            if msg == "2":
+                await self.ws.send_str("3")
+        self.task = asyncio.create_task(self._read())
+
+    async def _read(self) -> None:
+        assert self.ws is not None
+        async for msg in self.ws:
+            at = time.monotonic()
+            if msg.type != aiohttp.WSMsgType.TEXT:
+                break
+            data: str = msg.data
+            if data == "2":
+                await self.ws.send_str("3")
+            elif data.startswith('42["ticket.called"'):
+                payload = json.loads(data[2:])[1]
+                key = _called_key(payload)
+                if key is not None:
+                    self.target.keep_payload(key, payload)
+                    self.target.record("ticket.called", key, self.index, at)
+            elif data.startswith('42["counter.changed"'):
+                key = _counter_key(json.loads(data[2:])[1])
+                if key is not None:
+                    self.target.record("counter.changed", key, self.index, at)
+        self.target.disconnects += 1
+
+    async def disconnect(self) -> None:
+        """Close the websocket."""
+        if self.ws is not None:
+            await self.ws.close()
+        if self.task is not None:
+            await asyncio.gather(self.task, return_exceptions=True)
+
+
 async def connect(target: Target, session: aiohttp.ClientSession, url: str, token: str,
-                  n: int) -> None:
+                  n: int, kind: str) -> None:
     """Connect n more clients to url (websocket only), each with the same device token."""
     sem = asyncio.Semaphore(CONNECT_CONCURRENCY)
+
+    async def one_raw() -> None:
+        client = RawClient(target, len(target.clients))
+        target.clients.append(client)  # counted before connecting: a waiter needs all of them
+        async with sem:
+            await client.connect(session, url, token)
 
     async def one() -> None:
         index = len(target.clients)
@@ -94,9 +167,7 @@ async def connect(target: Target, session: aiohttp.ClientSession, url: str, toke
             at = time.monotonic()
             key = _called_key(payload)
             if key is not None:
-                if key not in target.payloads:
-                    target.payloads[key] = (payload, len(json.dumps(payload, ensure_ascii=False)
-                                                         .encode()))
+                target.keep_payload(key, payload)
                 target.record("ticket.called", key, index, at)
 
         async def on_counter(payload: Any) -> None:
@@ -116,10 +187,10 @@ async def connect(target: Target, session: aiohttp.ClientSession, url: str, toke
             await sio.connect(url, auth={"token": token}, transports=["websocket"],
                               wait_timeout=60)
 
-    await asyncio.gather(*(one() for _ in range(n)))
+    await asyncio.gather(*((one_raw if kind == "raw" else one)() for _ in range(n)))
 
 
-async def serve() -> None:
+async def serve(kind: str) -> None:
     """Read commands from stdin and answer on stdout until quit or end of input."""
     loop = asyncio.get_running_loop()
     reader = asyncio.StreamReader(limit=1 << 20)
@@ -142,7 +213,11 @@ async def serve() -> None:
             try:
                 if op == "connect":
                     t0 = time.monotonic()
-                    await connect(target, session, cmd["url"], cmd["token"], int(cmd["n"]))
+                    await connect(target, session, cmd["url"], cmd["token"], int(cmd["n"]), kind)
+                    # the clients' long-lived objects leave the collector's view, so a full
+                    # collection in this process does not pause every screen mid-measurement
+                    gc.collect()
+                    gc.freeze()
                     reply({"ok": True, "clients": len(target.clients),
                            "seconds": time.monotonic() - t0})
                 elif op == "expect":
@@ -170,4 +245,4 @@ async def serve() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(serve())
+    asyncio.run(serve(sys.argv[1] if len(sys.argv) > 1 else "raw"))

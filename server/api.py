@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Flask, current_app, jsonify, request, session
+from flask import Blueprint, Flask, current_app, jsonify, request, send_file, session
 from werkzeug.exceptions import HTTPException
 
 from .i18n import message, pick_lang
@@ -113,6 +113,12 @@ def find_tickets() -> Any:
 @bp.get("/tickets/<token>")
 def ticket(token: str) -> Any:
     return jsonify(tickets.get_ticket(ctx(), token, base_url()))
+
+
+@bp.get("/tickets/<token>/preview.png")
+def preview(token: str) -> Any:
+    return send_file(tickets.print_preview(ctx(), current_actor(), token), mimetype="image/png",
+                     max_age=0)
 
 
 @bp.post("/tickets/<token>/reprint")

@@ -57,6 +57,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "nothing_to_rate": ("Không có lượt phục vụ nào để đánh giá.", "There is no finished service to rate."),
     "already_rated": ("Lượt phục vụ này đã được đánh giá. Cảm ơn bạn!",
                       "This service was already rated. Thank you!"),
+    "no_preview": ("Chưa có bản xem trước của phiếu này (chỉ máy in ảo lưu bản xem trước).",
+                   "No preview of this ticket yet (only the virtual printer keeps previews)."),
     "no_printer": ("Không có máy in cho thiết bị này.", "No printer is set up for this device."),
     "not_found": ("Không tìm thấy trang hoặc tài nguyên.", "Not found."),
     "method_not_allowed": ("Phương thức không được hỗ trợ.", "Method not allowed."),

@@ -74,6 +74,9 @@ def spec() -> dict[str, Any]:
                                  {"name": "service", "in": "query", "schema": STR}])},
         "/tickets/{token}": {"get": _op("A ticket by its public token", _ref("Ticket"), auth=False,
                                         params=[TOKEN_PATH])},
+        "/tickets/{token}/preview.png": {"get": {
+            "summary": "The ticket as the virtual printer printed it (staff)", "parameters": [TOKEN_PATH],
+            "responses": {"200": {"description": "PNG", "content": {"image/png": {}}}, **ERRORS}}},
         "/tickets/{token}/reprint": {"post": _op("Print a ticket again (staff)", _ref("Ticket"),
                                                  _obj({"print_at": STR}), params=[TOKEN_PATH])},
         "/queue": {"get": _op("Snapshot: services, counters, recent calls", _obj(

@@ -151,9 +151,12 @@
 
   class XephangAnnouncer {
     constructor(opts = {}) {
-      let packUrl = opts.packUrl || "/voice/vi-south/";
-      if (!packUrl.endsWith("/")) packUrl += "/";
-      this.packUrl = packUrl;
+      // One pack, or several read one after another for each call (e.g. Vietnamese then English).
+      const urls = (opts.packUrls && opts.packUrls.length) ? opts.packUrls
+        : [opts.packUrl || "/voice/vi-south/"];
+      this.packUrls = urls.map((u) => (u.endsWith("/") ? u : u + "/"));
+      this.packUrl = this.packUrls[0];
+      this.packs = [];                        // [{url, manifest}] of the packs that loaded
       this.fetch = opts.fetch || ((u, o) => global.fetch(u, o));
       this.player = opts.player || new HtmlAudioPlayer({fetch: this.fetch});
       this.maxQueue = opts.maxQueue || 30;
@@ -170,14 +173,25 @@
 
     /** Fetch manifest.json, preload the segments, then start playing anything already queued. */
     async load() {
-      const r = await this.fetch(this.packUrl + "manifest.json", {cache: "no-cache"});
-      if (!r.ok) throw new Error("voice pack manifest: HTTP " + r.status);
-      this.manifest = await r.json();
+      const loaded = [];
+      for (const url of this.packUrls) {
+        try {
+          const r = await this.fetch(url + "manifest.json", {cache: "no-cache"});
+          if (!r.ok) throw new Error("voice pack manifest " + url + ": HTTP " + r.status);
+          loaded.push({url, manifest: await r.json()});
+        } catch (err) {
+          if (url === this.packUrls[0]) throw err;  // the first pack is the site's voice
+          this._error(err);                          // an extra language missing: voice the rest
+        }
+      }
+      this.packs = loaded;
+      this.manifest = loaded[0].manifest;
       const policy = global.navigator && global.navigator.getAutoplayPolicy
         ? global.navigator.getAutoplayPolicy("mediaelement") : null;
       if (policy === "disallowed") this._setNeedsUnlock(true);
       if (this.player.preload) {
-        const files = Object.values(this.manifest.segments).map((s) => this.packUrl + s.file);
+        const files = [];
+        loaded.forEach((p) => Object.values(p.manifest.segments).forEach((s) => files.push(p.url + s.file)));
         await this.player.preload(files);
       }
       this._pump();
@@ -254,11 +268,9 @@
     }
 
     async _playCall(call) {
-      const segments = this.manifest.segments;
-      for (const id of segmentIds(this.manifest, call)) {
-        const seg = segments[id];
+      for (const [i, {id, seg, url}] of this._segments(call).entries()) {
         try {
-          await this.player.play(this.packUrl + seg.file, {id, duration: seg.duration});
+          await this.player.play(url + seg.file, {id, duration: seg.duration, index: i});
         } catch (err) {
           if (err && err.name === "NotAllowedError") {
             this._setNeedsUnlock(true);
@@ -268,6 +280,18 @@
         }
       }
       return true;
+    }
+
+    /** Every segment of a call across the packs, in order; one chime, at the start. */
+    _segments(call) {
+      const out = [];
+      this.packs.forEach((pack, n) => {
+        for (const id of segmentIds(pack.manifest, call)) {
+          if (n > 0 && id === "chime") continue;
+          out.push({id, seg: pack.manifest.segments[id], url: pack.url});
+        }
+      });
+      return out;
     }
   }
 

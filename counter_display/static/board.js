@@ -194,10 +194,11 @@
     $("sound-unlock").hidden = !flag;
   }
 
-  function setupAnnouncer() {
-    if (!window.XephangAnnouncer) return;
+  function setupAnnouncer(packs) {
+    if (!window.XephangAnnouncer || announcer) return;
+    var urls = (packs && packs.length ? packs : ["vi-south"]).map(function (p) { return "/voice/" + p + "/"; });
     try {
-      announcer = new window.XephangAnnouncer({packUrl: "/voice/vi-south/", onNeedsUnlock: showUnlock});
+      announcer = new window.XephangAnnouncer({packUrls: urls, onNeedsUnlock: showUnlock});
       Promise.resolve(announcer.load()).catch(function () { /* no voice pack: the board still shows calls */ });
     } catch (e) { announcer = null; return; }
     $("sound-unlock").addEventListener("click", function () {
@@ -251,6 +252,7 @@
   function loadNotice() {
     S.getJson("/api/v1/site", token).then(function (data) {
       var site = data && data.site ? data.site : {};
+      if (data) setupAnnouncer(site.voice);  // the site's voice packs, once
       if (site.name) $("site-name").textContent = S.localName(site, "name");
       else $("site-name").textContent = S.t("board.site");
       var notice = S.lang() === "en" && site.notice_en ? site.notice_en : site.notice;
@@ -287,7 +289,6 @@
       return;
     }
     S.trackConnection("connecting", false);
-    setupAnnouncer();
     var scoped = filter.zone || filter.floor;
     S.devicePaired(token).then(function (res) {
       if (!res.paired) { document.getElementById("unpaired").hidden = false; return; }

@@ -277,6 +277,9 @@
     $("as-result-qr").src = "/t/" + encodeURIComponent(t.token) + "/qr.svg";
     var ps = (t.print && t.print.status) || "none";
     $("as-result-print").textContent = ps === "none" ? "" : T.t("print." + ps);
+    var link = $("as-result-preview");  // the virtual printer's picture of the paper ticket
+    link.href = "/api/v1/tickets/" + encodeURIComponent(t.token) + "/preview.png";
+    link.hidden = ps === "none";
   }
 
   // ---- reprint ------------------------------------------------------------------------------

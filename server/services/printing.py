@@ -138,6 +138,11 @@ class Printing:
         if device_id is not None:
             self.record_status(device_id, url, status.value, detail)
 
+    def preview(self, ticket_id: int) -> Path | None:
+        """The latest PNG the virtual printer kept for a ticket."""
+        found = sorted(self.preview_dir.glob(f"{ticket_id}-*.png"), key=lambda p: p.stat().st_mtime)
+        return found[-1] if found else None
+
     def stop(self) -> None:
         """Stop the print worker and the status poll."""
         self._stop.set()

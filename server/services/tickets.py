@@ -112,6 +112,16 @@ def reprint_ticket(ctx: Context, actor: Actor, token: str, base_url: str = "",
     return ticket
 
 
+def print_preview(ctx: Context, actor: Actor, token: str) -> Any:
+    """The picture of a ticket as the virtual printer printed it (staff)."""
+    require_staff(actor)
+    ticket = get_ticket(ctx, token)
+    path = ctx.printer.preview(ticket["id"]) if ctx.printer is not None else None
+    if path is None:
+        raise UseCaseError("no_preview", 404)
+    return path
+
+
 def find_tickets(ctx: Context, actor: Actor, service: Any, number: Any,
                  base_url: str = "") -> list[dict[str, Any]]:
     """Today's tickets with this number, optionally in one service (staff: reprint, help desk)."""

@@ -111,5 +111,12 @@ def test_staff_print_the_number_at_a_chosen_kiosk(assist: Page, live_server: Any
             break
         assist.wait_for_timeout(100)  # print outcome is recorded by the server; poll its state
     assert deadline_ok and any(prints.glob("*.png"))
+    # Staff can look at the paper ticket the virtual printer made.
+    preview = assist.locator("#as-result-preview")
+    expect(preview).to_be_visible()
+    r = assist.request.get(live_server.url + (preview.get_attribute("href") or ""))
+    assert r.status == 200 and r.body()[:8] == b"\x89PNG\r\n\x1a\n"
+    anonymous = live_server.api("GET", f"/api/v1/tickets/{token}/preview.png")
+    assert anonymous.status_code == 401
     assist.reload()
     expect(assist.locator("#as-print-at")).to_have_value("kiosk-B")  # remembered on this tablet

@@ -188,3 +188,30 @@ def test_announcer_loads_the_pack_from_the_real_server(chromium, live_server):
         assert {(p[1], p[2]) for p in played} == {(200, "audio/ogg")}
     finally:
         context.close()
+
+
+def test_a_site_with_two_voice_packs_reads_each_call_in_both_without_overlap(page):
+    """[site] voice = ["vi-south", "en"]: one chime, the Vietnamese call, then the English one."""
+    page.evaluate("""async () => {
+      window.rec = {plays: [], active: 0, overlaps: 0, pending: []};
+      const player = {
+        play(url) {
+          rec.plays.push(url.split("/").slice(-2).join("/"));
+          if (rec.active > 0) rec.overlaps += 1;
+          rec.active += 1;
+          return new Promise((resolve) => rec.pending.push(() => { rec.active -= 1; resolve(); }));
+        },
+      };
+      window.finishCurrent = () => rec.pending.shift()();
+      window.ann = new XephangAnnouncer({packUrls: ["/config/voice/vi-south/", "/config/voice/en/"], player});
+      await ann.load();
+      ann.announce({seq: 7, number: "12", counter: 3});
+    }""")
+    vi = ["vi-south/" + f for f in files("12", 3)]
+    en = ["en/" + f for f in segments_for_call(load_manifest(REPO / "config/voice/en"), "12", 3, False)
+          if f != "chime.ogg"]
+    for _ in range(len(vi) + len(en)):
+        page.wait_for_function("rec.pending.length === 1")
+        page.evaluate("finishCurrent()")
+    assert page.evaluate("rec.plays") == vi + en
+    assert page.evaluate("rec.overlaps") == 0
