@@ -2,9 +2,10 @@
 
 Driven over stdin/stdout, one JSON object a line (so the driver can await each fan-out):
   {"op": "connect", "target": T, "url": U, "token": K, "n": N}  -> {"ok": true, "clients": total}
-  {"op": "expect", "target": T, "key": ID, "settle": bool, "timeout": s}
+  {"op": "expect", "target": T, "key": ID, "settle": bool, "timeout_s": s}
       -> {"ok": true, "times": [...], "payload": {...}, "bytes": n}  once every client of T has
-         `ticket.called` with ticket_id ID (and, with settle, the `counter.changed` that follows it).
+         `ticket.called` with ticket_id ID (and, with settle, the `counter.changed` that follows
+         it).
          `times` are time.monotonic() arrival stamps, one per client (system-wide on Linux, so the
          driver compares them with its own stamps).
   {"op": "quit"}
@@ -30,7 +31,8 @@ from typing import Any
 import aiohttp
 import socketio
 
-CONNECT_CONCURRENCY = 25  # handshakes in flight at once: enough to be quick, few enough not to time out
+# handshakes in flight at once: enough to be quick, few enough that none times out
+CONNECT_CONCURRENCY = 25
 
 
 @dataclass

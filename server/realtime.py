@@ -110,6 +110,10 @@ class Publisher:
             if m.name not in EVENTS:
                 raise ValueError(f"undocumented event {m.name}")
             socketio.emit(m.name, m.payload, to=list(m.rooms))
+            if not self.sync:
+                # Let every screen's writer send this message before the next one is queued:
+                # the call reaches the last of 1,000 screens ~35% sooner (bench/bench_fanout.py).
+                socketio.sleep(0)
 
     def _run(self) -> None:
         while True:
