@@ -128,6 +128,8 @@ class Xephang:
 
     settle = True  # await the lobby's counter.changed too, so no fan-out spills into the next call
 
+    async_mode = "gevent"  # set from --async-mode
+
     def __init__(self, tmp: Path, counter: int, name: str = "xephang", root: Path = ROOT) -> None:
         self.name, self.port, self.counter = name, free_port(), counter
         self.url = f"http://{HOST}:{self.port}"
@@ -136,7 +138,8 @@ class Xephang:
         env = dict(os.environ, XEPHANG_DEMO_PASSWORD=PASSWORD, PYTHONUNBUFFERED="1")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "server.cli", "run", "--db", str(tmp / name / "x.db"),
-             "--port", str(self.port)], cwd=root, env=env, stdout=open(self.log, "ab"),
+             "--port", str(self.port), "--async-mode", self.async_mode], cwd=root, env=env,
+            stdout=open(self.log, "ab"),
             stderr=subprocess.STDOUT)
         wait_http(f"{self.url}/api/v1/site", self.proc, self.log)
         devices = (tmp / name / "demo-devices.txt").read_text(encoding="utf-8").splitlines()[1:]
@@ -248,11 +251,14 @@ def main() -> int:
     p.add_argument("--client", choices=("raw", "sio"), default="raw",
                    help="raw: Engine.IO/Socket.IO spoken directly over aiohttp (lean); "
                         "sio: python-socketio AsyncClient")
+    p.add_argument("--async-mode", choices=("gevent", "threading"), default="gevent",
+                   help="xephang's Socket.IO async mode (the floor stays on gevent)")
     p.add_argument("--json", type=Path, help="also write every call's numbers to this file")
     p.add_argument("--variant", type=Path, action="append", default=[], metavar="TREE",
                    help="also run `server.cli` from this changed copy of the repo, in the same run "
                         "(repeatable; named after the folder)")
     args = p.parse_args()
+    Xephang.async_mode = args.async_mode
     sizes = sorted(int(s) for s in args.sizes.split(","))
     started = time.monotonic()
     load_before = os.getloadavg()

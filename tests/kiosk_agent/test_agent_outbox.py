@@ -5,7 +5,7 @@ from __future__ import annotations
 import http.server
 import json
 import threading
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import pytest
 
@@ -61,9 +61,12 @@ def outbox(port: int) -> Iterator[Outbox]:
 
 def test_outcomes_wait_for_the_server_and_arrive_in_order(outbox: Outbox, port: int) -> None:
     settled: list[tuple[int, bool]] = []
+
+    def settle(n: int) -> Callable[[bool], None]:
+        return lambda ok: settled.append((n, ok))
+
     for n in range(1, 4):
-        outbox.post_result(f"{n}-x", {"ticket_id": n, "status": "printed"},
-                           on_done=lambda ok, n=n: settled.append((n, ok)))
+        outbox.post_result(f"{n}-x", {"ticket_id": n, "status": "printed"}, on_done=settle(n))
     outbox.post_status("near_end", "Máy in sắp hết giấy")
     outbox.post_status("out", "Máy in hết giấy")  # replaces near_end, still after the outcomes
     assert not outbox.wait_idle(0.3)  # nobody listens yet: kept, retried
