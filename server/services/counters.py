@@ -17,7 +17,7 @@ from .auth import Actor, require_counter, require_rater
 from .changes import Changes
 from .context import Context, service_day, stamp
 from .errors import UseCaseError
-from .tickets import check_request_id, to_engine
+from .tickets import check_request_id, earlier_answer, to_engine
 from .views import counter_view, service_view, ticket_view
 
 
@@ -271,12 +271,9 @@ def counter_action(ctx: Context, actor: Actor, number: int, action: str, body: d
     request_id = check_request_id(body.get("request_id"))
     now = ctx.clock()
     with ctx.transaction() as (conn, out):
-        if request_id:
-            prev = q.find_request(conn, actor.key, request_id)
-            if prev is not None:
-                if prev["action"] != f"{number}:{action}":
-                    raise UseCaseError("request_id_reused", 409)
-                return dict(prev["response"])
+        prev = earlier_answer(conn, actor, request_id, f"{number}:{action}")
+        if prev is not None:
+            return dict(prev)
         step = Step(ctx, conn, actor, number, body, now, Changes())
         try:
             handler(step)
@@ -328,12 +325,9 @@ def rate(ctx: Context, actor: Actor, number: int, body: dict[str, Any]) -> tuple
     request_id = check_request_id(body.get("request_id"))
     now = ctx.clock()
     with ctx.transaction() as (conn, out):
-        if request_id:
-            prev = q.find_request(conn, actor.key, request_id)
-            if prev is not None:
-                if prev["action"] != f"{number}:rating":
-                    raise UseCaseError("request_id_reused", 409)
-                return dict(prev["response"]), False
+        prev = earlier_answer(conn, actor, request_id, f"{number}:rating")
+        if prev is not None:
+            return dict(prev), False
         leg = conn.execute("SELECT * FROM legs WHERE ticket_id=? AND counter=? AND outcome IN "
                            "('done','transferred') ORDER BY leg DESC LIMIT 1",
                            (ticket_id, number)).fetchone()

@@ -40,6 +40,22 @@ def print_target(ctx: Context, actor: Actor, print_at: Any) -> Actor | None:
     return device_actor(dev)
 
 
+def earlier_answer(conn: Any, actor: Actor, request_id: str | None, action: str) -> Any:
+    """The stored answer to a repeated request (double tap, network retry), or None.
+
+    Checked inside the same write transaction that would make the change, so two copies of one
+    request racing each other still produce one change.
+    """
+    if not request_id:
+        return None
+    prev = q.find_request(conn, actor.key, request_id)
+    if prev is None:
+        return None
+    if prev["action"] != action:
+        raise UseCaseError("request_id_reused", 409)
+    return prev["response"]
+
+
 def issue_ticket(ctx: Context, actor: Actor, service: Any, priority: Any = None,
                  request_id: Any = None, base_url: str = "",
                  print_at: Any = None) -> tuple[dict[str, Any], bool]:
@@ -59,13 +75,9 @@ def issue_ticket(ctx: Context, actor: Actor, service: Any, priority: Any = None,
     day = service_day(now)
     printer = printing_kiosk.printer if printing_kiosk and ctx.printer is not None else None
     with ctx.transaction() as (conn, out):
-        if request_id:
-            prev = q.find_request(conn, actor.key, request_id)
-            if prev is not None:
-                if prev["action"] != "issue":
-                    raise UseCaseError("request_id_reused", 409)
-                t = q.get_ticket(conn, prev["response"]["id"])
-                return ticket_view(conn, site, t or {}, base_url), False
+        prev = earlier_answer(conn, actor, request_id, "issue")
+        if prev is not None:
+            return ticket_view(conn, site, q.get_ticket(conn, prev["id"]) or {}, base_url), False
         try:
             check_can_issue(svc, now, q.issued_count(conn, service, day), site.open_all_hours)
         except IssueRefused as refused:

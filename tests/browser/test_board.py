@@ -7,28 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.browser.helpers import api_login, issue
 from playwright.sync_api import Browser, Page, expect
 
 COUNTER = 17
 OFFICER = "canbo17"
 SERVICE = "TP-LLTP"   # zone A1, served at counter 17
 RESULTS = "KQ-A1"     # zone A1, numbered from 9001: a busy day reaches five digits
-
-
-def api_login(live_server: Any, username: str) -> str:
-    """An API token for a demo user."""
-    r = live_server.api("POST", "/api/v1/auth/login",
-                        json={"username": username, "password": live_server.users[username]["password"]})
-    assert r.status_code == 200, r.text
-    return r.json()["token"]
-
-
-def issue(live_server: Any, service: str) -> dict[str, Any]:
-    """Take a ticket at the zone A1 kiosk."""
-    r = live_server.api("POST", "/api/v1/tickets", token=live_server.devices["kiosk-A1"]["token"],
-                        json={"service": service})
-    assert r.status_code in (200, 201), r.text
-    return r.json()
 
 
 def counter_action(live_server: Any, token: str, action: str, **body: Any) -> dict[str, Any]:

@@ -3,20 +3,13 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from tests.browser.helpers import api_login
 from playwright.sync_api import Browser, Page, expect
 
 COUNTER = 17
 OFFICER = "canbo17"
 SUPERVISOR = "giamsat"
 SERVICE = "TP-LLTP"
-
-
-def api_login(live_server: Any, username: str) -> str:
-    """An API token for a demo user."""
-    r = live_server.api("POST", "/api/v1/auth/login",
-                        json={"username": username, "password": live_server.users[username]["password"]})
-    assert r.status_code == 200, r.text
-    return r.json()["token"]
 
 
 def act(live_server: Any, token: str, action: str, **body: Any) -> dict[str, Any]:

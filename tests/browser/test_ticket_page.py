@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from tests.browser.helpers import issue
 from playwright.sync_api import Browser, Page, expect
 
 PHONE = {"width": 390, "height": 844}
@@ -25,13 +26,6 @@ def phone(browser: Browser, live_server: Any) -> Iterator[Any]:
     yield open_page
     for ctx in contexts:
         ctx.close()
-
-
-def issue(live_server: Any, service: str = "TP-LLTP") -> dict[str, Any]:
-    """A ticket from the zone A1 kiosk, as the API returns it."""
-    r = live_server.api("POST", "/api/v1/tickets", who="kiosk-A1", json={"service": service})
-    assert r.status_code == 201, r.text
-    return r.json()
 
 
 def officer_calls_next(live_server: Any) -> dict[str, Any]:
