@@ -33,7 +33,8 @@ def report_print_result(ctx: Context, actor: Actor, job_id: str, body: dict[str,
     detail = str(body.get("detail") or "")[:300]
     with ctx.db.read() as conn:
         row = q.get_ticket(conn, ticket_id)
-    if row is None or row["device_id"] != actor.id:
+        sent = q.print_job_sent(conn, ticket_id, job_id, actor.id)
+    if row is None or not (sent or row["device_id"] == actor.id):
         raise UseCaseError("ticket_not_found", 404)
     record_outcome(ctx, ticket_id, status == "printed", str(actor.printer), printer_status, detail,
                    int(body.get("attempts") or 1), actor.key, base_url)
@@ -62,5 +63,6 @@ def pending_jobs(ctx: Context, actor: Actor, base_url: str) -> list[dict[str, An
         rows = [dict(r) for r in conn.execute(
             "SELECT * FROM tickets WHERE device_id=? AND day=? AND print_status='pending' "
             "ORDER BY id", (actor.id, service_day(ctx.clock())))]
-        return [agent_job(ctx, ticket_view(conn, ctx.site, r, base_url), actor.paper)
-                for r in rows]
+        # The job id first sent for the ticket, so the agent can tell a job it already has.
+        return [agent_job(ctx, ticket_view(conn, ctx.site, r, base_url), actor.paper,
+                          q.last_print_job(conn, r["id"], actor.id)) for r in rows]

@@ -97,8 +97,10 @@ class Printing:
             job = self.agent_job(ticket, actor.paper)
             now = self.ctx.clock()
             with self.ctx.transaction() as (conn, out):
+                # Which agent got which job: its outcome is accepted from that kiosk only.
                 q.append_event(conn, stamp(now), service_day(now), "print.sent", "system",
-                               ticket["id"], None, ticket["service"], {"job_id": job["job_id"]})
+                               ticket["id"], None, ticket["service"],
+                               {"job_id": job["job_id"], "device": actor.id})
                 Changes(extra=[("print.job", job, [f"device:{actor.id}"])]).emit(
                     self.ctx, conn, out, now, "")
             return

@@ -263,6 +263,22 @@ def append_event(conn: sqlite3.Connection, at: str, day: str, type_: str, actor:
     return int(cur.lastrowid or 0)
 
 
+def print_job_sent(conn: sqlite3.Connection, ticket_id: int, job_id: str, device_id: int) -> bool:
+    """Whether this print job of the ticket was sent to this kiosk's agent."""
+    return conn.execute(
+        "SELECT 1 FROM events WHERE ticket_id=? AND type='print.sent' "
+        "AND json_extract(data, '$.job_id')=? AND json_extract(data, '$.device')=?",
+        (ticket_id, job_id, device_id)).fetchone() is not None
+
+
+def last_print_job(conn: sqlite3.Connection, ticket_id: int, device_id: int) -> str | None:
+    """The job id last sent to this kiosk's agent for the ticket."""
+    row = conn.execute(
+        "SELECT json_extract(data, '$.job_id') FROM events WHERE ticket_id=? AND type='print.sent' "
+        "AND json_extract(data, '$.device')=? ORDER BY id DESC LIMIT 1", (ticket_id, device_id)).fetchone()
+    return None if row is None else str(row[0])
+
+
 def last_seq(conn: sqlite3.Connection) -> int:
     """The event log's last position."""
     return int(conn.execute("SELECT COALESCE(MAX(id), 0) FROM events").fetchone()[0])

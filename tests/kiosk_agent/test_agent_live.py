@@ -198,9 +198,6 @@ def test_an_outcome_made_while_the_server_is_down_arrives_later_and_prints_once(
         assert_printed(jobs[0], ticket)
 
 
-@pytest.mark.xfail(strict=True, reason="server/services/agents.py:36 accepts an outcome only for "
-                   "tickets the kiosk issued: a staff reprint at an agent kiosk (print_at) of a "
-                   "ticket issued elsewhere prints, but its outcome is refused (404)")
 def test_a_staff_reprint_at_the_agent_kiosk_prints_and_its_outcome_is_accepted(
         live_server: Any, agent_token: str, fake_printer: FakePrinter,
         start_agent: Callable[..., KioskAgent]) -> None:
@@ -213,6 +210,7 @@ def test_a_staff_reprint_at_the_agent_kiosk_prints_and_its_outcome_is_accepted(
     jobs = await_printed(fake_printer, 1)
     assert len(jobs) == 1
     assert_printed(jobs[0], ticket)
+    assert agent.jobs.wait_for(lambda j: len(j.printed) == 1, 20)  # its outcome is queued
     assert agent.outbox.wait_idle(15)
     delivered = [rep.body["ticket_id"] for rep in agent.outbox.delivered if rep.kind == "result"]
     assert delivered == [ticket["id"]]
