@@ -116,7 +116,7 @@ def spec() -> dict[str, Any]:
         paths[f"/counters/{{number}}/{action}"] = {"post": _op(
             f"Counter action: {action} (officer of the counter or supervisor)", counter_result, body,
             params=[NUMBER_PATH])}
-    ticket_props = {k: STR for k in ("number", "day", "service", "service_name", "unit", "unit_name",
+    ticket_props: dict[str, Any] = {k: STR for k in ("number", "day", "service", "service_name", "unit", "unit_name",
                                      "zone", "zone_name", "status", "issued_at", "token", "status_url")}
     ticket_props.update(id=INT, floor=INT, ahead=INT, recalls=INT, leg=INT,
                         counters={"type": "array", "items": INT},

@@ -45,7 +45,7 @@ def initialize(db: Database, site_path: str | Path | None = None, demo: bool = T
         made = DemoSetup(password=demo_password or secrets.token_urlsafe(9))
         pw_hash = hash_password(made.password)  # one hash for all demo users: first run stays fast
         now = stamp(now_local())
-        people = [("quantri", "Quản trị viên", "admin", []), ("giamsat", "Giám sát viên", "supervisor", [])]
+        people: list[tuple[str, str, str, list[int]]] = [("quantri", "Quản trị viên", "admin", []), ("giamsat", "Giám sát viên", "supervisor", [])]
         for c in site["counters"]:
             n = c["number"]
             people.append((f"canbo{n}", f"Cán bộ quầy {n}", "officer", [n, 18] if n == 17 else [n]))

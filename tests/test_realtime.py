@@ -112,3 +112,22 @@ def test_reconnect_gets_a_fresh_snapshot_with_what_happened_meanwhile(app: Any, 
     assert again["seq"] > first["seq"]
     assert again["recent_calls"][0]["number"] == "1001"
     assert next(c for c in again["counters"] if c["number"] == 18)["ticket"]["number"] == "1001"
+
+
+def test_a_call_has_the_same_seq_live_and_in_a_later_snapshot(app: Any, api: Any, demo: Any) -> None:
+    """A board that announced a call live knows it again in the snapshot after a reconnect."""
+    api.call("POST", "/api/v1/tickets", "kiosk-A1", {"service": "TP-LLTP"})
+    api.call("POST", "/api/v1/tickets", "kiosk-A1", {"service": "TP-LLTP"})
+    api.call("POST", "/api/v1/counters/18/call-next", "canbo17", {})
+    board = connect(app, {"token": demo.token("board-A1")})
+    board.get_received()
+    api.call("POST", "/api/v1/counters/18/call-next", "canbo17", {})  # completes 1001, calls 1002
+    live = [m["args"][0] for m in board.get_received()]
+    call = next(m for m in live if "recall" in m)
+    assert call["number"] == "1002"
+    assert [m["seq"] for m in live] == sorted(m["seq"] for m in live)  # still in order
+    board.disconnect()
+    board.connect(auth={"token": demo.token("board-A1")})
+    snap = snapshot_of(board)
+    assert [(c["number"], c["seq"]) for c in snap["recent_calls"][:1]] == [("1002", call["seq"])]
+    assert snap["seq"] >= max(m["seq"] for m in live)

@@ -45,11 +45,16 @@ class Changes:
             out.add(name, payload, rooms)
 
         for event_id in self.calls:
+            # A call's seq is its own event's (× SEQ_STRIDE), the same as in a snapshot's
+            # recent_calls, so a screen can tell a call it already announced. Calls come first and
+            # their events are not after the transaction's last, so the order still holds.
             ev = dict(conn.execute("SELECT * FROM events WHERE id=?", (event_id,)).fetchone())
-            t = q.get_ticket(conn, ev["ticket_id"]) or {}
-            call = call_view(site, ev, t.get("number", ""), 0)
-            add("ticket.called", call, ["lobby", f"zone:{call['zone']}", f"counter:{call['counter']}",
-                                        "staff", f"ticket:{t.get('token')}"])
+            called = q.get_ticket(conn, ev["ticket_id"]) or {}
+            call = call_view(site, ev, called.get("number", ""), event_id * SEQ_STRIDE)
+            out.add("ticket.called", call, ["lobby", f"zone:{call['zone']}",
+                                            f"counter:{call['counter']}", "staff",
+                                            f"ticket:{called.get('token')}"])
+            index += 1
         for ticket_id in dict.fromkeys(self.tickets):
             t = q.get_ticket(conn, ticket_id)
             if t is None:

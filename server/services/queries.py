@@ -6,7 +6,7 @@ from typing import Any
 from ..store import loads
 from ..store import queue as q
 from .auth import Actor, require_login, require_staff
-from .changes import snapshot_seq
+from .changes import SEQ_STRIDE, snapshot_seq
 from .context import Context, Message, service_day
 from .errors import UseCaseError
 from .views import call_view, counter_view, service_view
@@ -65,8 +65,9 @@ def queue_snapshot(ctx: Context, zone: str | None = None, floor: int | None = No
         calls = []
         for ev in q.recent_calls(conn, day, 40):
             if site.counters.get(ev["counter"]) and site.counters[ev["counter"]].zone in zones:
-                data = loads(ev["data"]) or {}
-                calls.append(call_view(site, ev, str(data.get("number", "")), ev["id"] * 1000))
+                data = loads(ev["data"])
+                number = data.get("number", "") if isinstance(data, dict) else ""
+                calls.append(call_view(site, ev, str(number), ev["id"] * SEQ_STRIDE))
         return {
             "seq": snapshot_seq(conn), "day": day, "now": now.isoformat(timespec="seconds"),
             "services": [service_view(conn, site, code, now, counts)
