@@ -115,6 +115,11 @@ def ticket(token: str) -> Any:
     return jsonify(tickets.get_ticket(ctx(), token, base_url()))
 
 
+@bp.get("/tickets/<token>/events")
+def ticket_events(token: str) -> Any:
+    return jsonify(events=tickets.ticket_history(ctx(), current_actor(), token))
+
+
 @bp.get("/tickets/<token>/preview.png")
 def preview(token: str) -> Any:
     return send_file(tickets.print_preview(ctx(), current_actor(), token), mimetype="image/png",

@@ -74,6 +74,9 @@ def spec() -> dict[str, Any]:
                                  {"name": "service", "in": "query", "schema": STR}])},
         "/tickets/{token}": {"get": _op("A ticket by its public token", _ref("Ticket"), auth=False,
                                         params=[TOKEN_PATH])},
+        "/tickets/{token}/events": {"get": _op("A ticket's history (staff)", _obj(
+            {"events": {"type": "array", "items": _obj({"type": STR, "at": STR, "actor": STR})}}),
+            params=[TOKEN_PATH])},
         "/tickets/{token}/preview.png": {"get": {
             "summary": "The ticket as the virtual printer printed it (staff)", "parameters": [TOKEN_PATH],
             "responses": {"200": {"description": "PNG", "content": {"image/png": {}}}, **ERRORS}}},

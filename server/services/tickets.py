@@ -14,7 +14,7 @@ from .auth import Actor, device_actor, require_issuer, require_staff
 from .changes import Changes
 from .context import Context, service_day, stamp
 from .errors import UseCaseError
-from .views import ticket_view
+from .views import iso, ticket_view
 
 MAX_REQUEST_ID = 64
 
@@ -132,6 +132,18 @@ def print_preview(ctx: Context, actor: Actor, token: str) -> Any:
     if path is None:
         raise UseCaseError("no_preview", 404)
     return path
+
+
+def ticket_history(ctx: Context, actor: Actor, token: str) -> list[dict[str, Any]]:
+    """Every recorded step of a ticket, oldest first: what, when, who, where (staff)."""
+    require_staff(actor)
+    with ctx.db.read() as conn:
+        row = q.ticket_by_token(conn, token) if isinstance(token, str) else None
+        if row is None:
+            raise UseCaseError("ticket_not_found", 404)
+        return [{"type": e["type"], "at": iso(e["at"]), "actor": e["actor"], "counter": e["counter"],
+                 "service": e["service"], "data": e["data"]}
+                for e in q.events_of_ticket(conn, row["id"])]
 
 
 def find_tickets(ctx: Context, actor: Actor, service: Any, number: Any,

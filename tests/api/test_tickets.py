@@ -168,3 +168,18 @@ def test_print_at_names_a_kiosk_with_a_printer(http: Any) -> None:
     r = http.call("POST", "/api/v1/tickets", "giamsat", {"service": "TP-LLTP", "print_at": "board-A1"})
     assert r.status_code == 409 and r.get_json()["error"]["code"] == "no_printer"
     assert http.waiting("TP-LLTP") == 0
+
+
+def test_staff_read_a_tickets_history_step_by_step(http: Any) -> None:
+    t = http.issue("TP-LLTP")
+    http.act(18, "call-next", "canbo18")
+    http.act(18, "recall", "canbo18")
+    http.act(18, "transfer", "canbo18", service="PHI-A", note="nộp lệ phí")
+    events = http.call("GET", f"/api/v1/tickets/{t['token']}/events", "giamsat").get_json()["events"]
+    assert [e["type"] for e in events] == ["ticket.issued", "ticket.called", "ticket.recalled",
+                                           "ticket.transferred"]
+    assert events[1]["counter"] == 18 and events[1]["actor"].startswith("user:")
+    assert events[3]["data"]["to_service"] == "PHI-A" and events[3]["data"]["note"] == "nộp lệ phí"
+    assert all(e["at"].endswith("+07:00") for e in events)
+    http.refused("GET", f"/api/v1/tickets/{t['token']}/events", None, None, 401, "unauthorized")
+    http.refused("GET", f"/api/v1/tickets/{t['token']}/events", "board-A1", None, 403, "forbidden")

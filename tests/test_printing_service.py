@@ -1,0 +1,139 @@
+"""Issuing at a kiosk with a real (fake) network printer: the ticket is issued in every case, the
+print outcome lands on the ticket, and printer trouble reaches the kiosk and the staff."""
+from __future__ import annotations
+
+import secrets
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from server.services.context import Message
+from server.store import Database, accounts
+from tests.support.escpos_decoder import decode
+from tests.support.fake_printer import FakePrinter, refused_url
+
+
+class Published:
+    """Every message the app publishes, with a way to await one."""
+
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+        self.changed = threading.Condition()
+
+    def add(self, messages: list[Message]) -> None:
+        with self.changed:
+            self.messages += messages
+            self.changed.notify_all()
+
+    def wait_for(self, match: Callable[[Message], bool], timeout: float = 20) -> Message:
+        with self.changed:
+            assert self.changed.wait_for(lambda: any(match(m) for m in self.messages), timeout)
+            return next(m for m in self.messages if match(m))
+
+
+@pytest.fixture
+def printing(demo: Any, db_path: Path) -> Iterator[tuple[Any, Published]]:
+    """The app with its print worker running; every published message recorded."""
+    from server.app import create_app
+    app = create_app({"DB": str(db_path), "ASYNC_MODE": "threading", "SYNC_PUBLISH": True,
+                      "PRINTING": True, "TESTING": True})
+    ctx = app.extensions["xephang"]
+    published, publish = Published(), ctx.publish
+
+    def record(messages: list[Message]) -> None:
+        publish(messages)
+        published.add(messages)
+
+    ctx.publish = record
+    yield app, published
+    ctx.printer.stop()
+    ctx.db.close()
+
+
+def kiosk_with_printer(db_path: Path, url: str) -> str:
+    """Register a zone A1 kiosk printing on `url`; returns its token."""
+    token = secrets.token_urlsafe(24)
+    with Database(db_path).write() as conn:
+        accounts.add_device(conn, "kiosk-test", "kiosk", "A1", None, url, "80mm", token, "2026-01-01")
+    return token
+
+
+def issue(app: Any, token: str) -> dict[str, Any]:
+    r = app.test_client().post("/api/v1/tickets", json={"service": "TP-LLTP"},
+                               headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 201, r.get_json()
+    return dict(r.get_json())
+
+
+def print_outcome(published: Published, ticket_id: int) -> dict[str, Any]:
+    """The ticket as sent to its kiosk once the print outcome is known."""
+    m = published.wait_for(lambda m: m.name == "ticket.changed"
+                           and m.payload["ticket"]["id"] == ticket_id
+                           and m.payload["ticket"]["print"]["status"] != "pending")
+    assert any(room.startswith("device:") for room in m.rooms)  # the kiosk hears it
+    return dict(m.payload["ticket"])
+
+
+def printer_alert(published: Published, status: str) -> dict[str, Any]:
+    m = published.wait_for(lambda m: m.name == "printer.changed"
+                           and m.payload["printer"]["status"] == status)
+    assert "staff" in m.rooms
+    return dict(m.payload["printer"])
+
+
+@pytest.mark.parametrize("state,expect_print,alert", [
+    ("ok", "printed", None),
+    ("near_end", "printed", "near_end"),
+    ("out", "on_screen", "out"),
+    ("offline", "on_screen", "offline"),
+])
+def test_every_printer_state_issues_the_ticket_and_records_the_outcome(
+        printing: Any, db_path: Path, state: str, expect_print: str, alert: str | None) -> None:
+    app, published = printing
+    with FakePrinter(state) as printer:
+        ticket = issue(app, kiosk_with_printer(db_path, printer.url))
+        assert ticket["number"] == "1001" and ticket["print"]["status"] == "pending"
+        done = print_outcome(published, ticket["id"])
+        assert done["print"]["status"] == expect_print
+        if alert:
+            assert printer_alert(published, alert)["device_name"] == "kiosk-test"
+        printed = printer.printed()
+        if expect_print == "printed":
+            paper = decode(printed[-1])
+            assert paper.text("1001") is not None and len(paper.cuts) == 1
+            assert [q.payload for q in paper.qr_codes] == [ticket["status_url"]]
+        else:
+            assert printed == []  # nothing sent to a printer that said it cannot print
+
+
+def test_a_slow_printer_still_prints(printing: Any, db_path: Path) -> None:
+    app, published = printing
+    with FakePrinter(chunk_delay=0.01) as printer:
+        ticket = issue(app, kiosk_with_printer(db_path, printer.url))
+        assert print_outcome(published, ticket["id"])["print"]["status"] == "printed"
+
+
+def test_a_refused_connection_shows_the_ticket_on_screen(printing: Any, db_path: Path) -> None:
+    app, published = printing
+    ticket = issue(app, kiosk_with_printer(db_path, refused_url()))
+    done = print_outcome(published, ticket["id"])
+    assert done["print"]["status"] == "on_screen"
+    assert "Không kết nối được máy in" in done["print"]["detail"]
+    assert app.test_client().get(f"/api/v1/tickets/{ticket['token']}").get_json()["number"] == "1001"
+
+
+def test_staff_see_every_kiosk_printer_and_its_last_status(printing: Any, db_path: Path,
+                                                           api: Any) -> None:
+    app, published = printing
+    with FakePrinter("out") as printer:
+        ticket = issue(app, kiosk_with_printer(db_path, printer.url))
+        print_outcome(published, ticket["id"])
+        printer_alert(published, "out")
+    token = api.login("giamsat")
+    listed = app.test_client().get("/api/v1/printers", headers={"Authorization": f"Bearer {token}"})
+    by_name = {p["device_name"]: p for p in listed.get_json()["printers"]}
+    assert by_name["kiosk-test"]["status"] == "out"
+    assert {"kiosk-A", "kiosk-A1", "kiosk-B2"} <= set(by_name)  # every kiosk with a printer
