@@ -84,3 +84,17 @@ def test_floor_filters_by_zone(floor: Page, live_server: Any) -> None:
     expect(card).to_have_count(0)
     floor.select_option("#zone-filter", "A1")
     expect(card).to_be_visible()
+
+
+def test_floor_alerts_when_a_kiosk_printer_runs_out_of_paper(floor: Page, live_server: Any) -> None:
+    from tests.support.fake_printer import FakePrinter
+    with FakePrinter("out") as printer:
+        out = live_server.cli("device", "add", "kiosk-cua-A1", "--kind", "kiosk", "--zone", "A1",
+                              "--printer", printer.url)
+        token = out.strip().splitlines()[-1]
+        r = live_server.api("POST", "/api/v1/tickets", token=token, json={"service": SERVICE})
+        assert r.status_code == 201  # the citizen still gets a number
+        alert = floor.locator("#alerts li", has_text="kiosk-cua-A1")
+        expect(alert).to_be_visible()
+        expect(alert).to_contain_text("hết giấy")
+        assert "red" in (alert.get_attribute("class") or "")
