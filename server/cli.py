@@ -17,7 +17,7 @@ def _db(path: str):  # noqa: ANN202 - imported lazily so `run` can patch gevent 
     return db
 
 
-def _print_setup(made, url: str) -> None:  # noqa: ANN001
+def _print_setup(made, url: str, devices_file: Path) -> None:  # noqa: ANN001
     print("\n=== xephang: demo site loaded (first run) ===")
     print(f"Demo password for every demo account: {made.password}")
     print("  quantri  (admin)        giamsat  (supervisor)")
@@ -28,7 +28,7 @@ def _print_setup(made, url: str) -> None:  # noqa: ANN001
         if kind in ("kiosk", "display") or name in ("counter-17", "counter-18"):
             print(f"  {name:<12} {kind:<8} {url}/pair?token={token}")
             shown += 1
-    print(f"  ({len(made.devices) - shown} more counter displays: see var/demo-devices.txt)")
+    print(f"  ({len(made.devices) - shown} more counter displays: every token is in {devices_file})")
     print("=============================================\n", flush=True)
 
 
@@ -56,8 +56,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                       demo_password=os.environ.get("XEPHANG_DEMO_PASSWORD"))
     url = f"http://{args.host}:{args.port}"
     if made is not None and made.devices:
-        _write_demo_file(args.db, made)
-        _print_setup(made, url)
+        _print_setup(made, url, _write_demo_file(args.db, made))
     app = create_app({"DB": args.db, "ASYNC_MODE": args.async_mode})
     ctx = app.extensions["xephang"]
     tickets.close_day(ctx)
@@ -118,8 +117,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     if made is None:
         print(f"{args.db} already has a site (use --reload to replace its config)")
     elif made.devices:
-        _write_demo_file(args.db, made)
-        _print_setup(made, "http://127.0.0.1:5000")
+        _print_setup(made, "http://127.0.0.1:5000", _write_demo_file(args.db, made))
     else:
         print(f"initialized {args.db}")
     return 0

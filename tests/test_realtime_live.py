@@ -107,3 +107,57 @@ def test_a_board_resynchronises_by_itself_after_a_server_restart(live_server: An
     assert board.wait_for(lambda: [c["number"] for c in board.calls] == ["1001"], timeout=10)
     assert board.calls[0]["counter"] == 18
     board.client.disconnect()
+
+
+def first_snapshot(url: str, auth: Any, headers: dict[str, str] | None = None) -> tuple[Any, dict[str, Any]]:
+    """Connect a real client; return it with its first message, which must be the snapshot."""
+    got: list[tuple[str, Any]] = []
+    arrived = threading.Event()
+    client = socketio.Client(reconnection=False)
+
+    @client.on("*")
+    def any_event(name: str, data: Any) -> None:
+        got.append((name, data))
+        arrived.set()
+
+    client.connect(url, auth=auth, headers=headers or {}, transports=["websocket"])
+    assert arrived.wait(10)
+    assert got[0][0] == "snapshot"
+    return client, got[0][1]
+
+
+def test_each_role_gets_exactly_its_rooms_over_the_network(live_server: Any) -> None:
+    import requests
+    expected = {"board-A1": ["zone:A1"], "board-lobby": ["lobby"], "counter-17": ["counter:17"]}
+    for device, rooms in expected.items():
+        client, snap = first_snapshot(live_server.url, {"token": live_server.token(device)})
+        assert snap["rooms"] == rooms
+        client.disconnect()
+    kiosk, snap = first_snapshot(live_server.url, {"token": live_server.token("kiosk-A1")})
+    assert snap["rooms"][0] == "zone:A1" and snap["rooms"][1].startswith("device:")
+    kiosk.disconnect()
+    # An officer connects with the browser session cookie of the console.
+    web = requests.Session()
+    assert web.post(f"{live_server.url}/api/v1/auth/login", timeout=10,
+                    json={"username": "canbo17", "password": live_server.users["canbo17"]["password"]}).ok
+    cookie = "; ".join(f"{c.name}={c.value}" for c in web.cookies)
+    officer, snap = first_snapshot(live_server.url, None, {"Cookie": cookie})
+    assert snap["rooms"] == ["staff", "counter:17", "counter:18"]
+    officer.disconnect()
+    refused = socketio.Client(reconnection=False)
+    try:
+        refused.connect(live_server.url, auth={"token": "not-a-token"}, transports=["websocket"])
+        raise AssertionError("a wrong token was let in")
+    except socketio.exceptions.ConnectionError:
+        pass
+
+
+def test_a_screen_sending_a_command_changes_nothing(live_server: Any) -> None:
+    live_server.api("POST", "/api/v1/tickets", who="kiosk-A1", json={"service": "TP-LLTP"})
+    board, _ = first_snapshot(live_server.url, {"token": live_server.token("board-A1")})
+    answer = board.call("call-next", {"counter": 17}, timeout=10)
+    assert answer == {"error": {"code": "forbidden"}}
+    board.disconnect()
+    queue = live_server.api("GET", "/api/v1/queue?zone=A1", who="giamsat").json()
+    assert next(s for s in queue["services"] if s["code"] == "TP-LLTP")["waiting"] == 1
+    assert queue["recent_calls"] == []
