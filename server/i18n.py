@@ -26,6 +26,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "unknown_action": ("Thao tác không tồn tại.", "Unknown action."),
     "service_closed": ("Dịch vụ này hiện ngoài giờ tiếp nhận.",
                        "This service is not taking tickets at this time."),
+    "service_closed_until": ("Dịch vụ này đang ngoài giờ tiếp nhận. Mời quay lại lúc {time}.",
+                             "This service is not taking tickets now. Please come back at {time}."),
+    "service_closed_until_day": ("Dịch vụ này đã hết giờ tiếp nhận. Mời quay lại lúc {time} ngày {date}.",
+                                 "This service is closed now. Please come back at {time} on {date}."),
     "daily_cap_reached": ("Dịch vụ này đã hết số trong ngày hôm nay ({cap} số).",
                           "This service has issued all of today's tickets ({cap})."),
     "ticket_not_found": ("Không tìm thấy số thứ tự này.", "This ticket was not found."),
@@ -77,9 +81,16 @@ def pick_lang(accept_language: str | None) -> str:
     return "vi"
 
 
+def _variant(code: str, params: dict[str, object]) -> str:
+    """A more precise message for the same error code when its parameters allow one."""
+    if code == "service_closed" and "time" in params:
+        return "service_closed_until" if params.get("today") else "service_closed_until_day"
+    return code
+
+
 def message(code: str, lang: str, **params: object) -> str:
     """The message for an error code, in vi or en, with its parameters filled in."""
-    vi, en = MESSAGES.get(code, MESSAGES["bad_request"])
+    vi, en = MESSAGES.get(_variant(code, params), MESSAGES["bad_request"])
     text = en if lang == "en" else vi
     try:
         return text.format(**params)

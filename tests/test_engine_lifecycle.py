@@ -102,3 +102,20 @@ def test_wait_estimate_grows_with_people_ahead_and_shrinks_with_counters() -> No
     assert estimate_wait(0, 1, [], 8)[0] == 0
     fast = estimate_wait(10, 1, [2.0] * 20, 8)
     assert fast[1] < high1
+
+
+def test_a_closed_service_says_when_it_opens_again() -> None:
+    from server.engine.numbering import next_opening
+    day = ((time(7, 30), time(11, 30)), (time(13, 0), time(17, 0)))
+    svc = Service("TP-QT", "Quốc tịch", "TP", "A1", hours=WeeklyHours((day,) * 5 + ((), ())))
+    lunch = datetime(2026, 11, 25, 12, 10)  # Wednesday
+    assert next_opening(svc, lunch) == datetime(2026, 11, 25, 13, 0)
+    assert next_opening(svc, datetime(2026, 11, 25, 9, 0)) is None  # open now
+    assert next_opening(svc, datetime(2026, 11, 27, 18, 0)) == datetime(2026, 11, 30, 7, 30)  # Fri→Mon
+    with pytest.raises(IssueRefused) as info:
+        check_can_issue(svc, lunch, 0)
+    assert info.value.code == "service_closed" and info.value.params["time"] == "13:00"
+    assert info.value.params["today"] is True
+    with pytest.raises(IssueRefused) as info:
+        check_can_issue(svc, datetime(2026, 11, 27, 18, 0), 0)
+    assert info.value.params["date"] == "30/11" and info.value.params["today"] is False

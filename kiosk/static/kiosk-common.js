@@ -87,14 +87,31 @@
   /** The user-facing text for an API error: our own wording for known codes, else the server's. */
   function errorText(err) {
     if (!err) return T.t("err.generic");
+    if (err.code === "service_closed" && err.opens_at) {
+      return T.t("err.service_closed") + " " + reopensText(err.opens_at);
+    }
     var key = "err." + err.code;
     var txt = T.t(key);
     if (txt !== key) return txt;
     return err.message || T.t("err.generic");
   }
 
-  /** Why a service is closed, in the current language (known codes translated, free text kept). */
-  function closedText(reason) {
+  /** "Mở lại lúc 13:00" (today) or "Mở lại lúc 07:30, 30/11" (another day). */
+  function reopensText(opensAt) {
+    var m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(opensAt || "");
+    if (!m) return "";
+    var today;
+    try {  // the service day is Hồ Chí Minh City's date, whatever the kiosk PC's time zone
+      today = new Date().toLocaleDateString("en-CA", { timeZone: "Asia/Ho_Chi_Minh" });
+    } catch (e) { today = new Date().toISOString().slice(0, 10); }
+    var time = m[4] + ":" + m[5];
+    return m[1] + "-" + m[2] + "-" + m[3] === today ? T.t("closed.reopens_today", {time: time})
+      : T.t("closed.reopens_day", {time: time, date: m[3] + "/" + m[2]});
+  }
+
+  /** Why a service is closed, in the current language, with when it opens again when known. */
+  function closedText(reason, opensAt) {
+    if (opensAt) return reopensText(opensAt);
     if (!reason) return T.t("services.closed");
     var key = "closed." + reason;
     var txt = T.t(key);

@@ -69,6 +69,8 @@ window.XephangKioskText = {
     "cancel": "Hủy",
 
     "closed.service_closed": "Ngoài giờ tiếp nhận",
+    "closed.reopens_today": "Mở lại lúc {time}",
+    "closed.reopens_day": "Mở lại lúc {time}, ngày {date}",
     "closed.outside_hours": "Ngoài giờ tiếp nhận",
     "closed.break": "Đang nghỉ trưa",
     "closed.holiday": "Ngày nghỉ",
@@ -212,6 +214,8 @@ window.XephangKioskText = {
     "cancel": "Cancel",
 
     "closed.service_closed": "Outside opening hours",
+    "closed.reopens_today": "Opens again at {time}",
+    "closed.reopens_day": "Opens again at {time} on {date}",
     "closed.outside_hours": "Outside opening hours",
     "closed.break": "Lunch break",
     "closed.holiday": "Closed today",

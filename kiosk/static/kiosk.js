@@ -293,7 +293,7 @@
               el("span", { class: "k-waiting", text: T.t("services.waiting", { n: s.waiting || 0 }) }),
               wait ? el("span", { class: "k-wait", text: " · " + wait }) : null,
             ])
-            : el("span", { class: "k-tile-sub k-reason", text: K.closedText(s.closed_reason) }),
+            : el("span", { class: "k-tile-sub k-reason", text: K.closedText(s.closed_reason, s.opens_at) }),
         ]),
       ]));
     });
@@ -328,7 +328,7 @@
     var svcs = servicesOf(u);
     state.unit = u;
     if (svcs.length === 1) {
-      if (!svcs[0].open) { showError({ code: "service_closed" }, false); return; }
+      if (!svcs[0].open) { showError({ code: "service_closed", opens_at: svcs[0].opens_at }, false); return; }
       pickService(svcs[0]);
       return;
     }

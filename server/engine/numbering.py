@@ -1,7 +1,7 @@
 """Opening hours, daily caps and whether a ticket may be issued now."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from .model import Service
 
@@ -23,10 +23,27 @@ def is_open(service: Service, local_now: datetime, open_all_hours: bool = False)
     return any(start <= t < end for start, end in service.hours.days[local_now.weekday()])
 
 
+def next_opening(service: Service, local_now: datetime, open_all_hours: bool = False) -> datetime | None:
+    """When a closed service next opens (within a week), or None if it is open or never opens."""
+    if is_open(service, local_now, open_all_hours) or service.hours is None:
+        return None
+    for days_ahead in range(8):
+        day = (local_now + timedelta(days=days_ahead)).date()
+        for start, _end in sorted(service.hours.days[day.weekday()]):
+            opening = datetime.combine(day, start, tzinfo=local_now.tzinfo)
+            if opening > local_now:
+                return opening
+    return None
+
+
 def check_can_issue(service: Service, local_now: datetime, issued_today: int,
                     open_all_hours: bool = False) -> None:
     """Raise IssueRefused when the service is closed or its daily cap is reached."""
     if not is_open(service, local_now, open_all_hours):
-        raise IssueRefused("service_closed", service=service.code)
+        opens = next_opening(service, local_now, open_all_hours)
+        if opens is None:
+            raise IssueRefused("service_closed", service=service.code)
+        raise IssueRefused("service_closed", service=service.code, time=opens.strftime("%H:%M"),
+                           date=opens.strftime("%d/%m"), today=opens.date() == local_now.date())
     if service.daily_cap and issued_today >= service.daily_cap:
         raise IssueRefused("daily_cap_reached", service=service.code, cap=service.daily_cap)

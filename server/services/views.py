@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from ..engine.estimate import estimate_wait
-from ..engine.numbering import is_open
+from ..engine.numbering import is_open, next_opening
 from ..site import Site
 from ..store import queue as q
 from .context import TZ
@@ -68,11 +68,13 @@ def service_view(conn: sqlite3.Connection, site: Site, code: str, now: datetime,
     unit, zone = site.units[svc.unit], site.zones[svc.zone]
     waiting, oldest = counts.get(code, (0, None))
     open_now = is_open(svc, now, site.open_all_hours)
+    opens = None if open_now else next_opening(svc, now, site.open_all_hours)
     return {
         "code": code, "name": svc.name, "name_en": svc.name_en, "unit": unit["code"],
         "unit_name": unit["name"], "unit_name_en": unit["name_en"], "zone": zone["code"],
         "floor": zone["floor"], "kind": svc.kind, "open": open_now,
         "closed_reason": None if open_now else "service_closed",
+        "opens_at": opens.isoformat(timespec="seconds") if opens else None,
         "waiting": waiting,
         "longest_wait_min": round(minutes_between(oldest, now), 1) if oldest else 0,
         "estimated_wait_min": wait_range(conn, site, code, waiting),

@@ -127,13 +127,15 @@ def test_closed_service_is_refused(site_app: Any) -> None:
     ctx = app.extensions["xephang"]
     ctx.clock = lambda: datetime(2026, 11, 29, 10, 0, tzinfo=TZ)  # a Sunday
     msgs = http.refused("POST", TICKETS, "kiosk-A1", {"service": "TP-LLTP"}, 409, "service_closed")
-    assert msgs == {"vi": "Dịch vụ này hiện ngoài giờ tiếp nhận.",
-                    "en": "This service is not taking tickets at this time."}
+    assert msgs == {"vi": "Dịch vụ này đã hết giờ tiếp nhận. Mời quay lại lúc 07:30 ngày 30/11.",
+                    "en": "This service is closed now. Please come back at 07:30 on 30/11."}
     services = {s["code"]: s for s in http.ok("GET", "/api/v1/services?zone=A1")["services"]}
     assert services["TP-LLTP"]["open"] is False
     assert services["TP-LLTP"]["closed_reason"] == "service_closed"
+    assert services["TP-LLTP"]["opens_at"] == "2026-11-30T07:30:00+07:00"
     ctx.clock = lambda: datetime(2026, 11, 25, 12, 0, tzinfo=TZ)  # Wednesday lunch break
-    http.refused("POST", TICKETS, "kiosk-A1", {"service": "TP-LLTP"}, 409, "service_closed")
+    msgs = http.refused("POST", TICKETS, "kiosk-A1", {"service": "TP-LLTP"}, 409, "service_closed")
+    assert msgs["vi"] == "Dịch vụ này đang ngoài giờ tiếp nhận. Mời quay lại lúc 13:00."
     ctx.clock = lambda: datetime(2026, 11, 25, 8, 0, tzinfo=TZ)  # Wednesday morning
     assert http.issue("TP-LLTP")["day"] == "2026-11-25"
     ctx.clock = lambda: datetime(2026, 11, 28, 9, 0, tzinfo=TZ)  # Saturday: only some services

@@ -281,3 +281,36 @@ def test_screens_fit_portrait_and_landscape(kiosk: Any, live_server: Any, tmp_pa
         assert box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"], sel
     number_height = page.locator("#result-number").bounding_box()["height"]
     assert number_height > viewport["height"] * 0.12  # very large
+
+
+def test_a_service_closed_for_a_break_says_when_it_opens_again(kiosk: Any, live_server: Any,
+                                                                tmp_path: Path) -> None:
+    """TP-QT opens in two hours (today, or tomorrow near midnight): the tile says when."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+    now = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh"))
+    opens = (now + timedelta(hours=2)).replace(second=0, microsecond=0)
+    if (opens + timedelta(hours=1)).date() != opens.date():  # keep the period within one day
+        opens = (opens + timedelta(days=1)).replace(hour=7, minute=30)
+    day = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"][opens.weekday()]
+    ends = opens + timedelta(hours=1)
+    text = (ROOT / "config" / "site.toml").read_text(encoding="utf-8")
+    text = text.replace("open_all_hours = true", "open_all_hours = false")
+    text = re.sub(r'(?m)^hours = "[a-z_]+"\n', "", text)
+    text = text.replace('code = "TP-QT"\n', 'code = "TP-QT"\nhours = "later"\n')
+    text += f'\n[hours.later]\n{day} = ["{opens:%H:%M}-{ends:%H:%M}"]\n'
+    site = tmp_path / "later-site.toml"
+    site.write_text(text, encoding="utf-8")
+    live_server.stop()
+    live_server.cli("init", "--site", str(site), "--reload")
+    live_server.start()
+    page = kiosk()
+    page.click("[data-unit=TP]")
+    tile = page.locator("[data-service=TP-QT]")
+    expect(tile).to_be_disabled()
+    if opens.date() == now.date():
+        expect(tile).to_contain_text(f"Mở lại lúc {opens:%H:%M}")
+    else:
+        expect(tile).to_contain_text(f"Mở lại lúc {opens:%H:%M}, ngày {opens:%d/%m}")
+    r = live_server.api("POST", "/api/v1/tickets", who="kiosk-A1", json={"service": "TP-QT"})
+    assert r.status_code == 409 and f"{opens:%H:%M}" in r.json()["error"]["message"]
