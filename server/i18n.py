@@ -12,6 +12,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "unauthorized": ("Vui lòng đăng nhập hoặc dùng mã thiết bị hợp lệ.",
                      "Please log in or use a valid device token."),
     "bad_credentials": ("Tên đăng nhập hoặc mật khẩu không đúng.", "Wrong username or password."),
+    "too_many_attempts": ("Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {minutes} phút.",
+                          "Too many failed logins. Please try again in {minutes} minutes."),
     "forbidden": ("Bạn không có quyền thực hiện thao tác này.", "You are not allowed to do this."),
     "csrf_failed": ("Phiên làm việc đã hết hạn, vui lòng tải lại trang.",
                     "Your session has expired; please reload the page."),

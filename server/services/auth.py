@@ -15,6 +15,10 @@ from .errors import UseCaseError
 
 ROLES = ("officer", "supervisor", "admin")
 TOKEN_HOURS = 14
+# After this many wrong passwords for one username within LOCK_MINUTES, logins are refused for a
+# while: guessing a password then takes months, an officer who mistyped waits a few minutes.
+MAX_FAILED = 10
+LOCK_MINUTES = 10
 DEVICE_KINDS = ("kiosk", "display", "counter")
 # A real hash to compare against when the username is unknown, so timing does not reveal users.
 _DUMMY_HASH = generate_password_hash("not-a-password")
@@ -82,10 +86,14 @@ def hash_password(password: str) -> str:
 
 def login(ctx: Context, username: str, password: str) -> tuple[Actor, str]:
     """Check a username and password; return the user and a new API token."""
+    now = ctx.clock()
     with ctx.db.read() as conn:
         user = accounts.user_by_name(conn, username)
+        failed_recently = q.failed_logins(conn, username[:64], stamp(now - timedelta(minutes=LOCK_MINUTES)),
+                                          service_day(now))
+    if failed_recently >= MAX_FAILED:
+        raise UseCaseError("too_many_attempts", 429, minutes=LOCK_MINUTES)
     ok = check_password_hash(user["password_hash"] if user else _DUMMY_HASH, password)
-    now = ctx.clock()
     with ctx.transaction() as (conn, _):
         # The audit trail keeps every login attempt: who, when, and whether it worked.
         actor_key = f"user:{user['id']}" if user else "anonymous"

@@ -279,6 +279,13 @@ def last_print_job(conn: sqlite3.Connection, ticket_id: int, device_id: int) -> 
     return None if row is None else str(row[0])
 
 
+def failed_logins(conn: sqlite3.Connection, username: str, since: str, day: str) -> int:
+    """Wrong-password attempts for a username since a moment (of the day's log)."""
+    return int(conn.execute(
+        "SELECT COUNT(*) FROM events WHERE day=? AND type='auth.failed' AND at > ? "
+        "AND json_extract(data, '$.username')=?", (day, since, username)).fetchone()[0])
+
+
 def last_seq(conn: sqlite3.Connection) -> int:
     """The event log's last position."""
     return int(conn.execute("SELECT COALESCE(MAX(id), 0) FROM events").fetchone()[0])

@@ -81,3 +81,16 @@ def test_cookie_session_me_has_csrf_token_and_logout_ends_it(app: Any, demo: Any
     r = client.post("/api/v1/auth/logout", headers={"X-CSRF-Token": login["csrf_token"]})
     assert r.status_code == 200
     assert client.get("/api/v1/me").status_code == 401
+
+
+def test_repeated_wrong_passwords_lock_the_username_for_a_while(http: Any) -> None:
+    from server.services.auth import MAX_FAILED
+    for _ in range(MAX_FAILED // 2):  # refused() tries once per language: two attempts a round
+        http.refused("POST", "/api/v1/auth/login", None,
+                     {"username": "canbo18", "password": "wrong-guess"}, 401, "bad_credentials")
+    msgs = http.refused("POST", "/api/v1/auth/login", None,
+                        {"username": "canbo18", "password": http.demo.password}, 429, "too_many_attempts")
+    assert msgs["vi"] == "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau 10 phút."
+    # Another officer is not affected.
+    assert http.call("POST", "/api/v1/auth/login", None,
+                     {"username": "canbo19", "password": http.demo.password}).status_code == 200
