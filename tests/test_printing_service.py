@@ -137,3 +137,18 @@ def test_staff_see_every_kiosk_printer_and_its_last_status(printing: Any, db_pat
     by_name = {p["device_name"]: p for p in listed.get_json()["printers"]}
     assert by_name["kiosk-test"]["status"] == "out"
     assert {"kiosk-A", "kiosk-A1", "kiosk-B2"} <= set(by_name)  # every kiosk with a printer
+
+
+def test_a_print_job_lost_in_a_crash_is_not_left_pending(api: Any, db_path: Path) -> None:
+    """Print jobs live in memory: after a restart, tickets still pending are marked on screen."""
+    from server.app import create_app
+    ticket = api.call("POST", "/api/v1/tickets", "kiosk-A1", {"service": "TP-LLTP"}).get_json()
+    with Database(db_path).write() as conn:  # as the crashed server left it: queued, not printed
+        conn.execute("UPDATE tickets SET print_status='pending' WHERE id=?", (ticket["id"],))
+    app = create_app({"DB": str(db_path), "ASYNC_MODE": "threading", "SYNC_PUBLISH": True,
+                      "PRINTING": True, "TESTING": True})
+    try:
+        after = app.test_client().get(f"/api/v1/tickets/{ticket['token']}").get_json()
+        assert after["print"] == {"status": "on_screen", "detail": "Dịch vụ in đã dừng trước khi in"}
+    finally:
+        app.extensions["xephang"].printer.stop()
