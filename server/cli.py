@@ -42,6 +42,33 @@ def _write_demo_file(db_path: str, made) -> Path:  # noqa: ANN001
     return path
 
 
+def _reachable_url(db, host: str, port: int) -> str:  # noqa: ANN001
+    """The address devices use in their pairing links: the site's public_url, else this host.
+
+    Listening on 0.0.0.0 means every interface; a kiosk cannot open http://0.0.0.0/, so name the
+    machine's own address instead.
+    """
+    import socket
+
+    from .store import site as site_rows
+    with db.read() as conn:
+        public = (site_rows.get_setting(conn, "site") or {}).get("public_url")
+    if public:
+        return str(public).rstrip("/")
+    if host in ("0.0.0.0", "::", ""):
+        found: set[str] = set()
+        try:
+            found = {str(a[4][0]) for a in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)}
+        except OSError:
+            pass
+        outside = sorted(a for a in found if not a.startswith("127."))
+        if not outside:
+            print("note: pairing links use 127.0.0.1; set public_url in [site] of the site file to "
+                  "the address kiosks and screens reach this server at", file=sys.stderr)
+        host = outside[0] if outside else "127.0.0.1"
+    return f"http://{host}:{port}"
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     """Start the server (first run on an empty database loads the demo site)."""
     if args.async_mode == "gevent":
@@ -54,7 +81,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     db = _db(args.db)
     made = initialize(db, args.site, demo=True,
                       demo_password=os.environ.get("XEPHANG_DEMO_PASSWORD"))
-    url = f"http://{args.host}:{args.port}"
+    url = _reachable_url(db, args.host, args.port)
     if made is not None and made.devices:
         _print_setup(made, url, _write_demo_file(args.db, made))
     app = create_app({"DB": args.db, "ASYNC_MODE": args.async_mode})
