@@ -181,7 +181,9 @@ def cmd_user_list(args: argparse.Namespace) -> int:
     from .store import accounts
     with _db(args.db).read() as conn:
         for u in accounts.list_users(conn):
-            print(f"{u['username']}\t{u['role']}\t{','.join(map(str, u['counters']))}\t{u['display_name']}")
+            state = "active" if u["active"] else "removed"
+            print(f"{u['username']}\t{u['role']}\t{','.join(map(str, u['counters']))}\t"
+                  f"{u['display_name']}\t{state}")
     return 0
 
 
@@ -219,7 +221,41 @@ def cmd_device_list(args: argparse.Namespace) -> int:
     from .store import accounts
     with _db(args.db).read() as conn:
         for d in accounts.list_devices(conn):
-            print(f"{d['name']}\t{d['kind']}\t{d['zone'] or ''}\t{d['counter'] or ''}\t{d['printer'] or ''}")
+            state = "active" if d["active"] else "removed"
+            print(f"{d['name']}\t{d['kind']}\t{d['zone'] or ''}\t{d['counter'] or ''}\t"
+                  f"{d['printer'] or ''}\t{state}")
+    return 0
+
+
+def cmd_user_remove(args: argparse.Namespace) -> int:
+    """Stop a user from logging in; their API tokens stop working at once."""
+    from .services.context import now_local, service_day, stamp
+    from .store import accounts
+    from .store import queue as q
+    with _db(args.db).write() as conn:
+        if not accounts.deactivate_user(conn, args.name):
+            print(f"no active user {args.name}", file=sys.stderr)
+            return 2
+        now = now_local()
+        q.append_event(conn, stamp(now), service_day(now), "user.removed", "cli", None, None, None,
+                       {"username": args.name})
+    print(f"user {args.name} can no longer log in")
+    return 0
+
+
+def cmd_device_remove(args: argparse.Namespace) -> int:
+    """Revoke a device's token; it must be paired again with a new one."""
+    from .services.context import now_local, service_day, stamp
+    from .store import accounts
+    from .store import queue as q
+    with _db(args.db).write() as conn:
+        if not accounts.deactivate_device(conn, args.name):
+            print(f"no active device {args.name}", file=sys.stderr)
+            return 2
+        now = now_local()
+        q.append_event(conn, stamp(now), service_day(now), "device.removed", "cli", None, None, None,
+                       {"device": args.name})
+    print(f"device {args.name} revoked")
     return 0
 
 
@@ -268,6 +304,9 @@ def parser() -> argparse.ArgumentParser:
     ua.add_argument("--password-stdin", action="store_true")
     ua.set_defaults(func=cmd_user_add)
     with_db(user.add_parser("list")).set_defaults(func=cmd_user_list)
+    ur = with_db(user.add_parser("remove", help="stop a user from logging in"))
+    ur.add_argument("name")
+    ur.set_defaults(func=cmd_user_remove)
 
     device = sub.add_parser("device", help="kiosks, screens, counter tablets").add_subparsers(
         dest="device_command", required=True)
@@ -282,6 +321,9 @@ def parser() -> argparse.ArgumentParser:
     da.add_argument("--url", default="http://127.0.0.1:5000", help="server URL for the pairing link")
     da.set_defaults(func=cmd_device_add)
     with_db(device.add_parser("list")).set_defaults(func=cmd_device_list)
+    dr = with_db(device.add_parser("remove", help="revoke a device's token"))
+    dr.add_argument("name")
+    dr.set_defaults(func=cmd_device_remove)
 
     day = sub.add_parser("day", help="service days").add_subparsers(dest="day_command", required=True)
     with_db(day.add_parser("close")).set_defaults(func=cmd_day_close)

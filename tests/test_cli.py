@@ -56,3 +56,20 @@ def test_device_token_from_the_cli_works_against_the_live_server(live_server) ->
     r = requests.post(f"{live_server.url}/api/v1/tickets", json={"service": "NNMT-DD"},
                       headers={"Authorization": f"Bearer {token}"}, timeout=10)
     assert r.status_code == 201 and r.json()["zone"] == "B"
+
+
+def test_removing_a_user_or_a_device_revokes_access_at_once(live_server) -> None:  # noqa: ANN001
+    token = live_server.token("canbo18")
+    assert live_server.api("GET", "/api/v1/me", token=token).status_code == 200
+    assert "can no longer log in" in live_server.cli("user", "remove", "canbo18")
+    assert live_server.api("GET", "/api/v1/me", token=token).status_code == 401
+    again = requests.post(f"{live_server.url}/api/v1/auth/login", timeout=10,
+                          json={"username": "canbo18", "password": live_server.users["canbo18"]["password"]})
+    assert again.status_code == 401
+    kiosk = live_server.token("kiosk-A1")
+    assert "revoked" in live_server.cli("device", "remove", "kiosk-A1")
+    r = requests.post(f"{live_server.url}/api/v1/tickets", json={"service": "TP-LLTP"},
+                      headers={"Authorization": f"Bearer {kiosk}"}, timeout=10)
+    assert r.status_code == 401 and r.json()["error"]["code"] == "unauthorized"
+    assert "canbo18\tofficer\t18\tCán bộ quầy 18\tremoved" in live_server.cli("user", "list")
+    assert "kiosk-A1\tkiosk\tA1\t\tvirtual\tremoved" in live_server.cli("device", "list")

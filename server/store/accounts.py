@@ -101,3 +101,18 @@ def device_by_id(conn: sqlite3.Connection, device_id: int) -> dict[str, Any] | N
 def list_devices(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     """Every device."""
     return [dict(r) for r in conn.execute("SELECT * FROM devices ORDER BY id")]
+
+
+def deactivate_user(conn: sqlite3.Connection, username: str) -> bool:
+    """Stop a user from logging in and revoke their API tokens (history is kept)."""
+    row = conn.execute("SELECT id FROM users WHERE username=? AND active=1", (username,)).fetchone()
+    if row is None:
+        return False
+    conn.execute("UPDATE users SET active=0 WHERE id=?", (row["id"],))
+    conn.execute("DELETE FROM api_tokens WHERE user_id=?", (row["id"],))
+    return True
+
+
+def deactivate_device(conn: sqlite3.Connection, name: str) -> bool:
+    """Revoke a device's token (a lost tablet, a kiosk taken out of service)."""
+    return conn.execute("UPDATE devices SET active=0 WHERE name=? AND active=1", (name,)).rowcount == 1
