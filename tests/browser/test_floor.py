@@ -98,3 +98,27 @@ def test_floor_alerts_when_a_kiosk_printer_runs_out_of_paper(floor: Page, live_s
         expect(alert).to_be_visible()
         expect(alert).to_contain_text("hết giấy")
         assert "red" in (alert.get_attribute("class") or "")
+
+
+def test_floor_alerts_when_a_counter_stays_paused_too_long(browser: Browser, live_server: Any,
+                                                           officer_token: str) -> None:
+    """The browser's clock is fast-forwarded: a break past pause_alert_min (15) raises an alert."""
+    ctx = browser.new_context(viewport={"width": 1920, "height": 1080})
+    page = ctx.new_page()
+    page.clock.install()
+    r = page.request.post(f"{live_server.url}/api/v1/auth/login",
+                          data={"username": SUPERVISOR, "password": live_server.users[SUPERVISOR]["password"]})
+    assert r.ok
+    page.goto(f"{live_server.url}/floor")
+    card = page.locator(f'.counter-card[data-counter="{COUNTER}"]')
+    expect(card).to_have_attribute("data-state", "open")
+    act(live_server, officer_token, "pause")
+    expect(card).to_have_attribute("data-state", "paused")
+    alert = page.locator("#alerts li", has_text=f"Quầy {COUNTER} tạm nghỉ")
+    expect(alert).to_have_count(0)
+    page.clock.fast_forward("16:30")  # past the 15-minute alert; the floor re-checks every minute
+    expect(alert).to_be_visible()
+    expect(alert).to_contain_text("đã 16 phút")
+    act(live_server, officer_token, "resume")
+    expect(alert).to_have_count(0)
+    ctx.close()
