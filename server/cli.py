@@ -227,36 +227,30 @@ def cmd_device_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_user_remove(args: argparse.Namespace) -> int:
-    """Stop a user from logging in; their API tokens stop working at once."""
+def _revoke(args: argparse.Namespace, kind: str, deactivate_name: str, done: str) -> int:
+    """Deactivate a user or device by name, with an audit event; history is kept."""
     from .services.context import now_local, service_day, stamp
     from .store import accounts
     from .store import queue as q
     with _db(args.db).write() as conn:
-        if not accounts.deactivate_user(conn, args.name):
-            print(f"no active user {args.name}", file=sys.stderr)
+        if not getattr(accounts, deactivate_name)(conn, args.name):
+            print(f"no active {kind} {args.name}", file=sys.stderr)
             return 2
         now = now_local()
-        q.append_event(conn, stamp(now), service_day(now), "user.removed", "cli", None, None, None,
-                       {"username": args.name})
-    print(f"user {args.name} can no longer log in")
+        q.append_event(conn, stamp(now), service_day(now), f"{kind}.removed", "cli", None, None,
+                       None, {kind: args.name})
+    print(done.format(name=args.name))
     return 0
+
+
+def cmd_user_remove(args: argparse.Namespace) -> int:
+    """Stop a user from logging in; their API tokens stop working at once."""
+    return _revoke(args, "user", "deactivate_user", "user {name} can no longer log in")
 
 
 def cmd_device_remove(args: argparse.Namespace) -> int:
     """Revoke a device's token; it must be paired again with a new one."""
-    from .services.context import now_local, service_day, stamp
-    from .store import accounts
-    from .store import queue as q
-    with _db(args.db).write() as conn:
-        if not accounts.deactivate_device(conn, args.name):
-            print(f"no active device {args.name}", file=sys.stderr)
-            return 2
-        now = now_local()
-        q.append_event(conn, stamp(now), service_day(now), "device.removed", "cli", None, None, None,
-                       {"device": args.name})
-    print(f"device {args.name} revoked")
-    return 0
+    return _revoke(args, "device", "deactivate_device", "device {name} revoked")
 
 
 def cmd_day_close(args: argparse.Namespace) -> int:
