@@ -211,7 +211,8 @@ def cmd_device_add(args: argparse.Namespace) -> int:
         accounts.add_device(conn, args.name, args.kind, args.zone, args.counter, args.printer,
                             args.paper, token, stamp(now_local()))
     print(f"device {args.name} ({args.kind}) saved")
-    print(f"pairing link: {args.url.rstrip('/')}/pair?token={token}")
+    url = args.url or _reachable_url(db, "127.0.0.1", 5000)
+    print(f"pairing link: {url.rstrip('/')}/pair?token={token}")
     print(token)
     return 0
 
@@ -312,7 +313,8 @@ def parser() -> argparse.ArgumentParser:
     da.add_argument("--printer", default=None, help="tcp://host:9100, usb://VID:PID, serial://…, "
                     "file://…, virtual")
     da.add_argument("--paper", default="80mm", choices=("80mm", "58mm"))
-    da.add_argument("--url", default="http://127.0.0.1:5000", help="server URL for the pairing link")
+    da.add_argument("--url", default=None,
+                    help="server URL for the pairing link (default: the site's public_url)")
     da.set_defaults(func=cmd_device_add)
     with_db(device.add_parser("list")).set_defaults(func=cmd_device_list)
     dr = with_db(device.add_parser("remove", help="revoke a device's token"))
