@@ -192,3 +192,23 @@ def test_console_screenshot(officer: Any, live_server: Any, tmp_path: Path) -> N
     out = Path(os.environ.get("XEPHANG_SHOTS") or tmp_path) / "console.png"
     page.screenshot(path=str(out))
     assert out.stat().st_size > 10_000
+
+
+def test_a_supervisor_can_stand_in_at_any_counter(browser: Browser, live_server: Any) -> None:
+    ctx = browser.new_context(viewport={"width": 1920, "height": 1080})
+    page = ctx.new_page()
+    r = page.request.post(f"{live_server.url}/api/v1/auth/login",
+                          data={"username": "giamsat", "password": live_server.users["giamsat"]["password"]})
+    assert r.ok
+    ticket = issue(live_server, "NNMT-DD", device="kiosk-B")
+    page.goto(f"{live_server.url}/console")
+    expect(page.locator("#picker-list button")).to_have_count(67)
+    page.get_by_role("button", name="Quầy 44", exact=True).click()
+    expect(page.locator("#counter-title")).to_have_text("Quầy 44")
+    press(page, "o", "open")  # the counter was closed: open it first
+    expect(page.locator("#counter-state")).to_have_text("Đang mở")
+    press(page, "n", "call-next")
+    expect(page.locator("#work")).to_contain_text(ticket["number"])
+    called = live_server.api("GET", f"/api/v1/tickets/{ticket['token']}").json()
+    assert (called["status"], called["counter"]) == ("called", 44)
+    ctx.close()

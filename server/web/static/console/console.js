@@ -14,7 +14,12 @@
   X.wireCommonButtons(function () { render(); renderPicker(); });
 
   function counterNumbers() {
-    var list = (st.me && st.me.user && st.me.user.counters) || [];
+    var user = (st.me && st.me.user) || {};
+    if (user.role === "supervisor" || user.role === "admin") {
+      // A supervisor may stand in at any counter.
+      return Object.keys(st.siteCounters).map(Number).sort(function (a, b) { return a - b; });
+    }
+    var list = user.counters || [];
     return list.map(function (c) { return typeof c === "object" ? Number(c.number) : Number(c); });
   }
 
