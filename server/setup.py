@@ -35,9 +35,12 @@ def initialize(db: Database, site_path: str | Path | None = None, demo: bool = T
                demo_password: str | None = None) -> DemoSetup | None:
     """Create the schema and load the site if the database is empty; returns the demo setup made."""
     db.migrate()
+    with db.read() as conn:
+        if site_rows.has_site(conn):
+            return None  # the file is only read for a new database
     site = read_site_file(site_path or DEMO_SITE)
     with db.write() as conn:
-        if site_rows.has_site(conn):
+        if site_rows.has_site(conn):  # another process loaded it meanwhile
             return None
         site_rows.save_site(conn, site)
         if not demo:

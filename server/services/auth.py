@@ -89,8 +89,9 @@ def login(ctx: Context, username: str, password: str) -> tuple[Actor, str]:
     now = ctx.clock()
     with ctx.db.read() as conn:
         user = accounts.user_by_name(conn, username)
-        failed_recently = q.failed_logins(conn, username[:64], stamp(now - timedelta(minutes=LOCK_MINUTES)),
-                                          service_day(now))
+        since = now - timedelta(minutes=LOCK_MINUTES)  # the window may start yesterday
+        failed_recently = q.failed_logins(conn, username[:64], stamp(since),
+                                          sorted({service_day(since), service_day(now)}))
     if failed_recently >= MAX_FAILED:
         raise UseCaseError("too_many_attempts", 429, minutes=LOCK_MINUTES)
     ok = check_password_hash(user["password_hash"] if user else _DUMMY_HASH, password)

@@ -10,9 +10,9 @@ from ..store import queue as q
 from .context import Context, Outbox, service_day
 from .views import call_view, counter_view, service_view, ticket_view
 
-# Each message's seq is (event log id × SEQ_STRIDE + its index in the transaction), so several
-# messages of one change still carry strictly increasing seqs and a snapshot taken after the change
-# (seq = last id × SEQ_STRIDE + SEQ_STRIDE - 1) is newer than all of them.
+# Each message's seq is (the transaction's last event id × SEQ_STRIDE + its index), a call's is its
+# own event id × SEQ_STRIDE; so the messages of one change carry strictly increasing seqs and a
+# snapshot taken after the change (seq = last id × SEQ_STRIDE + SEQ_STRIDE - 1) is newer than all.
 SEQ_STRIDE = 1000
 
 

@@ -80,28 +80,12 @@ class Printing:
             return f"virtual://{self.preview_dir}"
         return printer
 
-    def ticket_print(self, ticket: dict[str, Any]) -> TicketPrint:
-        """What goes on paper for a ticket."""
-        return ticket_print(self.ctx, ticket)
-
-    def agent_job(self, ticket: dict[str, Any], paper: str) -> dict[str, Any]:
-        """A print job as the kiosk agent receives it (`print.job`)."""
-        return agent_job(self.ctx, ticket, paper)
-
-    def record_outcome(self, *args: Any) -> None:
-        """Note on the ticket whether it printed."""
-        record_outcome(self.ctx, *args)
-
-    def record_status(self, *args: Any) -> None:
-        """Store a kiosk printer's status."""
-        record_status(self.ctx, *args)
-
     def print_ticket(self, actor: Actor, ticket: dict[str, Any]) -> None:
         """Queue a ticket for the printer of the kiosk that issued it (or hand it to its agent)."""
         if not actor.printer:
             return
         if is_agent(actor.printer):
-            job = self.agent_job(ticket, actor.paper)
+            job = agent_job(self.ctx, ticket, actor.paper)
             now = self.ctx.clock()
             with self.ctx.transaction() as (conn, out):
                 # Which agent got which job: its outcome is accepted from that kiosk only.
@@ -115,7 +99,8 @@ class Printing:
         self._devices[url] = actor.id
         job_id = f"{ticket['id']}-{uuid.uuid4().hex[:8]}"
         self._base_urls[job_id] = ticket["status_url"].rsplit("/t/", 1)[0]
-        self.worker.submit(PrintJob(job_id, ticket["id"], url, actor.paper, self.ticket_print(ticket)))
+        self.worker.submit(PrintJob(job_id, ticket["id"], url, actor.paper,
+                                    ticket_print(self.ctx, ticket)))
 
     def reprint(self, actor: Actor, ticket: dict[str, Any], printer_actor: Actor | None) -> None:
         """Print a ticket again on a kiosk's printer (the one that issued it by default)."""
@@ -133,9 +118,9 @@ class Printing:
         """Record the outcome on the ticket and tell the kiosk and staff."""
         base_url = self._base_urls.pop(job.job_id, "")
         try:
-            self.record_outcome(job.ticket_id, outcome.status == "printed", job.printer_url,
-                                outcome.printer_status.value, outcome.detail, outcome.attempts,
-                                "system", base_url)
+            record_outcome(self.ctx, job.ticket_id, outcome.status == "printed", job.printer_url,
+                           outcome.printer_status.value, outcome.detail, outcome.attempts,
+                           "system", base_url)
         except Exception:
             log.exception("could not record print outcome of ticket %s", job.ticket_id)
         if outcome.status != "printed":
@@ -145,7 +130,7 @@ class Printing:
         """Record a printer's status; alert staff and its kiosk when it changes."""
         device_id = self._devices.get(url)
         if device_id is not None:
-            self.record_status(device_id, url, status.value, detail)
+            record_status(self.ctx, device_id, url, status.value, detail)
 
     def preview(self, ticket_id: int) -> Path | None:
         """The latest PNG the virtual printer kept for a ticket."""

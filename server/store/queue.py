@@ -279,11 +279,11 @@ def last_print_job(conn: sqlite3.Connection, ticket_id: int, device_id: int) -> 
     return None if row is None else str(row[0])
 
 
-def failed_logins(conn: sqlite3.Connection, username: str, since: str, day: str) -> int:
-    """Wrong-password attempts for a username since a moment (of the day's log)."""
+def failed_logins(conn: sqlite3.Connection, username: str, since: str, days: Sequence[str]) -> int:
+    """Wrong-password attempts for a username since a moment (`days`: the log days it spans)."""
     return int(conn.execute(
-        "SELECT COUNT(*) FROM events WHERE day=? AND type='auth.failed' AND at > ? "
-        "AND json_extract(data, '$.username')=?", (day, since, username)).fetchone()[0])
+        f"SELECT COUNT(*) FROM events WHERE day IN ({_in(days)}) AND type='auth.failed' AND at > ? "
+        "AND json_extract(data, '$.username')=?", (*days, since, username)).fetchone()[0])
 
 
 def last_seq(conn: sqlite3.Connection) -> int:
