@@ -45,6 +45,18 @@ ResultCallback = Callable[[PrintJob, PrintOutcome], None]
 StatusCallback = Callable[[str, PrinterStatus, str], None]
 
 
+def off_loop(fn: Callable[..., bytes], *args: object) -> bytes:
+    """Run CPU work (drawing a ticket, ~10 ms) in a real OS thread when gevent has patched
+    threading, so the server's event loop keeps answering meanwhile; else call it here."""
+    try:
+        from gevent import get_hub, monkey
+    except ImportError:
+        return fn(*args)
+    if not monkey.is_module_patched("threading"):
+        return fn(*args)
+    return get_hub().threadpool.apply(fn, args)  # type: ignore[no-any-return]
+
+
 class _Lane:
     """The queue and thread of one printer URL; `busy` is held while a job talks to it."""
 
@@ -106,6 +118,14 @@ class PrintWorker:
             else:
                 self._fail_queued(lane)  # submitted but never started: still reported
         self._started = False
+
+    def alive(self) -> bool:
+        """Whether every printer lane that was started is still running (for /readyz)."""
+        with self._lanes_lock:
+            lanes = list(self._lanes.values())
+        if self._stopping.is_set():
+            return False
+        return all(lane.thread is None or lane.thread.is_alive() for lane in lanes)
 
     def check(self, printer_url: str) -> PrinterStatus:
         """Read a printer's status now (the kiosk asks before issuing); never raises."""
@@ -173,7 +193,7 @@ class PrintWorker:
 
     # -- one job -----------------------------------------------------------------------------
     def _print(self, job: PrintJob) -> PrintOutcome:
-        data = ticket_bytes(job.ticket, job.paper, self.lang)
+        data = off_loop(ticket_bytes, job.ticket, job.paper, self.lang)
         attempts = 0
         last = PrintOutcome("failed", PrinterStatus.UNKNOWN, "", 0, "unreachable")
         while attempts <= self.retries and not self._stopping.is_set():

@@ -35,7 +35,10 @@ def _guard() -> None:
 @bp.errorhandler(UseCaseError)
 def _use_case_error(exc: UseCaseError) -> Any:
     lang = pick_lang(request.headers.get("Accept-Language"))
-    return jsonify(error={"code": exc.code, "message": message(exc.code, lang, **exc.params)}), exc.status
+    resp = jsonify(error={"code": exc.code, "message": message(exc.code, lang, **exc.params)})
+    if "retry_after" in exc.params:
+        resp.headers["Retry-After"] = str(exc.params["retry_after"])
+    return resp, exc.status
 
 
 def _http_error(exc: HTTPException) -> Any:
@@ -60,7 +63,7 @@ def login() -> Any:
     username, password = data.get("username"), data.get("password")
     if not isinstance(username, str) or not isinstance(password, str):
         raise UseCaseError("bad_credentials", 401)
-    actor, token = login_user(ctx(), username, password)
+    actor, token = login_user(ctx(), username, password, request.remote_addr or "")
     session.clear()
     session["user_id"] = actor.id
     session.permanent = True

@@ -11,8 +11,12 @@ from . import api, realtime
 from .services.context import Context
 from .setup import initialize, secret_key
 from .store import Database
+from .web import health
 
 ROOT = Path(__file__).resolve().parent.parent
+# Every request body the product sends is a small JSON object; a bigger one is refused (413)
+# from its Content-Length, before it is read.
+MAX_BODY_BYTES = 64 * 1024
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -26,7 +30,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(DB=str(ROOT / "var" / "xephang.db"), SITE=None, ASYNC_MODE=None,
                       SYNC_PUBLISH=False, PRINTING=True, PUBLIC_URL=None,
                       SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_HTTPONLY=True,
-                      PERMANENT_SESSION_LIFETIME=timedelta(hours=12), JSON_SORT_KEYS=False)
+                      PERMANENT_SESSION_LIFETIME=timedelta(hours=12), JSON_SORT_KEYS=False,
+                      MAX_CONTENT_LENGTH=MAX_BODY_BYTES)
     app.config.update(config or {})
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]
@@ -35,6 +40,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.secret_key = secret_key(db)
     ctx = Context.open(db)
     app.extensions["xephang"] = ctx
+    health.init_app(app)
     api.init_app(app)
     realtime.init_app(app, ctx, app.config["ASYNC_MODE"], app.config["SYNC_PUBLISH"])
     if app.config["PRINTING"]:

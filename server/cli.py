@@ -2,12 +2,19 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import secrets
 import sys
 from pathlib import Path
 
 DEFAULT_DB = "./var/xephang.db"
+# Connection limits of the gevent server (README "Running it as a service"): ~1,000 screens hold
+# one connection each, kiosks and officers a few hundred more; headroom for reconnect storms.
+MAX_CONNECTIONS = 4000
+READ_TIMEOUT_S = 60.0  # well above Engine.IO's 10 s ping, so live screens are never cut
+FD_RESERVE = 200  # open files besides client connections: the database, printers, logs
+MIN_START_FREE_BYTES = 1024 * 1024
 
 
 def _db(path: str):  # noqa: ANN202 - imported lazily so `run` can patch gevent first
@@ -69,6 +76,19 @@ def _reachable_url(db, host: str, port: int) -> str:  # noqa: ANN001
     return f"http://{host}:{port}"
 
 
+def _why_unwritable(exc: BaseException) -> str:
+    """One line saying why the database cannot be written (no traceback)."""
+    from .store import Busy, StorageFull, StorageReadOnly
+    if isinstance(exc, StorageFull) or getattr(exc, "errno", None) == errno.ENOSPC:
+        return "the disk is full"
+    if isinstance(exc, StorageReadOnly) or getattr(exc, "errno", None) in (errno.EROFS,
+                                                                           errno.EACCES, errno.EPERM):
+        return "the database or its folder is read-only or not ours to write"
+    if isinstance(exc, Busy):
+        return "another process holds the database's write lock"
+    return str(exc)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     """Start the server (first run on an empty database loads the demo site)."""
     if args.async_mode == "gevent":
@@ -78,15 +98,24 @@ def cmd_run(args: argparse.Namespace) -> int:
     from .realtime import socketio
     from .services import tickets
     from .setup import initialize
-    db = _db(args.db)
-    made = initialize(db, args.site, demo=True,
-                      demo_password=os.environ.get("XEPHANG_DEMO_PASSWORD"))
-    url = _reachable_url(db, args.host, args.port)
-    if made is not None and made.devices:
-        _print_setup(made, url, _write_demo_file(args.db, made))
-    app = create_app({"DB": args.db, "ASYNC_MODE": args.async_mode})
-    ctx = app.extensions["xephang"]
-    tickets.close_day(ctx)
+    from .store import StoreError
+    from .store.db import free_bytes
+    try:
+        db = _db(args.db)
+        db.probe_write()  # a database we can read but not write would answer 503 to every kiosk
+        if free_bytes(Path(args.db).parent) < MIN_START_FREE_BYTES:
+            raise OSError(errno.ENOSPC, "no space left on the device")
+        made = initialize(db, args.site, demo=True,
+                          demo_password=os.environ.get("XEPHANG_DEMO_PASSWORD"))
+        url = _reachable_url(db, args.host, args.port)
+        if made is not None and made.devices:
+            _print_setup(made, url, _write_demo_file(args.db, made))
+        app = create_app({"DB": args.db, "ASYNC_MODE": args.async_mode})
+        ctx = app.extensions["xephang"]
+        tickets.close_day(ctx)
+    except (StoreError, OSError) as exc:
+        print(f"xephang: cannot start: {_why_unwritable(exc)} (database {args.db})", file=sys.stderr)
+        return 2
 
     def close_days_forever() -> None:
         while True:
@@ -104,31 +133,59 @@ def cmd_run(args: argparse.Namespace) -> int:
     gc.freeze()
     print(f"xephang serving on {url} (database {args.db}, {args.async_mode})", flush=True)
     if args.async_mode == "gevent":
-        serve_gevent(app, args.host, args.port, args.access_log)
+        serve_gevent(app, args.host, args.port, args.access_log, args.max_connections,
+                     args.read_timeout)
     else:
         socketio.run(app, host=args.host, port=args.port, allow_unsafe_werkzeug=True,
                      log_output=args.access_log)
     return 0
 
 
-def serve_gevent(app, host: str, port: int, access_log: bool) -> None:  # noqa: ANN001
-    """Serve HTTP and WebSocket under gevent on a listener with TCP_NODELAY.
+def _fd_budget(wanted: int) -> int:
+    """Raise this process's open-file limit toward the hard limit; the connections it allows."""
+    import resource
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = hard if hard == resource.RLIM_INFINITY else max(soft, min(hard, wanted + FD_RESERVE))
+    if target != soft:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+    return max(16, min(wanted, target - FD_RESERVE))
+
+
+def serve_gevent(app, host: str, port: int, access_log: bool,  # noqa: ANN001
+                 max_connections: int = MAX_CONNECTIONS, read_timeout: float = READ_TIMEOUT_S) -> None:
+    """Serve HTTP and WebSocket under gevent on a listener with TCP_NODELAY, with limits.
 
     gevent's server writes a response's headers and body in separate sends; with Nagle's algorithm
     and delayed ACKs each request then stalled ~40 ms (measured here: 44 ms median for a GET).
     Accepted sockets inherit TCP_NODELAY from the listener on Linux.
+
+    Limits: at most `max_connections` connections are served at once (more wait in the kernel's
+    backlog, so a flood cannot use up the open-file limit), and a connection that sends nothing for
+    `read_timeout` seconds (idle keep-alive, half-sent request) is closed. Socket.IO screens are not
+    idle: Engine.IO pings every 10 s.
     """
     import socket
 
     from gevent import pywsgi
+    from gevent.pool import Pool
     from geventwebsocket.handler import WebSocketHandler
+
+    class LimitedServer(pywsgi.WSGIServer):
+        def handle(self, sock, address):  # noqa: ANN001, ANN202
+            sock.settimeout(read_timeout)
+            super().handle(sock, address)
+
+    allowed = _fd_budget(max_connections)
+    if allowed < max_connections:
+        print(f"note: open-file limit allows {allowed} connections, not {max_connections}; raise "
+              "LimitNOFILE (deploy/xephang.service)", file=sys.stderr)
     listener = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     listener.bind((host, port))
     listener.listen(1024)
-    pywsgi.WSGIServer(listener, app, handler_class=WebSocketHandler,
-                      log="default" if access_log else None).serve_forever()
+    LimitedServer(listener, app, handler_class=WebSocketHandler, spawn=Pool(allowed),
+                  log="default" if access_log else None).serve_forever()
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -281,6 +338,10 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--site", default=None, help="site file for a new database (default: demo)")
     run.add_argument("--async-mode", default="gevent", choices=("gevent", "threading"))
     run.add_argument("--access-log", action="store_true")
+    run.add_argument("--max-connections", type=int, default=MAX_CONNECTIONS,
+                     help=f"connections served at once (default {MAX_CONNECTIONS})")
+    run.add_argument("--read-timeout", type=float, default=READ_TIMEOUT_S,
+                     help=f"close a connection silent this many seconds (default {READ_TIMEOUT_S:g})")
     run.set_defaults(func=cmd_run)
 
     init = with_db(sub.add_parser("init", help="create the database and load the site"))

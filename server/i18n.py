@@ -70,6 +70,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "method_not_allowed": ("Phương thức không được hỗ trợ.", "Method not allowed."),
     "conflict": ("Dữ liệu vừa thay đổi, vui lòng thử lại.", "The data just changed; please try again."),
     "internal_error": ("Đã có lỗi hệ thống. Vui lòng thử lại.", "Something went wrong. Please try again."),
+    # event loop, storage failures, limits (issue 11: h1-loop)
+    "busy": ("Hệ thống đang bận, chưa có thay đổi nào. Vui lòng thử lại sau giây lát.",
+             "The system is busy; nothing was changed. Please try again in a moment."),
+    "storage_full": ("Ổ đĩa của máy chủ đã đầy, chưa lưu được. Vui lòng báo bộ phận kỹ thuật.",
+                     "The server's disk is full; nothing was saved. Please tell the IT staff."),
+    "storage_readonly": ("Máy chủ không ghi được dữ liệu (chỉ đọc), chưa lưu được. Vui lòng báo bộ phận kỹ thuật.",
+                         "The server cannot write its data (read-only); nothing was saved. Please tell the IT staff."),
+    "storage_error": ("Máy chủ gặp lỗi lưu trữ, chưa lưu được. Vui lòng báo bộ phận kỹ thuật.",
+                      "The server had a storage error; nothing was saved. Please tell the IT staff."),
+    "login_busy": ("Đang có nhiều người đăng nhập cùng lúc. Vui lòng thử lại sau vài giây.",
+                   "Many logins are in progress. Please try again in a few seconds."),
+    "body_too_large": ("Nội dung gửi lên quá lớn (tối đa {kb} KB).",
+                       "The request body is too large ({kb} KB at most)."),
 }
 LANGS = ("vi", "en")
 

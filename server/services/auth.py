@@ -1,9 +1,11 @@
 """Who is asking, and what each role may do."""
 from __future__ import annotations
 
+import math
 import secrets
+import threading
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -12,13 +14,23 @@ from ..store import accounts
 from ..store import queue as q
 from .context import Context, service_day, stamp
 from .errors import UseCaseError
+from .offload import off_loop
 
 ROLES = ("officer", "supervisor", "admin")
 TOKEN_HOURS = 14
-# After this many wrong passwords for one username within LOCK_MINUTES, logins are refused for a
-# while: guessing a password then takes months, an officer who mistyped waits a few minutes.
-MAX_FAILED = 10
-LOCK_MINUTES = 10
+# Throttling, never a lock-out: wrong passwords slow down the same username *at the same address*
+# (after PAIR_FREE of them) and the same address for any username (after ADDRESS_FREE, a stranger
+# trying many names), each wait doubling up to MAX_WAIT_S. A stranger's mistakes elsewhere never
+# stop an officer at their own counter; guessing one password still takes months.
+WINDOW_MINUTES = 15
+PAIR_FREE = 5
+ADDRESS_FREE = 20
+MAX_WAIT_S = 15 * 60
+# scrypt costs ~140 ms of CPU: it runs in a thread, at most LOGIN_SLOTS at once (2 cores), and
+# no more than LOGIN_QUEUE logins wait for a slot; more answer 503 `login_busy` at once.
+LOGIN_SLOTS = 2
+LOGIN_QUEUE = 16
+LOGIN_WAIT_S = 5.0
 DEVICE_KINDS = ("kiosk", "display", "counter")
 # A real hash to compare against when the username is unknown, so timing does not reveal users.
 _DUMMY_HASH = generate_password_hash("not-a-password")
@@ -84,26 +96,70 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password)
 
 
-def login(ctx: Context, username: str, password: str) -> tuple[Actor, str]:
-    """Check a username and password; return the user and a new API token."""
+class _LoginGate:
+    """Runs password checks off the event loop, a few at a time, refusing a pile-up."""
+
+    def __init__(self) -> None:
+        self._slots = threading.BoundedSemaphore(LOGIN_SLOTS)
+        self._waiting = 0
+        self._count = threading.Lock()
+
+    def check(self, stored_hash: str, password: str) -> bool:
+        """Whether the password matches; raises login_busy when too many logins are waiting."""
+        with self._count:
+            if self._waiting >= LOGIN_QUEUE:
+                raise UseCaseError("login_busy", 503, retry_after=2)
+            self._waiting += 1
+        try:
+            if not self._slots.acquire(timeout=LOGIN_WAIT_S):
+                raise UseCaseError("login_busy", 503, retry_after=2)
+        finally:
+            with self._count:
+                self._waiting -= 1
+        try:
+            return bool(off_loop(check_password_hash, stored_hash, password))
+        finally:
+            self._slots.release()
+
+
+_GATE = _LoginGate()
+
+
+def _backoff(failures: int, free: int) -> float:
+    """Seconds to wait after the last failure: none for the first `free`, then 1, 2, 4 ... s."""
+    return 0.0 if failures < free else float(min(2 ** (failures - free), MAX_WAIT_S))
+
+
+def login(ctx: Context, username: str, password: str, address: str = "") -> tuple[Actor, str]:
+    """Check a username and password (from a client address); return the user and a new API token."""
     now = ctx.clock()
+    name = username[:64]
+    since = stamp(now - timedelta(minutes=WINDOW_MINUTES))
     with ctx.db.read() as conn:
         user = accounts.user_by_name(conn, username)
-        since = now - timedelta(minutes=LOCK_MINUTES)  # the window may start yesterday
-        failed_recently = q.failed_logins(conn, username[:64], stamp(since),
-                                          sorted({service_day(since), service_day(now)}))
-    if failed_recently >= MAX_FAILED:
-        raise UseCaseError("too_many_attempts", 429, minutes=LOCK_MINUTES)
-    ok = check_password_hash(user["password_hash"] if user else _DUMMY_HASH, password)
+        pair, pair_last, addr, addr_last = q.login_failures(conn, name, address, since)
+    wait = 0.0
+    for failures, free, last in ((pair, PAIR_FREE, pair_last), (addr, ADDRESS_FREE, addr_last)):
+        if last is not None:
+            elapsed = (now - datetime.fromisoformat(last)).total_seconds()
+            wait = max(wait, _backoff(failures, free) - elapsed)
+    if wait > 0:
+        raise UseCaseError("too_many_attempts", 429, minutes=math.ceil(wait / 60),
+                           retry_after=math.ceil(wait))
+    ok = _GATE.check(user["password_hash"] if user else _DUMMY_HASH, password)
     with ctx.transaction() as (conn, _):
-        # The audit trail keeps every login attempt: who, when, and whether it worked.
+        # The audit trail keeps every login attempt: who, when, from where, and whether it worked.
         actor_key = f"user:{user['id']}" if user else "anonymous"
         q.append_event(conn, stamp(now), service_day(now), "auth.login" if user and ok
-                       else "auth.failed", actor_key, None, None, None, {"username": username[:64]})
+                       else "auth.failed", actor_key, None, None, None,
+                       {"username": name, "address": address})
         if user is None or not ok:
             failed = True
+            q.add_login_failure(conn, name, address, stamp(now),
+                                stamp(now - timedelta(days=1)))
         else:
             failed = False
+            q.clear_login_failures(conn, name, address)
             token = secrets.token_urlsafe(32)
             accounts.add_api_token(conn, token, user["id"], stamp(now))
     if failed or user is None:

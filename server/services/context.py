@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -10,7 +11,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..site import Site
-from ..store import Database
+from ..store import Busy, Database
+from ..store.db import BUSY_WAIT_S
 from ..store import site as site_rows
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -82,10 +84,17 @@ class Context:
         processes) comes from SQLite's BEGIN IMMEDIATE.
         """
         outbox = Outbox()
-        with self._lock:
-            with self.db.write() as conn:
+        # One deadline for both waits: for this process's turn, then for SQLite's write lock, so a
+        # request queued behind a held lock answers `busy` after BUSY_WAIT_S, not a multiple of it.
+        deadline = time.monotonic() + BUSY_WAIT_S
+        if not self._lock.acquire(timeout=BUSY_WAIT_S):
+            raise Busy("waiting for this process's writer")
+        try:
+            with self.db.write(deadline) as conn:
                 yield conn, outbox
             if outbox.messages:
                 self.publish(outbox.messages)
+        finally:
+            self._lock.release()
         for task in outbox.after_commit:
             task()

@@ -44,6 +44,7 @@ class Printing:
         self._base_urls: dict[str, str] = {}
         self._devices: dict[str, int] = {}  # printer url → device id, for status alerts
         self._stop = threading.Event()
+        self._poller: threading.Thread | None = None
         self.worker = PrintWorker(on_result=self._on_result, on_status=self._on_status)
 
     @classmethod
@@ -63,8 +64,14 @@ class Printing:
             record_outcome(ctx, ticket_id, False, "", PrinterStatus.UNKNOWN.value,
                            text("error.stopped"), 0, "system", "")
         if poll:
-            threading.Thread(target=printing._poll, name="printer-status", daemon=True).start()
+            printing._poller = threading.Thread(target=printing._poll, name="printer-status",
+                                                daemon=True)
+            printing._poller.start()
         return printing
+
+    def alive(self) -> bool:
+        """Whether the print worker and the printer status poll still run (for /readyz)."""
+        return self.worker.alive() and (self._poller is None or self._poller.is_alive())
 
     def _poll(self) -> None:
         """Read every kiosk printer's status now and then, so 'paper near end' reaches staff

@@ -1,9 +1,12 @@
 """Connections and transactions: the one place that opens the SQLite file."""
 from __future__ import annotations
 
+import errno
 import json
+import os
 import queue
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,19 +18,129 @@ from .schema import migrations
 # FULL: every commit is fsynced, so an acknowledged ticket survives kill -9 *and* a power cut.
 # Measured here at ~0.18 ms per commit (NORMAL: ~0.01 ms), far below the issue rate we need.
 SYNCHRONOUS = "FULL"
-BUSY_TIMEOUT_MS = 10_000
+# SQLite's own busy wait sleeps inside the C call, which under gevent freezes the whole server
+# (a lock held 15 s by another process froze every request for 10 s). Keep it tiny and wait in
+# Python instead, where time.sleep yields to the other requests (gevent patches it).
+BUSY_TIMEOUT_MS = 5
+BUSY_WAIT_S = 3.0  # after this long waiting for the write lock, answer 503 busy
+RETRY_AFTER_S = 2
+MIN_FREE_BYTES = 64 * 1024 * 1024  # below this, /readyz says the disk is (nearly) full
+
+
+class StoreError(Exception):
+    """The database cannot do what was asked right now; `code` names why (busy, storage_full...)."""
+
+    code = "storage_error"
+    retry_after = 30
+
+    def __init__(self, detail: str = "") -> None:
+        super().__init__(detail or self.code)
+        self.detail = detail
+
+
+class Busy(StoreError):
+    """Another process held the write lock longer than BUSY_WAIT_S: nothing was changed."""
+
+    code = "busy"
+    retry_after = RETRY_AFTER_S
+
+
+class StorageFull(StoreError):
+    """The disk (or the database's size limit) is full."""
+
+    code = "storage_full"
+
+
+class StorageReadOnly(StoreError):
+    """The database file or its folder cannot be written (read-only file system, permissions)."""
+
+    code = "storage_readonly"
+
+
+def _looks_readonly(folder: Path) -> bool:
+    try:
+        if os.statvfs(folder).f_flag & os.ST_RDONLY:
+            return True
+    except OSError:
+        return False
+    return not os.access(folder, os.W_OK)
+
+
+def _disk_full(folder: Path) -> bool:
+    try:
+        st = os.statvfs(folder)
+    except OSError:
+        return False
+    return st.f_bavail * st.f_frsize < 64 * 1024
+
+
+def storage_error(exc: BaseException, path: Path) -> StoreError | None:
+    """The typed store error for a SQLite or OS failure, or None when it is not about storage."""
+    folder = path.parent
+    if isinstance(exc, StoreError):
+        return exc
+    if isinstance(exc, OSError):
+        if exc.errno == errno.ENOSPC:
+            return StorageFull(str(exc))
+        if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+            return StorageReadOnly(str(exc))
+        return None
+    if not isinstance(exc, sqlite3.Error):
+        return None
+    name = str(getattr(exc, "sqlite_errorname", "") or "")
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+        return Busy(str(exc))
+    if name.startswith("SQLITE_FULL"):
+        return StorageFull(str(exc))
+    if name.startswith(("SQLITE_READONLY", "SQLITE_PERM", "SQLITE_AUTH")):
+        return StorageReadOnly(str(exc))
+    if name.startswith(("SQLITE_IOERR", "SQLITE_CANTOPEN")):
+        # SQLite hides errno: look at the folder to tell a read-only or full disk from others.
+        if _looks_readonly(folder):
+            return StorageReadOnly(str(exc))
+        if _disk_full(folder):
+            return StorageFull(str(exc))
+        return StoreError(str(exc))
+    return None
+
+
+def free_bytes(path: str | Path) -> int:
+    """Free space for an unprivileged writer on the file system holding `path`."""
+    st = os.statvfs(path)
+    return st.f_bavail * st.f_frsize
 
 
 def connect(path: str | Path) -> sqlite3.Connection:
-    """Open a connection in WAL mode, autocommit, with a busy timeout."""
-    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
-                           check_same_thread=False)
-    conn.row_factory = sqlite3.Row
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute(f"PRAGMA synchronous={SYNCHRONOUS}")
-    conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-    conn.execute("PRAGMA foreign_keys=ON")
+    """Open a connection in WAL mode, autocommit, with a (tiny) busy timeout."""
+    try:
+        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                               check_same_thread=False)
+        conn.row_factory = sqlite3.Row
+        conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute(f"PRAGMA synchronous={SYNCHRONOUS}")
+        conn.execute("PRAGMA foreign_keys=ON")
+    except (sqlite3.Error, OSError) as exc:
+        raise (storage_error(exc, Path(path)) or exc) from None
     return conn
+
+
+def begin_immediate(conn: sqlite3.Connection, deadline: float) -> None:
+    """Take the write lock, waiting cooperatively (time.sleep yields under gevent) until deadline."""
+    pause = 0.002
+    while True:
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as exc:
+            if not str(getattr(exc, "sqlite_errorname", "")).startswith(("SQLITE_BUSY",
+                                                                          "SQLITE_LOCKED")):
+                raise
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise Busy(str(exc)) from None
+            time.sleep(min(pause, left))
+            pause = min(pause * 2, 0.05)
 
 
 class Database_:
@@ -42,9 +155,12 @@ class Database_:
         """Create or upgrade the schema."""
         conn = connect(self.path)
         try:
-            conn.execute("BEGIN IMMEDIATE")  # one process migrates at a time
-            conn.execute("COMMIT")
-            migrations.apply(Database(conn))
+            try:
+                begin_immediate(conn, time.monotonic() + 30)  # one process migrates at a time
+                conn.execute("COMMIT")
+                migrations.apply(Database(conn))
+            except (sqlite3.Error, OSError) as exc:
+                raise (storage_error(exc, self.path) or exc) from None
         finally:
             conn.close()
 
@@ -56,21 +172,34 @@ class Database_:
 
     def _release(self, conn: sqlite3.Connection) -> None:
         if conn.in_transaction:
-            conn.rollback()
+            try:
+                conn.rollback()
+            except sqlite3.Error:
+                conn.close()
+                return
         self._pool.put(conn)
 
     @contextmanager
-    def write(self) -> Iterator[sqlite3.Connection]:
-        """A write transaction: BEGIN IMMEDIATE takes the write lock up front (across processes)."""
+    def write(self, deadline: float | None = None) -> Iterator[sqlite3.Connection]:
+        """A write transaction: BEGIN IMMEDIATE takes the write lock up front (across processes).
+
+        Waits for the lock until `deadline` (time.monotonic(); BUSY_WAIT_S from now by default),
+        then raises Busy; disk full and read-only storage raise StorageFull / StorageReadOnly.
+        """
         conn = self._acquire()
         try:
-            conn.execute("BEGIN IMMEDIATE")
             try:
-                yield conn
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
+                begin_immediate(conn, deadline if deadline is not None
+                                else time.monotonic() + BUSY_WAIT_S)
+                try:
+                    yield conn
+                except BaseException:
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                    raise
+                conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                raise (storage_error(exc, self.path) or exc) from None
         finally:
             self._release(conn)
 
@@ -79,13 +208,23 @@ class Database_:
         """A read transaction: one consistent snapshot of the database."""
         conn = self._acquire()
         try:
-            conn.execute("BEGIN")
             try:
-                yield conn
-            finally:
-                conn.execute("COMMIT")
+                conn.execute("BEGIN")
+                try:
+                    yield conn
+                finally:
+                    conn.execute("COMMIT")
+            except sqlite3.OperationalError as exc:
+                raise (storage_error(exc, self.path) or exc) from None
         finally:
             self._release(conn)
+
+    def probe_write(self, deadline: float | None = None) -> None:
+        """A tiny write transaction that really reaches the file (for start-up and /readyz)."""
+        with self.write(deadline) as conn:
+            conn.execute("INSERT INTO health_probe (id, at) VALUES (1, ?) ON CONFLICT(id) "
+                         "DO UPDATE SET at=excluded.at, n=n+1",
+                         (time.strftime("%Y-%m-%dT%H:%M:%S"),))
 
     def close(self) -> None:
         """Close every pooled connection."""

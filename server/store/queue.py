@@ -279,11 +279,28 @@ def last_print_job(conn: sqlite3.Connection, ticket_id: int, device_id: int) -> 
     return None if row is None else str(row[0])
 
 
-def failed_logins(conn: sqlite3.Connection, username: str, since: str, days: Sequence[str]) -> int:
-    """Wrong-password attempts for a username since a moment (`days`: the log days it spans)."""
-    return int(conn.execute(
-        f"SELECT COUNT(*) FROM events WHERE day IN ({_in(days)}) AND type='auth.failed' AND at > ? "
-        "AND json_extract(data, '$.username')=?", (*days, since, username)).fetchone()[0])
+def login_failures(conn: sqlite3.Connection, username: str, address: str,
+                   since: str) -> tuple[int, str | None, int, str | None]:
+    """Wrong passwords since a moment: (count, last) for this username at this address, then
+    (count, last) from this address for any username."""
+    pair = conn.execute("SELECT COUNT(*), MAX(at) FROM login_failures WHERE username=? AND address=? "
+                        "AND at > ?", (username, address, since)).fetchone()
+    addr = conn.execute("SELECT COUNT(*), MAX(at) FROM login_failures WHERE address=? AND at > ?",
+                        (address, since)).fetchone()
+    return int(pair[0]), pair[1], int(addr[0]), addr[1]
+
+
+def add_login_failure(conn: sqlite3.Connection, username: str, address: str, at: str,
+                      forget_before: str) -> None:
+    """Remember a wrong password; rows older than `forget_before` go (the audit log keeps them)."""
+    conn.execute("DELETE FROM login_failures WHERE at < ?", (forget_before,))
+    conn.execute("INSERT INTO login_failures (username, address, at) VALUES (?,?,?)",
+                 (username, address, at))
+
+
+def clear_login_failures(conn: sqlite3.Connection, username: str, address: str) -> None:
+    """A right password from this address: its earlier mistakes no longer count."""
+    conn.execute("DELETE FROM login_failures WHERE username=? AND address=?", (username, address))
 
 
 def last_seq(conn: sqlite3.Connection) -> int:

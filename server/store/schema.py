@@ -67,3 +67,23 @@ def m001_initial(db: Database) -> None:
         status INTEGER NOT NULL, response TEXT NOT NULL, at TEXT NOT NULL,
         PRIMARY KEY (actor, request_id));
     """)
+
+
+@migrations()
+def m010_health_probe(db: Database) -> None:
+    """One row that start-up and /readyz rewrite to prove the database can be written."""
+    db.execute("CREATE TABLE health_probe (id INTEGER PRIMARY KEY, at TEXT NOT NULL, "
+               "n INTEGER NOT NULL DEFAULT 0)")
+
+
+@migrations()
+def m011_login_failures(db: Database) -> None:
+    """Wrong passwords by username and address, for throttling that a stranger cannot turn into
+    a lock-out of someone else (rows older than a day are purged as new ones come)."""
+    db.executescript("""
+    CREATE TABLE login_failures (id INTEGER PRIMARY KEY, username TEXT NOT NULL,
+        address TEXT NOT NULL, at TEXT NOT NULL);
+    CREATE INDEX login_failures_user ON login_failures (username, address, at);
+    CREATE INDEX login_failures_address ON login_failures (address, at);
+    CREATE INDEX login_failures_at ON login_failures (at);
+    """)
