@@ -13,13 +13,14 @@ from .services import queries
 from .services.auth import Actor, actor_for_token, actor_for_user_id
 from .services.context import Context, Message
 from .services.errors import UseCaseError
+from .store import StoreError
 
 log = logging.getLogger(__name__)
 socketio = SocketIO()
 
 # Every Socket.IO event the server emits; tests/test_docs.py checks each is in docs/contract.md.
 EVENTS = ("snapshot", "ticket.called", "ticket.changed", "queue.changed", "counter.changed",
-          "printer.changed", "stats.changed", "rating.added", "print.job")
+          "printer.changed", "stats.changed", "rating.added", "print.job", "storage.alert")
 
 
 def _ctx() -> Context:
@@ -48,6 +49,8 @@ def on_connect(auth: Any = None) -> bool:
     """
     try:
         if isinstance(auth, dict) and isinstance(auth.get("ticket"), str):
+            if not PUBLIC_SOCKETS.admit(request.sid, request.remote_addr or ""):  # type: ignore[attr-defined]
+                return False
             token = auth["ticket"]
             zone = queries.ticket_zone(_ctx(), token)
             rooms = [f"ticket:{token}", f"zone:{zone}"]
@@ -61,10 +64,49 @@ def on_connect(auth: Any = None) -> bool:
             for room in queries.rooms_for(_ctx(), actor):
                 join_room(room)
             snap = queries.snapshot_for(_ctx(), actor, _base_url())
-    except UseCaseError:
+    except (UseCaseError, StoreError):
+        PUBLIC_SOCKETS.leave(request.sid)  # type: ignore[attr-defined]
         return False
     socketio.emit("snapshot", snap, to=request.sid)  # type: ignore[attr-defined]
     return True
+
+
+class PublicSockets:
+    """Anonymous (ticket page) sockets per client address: a few hundred phones behind the
+    building's Wi-Fi share one address, one script opening thousands is refused."""
+
+    PER_ADDRESS = 200
+
+    def __init__(self) -> None:
+        self._by_sid: dict[str, str] = {}
+        self._count: dict[str, int] = {}
+
+    def admit(self, sid: str, address: str) -> bool:
+        """Count a new public socket; False when its address already has PER_ADDRESS."""
+        if self._count.get(address, 0) >= self.PER_ADDRESS:
+            return False
+        self._by_sid[sid] = address
+        self._count[address] = self._count.get(address, 0) + 1
+        return True
+
+    def leave(self, sid: str) -> None:
+        """Forget a public socket (disconnected or refused)."""
+        address = self._by_sid.pop(sid, None)
+        if address is not None:
+            left = self._count[address] - 1
+            if left:
+                self._count[address] = left
+            else:
+                del self._count[address]
+
+
+PUBLIC_SOCKETS = PublicSockets()
+
+
+@socketio.on("disconnect")
+def on_disconnect(*_: Any) -> None:
+    """A public socket frees its place in its address's count."""
+    PUBLIC_SOCKETS.leave(request.sid)  # type: ignore[attr-defined]
 
 
 @socketio.on("*")

@@ -121,6 +121,7 @@ class LiveServer:
         self.devices: dict[str, dict[str, Any]] = {}
         self.users: dict[str, dict[str, Any]] = {}
         self._tokens: dict[str, str] = {}
+        self.extra_args: list[str] = []  # more `xephang run` options (limits, timeouts)
 
     def env(self) -> dict[str, str]:
         env = dict(os.environ, XEPHANG_DEMO_PASSWORD=DEMO_PASSWORD, PYTHONUNBUFFERED="1")
@@ -129,7 +130,8 @@ class LiveServer:
     def start(self) -> None:
         """Start the server and wait until it answers."""
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "server.cli", "run", "--db", str(self.db), "--port", str(self.port)],
+            [sys.executable, "-m", "server.cli", "run", "--db", str(self.db), "--port", str(self.port),
+             *self.extra_args],
             cwd=ROOT, env=self.env(), stdout=open(self.log, "ab"), stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 30
         while True:

@@ -57,13 +57,16 @@ class StorageReadOnly(StoreError):
     code = "storage_readonly"
 
 
-def _looks_readonly(folder: Path) -> bool:
+def _looks_readonly(path: Path) -> bool:
+    """A read-only file system, or the database, its -wal or its folder not writable by us
+    (permissions, or an immutable file, which even root cannot write)."""
     try:
-        if os.statvfs(folder).f_flag & os.ST_RDONLY:
+        if os.statvfs(path.parent).f_flag & os.ST_RDONLY:
             return True
     except OSError:
         return False
-    return not os.access(folder, os.W_OK)
+    files = [path.parent] + [f for f in (path, Path(f"{path}-wal")) if f.exists()]
+    return not all(os.access(f, os.W_OK) for f in files)
 
 
 def _disk_full(folder: Path) -> bool:
@@ -96,7 +99,7 @@ def storage_error(exc: BaseException, path: Path) -> StoreError | None:
         return StorageReadOnly(str(exc))
     if name.startswith(("SQLITE_IOERR", "SQLITE_CANTOPEN")):
         # SQLite hides errno: look at the folder to tell a read-only or full disk from others.
-        if _looks_readonly(folder):
+        if _looks_readonly(path):
             return StorageReadOnly(str(exc))
         if _disk_full(folder):
             return StorageFull(str(exc))

@@ -76,6 +76,7 @@ def _too_large(exc: RequestEntityTooLarge) -> Any:
         body.content_length = 0
         body.chunked_input = False
     lang = pick_lang(request.headers.get("Accept-Language"))
+    resp: Any
     if request.path.startswith("/api/"):
         resp = jsonify(error={"code": "body_too_large", "message": message(
             "body_too_large", lang, kb=current_app.config["MAX_CONTENT_LENGTH"] // 1024)})

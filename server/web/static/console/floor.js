@@ -6,8 +6,10 @@
   var RATINGS_MAX = 12;
   var st = {
     counters: {}, services: {}, printers: {}, stats: null, ratings: [], zones: [],
-    zone: "", everOnline: false
+    zone: "", everOnline: false,
+    storage: null  // the last storage.alert {code, seen}: shown for STORAGE_ALERT_MS
   };
+  var STORAGE_ALERT_MS = 10 * 60 * 1000;
 
   function $(id) { return document.getElementById(id); }
 
@@ -121,6 +123,9 @@
   /** Printer paper, services past their wait target, counters paused too long. */
   function alerts() {
     var out = [];
+    if (st.storage && Date.now() - st.storage.seen < STORAGE_ALERT_MS) {
+      out.push({level: "red", kind: "storage", text: X.t("floor.alert_storage_" + st.storage.code)});
+    }
     Object.keys(st.printers).forEach(function (k) {
       var p = st.printers[k];
       if (!inZone(p)) return;
@@ -230,6 +235,11 @@
       case "printer.changed":
         if (p.printer) st.printers[p.printer.device] = p.printer;
         renderAlerts();
+        break;
+      case "storage.alert":
+        if (p.code) st.storage = {code: p.code, seen: Date.now()};
+        renderAlerts();
+        setTimeout(renderAlerts, STORAGE_ALERT_MS + 1000);
         break;
       case "stats.changed":
         if (p.stats) st.stats = p.stats;
