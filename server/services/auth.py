@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import os
 import secrets
 import threading
 from dataclasses import dataclass
@@ -26,9 +27,10 @@ WINDOW_MINUTES = 15
 PAIR_FREE = 5
 ADDRESS_FREE = 20
 MAX_WAIT_S = 15 * 60
-# scrypt costs ~140 ms of CPU: it runs in a thread, at most LOGIN_SLOTS at once (2 cores), and
-# no more than LOGIN_QUEUE logins wait for a slot; more answer 503 `login_busy` at once.
-LOGIN_SLOTS = 2
+# scrypt costs ~140 ms of CPU: it runs in a thread, at most LOGIN_SLOTS at once (one core stays
+# free for the event loop), and no more than LOGIN_QUEUE logins wait for a slot; more answer
+# 503 `login_busy` at once.
+LOGIN_SLOTS = max(1, (os.cpu_count() or 2) - 1)
 LOGIN_QUEUE = 16
 LOGIN_WAIT_S = 5.0
 DEVICE_KINDS = ("kiosk", "display", "counter")

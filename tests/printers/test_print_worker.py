@@ -238,15 +238,16 @@ def test_worker_runs_under_gevent_monkey_patching(tmp_path: Path) -> None:
                         datetime(2026, 1, 5, 7, 30, tzinfo=timezone(timedelta(hours=7))),
                         0, (0, 5), "http://127.0.0.1/t/x", None, "Vui lòng chờ")
         results = queue.Queue()
-        with FakePrinter() as a, FakePrinter("near_end") as b:
-            w = PrintWorker(lambda j, o: results.put((j.job_id, o.status, o.printer_status.value)),
-                            timeout=2.0)
-            w.start()
-            w.submit(PrintJob("a", 1, a.url, "58mm", t))
-            w.submit(PrintJob("b", 2, b.url, "80mm", t))
-            got = sorted([results.get(timeout=20), results.get(timeout=20)])
-            w.stop()
-        print(got)
+        if __name__ == "__main__":  # tickets are drawn in a spawned process, which imports this
+            with FakePrinter() as a, FakePrinter("near_end") as b:
+                w = PrintWorker(lambda j, o: results.put((j.job_id, o.status, o.printer_status.value)),
+                                timeout=2.0)
+                w.start()
+                w.submit(PrintJob("a", 1, a.url, "58mm", t))
+                w.submit(PrintJob("b", 2, b.url, "80mm", t))
+                got = sorted([results.get(timeout=20), results.get(timeout=20)])
+                w.stop()
+            print(got)
     """))
     run = subprocess.run([sys.executable, str(script)], cwd=REPO, capture_output=True, text=True,
                          timeout=60, env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"})
