@@ -15,7 +15,7 @@ from printers.ticket import TicketPrint
 from printers.transports import PrinterStatus
 from printers.worker import PrintJob, PrintOutcome, PrintWorker
 
-from ..store import accounts
+from ..store import StoreError, accounts
 from ..store import queue as q
 from .auth import Actor, device_actor
 from .changes import Changes
@@ -128,6 +128,8 @@ class Printing:
             record_outcome(self.ctx, job.ticket_id, outcome.status == "printed", job.printer_url,
                            outcome.printer_status.value, outcome.detail, outcome.attempts,
                            "system", base_url)
+        except StoreError as exc:  # one line: the API's answers already say what is wrong
+            log.error("could not record print outcome of ticket %s: %s", job.ticket_id, exc.code)
         except Exception:
             log.exception("could not record print outcome of ticket %s", job.ticket_id)
         if outcome.status != "printed":
@@ -204,6 +206,8 @@ def record_status(ctx: Context, device_id: int, url: str, status: str, detail: s
             view = next(printer_view(p) for p in q.printers(conn) if p["device_id"] == device_id)
             Changes(extra=[("printer.changed", {"printer": view},
                             ["staff", f"device:{device_id}"])]).emit(ctx, conn, out, now, "")
+    except StoreError as exc:
+        log.error("could not record printer status of %s: %s", url, exc.code)
     except Exception:
         log.exception("could not record printer status of %s", url)
 

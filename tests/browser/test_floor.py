@@ -122,3 +122,21 @@ def test_floor_alerts_when_a_counter_stays_paused_too_long(browser: Browser, liv
     act(live_server, officer_token, "resume")
     expect(alert).to_have_count(0)
     ctx.close()
+
+
+def test_floor_alerts_supervisors_when_the_database_cannot_be_written(
+        floor: Page, live_server: Any, tmp_path: Any) -> None:
+    import subprocess
+    from pathlib import Path
+    files = [str(live_server.db), f"{live_server.db}-wal"]
+    if subprocess.run(["chattr", "+i", *files], capture_output=True).returncode != 0:
+        pytest.skip("chattr +i needs root on a file system that supports it")
+    try:
+        r = live_server.api("POST", "/api/v1/tickets", who="kiosk-A1", json={"service": SERVICE})
+        assert r.status_code == 503 and r.json()["error"]["code"] == "storage_readonly"
+        alert = floor.locator('#alerts .alert[data-kind="storage"]')
+        expect(alert).to_have_text("Máy chủ không ghi được dữ liệu (chỉ đọc). Báo kỹ thuật ngay")
+        expect(alert).to_have_class("alert red")
+        floor.screenshot(path=str(Path(tmp_path) / "floor-storage-alert.png"))
+    finally:
+        subprocess.run(["chattr", "-i", *files], check=False)

@@ -124,7 +124,7 @@
   function alerts() {
     var out = [];
     if (st.storage && Date.now() - st.storage.seen < STORAGE_ALERT_MS) {
-      out.push({level: "red", kind: "storage", text: X.t("floor.alert_storage_" + st.storage.code)});
+      out.push({level: "red", kind: "storage", text: X.t("floor.alert_" + st.storage.code)});
     }
     Object.keys(st.printers).forEach(function (k) {
       var p = st.printers[k];
