@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from server.services.auth import Actor
-from server.services.context import TZ, Context, service_day
+from server.services.context import TZ, Context, now_local, service_day, stamp
 from server.services.counters import counter_action, rate
 from server.services.tickets import close_day, find_tickets, issue_ticket
 from server.store import Database
@@ -201,3 +201,29 @@ def test_the_plan_check_catches_reading_history(demo: Any, db_path: Path) -> Non
     assert len(scans_of_big_tables(db_path, [
         "SELECT COUNT(*) FROM ratings WHERE day='2026-11-26'",
         "SELECT * FROM tickets WHERE day < '2026-11-26' AND " + q.OPEN_TICKET])) == 2
+
+
+def test_upgrading_a_database_with_history_fills_the_totals_and_drops_stale_answers(
+        demo: Any, db_path: Path) -> None:
+    ctx = Context.open(Database(db_path))
+    busy_day(ctx, DAY1, "d1")
+    with ctx.db.write() as conn:  # back to the schema before m030, with an answer from last year
+        for kind, name in conn.execute("SELECT type, name FROM sqlite_master WHERE sql IS NOT NULL "
+                                       "AND (name LIKE 'day_totals_%' OR name IN ('ratings_day', "
+                                       "'tickets_open', 'tickets_print_pending', 'tickets_number', "
+                                       "'requests_at'))").fetchall():
+            conn.execute(f"DROP {kind.upper()} {name}")
+        conn.execute("DROP TABLE day_totals")
+        conn.execute("DELETE FROM _sqlite_migrations WHERE name LIKE 'm030%'")
+        conn.execute("INSERT INTO requests VALUES ('kiosk', 'old', 'issue', 201, '{}', "
+                     "'2025-11-23T08:00:00.000000+07:00')")
+        conn.execute("INSERT INTO requests VALUES ('kiosk', 'recent', 'issue', 201, '{}', ?)",
+                     (stamp(now_local() - timedelta(hours=2)),))
+    ctx.db.close()
+    db = Database(db_path)
+    db.migrate()
+    with db.read() as conn:
+        assert q.day_stats(conn, "2026-11-23") == q.day_stats_counted(conn, "2026-11-23")
+        assert q.day_stats(conn, "2026-11-23")["issued"] == 12
+        ids = [r[0] for r in conn.execute("SELECT request_id FROM requests")]
+    assert "old" not in ids and "recent" in ids

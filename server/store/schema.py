@@ -92,7 +92,8 @@ def _apply(table_share: str, row: str, sign: str, day: str, **fmt: str) -> str:
 @migrations()
 def m030_history_indexes_and_day_totals(db: Database) -> None:
     """Indexes so nothing on a request path or timer reads past days, expiring idempotency
-    records, and today's running totals maintained by triggers."""
+    records (those already too old to serve a retry go now, in one go, before their index is
+    built), and today's running totals maintained by triggers."""
     leg_day = "(SELECT day FROM tickets WHERE id={r}.ticket_id)"
     t_new = _apply(_TICKET_SHARE, "NEW", "+", "NEW.day", w=_WAIT)
     t_old = _apply(_TICKET_SHARE, "OLD", "-", "OLD.day", w=_WAIT)
@@ -106,6 +107,7 @@ def m030_history_indexes_and_day_totals(db: Database) -> None:
         WHERE status IN ('waiting','called','serving','parked');
     CREATE INDEX tickets_print_pending ON tickets (device_id) WHERE print_status='pending';
     CREATE INDEX tickets_number ON tickets (day, number);
+    DELETE FROM requests WHERE at < strftime('%Y-%m-%dT%H:%M:%f', 'now', '-2 days');
     CREATE INDEX requests_at ON requests (at);
     CREATE TABLE day_totals (day TEXT PRIMARY KEY, issued INTEGER NOT NULL DEFAULT 0,
         waiting INTEGER NOT NULL DEFAULT 0, served INTEGER NOT NULL DEFAULT 0,
