@@ -89,6 +89,7 @@ def test_the_backup_command_writes_a_verified_file(demo: Any, db_path: Path, tmp
     assert out.returncode == 0, out.stderr
     assert "verified" in out.stdout
     assert rows(tmp_path / "x.db", "PRAGMA journal_mode") == [("delete",)]
+    assert (tmp_path / "x.db").stat().st_mode & 0o777 == 0o600
     bad = tmp_path / "bad.db"
     bad.write_bytes(b"not a database" * 100)
     out = xephang("restore", "--from", str(bad), "--db", str(db_path))

@@ -108,7 +108,7 @@ def backup(db_path: str | Path, dest: str | Path, pages: int = PAGES_PER_STEP,
     `pause` runs between steps (the server sleeps there, leaving the disk to requests).
     """
     dest = Path(dest)
-    dest.parent.mkdir(parents=True, exist_ok=True)
+    dest.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     tmp = dest.with_name(f".{dest.name}.partial-{os.getpid()}")
     started = time.monotonic()
     steps = 0
@@ -132,6 +132,7 @@ def backup(db_path: str | Path, dest: str | Path, pages: int = PAGES_PER_STEP,
         finally:
             dst.close()
         check(tmp, full=full_check)
+        os.chmod(tmp, 0o600)  # as private as the database itself
         _fsync(tmp)
         os.replace(tmp, dest)
         _fsync(dest.parent)
