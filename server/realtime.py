@@ -186,8 +186,8 @@ class Publisher:
         self.resyncs += 1
         rooms = {r for batch in dropped for m in batch if m.name != "print.job" for r in m.rooms}
         self._send([m for batch in dropped for m in batch if m.name == "print.job"])
-        log.warning("publisher backlog of %d changes dropped; resyncing rooms %s",
-                    len(dropped), sorted(rooms))
+        log.warning("publisher backlog of %d changes dropped; resyncing %d rooms",
+                    len(dropped), len(rooms))  # room names hold ticket tokens: not logged
         built: dict[frozenset[str], dict[str, Any] | None] = {}
         for sid, (joined, rebuild) in list(_clients.items()):
             if not joined & rooms:
