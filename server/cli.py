@@ -81,7 +81,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     from .store.backup import hold_server_lock
     Path(args.db).parent.mkdir(parents=True, exist_ok=True)
     # Held for the life of the process: `xephang restore` refuses while it is held.
-    args.server_lock = hold_server_lock(args.db)
+    args.server_lock = hold_server_lock(args.db, lambda: print(
+        f"waiting for the restore of {args.db} to finish…", file=sys.stderr, flush=True))
     db = _db(args.db)
     made = initialize(db, args.site, demo=True,
                       demo_password=os.environ.get("XEPHANG_DEMO_PASSWORD"))

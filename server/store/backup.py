@@ -49,14 +49,19 @@ def lock_path(db_path: str | Path) -> Path:
     return p.with_name(p.name + ".lock")
 
 
-def hold_server_lock(db_path: str | Path) -> int:
+def hold_server_lock(db_path: str | Path, waiting: Callable[[], None] | None = None) -> int:
     """Take the server's (shared) lock for the life of the process; returns its descriptor.
 
-    Blocks while a restore holds the lock exclusively. The kernel drops it when the process ends,
-    however it ends (kill -9 included), so it never goes stale.
+    Waits while a restore holds the lock exclusively (`waiting` is called first). The kernel
+    drops the lock when the process ends, however it ends (kill -9 included): it never goes stale.
     """
     fd = os.open(lock_path(db_path), os.O_RDWR | os.O_CREAT, 0o600)
-    fcntl.flock(fd, fcntl.LOCK_SH)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        if waiting is not None:
+            waiting()
+        fcntl.flock(fd, fcntl.LOCK_SH)
     return fd
 
 
