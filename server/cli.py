@@ -1,4 +1,4 @@
-"""The `xephang` command: run, init, users, devices, day close."""
+"""The `xephang` command: run, init, users, devices, day close, backup, restore."""
 from __future__ import annotations
 
 import argparse
@@ -99,8 +99,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     from .services import tickets
     from .setup import initialize
     from .store import StoreError
+    from .store.backup import hold_server_lock
     from .store.db import free_bytes
     try:
+        Path(args.db).parent.mkdir(parents=True, exist_ok=True)
+        # Held for the life of the process: `xephang restore` refuses while it is held.
+        args.server_lock = hold_server_lock(args.db, lambda: print(
+            f"waiting for the restore of {args.db} to finish…", file=sys.stderr, flush=True))
         db = _db(args.db)
         db.probe_write()  # a database we can read but not write would answer 503 to every kiosk
         if free_bytes(Path(args.db).parent) < MIN_START_FREE_BYTES:
@@ -121,11 +126,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         while True:
             socketio.sleep(300)
             try:
-                tickets.close_day(ctx)
+                tickets.close_day(ctx, pause=lambda: socketio.sleep(0.01))
             except Exception as exc:  # keep serving; the next round tries again
                 print(f"day close failed: {exc}", file=sys.stderr)
 
     socketio.start_background_task(close_days_forever)
+    start_daily_backups(ctx, args)
     # Everything loaded so far lives as long as the process: keep it out of the collector's
     # full passes, which otherwise stall the event loop for tens of ms with many screens.
     import gc
@@ -139,6 +145,50 @@ def cmd_run(args: argparse.Namespace) -> int:
         socketio.run(app, host=args.host, port=args.port, allow_unsafe_werkzeug=True,
                      log_output=args.access_log)
     return 0
+
+
+def start_daily_backups(ctx, args: argparse.Namespace) -> None:  # noqa: ANN001
+    """Back the database up every day at the planned time, off the event loop.
+
+    The copy runs in a native thread (gevent's thread pool) and sleeps between its steps, so
+    requests keep their share of the disk; the loop only waits for it to end.
+    """
+    import time as _time
+
+    from .realtime import socketio
+    from .services import backups
+    from .services.context import now_local
+    try:
+        plan = backups.plan_from(ctx.site.info, args.db, args.backup_time, args.backup_keep_days,
+                                 args.backup_dir)
+    except ValueError as exc:
+        raise SystemExit(f"backup settings: {exc}") from None
+    if plan is None:
+        return
+    real_sleep = _time.sleep
+    run_off_loop = None
+    if args.async_mode == "gevent":
+        import gevent
+        from gevent import monkey
+        real_sleep = monkey.get_original("time", "sleep")
+        run_off_loop = gevent.get_hub().threadpool.apply
+
+    def take() -> str:
+        r = backups.daily_backup(plan, now_local(), pause=lambda: real_sleep(0.005))
+        return f"backup {r.path}: {r.size / 1e6:.1f} MB in {r.seconds:.1f} s"
+
+    def backups_forever() -> None:
+        while True:
+            due = backups.next_run(plan, now_local())
+            while (left := (due - now_local()).total_seconds()) > 0:
+                socketio.sleep(min(left, 60))  # re-read the clock: it may be set meanwhile
+            try:
+                print(run_off_loop(take) if run_off_loop else take(), flush=True)
+            except Exception as exc:  # keep serving; tomorrow's backup tries again
+                print(f"daily backup failed: {exc}", file=sys.stderr, flush=True)
+
+    print(f"daily backup at {plan.at:%H:%M} into {plan.folder} (kept {plan.keep_days} days)")
+    socketio.start_background_task(backups_forever)
 
 
 def _fd_budget(wanted: int) -> int:
@@ -321,6 +371,39 @@ def cmd_day_close(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    """Copy the database, online and consistent, to a verified file."""
+    from .store.backup import BackupError, backup
+    if not Path(args.db).is_file():
+        print(f"no database at {args.db}", file=sys.stderr)
+        return 2
+    try:
+        r = backup(args.db, args.to, full_check=not args.quick_check)
+    except BackupError as exc:
+        print(f"backup failed: {exc}", file=sys.stderr)
+        return 1
+    print(f"backup of {args.db} written to {r.path} ({r.size / 1e6:.1f} MB, {r.seconds:.1f} s, "
+          f"verified)")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    """Replace the database with a backup (refused while a server runs on it)."""
+    from .services.context import now_local
+    from .store.backup import BackupError, DatabaseInUse, restore
+    try:
+        kept = restore(args.from_, args.db, now_local())
+    except DatabaseInUse as exc:
+        print(f"restore refused: {exc}", file=sys.stderr)
+        return 3
+    except BackupError as exc:
+        print(f"restore refused: {exc}", file=sys.stderr)
+        return 2
+    print(f"restored {args.db} from {args.from_}" +
+          (f"; the replaced database is kept as {kept}" if kept else ""))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     """The command line."""
     p = argparse.ArgumentParser(prog="xephang", description="Queue system for the HCMC Public "
@@ -342,6 +425,13 @@ def parser() -> argparse.ArgumentParser:
                      help=f"connections served at once (default {MAX_CONNECTIONS})")
     run.add_argument("--read-timeout", type=float, default=READ_TIMEOUT_S,
                      help=f"close a connection silent this many seconds (default {READ_TIMEOUT_S:g})")
+    run.add_argument("--backup-time", default=None,
+                     help="daily backup time HH:MM or off (default: [site] backup_time, else 18:30)")
+    run.add_argument("--backup-keep-days", type=int, default=None,
+                     help="days of daily backups kept (default: [site] backup_keep_days, else 14)")
+    run.add_argument("--backup-dir", default=None,
+                     help="folder of the daily backups (default: [site] backup_dir, else "
+                     "backups/ beside the database)")
     run.set_defaults(func=cmd_run)
 
     init = with_db(sub.add_parser("init", help="create the database and load the site"))
@@ -384,6 +474,16 @@ def parser() -> argparse.ArgumentParser:
 
     day = sub.add_parser("day", help="service days").add_subparsers(dest="day_command", required=True)
     with_db(day.add_parser("close")).set_defaults(func=cmd_day_close)
+
+    bk = with_db(sub.add_parser("backup", help="copy the database (online) to a verified file"))
+    bk.add_argument("--to", required=True, help="the backup file to write")
+    bk.add_argument("--quick-check", action="store_true",
+                    help="verify with quick_check instead of the full integrity_check")
+    bk.set_defaults(func=cmd_backup)
+    rs = with_db(sub.add_parser("restore", help="replace the database with a backup "
+                                "(the server must be stopped)"))
+    rs.add_argument("--from", dest="from_", required=True, help="the backup file")
+    rs.set_defaults(func=cmd_restore)
     return p
 
 

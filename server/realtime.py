@@ -68,6 +68,7 @@ def on_connect(auth: Any = None) -> bool:
         PUBLIC_SOCKETS.leave(request.sid)  # type: ignore[attr-defined]
         return False
     socketio.emit("snapshot", snap, to=request.sid)  # type: ignore[attr-defined]
+    _remember(request.sid, snap["rooms"], auth, _base_url())  # type: ignore[attr-defined]
     return True
 
 
@@ -103,10 +104,35 @@ class PublicSockets:
 PUBLIC_SOCKETS = PublicSockets()
 
 
+# Connected clients: sid → (rooms, how to rebuild its snapshot), so the publisher can resync a
+# screen it could not keep up with (Publisher.MAX_BACKLOG).
+_clients: dict[str, tuple[frozenset[str], Any]] = {}
+
+
+def _remember(sid: str, rooms: list[str], auth: Any, base_url: str) -> None:
+    ticket = auth.get("ticket") if isinstance(auth, dict) else None
+    user_id = session.get("user_id")
+
+    def rebuild(ctx: Context) -> dict[str, Any] | None:
+        """This client's snapshot read now (None if it may no longer have one)."""
+        try:
+            if isinstance(ticket, str):
+                return queries.ticket_snapshot(ctx, ticket, base_url)
+            actor = (actor_for_token(ctx, auth["token"]) if isinstance(auth, dict)
+                     and isinstance(auth.get("token"), str) else
+                     actor_for_user_id(ctx, user_id) if user_id is not None else None)
+            return None if actor is None else queries.snapshot_for(ctx, actor, base_url)
+        except UseCaseError:
+            return None
+
+    _clients[sid] = (frozenset(rooms), rebuild)
+
+
 @socketio.on("disconnect")
 def on_disconnect(*_: Any) -> None:
-    """A public socket frees its place in its address's count."""
+    """Forget a client that left; a public socket frees its place in its address's count."""
     PUBLIC_SOCKETS.leave(request.sid)  # type: ignore[attr-defined]
+    _clients.pop(request.sid, None)  # type: ignore[attr-defined]
 
 
 @socketio.on("*")
@@ -124,10 +150,15 @@ class Publisher:
     """The one path every change takes to the screens: messages leave in commit order.
 
     In the server a background task sends them, so the officer's request does not wait for the
-    fan-out to hundreds of screens; tests may send synchronously.
+    fan-out to hundreds of screens; tests may send synchronously. The queue is bounded: when more
+    than MAX_BACKLOG changes wait (screens would lag seconds behind), the waiting deltas are
+    dropped and every client of the rooms they addressed gets a fresh `snapshot` instead.
     """
 
     STATS_EVERY = 2.0  # seconds: today's totals follow new tickets without costing each request
+    # ~100 changes is a few seconds of fan-out to 500 screens (bench/bench_fanout.py: ~20 ms per
+    # message): past that, a fresh snapshot is cheaper and more current than replaying them.
+    MAX_BACKLOG = 100
 
     def __init__(self, ctx: Context, sync: bool = False) -> None:
         self.ctx = ctx
@@ -136,6 +167,7 @@ class Publisher:
         self._started = False
         self._stats_due = False
         self._stats_sent = 0.0
+        self.resyncs = 0  # how many times the backlog was dropped for snapshots
 
     def __call__(self, messages: list[Message]) -> None:
         """Publish the messages of one committed change."""
@@ -147,27 +179,82 @@ class Publisher:
             socketio.start_background_task(self._run)
         self._queue.put(messages)
 
+    def wait_idle(self) -> None:
+        """Return once every change published so far has been sent (tests, shutdown)."""
+        self._queue.join()
+
+    def emit(self, name: str, payload: Any, to: list[str]) -> None:
+        """Send one event to rooms or sids (the one place that calls socketio.emit)."""
+        socketio.emit(name, payload, to=to)
+
     def _send(self, messages: list[Message]) -> None:
         for m in messages:
             if m.name not in EVENTS:
                 raise ValueError(f"undocumented event {m.name}")
-            socketio.emit(m.name, m.payload, to=list(m.rooms))
+            self.emit(m.name, m.payload, list(m.rooms))
             if not self.sync:
                 # Let every screen's writer send this message before the next one is queued:
                 # the call reaches the last of 1,000 screens ~35% sooner (bench/bench_fanout.py).
                 socketio.sleep(0)
 
-    def _run(self) -> None:
+    def _take_backlog(self, batch: list[Message]) -> list[list[Message]] | None:
+        """If too many changes wait, take them all (with `batch`); None otherwise."""
+        if self._queue.qsize() <= self.MAX_BACKLOG:
+            return None
+        taken = [batch]
         while True:
             try:
+                more = self._queue.get_nowait()
+            except queue.Empty:
+                return taken
+            if more is None:  # keep the stop signal for the loop
+                self._queue.task_done()
+                self._queue.put(None)
+                return taken
+            taken.append(more)
+            self._queue.task_done()
+
+    def _resync(self, dropped: list[list[Message]]) -> None:
+        """Instead of the dropped deltas, send each affected client a fresh snapshot.
+
+        Print jobs are kept (a kiosk agent prints each one); clients with the same snapshot
+        (the screens of one zone) share one read of the database.
+        """
+        self.resyncs += 1
+        rooms = {r for batch in dropped for m in batch if m.name != "print.job" for r in m.rooms}
+        self._send([m for batch in dropped for m in batch if m.name == "print.job"])
+        log.warning("publisher backlog of %d changes dropped; resyncing %d rooms",
+                    len(dropped), len(rooms))  # room names hold ticket tokens: not logged
+        built: dict[frozenset[str], dict[str, Any] | None] = {}
+        for sid, (joined, rebuild) in list(_clients.items()):
+            if not joined & rooms:
+                continue
+            if joined not in built or joined & {"staff"} or any(
+                    r.startswith(("device:", "ticket:")) for r in joined):
+                built[joined] = rebuild(self.ctx)
+            snap = built[joined]
+            if snap is not None:
+                self.emit("snapshot", snap, [sid])
+            socketio.sleep(0)
+
+    def _run(self) -> None:
+        while True:
+            got = False
+            try:
                 batch = self._queue.get(timeout=self.STATS_EVERY)
+                got = True
             except queue.Empty:
                 batch = []
             if batch is None:
+                self._queue.task_done()
                 return
             try:
-                self._send(batch)
-                if any(m.name in STATS_TRIGGERS for m in batch):
+                dropped = self._take_backlog(batch) if batch else None
+                if dropped is not None:
+                    self._resync(dropped)
+                else:
+                    self._send(batch)
+                if any(m.name in STATS_TRIGGERS for b in (dropped or [batch]) for m in b):
                     self._stats_due = True
                 now = time.monotonic()
                 if self._stats_due and now - self._stats_sent >= self.STATS_EVERY:
@@ -175,6 +262,9 @@ class Publisher:
                     self._send([queries.stats_message(self.ctx)])
             except Exception:  # a broken client must not stop the screens' feed
                 log.exception("publish failed")
+            finally:
+                if got:
+                    self._queue.task_done()
 
 
 def init_app(app: Flask, ctx: Context, async_mode: str | None, sync: bool) -> None:

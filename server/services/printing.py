@@ -57,9 +57,7 @@ class Printing:
                 if dev["kind"] == "kiosk" and dev["printer"] and not is_agent(dev["printer"]):
                     printing._devices[printing.url_for(dev["printer"])] = dev["id"]
             # Jobs live in memory: a ticket still "pending" from before a restart never printed.
-            lost = [r["id"] for r in conn.execute(
-                "SELECT t.id FROM tickets t JOIN devices d ON d.id=t.device_id "
-                "WHERE t.print_status='pending' AND d.printer NOT LIKE 'agent%'")]
+            lost = q.lost_print_jobs(conn)
         for ticket_id in lost:
             record_outcome(ctx, ticket_id, False, "", PrinterStatus.UNKNOWN.value,
                            text("error.stopped"), 0, "system", "")

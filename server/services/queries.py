@@ -15,7 +15,8 @@ from .views import call_view, counter_view, service_view
 def site_info(ctx: Context) -> dict[str, Any]:
     """The static site configuration the kiosk and screens need."""
     site = ctx.site
-    info = {k: v for k, v in site.info.items() if k != "public_url"}
+    info = {k: v for k, v in site.info.items()
+            if k != "public_url" and not k.startswith("backup_")}
     return {
         "site": info,
         "zones": list(site.zones.values()),

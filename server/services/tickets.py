@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 from ..engine import lifecycle
@@ -168,11 +169,34 @@ def to_engine(row: dict[str, Any]) -> Ticket:
                   leg=row["leg"])
 
 
-def close_day(ctx: Context, actor_key: str = "system", base_url: str = "") -> int:
-    """Close every ticket of earlier days that is still open as not served; returns how many.
+# A stored answer to a request_id serves a retry (double tap, a network blip): those come within
+# minutes, so a day is plenty; older answers are purged by the day-close job.
+REQUEST_TTL = timedelta(days=1)
+PURGE_BATCH = 2000  # rows per write transaction: the write lock is never held for long
 
-    Nothing is deleted: the tickets stay with their history, numbering restarts by itself because
-    sequences are kept per service day.
+
+def purge_expired_requests(ctx: Context, pause: Callable[[], None] | None = None) -> int:
+    """Forget stored request answers older than REQUEST_TTL, in small transactions; returns how
+    many. `pause` runs between batches (the server yields to its event loop there)."""
+    before = stamp(ctx.clock() - REQUEST_TTL)
+    total = 0
+    while True:
+        with ctx.db.write() as conn:
+            n = q.purge_requests(conn, before, PURGE_BATCH)
+        total += n
+        if n < PURGE_BATCH:
+            return total
+        if pause is not None:
+            pause()
+
+
+def close_day(ctx: Context, actor_key: str = "system", base_url: str = "",
+              pause: Callable[[], None] | None = None) -> int:
+    """Close every ticket of earlier days that is still open as not served; returns how many.
+    Then purge expired request answers (`pause` runs between purge batches).
+
+    Only days that still have open tickets are read (partial index tickets_open). Tickets stay
+    with their history, numbering restarts by itself because sequences are kept per service day.
     """
     now = ctx.clock()
     today = service_day(now)
@@ -196,4 +220,5 @@ def close_day(ctx: Context, actor_key: str = "system", base_url: str = "") -> in
             q.append_event(conn, stamp(now), today, "day.closed", actor_key, None, None, None,
                            {"closed_tickets": len(rows)})
             changes.emit(ctx, conn, out, now, base_url)
+    purge_expired_requests(ctx, pause)
     return len(rows)

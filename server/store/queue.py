@@ -198,10 +198,29 @@ def recent_calls(conn: sqlite3.Connection, day: str, limit: int = 20) -> list[di
 
 
 def open_tickets_before(conn: sqlite3.Connection, day: str) -> list[dict[str, Any]]:
-    """Tickets of earlier days that are still open."""
+    """Tickets of earlier days that are still open (through the partial index tickets_open, so
+    past days whose tickets are all closed are never read)."""
     return [dict(r) for r in conn.execute(
-        "SELECT * FROM tickets WHERE day < ? AND status IN ('waiting','called','serving','parked')",
-        (day,))]
+        f"SELECT * FROM tickets WHERE day < ? AND {OPEN_TICKET}", (day,))]
+
+
+# The condition of the partial index tickets_open, word for word (SQLite matches it as written).
+OPEN_TICKET = "status IN ('waiting','called','serving','parked')"
+
+
+def lost_print_jobs(conn: sqlite3.Connection) -> list[int]:
+    """Tickets still waiting for a printer the server drives (print jobs live in memory, so after
+    a restart these never printed); through the partial index tickets_print_pending."""
+    return [int(r[0]) for r in conn.execute(
+        "SELECT t.id FROM tickets t JOIN devices d "
+        "ON d.id=t.device_id WHERE t.print_status='pending' AND d.printer NOT LIKE 'agent%'")]
+
+
+def pending_prints_of(conn: sqlite3.Connection, device_id: int, day: str) -> list[dict[str, Any]]:
+    """A kiosk's tickets of the day not printed yet."""
+    return [dict(r) for r in conn.execute(
+        "SELECT * FROM tickets WHERE device_id=? AND day=? "
+        "AND print_status='pending' ORDER BY id", (device_id, day))]
 
 
 def add_rating(conn: sqlite3.Connection, ticket_id: int, leg: int, day: str, counter: int,
@@ -214,7 +233,35 @@ def add_rating(conn: sqlite3.Connection, ticket_id: int, leg: int, day: str, cou
 
 
 def day_stats(conn: sqlite3.Connection, day: str) -> dict[str, Any]:
-    """Today's totals: issued, waiting, served, no-shows, average wait, service time and rating."""
+    """A day's totals: issued, waiting, served, no-shows, average wait, service time and rating.
+
+    Read from day_totals, which triggers keep up to date in every change's own transaction
+    (one row instead of the whole day: see m030 in schema.py).
+    """
+    r = conn.execute("SELECT * FROM day_totals WHERE day=?", (day,)).fetchone()
+    t = dict(r) if r else {}
+    return _stats(t.get("issued", 0), t.get("waiting", 0), t.get("served", 0),
+                  t.get("no_show", 0), _avg(t, "wait"), _avg(t, "service"),
+                  t.get("ratings_n", 0), t["rating_sum"] / t["ratings_n"] if t.get("ratings_n") else None)
+
+
+def _avg(totals: dict[str, Any], name: str) -> float | None:
+    n = totals.get(f"{name}_n", 0)
+    return totals[f"{name}_sum"] / n if n else None
+
+
+def _stats(issued: int, waiting: int, served: int, no_show: int, wait: float | None,
+           service: float | None, ratings: int, rating: float | None) -> dict[str, Any]:
+    return {"issued": int(issued or 0), "waiting": int(waiting or 0), "served": int(served or 0),
+            "no_show": int(no_show or 0),
+            "avg_wait_min": round(wait, 1) if wait is not None else None,
+            "avg_service_min": round(service, 1) if service is not None else None,
+            "ratings_count": int(ratings or 0),
+            "avg_rating": round(rating, 2) if rating is not None else None}
+
+
+def day_stats_counted(conn: sqlite3.Connection, day: str) -> dict[str, Any]:
+    """A day's totals counted from the rows themselves (checks day_totals; never on a timer)."""
     t = conn.execute(
         "SELECT COUNT(*), SUM(status='waiting'), SUM(status='done'), SUM(status='no_show') "
         "FROM tickets WHERE day=?", (day,)).fetchone()
@@ -226,10 +273,7 @@ def day_stats(conn: sqlite3.Connection, day: str) -> dict[str, Any]:
         " FROM legs l JOIN tickets t ON t.id=l.ticket_id WHERE t.day=? AND l.outcome='done'",
         (day,)).fetchone()
     r = conn.execute("SELECT COUNT(*), AVG(score) FROM ratings WHERE day=?", (day,)).fetchone()
-    return {"issued": t[0] or 0, "waiting": t[1] or 0, "served": t[2] or 0, "no_show": t[3] or 0,
-            "avg_wait_min": round(w[0], 1) if w[0] is not None else None,
-            "avg_service_min": round(s[0], 1) if s[0] is not None else None,
-            "ratings_count": r[0] or 0, "avg_rating": round(r[1], 2) if r[1] is not None else None}
+    return _stats(t[0], t[1], t[2], t[3], w[0], s[0], r[0], r[1])
 
 
 def set_printer(conn: sqlite3.Connection, device_id: int, url: str, status: str, detail: str,
@@ -334,3 +378,10 @@ def save_request(conn: sqlite3.Connection, actor: str, request_id: str, action: 
     """Remember the answer to a request so a repeat returns it unchanged."""
     conn.execute("INSERT INTO requests VALUES (?,?,?,?,?,?)",
                  (actor, request_id, action, status, dumps(response), at))
+
+
+def purge_requests(conn: sqlite3.Connection, before: str, limit: int) -> int:
+    """Forget up to `limit` stored answers older than `before` (no retry comes that late)."""
+    return conn.execute(
+        "DELETE FROM requests WHERE rowid IN (SELECT rowid FROM requests WHERE at < ? LIMIT ?)",
+        (before, limit)).rowcount

@@ -86,4 +86,98 @@ def m011_login_failures(db: Database) -> None:
     CREATE INDEX login_failures_user ON login_failures (username, address, at);
     CREATE INDEX login_failures_address ON login_failures (address, at);
     CREATE INDEX login_failures_at ON login_failures (at);
+
+
+# Today's totals kept by triggers in the same transaction as every change (tickets, legs, ratings):
+# the stats the floor sees every 2 s read one row instead of aggregating the day (278 ms on a
+# 50,000-ticket day; bench/bench_history.py). `_contribution` is one row's share of a day's totals.
+_TICKET_SHARE = ("issued=issued{s}1, waiting=waiting{s}({r}.status='waiting'), "
+                 "served=served{s}({r}.status='done'), no_show=no_show{s}({r}.status='no_show'), "
+                 "wait_n=wait_n{s}({w} IS NOT NULL), wait_sum=wait_sum{s}COALESCE({w}, 0)")
+_WAIT = "((julianday({r}.called_at) - julianday({r}.issued_at)) * 1440)"
+_SERVICE = ("(CASE WHEN {r}.outcome='done' THEN (julianday({r}.finished_at) - "
+            "julianday(COALESCE({r}.started_at, {r}.called_at))) * 1440 END)")
+_LEG_SHARE = ("service_n=service_n{s}({v} IS NOT NULL), service_sum=service_sum{s}COALESCE({v}, 0)")
+_RATING_SHARE = "ratings_n=ratings_n{s}1, rating_sum=rating_sum{s}{r}.score"
+
+
+def _apply(table_share: str, row: str, sign: str, day: str, **fmt: str) -> str:
+    """SQL that adds (sign '+') or takes away ('-') one row's share of its day's totals."""
+    share = table_share.format(s=sign, r=row, **{k: v.format(r=row) for k, v in fmt.items()})
+    return (f"INSERT OR IGNORE INTO day_totals (day) VALUES ({day});\n"
+            f"UPDATE day_totals SET {share} WHERE day={day};")
+
+
+@migrations()
+def m030_history_indexes_and_day_totals(db: Database) -> None:
+    """Indexes so nothing on a request path or timer reads past days, expiring idempotency
+    records (those already too old to serve a retry go now, in one go, before their index is
+    built), and today's running totals maintained by triggers."""
+    leg_day = "(SELECT day FROM tickets WHERE id={r}.ticket_id)"
+    t_new = _apply(_TICKET_SHARE, "NEW", "+", "NEW.day", w=_WAIT)
+    t_old = _apply(_TICKET_SHARE, "OLD", "-", "OLD.day", w=_WAIT)
+    l_new = _apply(_LEG_SHARE, "NEW", "+", leg_day.format(r="NEW"), v=_SERVICE)
+    l_old = _apply(_LEG_SHARE, "OLD", "-", leg_day.format(r="OLD"), v=_SERVICE)
+    r_new = _apply(_RATING_SHARE, "NEW", "+", "NEW.day")
+    r_old = _apply(_RATING_SHARE, "OLD", "-", "OLD.day")
+    db.executescript(f"""
+    CREATE INDEX ratings_day ON ratings (day);
+    CREATE INDEX tickets_open ON tickets (day)
+        WHERE status IN ('waiting','called','serving','parked');
+    CREATE INDEX tickets_print_pending ON tickets (device_id) WHERE print_status='pending';
+    CREATE INDEX tickets_number ON tickets (day, number);
+    DELETE FROM requests WHERE at < strftime('%Y-%m-%dT%H:%M:%f', 'now', '-2 days');
+    CREATE INDEX requests_at ON requests (at);
+    CREATE TABLE day_totals (day TEXT PRIMARY KEY, issued INTEGER NOT NULL DEFAULT 0,
+        waiting INTEGER NOT NULL DEFAULT 0, served INTEGER NOT NULL DEFAULT 0,
+        no_show INTEGER NOT NULL DEFAULT 0, wait_n INTEGER NOT NULL DEFAULT 0,
+        wait_sum REAL NOT NULL DEFAULT 0, service_n INTEGER NOT NULL DEFAULT 0,
+        service_sum REAL NOT NULL DEFAULT 0, ratings_n INTEGER NOT NULL DEFAULT 0,
+        rating_sum REAL NOT NULL DEFAULT 0);
+    CREATE TRIGGER day_totals_ticket_in AFTER INSERT ON tickets BEGIN
+        {t_new}
+    END;
+    CREATE TRIGGER day_totals_ticket_up AFTER UPDATE OF day, status, issued_at, called_at ON tickets
+    WHEN OLD.day IS NOT NEW.day OR OLD.status IS NOT NEW.status
+        OR OLD.issued_at IS NOT NEW.issued_at OR OLD.called_at IS NOT NEW.called_at BEGIN
+        {t_old}
+        {t_new}
+    END;
+    CREATE TRIGGER day_totals_ticket_out AFTER DELETE ON tickets BEGIN
+        {t_old}
+    END;
+    CREATE TRIGGER day_totals_leg_in AFTER INSERT ON legs WHEN NEW.outcome='done' BEGIN
+        {l_new}
+    END;
+    CREATE TRIGGER day_totals_leg_up AFTER UPDATE ON legs
+    WHEN OLD.outcome='done' OR NEW.outcome='done' BEGIN
+        {l_old}
+        {l_new}
+    END;
+    CREATE TRIGGER day_totals_leg_out AFTER DELETE ON legs WHEN OLD.outcome='done' BEGIN
+        {l_old}
+    END;
+    CREATE TRIGGER day_totals_rating_in AFTER INSERT ON ratings BEGIN
+        {r_new}
+    END;
+    CREATE TRIGGER day_totals_rating_up AFTER UPDATE OF day, score ON ratings BEGIN
+        {r_old}
+        {r_new}
+    END;
+    CREATE TRIGGER day_totals_rating_out AFTER DELETE ON ratings BEGIN
+        {r_old}
+    END;
+    INSERT INTO day_totals (day, issued, waiting, served, no_show, wait_n, wait_sum)
+        SELECT day, COUNT(*), TOTAL(status='waiting'), TOTAL(status='done'), TOTAL(status='no_show'),
+               COUNT(w), TOTAL(w)
+        FROM (SELECT day, status, {_WAIT.format(r='tickets')} AS w FROM tickets) GROUP BY day;
+    INSERT OR IGNORE INTO day_totals (day) SELECT DISTINCT day FROM ratings;
+    UPDATE day_totals SET service_n = x.n, service_sum = x.s
+        FROM (SELECT t.day AS day, COUNT(v) AS n, TOTAL(v) AS s
+              FROM (SELECT ticket_id, {_SERVICE.format(r='legs')} AS v FROM legs) l
+              JOIN tickets t ON t.id = l.ticket_id GROUP BY t.day) x
+        WHERE day_totals.day = x.day;
+    UPDATE day_totals SET ratings_n = x.n, rating_sum = x.s
+        FROM (SELECT day, COUNT(*) AS n, TOTAL(score) AS s FROM ratings GROUP BY day) x
+        WHERE day_totals.day = x.day;
     """)
