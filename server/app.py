@@ -7,6 +7,8 @@ from typing import Any
 
 from flask import Flask
 
+from printers.runtime import use_runtime_dir
+
 from . import api, realtime
 from .services.context import Context
 from .setup import initialize, secret_key
@@ -31,6 +33,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]
     db = Database(app.config["DB"])
+    use_runtime_dir(db.path.parent / "runtime")  # private caches (escpos) next to the database
     initialize(db, app.config["SITE"], demo=False)  # no-op when the database has a site
     app.secret_key = secret_key(db)
     ctx = Context.open(db)

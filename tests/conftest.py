@@ -6,6 +6,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +20,10 @@ DEMO_PASSWORD = "demo-pass-2026"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-quic", "--disable-sync",
                  "--autoplay-policy=no-user-gesture-required"]
-os.environ.setdefault("ESCPOS_CAPABILITIES_PICKLE_DIR", str(Path("/tmp/xephang-escpos")))
+# In-process tests get one private runtime folder (random name, 0700), never a fixed /tmp path;
+# each live server keeps its own next to its database.
+os.environ["XEPHANG_RUNTIME_DIR"] = tempfile.mkdtemp(prefix="xephang-tests-")
+os.environ.pop("ESCPOS_CAPABILITIES_PICKLE_DIR", None)
 
 
 class Demo:
@@ -219,3 +223,11 @@ def browser() -> Iterator[Any]:
         b = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_runtime_folder() -> Iterator[None]:
+    """Remove the in-process tests' runtime folder at the end."""
+    yield
+    import shutil
+    shutil.rmtree(os.environ["XEPHANG_RUNTIME_DIR"], ignore_errors=True)

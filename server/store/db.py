@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import json
+import os
 import queue
 import sqlite3
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -30,12 +32,32 @@ def connect(path: str | Path) -> sqlite3.Connection:
     return conn
 
 
+def create_private(path: Path) -> None:
+    """Create the database file 0600 (its folder 0700 when this creates it); tighten an old one.
+
+    SQLite gives the -wal and -shm files the mode of the database file, so they follow.
+    """
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+    for part in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            info = part.stat()
+            if info.st_uid == os.getuid() and stat.S_IMODE(info.st_mode) & 0o077:
+                part.chmod(0o600)
+        except FileNotFoundError:
+            pass
+
+
 class Database_:
     """A pool of connections to one database file, with read and write transactions."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        create_private(self.path)
         self._pool: queue.LifoQueue[sqlite3.Connection] = queue.LifoQueue()
 
     def migrate(self) -> None:
@@ -84,6 +106,14 @@ class Database_:
                 yield conn
             finally:
                 conn.execute("COMMIT")
+        finally:
+            self._release(conn)
+
+    def checkpoint(self) -> None:
+        """Copy the write-ahead log into the database file and empty it."""
+        conn = self._acquire()
+        try:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:
             self._release(conn)
 
