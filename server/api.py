@@ -63,13 +63,14 @@ def login() -> Any:
     actor, token = login_user(ctx(), username, password)
     session.clear()
     session["user_id"] = actor.id
+    session["gen"] = actor.gen  # logout, a new password or removal ends this cookie too
     session.permanent = True
     return jsonify(token=token, csrf_token=csrf_token(), **actor.public())
 
 
 @bp.post("/auth/logout")
 def logout() -> Any:
-    logout_user(ctx(), bearer_token())
+    logout_user(ctx(), current_actor())
     session.clear()
     return jsonify({})
 

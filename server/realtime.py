@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask, current_app, request, session
 from flask_socketio import SocketIO, join_room
 
+from .live_sessions import LiveSessions
 from .services import queries
 from .services.auth import Actor, actor_for_token, actor_for_user_id
 from .services.context import Context, Message
@@ -31,11 +32,15 @@ def _base_url() -> str:
     return str(configured or request.host_url).rstrip("/")
 
 
+def _live() -> LiveSessions:
+    return current_app.extensions["xephang.live"]
+
+
 def _actor(auth: Any) -> Actor | None:
     if isinstance(auth, dict) and isinstance(auth.get("token"), str):
         return actor_for_token(_ctx(), auth["token"])
     if "user_id" in session:
-        return actor_for_user_id(_ctx(), session["user_id"])
+        return actor_for_user_id(_ctx(), session["user_id"], session.get("gen"))
     return None
 
 
@@ -55,16 +60,24 @@ def on_connect(auth: Any = None) -> bool:
                 join_room(room)
             snap = queries.ticket_snapshot(_ctx(), token, _base_url())
         else:
+            seen = _live().latest()  # before authenticating: a revocation after it is caught
             actor = _actor(auth)
             if actor is None:
                 return False
             for room in queries.rooms_for(_ctx(), actor):
                 join_room(room)
+            _live().register(request.sid, actor, seen)  # type: ignore[attr-defined]
             snap = queries.snapshot_for(_ctx(), actor, _base_url())
     except UseCaseError:
         return False
     socketio.emit("snapshot", snap, to=request.sid)  # type: ignore[attr-defined]
     return True
+
+
+@socketio.on("disconnect")
+def on_disconnect(*_reason: Any) -> None:
+    """Forget who held the socket."""
+    _live().forget(request.sid)  # type: ignore[attr-defined]
 
 
 @socketio.on("*")
@@ -139,3 +152,6 @@ def init_app(app: Flask, ctx: Context, async_mode: str | None, sync: bool) -> No
     """Attach Socket.IO to the app and route the context's events through it."""
     socketio.init_app(app, async_mode=async_mode, ping_interval=10, ping_timeout=10)
     ctx.publish = Publisher(ctx, sync=sync)
+    app.extensions["xephang.live"] = LiveSessions(
+        ctx, lambda sid: socketio.server.disconnect(sid, namespace="/"),
+        socketio.start_background_task, socketio.sleep)

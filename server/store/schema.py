@@ -67,3 +67,14 @@ def m001_initial(db: Database) -> None:
         status INTEGER NOT NULL, response TEXT NOT NULL, at TEXT NOT NULL,
         PRIMARY KEY (actor, request_id));
     """)
+
+
+@migrations()
+def m020_session_generations(db: Database) -> None:
+    """Per-user and per-device session generations, and the log of revocations live sockets follow."""
+    db.executescript("""
+    ALTER TABLE users ADD COLUMN session_gen INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE devices ADD COLUMN session_gen INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE revocations (id INTEGER PRIMARY KEY AUTOINCREMENT, subject TEXT NOT NULL,
+        at TEXT NOT NULL);
+    """)
