@@ -12,6 +12,7 @@ from .services.auth import login as login_user
 from .services.auth import logout as logout_user
 from .services.auth import require_login
 from .services.errors import UseCaseError
+from .web.input import MALFORMED, json_body, quiet_log
 from .web.session import base_url, bearer_token, check_csrf, csrf_token, ctx, current_actor
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -19,12 +20,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 def body() -> dict[str, Any]:
     """The JSON object sent with the request ({} when there is none)."""
-    if not request.data:
-        return {}
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise UseCaseError("bad_json", 400)
-    return data
+    return json_body(request)
 
 
 @bp.before_request
@@ -50,6 +46,9 @@ def _unexpected(exc: Exception) -> Any:
         return _http_error(exc)
     if not request.path.startswith(bp.url_prefix or "/api/v1"):
         raise exc
+    if isinstance(exc, MALFORMED):  # a wrong value sent by the caller: 400, one short log line
+        quiet_log.note(request.method, request.path, exc)
+        return _use_case_error(UseCaseError("bad_request", 400))
     current_app.logger.exception("unexpected error on %s %s", request.method, request.path)
     return _use_case_error(UseCaseError("internal_error", 500))
 

@@ -14,6 +14,7 @@ from .services import queries
 from .services.auth import Actor, actor_for_token, actor_for_user_id
 from .services.context import Context, Message
 from .services.errors import UseCaseError
+from .web.input import MALFORMED
 
 log = logging.getLogger(__name__)
 socketio = SocketIO()
@@ -68,7 +69,7 @@ def on_connect(auth: Any = None) -> bool:
                 join_room(room)
             _live().register(request.sid, actor, seen)  # type: ignore[attr-defined]
             snap = queries.snapshot_for(_ctx(), actor, _base_url())
-    except UseCaseError:
+    except (UseCaseError, *MALFORMED):  # a wrong or malformed token: refused, not a traceback
         return False
     socketio.emit("snapshot", snap, to=request.sid)  # type: ignore[attr-defined]
     return True
