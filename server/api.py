@@ -12,6 +12,7 @@ from .services.auth import login as login_user
 from .services.auth import logout as logout_user
 from .services.auth import require_login
 from .services.errors import UseCaseError
+from .services.views import public_ticket
 from .web.input import MALFORMED, json_body, quiet_log
 from .web.session import base_url, bearer_token, check_csrf, csrf_token, ctx, current_actor
 
@@ -38,7 +39,11 @@ def _http_error(exc: HTTPException) -> Any:
     if not request.path.startswith(bp.url_prefix or "/api/v1"):
         return exc  # pages keep Flask's own answers
     code = {404: "not_found", 405: "method_not_allowed"}.get(exc.code or 400, "bad_request")
-    return _use_case_error(UseCaseError(code, exc.code or 400))
+    answer, status = _use_case_error(UseCaseError(code, exc.code or 400))
+    for name, value in exc.get_headers():  # e.g. Allow on a 405
+        if name.lower() != "content-type":
+            answer.headers[name] = value
+    return answer, status
 
 
 def _unexpected(exc: Exception) -> Any:
@@ -112,7 +117,7 @@ def find_tickets() -> Any:
 
 @bp.get("/tickets/<token>")
 def ticket(token: str) -> Any:
-    return jsonify(tickets.get_ticket(ctx(), token, base_url()))
+    return jsonify(public_ticket(tickets.get_ticket(ctx(), token, base_url())))
 
 
 @bp.get("/tickets/<token>/events")

@@ -13,6 +13,7 @@ from . import api, realtime
 from .services.context import Context
 from .setup import initialize, secret_key
 from .store import Database
+from .web.security import SecurityHeaders, secure_cookies
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -40,6 +41,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.extensions["xephang"] = ctx
     api.init_app(app)
     realtime.init_app(app, ctx, app.config["ASYNC_MODE"], app.config["SYNC_PUBLISH"])
+    app.config["SESSION_COOKIE_SECURE"] = secure_cookies(app.config, ctx.site.info)
+    app.wsgi_app = SecurityHeaders(app.wsgi_app)  # type: ignore[method-assign]
     if app.config["PRINTING"]:
         from .services.printing import Printing
         ctx.printer = Printing.start(ctx, Path(app.config["DB"]).parent / "prints")
