@@ -53,7 +53,16 @@ def test_the_public_ticket_shows_no_database_id(http: Any, app: Any) -> None:
     phone = socketio.test_client(app, auth={"ticket": issued["token"]})
     snap = phone.get_received()[0]
     assert snap["name"] == "snapshot" and "id" not in snap["args"][0]["ticket"]
+    staff = socketio.test_client(app, auth={"token": http.token("canbo17")})
+    staff.get_received()
+    http.act(17, "call-next", "canbo17")
+    mine = [m["args"][0] for m in phone.get_received() if m["name"] == "ticket.changed"]
+    assert mine and all("id" not in p["ticket"] for p in mine)
+    assert mine[-1]["ticket"]["status"] == "called" and mine[-1]["ticket"]["counter"] == 17
+    theirs = [m["args"][0] for m in staff.get_received() if m["name"] == "ticket.changed"]
+    assert theirs[-1]["ticket"]["id"] == issued["id"] and theirs[-1]["seq"] == mine[-1]["seq"]
     phone.disconnect()
+    staff.disconnect()
 
 
 def test_405_names_the_allowed_methods(client: Any) -> None:
