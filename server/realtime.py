@@ -67,7 +67,8 @@ def on_connect(auth: Any = None) -> bool:
                 return False
             for room in queries.rooms_for(_ctx(), actor):
                 join_room(room)
-            _live().register(request.sid, actor, seen)  # type: ignore[attr-defined]
+            if not _live().register(request.sid, actor, seen):  # type: ignore[attr-defined]
+                return False  # revoked while it was connecting
             snap = queries.snapshot_for(_ctx(), actor, _base_url())
     except (UseCaseError, *MALFORMED):  # a wrong or malformed token: refused, not a traceback
         return False
@@ -155,4 +156,5 @@ def init_app(app: Flask, ctx: Context, async_mode: str | None, sync: bool) -> No
     ctx.publish = Publisher(ctx, sync=sync)
     app.extensions["xephang.live"] = LiveSessions(
         ctx, lambda sid: socketio.server.disconnect(sid, namespace="/"),
+        lambda sid: bool(socketio.server.manager.is_connected(sid, "/")),
         socketio.start_background_task, socketio.sleep)

@@ -162,3 +162,40 @@ def test_a_password_change_ends_old_tokens_cookies_and_sockets(live_server: Any)
         assert me(url, fresh) == 200
     finally:
         console.close()
+
+
+def test_sockets_connecting_while_their_users_are_removed_end_closed(live_server: Any) -> None:
+    """Connects race removals (another process): no socket of a removed user stays open."""
+    url = live_server.url
+    names = [f"canbo{n}" for n in range(30, 36)]
+    tokens = {name: cookie_login(url, name)[1] for name in names}
+    clients: list[socketio.Client] = []
+    closed: list[threading.Event] = []
+    lock = threading.Lock()
+
+    def connect_many(name: str) -> None:
+        for _ in range(4):
+            done = threading.Event()
+            client = socketio.Client(reconnection=False)
+            client.on("disconnect", lambda *_, done=done: done.set())
+            try:
+                client.connect(url, auth={"token": tokens[name]}, transports=["websocket"])
+            except socketio.exceptions.ConnectionError:
+                continue  # refused: the removal came first
+            with lock:
+                clients.append(client)
+                closed.append(done)
+
+    threads = [threading.Thread(target=connect_many, args=(n,)) for n in names]
+    for t in threads:
+        t.start()
+    for name in names:
+        live_server.cli("user", "remove", name)
+    for t in threads:
+        t.join()
+    try:
+        assert all(done.wait(15) for done in closed), "a removed user's socket stayed open"
+    finally:
+        for c in clients:
+            if c.connected:
+                c.disconnect()
