@@ -21,6 +21,7 @@ from typing import Any, Callable
 import socketio
 
 from printers.messages import DEFAULT_LANG
+from printers.runtime import runtime_dir, use_runtime_dir
 from printers.ticket import PAPERS
 from printers.transports import PrinterUrlError, open_printer
 
@@ -177,6 +178,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--poll", type=float, default=30.0, help="read the printer status every N seconds")
     ap.add_argument("--lang", choices=("vi", "en"), default=DEFAULT_LANG,
                     help="language of the printed hints and of the status texts")
+    ap.add_argument("--data-dir", default=os.environ.get("XEPHANG_DATA_DIR"),
+                    help="private folder for the agent's caches (default ~/.local/state/xephang)")
     ap.add_argument("-q", "--quiet", action="store_true", help="log warnings and errors only")
     args = ap.parse_args(argv)
     if not args.token:
@@ -193,7 +196,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     """Command line entry: run the kiosk agent until SIGTERM or Ctrl-C."""
     args = parse_args(argv)
-    # force: python-escpos calls logging.basicConfig() when imported, which would win otherwise.
+    # Before the first ticket imports python-escpos: its cache goes in a folder only we can write.
+    use_runtime_dir(args.data_dir or runtime_dir())
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True)
     # The Socket.IO/HTTP libraries log every packet at INFO; keep the agent's own lines readable.

@@ -1,33 +1,24 @@
-"""ESC/POS byte building on top of python-escpos' Dummy printer (the only escpos import)."""
+"""ESC/POS byte building on top of python-escpos' Dummy printer (imported via printers.runtime)."""
 
 from __future__ import annotations
 
-import os
-import tempfile
-from pathlib import Path
+from PIL import Image
 
-# python-escpos writes a capabilities pickle to a fresh temp dir on every import unless
-# this is set; one fixed dir keeps /tmp clean on kiosks that run for months.
-_PICKLE_DIR = Path(tempfile.gettempdir()) / "xephang-escpos"
-_PICKLE_DIR.mkdir(parents=True, exist_ok=True)
-os.environ.setdefault("ESCPOS_CAPABILITIES_PICKLE_DIR", str(_PICKLE_DIR))
-
-from escpos.constants import QR_ECLEVEL_M  # noqa: E402
-from escpos.printer import Dummy  # noqa: E402
-from PIL import Image  # noqa: E402
-
-from printers.raster import Align, raster_command  # noqa: E402
+from printers import runtime
+from printers.raster import Align, raster_command
 
 ESC = b"\x1b"
 FONT_A_WIDTH = 12  # dots per character, Font A
 FONT_A_HEIGHT = 24
+QR_ECLEVEL_M = 1  # escpos.constants.QR_ECLEVEL_M (error correction level M)
 
 
 class TicketCommands:
     """Accumulates the ESC/POS commands of one ticket."""
 
     def __init__(self) -> None:
-        self._out = Dummy()
+        # Imported on first use, so entry points choose the private cache folder first.
+        self._out = runtime.escpos().Dummy()
         self._out.hw("INIT")
 
     def text(self, line: str, *, size: int = 1, bold: bool = False, align: Align = "center") -> None:

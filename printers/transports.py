@@ -6,7 +6,6 @@ import itertools
 import os
 import re
 import socket
-import tempfile
 import threading
 import time
 from abc import ABC, abstractmethod
@@ -15,6 +14,8 @@ from typing import Any, Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import serial
+
+from printers.runtime import runtime_dir
 
 from printers.messages import DEFAULT_LANG, text
 from printers.status import (
@@ -405,8 +406,8 @@ class VirtualPrinter(Printer):
                  url: str = "virtual", paper: str = "80mm",
                  status: PrinterStatus = PrinterStatus.OK) -> None:
         super().__init__(url, timeout)
-        self.directory = Path(directory) if directory else (
-            Path(tempfile.gettempdir()) / "xephang-virtual-printer")
+        # Never a fixed /tmp folder another account could prepare: the private runtime folder.
+        self.directory = Path(directory) if directory else runtime_dir() / "virtual-printer"
         self.paper = paper
         self.fixed_status = status
         self.sent: list[Path] = []

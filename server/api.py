@@ -12,6 +12,8 @@ from .services.auth import login as login_user
 from .services.auth import logout as logout_user
 from .services.auth import require_login
 from .services.errors import UseCaseError
+from .services.views import public_ticket
+from .web.input import MALFORMED, json_body, quiet_log
 from .web.session import base_url, bearer_token, check_csrf, csrf_token, ctx, current_actor
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -19,12 +21,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 def body() -> dict[str, Any]:
     """The JSON object sent with the request ({} when there is none)."""
-    if not request.data:
-        return {}
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise UseCaseError("bad_json", 400)
-    return data
+    return json_body(request)
 
 
 @bp.before_request
@@ -45,7 +42,11 @@ def _http_error(exc: HTTPException) -> Any:
     if not request.path.startswith(bp.url_prefix or "/api/v1"):
         return exc  # pages keep Flask's own answers
     code = {404: "not_found", 405: "method_not_allowed"}.get(exc.code or 400, "bad_request")
-    return _use_case_error(UseCaseError(code, exc.code or 400))
+    answer, status = _use_case_error(UseCaseError(code, exc.code or 400))
+    for name, value in exc.get_headers():  # e.g. Allow on a 405
+        if name.lower() != "content-type":
+            answer.headers[name] = value
+    return answer, status
 
 
 def _unexpected(exc: Exception) -> Any:
@@ -53,6 +54,9 @@ def _unexpected(exc: Exception) -> Any:
         return _http_error(exc)
     if not request.path.startswith(bp.url_prefix or "/api/v1"):
         raise exc
+    if isinstance(exc, MALFORMED):  # a wrong value sent by the caller: 400, one short log line
+        quiet_log.note(request.method, request.path, exc)
+        return _use_case_error(UseCaseError("bad_request", 400))
     current_app.logger.exception("unexpected error on %s %s", request.method, request.path)
     return _use_case_error(UseCaseError("internal_error", 500))
 
@@ -66,13 +70,14 @@ def login() -> Any:
     actor, token = login_user(ctx(), username, password, request.remote_addr or "")
     session.clear()
     session["user_id"] = actor.id
+    session["gen"] = actor.gen  # logout, a new password or removal ends this cookie too
     session.permanent = True
     return jsonify(token=token, csrf_token=csrf_token(), **actor.public())
 
 
 @bp.post("/auth/logout")
 def logout() -> Any:
-    logout_user(ctx(), bearer_token())
+    logout_user(ctx(), current_actor())
     session.clear()
     return jsonify({})
 
@@ -115,7 +120,7 @@ def find_tickets() -> Any:
 
 @bp.get("/tickets/<token>")
 def ticket(token: str) -> Any:
-    return jsonify(tickets.get_ticket(ctx(), token, base_url()))
+    return jsonify(public_ticket(tickets.get_ticket(ctx(), token, base_url())))
 
 
 @bp.get("/tickets/<token>/events")

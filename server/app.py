@@ -7,11 +7,14 @@ from typing import Any
 
 from flask import Flask
 
+from printers.runtime import use_runtime_dir
+
 from . import api, realtime
 from .services.context import Context
 from .setup import initialize, secret_key
 from .store import Database
 from .web import health
+from .web.security import SecurityHeaders, secure_cookies
 
 ROOT = Path(__file__).resolve().parent.parent
 # Every request body the product sends is a small JSON object; a bigger one is refused (413)
@@ -36,6 +39,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]
     db = Database(app.config["DB"])
+    use_runtime_dir(db.path.parent / "runtime")  # private caches (escpos) next to the database
     initialize(db, app.config["SITE"], demo=False)  # no-op when the database has a site
     app.secret_key = secret_key(db)
     ctx = Context.open(db)
@@ -43,6 +47,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     health.init_app(app)
     api.init_app(app)
     realtime.init_app(app, ctx, app.config["ASYNC_MODE"], app.config["SYNC_PUBLISH"])
+    app.config["SESSION_COOKIE_SECURE"] = secure_cookies(app.config, ctx.site.info)
+    app.wsgi_app = SecurityHeaders(app.wsgi_app)  # type: ignore[method-assign]
     if app.config["PRINTING"]:
         from .services.printing import Printing
         ctx.printer = Printing.start(ctx, Path(app.config["DB"]).parent / "prints")

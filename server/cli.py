@@ -490,6 +490,9 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script."""
     args = parser().parse_args(argv)
+    if getattr(args, "db", None):
+        from printers.runtime import use_runtime_dir
+        use_runtime_dir(Path(args.db).parent / "runtime")  # before anything imports escpos
     from .site import SiteConfigError
     try:
         return int(args.func(args))

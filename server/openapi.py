@@ -22,11 +22,24 @@ ERRORS = {"400": {"$ref": "#/components/responses/Error"},
           "409": {"$ref": "#/components/responses/Error"}}
 
 
+REPEATED = ("The answer to an earlier request with the same request_id from the same caller, "
+            "repeated: nothing changed")
+THROTTLED = {"description": "Too many failed logins for this username or address: try again later",
+             "headers": {"Retry-After": {"schema": {"type": "integer"},
+                                         "description": "seconds to wait"}},
+             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}}
+
+
 def _op(summary: str, response: dict[str, Any], body: dict[str, Any] | None = None,
         status: str = "200", auth: bool = True, params: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     op: dict[str, Any] = {"summary": summary, "responses": {status: _json(response), **ERRORS}}
     if body is not None:
         op["requestBody"] = {"content": {"application/json": {"schema": body}}}
+        if "request_id" in body.get("properties", {}):
+            if status == "200":
+                op["responses"]["200"] = _json(response, "OK; also the answer to a repeat: " + REPEATED)
+            else:
+                op["responses"]["200"] = _json(response, REPEATED)
     if not auth:
         op["security"] = []
     if params:
@@ -57,7 +70,8 @@ def spec() -> dict[str, Any]:
         "/auth/login": {"post": _op("Log in: session cookie and API token", _obj(
             {"token": STR, "csrf_token": STR, "user": _ref("User")}),
             _obj({"username": STR, "password": STR}, ["username", "password"]), auth=False)},
-        "/auth/logout": {"post": _op("Log out (revokes the bearer token)", _obj({}))},
+        "/auth/logout": {"post": _op("Log out: every API token and session cookie of the user "
+                                     "stops working, their live sockets close", _obj({}))},
         "/me": {"get": _op("The caller: user or device", _obj(
             {"user": _ref("User"), "device": _ref("Device"), "csrf_token": STR}))},
         "/site": {"get": _op("Site configuration: zones, units, services, priority categories",
@@ -72,8 +86,8 @@ def spec() -> dict[str, Any]:
                          {"tickets": {"type": "array", "items": _ref("Ticket")}}),
                          params=[{"name": "number", "in": "query", "required": True, "schema": STR},
                                  {"name": "service", "in": "query", "schema": STR}])},
-        "/tickets/{token}": {"get": _op("A ticket by its public token", _ref("Ticket"), auth=False,
-                                        params=[TOKEN_PATH])},
+        "/tickets/{token}": {"get": _op("A ticket by its public token", _ref("PublicTicket"),
+                                        auth=False, params=[TOKEN_PATH])},
         "/tickets/{token}/events": {"get": _op("A ticket's history (staff)", _obj(
             {"events": {"type": "array", "items": _obj({"type": STR, "at": STR, "actor": STR})}}),
             params=[TOKEN_PATH])},
@@ -126,6 +140,9 @@ def spec() -> dict[str, Any]:
                         counter={"type": ["integer", "null"]}, priority={"type": ["string", "null"]},
                         estimated_wait_min={"type": "array", "items": INT, "minItems": 2, "maxItems": 2},
                         print=_obj({"status": STR, "detail": STR}))
+    paths["/auth/login"]["post"]["responses"]["429"] = THROTTLED
+    public_props = {k: v for k, v in ticket_props.items() if k != "id"}
+    error_body = _obj({"error": _obj({"code": STR, "message": STR}, ["code", "message"])})
     return {
         "openapi": "3.1.0",
         "info": {"title": "xephang API", "version": "1",
@@ -138,10 +155,11 @@ def spec() -> dict[str, Any]:
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"},
                                 "cookie": {"type": "apiKey", "in": "cookie", "name": "session"}},
-            "responses": {"Error": _json(_obj({"error": _obj({"code": STR, "message": STR},
-                                                             ["code", "message"])}), "Refused")},
+            "responses": {"Error": _json(error_body, "Refused")},
             "schemas": {
+                "ErrorBody": error_body,
                 "Ticket": _obj(ticket_props, ["id", "number", "service", "status", "token"]),
+                "PublicTicket": _obj(public_props, ["number", "service", "status", "token"]),
                 "Counter": _obj({"number": INT, "name": STR, "zone": STR, "floor": INT,
                                  "services": {"type": "array", "items": STR}, "priority": BOOL,
                                  "state": {"enum": ["closed", "open", "paused"]},

@@ -9,11 +9,13 @@ from typing import Any
 from flask import Flask, current_app, request, session
 from flask_socketio import SocketIO, join_room
 
+from .live_sessions import LiveSessions
 from .services import queries
 from .services.auth import Actor, actor_for_token, actor_for_user_id
 from .services.context import Context, Message
 from .services.errors import UseCaseError
 from .store import StoreError
+from .web.input import MALFORMED
 
 log = logging.getLogger(__name__)
 socketio = SocketIO()
@@ -32,11 +34,15 @@ def _base_url() -> str:
     return str(configured or request.host_url).rstrip("/")
 
 
+def _live() -> LiveSessions:
+    return current_app.extensions["xephang.live"]
+
+
 def _actor(auth: Any) -> Actor | None:
     if isinstance(auth, dict) and isinstance(auth.get("token"), str):
         return actor_for_token(_ctx(), auth["token"])
     if "user_id" in session:
-        return actor_for_user_id(_ctx(), session["user_id"])
+        return actor_for_user_id(_ctx(), session["user_id"], session.get("gen"))
     return None
 
 
@@ -58,13 +64,16 @@ def on_connect(auth: Any = None) -> bool:
                 join_room(room)
             snap = queries.ticket_snapshot(_ctx(), token, _base_url())
         else:
+            seen = _live().latest()  # before authenticating: a revocation after it is caught
             actor = _actor(auth)
             if actor is None:
                 return False
             for room in queries.rooms_for(_ctx(), actor):
                 join_room(room)
+            if not _live().register(request.sid, actor, seen):  # type: ignore[attr-defined]
+                return False  # revoked while it was connecting
             snap = queries.snapshot_for(_ctx(), actor, _base_url())
-    except (UseCaseError, StoreError):
+    except (UseCaseError, StoreError, *MALFORMED):  # a wrong or malformed token: refused
         PUBLIC_SOCKETS.leave(request.sid)  # type: ignore[attr-defined]
         return False
     socketio.emit("snapshot", snap, to=request.sid)  # type: ignore[attr-defined]
@@ -111,7 +120,7 @@ _clients: dict[str, tuple[frozenset[str], Any]] = {}
 
 def _remember(sid: str, rooms: list[str], auth: Any, base_url: str) -> None:
     ticket = auth.get("ticket") if isinstance(auth, dict) else None
-    user_id = session.get("user_id")
+    user_id, gen = session.get("user_id"), session.get("gen")
 
     def rebuild(ctx: Context) -> dict[str, Any] | None:
         """This client's snapshot read now (None if it may no longer have one)."""
@@ -120,7 +129,7 @@ def _remember(sid: str, rooms: list[str], auth: Any, base_url: str) -> None:
                 return queries.ticket_snapshot(ctx, ticket, base_url)
             actor = (actor_for_token(ctx, auth["token"]) if isinstance(auth, dict)
                      and isinstance(auth.get("token"), str) else
-                     actor_for_user_id(ctx, user_id) if user_id is not None else None)
+                     actor_for_user_id(ctx, user_id, gen) if user_id is not None else None)
             return None if actor is None else queries.snapshot_for(ctx, actor, base_url)
         except UseCaseError:
             return None
@@ -129,8 +138,9 @@ def _remember(sid: str, rooms: list[str], auth: Any, base_url: str) -> None:
 
 
 @socketio.on("disconnect")
-def on_disconnect(*_: Any) -> None:
-    """Forget a client that left; a public socket frees its place in its address's count."""
+def on_disconnect(*_reason: Any) -> None:
+    """Forget a client that left: who held it, its place in its address's count, its rooms."""
+    _live().forget(request.sid)  # type: ignore[attr-defined]
     PUBLIC_SOCKETS.leave(request.sid)  # type: ignore[attr-defined]
     _clients.pop(request.sid, None)  # type: ignore[attr-defined]
 
@@ -271,3 +281,7 @@ def init_app(app: Flask, ctx: Context, async_mode: str | None, sync: bool) -> No
     """Attach Socket.IO to the app and route the context's events through it."""
     socketio.init_app(app, async_mode=async_mode, ping_interval=10, ping_timeout=10)
     ctx.publish = Publisher(ctx, sync=sync)
+    app.extensions["xephang.live"] = LiveSessions(
+        ctx, lambda sid: socketio.server.disconnect(sid, namespace="/"),
+        lambda sid: bool(socketio.server.manager.is_connected(sid, "/")),
+        socketio.start_background_task, socketio.sleep)

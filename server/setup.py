@@ -1,6 +1,7 @@
 """First-run setup: schema, the site, the secret key, and the demo accounts and devices."""
 from __future__ import annotations
 
+import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,14 +22,51 @@ class DemoSetup:
     devices: list[tuple[str, str, str | None, int | None, str]] = field(default_factory=list)
 
 
+SECRET_KEY_ENV = "XEPHANG_SECRET_KEY"
+
+
+def secret_key_path(db: Database) -> Path:
+    """Where the session-signing key is kept: a 0600 file beside the database, never in it."""
+    return db.path.with_name(db.path.stem + ".secret_key")
+
+
+def _read_or_create_key(path: Path, key: str) -> str:
+    """The key in `path`, else write `key` there (0600, atomically: racing processes agree)."""
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        pass
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="ascii") as f:
+            f.write(key + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+        try:
+            os.link(tmp, path)  # fails if another process made the file first: theirs wins
+        except FileExistsError:
+            pass
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path.read_text(encoding="ascii").strip()
+
+
 def secret_key(db: Database) -> str:
-    """The session-signing key, made once and kept in the database (shared by all processes)."""
+    """The session-signing key: $XEPHANG_SECRET_KEY, else the key file beside the database.
+
+    A copy of the database alone must not let anyone forge a session cookie, so a key an older
+    version kept in the database is moved out into the file and deleted from the database.
+    """
     with db.write() as conn:
-        key = site_rows.get_setting(conn, "secret_key")
-        if not key:
-            key = secrets.token_urlsafe(48)
-            site_rows.set_setting(conn, "secret_key", key)
-    return str(key)
+        old = site_rows.get_setting(conn, "secret_key")
+        from_env = os.environ.get(SECRET_KEY_ENV, "").strip()
+        key = from_env or _read_or_create_key(secret_key_path(db), old or secrets.token_urlsafe(48))
+        if old:
+            site_rows.delete_setting(conn, "secret_key")
+    if old:
+        db.checkpoint()  # the old page in the write-ahead log still held the key
+    return key
 
 
 def initialize(db: Database, site_path: str | Path | None = None, demo: bool = True,

@@ -6,6 +6,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +20,10 @@ DEMO_PASSWORD = "demo-pass-2026"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-quic", "--disable-sync",
                  "--autoplay-policy=no-user-gesture-required"]
-os.environ.setdefault("ESCPOS_CAPABILITIES_PICKLE_DIR", str(Path("/tmp/xephang-escpos")))
+# In-process tests get one private runtime folder (random name, 0700), never a fixed /tmp path;
+# each live server keeps its own next to its database.
+os.environ["XEPHANG_RUNTIME_DIR"] = tempfile.mkdtemp(prefix="xephang-tests-")
+os.environ.pop("ESCPOS_CAPABILITIES_PICKLE_DIR", None)
 
 
 class Demo:
@@ -213,11 +217,54 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
     server.stop()
 
 
+class WatchedBrowser:
+    """The browser, with every page it opens watched for Content-Security-Policy violations."""
+
+    def __init__(self, browser: Any) -> None:
+        self._browser = browser
+        self.violations: list[str] = []
+
+    def _watch(self, page: Any) -> None:
+        def console(msg: Any) -> None:
+            if msg.type == "error" and "Content Security Policy" in msg.text:
+                self.violations.append(f"{page.url}: {msg.text}")
+        page.on("console", console)
+
+    def new_context(self, *args: Any, **kwargs: Any) -> Any:
+        context = self._browser.new_context(*args, **kwargs)
+        context.on("page", self._watch)  # every page of the context, new_page() included
+        return context
+
+    def new_page(self, *args: Any, **kwargs: Any) -> Any:
+        page = self._browser.new_page(*args, **kwargs)
+        self._watch(page)
+        return page
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._browser, name)
+
+
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
+def chromium_browser() -> Iterator[WatchedBrowser]:
     """Headless Debian chromium driven by Playwright (never `playwright install`)."""
     from playwright.sync_api import sync_playwright
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield b
+        yield WatchedBrowser(b)
         b.close()
+
+
+@pytest.fixture
+def browser(chromium_browser: WatchedBrowser) -> Iterator[Any]:
+    """The shared browser; the test fails if a page it opened broke the Content-Security-Policy."""
+    chromium_browser.violations.clear()
+    yield chromium_browser
+    assert not chromium_browser.violations, "CSP violations:\n" + "\n".join(chromium_browser.violations)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_runtime_folder() -> Iterator[None]:
+    """Remove the in-process tests' runtime folder at the end."""
+    yield
+    import shutil
+    shutil.rmtree(os.environ["XEPHANG_RUNTIME_DIR"], ignore_errors=True)

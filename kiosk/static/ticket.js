@@ -73,7 +73,7 @@
       onEvent: function (name, p) {
         if (name === "ticket.changed" && p.ticket && isMine(p.ticket)) {
           render(p.ticket);
-        } else if (name === "ticket.called" && ticket && p.ticket_id === ticket.id) {
+        } else if (name === "ticket.called" && ticket && isSameTicket(p)) {
           lastCall = p;
           refetchSoon(100);
         } else if (name === "queue.changed" && ticket && (p.services || []).some(function (s) {
@@ -87,7 +87,13 @@
   }
 
   function isMine(t) {
-    return t.token === token || (ticket && t.id === ticket.id);
+    return t.token === token || (!!ticket && isSameTicket(t));
+  }
+
+  /** The public page knows no database id: a call or a change is ours by number and service. */
+  function isSameTicket(t) {
+    return t.number === ticket.number && t.service === ticket.service &&
+      (!t.day || t.day === ticket.day);
   }
 
   function render(t) {

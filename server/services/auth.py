@@ -50,6 +50,7 @@ class Actor:
     zone: str | None = None
     printer: str | None = None
     paper: str = "80mm"
+    gen: int = 0  # session generation: logout, a new password or removal moves it on
 
     @property
     def key(self) -> str:
@@ -83,14 +84,15 @@ ANONYMOUS = Actor("anonymous")
 
 def user_actor(user: dict[str, Any]) -> Actor:
     """An Actor for a user row."""
-    return Actor("user", user["id"], user["display_name"], user["role"], tuple(user["counters"]))
+    return Actor("user", user["id"], user["display_name"], user["role"], tuple(user["counters"]),
+                 gen=user["session_gen"])
 
 
 def device_actor(dev: dict[str, Any]) -> Actor:
     """An Actor for a device row."""
     counters = (dev["counter"],) if dev["counter"] is not None else ()
     return Actor("device", dev["id"], dev["name"], dev["kind"], counters, dev["zone"],
-                 dev["printer"], dev["paper"])
+                 dev["printer"], dev["paper"], dev["session_gen"])
 
 
 def hash_password(password: str) -> str:
@@ -169,11 +171,11 @@ def login(ctx: Context, username: str, password: str, address: str = "") -> tupl
     return user_actor(user), token
 
 
-def logout(ctx: Context, token: str | None) -> None:
-    """Revoke an API token."""
-    if token:
+def logout(ctx: Context, actor: Actor) -> None:
+    """End every session of the user: all their API tokens and browser cookies stop working."""
+    if actor.kind == "user":
         with ctx.transaction() as (conn, _):
-            accounts.delete_api_token(conn, token)
+            accounts.end_sessions(conn, actor.id)
 
 
 def actor_for_token(ctx: Context, token: str) -> Actor | None:
@@ -188,11 +190,13 @@ def actor_for_token(ctx: Context, token: str) -> Actor | None:
     return None if user is None else user_actor(user)
 
 
-def actor_for_user_id(ctx: Context, user_id: int) -> Actor | None:
-    """The user of a browser session."""
+def actor_for_user_id(ctx: Context, user_id: Any, gen: Any) -> Actor | None:
+    """The user of a browser session, if the session is of the user's current generation."""
+    if not isinstance(user_id, int) or not isinstance(gen, int):
+        return None
     with ctx.db.read() as conn:
         user = accounts.user_by_id(conn, user_id)
-    return None if user is None else user_actor(user)
+    return None if user is None or user["session_gen"] != gen else user_actor(user)
 
 
 def require_login(actor: Actor) -> None:

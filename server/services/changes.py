@@ -8,7 +8,7 @@ from typing import Any
 
 from ..store import queue as q
 from .context import Context, Outbox, service_day
-from .views import call_view, counter_view, service_view, ticket_view
+from .views import call_view, counter_view, public_ticket, service_view, ticket_view
 
 # Each message's seq is (the transaction's last event id × SEQ_STRIDE + its index), a call's is its
 # own event id × SEQ_STRIDE; so the messages of one change carry strictly increasing seqs and a
@@ -59,13 +59,17 @@ class Changes:
             t = q.get_ticket(conn, ticket_id)
             if t is None:
                 continue
-            rooms = [f"ticket:{t['token']}", "staff"]
+            rooms = ["staff"]
             if t["counter"] is not None:
                 rooms.append(f"counter:{t['counter']}")
             if t["device_id"] is not None:
                 rooms.append(f"device:{t['device_id']}")
-            add("ticket.changed", {"ticket": ticket_view(conn, site, t, base_url),
-                                   "counter": t["counter"]}, rooms)
+            view = ticket_view(conn, site, t, base_url)
+            add("ticket.changed", {"ticket": view, "counter": t["counter"]}, rooms)
+            # The citizen's own page: the same change, without the database id (same seq).
+            out.add("ticket.changed", {"ticket": public_ticket(view), "counter": t["counter"],
+                                       "seq": out.messages[-1].payload["seq"]},
+                    [f"ticket:{t['token']}"])
         if self.services:
             codes = list(dict.fromkeys(self.services))
             counts = q.queue_counts(conn, service_day(now), codes)

@@ -9,7 +9,7 @@ from .auth import Actor, require_login, require_staff
 from .changes import SEQ_STRIDE, snapshot_seq
 from .context import Context, Message, service_day
 from .errors import UseCaseError
-from .views import call_view, counter_view, service_view
+from .views import call_view, counter_view, public_ticket, service_view
 
 
 def site_info(ctx: Context) -> dict[str, Any]:
@@ -147,7 +147,7 @@ def ticket_snapshot(ctx: Context, token: str, base_url: str = "") -> dict[str, A
     ticket = get_ticket(ctx, token, base_url)
     return {"seq": seq, "day": ticket["day"], "now": ctx.clock().isoformat(timespec="seconds"),
             "role": "ticket", "rooms": [f"ticket:{token}", f"zone:{ticket['zone']}"],
-            "ticket": ticket, "services": [], "counters": [], "recent_calls": []}
+            "ticket": public_ticket(ticket), "services": [], "counters": [], "recent_calls": []}
 
 
 def ticket_zone(ctx: Context, token: str) -> str:

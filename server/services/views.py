@@ -61,6 +61,11 @@ def ticket_view(conn: sqlite3.Connection, site: Site, t: dict[str, Any], base_ur
     }
 
 
+def public_ticket(view: dict[str, Any]) -> dict[str, Any]:
+    """A ticket as anyone holding its token sees it: no database id (it would count tickets)."""
+    return {k: v for k, v in view.items() if k != "id"}
+
+
 def service_view(conn: sqlite3.Connection, site: Site, code: str, now: datetime,
                  counts: dict[str, tuple[int, str | None]]) -> dict[str, Any]:
     """A service with its live counts."""

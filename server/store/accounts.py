@@ -21,17 +21,56 @@ def _user(row: sqlite3.Row | None) -> dict[str, Any] | None:
     return user
 
 
+def _revoked(conn: sqlite3.Connection, subject: str) -> None:
+    """Note a revocation, so every server process closes that subject's live sockets."""
+    conn.execute("INSERT INTO revocations (subject, at) VALUES (?, strftime('%Y-%m-%dT%H:%M:%fZ'))",
+                 (subject,))
+
+
 def add_user(conn: sqlite3.Connection, username: str, display_name: str, password_hash: str,
              role: str, counters: list[int], now: str) -> int:
-    """Create a user, or replace the password, role and counters of an existing one."""
+    """Create a user, or replace the password, role and counters of an existing one.
+
+    Replacing them ends every session of the user: tokens and cookies from the old password stop.
+    """
     conn.execute(
         "INSERT INTO users (username, display_name, password_hash, role, counters, created_at) "
         "VALUES (?,?,?,?,?,?) ON CONFLICT(username) DO UPDATE SET display_name=excluded.display_name,"
         " password_hash=excluded.password_hash, role=excluded.role, counters=excluded.counters,"
-        " active=1",
+        " active=1, session_gen=session_gen+1",
         (username, display_name, password_hash, role, dumps(counters), now))
-    row = conn.execute("SELECT id FROM users WHERE username=?", (username,)).fetchone()
+    row = conn.execute("SELECT id, session_gen FROM users WHERE username=?", (username,)).fetchone()
+    if row["session_gen"]:
+        conn.execute("DELETE FROM api_tokens WHERE user_id=?", (row["id"],))
+        _revoked(conn, f"user:{row['id']}")
     return int(row["id"])
+
+
+def end_sessions(conn: sqlite3.Connection, user_id: int) -> None:
+    """Invalidate every API token and browser session of a user (logout)."""
+    conn.execute("UPDATE users SET session_gen=session_gen+1 WHERE id=?", (user_id,))
+    conn.execute("DELETE FROM api_tokens WHERE user_id=?", (user_id,))
+    _revoked(conn, f"user:{user_id}")
+
+
+def last_revocation(conn: sqlite3.Connection) -> int:
+    """The id of the latest revocation (0 when there was none)."""
+    row = conn.execute("SELECT seq FROM sqlite_sequence WHERE name='revocations'").fetchone()
+    return int(row["seq"]) if row else 0
+
+
+def session_generations(conn: sqlite3.Connection, user_ids: list[int],
+                        device_ids: list[int]) -> tuple[dict[int, int], dict[int, int]]:
+    """The current session generation of each of these users and devices that is still active."""
+    def gens(table: str, ids: list[int]) -> dict[int, int]:
+        found: dict[int, int] = {}
+        for start in range(0, len(ids), 500):  # stay under SQLite's limit of bound parameters
+            chunk = ids[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update((r["id"], r["session_gen"]) for r in conn.execute(
+                f"SELECT id, session_gen FROM {table} WHERE active=1 AND id IN ({marks})", chunk))
+        return found
+    return gens("users", sorted(set(user_ids))), gens("devices", sorted(set(device_ids)))
 
 
 def user_by_name(conn: sqlite3.Connection, username: str) -> dict[str, Any] | None:
@@ -55,11 +94,6 @@ def add_api_token(conn: sqlite3.Connection, token: str, user_id: int, now: str) 
     conn.execute("INSERT INTO api_tokens VALUES (?,?,?)", (token_hash(token), user_id, now))
 
 
-def delete_api_token(conn: sqlite3.Connection, token: str) -> None:
-    """Forget an API token (logout)."""
-    conn.execute("DELETE FROM api_tokens WHERE token_hash=?", (token_hash(token),))
-
-
 def user_by_token(conn: sqlite3.Connection, token: str, issued_after: str) -> dict[str, Any] | None:
     """The user an API token belongs to, if the token was issued after `issued_after`."""
     return _user(conn.execute(
@@ -69,14 +103,18 @@ def user_by_token(conn: sqlite3.Connection, token: str, issued_after: str) -> di
 
 def add_device(conn: sqlite3.Connection, name: str, kind: str, zone: str | None,
                counter: int | None, printer: str | None, paper: str, token: str, now: str) -> int:
-    """Register a device (or give an existing one a new token and settings)."""
+    """Register a device (or give an existing one a new token and settings: the old one stops)."""
     conn.execute(
         "INSERT INTO devices (name, kind, zone, counter, printer, paper, token_hash, created_at) "
         "VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(name) DO UPDATE SET kind=excluded.kind,"
         " zone=excluded.zone, counter=excluded.counter, printer=excluded.printer,"
-        " paper=excluded.paper, token_hash=excluded.token_hash, active=1",
+        " paper=excluded.paper, token_hash=excluded.token_hash, active=1,"
+        " session_gen=session_gen+1",
         (name, kind, zone, counter, printer, paper, token_hash(token), now))
-    return int(conn.execute("SELECT id FROM devices WHERE name=?", (name,)).fetchone()["id"])
+    row = conn.execute("SELECT id, session_gen FROM devices WHERE name=?", (name,)).fetchone()
+    if row["session_gen"]:
+        _revoked(conn, f"device:{row['id']}")
+    return int(row["id"])
 
 
 def device_by_token(conn: sqlite3.Connection, token: str) -> dict[str, Any] | None:
@@ -109,10 +147,15 @@ def deactivate_user(conn: sqlite3.Connection, username: str) -> bool:
     if row is None:
         return False
     conn.execute("UPDATE users SET active=0 WHERE id=?", (row["id"],))
-    conn.execute("DELETE FROM api_tokens WHERE user_id=?", (row["id"],))
+    end_sessions(conn, row["id"])
     return True
 
 
 def deactivate_device(conn: sqlite3.Connection, name: str) -> bool:
     """Revoke a device's token (a lost tablet, a kiosk taken out of service)."""
-    return conn.execute("UPDATE devices SET active=0 WHERE name=? AND active=1", (name,)).rowcount == 1
+    row = conn.execute("SELECT id FROM devices WHERE name=? AND active=1", (name,)).fetchone()
+    if row is None:
+        return False
+    conn.execute("UPDATE devices SET active=0, session_gen=session_gen+1 WHERE id=?", (row["id"],))
+    _revoked(conn, f"device:{row['id']}")
+    return True

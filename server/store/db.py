@@ -7,6 +7,7 @@ import os
 import queue
 import sqlite3
 import time
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -144,6 +145,24 @@ def begin_immediate(conn: sqlite3.Connection, deadline: float) -> None:
                 raise Busy(str(exc)) from None
             time.sleep(min(pause, left))
             pause = min(pause * 2, 0.05)
+def create_private(path: Path) -> None:
+    """Create the database file 0600 (its folder 0700 when this creates it); tighten an old one.
+
+    SQLite gives the -wal and -shm files the mode of the database file, so they follow.
+    """
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+    for part in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            info = part.stat()
+            if info.st_uid == os.getuid() and stat.S_IMODE(info.st_mode) & 0o077:
+                part.chmod(0o600)
+        except FileNotFoundError:
+            pass
 
 
 class Database_:
@@ -151,7 +170,7 @@ class Database_:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        create_private(self.path)
         self._pool: queue.LifoQueue[sqlite3.Connection] = queue.LifoQueue()
 
     def migrate(self) -> None:
@@ -228,6 +247,13 @@ class Database_:
             conn.execute("INSERT INTO health_probe (id, at) VALUES (1, ?) ON CONFLICT(id) "
                          "DO UPDATE SET at=excluded.at, n=n+1",
                          (time.strftime("%Y-%m-%dT%H:%M:%S"),))
+    def checkpoint(self) -> None:
+        """Copy the write-ahead log into the database file and empty it."""
+        conn = self._acquire()
+        try:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            self._release(conn)
 
     def close(self) -> None:
         """Close every pooled connection."""

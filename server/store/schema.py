@@ -86,6 +86,7 @@ def m011_login_failures(db: Database) -> None:
     CREATE INDEX login_failures_user ON login_failures (username, address, at);
     CREATE INDEX login_failures_address ON login_failures (address, at);
     CREATE INDEX login_failures_at ON login_failures (at);
+    """)
 
 
 # Today's totals kept by triggers in the same transaction as every change (tickets, legs, ratings):
@@ -180,4 +181,15 @@ def m030_history_indexes_and_day_totals(db: Database) -> None:
     UPDATE day_totals SET ratings_n = x.n, rating_sum = x.s
         FROM (SELECT day, COUNT(*) AS n, TOTAL(score) AS s FROM ratings GROUP BY day) x
         WHERE day_totals.day = x.day;
+    """)
+
+
+@migrations()
+def m020_session_generations(db: Database) -> None:
+    """Per-user and per-device session generations, and the log of revocations live sockets follow."""
+    db.executescript("""
+    ALTER TABLE users ADD COLUMN session_gen INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE devices ADD COLUMN session_gen INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE revocations (id INTEGER PRIMARY KEY AUTOINCREMENT, subject TEXT NOT NULL,
+        at TEXT NOT NULL);
     """)

@@ -65,6 +65,15 @@ def get_setting(conn: sqlite3.Connection, key: str, default: Any = None) -> Any:
     return default if row is None else loads(row["value"])
 
 
+def delete_setting(conn: sqlite3.Connection, key: str) -> None:
+    """Forget one setting, overwriting its bytes in the file (secure_delete) rather than freeing them."""
+    conn.execute("PRAGMA secure_delete=ON")
+    try:
+        conn.execute("DELETE FROM settings WHERE key=?", (key,))
+    finally:
+        conn.execute("PRAGMA secure_delete=OFF")
+
+
 def set_setting(conn: sqlite3.Connection, key: str, value: Any) -> None:
     """Store one setting."""
     conn.execute("INSERT INTO settings (key, value) VALUES (?, ?) "

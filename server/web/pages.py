@@ -53,7 +53,8 @@ def fonts(name: str) -> Any:
 
 @bp.get("/voice/<pack>/<path:name>")
 def voice(pack: str, name: str) -> Any:
-    return send_from_directory(CONFIG / "voice" / pack, name, max_age=3600)
+    # Joined under the voice folder as one path, so a pack of ".." cannot climb out of it.
+    return send_from_directory(CONFIG / "voice", f"{pack}/{name}", max_age=3600)
 
 
 def init_app(app: Flask) -> None:

@@ -34,7 +34,7 @@ def current_actor() -> Actor:
             raise UseCaseError("unauthorized", 401)
         g.by_cookie = False
     elif "user_id" in session:
-        actor = actor_for_user_id(ctx(), session["user_id"])
+        actor = actor_for_user_id(ctx(), session["user_id"], session.get("gen"))
         g.by_cookie = actor is not None
     g.actor = actor or ANONYMOUS
     return g.actor

@@ -58,18 +58,24 @@ def test_me_refuses_anonymous_and_unknown_tokens(http: Any) -> None:
                  headers={"Authorization": "Bearer not-a-token"})
 
 
-def test_logout_revokes_only_that_bearer_token(http: Any, app: Any, demo: Any) -> None:
+def test_logout_ends_every_token_and_cookie_of_that_person_only(http: Any, app: Any,
+                                                                 demo: Any) -> None:
     first = http.token("canbo18")
-    second = app.test_client().post(LOGIN, json={"username": "canbo18",
-                                                 "password": demo.password}).get_json()["token"]
+    browser = app.test_client()
+    second = browser.post(LOGIN, json={"username": "canbo18",
+                                       "password": demo.password}).get_json()["token"]
+    other = http.token("canbo19")
     bearer = {"Authorization": f"Bearer {first}"}
     assert http.call("GET", "/api/v1/me", headers=bearer).status_code == 200
+    assert browser.get("/api/v1/me").status_code == 200
     r = http.call("POST", "/api/v1/auth/logout", headers=bearer)
     assert r.status_code == 200 and r.get_json() == {}
     http.refused("GET", "/api/v1/me", None, None, 401, "unauthorized", headers=bearer)
     http.refused("POST", "/api/v1/counters/18/open", None, None, 401, "unauthorized", headers=bearer)
-    again = http.call("GET", "/api/v1/me", headers={"Authorization": f"Bearer {second}"})
-    assert again.status_code == 200 and again.get_json()["user"]["name"] == "Cán bộ quầy 18"
+    http.refused("GET", "/api/v1/me", None, None, 401, "unauthorized",
+                 headers={"Authorization": f"Bearer {second}"})
+    assert browser.get("/api/v1/me").status_code == 401, "the cookie of the same person ended too"
+    assert http.call("GET", "/api/v1/me", headers={"Authorization": f"Bearer {other}"}).status_code == 200
 
 
 def test_cookie_session_me_has_csrf_token_and_logout_ends_it(app: Any, demo: Any) -> None:
@@ -78,9 +84,14 @@ def test_cookie_session_me_has_csrf_token_and_logout_ends_it(app: Any, demo: Any
     me = client.get("/api/v1/me").get_json()
     assert me["user"]["name"] == "Cán bộ quầy 18"
     assert me["csrf_token"] == login["csrf_token"]
+    stolen = client.get_cookie("session")
+    assert stolen is not None
     r = client.post("/api/v1/auth/logout", headers={"X-CSRF-Token": login["csrf_token"]})
     assert r.status_code == 200
     assert client.get("/api/v1/me").status_code == 401
+    replay = app.test_client()  # a copy of the cookie taken before logout no longer works
+    replay.set_cookie("session", stolen.value)
+    assert replay.get("/api/v1/me").status_code == 401
 
 
 def test_repeated_wrong_passwords_slow_that_username_at_that_address_only(http: Any) -> None:

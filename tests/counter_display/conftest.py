@@ -66,7 +66,7 @@ def chromium_args() -> list[str]:
 def chromium(request: pytest.FixtureRequest) -> Iterator[Any]:
     """The shared `browser` fixture when tests/conftest.py has it, else our own headless Chromium."""
     try:
-        yield request.getfixturevalue("browser")
+        yield request.getfixturevalue("chromium_browser")
         return
     except pytest.FixtureLookupError:
         pass
