@@ -18,7 +18,7 @@ def raw(http: Any, path: str, text: str, who: str | None = "kiosk-A1") -> dict[s
 
 
 @pytest.mark.parametrize("text", [
-    "[" * 100_000 + "]" * 100_000,                         # deeper than the parser goes
+    "[" * 30_000 + "]" * 30_000,                           # deeper than the parser goes, under the body cap
     '{"service": ' + '{"a": ' * 5_000 + "1" + "}" * 5_001,  # RecursionError in the parser
     '{"service": "TP-LLTP", "x": ' + "[" * 40 + "]" * 40 + "}",  # parses, but deeper than any body
 ])
@@ -91,7 +91,7 @@ def test_two_hundred_malformed_requests_do_not_flood_the_log(live_server: Any) -
     before = live_server.log.stat().st_size
     headers = {"Authorization": f"Bearer {live_server.token('kiosk-A1')}", **RAW}
     status_headers = {"Authorization": f"Bearer {live_server.token('kiosk-A1')}", **RAW}
-    bodies = ["[" * 50_000 + "]" * 50_000, '{"service": "\\ud800"}',
+    bodies = ["[" * 30_000 + "]" * 30_000, '{"service": "\\ud800"}',
               '{"service": "TP-LLTP", "request_id": 99999999999999999999999}']
     session = requests.Session()
     for i in range(200):
