@@ -71,6 +71,7 @@ def on_connect(auth: Any = None) -> bool:
                 return False  # revoked while it was connecting
             snap = queries.snapshot_for(_ctx(), actor, _base_url())
     except (UseCaseError, *MALFORMED):  # a wrong or malformed token: refused, not a traceback
+        _live().forget(request.sid)  # type: ignore[attr-defined]
         return False
     socketio.emit("snapshot", snap, to=request.sid)  # type: ignore[attr-defined]
     return True
