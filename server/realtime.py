@@ -75,6 +75,7 @@ def on_connect(auth: Any = None) -> bool:
             snap = queries.snapshot_for(_ctx(), actor, _base_url())
     except (UseCaseError, StoreError, *MALFORMED):  # a wrong or malformed token: refused
         PUBLIC_SOCKETS.leave(request.sid)  # type: ignore[attr-defined]
+        _live().forget(request.sid)  # type: ignore[attr-defined]
         return False
     socketio.emit("snapshot", snap, to=request.sid)  # type: ignore[attr-defined]
     _remember(request.sid, snap["rooms"], auth, _base_url())  # type: ignore[attr-defined]
