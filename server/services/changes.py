@@ -64,7 +64,7 @@ class Changes:
                 rooms.append(f"counter:{t['counter']}")
             if t["device_id"] is not None:
                 rooms.append(f"device:{t['device_id']}")
-            add("ticket.changed", {"ticket": ticket_view(conn, site, t, base_url),
+            add("ticket.changed", {"ticket": ticket_view(conn, site, t, base_url, now),
                                    "counter": t["counter"]}, rooms)
         if self.services:
             codes = list(dict.fromkeys(self.services))

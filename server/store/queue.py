@@ -317,3 +317,35 @@ def save_request(conn: sqlite3.Connection, actor: str, request_id: str, action: 
     """Remember the answer to a request so a repeat returns it unchanged."""
     conn.execute("INSERT INTO requests VALUES (?,?,?,?,?,?)",
                  (actor, request_id, action, status, dumps(response), at))
+
+
+def waiting_in(conn: sqlite3.Connection, day: str, services: Sequence[str]) -> list[dict[str, Any]]:
+    """Every waiting ticket of these services this day (id, service, priority, queued_at)."""
+    if not services:
+        return []
+    return [dict(r) for r in conn.execute(
+        f"SELECT id, service, priority, queued_at FROM tickets WHERE day=? AND status='waiting' "
+        f"AND service IN ({_in(services)})", [day, *services])]
+
+
+def issued_counts(conn: sqlite3.Connection, day: str) -> dict[str, int]:
+    """How many numbers each service has given out this day."""
+    return {r[0]: int(r[1]) for r in conn.execute(
+        "SELECT service, last_seq FROM sequences WHERE day=?", (day,))}
+
+
+def requeue_ticket(conn: sqlite3.Connection, ticket_id: int, leg: int, at: str) -> bool:
+    """Put a missed (no-show) ticket back in line once: compare-and-set on status and requeued_at."""
+    cur = conn.execute(
+        "UPDATE tickets SET status='waiting', counter=NULL, recalls=0, leg=?, called_at=NULL, "
+        "started_at=NULL, finished_at=NULL, requeued_at=? "
+        "WHERE id=? AND status='no_show' AND requeued_at IS NULL", (leg, at, ticket_id))
+    return cur.rowcount == 1
+
+
+def missed_at_counter(conn: sqlite3.Connection, day: str, counter: int,
+                      limit: int = 5) -> list[dict[str, Any]]:
+    """The latest tickets marked no-show at a counter this day, newest first."""
+    return [dict(r) for r in conn.execute(
+        "SELECT * FROM tickets WHERE day=? AND counter=? AND status='no_show' "
+        "ORDER BY finished_at DESC, id DESC LIMIT ?", (day, counter, limit))]
