@@ -119,10 +119,10 @@ def requeue(ticket: Ticket, requeued_before: bool, by_citizen: bool, minutes_sin
 
     Staff may do it any time that day; the citizen (from the phone page) only within the window.
     """
+    if requeued_before:  # checked first: "once per ticket" is the answer a second press needs
+        raise InvalidTransition("already_requeued", number=ticket.number)
     if ticket.status != Status.NO_SHOW:
         raise InvalidTransition("ticket_not_missed", number=ticket.number)
-    if requeued_before:
-        raise InvalidTransition("already_requeued", number=ticket.number)
     if by_citizen and minutes_since_missed > window_minutes:
         raise InvalidTransition("requeue_too_late", number=ticket.number,
                                 minutes=int(window_minutes))
