@@ -198,3 +198,70 @@ def test_tang_1_stays_on_one_line_on_a_phone(open_page: Any, live_server: Any) -
     }""")
     assert lines == 1
     assert_fits(phone, scroll_y=True)
+
+
+# Full services on /assist and /floor; the officer puts a missed ticket back --------------------------
+
+def staff_page(open_page: Any, live_server: Any, path: str, viewport: dict[str, int], user: str) -> Page:
+    page = open_page("/login", viewport)
+    r = page.request.post(f"{live_server.url}/api/v1/auth/login",
+                          data={"username": user, "password": live_server.users[user]["password"]})
+    assert r.ok, r.text()
+    page.goto(f"{live_server.url}{path}")
+    return page
+
+
+def fits_inside(page: Page, selector: str) -> None:
+    """The part of a staff page this change added fits the screen (the rest is other work's)."""
+    problems = [p for p in page.evaluate("""(sel) => {
+      const vw = window.innerWidth, out = [];
+      for (const el of document.querySelectorAll(sel + ', ' + sel + ' *')) {
+        const r = el.getBoundingClientRect();
+        if (r.width && (r.left < -1 || r.right > vw + 1)) out.push(el.outerHTML.slice(0, 80));
+        if (el.children.length === 0 && el.scrollWidth > el.clientWidth + 1 && el.clientWidth) out.push('cut: ' + el.textContent);
+      }
+      return out;
+    }""", selector)]
+    assert problems == [], problems
+
+
+def test_assist_and_floor_show_a_full_service(open_page: Any, live_server: Any, tmp_path: Path) -> None:
+    assist = staff_page(open_page, live_server, "/assist", {"width": 1280, "height": 800}, "giamsat")
+    floor = staff_page(open_page, live_server, "/floor", LANDSCAPE, "giamsat")
+    expect(floor.locator("#conn-banner")).to_be_hidden()
+    expect(assist.locator("#as-main")).to_be_visible()
+    fill_up(live_server, "TP-QT", 80)
+    assist.fill("#as-search", "quoc tich")
+    tile = assist.locator("#as-services [data-service=TP-QT]")
+    expect(tile).to_contain_text("Hết số hôm nay")
+    fits_inside(assist, "#as-services")
+    assist.screenshot(path=str(shots(tmp_path) / "assist-full-1280x800.png"))
+    alert = floor.locator('#alerts li[data-kind="full"]')
+    expect(alert).to_contain_text("Quốc tịch: đã hết số hôm nay")  # live, no reload
+    fits_inside(floor, "#alerts")
+    floor.screenshot(path=str(shots(tmp_path) / "floor-full-1920x1080.png"))
+
+
+def test_an_officer_puts_a_missed_ticket_back_from_the_console(open_page: Any, live_server: Any,
+                                                               tmp_path: Path) -> None:
+    first = issue(live_server)
+    later = issue(live_server)
+    page = staff_page(open_page, live_server, "/console?counter=18", {"width": 1366, "height": 768}, "canbo18")
+    page.click('#actions [data-action="open"]')
+    page.click('#actions [data-action="call-next"]')
+    expect(page.locator("#ticket-number")).to_have_text(first["number"])
+    page.click('#actions [data-action="no-show"]')
+    row = page.locator(f'#missed-list li[data-number="{first["number"]}"]')
+    expect(row.locator("button.requeue")).to_be_visible()
+    fits_inside(page, "#missed-list")
+    row.locator("button.requeue").click()
+    expect(page.locator("#error-box")).to_be_hidden()
+    expect(page.locator("#missed-note")).to_have_text(f"Đã xếp số {first['number']} trở lại hàng chờ: số này được gọi tiếp theo.")
+    expect(row).to_have_count(0)  # back in line: no longer a missed number
+    expect(page.locator("#next-list")).to_contain_text(first["number"])
+    page.screenshot(path=str(shots(tmp_path) / "console-requeue-1366x768.png"))
+    back = live_server.api("GET", f"/api/v1/tickets/{first['token']}").json()
+    assert (back["status"], back["ahead"]) == ("waiting", 0)
+    assert live_server.api("GET", f"/api/v1/tickets/{later['token']}").json()["ahead"] == 1
+    events = live_server.api("GET", f"/api/v1/tickets/{first['token']}/events", who="canbo18").json()
+    assert [e["type"] for e in events["events"]].count("ticket.requeued") == 1
