@@ -15,7 +15,7 @@ from .model import Counter, Policy, Waiting
 from .ordering import choose_next
 
 # A queue longer than this is counted by simple order past this point (keeps a busy day cheap).
-MAX_STEPS = 600
+MAX_STEPS = 300
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,7 @@ def calls_before(target: int, waiting: Sequence[Waiting], callers: Sequence[Call
     queues: dict[tuple[str, bool], deque[Waiting]] = {}
     for w in sorted(waiting, key=lambda w: (w.queued_at, w.id)):
         queues.setdefault(_key(w), deque()).append(w)
+    keys = [[k for k in queues if c.may_call(*k)] for c in callers]  # what each counter may call
     streaks = [c.priority_streak for c in callers]
     called = 0
     turn = 0
@@ -61,7 +62,7 @@ def calls_before(target: int, waiting: Sequence[Waiting], callers: Sequence[Call
         i = turn % len(callers)
         turn += 1
         caller = callers[i]
-        heads = [q[0] for key, q in queues.items() if q and caller.may_call(*key)]
+        heads = [queues[k][0] for k in keys[i] if queues[k]]
         choice = choose_next(caller.counter, heads, streaks[i], policy, now)
         if choice is None:  # this counter has nothing it may call; the others still do
             idle += 1

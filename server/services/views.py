@@ -71,15 +71,35 @@ def callers_of(conn: sqlite3.Connection, site: Site, service: str, priority: boo
     return working or callers
 
 
+_last_ahead: dict[tuple[int, int, int, datetime], tuple[int, int]] = {}
+
+
 def people_ahead(conn: sqlite3.Connection, site: Site, t: dict[str, Any], now: datetime) -> tuple[int, int]:
     """(tickets called before this waiting ticket by the real call order, counters that may call it)."""
+    # One transaction often shows the same ticket twice (its event and the answer): nothing was
+    # written in between (same total_changes), so the count is reused.
+    key = (id(conn), conn.total_changes, int(t["id"]), now)
+    if key in _last_ahead:
+        return _last_ahead[key]
+    result = _people_ahead(conn, site, t, now)
+    _last_ahead.clear()
+    _last_ahead[key] = result
+    return result
+
+
+def _people_ahead(conn: sqlite3.Connection, site: Site, t: dict[str, Any], now: datetime) -> tuple[int, int]:
     callers = callers_of(conn, site, t["service"], t["priority"] is not None)
     services: set[str] = set()
     for c in callers:
         services |= set(c.counter.services) | c.priority_services
-    rows = q.waiting_in(conn, t["day"], sorted(services or {t["service"]}))
-    waiting = [Waiting(r["id"], r["service"], r["priority"] is not None,
-                       datetime.fromisoformat(r["queued_at"])) for r in rows]
+    # When the oldest goes first, a younger ticket of the same class is never called before this
+    # one: leave those out (the queue behind a ticket can be long).
+    same_class_younger_cannot = site.policy.order == "longest_wait"
+    rows = q.waiting_in(conn, t["day"], sorted(services or {t["service"]}),
+                        (t["priority"] is not None, t["queued_at"], t["id"])
+                        if same_class_younger_cannot else None)
+    parse = datetime.fromisoformat
+    waiting = [Waiting(i, svc, prio, parse(at)) for i, svc, prio, at in rows]
     return calls_before(t["id"], waiting, callers, site.policy, now), len(callers)
 
 

@@ -319,13 +319,22 @@ def save_request(conn: sqlite3.Connection, actor: str, request_id: str, action: 
                  (actor, request_id, action, status, dumps(response), at))
 
 
-def waiting_in(conn: sqlite3.Connection, day: str, services: Sequence[str]) -> list[dict[str, Any]]:
-    """Every waiting ticket of these services this day (id, service, priority, queued_at)."""
+def waiting_in(conn: sqlite3.Connection, day: str, services: Sequence[str],
+               class_before: tuple[bool, str, int] | None = None) -> list[tuple[int, str, bool, str]]:
+    """Every waiting ticket of these services this day as (id, service, priority?, queued_at),
+    oldest first. `class_before` = (priority?, queued_at, id): of that class, only the tickets
+    queued before it (the others cannot be called before it when the oldest goes first)."""
     if not services:
         return []
-    return [dict(r) for r in conn.execute(
-        f"SELECT id, service, priority, queued_at FROM tickets WHERE day=? AND status='waiting' "
-        f"AND service IN ({_in(services)})", [day, *services])]
+    sql = (f"SELECT id, service, priority IS NOT NULL, queued_at FROM tickets WHERE day=? "
+           f"AND status='waiting' AND service IN ({_in(services)})")
+    args: list[Any] = [day, *services]
+    if class_before is not None:
+        prio, queued_at, ticket_id = class_before
+        sql += (" AND ((priority IS NOT NULL) != ? OR queued_at < ? OR (queued_at = ? AND id <= ?))")
+        args += [int(prio), queued_at, queued_at, ticket_id]
+    return [(int(r[0]), str(r[1]), bool(r[2]), str(r[3]))
+            for r in conn.execute(sql + " ORDER BY queued_at, id", args).fetchall()]
 
 
 def issued_counts(conn: sqlite3.Connection, day: str) -> dict[str, int]:

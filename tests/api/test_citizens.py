@@ -183,3 +183,19 @@ def test_two_requeues_racing_one_wins(http: Any, db_path: Path) -> None:
     assert outcomes == ["already_requeued"] * 3 + ["ok"]
     events = http.ok("GET", f"{TICKETS}/{first['token']}/events", "canbo18")["events"]
     assert [e["type"] for e in events].count("ticket.requeued") == 1
+
+
+def test_the_voice_reads_every_number_of_the_demo_and_a_zone_prefixed_one() -> None:
+    """Building numbers are four digits, read one by one; a site that prefers a zone prefix
+    ("A1-5001") is read letter, digits, the dash skipped — the packs have every letter."""
+    import json
+
+    from counter_display.voicepack import number_segments
+    manifest = json.loads((ROOT / "config" / "voice" / "vi-south" / "manifest.json").read_text("utf-8"))
+    segments = manifest["segments"]
+    site = parse_site(tomllib.loads(demo_site_text()))
+    for s in site["services"]:
+        for n in (s["first_number"], s["last_number"]):
+            assert number_segments(str(n), segments) == [f"digit_{d}" for d in str(n)]
+    assert number_segments("A1-5001", segments) == ["letter_a", "digit_1", "digit_5", "digit_0",
+                                                    "digit_0", "digit_1"]
