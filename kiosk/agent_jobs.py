@@ -61,6 +61,7 @@ def ticket_from_job(data: dict[str, Any]) -> TicketPrint:
             status_url=str(data.get("status_url") or ""),
             priority_name=str(priority) if priority else None,
             instruction=str(data.get("instruction") or ""),
+            wait_text=str(data.get("wait_text") or ""),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise BadJob(f"{type(exc).__name__}: {exc}") from exc

@@ -16,6 +16,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ticket.wait_range": "chờ khoảng {low}–{high} phút",
         "ticket.wait_one": "chờ khoảng {low} phút",
         "ticket.wait_soon": "sắp đến lượt",
+        "ticket.wait": "dự kiến chờ {wait}",
         "ticket.instruction": "Vui lòng chờ gọi số trên màn hình",
         # Printer states and failures (shown to staff on the printers page).
         "status.ok": "Máy in sẵn sàng",
@@ -41,6 +42,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ticket.wait_range": "wait about {low}–{high} min",
         "ticket.wait_one": "wait about {low} min",
         "ticket.wait_soon": "almost your turn",
+        "ticket.wait": "est. wait {wait}",
         "ticket.instruction": "Please wait for your number on the screen",
         "status.ok": "Printer ready",
         "status.near_end": "Printer paper running low",

@@ -30,6 +30,7 @@ class TicketPrint:
     status_url: str
     priority_name: str | None
     instruction: str
+    wait_text: str = ""  # the server's wording of the range, the same the kiosk and phone show
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,9 @@ def wait_parts(t: TicketPrint, lang: str) -> tuple[str, str]:
     """Return ("Trước bạn: 5 người", "chờ khoảng 10–25 phút") or their shorter forms."""
     ahead = text("ticket.ahead_none", lang) if t.ahead <= 0 else text("ticket.ahead", lang, ahead=t.ahead)
     low, high = t.estimated_wait_min
-    if high <= 0:
+    if t.wait_text and high > 0:
+        wait = text("ticket.wait", lang, wait=t.wait_text)
+    elif high <= 0:
         wait = text("ticket.wait_soon", lang)
     elif low == high:
         wait = text("ticket.wait_one", lang, low=low)

@@ -7,7 +7,7 @@ from flask import Blueprint, Flask, current_app, jsonify, request, send_file, se
 from werkzeug.exceptions import HTTPException
 
 from .i18n import message, pick_lang
-from .services import agents, counters, queries, tickets
+from .services import agents, counters, queries, requeue, tickets
 from .services.auth import login as login_user
 from .services.auth import logout as logout_user
 from .services.auth import require_login
@@ -138,6 +138,17 @@ def preview(token: str) -> Any:
 def reprint(token: str) -> Any:
     return jsonify(tickets.reprint_ticket(ctx(), current_actor(), token, base_url(),
                                           body().get("print_at")))
+
+
+@bp.post("/tickets/<token>/requeue")
+def requeue_ticket(token: str) -> Any:
+    return jsonify(requeue.requeue_ticket(ctx(), current_actor(), token, body().get("request_id"),
+                                          base_url()))
+
+
+@bp.get("/counters/<int:number>/missed")
+def missed(number: int) -> Any:
+    return jsonify(tickets=requeue.missed_tickets(ctx(), current_actor(), number, base_url()))
 
 
 @bp.get("/queue")

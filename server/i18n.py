@@ -83,6 +83,21 @@ MESSAGES: dict[str, tuple[str, str]] = {
                    "Many logins are in progress. Please try again in a few seconds."),
     "body_too_large": ("Nội dung gửi lên quá lớn (tối đa {kb} KB).",
                        "The request body is too large ({kb} KB at most)."),
+    # Citizens (issue 7): full services, wait ranges, putting a missed ticket back in line.
+    "wait.none": ("không phải chờ", "no wait"),
+    "wait.under": ("dưới {high} phút", "under {high} min"),
+    "wait.about": ("khoảng {high} phút", "about {high} min"),
+    "wait.range": ("{low}–{high} phút", "{low}–{high} min"),
+    "ticket_not_missed": ("Số {number} không ở trạng thái vắng mặt nên không thể xếp lại vào hàng.",
+                          "Number {number} was not missed, so it cannot be put back in line."),
+    "already_requeued": ("Số {number} đã được xếp lại vào hàng một lần. Mỗi số chỉ được xếp lại một lần; "
+                         "vui lòng lấy số mới hoặc hỏi cán bộ hướng dẫn.",
+                         "Number {number} was already put back in line once. A number can be put back "
+                         "only once; please take a new number or ask a staff member."),
+    "requeue_too_late": ("Đã quá {minutes} phút kể từ khi số {number} được gọi. Vui lòng lấy số mới "
+                         "hoặc hỏi cán bộ hướng dẫn.",
+                         "More than {minutes} minutes have passed since number {number} was called. "
+                         "Please take a new number or ask a staff member."),
 }
 LANGS = ("vi", "en")
 

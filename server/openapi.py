@@ -96,6 +96,14 @@ def spec() -> dict[str, Any]:
             "responses": {"200": {"description": "PNG", "content": {"image/png": {}}}, **ERRORS}}},
         "/tickets/{token}/reprint": {"post": _op("Print a ticket again (staff)", _ref("Ticket"),
                                                  _obj({"print_at": STR}), params=[TOKEN_PATH])},
+        "/tickets/{token}/requeue": {"post": _op(
+            "Put a missed (no-show) ticket back in line at its original place, once per ticket: "
+            "staff any time that day, the ticket's holder (no login) within [policy] requeue_minutes. "
+            "409 already_requeued / ticket_not_missed / requeue_too_late", _ref("Ticket"),
+            _obj({"request_id": RID}), auth=False, params=[TOKEN_PATH])},
+        "/counters/{number}/missed": {"get": _op(
+            "The latest tickets marked no-show at this counter today (officer of the counter or supervisor)",
+            _obj({"tickets": {"type": "array", "items": _ref("Ticket")}}), params=[NUMBER_PATH])},
         "/queue": {"get": _op("Snapshot: services, counters, recent calls", _obj(
             {"seq": INT, "day": STR, "now": STR,
              "services": {"type": "array", "items": _ref("Service")},
@@ -139,6 +147,7 @@ def spec() -> dict[str, Any]:
                         counters={"type": "array", "items": INT},
                         counter={"type": ["integer", "null"]}, priority={"type": ["string", "null"]},
                         estimated_wait_min={"type": "array", "items": INT, "minItems": 2, "maxItems": 2},
+                        estimated_wait_text=_obj({"vi": STR, "en": STR}), requeued=BOOL,
                         print=_obj({"status": STR, "detail": STR}))
     paths["/auth/login"]["post"]["responses"]["429"] = THROTTLED
     public_props = {k: v for k, v in ticket_props.items() if k != "id"}
@@ -167,7 +176,7 @@ def spec() -> dict[str, Any]:
                                  "ticket": {"oneOf": [_ref("Ticket"), {"type": "null"}]},
                                  "parked": {"type": "array", "items": _ref("Ticket")}}),
                 "Service": _obj({"code": STR, "name": STR, "unit": STR, "zone": STR, "kind": STR,
-                                 "open": BOOL, "waiting": INT, "longest_wait_min": {"type": "number"},
+                                 "open": BOOL, "full": BOOL, "waiting": INT, "longest_wait_min": {"type": "number"},
                                  "estimated_wait_min": {"type": "array", "items": INT},
                                  "wait_target_min": INT}),
                 "Call": _obj({"number": STR, "counter": INT, "zone": STR, "service": STR,

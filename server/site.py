@@ -29,6 +29,42 @@ def _period(text: str, where: str) -> list[str]:
     return [a.strftime("%H:%M"), b.strftime("%H:%M")]
 
 
+def _check_range(s: dict[str, Any], code: str) -> None:
+    first, last, width = s.get("first_number", 1), s.get("last_number"), s.get("width", 3)
+    for key, value in (("first_number", first), ("width", width), ("last_number", last)):
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
+            raise SiteConfigError(f"service {code}: {key} must be a whole number")
+    if last is not None and last < first:
+        raise SiteConfigError(f"service {code}: last_number {last} is before first_number {first}")
+
+
+def _number_range(s: dict[str, Any]) -> tuple[str, int, int]:
+    fmt = NumberFormat(s.get("prefix", ""), s.get("first_number", 1), s.get("width", 3),
+                       s.get("last_number"))
+    return fmt.prefix.strip().upper(), fmt.first, fmt.end
+
+
+def _check_unique_numbers(services: list[dict[str, Any]]) -> None:
+    """Refuse number ranges that overlap anywhere in the building: a number names one ticket.
+
+    Two boards once showed "5001 → Quầy 17" and "5001 → Quầy 10" together; so a range (prefix,
+    first_number..last_number) must not meet any other service's, in any zone.
+    """
+    ranges = [(s["code"], *_number_range(s)) for s in services]
+    for i, (code_a, prefix_a, first_a, end_a) in enumerate(ranges):
+        for code_b, prefix_b, first_b, end_b in ranges[i + 1:]:
+            if prefix_a == prefix_b and first_a <= end_b and first_b <= end_a:
+                raise SiteConfigError(
+                    f"services {code_a} and {code_b}: number ranges overlap "
+                    f"({prefix_a}{first_a}–{prefix_a}{end_a} and {prefix_b}{first_b}–{prefix_b}{end_b}); "
+                    "every number must be unique in the building: give each service its own "
+                    "first_number..last_number")
+            if prefix_a != prefix_b and (prefix_a.startswith(prefix_b) or prefix_b.startswith(prefix_a)):
+                raise SiteConfigError(
+                    f"services {code_a} and {code_b}: prefix {prefix_a!r} and {prefix_b!r} could "
+                    "print the same number; use prefixes where neither starts the other")
+
+
 def parse_site(data: dict[str, Any]) -> dict[str, Any]:
     """Validate a site config (as read from TOML) and resolve references; raise SiteConfigError."""
     for key in ("site", "zones", "units", "services", "counters"):
@@ -61,7 +97,9 @@ def parse_site(data: dict[str, Any]) -> dict[str, Any]:
             if hours not in profiles:
                 raise SiteConfigError(f"service {code}: unknown hours profile {hours!r}")
             hours = profiles[hours]
+        _check_range(s, code)
         services.append({**s, "hours": hours})
+    _check_unique_numbers(services)
     counters = []
     for c in data["counters"]:
         bad = [x for x in c.get("services", []) if x not in seen]
@@ -73,6 +111,9 @@ def parse_site(data: dict[str, Any]) -> dict[str, Any]:
     policy = data.get("policy", {})
     Policy(policy.get("priority_ratio", 2), policy.get("aging_minutes", 30),
            policy.get("order", "longest_wait"))  # raises ValueError on a bad policy
+    requeue = policy.get("requeue_minutes", 30)
+    if not isinstance(requeue, (int, float)) or isinstance(requeue, bool) or requeue < 0:
+        raise SiteConfigError("policy.requeue_minutes must be a number of minutes (0 or more)")
     site = data["site"]
     return {
         "zones": data["zones"], "units": data["units"], "services": services, "counters": counters,
@@ -119,7 +160,8 @@ class Site:
         for s in rows["services"]:
             services[s["code"]] = Service(
                 code=s["code"], name=s["name"], name_en=s["name_en"], unit=s["unit"], zone=s["zone"],
-                kind=s["kind"], number=NumberFormat(s["prefix"], s["first_number"], s["width"]),
+                kind=s["kind"], number=NumberFormat(s["prefix"], s["first_number"], s["width"],
+                                    s.get("last_number")),
                 hours=_weekly(s["hours"]), daily_cap=s["daily_cap"],
                 wait_target_min=s["wait_target_min"], service_minutes=s["service_minutes"])
         counters = {c["number"]: Counter(c["number"], c["zone"], tuple(c["services"]),

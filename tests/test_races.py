@@ -156,7 +156,7 @@ def test_numbering_restarts_each_service_day_and_keeps_history(demo: Any, db_pat
     ctx.clock = lambda: day1 + timedelta(days=1)
     assert close_day(ctx) == 3
     second = issue_ticket(ctx, KIOSK, service)[0]["number"]
-    assert first == ["9001", "9002", "9003"] and second == "9001"
+    assert first == ["4801", "4802", "4803"] and second == "4801"
     with Database(db_path).read() as conn:
         rows = conn.execute("SELECT day, status FROM tickets ORDER BY id").fetchall()
     assert [tuple(r) for r in rows] == [("2026-11-24", "not_served")] * 3 + [("2026-11-25", "waiting")]

@@ -181,7 +181,7 @@
     shown.forEach(function (s) {
       var u = unitOf(s.unit);
       box.appendChild(el("button", {
-        type: "button", class: "as-svc" + (s.open ? "" : " k-closed"), role: "listitem",
+        type: "button", class: "as-svc" + (K.canIssue(s) ? "" : " k-closed") + (s.full ? " k-full" : ""), role: "listitem",
         style: "--unit-color:" + (u.color || "#1d4ed8"), dataset: { service: s.code },
         "aria-pressed": st.selected === s.code ? "true" : "false",
         onclick: function () { select(s.code); },
@@ -191,7 +191,7 @@
         el("span", { class: "as-svc-body" }, [
           el("span", { text: T.name(s, "name"), style: "font-weight:700" }),
           el("span", { class: "as-svc-sub", text: [T.name(s, "unit_name"), K.zoneName(s.zone, st.site.zones),
-            s.open ? T.t("services.waiting", { n: s.waiting || 0 }) : K.closedText(s.closed_reason)].join(" · ") }),
+            K.canIssue(s) ? T.t("services.waiting", { n: s.waiting || 0 }) : K.unavailableText(s)].join(" · ") }),
         ]),
       ]));
     });

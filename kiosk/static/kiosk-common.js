@@ -118,6 +118,21 @@
     return txt !== key ? txt : String(reason);
   }
 
+  /** Whether a citizen can take a number of this service now: open and not full for the day. */
+  function canIssue(s) { return !!(s && s.open && !s.full); }
+
+  /** Why a service takes no numbers now: "Hết số hôm nay" when full, else why it is closed. */
+  function unavailableText(s) {
+    return s && s.full && s.open ? T.t("closed.daily_cap_reached") : closedText(s && s.closed_reason, s && s.opens_at);
+  }
+
+  /** The server's wording of a ticket's (or service's) wait, the same on kiosk, paper and phone. */
+  function serverWaitText(obj) {
+    var words = obj && obj.estimated_wait_text;
+    if (words && words[T.lang()]) return words[T.lang()];
+    return waitText(obj && obj.estimated_wait_min);
+  }
+
   /** Zone name (English name when shown in English) from a ticket/service and the site's zones. */
   function zoneName(code, zones, fallback) {
     var z = (zones || []).filter(function (x) { return x.code === code; })[0];
@@ -198,6 +213,7 @@
   global.XephangKiosk = {
     api: api, newRequestId: newRequestId, counterRuns: counterRuns, countersText: countersText,
     waitText: waitText, errorText: errorText, closedText: closedText, zoneName: zoneName,
+    canIssue: canIssue, unavailableText: unavailableText, serverWaitText: serverWaitText,
     beep: beep, unlockAudio: unlockAudio, el: el, queryNumber: queryNumber, clock: clock,
   };
 })(window);

@@ -250,17 +250,19 @@
     $("units-empty").hidden = units.length > 0;
     units.forEach(function (u) {
       var svcs = servicesOf(u);
-      var open = svcs.filter(function (s) { return s.open; }).length;
+      var open = svcs.filter(K.canIssue).length;
+      // Every service of the unit open but out of numbers: say "full", not "outside hours".
+      var full = !open && svcs.length > 0 && svcs.every(function (s) { return s.open && s.full; });
       var waiting = svcs.reduce(function (n, s) { return n + (s.waiting || 0); }, 0);
       box.appendChild(el("button", {
-        type: "button", class: "k-tile k-unit" + (open ? "" : " k-closed"),
+        type: "button", class: "k-tile k-unit" + (open ? "" : " k-closed") + (full ? " k-full" : ""),
         style: "--unit-color:" + (u.color || "#1d4ed8"), dataset: { unit: u.code },
         onclick: function () { pickUnit(u); },
       }, [
         unitBadge(u),
         el("span", { class: "k-tile-body" }, [
           el("span", { class: "k-tile-name", text: T.name(u, "name") }),
-          el("span", { class: "k-tile-sub", text: !open ? T.t("units.closed")
+          el("span", { class: "k-tile-sub", text: full ? T.t("units.full") : !open ? T.t("units.closed")
             : svcs.length > 1 ? T.t("units.services", { n: svcs.length })
               // One service: name it, since tapping the unit goes straight to the priority question.
               : T.name(svcs[0], "name") + " · " + T.t("services.waiting", { n: waiting }) }),
@@ -280,20 +282,21 @@
     var box = $("services");
     box.textContent = "";
     servicesOf(u).forEach(function (s) {
-      var wait = s.open ? K.waitText(s.estimated_wait_min) : "";
+      var can = K.canIssue(s);
+      var wait = can ? K.serverWaitText(s) : "";
       box.appendChild(el("button", {
-        type: "button", class: "k-tile k-service" + (s.open ? "" : " k-closed"),
-        disabled: !s.open, "aria-disabled": s.open ? null : "true", dataset: { service: s.code },
-        onclick: function () { if (s.open) pickService(s); },
+        type: "button", class: "k-tile k-service" + (can ? "" : " k-closed") + (s.full ? " k-full" : ""),
+        disabled: !can, "aria-disabled": can ? null : "true", dataset: { service: s.code },
+        onclick: function () { if (K.canIssue(s)) pickService(s); },
       }, [
         el("span", { class: "k-tile-body" }, [
           el("span", { class: "k-tile-name", text: T.name(s, "name") }),
-          s.open
+          can
             ? el("span", { class: "k-tile-sub" }, [
               el("span", { class: "k-waiting", text: T.t("services.waiting", { n: s.waiting || 0 }) }),
               wait ? el("span", { class: "k-wait", text: " · " + wait }) : null,
             ])
-            : el("span", { class: "k-tile-sub k-reason", text: K.closedText(s.closed_reason, s.opens_at) }),
+            : el("span", { class: "k-tile-sub k-reason", text: K.unavailableText(s) }),
         ]),
       ]));
     });
@@ -329,6 +332,7 @@
     state.unit = u;
     if (svcs.length === 1) {
       if (!svcs[0].open) { showError({ code: "service_closed", opens_at: svcs[0].opens_at }, false); return; }
+      if (svcs[0].full) { showError({ code: "daily_cap_reached" }, false); return; }
       pickService(svcs[0]);
       return;
     }
@@ -416,7 +420,7 @@
     var zone = K.zoneName(t.zone, state.site && state.site.zones, t.zone_name);
     $("result-place").textContent = T.t("result.zone_floor", { zone: zone, floor: t.floor });
     $("result-ahead").textContent = t.ahead > 0 ? T.t("result.ahead", { n: t.ahead }) : T.t("result.ahead.none");
-    var wait = K.waitText(t.estimated_wait_min);
+    var wait = K.serverWaitText(t);
     $("result-wait").textContent = wait ? T.t("result.wait", { range: wait }) : "";
     var qr = $("result-qr");
     var src = "/t/" + encodeURIComponent(t.token) + "/qr.svg";

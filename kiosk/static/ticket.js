@@ -15,6 +15,8 @@
   var retries = 0;
   var live = null;
   var soundOn = false;
+  var OPEN_STATUSES = ["waiting", "called", "serving", "parked"];
+  var requeueId = null;      // one request_id per press, reused on a retry
 
   function $(id) { return document.getElementById(id); }
 
@@ -77,7 +79,9 @@
           lastCall = p;
           refetchSoon(100);
         } else if (name === "queue.changed" && ticket && (p.services || []).some(function (s) {
-          return s.code === ticket.service;
+          // People ahead follow the real call order: a priority ticket of another service of the
+          // zone can change it too.
+          return s.code === ticket.service || s.zone === ticket.zone;
         })) {
           refetchSoon();
         }
@@ -126,22 +130,53 @@
       }
     }
 
-    var msgKey = "ticket." + t.status + ".msg";
+    var canRequeue = t.status === "no_show" && !t.requeued;
+    var msgKey = canRequeue ? "ticket.no_show.requeue_msg"
+      : t.status === "waiting" && t.requeued ? "ticket.requeued.msg" : "ticket." + t.status + ".msg";
     var msg = t.status === "called" ? "" : T.t(msgKey, { counter: t.counter });
     $("tp-msg").textContent = msg === msgKey ? "" : msg;
+    $("tp-requeue").hidden = !canRequeue;
+    if (!canRequeue) $("tp-requeue-err").hidden = true;
 
     var waiting = t.status === "waiting" || t.status === "parked";
+    var wait = K.serverWaitText(t);
     $("tp-ahead-row").hidden = !waiting;
-    $("tp-wait-row").hidden = !waiting || !K.waitText(t.estimated_wait_min);
+    $("tp-wait-row").hidden = !waiting || !wait;
     $("tp-ahead").textContent = String(t.ahead || 0);
-    $("tp-wait").textContent = K.waitText(t.estimated_wait_min);
+    $("tp-wait").textContent = wait;
+    // Once the ticket is finished there is nothing left to be alerted of.
+    var open = OPEN_STATUSES.indexOf(t.status) >= 0;
+    $("tp-sound").hidden = !open;
+    $("tp-keep-open").hidden = !open;
     $("tp-service").textContent = T.name(t, "service_name");
     $("tp-unit").textContent = T.name(t, "unit_name");
     var counters = t.counter ? [t.counter] : (t.counters || []);
-    $("tp-place").textContent = (counters.length ? K.countersText(counters) + " · " : "") +
-      T.t("result.zone_floor", { zone: zoneLabel(t.zone, t), floor: t.floor });
+    // Non-breaking spaces keep "Quầy 17", "Khu A1" and "Tầng 1" whole on a narrow phone.
+    var whole = function (text) { return String(text).replace(" ", "\u00a0"); };  // the first space
+    $("tp-place").textContent = (counters.length ? whole(K.countersText(counters)) + " · " : "") +
+      T.t("result.zone_floor", { zone: whole(zoneLabel(t.zone, t)), floor: t.floor });
     $("tp-issued").textContent = t.issued_at ? K.clock(new Date(t.issued_at)) : "";
     $("tp-updated").textContent = T.t("ticket.updated", { time: K.clock() });
+  }
+
+  /** The citizen missed the call and is here again: back in line at the original place, once. */
+  function requeue() {
+    var btn = $("tp-requeue-btn");
+    btn.disabled = true;
+    requeueId = requeueId || K.newRequestId();
+    K.api("POST", "/api/v1/tickets/" + encodeURIComponent(token) + "/requeue",
+          { body: { request_id: requeueId } }).then(function (r) {
+      btn.disabled = false;
+      if (r.ok && r.data) {
+        requeueId = null;
+        render(r.data);
+        return;
+      }
+      if (r.status !== 0) requeueId = null;  // a refusal is final; a network failure retries the same id
+      var err = $("tp-requeue-err");
+      err.textContent = r.status === 0 ? T.t("err.network") : K.errorText(r.error);
+      err.hidden = false;
+    });
   }
 
   function zoneLabel(code, t) {
@@ -172,6 +207,7 @@
         T.apply(document);
       }
     });
+    $("tp-requeue-btn").addEventListener("click", requeue);
     // Any first tap unlocks audio, so a later call can beep.
     document.addEventListener("pointerdown", function once() {
       K.unlockAudio();

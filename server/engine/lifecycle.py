@@ -111,3 +111,21 @@ def close_unserved(ticket: Ticket) -> tuple[Ticket, DomainEvent]:
     return replace(ticket, status=Status.NOT_SERVED), DomainEvent(
         "ticket.not_served", ticket.id, ticket.counter, ticket.service,
         {"number": ticket.number, "was": ticket.status.value})
+
+
+def requeue(ticket: Ticket, requeued_before: bool, by_citizen: bool, minutes_since_missed: float,
+            window_minutes: float) -> tuple[Ticket, DomainEvent]:
+    """Put a missed (no-show) ticket back in line, once, at its original place (its queue time).
+
+    Staff may do it any time that day; the citizen (from the phone page) only within the window.
+    """
+    if requeued_before:  # checked first: "once per ticket" is the answer a second press needs
+        raise InvalidTransition("already_requeued", number=ticket.number)
+    if ticket.status != Status.NO_SHOW:
+        raise InvalidTransition("ticket_not_missed", number=ticket.number)
+    if by_citizen and minutes_since_missed > window_minutes:
+        raise InvalidTransition("requeue_too_late", number=ticket.number,
+                                minutes=int(window_minutes))
+    new = replace(ticket, status=Status.WAITING, counter=None, leg=ticket.leg + 1, recalls=0)
+    return new, DomainEvent("ticket.requeued", ticket.id, ticket.counter, ticket.service,
+                            {"number": ticket.number, "leg": new.leg, "by": "citizen" if by_citizen else "staff"})

@@ -34,11 +34,28 @@ class CounterState(StrEnum):
 
 @dataclass(frozen=True)
 class NumberFormat:
-    """How a service prints its ticket numbers: prefix, first number, minimum width."""
+    """How a service prints its ticket numbers: prefix, first and last number, minimum width.
+
+    The range [first, last] belongs to this service alone in the whole building (the site file is
+    refused otherwise), so a number names one ticket of the day; `last` None: up to `width` digits.
+    """
 
     prefix: str = ""
     first: int = 1
     width: int = 3
+    last: int | None = None
+
+    @property
+    def end(self) -> int:
+        """The last number of the range."""
+        if self.last is not None:
+            return self.last
+        return 10 ** max(self.width, len(str(self.first))) - 1
+
+    @property
+    def capacity(self) -> int:
+        """How many numbers the range holds: a service gives out at most this many a day."""
+        return max(self.end - self.first + 1, 0)
 
     def label(self, seq: int) -> str:
         """The printed number of the seq-th ticket of the day (seq starts at 1); never truncated."""

@@ -36,6 +36,17 @@ def next_opening(service: Service, local_now: datetime, open_all_hours: bool = F
     return None
 
 
+def day_limit(service: Service) -> int:
+    """How many tickets the service may give out in a day: its cap, or its number range if smaller."""
+    cap = service.number.capacity
+    return min(cap, service.daily_cap) if service.daily_cap else cap
+
+
+def is_full(service: Service, issued_today: int) -> bool:
+    """Whether the service has given out every number it may today (cap or range used up)."""
+    return issued_today >= day_limit(service)
+
+
 def check_can_issue(service: Service, local_now: datetime, issued_today: int,
                     open_all_hours: bool = False) -> None:
     """Raise IssueRefused when the service is closed or its daily cap is reached."""
@@ -45,5 +56,6 @@ def check_can_issue(service: Service, local_now: datetime, issued_today: int,
             raise IssueRefused("service_closed", service=service.code)
         raise IssueRefused("service_closed", service=service.code, time=opens.strftime("%H:%M"),
                            date=opens.strftime("%d/%m"), today=opens.date() == local_now.date())
-    if service.daily_cap and issued_today >= service.daily_cap:
-        raise IssueRefused("daily_cap_reached", service=service.code, cap=service.daily_cap)
+    if is_full(service, issued_today):
+        # A used-up number range is "full" too: it never spills into another service's numbers.
+        raise IssueRefused("daily_cap_reached", service=service.code, cap=day_limit(service))

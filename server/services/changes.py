@@ -64,7 +64,7 @@ class Changes:
                 rooms.append(f"counter:{t['counter']}")
             if t["device_id"] is not None:
                 rooms.append(f"device:{t['device_id']}")
-            view = ticket_view(conn, site, t, base_url)
+            view = ticket_view(conn, site, t, base_url, now)
             add("ticket.changed", {"ticket": view, "counter": t["counter"]}, rooms)
             # The citizen's own page: the same change, without the database id (same seq).
             out.add("ticket.changed", {"ticket": public_ticket(view), "counter": t["counter"],

@@ -282,7 +282,7 @@ def counter_action(ctx: Context, actor: Actor, number: int, action: str, body: d
         step.changes.counters.append(number)
         step.changes.emit(ctx, conn, out, now, base_url)
         shown = q.get_ticket(conn, step.ticket_id) if step.ticket_id else None
-        response = {"ticket": ticket_view(conn, ctx.site, shown, base_url) if shown else None,
+        response = {"ticket": ticket_view(conn, ctx.site, shown, base_url, now) if shown else None,
                     "counter": counter_view(conn, ctx.site, number, base_url)}
         if request_id:
             q.save_request(conn, actor.key, request_id, f"{number}:{action}", 200,
@@ -304,7 +304,7 @@ def counter_detail(ctx: Context, actor: Actor, number: int, base_url: str = "") 
         nxt = q.next_waiting(conn, service_day(now), list(dict.fromkeys(services + zone_priority)), 10)
         counts = q.queue_counts(conn, service_day(now))
         return {"counter": counter_view(conn, ctx.site, number, base_url),
-                "waiting": [ticket_view(conn, ctx.site, t, base_url) for t in nxt],
+                "waiting": [ticket_view(conn, ctx.site, t, base_url, now) for t in nxt],
                 "services": [service_view(conn, ctx.site, s, now, counts) for s in services]}
 
 

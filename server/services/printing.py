@@ -161,7 +161,8 @@ def ticket_print(ctx: Context, ticket: dict[str, Any]) -> TicketPrint:
         issued_at=datetime.fromisoformat(ticket["issued_at"]), ahead=int(ticket["ahead"]),
         estimated_wait_min=(ticket["estimated_wait_min"][0], ticket["estimated_wait_min"][1]),
         status_url=ticket["status_url"], priority_name=ticket["priority_name"],
-        instruction=text("ticket.instruction"))
+        instruction=text("ticket.instruction"),
+        wait_text=str((ticket.get("estimated_wait_text") or {}).get("vi", "")))
 
 
 def agent_job(ctx: Context, ticket: dict[str, Any], paper: str, job_id: str | None = None) -> dict[str, Any]:

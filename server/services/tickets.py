@@ -78,7 +78,7 @@ def issue_ticket(ctx: Context, actor: Actor, service: Any, priority: Any = None,
     with ctx.transaction() as (conn, out):
         prev = earlier_answer(conn, actor, request_id, "issue")
         if prev is not None:
-            return ticket_view(conn, site, q.get_ticket(conn, prev["id"]) or {}, base_url), False
+            return ticket_view(conn, site, q.get_ticket(conn, prev["id"]) or {}, base_url, now), False
         try:
             check_can_issue(svc, now, q.issued_count(conn, service, day), site.open_all_hours)
         except IssueRefused as refused:
@@ -97,7 +97,7 @@ def issue_ticket(ctx: Context, actor: Actor, service: Any, priority: Any = None,
         if request_id:
             q.save_request(conn, actor.key, request_id, "issue", 201, {"id": ticket_id}, at)
         Changes(services=[service]).emit(ctx, conn, out, now, base_url)
-        ticket = ticket_view(conn, site, q.get_ticket(conn, ticket_id) or {}, base_url)
+        ticket = ticket_view(conn, site, q.get_ticket(conn, ticket_id) or {}, base_url, now)
         if printer and printing_kiosk is not None:
             kiosk = printing_kiosk
             out.after_commit.append(lambda: ctx.printer.print_ticket(kiosk, ticket))
@@ -110,7 +110,7 @@ def get_ticket(ctx: Context, token: str, base_url: str = "") -> dict[str, Any]:
         t = q.ticket_by_token(conn, token) if isinstance(token, str) else None
         if t is None:
             raise UseCaseError("ticket_not_found", 404)
-        return ticket_view(conn, ctx.site, t, base_url)
+        return ticket_view(conn, ctx.site, t, base_url, ctx.clock())
 
 
 def reprint_ticket(ctx: Context, actor: Actor, token: str, base_url: str = "",

@@ -5,11 +5,14 @@ import sqlite3
 from datetime import datetime
 from typing import Any
 
+from ..engine.ahead import Caller, calls_before
 from ..engine.estimate import estimate_wait
-from ..engine.numbering import is_open, next_opening
+from ..engine.model import Waiting
+from ..engine.numbering import is_full, is_open, next_opening
+from ..i18n import LANGS, message
 from ..site import Site
 from ..store import queue as q
-from .context import TZ
+from .context import TZ, service_day
 
 
 def iso(text: str | None) -> str | None:
@@ -38,13 +41,78 @@ def wait_range(conn: sqlite3.Connection, site: Site, service: str, ahead: int) -
     return [low, high]
 
 
-def ticket_view(conn: sqlite3.Connection, site: Site, t: dict[str, Any], base_url: str) -> dict[str, Any]:
-    """A ticket as the API shows it."""
+def wait_text(low: int, high: int, lang: str) -> str:
+    """A wait range in words, the one wording the kiosk, the paper and the phone page all show."""
+    if high <= 0:
+        return message("wait.none", lang)
+    if low <= 0:
+        return message("wait.under", lang, high=high)
+    if low == high:
+        return message("wait.about", lang, high=high)
+    return message("wait.range", lang, low=low, high=high)
+
+
+def wait_texts(low: int, high: int) -> dict[str, str]:
+    """`wait_text` in every language the pages offer."""
+    return {lang: wait_text(low, high, lang) for lang in LANGS}
+
+
+def callers_of(conn: sqlite3.Connection, site: Site, service: str, priority: bool) -> list[Caller]:
+    """The counters that may call a ticket of this service and class, as the estimate sees them:
+    the open ones (all of them while none is open), each with its run of priority calls."""
+    zone = site.services[service].zone
+    zone_services = frozenset(site.zone_services(zone))
+    states = q.counter_states(conn)
+    callers = [Caller(c, int(states.get(n, {}).get("priority_streak") or 0),
+                      zone_services if c.priority and c.zone == zone else frozenset())
+               for n, c in site.counters.items()]
+    callers = [c for c in callers if c.may_call(service, priority)]
+    working = [c for c in callers if states.get(c.counter.number, {}).get("state") == "open"]
+    return working or callers
+
+
+_last_ahead: dict[tuple[int, int, int, datetime], tuple[int, int]] = {}
+
+
+def people_ahead(conn: sqlite3.Connection, site: Site, t: dict[str, Any], now: datetime) -> tuple[int, int]:
+    """(tickets called before this waiting ticket by the real call order, counters that may call it)."""
+    # One transaction often shows the same ticket twice (its event and the answer): nothing was
+    # written in between (same total_changes), so the count is reused.
+    key = (id(conn), conn.total_changes, int(t["id"]), now)
+    if key in _last_ahead:
+        return _last_ahead[key]
+    result = _people_ahead(conn, site, t, now)
+    _last_ahead.clear()
+    _last_ahead[key] = result
+    return result
+
+
+def _people_ahead(conn: sqlite3.Connection, site: Site, t: dict[str, Any], now: datetime) -> tuple[int, int]:
+    callers = callers_of(conn, site, t["service"], t["priority"] is not None)
+    services: set[str] = set()
+    for c in callers:
+        services |= set(c.counter.services) | c.priority_services
+    # When the oldest goes first, a younger ticket of the same class is never called before this
+    # one: leave those out (the queue behind a ticket can be long).
+    same_class_younger_cannot = site.policy.order == "longest_wait"
+    rows = q.waiting_in(conn, t["day"], sorted(services or {t["service"]}),
+                        (t["priority"] is not None, t["queued_at"], t["id"])
+                        if same_class_younger_cannot else None)
+    parse = datetime.fromisoformat
+    waiting = [Waiting(i, svc, prio, parse(at)) for i, svc, prio, at in rows]
+    return calls_before(t["id"], waiting, callers, site.policy, now), len(callers)
+
+
+def ticket_view(conn: sqlite3.Connection, site: Site, t: dict[str, Any], base_url: str,
+                now: datetime | None = None) -> dict[str, Any]:
+    """A ticket as the API shows it (`now`: the use case's clock, for the call order's aging)."""
     svc = site.services[t["service"]]
     unit, zone = site.units[svc.unit], site.zones[svc.zone]
     prio = site.priority_categories.get(t["priority"] or "")
     waiting = t["status"] == "waiting"
-    ahead = q.ahead_of(conn, t) if waiting else 0
+    ahead, callers = people_ahead(conn, site, t, now or datetime.now(TZ)) if waiting else (0, 0)
+    low, high = estimate_wait(ahead, callers, q.recent_service_minutes(conn, svc.code),
+                              svc.service_minutes) if waiting else (0, 0)
     return {
         "id": t["id"], "number": t["number"], "day": t["day"],
         "service": svc.code, "service_name": svc.name, "service_name_en": svc.name_en,
@@ -55,7 +123,8 @@ def ticket_view(conn: sqlite3.Connection, site: Site, t: dict[str, Any], base_ur
         "priority_name_en": prio["name_en"] if prio else None,
         "status": t["status"], "issued_at": iso(t["issued_at"]), "called_at": iso(t["called_at"]),
         "started_at": iso(t["started_at"]), "counter": t["counter"], "recalls": t["recalls"], "leg": t["leg"], "ahead": ahead,
-        "estimated_wait_min": wait_range(conn, site, svc.code, ahead) if waiting else [0, 0],
+        "estimated_wait_min": [low, high], "estimated_wait_text": wait_texts(low, high),
+        "requeued": bool(t.get("requeued_at")),
         "token": t["token"], "status_url": f"{base_url.rstrip('/')}/t/{t['token']}",
         "print": {"status": t["print_status"], "detail": t["print_detail"]},
     }
@@ -72,6 +141,7 @@ def service_view(conn: sqlite3.Connection, site: Site, code: str, now: datetime,
     svc = site.services[code]
     unit, zone = site.units[svc.unit], site.zones[svc.zone]
     waiting, oldest = counts.get(code, (0, None))
+    full = is_full(svc, q.issued_count(conn, code, service_day(now)))
     open_now = is_open(svc, now, site.open_all_hours)
     opens = None if open_now else next_opening(svc, now, site.open_all_hours)
     return {
@@ -82,7 +152,9 @@ def service_view(conn: sqlite3.Connection, site: Site, code: str, now: datetime,
         "opens_at": opens.isoformat(timespec="seconds") if opens else None,
         "waiting": waiting,
         "longest_wait_min": round(minutes_between(oldest, now), 1) if oldest else 0,
-        "estimated_wait_min": wait_range(conn, site, code, waiting),
+        "full": full,
+        "estimated_wait_min": (est := wait_range(conn, site, code, waiting)),
+        "estimated_wait_text": wait_texts(est[0], est[1]),
         "wait_target_min": svc.wait_target_min, "counters": site.counters_of_service(code),
     }
 

@@ -385,3 +385,42 @@ def purge_requests(conn: sqlite3.Connection, before: str, limit: int) -> int:
     return conn.execute(
         "DELETE FROM requests WHERE rowid IN (SELECT rowid FROM requests WHERE at < ? LIMIT ?)",
         (before, limit)).rowcount
+def waiting_in(conn: sqlite3.Connection, day: str, services: Sequence[str],
+               class_before: tuple[bool, str, int] | None = None) -> list[tuple[int, str, bool, str]]:
+    """Every waiting ticket of these services this day as (id, service, priority?, queued_at),
+    oldest first. `class_before` = (priority?, queued_at, id): of that class, only the tickets
+    queued before it (the others cannot be called before it when the oldest goes first)."""
+    if not services:
+        return []
+    sql = (f"SELECT id, service, priority IS NOT NULL, queued_at FROM tickets WHERE day=? "
+           f"AND status='waiting' AND service IN ({_in(services)})")
+    args: list[Any] = [day, *services]
+    if class_before is not None:
+        prio, queued_at, ticket_id = class_before
+        sql += (" AND ((priority IS NOT NULL) != ? OR queued_at < ? OR (queued_at = ? AND id <= ?))")
+        args += [int(prio), queued_at, queued_at, ticket_id]
+    return [(int(r[0]), str(r[1]), bool(r[2]), str(r[3]))
+            for r in conn.execute(sql + " ORDER BY queued_at, id", args).fetchall()]
+
+
+def issued_counts(conn: sqlite3.Connection, day: str) -> dict[str, int]:
+    """How many numbers each service has given out this day."""
+    return {r[0]: int(r[1]) for r in conn.execute(
+        "SELECT service, last_seq FROM sequences WHERE day=?", (day,))}
+
+
+def requeue_ticket(conn: sqlite3.Connection, ticket_id: int, leg: int, at: str) -> bool:
+    """Put a missed (no-show) ticket back in line once: compare-and-set on status and requeued_at."""
+    cur = conn.execute(
+        "UPDATE tickets SET status='waiting', counter=NULL, recalls=0, leg=?, called_at=NULL, "
+        "started_at=NULL, finished_at=NULL, requeued_at=? "
+        "WHERE id=? AND status='no_show' AND requeued_at IS NULL", (leg, at, ticket_id))
+    return cur.rowcount == 1
+
+
+def missed_at_counter(conn: sqlite3.Connection, day: str, counter: int,
+                      limit: int = 5) -> list[dict[str, Any]]:
+    """The latest tickets marked no-show at a counter this day, newest first."""
+    return [dict(r) for r in conn.execute(
+        "SELECT * FROM tickets WHERE day=? AND counter=? AND status='no_show' "
+        "ORDER BY finished_at DESC, id DESC LIMIT ?", (day, counter, limit))]

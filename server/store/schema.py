@@ -193,3 +193,15 @@ def m020_session_generations(db: Database) -> None:
     CREATE TABLE revocations (id INTEGER PRIMARY KEY AUTOINCREMENT, subject TEXT NOT NULL,
         at TEXT NOT NULL);
     """)
+
+
+@migrations()
+def m050_number_ranges(db: Database) -> None:
+    """A service's number range ends at last_number (NULL: as many as its width allows)."""
+    db.execute("ALTER TABLE services ADD COLUMN last_number INTEGER")
+
+
+@migrations()
+def m051_requeue(db: Database) -> None:
+    """When a missed ticket was put back in line (once per ticket)."""
+    db.execute("ALTER TABLE tickets ADD COLUMN requeued_at TEXT")

@@ -26,12 +26,14 @@ def save_site(conn: sqlite3.Connection, site: dict[str, Any]) -> None:
                      (u["code"], u["name"], u.get("name_en", u["name"]), u.get("kind", "department"),
                       u.get("short", u["code"]), u.get("color", "#1d4ed8"), i))
     for i, s in enumerate(site["services"]):
-        conn.execute("INSERT INTO services VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        conn.execute("INSERT INTO services (code, unit, zone, kind, name, name_en, prefix, "
+                     "first_number, width, hours, daily_cap, wait_target_min, service_minutes, "
+                     "position, last_number) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                      (s["code"], s["unit"], s["zone"], s.get("kind", "submit"), s["name"],
                       s.get("name_en", s["name"]), s.get("prefix", ""), s.get("first_number", 1),
                       s.get("width", 3), dumps(s["hours"]) if s.get("hours") else None,
                       s.get("daily_cap", 0), s.get("wait_target_min", 30),
-                      s.get("service_minutes", 8.0), i))
+                      s.get("service_minutes", 8.0), i, s.get("last_number")))
     for i, c in enumerate(site["counters"]):
         conn.execute("INSERT INTO counters VALUES (?,?,?,?,?,?)",
                      (c["number"], c.get("name") or f"Quầy {c['number']}", c["zone"],

@@ -134,13 +134,13 @@ def test_call_a_specific_number(http: Any) -> None:
 
 def test_call_a_number_of_a_service_the_counter_does_not_serve(http: Any) -> None:
     t = http.issue("TP-QT")
-    http.refused("POST", url(18, "call"), "canbo18", {"number": "2001"}, 409, "ticket_not_waiting")
-    msgs = http.refused("POST", url(18, "call"), "canbo18", {"number": "2001", "service": "TP-QT"},
+    http.refused("POST", url(18, "call"), "canbo18", {"number": "3751"}, 409, "ticket_not_waiting")
+    msgs = http.refused("POST", url(18, "call"), "canbo18", {"number": "3751", "service": "TP-QT"},
                         403, "service_not_at_counter")
     assert msgs == {"vi": "Quầy 18 không phục vụ dịch vụ TP-QT.",
                     "en": "Counter 18 does not serve TP-QT."}
     assert http.ticket(t["token"])["status"] == "waiting"
-    assert http.act(17, "call", "canbo17", number="2001", service="TP-QT")["ticket"]["counter"] == 17
+    assert http.act(17, "call", "canbo17", number="3751", service="TP-QT")["ticket"]["counter"] == 17
 
 
 def test_transfer_refusals(http: Any) -> None:
@@ -167,7 +167,7 @@ def test_transfer_keeps_number_and_place_by_issue_time(http: Any) -> None:
     r = http.act(22, "transfer", "canbo22", service="TP-LLTP", note="Nộp thêm lý lịch")
     t = r["ticket"]
     assert (t["number"], t["service"], t["status"], t["leg"], t["counter"]) == (
-        "2001", "TP-LLTP", "waiting", 2, None)
+        "3751", "TP-LLTP", "waiting", 2, None)
     assert t["ahead"] == 0 and t["counters"] == [17, 18, 19, 20, 21]
     assert r["counter"]["ticket"] is None
     assert http.ticket(later["token"])["ahead"] == 1

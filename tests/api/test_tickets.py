@@ -38,7 +38,7 @@ def test_numbers_follow_in_order_and_ahead_counts_up(http: Any) -> None:
     assert [t["number"] for t in tickets] == ["1001", "1002", "1003"]
     assert [t["ahead"] for t in tickets] == [0, 1, 2]
     assert tickets[2]["estimated_wait_min"][1] >= tickets[0]["estimated_wait_min"][1]
-    assert http.issue("TP-QT")["number"] == "2001"  # each service has its own numbers
+    assert http.issue("TP-QT")["number"] == "3751"  # each service has its own range in the building
     assert http.waiting("TP-LLTP") == 3
 
 
@@ -144,9 +144,9 @@ def test_closed_service_is_refused(site_app: Any) -> None:
 
 
 def test_daily_cap_is_refused_with_the_cap_in_the_message(site_app: Any) -> None:
-    _, http = site_app({"daily_cap = 120": "daily_cap = 2"})
+    _, http = site_app({"daily_cap = 80": "daily_cap = 2"})
     first = http.issue("TP-QT", request_id="cap-1")
-    assert http.issue("TP-QT")["number"] == "2002"
+    assert http.issue("TP-QT")["number"] == "3752"
     msgs = http.refused("POST", TICKETS, "kiosk-A1", {"service": "TP-QT"}, 409, "daily_cap_reached")
     assert msgs == {"vi": "Dịch vụ này đã hết số trong ngày hôm nay (2 số).",
                     "en": "This service has issued all of today's tickets (2)."}

@@ -108,6 +108,8 @@
     renderNext();
     renderParked();
     renderButtons();
+    // missed.js (no-show tickets to put back in line) follows the counter shown here.
+    document.dispatchEvent(new CustomEvent("xephang:counter-rendered", {detail: {counter: st.counterNo}}));
   }
 
   function renderTicket() {

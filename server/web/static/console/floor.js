@@ -135,6 +135,9 @@
       else if (p.status === "offline") out.push({level: "amber", kind: "printer", text: X.t("floor.alert_printer_offline", {name: name})});
     });
     sortedServices().forEach(function (s) {
+      // Out of numbers for the day: citizens at the kiosk are turned away, supervisors decide.
+      if (s.full && s.open) out.push({level: "red", kind: "full", text: X.t("floor.alert_full",
+        {service: X.localName(s, "name"), waiting: s.waiting || 0})});
       if (isLate(s)) out.push({level: "red", kind: "wait", text: X.t("floor.alert_wait",
         {service: X.localName(s, "name"), m: Math.round(s.longest_wait_min), target: s.wait_target_min})});
     });
