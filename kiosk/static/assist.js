@@ -16,11 +16,7 @@
 
   function $(id) { return document.getElementById(id); }
 
-  function fold(s) {
-    // Search without diacritics: "ly lich" finds "Lý lịch", "dang ky" finds "Đăng ký".
-    return String(s || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "")
-      .replace(/đ/g, "d").replace(/Đ/g, "D").toLowerCase();
-  }
+  var fold = T.fold;  // search without diacritics (shared with the console's transfer dialog)
 
   function post(path, body) {
     return K.api("POST", path, { body: body || {}, csrf: st.csrf });

@@ -1,6 +1,8 @@
 """What the browser tests do through the API around the page under test."""
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
 
@@ -14,3 +16,60 @@ def issue(live_server: Any, service: str = "TP-LLTP", device: str = "kiosk-A1") 
     r = live_server.api("POST", "/api/v1/tickets", who=device, json={"service": service})
     assert r.status_code in (200, 201), r.text
     return dict(r.json())
+
+
+# Finds what is cut or off screen: every visible element within the viewport (horizontally; also
+# vertically when the page must not scroll) and within any ancestor that clips it; no text
+# element whose text is wider than its box. Elements in a scrolling list are checked against the
+# list, not the viewport (the list scrolls them into view). `skip` names elements meant to move
+# (a marquee).
+LAYOUT_PROBLEMS = """([vertical, skip]) => {
+  const W = document.documentElement.clientWidth, H = document.documentElement.clientHeight;
+  const out = [];
+  const name = (e) => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') +
+    (e.className && typeof e.className === 'string' ? '.' + e.className.trim().split(/\\s+/).join('.') : '');
+  const skipped = skip ? Array.from(document.querySelectorAll(skip)) : [];
+  for (const e of document.body.querySelectorAll('*')) {
+    if (['SCRIPT', 'STYLE', 'OPTION', 'BR'].includes(e.tagName)) continue;
+    if (skipped.some((s) => s === e || s.contains(e))) continue;
+    if (!e.checkVisibility({checkOpacity: true, checkVisibilityCSS: true})) continue;
+    if (e.closest('dialog:not([open])')) continue;
+    const r = e.getBoundingClientRect();
+    if (r.width <= 1 || r.height <= 1) continue;
+    let scrolled = false;
+    for (let a = e.parentElement; a && a !== document.body; a = a.parentElement) {
+      const cs = getComputedStyle(a);
+      const ox = cs.overflowX, oy = cs.overflowY;
+      if (ox === 'visible' && oy === 'visible') continue;
+      const ar = a.getBoundingClientRect();
+      const scrollsX = ox === 'auto' || ox === 'scroll', scrollsY = oy === 'auto' || oy === 'scroll';
+      if (scrollsX || scrollsY) { scrolled = true; }
+      if (!scrollsX && ox !== 'visible' && (r.left < ar.left - 1 || r.right > ar.right + 1))
+        out.push(name(e) + ' cut sideways by ' + name(a));
+      if (!scrollsY && oy !== 'visible' && (r.top < ar.top - 1 || r.bottom > ar.bottom + 1))
+        out.push(name(e) + ' cut at top/bottom by ' + name(a));
+      if (scrolled) break;
+    }
+    if (!scrolled) {
+      if (r.left < -1 || r.right > W + 1) out.push(name(e) + ' off screen sideways');
+      if (vertical && (r.top < -1 || r.bottom > H + 1)) out.push(name(e) + ' below the screen');
+    }
+    const hasText = Array.from(e.childNodes).some((n) => n.nodeType === 3 && n.textContent.trim());
+    if (hasText && e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).display !== 'inline')
+      out.push(name(e) + ' text wider than its box: ' + JSON.stringify(e.textContent.trim().slice(0, 60)));
+  }
+  return Array.from(new Set(out));
+}"""
+
+
+def layout_problems(page: Any, vertical: bool = True, skip: str = "") -> list[str]:
+    """What is cut or off screen on the page (see LAYOUT_PROBLEMS); [] when everything fits."""
+    return list(page.evaluate(LAYOUT_PROBLEMS, [vertical, skip]))
+
+
+def shot(page: Any, name: str, tmp_path: Any) -> Path:
+    """Save a screenshot for a person to look at: in $XEPHANG_SHOTS if set, else the test's tmp."""
+    out = Path(os.environ.get("XEPHANG_SHOTS") or tmp_path) / f"{name}.png"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(out))
+    return out
