@@ -54,6 +54,12 @@ LAYOUT_PROBLEMS = """([vertical, skip]) => {
       if (r.left < -1 || r.right > W + 1) out.push(name(e) + ' off screen sideways');
       if (vertical && (r.top < -1 || r.bottom > H + 1)) out.push(name(e) + ' below the screen');
     }
+    const own = getComputedStyle(e);
+    // Boxes holding other boxes must hold them (a text-only line's glyphs may pass its line-height).
+    if (!['auto', 'scroll'].includes(own.overflowY) && own.display !== 'inline' && e.clientHeight > 0 &&
+        e.children.length > 0 &&
+        e.scrollHeight > e.clientHeight + 2 && !['HTML', 'BODY'].includes(e.tagName))
+      out.push(name(e) + ' content taller than its box');
     const hasText = Array.from(e.childNodes).some((n) => n.nodeType === 3 && n.textContent.trim());
     if (hasText && e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).display !== 'inline')
       out.push(name(e) + ' text wider than its box: ' + JSON.stringify(e.textContent.trim().slice(0, 60)));
