@@ -128,6 +128,10 @@ def test_the_guide_sees_the_print_outcome_the_priority_and_recent_names(
     sign_in(assist, live_server)
     shot(assist, "assist-1280x800", tmp_path)
     assert layout_problems(assist) == []
+    # Nothing chosen yet: the issue button is plainly off (grey, not the yellow of an action).
+    look = "b => [getComputedStyle(b).backgroundColor, getComputedStyle(b).cursor]"
+    expect(assist.locator("#as-issue")).to_be_disabled()
+    assert assist.locator("#as-issue").evaluate(look) == ["rgb(42, 52, 70)", "not-allowed"]
     assist.select_option("#as-print-at", "kiosk-A1")  # the demo kiosk's virtual printer
     assist.fill("#as-search", "ly lich")
     assist.locator("#as-services [data-service]").first.click()
