@@ -57,7 +57,7 @@ LAYOUT_PROBLEMS = """([vertical, skip]) => {
     const own = getComputedStyle(e);
     // Boxes holding other boxes must hold them (a text-only line's glyphs may pass its line-height).
     if (!['auto', 'scroll'].includes(own.overflowY) && own.display !== 'inline' && e.clientHeight > 0 &&
-        e.children.length > 0 &&
+        Array.from(e.children).some((c) => getComputedStyle(c).display !== 'inline') &&
         e.scrollHeight > e.clientHeight + 2 && !['HTML', 'BODY'].includes(e.tagName))
       out.push(name(e) + ' content taller than its box');
     const hasText = Array.from(e.childNodes).some((n) => n.nodeType === 3 && n.textContent.trim());
