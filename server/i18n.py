@@ -70,6 +70,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "method_not_allowed": ("Phương thức không được hỗ trợ.", "Method not allowed."),
     "conflict": ("Dữ liệu vừa thay đổi, vui lòng thử lại.", "The data just changed; please try again."),
     "internal_error": ("Đã có lỗi hệ thống. Vui lòng thử lại.", "Something went wrong. Please try again."),
+    # the xephang command: a busy port, where the demo password is (issue 7, supervisors and screens)
+    "port_busy": ("xephang: cổng {port} đang được chương trình khác dùng (xephang đã chạy rồi?) — "
+                  "hãy dừng chương trình đó hoặc chọn cổng khác: xephang run --port {other}",
+                  "xephang: port {port} is already in use (is xephang already running?) — "
+                  "stop that program or choose another port: xephang run --port {other}"),
+    "demo_password_where": ("Tài khoản demo (quantri, giamsat, canbo1…): mật khẩu ở dòng đầu của {path}",
+                            "Demo accounts (quantri, giamsat, canbo1…): the password is on the first "
+                            "line of {path}"),
 }
 LANGS = ("vi", "en")
 

@@ -284,8 +284,9 @@ def counter_action(ctx: Context, actor: Actor, number: int, action: str, body: d
         shown = q.get_ticket(conn, step.ticket_id) if step.ticket_id else None
         response = {"ticket": ticket_view(conn, ctx.site, shown, base_url) if shown else None,
                     "counter": counter_view(conn, ctx.site, number, base_url)}
-        with_transfers(conn, ctx, [response["ticket"], response["counter"]["ticket"],
-                                   *response["counter"]["parked"]])
+        counter = response["counter"]
+        assert counter is not None
+        with_transfers(conn, ctx, [response["ticket"], counter["ticket"], *counter["parked"]])
         if request_id:
             q.save_request(conn, actor.key, request_id, f"{number}:{action}", 200,
                            response, stamp(now))
@@ -305,13 +306,12 @@ def counter_detail(ctx: Context, actor: Actor, number: int, base_url: str = "") 
             zone_priority = ctx.site.zone_services(ctx.site.counters[number].zone)
         nxt = q.next_waiting(conn, service_day(now), list(dict.fromkeys(services + zone_priority)), 10)
         counts = q.queue_counts(conn, service_day(now))
-        detail = {"counter": counter_view(conn, ctx.site, number, base_url),
-                  "waiting": [ticket_view(conn, ctx.site, t, base_url) for t in nxt],
-                  "services": [service_view(conn, ctx.site, s, now, counts) for s in services]}
+        counter = counter_view(conn, ctx.site, number, base_url)
+        waiting = [ticket_view(conn, ctx.site, t, base_url) for t in nxt]
         if actor.is_staff:
-            with_transfers(conn, ctx, [detail["counter"]["ticket"], *detail["counter"]["parked"],
-                                       *detail["waiting"]])
-        return detail
+            with_transfers(conn, ctx, [counter["ticket"], *counter["parked"], *waiting])
+        return {"counter": counter, "waiting": waiting,
+                "services": [service_view(conn, ctx.site, s, now, counts) for s in services]}
 
 
 def with_transfers(conn: sqlite3.Connection, ctx: Context, tickets: list[dict[str, Any] | None]) -> None:
