@@ -49,6 +49,38 @@ def _write_demo_file(db_path: str, made) -> Path:  # noqa: ANN001
     return path
 
 
+def _say(code: str, **params: object) -> str:
+    """A CLI message in the operator's language (LANG=vi… or en…; Vietnamese by default)."""
+    from .i18n import message, pick_lang
+    return message(code, pick_lang(os.environ.get("LANG", "").replace("_", "-")), **params)
+
+
+def _listen(host: str, port: int):  # noqa: ANN202 - a socket.socket
+    """The server's listening socket with TCP_NODELAY, bound before anything else starts, so a busy
+    port is one clear line rather than a traceback after the start-up work."""
+    import socket
+    listener = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    try:
+        listener.bind((host, port))
+    except OSError:
+        listener.close()
+        raise
+    listener.listen(1024)
+    return listener
+
+
+def _pairing_base(db) -> str:  # noqa: ANN001
+    """Where devices reach the server, for links printed outside `run`: the site's public_url,
+    else the address the server last served at, else the default port on this machine."""
+    from .store import site as site_rows
+    with db.read() as conn:
+        public = (site_rows.get_setting(conn, "site") or {}).get("public_url")
+        served = site_rows.get_setting(conn, "served_url")
+    return str(public or served or "http://127.0.0.1:5000").rstrip("/")
+
+
 def _reachable_url(db, host: str, port: int) -> str:  # noqa: ANN001
     """The address devices use in their pairing links: the site's public_url, else this host.
 
@@ -99,8 +131,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     from .services import tickets
     from .setup import initialize
     from .store import StoreError
+    from .store import site as site_rows
     from .store.backup import hold_server_lock
     from .store.db import free_bytes
+    try:
+        # Checked first so a busy port is told before the start-up work; the socket is closed
+        # again so connections are refused (not left hanging) while the demo site loads.
+        _listen(args.host, args.port).close()
+    except OSError:
+        print(_say("port_busy", port=args.port, other=args.port + 1), file=sys.stderr)
+        return 1
     try:
         Path(args.db).parent.mkdir(parents=True, exist_ok=True)
         # Held for the life of the process: `xephang restore` refuses while it is held.
@@ -113,8 +153,13 @@ def cmd_run(args: argparse.Namespace) -> int:
         made = initialize(db, args.site, demo=True,
                           demo_password=os.environ.get("XEPHANG_DEMO_PASSWORD"))
         url = _reachable_url(db, args.host, args.port)
+        with db.write() as conn:  # what `device add` prints in pairing links while this server runs
+            site_rows.set_setting(conn, "served_url", url)
+        demo_file = Path(args.db).parent / "demo-devices.txt"
         if made is not None and made.devices:
             _print_setup(made, url, _write_demo_file(args.db, made))
+        elif demo_file.exists():
+            print(_say("demo_password_where", path=demo_file), flush=True)
         app = create_app({"DB": args.db, "ASYNC_MODE": args.async_mode})
         ctx = app.extensions["xephang"]
         tickets.close_day(ctx)
@@ -137,11 +182,17 @@ def cmd_run(args: argparse.Namespace) -> int:
     import gc
     gc.collect()
     gc.freeze()
-    print(f"xephang serving on {url} (database {args.db}, {args.async_mode})", flush=True)
     if args.async_mode == "gevent":
+        try:
+            listener = _listen(args.host, args.port)
+        except OSError:  # taken by another program during the start-up
+            print(_say("port_busy", port=args.port, other=args.port + 1), file=sys.stderr)
+            return 1
+        print(f"xephang serving on {url} (database {args.db}, {args.async_mode})", flush=True)
         serve_gevent(app, args.host, args.port, args.access_log, args.max_connections,
-                     args.read_timeout)
+                     args.read_timeout, listener)
     else:
+        print(f"xephang serving on {url} (database {args.db}, {args.async_mode})", flush=True)
         socketio.run(app, host=args.host, port=args.port, allow_unsafe_werkzeug=True,
                      log_output=args.access_log)
     return 0
@@ -202,7 +253,8 @@ def _fd_budget(wanted: int) -> int:
 
 
 def serve_gevent(app, host: str, port: int, access_log: bool,  # noqa: ANN001
-                 max_connections: int = MAX_CONNECTIONS, read_timeout: float = READ_TIMEOUT_S) -> None:
+                 max_connections: int = MAX_CONNECTIONS, read_timeout: float = READ_TIMEOUT_S,
+                 listener=None) -> None:  # noqa: ANN001
     """Serve HTTP and WebSocket under gevent on a listener with TCP_NODELAY, with limits.
 
     gevent's server writes a response's headers and body in separate sends; with Nagle's algorithm
@@ -214,8 +266,6 @@ def serve_gevent(app, host: str, port: int, access_log: bool,  # noqa: ANN001
     `read_timeout` seconds (idle keep-alive, half-sent request) is closed. Socket.IO screens are not
     idle: Engine.IO pings every 10 s.
     """
-    import socket
-
     from gevent import pywsgi
     from gevent.pool import Pool
     from geventwebsocket.handler import WebSocketHandler
@@ -229,11 +279,8 @@ def serve_gevent(app, host: str, port: int, access_log: bool,  # noqa: ANN001
     if allowed < max_connections:
         print(f"note: open-file limit allows {allowed} connections, not {max_connections}; raise "
               "LimitNOFILE (deploy/xephang.service)", file=sys.stderr)
-    listener = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    listener.bind((host, port))
-    listener.listen(1024)
+    if listener is None:
+        listener = _listen(host, port)
     LimitedServer(listener, app, handler_class=WebSocketHandler, spawn=Pool(allowed),
                   log="default" if access_log else None).serve_forever()
 
@@ -251,7 +298,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     if made is None:
         print(f"{args.db} already has a site (use --reload to replace its config)")
     elif made.devices:
-        _print_setup(made, "http://127.0.0.1:5000", _write_demo_file(args.db, made))
+        _print_setup(made, _pairing_base(db), _write_demo_file(args.db, made))
     else:
         print(f"initialized {args.db}")
     return 0
@@ -318,7 +365,7 @@ def cmd_device_add(args: argparse.Namespace) -> int:
         accounts.add_device(conn, args.name, args.kind, args.zone, args.counter, args.printer,
                             args.paper, token, stamp(now_local()))
     print(f"device {args.name} ({args.kind}) saved")
-    url = args.url or _reachable_url(db, "127.0.0.1", 5000)
+    url = args.url or _pairing_base(db)
     print(f"pairing link: {url.rstrip('/')}/pair?token={token}")
     print(token)
     return 0

@@ -98,6 +98,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
                          "hoặc hỏi cán bộ hướng dẫn.",
                          "More than {minutes} minutes have passed since number {number} was called. "
                          "Please take a new number or ask a staff member."),
+    # the xephang command: a busy port, where the demo password is (issue 7, supervisors and screens)
+    "port_busy": ("xephang: cổng {port} đang được chương trình khác dùng (xephang đã chạy rồi?) — "
+                  "hãy dừng chương trình đó hoặc chọn cổng khác: xephang run --port {other}",
+                  "xephang: port {port} is already in use (is xephang already running?) — "
+                  "stop that program or choose another port: xephang run --port {other}"),
+    "demo_password_where": ("Tài khoản demo (quantri, giamsat, canbo1…): mật khẩu ở dòng đầu của {path}",
+                            "Demo accounts (quantri, giamsat, canbo1…): the password is on the first "
+                            "line of {path}"),
 }
 LANGS = ("vi", "en")
 

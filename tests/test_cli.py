@@ -73,3 +73,76 @@ def test_removing_a_user_or_a_device_revokes_access_at_once(live_server) -> None
     assert r.status_code == 401 and r.json()["error"]["code"] == "unauthorized"
     assert "canbo18\tofficer\t18\tCán bộ quầy 18\tremoved" in live_server.cli("user", "list")
     assert "kiosk-A1\tkiosk\tA1\t\tvirtual\tremoved" in live_server.cli("device", "list")
+
+
+def start_server(tmp_path: Path, db: Path, port: int, name: str) -> tuple[subprocess.Popen[bytes], Path]:
+    """`xephang run` on a port (threading mode: quick to start); returns it once it answers."""
+    import os
+    import time
+    from tests.conftest import DEMO_PASSWORD
+    log = tmp_path / f"{name}.log"
+    proc = subprocess.Popen([sys.executable, "-m", "server.cli", "run", "--db", str(db), "--port", str(port)],
+                            cwd=ROOT, stdout=open(log, "wb"), stderr=subprocess.STDOUT,
+                            env=dict(os.environ, XEPHANG_DEMO_PASSWORD=DEMO_PASSWORD, PYTHONUNBUFFERED="1"))
+    deadline = time.monotonic() + 30
+    while True:
+        assert proc.poll() is None, log.read_text()
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/api/v1/site", timeout=1).status_code == 200:
+                return proc, log
+        except requests.ConnectionError:
+            pass
+        assert time.monotonic() < deadline, log.read_text()
+        time.sleep(0.05)  # polling a starting process: there is no event to await
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    proc.wait(timeout=15)
+
+
+def test_pairing_links_name_the_port_the_server_runs_on(tmp_path: Path) -> None:
+    from tests.conftest import free_port
+    db = tmp_path / "x.db"
+    port = free_port()
+    proc, log = start_server(tmp_path, db, port, "first")
+    try:
+        first = log.read_text()
+        links = [line for line in first.splitlines() if "/pair?token=" in line]
+        assert links and all(f"http://127.0.0.1:{port}/pair?token=" in line for line in links)
+        # A device added while it runs gets a link to the same server, not to port 5000.
+        dev = xephang("device", "add", "kiosk-moi", "--kind", "kiosk", "--zone", "B", "--db", str(db))
+        assert dev.returncode == 0, dev.stderr
+        assert f"pairing link: http://127.0.0.1:{port}/pair?token=" in dev.stdout
+    finally:
+        stop(proc)
+    # The second start prints no password but says where it is (the demo accounts file).
+    again = free_port()
+    proc, log = start_server(tmp_path, db, again, "second")
+    try:
+        second = log.read_text()
+        demo_file = tmp_path / "demo-devices.txt"
+        assert f"{demo_file}" in second and "quantri" in second
+        assert "demo-pass-2026" not in second
+        assert demo_file.read_text(encoding="utf-8").splitlines()[0] == "demo password: demo-pass-2026"
+        assert f"xephang serving on http://127.0.0.1:{again}" in second
+    finally:
+        stop(proc)
+
+
+def test_a_busy_port_is_one_clear_line_and_a_failure(tmp_path: Path) -> None:
+    import os
+    import socket
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        port = busy.getsockname()[1]
+        for lang, expected in (("vi_VN.UTF-8", f"cổng {port} đang được chương trình khác dùng"),
+                               ("en_US.UTF-8", f"port {port} is already in use")):
+            out = subprocess.run([sys.executable, "-m", "server.cli", "run", "--db", str(tmp_path / "x.db"),
+                                  "--port", str(port)], cwd=ROOT, capture_output=True, text=True,
+                                 timeout=60, env=dict(os.environ, LANG=lang))
+            assert out.returncode == 1
+            assert "Traceback" not in out.stderr and out.stdout == ""
+            assert len(out.stderr.strip().splitlines()) == 1, out.stderr
+            assert expected in out.stderr and f"--port {port + 1}" in out.stderr

@@ -61,16 +61,26 @@
     return bits.join(" · ");
   }
 
-  /** Shrink the big number's font until it fits: a number is never cut ("10234" stays whole). */
+  /** Shrink the big number's font until it fits: a number is never cut ("10234" stays whole), and
+   *  a long service name wrapping onto a second line never pushes the panel's lines out of it. */
   function fitNumber(node) {
     node.style.fontSize = "";
     var size = parseFloat(window.getComputedStyle(node).fontSize);
     var guard = 0;
-    while (node.scrollWidth > node.clientWidth && size > 24 && guard < 60) {
-      size = size * 0.92;
+    while ((node.scrollWidth > node.clientWidth || !panelFits($("now-calling"))) && size > 120 && guard < 60) {
+      size = size * 0.94;
       node.style.fontSize = size + "px";
       guard += 1;
     }
+  }
+
+  /** Whether a flex column's visible children fit inside its padding box. */
+  function panelFits(box) {
+    var cs = window.getComputedStyle(box);
+    var room = box.clientHeight - parseFloat(cs.paddingTop) - parseFloat(cs.paddingBottom);
+    var used = 0;
+    Array.prototype.forEach.call(box.children, function (c) { used += c.getBoundingClientRect().height; });
+    return used <= room + 1;
   }
 
   function renderLatest(flash) {
@@ -102,6 +112,14 @@
       body.appendChild(tr);
     });
     $("recent-empty").hidden = state.recent.length > 0;
+    // Show only whole rows: a row cut in half at the panel's bottom cannot be read from 8 m.
+    var bottom = bottomOf(body.closest("section"));
+    while (body.lastChild && body.lastChild.getBoundingClientRect().bottom > bottom) body.removeChild(body.lastChild);
+  }
+
+  /** The bottom edge of a panel's content (inside its padding), in viewport pixels. */
+  function bottomOf(box) {
+    return box.getBoundingClientRect().bottom - parseFloat(window.getComputedStyle(box).paddingBottom);
   }
 
   /** Sum the waiting count of the snapshot's services by unit, within this board's scope. */
@@ -124,37 +142,48 @@
     });
   }
 
-  /** Units in pages that fit the panel; a long list turns its pages every few seconds. */
+  /** Units with people waiting, in pages of whole lines that fit the panel (long names wrap, never
+   *  cut); a list longer than one page turns its pages every few seconds. */
   function renderWaiting() {
     var list = $("waiting-list");
-    var rows = waitingByUnit();
+    var rows = waitingByUnit().filter(function (u) { return u.waiting > 0; });
     list.textContent = "";
     if (!rows.length) {
       list.appendChild(el("li", "none", S.t("board.no_waiting")));
       $("waiting-page").textContent = "";
       return;
     }
-    var perPage = waitingPerPage(list);
-    var pages = Math.max(1, Math.ceil(rows.length / perPage));
-    state.waitingPage = (state.waitingPage || 0) % pages;
-    rows.slice(state.waitingPage * perPage, (state.waitingPage + 1) * perPage).forEach(function (u) {
-      var li = el("li", u.waiting > 0 ? "" : "none");
+    var pages = waitingPages(list, rows);
+    state.waitingPage = (state.waitingPage || 0) % pages.length;
+    fillWaiting(list, pages[state.waitingPage]);
+    $("waiting-page").textContent = pages.length > 1 ? (state.waitingPage + 1) + "/" + pages.length : "";
+  }
+
+  function fillWaiting(list, rows) {
+    list.textContent = "";
+    rows.forEach(function (u) {
+      var li = el("li");
       li.dataset.unit = u.unit;
       li.appendChild(el("span", "unit", S.localName(u, "unit_name")));
       li.appendChild(el("span", "count", S.t("board.waiting_count", {n: u.waiting})));
       list.appendChild(li);
     });
-    $("waiting-page").textContent = pages > 1 ? (state.waitingPage + 1) + "/" + pages : "";
   }
 
-  /** How many unit lines fit in the panel (two columns), measured with one sample line. */
-  function waitingPerPage(list) {
-    var probe = el("li", "", "X");
-    list.appendChild(probe);
-    var rowH = probe.getBoundingClientRect().height || 40;
-    list.removeChild(probe);
-    var avail = list.getBoundingClientRect().height;
-    return Math.max(2, Math.floor(avail / rowH) * 2);
+  /** Split the units into pages by laying them out: a page ends before the first line that
+   *  would pass the panel's bottom. */
+  function waitingPages(list, rows) {
+    var pages = [], start = 0;
+    $("waiting-page").textContent = "1/9";  // the heading as it will be, so the room is measured right
+    while (start < rows.length) {
+      fillWaiting(list, rows.slice(start));
+      var bottom = bottomOf(list), fit = 0;
+      while (fit < list.children.length && list.children[fit].getBoundingClientRect().bottom <= bottom + 1) fit += 1;
+      fit = Math.max(1, fit);
+      pages.push(rows.slice(start, start + fit));
+      start += fit;
+    }
+    return pages;
   }
 
   function turnWaitingPage() {
@@ -299,6 +328,6 @@
     });
   }
 
-  window.addEventListener("resize", function () { fitNumber($("now-number")); });
+  window.addEventListener("resize", function () { renderAll(); });
   start();
 })();

@@ -12,15 +12,12 @@
   var st = {
     csrf: "", user: null, site: null, services: [], selected: null, priority: null,
     requestId: null, busy: false, found: null, live: null, printers: [],
+    printSeen: {},  // ticket id → print outcome heard live (it may come before the answer)
   };
 
   function $(id) { return document.getElementById(id); }
 
-  function fold(s) {
-    // Search without diacritics: "ly lich" finds "Lý lịch", "dang ky" finds "Đăng ký".
-    return String(s || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "")
-      .replace(/đ/g, "d").replace(/Đ/g, "D").toLowerCase();
-  }
+  var fold = T.fold;  // search without diacritics (shared with the console's transfer dialog)
 
   function post(path, body) {
     return K.api("POST", path, { body: body || {}, csrf: st.csrf });
@@ -124,9 +121,30 @@
     if (st.live) return;
     st.live = window.XephangLive.connect({
       auth: null, // the session cookie
-      onSnapshot: function (snap) { mergeServices(snap.services); },
-      onEvent: function (name, p) { if (name === "queue.changed") mergeServices(p.services); },
+      onSnapshot: function (snap) { mergeServices(snap.services); refreshLastTicket(); },
+      onEvent: function (name, p) {
+        if (name === "queue.changed") mergeServices(p.services);
+        else if (name === "ticket.changed" && p.ticket) onTicketChanged(p.ticket);
+      },
       onStatus: function (s) { $("offline-banner").hidden = s !== "offline"; },
+    });
+  }
+
+  /** The print outcome arrives later than the ticket: follow it on the result (staff room). */
+  function onTicketChanged(t) {
+    if (t.print && t.print.status) st.printSeen[t.id] = t.print;
+    if (st.lastTicket && st.lastTicket.id === t.id && t.print) {
+      st.lastTicket.print = t.print;
+      renderResult(st.lastTicket);
+    }
+  }
+
+  /** After a reconnect the outcome may have come meanwhile: read the ticket again. */
+  function refreshLastTicket() {
+    var t = st.lastTicket;
+    if (!t || !t.print || t.print.status !== "pending") return;
+    K.api("GET", "/api/v1/tickets/" + encodeURIComponent(t.token)).then(function (r) {
+      if (r.ok && r.data && st.lastTicket && st.lastTicket.id === r.data.id) onTicketChanged(r.data);
     });
   }
 
@@ -255,7 +273,11 @@
       if (r.ok && r.data) {
         err.hidden = true;
         st.lastTicket = r.data;
+        // The printed event can beat the answer to the tablet: keep what it said.
+        var seen = st.printSeen[r.data.id];
+        if (seen && r.data.print && r.data.print.status === "pending") r.data.print = seen;
         renderResult(r.data);
+        $("as-result").scrollIntoView({ block: "end" });  // the new number and its print outcome in view
         remember(r.data);
         newAttempt(); // the next tap is a new ticket
       } else {
@@ -270,13 +292,17 @@
   function renderResult(t) {
     $("as-result").hidden = false;
     $("as-result-number").textContent = t.number;
+    $("as-result-priority").hidden = !t.priority;
+    $("as-result-priority").textContent = t.priority
+      ? T.t("result.priority", { name: T.name(t, "priority_name") || t.priority }) : "";
     $("as-result-service").textContent = T.name(t, "service_name") + " — " + T.name(t, "unit_name");
     $("as-result-place").textContent = K.countersText(t.counters) + " · " +
       T.t("result.zone_floor", { zone: T.name(t, "zone_name"), floor: t.floor });
     $("as-result-ahead").textContent = t.ahead > 0 ? T.t("result.ahead", { n: t.ahead }) : T.t("result.ahead.none");
     $("as-result-qr").src = "/t/" + encodeURIComponent(t.token) + "/qr.svg";
     var ps = (t.print && t.print.status) || "none";
-    $("as-result-print").textContent = ps === "none" ? "" : T.t("print." + ps);
+    $("as-result-print").textContent = ps === "none" ? "" : T.t("assist.print." + (ps === "failed" ? "on_screen" : ps));
+    $("as-result-print").dataset.status = ps;
     var link = $("as-result-preview");  // the virtual printer's picture of the paper ticket
     link.href = "/api/v1/tickets/" + encodeURIComponent(t.token) + "/preview.png";
     link.hidden = ps === "none";
@@ -290,7 +316,8 @@
 
   function remember(t) {
     var list = recent().filter(function (x) { return x.token !== t.token && x.day === t.day; });
-    list.unshift({ token: t.token, number: t.number, service: t.service, day: t.day });
+    list.unshift({ token: t.token, number: t.number, service: t.service, day: t.day,
+                   service_name: t.service_name, service_name_en: t.service_name_en });
     try { window.localStorage.setItem(RECENT_KEY, JSON.stringify(list.slice(0, 30))); } catch (e) { /* full */ }
     renderRecent();
   }
@@ -300,11 +327,18 @@
     box.textContent = "";
     recent().slice(0, 10).forEach(function (x) {
       box.appendChild(el("li", {}, [
-        el("span", {}, [el("b", { text: x.number }), " · " + x.service]),
+        el("span", { class: "as-recent-what" }, [el("b", { text: x.number }), " · " + recentName(x)]),
         el("button", { type: "button", text: T.t("assist.reprint.do"),
                        onclick: function () { loadFound(x.token); } }),
       ]));
     });
+  }
+
+  /** A remembered ticket's service by name (entries saved before names were kept have the code). */
+  function recentName(x) {
+    if (x.service_name) return T.name(x, "service_name");
+    var s = st.services.filter(function (y) { return y.code === x.service; })[0];
+    return s ? T.name(s, "name") : x.service;
   }
 
   function findByNumber(e) {

@@ -148,6 +148,10 @@ window.XephangKioskText = {
     "assist.reprint.notfound": "Không tìm thấy số {number} của lĩnh vực này hôm nay.",
     "assist.recent": "Số vừa cấp tại máy này",
     "assist.forbidden": "Tài khoản này không có quyền cấp số.",
+    // assisted ticketing: the print outcome as the guide needs it (issue 7)
+    "assist.print.pending": "Đang in phiếu…",
+    "assist.print.printed": "Đã in phiếu — đưa phiếu cho công dân",
+    "assist.print.on_screen": "Không in được phiếu. Hãy cho công dân chụp mã QR hoặc ghi lại số.",
   },
   en: {
     "lang.other": "Tiếng Việt",
@@ -297,5 +301,9 @@ window.XephangKioskText = {
     "assist.reprint.notfound": "Number {number} of this service was not found today.",
     "assist.recent": "Numbers just issued here",
     "assist.forbidden": "This account may not issue numbers.",
+    // assisted ticketing: the print outcome as the guide needs it (issue 7)
+    "assist.print.pending": "Printing the ticket…",
+    "assist.print.printed": "Ticket printed — hand it to the citizen",
+    "assist.print.on_screen": "The ticket could not be printed. Let the citizen photograph the QR code or note the number.",
   },
 };

@@ -284,6 +284,9 @@ def counter_action(ctx: Context, actor: Actor, number: int, action: str, body: d
         shown = q.get_ticket(conn, step.ticket_id) if step.ticket_id else None
         response = {"ticket": ticket_view(conn, ctx.site, shown, base_url, now) if shown else None,
                     "counter": counter_view(conn, ctx.site, number, base_url)}
+        counter = response["counter"]
+        assert counter is not None
+        with_transfers(conn, ctx, [response["ticket"], counter["ticket"], *counter["parked"]])
         if request_id:
             q.save_request(conn, actor.key, request_id, f"{number}:{action}", 200,
                            response, stamp(now))
@@ -303,9 +306,25 @@ def counter_detail(ctx: Context, actor: Actor, number: int, base_url: str = "") 
             zone_priority = ctx.site.zone_services(ctx.site.counters[number].zone)
         nxt = q.next_waiting(conn, service_day(now), list(dict.fromkeys(services + zone_priority)), 10)
         counts = q.queue_counts(conn, service_day(now))
-        return {"counter": counter_view(conn, ctx.site, number, base_url),
-                "waiting": [ticket_view(conn, ctx.site, t, base_url, now) for t in nxt],
+        counter = counter_view(conn, ctx.site, number, base_url)
+        waiting = [ticket_view(conn, ctx.site, t, base_url, now) for t in nxt]
+        if actor.is_staff:
+            with_transfers(conn, ctx, [counter["ticket"], *counter["parked"], *waiting])
+        return {"counter": counter, "waiting": waiting,
                 "services": [service_view(conn, ctx.site, s, now, counts) for s in services]}
+
+
+def with_transfers(conn: sqlite3.Connection, ctx: Context, tickets: list[dict[str, Any] | None]) -> None:
+    """Add `transfer` (from which counter and service, and the note left) to tickets that came by
+    transfer. Staff answers only: the note is never in a public view or event."""
+    found = q.transfer_notes(conn, [t["id"] for t in tickets if t])
+    for t in tickets:
+        if t and t["id"] in found:
+            info = dict(found[t["id"]])
+            svc = ctx.site.services.get(info["from_service"])
+            info["from_service_name"] = svc.name if svc else info["from_service"]
+            info["from_service_name_en"] = svc.name_en if svc else info["from_service"]
+            t["transfer"] = info
 
 
 def rate(ctx: Context, actor: Actor, number: int, body: dict[str, Any]) -> tuple[dict[str, Any], bool]:

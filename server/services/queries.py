@@ -9,7 +9,7 @@ from .auth import Actor, require_login, require_staff
 from .changes import SEQ_STRIDE, snapshot_seq
 from .context import Context, Message, service_day
 from .errors import UseCaseError
-from .views import call_view, counter_view, public_ticket, service_view
+from .views import call_view, counter_view, iso, public_ticket, service_view
 
 
 def site_info(ctx: Context) -> dict[str, Any]:
@@ -136,6 +136,8 @@ def snapshot_for(ctx: Context, actor: Actor, base_url: str = "") -> dict[str, An
         with ctx.db.read() as conn:
             snap["stats"] = q.day_stats(conn, service_day(ctx.clock()))
             snap["printers"] = [printer_view(p) for p in q.printers(conn)]
+            snap["ratings"] = [dict(r, at=iso(r["at"]))
+                               for r in q.latest_ratings(conn, service_day(ctx.clock()))]
     return snap
 
 

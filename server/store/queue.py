@@ -232,6 +232,29 @@ def add_rating(conn: sqlite3.Connection, ticket_id: int, leg: int, day: str, cou
     return cur.rowcount == 1
 
 
+def latest_ratings(conn: sqlite3.Connection, day: str, limit: int = 12) -> list[dict[str, Any]]:
+    """The day's latest ratings, newest first, with the ticket's number (floor view)."""
+    return [{"ticket_id": r["ticket_id"], "number": r["number"], "leg": r["leg"],
+             "counter": r["counter"], "score": r["score"], "reasons": loads(r["reasons"]),
+             "at": r["at"]}
+            for r in conn.execute(
+                "SELECT r.*, t.number FROM ratings r JOIN tickets t ON t.id=r.ticket_id "
+                "WHERE r.day=? ORDER BY r.at DESC, r.id DESC LIMIT ?", (day, limit))]
+
+
+def transfer_notes(conn: sqlite3.Connection, ticket_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """For tickets that came by transfer: the note, counter and service of the leg before."""
+    ids = list(dict.fromkeys(ticket_ids))
+    if not ids:
+        return {}
+    return {r["ticket_id"]: {"note": r["note"], "from_counter": r["counter"],
+                             "from_service": r["service"]}
+            for r in conn.execute(
+                "SELECT l.ticket_id, l.note, l.counter, l.service FROM legs l "
+                "JOIN tickets t ON t.id=l.ticket_id AND l.leg=t.leg-1 "
+                f"WHERE l.outcome='transferred' AND l.ticket_id IN ({_in(ids)})", ids)}
+
+
 def day_stats(conn: sqlite3.Connection, day: str) -> dict[str, Any]:
     """A day's totals: issued, waiting, served, no-shows, average wait, service time and rating.
 

@@ -279,3 +279,33 @@ def test_priority_counter_calls_priority_tickets_of_every_zone_service_first(htt
     calls = [http.act(17, "call-next", "canbo17")["ticket"]["number"] for _ in range(4)]
     assert calls == [p1, p2, p3, n1]
     assert http.act(17, "call-next", "canbo17")["counter"]["ticket"] is None
+
+
+def test_the_transfer_note_reaches_the_receiving_counter_and_only_staff(http: Any, app: Any) -> None:
+    from server.realtime import socketio
+    ticket = http.issue("TP-QT")
+    phone = socketio.test_client(app, auth={"ticket": ticket["token"]})
+    board = socketio.test_client(app, auth={"token": http.demo.token("board-A1")})
+    tablet = socketio.test_client(app, auth={"token": http.demo.token("counter-18")})
+    http.act(22, "call-next", "canbo22")
+    note = "Cần bổ sung bản sao hộ chiếu"
+    http.act(22, "transfer", "canbo22", service="TP-LLTP", note=note)
+    expected = {"note": note, "from_counter": 22, "from_service": "TP-QT",
+                "from_service_name": "Quốc tịch", "from_service_name_en": "Nationality"}
+    # The receiving counter sees it in its queue, then on the card once it calls the number.
+    detail = http.ok("GET", "/api/v1/counters/18", "canbo18")
+    waiting = next(t for t in detail["waiting"] if t["id"] == ticket["id"])
+    assert waiting["transfer"] == expected
+    called = http.act(18, "call-next", "canbo18")
+    assert called["ticket"]["transfer"] == expected
+    assert called["counter"]["ticket"]["transfer"] == expected
+    # The ticket's history (staff) keeps it.
+    history = http.ok("GET", f"/api/v1/tickets/{ticket['token']}/events", "giamsat")["events"]
+    moved = next(e for e in history if e["type"] == "ticket.transferred")
+    assert (moved["data"]["note"], moved["data"]["to_service"], moved["counter"]) == (note, "TP-LLTP", 22)
+    # Never public: not on the ticket's page, in public events, or the counter's own tablet.
+    assert "transfer" not in http.ticket(ticket["token"])
+    assert "transfer" not in http.ok("GET", "/api/v1/counters/18", "counter-18")["counter"]["ticket"]
+    for client in (phone, board, tablet):
+        received = client.get_received()
+        assert received and note not in repr(received)

@@ -122,3 +122,21 @@ def test_repeated_rating_request_id_answers_the_first_rating_with_200(http: Any)
     assert again.get_json() == first
     assert http.stats()["ratings_count"] == 1
     assert again.status_code == 200
+
+
+def test_a_staff_snapshot_carries_todays_latest_ratings_and_a_screens_does_not(http: Any, app: Any) -> None:
+    from server.realtime import socketio
+    first, second = served_at(http), served_at(http)
+    http.ok("POST", RATE.format(18), "counter-18",
+            {"ticket_id": first["id"], "score": 1, "reasons": ["wait"]}, status=201)
+    http.ok("POST", RATE.format(18), "counter-18", {"ticket_id": second["id"], "score": 4}, status=201)
+    web = app.test_client()
+    assert web.post("/api/v1/auth/login", json={"username": "giamsat",
+                                                 "password": http.demo.password}).status_code == 200
+    staff = socketio.test_client(app, flask_test_client=web)
+    snap = staff.get_received()[0]["args"][0]
+    assert [(r["number"], r["counter"], r["score"], r["reasons"]) for r in snap["ratings"]] == [
+        (second["number"], 18, 4, []), (first["number"], 18, 1, ["wait"])]
+    assert snap["ratings"][0]["at"].endswith("+07:00")
+    board = socketio.test_client(app, auth={"token": http.demo.token("board-A1")})
+    assert "ratings" not in board.get_received()[0]["args"][0]

@@ -1,6 +1,8 @@
 """What the browser tests do through the API around the page under test."""
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
 
@@ -16,47 +18,74 @@ def issue(live_server: Any, service: str = "TP-LLTP", device: str = "kiosk-A1") 
     return dict(r.json())
 
 
-# What "nothing overflows or is cut" means on a page at a device size: every visible element lies
-# inside the viewport, and no element clips its own text (scrollWidth > clientWidth) — except
-# elements made to scroll and the page's own root.
-LAYOUT_PROBLEMS_JS = """(scrollY) => {
-  const vw = window.innerWidth, vh = scrollY ? Infinity : window.innerHeight, out = [];
-  const name = el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
-    (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\\s+/).join('.') : '');
-  for (const el of document.body.querySelectorAll('*')) {
-    const st = getComputedStyle(el);
-    if (st.display === 'none' || st.visibility === 'hidden' || el.closest('[hidden]')) continue;
-    const r = el.getBoundingClientRect();
-    if (r.width === 0 || r.height === 0) continue;
-    if (r.left < -1 || r.top < -1 || r.right > vw + 1 || r.bottom > vh + 1)
-      out.push(name(el) + ' outside the viewport: ' + [r.left, r.top, r.right, r.bottom].map(Math.round).join(','));
-    const scrolls = /(auto|scroll)/.test(st.overflowX + st.overflowY);
-    if (!scrolls && el.scrollWidth > el.clientWidth + 1 && el.clientWidth > 0 && st.overflowX !== 'visible')
-      out.push(name(el) + ' cuts its text: ' + el.scrollWidth + ' > ' + el.clientWidth);
-    if (!scrolls && el !== document.body)
-      for (const child of el.children) {
-        const c = child.getBoundingClientRect(), cs = getComputedStyle(child);
-        if (c.width === 0 || c.height === 0 || cs.position === 'absolute' || cs.position === 'fixed') continue;
-        if (c.bottom > r.bottom + 2 || c.right > r.right + 2 || c.left < r.left - 2 || c.top < r.top - 2)
-          out.push(name(child) + ' spills out of ' + name(el));
-      }
-    if (!scrolls && el.children.length === 0 && el.textContent.trim() && el.scrollWidth > el.clientWidth + 1 && el.clientWidth > 0)
-      out.push(name(el) + ' text wider than its box: ' + el.scrollWidth + ' > ' + el.clientWidth);
+# Finds what is cut or off screen: every visible element within the viewport (horizontally; also
+# vertically when the page must not scroll) and within any ancestor that clips it; no text
+# element whose text is wider than its box. Elements in a scrolling list are checked against the
+# list, not the viewport (the list scrolls them into view). `skip` names elements meant to move
+# (a marquee).
+LAYOUT_PROBLEMS = """([vertical, skip]) => {
+  const W = document.documentElement.clientWidth, H = document.documentElement.clientHeight;
+  const out = [];
+  const name = (e) => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') +
+    (e.className && typeof e.className === 'string' ? '.' + e.className.trim().split(/\\s+/).join('.') : '');
+  const skipped = skip ? Array.from(document.querySelectorAll(skip)) : [];
+  for (const e of document.body.querySelectorAll('*')) {
+    if (['SCRIPT', 'STYLE', 'OPTION', 'BR'].includes(e.tagName)) continue;
+    if (skipped.some((s) => s === e || s.contains(e))) continue;
+    if (!e.checkVisibility({checkOpacity: true, checkVisibilityCSS: true})) continue;
+    if (e.closest('dialog:not([open])')) continue;
+    const r = e.getBoundingClientRect();
+    if (r.width <= 1 || r.height <= 1) continue;
+    let scrolled = false;
+    for (let a = e.parentElement; a && a !== document.body; a = a.parentElement) {
+      const cs = getComputedStyle(a);
+      const ox = cs.overflowX, oy = cs.overflowY;
+      if (ox === 'visible' && oy === 'visible') continue;
+      const ar = a.getBoundingClientRect();
+      const scrollsX = ox === 'auto' || ox === 'scroll', scrollsY = oy === 'auto' || oy === 'scroll';
+      if (scrollsX || scrollsY) { scrolled = true; }
+      if (!scrollsX && ox !== 'visible' && (r.left < ar.left - 1 || r.right > ar.right + 1))
+        out.push(name(e) + ' cut sideways by ' + name(a));
+      if (!scrollsY && oy !== 'visible' && (r.top < ar.top - 1 || r.bottom > ar.bottom + 1))
+        out.push(name(e) + ' cut at top/bottom by ' + name(a));
+      if (scrolled) break;
+    }
+    if (!scrolled) {
+      if (r.left < -1 || r.right > W + 1) out.push(name(e) + ' off screen sideways');
+      if (vertical && (r.top < -1 || r.bottom > H + 1)) out.push(name(e) + ' below the screen');
+    }
+    const own = getComputedStyle(e);
+    // Boxes holding other boxes must hold them (a text-only line's glyphs may pass its line-height).
+    if (!['auto', 'scroll'].includes(own.overflowY) && own.display !== 'inline' && e.clientHeight > 0 &&
+        Array.from(e.children).some((c) => getComputedStyle(c).display !== 'inline') &&
+        e.scrollHeight > e.clientHeight + 2 && !['HTML', 'BODY'].includes(e.tagName))
+      out.push(name(e) + ' content taller than its box');
+    const hasText = Array.from(e.childNodes).some((n) => n.nodeType === 3 && n.textContent.trim());
+    if (hasText && e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).display !== 'inline')
+      out.push(name(e) + ' text wider than its box: ' + JSON.stringify(e.textContent.trim().slice(0, 60)));
   }
-  return out;
+  return Array.from(new Set(out));
 }"""
 
 
-def layout_problems(page: Any, scroll_y: bool = False) -> list[str]:
-    """Elements that overflow the viewport or cut their text (empty when the page fits);
-    `scroll_y`: a page that scrolls down (a phone page) may be taller than the screen."""
-    return list(page.evaluate(LAYOUT_PROBLEMS_JS, scroll_y))
+def layout_problems(page: Any, vertical: bool = True, skip: str = "") -> list[str]:
+    """What is cut or off screen on the page (see LAYOUT_PROBLEMS); [] when everything fits."""
+    return list(page.evaluate(LAYOUT_PROBLEMS, [vertical, skip]))
+
+
+def shot(page: Any, name: str, tmp_path: Any) -> Path:
+    """Save a screenshot for a person to look at: in $XEPHANG_SHOTS if set, else the test's tmp."""
+    out = Path(os.environ.get("XEPHANG_SHOTS") or tmp_path) / f"{name}.png"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(out))
+    return out
 
 
 def assert_fits(page: Any, shot: Any = None, scroll_y: bool = False) -> None:
-    """The page fits its device's screen: nothing outside the viewport, no text cut.
-    `shot`: a path to save a screenshot to (to look at); `scroll_y`: see layout_problems."""
+    """The page fits its device's screen: nothing off screen, nothing cut.
+    `shot`: a path to save a screenshot to (to look at); `scroll_y`: a page that scrolls down
+    (a phone page) may be taller than the screen."""
     if shot is not None:
         page.screenshot(path=str(shot), full_page=scroll_y)
-    problems = layout_problems(page, scroll_y)
+    problems = layout_problems(page, vertical=not scroll_y)
     assert problems == [], problems

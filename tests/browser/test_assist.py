@@ -120,3 +120,36 @@ def test_staff_print_the_number_at_a_chosen_kiosk(assist: Page, live_server: Any
     assert anonymous.status_code == 401
     assist.reload()
     expect(assist.locator("#as-print-at")).to_have_value("kiosk-B")  # remembered on this tablet
+
+
+def test_the_guide_sees_the_print_outcome_the_priority_and_recent_names(
+        assist: Page, live_server: Any, tmp_path: Any) -> None:
+    from tests.browser.helpers import layout_problems, shot
+    sign_in(assist, live_server)
+    shot(assist, "assist-1280x800", tmp_path)
+    assert layout_problems(assist) == []
+    # Nothing chosen yet: the issue button is plainly off (grey, not the yellow of an action).
+    look = "b => [getComputedStyle(b).backgroundColor, getComputedStyle(b).cursor]"
+    expect(assist.locator("#as-issue")).to_be_disabled()
+    assert assist.locator("#as-issue").evaluate(look) == ["rgb(42, 52, 70)", "not-allowed"]
+    assist.select_option("#as-print-at", "kiosk-A1")  # the demo kiosk's virtual printer
+    assist.fill("#as-search", "ly lich")
+    assist.locator("#as-services [data-service]").first.click()
+    assist.click("#as-priorities [data-priority=elderly]")
+    assist.click("#as-issue")
+    expect(assist.locator("#as-result")).to_be_visible()
+    # The server records the print; the page follows it instead of "printing…" forever.
+    expect(assist.locator("#as-result-print")).to_have_text("Đã in phiếu — đưa phiếu cho công dân")
+    number = assist.locator("#as-result-number").inner_text()
+    token = (assist.locator("#as-result-qr").get_attribute("src") or "").split("/")[2]
+    assert live_server.api("GET", f"/api/v1/tickets/{token}").json()["print"]["status"] == "printed"
+    expect(assist.locator("#as-result-priority")).to_have_text("Ưu tiên: Người cao tuổi")
+    expect(assist.locator("#as-recent li").first).to_contain_text(f"{number} · Lý lịch tư pháp")
+    assert "TP-LLTP" not in assist.locator("#as-recent").inner_text()
+    shot(assist, "assist-issued-1280x800", tmp_path)
+    assert layout_problems(assist) == []
+    assist.click("#lang-btn")
+    expect(assist.locator("#as-result-print")).to_have_text("Ticket printed — hand it to the citizen")
+    expect(assist.locator("#as-result-priority")).to_have_text("Priority: Elderly person")
+    expect(assist.locator("#as-recent li").first).to_contain_text(f"{number} · Judicial records")
+    assert layout_problems(assist) == []

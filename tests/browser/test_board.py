@@ -197,3 +197,77 @@ def test_board_says_when_disconnected_and_resyncs(board: Page, live_server: Any,
     seen = board.evaluate("window.__banner")
     assert any(not s["hidden"] and s["text"] == "Mất kết nối — đang kết nối lại…" and s["stale"] for s in seen)
     counter_action(live_server, token, "complete")
+
+
+# Every visible text on the board is read from 8 m: at least 40 px.
+SMALL_TEXT = """() => Array.from(document.body.querySelectorAll('*')).filter((e) =>
+  e.checkVisibility() && Array.from(e.childNodes).some((n) => n.nodeType === 3 && n.textContent.trim()) &&
+  parseFloat(getComputedStyle(e).fontSize) < 39.5).map((e) => (e.id || e.className) + ': ' +
+  getComputedStyle(e).fontSize + ' ' + JSON.stringify(e.textContent.trim().slice(0, 40)))"""
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_a_busy_board_is_readable_whole_from_eight_metres(
+        browser: Browser, live_server: Any, lang: str, tmp_path: Path) -> None:
+    from tests.browser.helpers import layout_problems, shot
+    site = live_server.api("GET", "/api/v1/site").json()
+    counters_of = {s["code"]: s["counters"] for s in site["services"]}
+    first_of_unit: dict[str, str] = {}
+    for s in site["services"]:
+        first_of_unit.setdefault(s["unit"], s["code"])
+    # Someone waits at every unit (the longest names included), two at each.
+    issued: dict[str, list[dict[str, Any]]] = {}
+    for code in first_of_unit.values():
+        for _ in range(2):
+            r = live_server.api("POST", "/api/v1/tickets", who="giamsat", json={"service": code})
+            assert r.status_code == 201, r.text
+            issued.setdefault(code, []).append(r.json())
+    ctx = browser.new_context(viewport={"width": 1920, "height": 1080})
+    token = live_server.devices["board-lobby"]["token"]
+    ctx.add_init_script(f"window.localStorage.setItem('xephang.deviceToken', {token!r});")
+    page = ctx.new_page()
+    page.clock.install()
+    page.goto(f"{live_server.url}/board?lang={lang}")
+    expect(page.locator("#conn-banner")).to_be_hidden()
+    # Many recent calls, at ten counters; the last one the longest service name of the site.
+    codes = [c for c in first_of_unit.values() if c != "HEPZA-DT"][:9] + ["HEPZA-DT"]
+    last = {}
+    for code in codes:
+        n = counters_of[code][0]
+        live_server.api("POST", f"/api/v1/counters/{n}/open", who="giamsat", json={})
+        r = live_server.api("POST", f"/api/v1/counters/{n}/call", who="giamsat",
+                            json={"number": issued[code][0]["number"], "service": code})
+        assert r.status_code == 200 and r.json()["ticket"], r.text
+        last = r.json()["ticket"]
+    assert last["service"] == "HEPZA-DT"
+    expect(page.locator("#now-number")).to_have_text(last["number"], timeout=15000)  # a loaded machine may lag
+    expect(page.locator("#now-service")).to_have_text(last["service_name" if lang == "vi" else "service_name_en"])
+    rows = page.locator("#recent-body tr")
+    expect(rows.first.locator("td.num")).to_have_text(last["number"])
+    assert rows.count() >= 4
+    shot(page, f"board-busy-{lang}-1920x1080", tmp_path)
+    assert layout_problems(page, vertical=True, skip="#notice") == []
+    assert page.evaluate(SMALL_TEXT) == []
+    # Every unit with people waiting is shown whole on one of the pages, which turn by themselves.
+    pager = page.locator("#waiting-page")
+    pages = int((pager.inner_text() or "1/1").split("/")[1])
+    assert pages > 1  # nineteen units do not fit one page at 40 px
+    seen: dict[str, str] = {}
+    pages_seen: set[str] = set()
+    for _ in range(2 * pages):
+        if len(pages_seen) == pages:
+            break
+        shown = pager.inner_text()
+        pages_seen.add(shown)
+        assert layout_problems(page, vertical=True, skip="#notice") == []
+        for li in page.locator("#waiting-list li").all():
+            seen[li.get_attribute("data-unit") or ""] = li.locator(".unit").inner_text()
+        page.clock.fast_forward(8000)
+        expect(pager).not_to_have_text(shown)
+    assert pages_seen == {f"{i + 1}/{pages}" for i in range(pages)}
+    names = {u["code"]: u["name" if lang == "vi" else "name_en"] for u in site["units"]}
+    services = live_server.api("GET", "/api/v1/services").json()["services"]
+    queued = {s["unit"] for s in services if s["waiting"] > 0}
+    assert "HEPZA" in queued and len(queued) >= 15
+    assert seen == {code: names[code] for code in queued}
+    ctx.close()

@@ -140,3 +140,45 @@ def test_floor_alerts_supervisors_when_the_database_cannot_be_written(
         floor.screenshot(path=str(Path(tmp_path) / "floor-storage-alert.png"))
     finally:
         subprocess.run(["chattr", "-i", *files], check=False)
+
+
+def rate_a_served_ticket(live_server: Any, officer_token: str, score: int, reasons: list[str]) -> str:
+    """A ticket served at counter 17 and rated on its tablet; returns its number."""
+    ticket = live_server.api("POST", "/api/v1/tickets", who="kiosk-A1", json={"service": SERVICE}).json()
+    act(live_server, officer_token, "call", number=ticket["number"])
+    act(live_server, officer_token, "complete")
+    r = live_server.api("POST", f"/api/v1/counters/{COUNTER}/rating", who="counter-17",
+                        json={"ticket_id": ticket["id"], "score": score, "reasons": reasons})
+    assert r.status_code == 201, r.text
+    return str(ticket["number"])
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (1920, 1080)])
+def test_todays_ratings_survive_a_reload_above_the_fold(
+        browser: Browser, live_server: Any, officer_token: str, size: tuple[int, int], tmp_path: Any) -> None:
+    from tests.browser.helpers import layout_problems, shot
+    unhappy = rate_a_served_ticket(live_server, officer_token, 1, ["wait", "attitude"])
+    happy = rate_a_served_ticket(live_server, officer_token, 4, [])
+    ctx = browser.new_context(viewport={"width": size[0], "height": size[1]})
+    page = ctx.new_page()
+    r = page.request.post(f"{live_server.url}/api/v1/auth/login",
+                          data={"username": SUPERVISOR, "password": live_server.users[SUPERVISOR]["password"]})
+    assert r.ok
+    for _ in range(2):  # the first visit, then a reload: the ratings come from the server both times
+        page.goto(f"{live_server.url}/floor")
+        expect(page.locator("#conn-banner")).to_be_hidden()
+        items = page.locator("#ratings li")
+        expect(items).to_have_count(2)
+        expect(items.nth(0)).to_have_text(f"Số {happy} · Quầy {COUNTER}: Rất hài lòng")
+        expect(items.nth(1)).to_have_text(
+            f"Số {unhappy} · Quầy {COUNTER}: Không hài lòng — Chờ lâu, Thái độ phục vụ")
+        expect(page.locator("#ratings-empty")).to_be_hidden()
+        expect(page.locator('[data-stat="ratings_count"] .stat-value')).to_have_text("2")
+    shot(page, f"floor-{size[0]}x{size[1]}", tmp_path)
+    box = page.locator("section.ratings").bounding_box()
+    assert box is not None and box["y"] + box["height"] <= size[1]  # whole panel above the fold
+    assert layout_problems(page, vertical=False) == []
+    page.locator("#lang-toggle").click()
+    expect(page.locator("#ratings li").nth(1)).to_have_text(
+        f"Number {unhappy} · Counter {COUNTER}: Not satisfied — Long wait, Staff attitude")
+    ctx.close()

@@ -7,7 +7,7 @@
  *   XephangI18n.apply(root);   // fills [data-i18n] text (and data-i18n-placeholder/-title/-aria-label)
  *
  * Extras: XephangI18n.name(obj, "service_name") picks obj.service_name_en in English when present;
- * XephangI18n.onChange(fn) runs fn(lang) after setLang.
+ * XephangI18n.onChange(fn) runs fn(lang) after setLang; XephangI18n.fold(text) folds for searching.
  * A missing key falls back to Vietnamese, then to the key itself (visible, so it gets noticed).
  */
 (function (global) {
@@ -107,7 +107,14 @@
     listeners.push(fn);
   }
 
+  /** Text folded for searching without diacritics: "ly lich" finds "Lý lịch", "dang ky" "Đăng ký". */
+  function fold(s) {
+    return String(s || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "")
+      .replace(/đ/g, "d").replace(/Đ/g, "D").toLowerCase();
+  }
+
   global.XephangI18n = {
     init: init, t: t, setLang: setLang, lang: lang, apply: apply, name: name, onChange: onChange,
+    fold: fold,
   };
 })(typeof window !== "undefined" ? window : this);

@@ -5,8 +5,13 @@
   var COUNTER_KEY = "xephang.console.counter";
   var st = {
     me: null, counterNo: null, counter: null, waiting: [], services: [], siteServices: [], siteCounters: {},
-    busy: false, everOnline: false, live: null
+    busy: false, everOnline: false, live: null, units: {},
+    notes: {},        // ticket id → how it came by transfer (staff answers only; events never carry it)
+    transferTo: null  // the service chosen in the transfer dialog
   };
+  var TRANSFERS_KEY = "xephang.console.transfers";
+  var NOTICE_MS = 10000;
+  var noticeTimer = null;
 
   function $(id) { return document.getElementById(id); }
 
@@ -77,6 +82,7 @@
     return X.api("GET", "/api/v1/counters/" + st.counterNo).then(function (d) {
       st.counter = d.counter || st.counter;
       st.waiting = d.waiting || [];
+      keepNotes([d.counter && d.counter.ticket].concat((d.counter && d.counter.parked) || [], st.waiting));
       st.services = d.services || st.services;
       render();
     }).catch(function (e) { X.showError(e.message); });
@@ -122,7 +128,35 @@
     if (t && t.priority) meta.push(X.localName(t, "priority_name") || t.priority);
     if (t && t.recalls) meta.push(X.t("console.recalls", {n: t.recalls}));
     $("ticket-meta").textContent = meta.join(" · ");
+    var tr = t && transferOf(t);
+    $("ticket-transfer").hidden = !tr;
+    $("ticket-transfer-from").textContent = tr ? transferFromText(tr) : "";
+    $("ticket-transfer-note").textContent = tr && tr.note ? X.t("console.transfer_note", {note: tr.note}) : "";
+    $("ticket-transfer-note").hidden = !(tr && tr.note);
     tickTimer();
+  }
+
+  /** Remember where tickets came from by transfer: live events replace tickets without it. */
+  function keepNotes(tickets) {
+    tickets.forEach(function (t) { if (t && t.transfer) st.notes[t.id] = t.transfer; });
+  }
+
+  function transferOf(t) {
+    return (t && (t.transfer || st.notes[t.id])) || null;
+  }
+
+  function transferFromText(tr) {
+    return X.t("console.transfer_from", {counter: tr.from_counter,
+      service: X.localName(tr, "from_service_name") || tr.from_service});
+  }
+
+  /** A short confirmation of what the last action did (the card alone just empties). */
+  function showNotice(msg) {
+    var box = $("notice-box");
+    box.textContent = msg || "";
+    box.hidden = !msg;
+    if (noticeTimer) window.clearTimeout(noticeTimer);
+    noticeTimer = msg ? window.setTimeout(function () { box.hidden = true; }, NOTICE_MS) : null;
   }
 
   function tickTimer() {
@@ -163,6 +197,11 @@
       li.appendChild(X.el("span", "svc", X.localName(t, "service_name")));
       if (t.priority) li.appendChild(X.el("span", "prio", X.localName(t, "priority_name") || t.priority));
       li.appendChild(X.el("span", "waited", X.t("console.waited", {m: Math.round(X.minutesSince(t.issued_at))})));
+      var tr = transferOf(t);
+      if (tr) {
+        var note = X.el("span", "note", transferFromText(tr) + (tr.note ? " — " + tr.note : ""));
+        li.appendChild(note);
+      }
       list.appendChild(li);
     });
     $("next-empty").hidden = waiting.length > 0;
@@ -208,6 +247,8 @@
   function renderButtons() {
     var c = st.counter || {};
     $("pause-label").textContent = X.t(c.state === "paused" ? "act.resume" : "act.pause");
+    // Calling the next number completes the one at the counter: the button says so.
+    $("call-next-label").textContent = X.t(currentTicket() ? "act.finish_and_next" : "act.call_next");
     $("open-label").textContent = X.t(c.state === "closed" ? "act.open" : "act.close");
     document.querySelectorAll("#work button.act").forEach(function (b) {
       b.disabled = st.busy || !allowed(b.dataset.action);
@@ -225,12 +266,16 @@
     if (action === "pause" && c.state === "paused") path = "resume";
     if (action === "open" && c.state !== "closed") path = "close";
     var body = Object.assign({request_id: X.requestId()}, extra || {});
+    var before = currentTicket();
     st.busy = true;
     renderButtons();
     X.showError("");
+    showNotice("");
     return X.api("POST", "/api/v1/counters/" + st.counterNo + "/" + path, body).then(function (d) {
       if (d.counter) st.counter = d.counter;
-      if (action === "call-next" && !d.ticket) X.showError(X.t("console.nobody"));
+      keepNotes([d.ticket, d.counter && d.counter.ticket].concat((d.counter && d.counter.parked) || []));
+      showNotice(doneText(action, before, d, body));
+      if (action === "call-next" && !d.ticket && !before) X.showError(X.t("console.nobody"));
     }).catch(function (e) {
       X.showError(e.message);
     }).then(function () {
@@ -240,6 +285,30 @@
     });
   }
 
+  /** What to confirm after an action, naming the number (and the target of a transfer). */
+  function doneText(action, before, d, body) {
+    var n = before ? before.number : "";
+    var next = d.ticket && (d.ticket.status === "called") ? d.ticket.number : "";
+    switch (action) {
+      case "call-next":
+        if (before) return X.t(next ? "console.msg_done_next" : "console.msg_done_nobody", {number: n, next: next});
+        return next ? X.t("console.msg_called", {number: next}) : "";
+      case "call": case "unpark":
+        return next ? X.t(action === "unpark" ? "console.msg_unpark" : "console.msg_called", {number: next}) : "";
+      case "complete": return before ? X.t("console.done_ok", {number: n}) : "";
+      case "no-show": return before ? X.t("console.msg_no_show", {number: n}) : "";
+      case "park": return before ? X.t("console.msg_park", {number: n}) : "";
+      case "transfer":
+        return before ? X.t("console.msg_transfer", {number: n, service: serviceName(body.service)}) : "";
+      default: return "";
+    }
+  }
+
+  function serviceName(code) {
+    var s = st.siteServices.filter(function (x) { return x.code === code; })[0];
+    return s ? X.localName(s, "name") : code;
+  }
+
   function openCallDialog() {
     if (st.busy || !allowed("call")) return;
     $("call-number").value = "";
@@ -247,20 +316,76 @@
     $("call-number").focus();
   }
 
+  // ---------- transfer dialog: search without accents, recent targets first, nothing preselected ----------
+
+  function recentTargets() {
+    try { return JSON.parse(window.localStorage.getItem(TRANSFERS_KEY) || "[]"); } catch (e) { return []; }
+  }
+
+  function rememberTarget(code) {
+    var list = [code].concat(recentTargets().filter(function (c) { return c !== code; })).slice(0, 5);
+    try { window.localStorage.setItem(TRANSFERS_KEY, JSON.stringify(list)); } catch (e) { /* private mode */ }
+  }
+
   function openTransferDialog() {
     if (st.busy || !allowed("transfer")) return;
-    var sel = $("transfer-service");
     var current = currentTicket();
-    sel.textContent = "";
-    st.siteServices.forEach(function (s) {
-      if (current && s.code === current.service) return;
-      var o = X.el("option", "", X.localName(s, "name") + (s.zone ? " — " + s.zone : ""));
-      o.value = s.code;
-      sel.appendChild(o);
-    });
+    st.transferTo = null;
+    $("transfer-ticket").textContent = current ? X.t("console.transfer_ticket",
+      {number: current.number, service: X.localName(current, "service_name")}) : "";
+    $("transfer-search").value = "";
+    $("transfer-search").placeholder = X.t("console.search_service");
     $("transfer-note").value = "";
+    renderTargets();
     $("transfer-dialog").showModal();
-    sel.focus();
+    $("transfer-search").focus();
+  }
+
+  function targetItem(s) {
+    var label = X.el("label", "tgt");
+    var radio = X.el("input");
+    radio.type = "radio";
+    radio.name = "transfer-to";
+    radio.value = s.code;
+    radio.checked = st.transferTo === s.code;
+    radio.addEventListener("change", function () { st.transferTo = s.code; renderTransferSubmit(); });
+    label.appendChild(radio);
+    var body = X.el("span", "tgt-body");
+    body.appendChild(X.el("span", "tgt-name", X.localName(s, "name")));
+    var unit = st.units[s.unit];
+    body.appendChild(X.el("span", "tgt-meta", [unit ? X.localName(unit, "name") : s.unit,
+      X.t("console.zone", {zone: s.zone})].join(" · ")));
+    label.appendChild(body);
+    return label;
+  }
+
+  function renderTargets() {
+    var list = $("transfer-list");
+    list.textContent = "";
+    var current = currentTicket();
+    var q = window.XephangI18n.fold($("transfer-search").value.trim());
+    var byCode = {};
+    var shown = st.siteServices.filter(function (s) {
+      if (current && s.code === current.service) return false;
+      var unit = st.units[s.unit] || {};
+      var hay = [s.name, s.name_en, s.code, unit.name, unit.name_en].join(" ");
+      return !q || window.XephangI18n.fold(hay).indexOf(q) >= 0;
+    });
+    shown.forEach(function (s) { byCode[s.code] = s; });
+    var recent = recentTargets().filter(function (c) { return byCode[c]; });
+    if (recent.length) {
+      list.appendChild(X.el("div", "tgt-head", X.t("console.recent_targets")));
+      recent.forEach(function (c) { list.appendChild(targetItem(byCode[c])); });
+      list.appendChild(X.el("div", "tgt-head", X.t("console.all_targets")));
+    }
+    shown.forEach(function (s) { if (recent.indexOf(s.code) < 0) list.appendChild(targetItem(s)); });
+    $("transfer-nomatch").hidden = shown.length > 0;
+    if (st.transferTo && !byCode[st.transferTo]) st.transferTo = null;
+    renderTransferSubmit();
+  }
+
+  function renderTransferSubmit() {
+    $("transfer-submit").disabled = !st.transferTo;
   }
 
   function runAction(action) {
@@ -281,11 +406,22 @@
     act("call", {number: n});
   });
 
+  $("transfer-search").addEventListener("input", renderTargets);
+  $("transfer-search").addEventListener("keydown", function (ev) {
+    // Enter in the search box picks the only match, or moves to the list; it never submits unseen.
+    if (ev.key !== "Enter" && ev.key !== "ArrowDown") return;
+    ev.preventDefault();
+    var radios = $("transfer-list").querySelectorAll("input[type=radio]");
+    if (radios.length === 1) { radios[0].checked = true; st.transferTo = radios[0].value; renderTransferSubmit(); }
+    if (radios.length) radios[0].focus();
+  });
+
   $("transfer-form").addEventListener("submit", function (ev) {
     ev.preventDefault();
-    var svc = $("transfer-service").value;
+    var svc = st.transferTo;
     if (!svc) return;
     $("transfer-dialog").close();
+    rememberTarget(svc);
     act("transfer", {service: svc, note: $("transfer-note").value.trim()});
   });
 
@@ -365,6 +501,7 @@
       $("user-name").textContent = u.name || u.full_name || u.username || "";
       X.api("GET", "/api/v1/site").then(function (site) {
         st.siteServices = site.services || [];
+        (site.units || []).forEach(function (u) { st.units[u.code] = u; });
         (site.counters || []).forEach(function (c) { st.siteCounters[c.number] = c; });
         if (!$("picker").hidden) renderPicker();
       })

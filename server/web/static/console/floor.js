@@ -5,7 +5,7 @@
   var pauseAlertMin = 15;  // replaced by the site's policy.pause_alert_min once loaded
   var RATINGS_MAX = 12;
   var st = {
-    counters: {}, services: {}, printers: {}, stats: null, ratings: [], zones: [],
+    counters: {}, services: {}, printers: {}, stats: null, ratings: [], zones: [], reasons: {},
     zone: "", everOnline: false,
     storage: null  // the last storage.alert {code, seen}: shown for STORAGE_ALERT_MS
   };
@@ -169,8 +169,11 @@
       var c = st.counters[r.counter];
       return !st.zone || (c && c.zone === st.zone);
     }).forEach(function (r) {
-      var li = X.el("li", "rating score-" + r.score, X.t("rating.line",
-        {number: r.number, counter: r.counter, score: X.t("rating.s" + r.score)}));
+      var reasons = (r.reasons || []).map(function (code) {
+        return st.reasons[code] ? X.localName(st.reasons[code], "name") : code;
+      }).join(", ");
+      var li = X.el("li", "rating score-" + r.score, X.t(reasons ? "rating.line_reasons" : "rating.line",
+        {number: r.number, counter: r.counter, score: X.t("rating.s" + r.score), reasons: reasons}));
       list.appendChild(li);
     });
     $("ratings-empty").hidden = list.children.length > 0;
@@ -267,6 +270,8 @@
     st.printers = {};
     (snap.printers || []).forEach(function (p) { st.printers[p.device] = p; });
     if (snap.stats) st.stats = snap.stats; else refreshStats();
+    // Today's latest ratings come with the snapshot: a reload or reconnect keeps them.
+    if (snap.ratings) st.ratings = snap.ratings.slice(0, RATINGS_MAX);
     renderAll();
   }
 
@@ -291,6 +296,8 @@
       X.api("GET", "/api/v1/site").then(function (site) {
         if (site.policy && site.policy.pause_alert_min) pauseAlertMin = Number(site.policy.pause_alert_min);
         st.zones = (site.zones || []).map(function (z) { return typeof z === "string" ? {code: z, name: z} : z; });
+        ((site.ratings && site.ratings.reasons) || []).forEach(function (r) { st.reasons[r.code] = r; });
+        renderRatings();
         renderZones();
         renderCounters();
       }).catch(function () { /* the filter keeps "all zones" */ });

@@ -101,7 +101,25 @@ window.XephangStaffText = {
     "rating.s3": "Hài lòng",
     "rating.s2": "Bình thường",
     "rating.s1": "Không hài lòng",
-    "rating.line": "Số {number} · Quầy {counter}: {score}"
+    "rating.line": "Số {number} · Quầy {counter}: {score}",
+    // officers' feedback, transfer dialog and notes; floor ratings (issue 7)
+    "act.finish_and_next": "Xong & gọi số tiếp",
+    "console.msg_done_next": "Đã xong số {number} · đang gọi số {next}",
+    "console.msg_done_nobody": "Đã xong số {number} · không còn ai chờ",
+    "console.msg_called": "Đang gọi số {number}",
+    "console.msg_no_show": "Đã ghi vắng mặt số {number}",
+    "console.msg_park": "Đã tạm giữ số {number}",
+    "console.msg_unpark": "Đã gọi lại số tạm giữ {number}",
+    "console.msg_transfer": "Đã chuyển số {number} sang {service}",
+    "console.transfer_from": "Chuyển từ quầy {counter} ({service})",
+    "console.transfer_note": "Ghi chú: {note}",
+    "console.transfer_ticket": "Số {number} · {service}",
+    "console.search_service": "Tìm dịch vụ (gõ không dấu cũng được)",
+    "console.recent_targets": "Chuyển gần đây",
+    "console.all_targets": "Tất cả dịch vụ",
+    "console.no_match": "Không có dịch vụ phù hợp",
+    "console.zone": "Khu {zone}",
+    "rating.line_reasons": "Số {number} · Quầy {counter}: {score} — {reasons}"
   },
   en: {
     "common.other_lang": "Tiếng Việt",
@@ -204,6 +222,24 @@ window.XephangStaffText = {
     "rating.s3": "Satisfied",
     "rating.s2": "Neutral",
     "rating.s1": "Not satisfied",
-    "rating.line": "Number {number} · Counter {counter}: {score}"
+    "rating.line": "Number {number} · Counter {counter}: {score}",
+    // officers' feedback, transfer dialog and notes; floor ratings (issue 7)
+    "act.finish_and_next": "Done & call next",
+    "console.msg_done_next": "Number {number} done · now calling {next}",
+    "console.msg_done_nobody": "Number {number} done · nobody else is waiting",
+    "console.msg_called": "Now calling number {number}",
+    "console.msg_no_show": "Number {number} marked as a no-show",
+    "console.msg_park": "Number {number} parked",
+    "console.msg_unpark": "Parked number {number} called back",
+    "console.msg_transfer": "Number {number} transferred to {service}",
+    "console.transfer_from": "Transferred from counter {counter} ({service})",
+    "console.transfer_note": "Note: {note}",
+    "console.transfer_ticket": "Number {number} · {service}",
+    "console.search_service": "Find a service (accents optional)",
+    "console.recent_targets": "Recent transfers",
+    "console.all_targets": "All services",
+    "console.no_match": "No matching service",
+    "console.zone": "Zone {zone}",
+    "rating.line_reasons": "Number {number} · Counter {counter}: {score} — {reasons}"
   }
 };
