@@ -147,6 +147,7 @@ class LiveServer:
             except requests.ConnectionError:
                 pass
             if time.monotonic() > deadline:
+                self.stop(kill=True)  # never leave a half-started server behind
                 raise RuntimeError(f"server did not start:\n{self.log.read_text()}")
             time.sleep(0.05)  # polling a starting process: there is no event to await
         if not self.devices:
