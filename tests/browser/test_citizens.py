@@ -71,7 +71,7 @@ def test_a_full_service_shows_no_more_numbers_on_the_kiosk_live(open_page: Any, 
     tile = page.locator("[data-service=TP-QT]")
     expect(tile).to_be_enabled()
     fill_up(live_server, "TP-QT", 80)  # the demo's daily cap for nationality
-    expect(tile).to_contain_text("Hết số hôm nay")  # live, without a reload
+    expect(tile).to_contain_text("Hết số hôm nay", timeout=20000)  # live, without a reload
     expect(tile).to_be_disabled()
     expect(page.locator("[data-service=TP-LLTP]")).to_be_enabled()
     assert_fits(page, shots(tmp_path) / f"kiosk-full-{size_id(viewport)}.png")
