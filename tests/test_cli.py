@@ -76,7 +76,7 @@ def test_removing_a_user_or_a_device_revokes_access_at_once(live_server) -> None
 
 
 def start_server(tmp_path: Path, db: Path, port: int, name: str) -> tuple[subprocess.Popen[bytes], Path]:
-    """`xephang run` on a port (threading mode: quick to start); returns it once it answers."""
+    """`xephang run` on a port, as `make run` starts it; returns it once it answers."""
     import os
     import time
     from tests.conftest import DEMO_PASSWORD
