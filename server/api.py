@@ -8,6 +8,7 @@ from werkzeug.exceptions import HTTPException
 
 from .i18n import message, pick_lang
 from .services import agents, counters, queries, tickets
+from .services.screens import snapshots
 from .services.auth import login as login_user
 from .services.auth import logout as logout_user
 from .services.auth import require_login
@@ -134,12 +135,14 @@ def reprint(token: str) -> Any:
 
 @bp.get("/queue")
 def queue() -> Any:
-    require_login(current_actor())
+    actor = current_actor()
+    require_login(actor)
     floor = request.args.get("floor")
     if floor is not None and not floor.isdigit():
         raise UseCaseError("bad_request", 400)
-    return jsonify(queries.queue_snapshot(ctx(), request.args.get("zone") or None,
-                                          int(floor) if floor else None, base_url()))
+    return jsonify(snapshots.queue_snapshot(ctx(), request.args.get("zone") or None,
+                                            int(floor) if floor else None, base_url(),
+                                            public=not actor.is_staff))
 
 
 @bp.get("/counters/<int:number>")

@@ -9,7 +9,8 @@ from typing import Any
 from flask import Flask, current_app, request, session
 from flask_socketio import SocketIO, join_room
 
-from .services import queries
+from .services.screens import rooms, snapshots
+from .services.screens.events import EVENTS
 from .services.auth import Actor, actor_for_token, actor_for_user_id
 from .services.context import Context, Message
 from .services.errors import UseCaseError
@@ -17,9 +18,8 @@ from .services.errors import UseCaseError
 log = logging.getLogger(__name__)
 socketio = SocketIO()
 
-# Every Socket.IO event the server emits; tests/test_docs.py checks each is in docs/contract.md.
-EVENTS = ("snapshot", "ticket.called", "ticket.changed", "queue.changed", "counter.changed",
-          "printer.changed", "stats.changed", "rating.added", "print.job")
+# Every Socket.IO event the server emits is a record in services/screens/events.py (EVENTS);
+# tests/test_docs.py checks docs/contract.md's table against their docstrings.
 
 
 def _ctx() -> Context:
@@ -49,18 +49,17 @@ def on_connect(auth: Any = None) -> bool:
     try:
         if isinstance(auth, dict) and isinstance(auth.get("ticket"), str):
             token = auth["ticket"]
-            zone = queries.ticket_zone(_ctx(), token)
-            rooms = [f"ticket:{token}", f"zone:{zone}"]
-            for room in rooms:
+            zone = snapshots.ticket_zone(_ctx(), token)
+            for room in rooms.ticket_rooms(token, zone):
                 join_room(room)
-            snap = queries.ticket_snapshot(_ctx(), token, _base_url())
+            snap = snapshots.ticket_snapshot(_ctx(), token, _base_url())
         else:
             actor = _actor(auth)
             if actor is None:
                 return False
-            for room in queries.rooms_for(_ctx(), actor):
+            for room in rooms.rooms_for(actor):
                 join_room(room)
-            snap = queries.snapshot_for(_ctx(), actor, _base_url())
+            snap = snapshots.snapshot_for(_ctx(), actor, _base_url())
     except UseCaseError:
         return False
     socketio.emit("snapshot", snap, to=request.sid)  # type: ignore[attr-defined]
@@ -130,7 +129,7 @@ class Publisher:
                 now = time.monotonic()
                 if self._stats_due and now - self._stats_sent >= self.STATS_EVERY:
                     self._stats_due, self._stats_sent = False, now
-                    self._send([queries.stats_message(self.ctx)])
+                    self._send([snapshots.stats_message(self.ctx)])
             except Exception:  # a broken client must not stop the screens' feed
                 log.exception("publish failed")
 

@@ -45,7 +45,7 @@ def test_officer_session_gets_staff_and_own_counters(app: Any, demo: Any) -> Non
     assert web.post("/api/v1/auth/login", json={"username": "canbo17",
                                                 "password": demo.password}).status_code == 200
     snap = snapshot_of(connect(app, None, web))
-    assert snap["rooms"] == ["staff", "counter:17", "counter:18"]
+    assert snap["rooms"] == ["staff", "staff:counter:17", "staff:counter:18"]
     assert "stats" in snap and "printers" in snap
 
 

@@ -207,7 +207,7 @@
           else if (state.screen === "services") renderServices();
         } else if (name === "ticket.changed" && p.ticket && state.ticket &&
                    (p.ticket.id === state.ticket.id || p.ticket.token === state.ticket.token)) {
-          state.ticket = p.ticket;
+          state.ticket = Object.assign({}, state.ticket, p.ticket);  // a public ticket: keeps our token
           if (state.screen === "result") renderResult();
         } else if (name === "printer.changed" && p.printer) {
           notePrinter(p.printer);

@@ -60,9 +60,7 @@ def pending_jobs(ctx: Context, actor: Actor, base_url: str) -> list[dict[str, An
     if not (actor.kind == "device" and actor.role == "kiosk" and is_agent(actor.printer)):
         return []
     with ctx.db.read() as conn:
-        rows = [dict(r) for r in conn.execute(
-            "SELECT * FROM tickets WHERE device_id=? AND day=? AND print_status='pending' "
-            "ORDER BY id", (actor.id, service_day(ctx.clock())))]
+        rows = q.pending_print_tickets(conn, actor.id, service_day(ctx.clock()))
         # The job id first sent for the ticket, so the agent can tell a job it already has.
         return [agent_job(ctx, ticket_view(conn, ctx.site, r, base_url), actor.paper,
                           q.last_print_job(conn, r["id"], actor.id)) for r in rows]

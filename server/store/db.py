@@ -16,6 +16,8 @@ from .schema import migrations
 # Measured here at ~0.18 ms per commit (NORMAL: ~0.01 ms), far below the issue rate we need.
 SYNCHRONOUS = "FULL"
 BUSY_TIMEOUT_MS = 10_000
+# What a transaction hands to the code above the store (type hints only: SQL stays in here).
+Connection = sqlite3.Connection
 
 
 def connect(path: str | Path) -> sqlite3.Connection:

@@ -317,3 +317,39 @@ def save_request(conn: sqlite3.Connection, actor: str, request_id: str, action: 
     """Remember the answer to a request so a repeat returns it unchanged."""
     conn.execute("INSERT INTO requests VALUES (?,?,?,?,?,?)",
                  (actor, request_id, action, status, dumps(response), at))
+
+
+# --- reads and writes that lived outside the store before (issue 7, "SQL only in the store") ---
+
+def get_event(conn: sqlite3.Connection, event_id: int) -> dict[str, Any] | None:
+    """One event of the log by id."""
+    row = conn.execute("SELECT * FROM events WHERE id=?", (event_id,)).fetchone()
+    return None if row is None else dict(row)
+
+
+def pending_print_tickets(conn: sqlite3.Connection, device_id: int, day: str) -> list[dict[str, Any]]:
+    """A kiosk's tickets of this day whose print is still pending, oldest first."""
+    return [dict(r) for r in conn.execute(
+        "SELECT * FROM tickets WHERE device_id=? AND day=? AND print_status='pending' ORDER BY id",
+        (device_id, day))]
+
+
+def lost_print_jobs(conn: sqlite3.Connection) -> list[int]:
+    """Tickets still pending on a server-driven (not agent) printer: after a restart they never print."""
+    return [int(r["id"]) for r in conn.execute(
+        "SELECT t.id FROM tickets t JOIN devices d ON d.id=t.device_id "
+        "WHERE t.print_status='pending' AND d.printer NOT LIKE 'agent%'")]
+
+
+def set_print_status(conn: sqlite3.Connection, ticket_id: int, status: str, detail: str) -> None:
+    """Note whether a ticket printed."""
+    conn.execute("UPDATE tickets SET print_status=?, print_detail=? WHERE id=?",
+                 (status, detail, ticket_id))
+
+
+def last_finished_leg(conn: sqlite3.Connection, ticket_id: int, counter: int) -> dict[str, Any] | None:
+    """The latest leg of a ticket finished (done or transferred) at this counter: what a rating rates."""
+    row = conn.execute("SELECT * FROM legs WHERE ticket_id=? AND counter=? AND outcome IN "
+                       "('done','transferred') ORDER BY leg DESC LIMIT 1",
+                       (ticket_id, counter)).fetchone()
+    return None if row is None else dict(row)
