@@ -82,13 +82,13 @@ def spec() -> dict[str, Any]:
             "responses": {"200": {"description": "PNG", "content": {"image/png": {}}}, **ERRORS}}},
         "/tickets/{token}/reprint": {"post": _op("Print a ticket again (staff)", _ref("Ticket"),
                                                  _obj({"print_at": STR}), params=[TOKEN_PATH])},
-        "/queue": {"get": _op("Snapshot: services, counters, recent calls", _obj(
+        "/queue": {"get": _op("Snapshot: services, counters, recent calls (devices: public views, no officer or tokens)", _obj(
             {"seq": INT, "day": STR, "now": STR,
              "services": {"type": "array", "items": _ref("Service")},
              "counters": {"type": "array", "items": _ref("Counter")},
              "recent_calls": {"type": "array", "items": _ref("Call")}}),
             params=[ZONE_Q, {"name": "floor", "in": "query", "schema": INT}])},
-        "/counters/{number}": {"get": _op("A counter with its next tickets", _obj(
+        "/counters/{number}": {"get": _op("A counter with its next tickets (its counter device: public views)", _obj(
             {"counter": _ref("Counter"), "waiting": {"type": "array", "items": _ref("Ticket")},
              "services": {"type": "array", "items": _ref("Service")}}), params=[NUMBER_PATH])},
         "/counters/{number}/rating": {"post": _op(
