@@ -136,3 +136,31 @@ def test_server_modules_import_no_circle() -> None:
 
 def test_printers_do_not_know_the_server() -> None:
     assert offenders("printers", ("server", "sqlite3", "sqlite_utils")) == []
+
+
+ROOM = re.compile(r"^(lobby|staff|zone:|counter:|ticket:|device:|staff:)")
+
+
+def test_room_names_are_made_only_in_rooms_py() -> None:
+    found = []
+    for path in sorted((ROOT / "server").rglob("*.py")):
+        rel = str(path.relative_to(ROOT))
+        if rel == "server/services/screens/rooms.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and ROOM.match(node.value) \
+                    and (node.value in ("lobby", "staff") or node.value.endswith(":")):
+                found.append(f"{rel}:{node.lineno} {node.value!r}")
+    assert found == []
+
+
+def test_the_browser_keeps_one_copy_of_the_sequence_rule_and_shared_helpers() -> None:
+    """The sequence rule and the helpers every page shares live in common/shared.js only."""
+    shared = re.compile(r"function (localName|syncClock|nowMs|SeqGate|CallLog)\b|SeqGate\.prototype"
+                        r"|clockOffsetMs|lastCallSeq|_seen\b")
+    copies = [f"{p.relative_to(ROOT)}: {m.group(0)}"
+              for folder in ("kiosk", "counter_display", "server/web/static")
+              for p in sorted((ROOT / folder).rglob("*.js")) if "vendor" not in p.parts
+              and p.name != "shared.js"
+              for m in shared.finditer(p.read_text(encoding="utf-8"))]
+    assert copies == []
