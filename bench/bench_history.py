@@ -31,7 +31,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from server.services import queries  # noqa: E402
+from server.services.screens import snapshots  # noqa: E402
 from server.services.auth import Actor  # noqa: E402
 from server.services.context import TZ, Context, now_local, service_day  # noqa: E402
 from server.services.counters import counter_action, rate  # noqa: E402
@@ -306,7 +306,7 @@ def measure(label: str, db: Path, kiosk_token: str, seconds: float) -> dict[str,
     work = startup_work(db)
     ctx = Context.open(Database(db))
     staff = Actor("user", 1, "bench", "supervisor", ())
-    stats = timed(lambda: queries.stats_message(ctx), 30)
+    stats = timed(lambda: snapshots.stats_message(ctx), 30)
     lookup = timed(lambda: find_tickets(ctx, staff, None, "1001"), 30)
     close = timed(lambda: close_day(ctx), 10)
     ctx.db.close()
@@ -388,7 +388,7 @@ def main() -> None:
     busy_today(big, template, tpl_day, copies)
     ctx = Context.open(Database(big))
     staff = Actor("user", 1, "bench", "supervisor", ())
-    st = timed(lambda: queries.stats_message(ctx), 30)
+    st = timed(lambda: snapshots.stats_message(ctx), 30)
     lk = timed(lambda: find_tickets(ctx, staff, None, "1001.3"), 30)
     from server.store import queue as q
 

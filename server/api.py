@@ -8,11 +8,12 @@ from werkzeug.exceptions import HTTPException
 
 from .i18n import message, pick_lang
 from .services import agents, counters, queries, requeue, tickets
+from .services.screens import snapshots
 from .services.auth import login as login_user
 from .services.auth import logout as logout_user
 from .services.auth import require_login
 from .services.errors import UseCaseError
-from .services.views import public_ticket
+from .services.screens.views import own_ticket
 from .web.input import MALFORMED, json_body, quiet_log
 from .web.session import base_url, bearer_token, check_csrf, csrf_token, ctx, current_actor
 
@@ -120,7 +121,7 @@ def find_tickets() -> Any:
 
 @bp.get("/tickets/<token>")
 def ticket(token: str) -> Any:
-    return jsonify(public_ticket(tickets.get_ticket(ctx(), token, base_url())))
+    return jsonify(own_ticket(tickets.get_ticket(ctx(), token, base_url())))
 
 
 @bp.get("/tickets/<token>/events")
@@ -153,12 +154,14 @@ def missed(number: int) -> Any:
 
 @bp.get("/queue")
 def queue() -> Any:
-    require_login(current_actor())
+    actor = current_actor()
+    require_login(actor)
     floor = request.args.get("floor")
     if floor is not None and not floor.isdigit():
         raise UseCaseError("bad_request", 400)
-    return jsonify(queries.queue_snapshot(ctx(), request.args.get("zone") or None,
-                                          int(floor) if floor else None, base_url()))
+    return jsonify(snapshots.queue_snapshot(ctx(), request.args.get("zone") or None,
+                                            int(floor) if floor else None, base_url(),
+                                            public=not actor.is_staff))
 
 
 @bp.get("/counters/<int:number>")

@@ -318,8 +318,9 @@ def cmd_user_add(args: argparse.Namespace) -> int:
         return 2
     counters = [int(c) for c in args.counters.split(",") if c.strip()] if args.counters else []
     db = _db(args.db)
+    from .store import site as site_rows
     with db.write() as conn:
-        known = {r[0] for r in conn.execute("SELECT number FROM counters")}
+        known = site_rows.counter_numbers(conn)
         bad = [c for c in counters if c not in known]
         if bad:
             print(f"unknown counter(s): {bad}", file=sys.stderr)
@@ -354,12 +355,12 @@ def cmd_device_add(args: argparse.Namespace) -> int:
         return 2
     db = _db(args.db)
     token = secrets.token_urlsafe(24)
+    from .store import site as site_rows
     with db.write() as conn:
-        if args.zone and conn.execute("SELECT 1 FROM zones WHERE code=?", (args.zone,)).fetchone() is None:
+        if args.zone and not site_rows.zone_exists(conn, args.zone):
             print(f"unknown zone {args.zone}", file=sys.stderr)
             return 2
-        if args.counter is not None and conn.execute(
-                "SELECT 1 FROM counters WHERE number=?", (args.counter,)).fetchone() is None:
+        if args.counter is not None and args.counter not in site_rows.counter_numbers(conn):
             print(f"unknown counter {args.counter}", file=sys.stderr)
             return 2
         accounts.add_device(conn, args.name, args.kind, args.zone, args.counter, args.printer,

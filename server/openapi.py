@@ -104,13 +104,13 @@ def spec() -> dict[str, Any]:
         "/counters/{number}/missed": {"get": _op(
             "The latest tickets marked no-show at this counter today (officer of the counter or supervisor)",
             _obj({"tickets": {"type": "array", "items": _ref("Ticket")}}), params=[NUMBER_PATH])},
-        "/queue": {"get": _op("Snapshot: services, counters, recent calls", _obj(
+        "/queue": {"get": _op("Snapshot: services, counters, recent calls (devices: public views, no officer or tokens)", _obj(
             {"seq": INT, "day": STR, "now": STR,
              "services": {"type": "array", "items": _ref("Service")},
              "counters": {"type": "array", "items": _ref("Counter")},
              "recent_calls": {"type": "array", "items": _ref("Call")}}),
             params=[ZONE_Q, {"name": "floor", "in": "query", "schema": INT}])},
-        "/counters/{number}": {"get": _op("A counter with its next tickets", _obj(
+        "/counters/{number}": {"get": _op("A counter with its next tickets (its counter device: public views)", _obj(
             {"counter": _ref("Counter"), "waiting": {"type": "array", "items": _ref("Ticket")},
              "services": {"type": "array", "items": _ref("Service")}}), params=[NUMBER_PATH])},
         "/counters/{number}/rating": {"post": _op(

@@ -10,7 +10,8 @@ from flask import Flask, current_app, request, session
 from flask_socketio import SocketIO, join_room
 
 from .live_sessions import LiveSessions
-from .services import queries
+from .services.screens import rooms, snapshots
+from .services.screens.events import EVENTS
 from .services.auth import Actor, actor_for_token, actor_for_user_id
 from .services.context import Context, Message
 from .services.errors import UseCaseError
@@ -20,9 +21,8 @@ from .web.input import MALFORMED
 log = logging.getLogger(__name__)
 socketio = SocketIO()
 
-# Every Socket.IO event the server emits; tests/test_docs.py checks each is in docs/contract.md.
-EVENTS = ("snapshot", "ticket.called", "ticket.changed", "queue.changed", "counter.changed",
-          "printer.changed", "stats.changed", "rating.added", "print.job", "storage.alert")
+# Every Socket.IO event the server emits is a record in services/screens/events.py (EVENTS);
+# tests/test_docs.py checks docs/contract.md's table against their docstrings.
 
 
 def _ctx() -> Context:
@@ -58,21 +58,20 @@ def on_connect(auth: Any = None) -> bool:
             if not PUBLIC_SOCKETS.admit(request.sid, request.remote_addr or ""):  # type: ignore[attr-defined]
                 return False
             token = auth["ticket"]
-            zone = queries.ticket_zone(_ctx(), token)
-            rooms = [f"ticket:{token}", f"zone:{zone}"]
-            for room in rooms:
+            zone = snapshots.ticket_zone(_ctx(), token)
+            for room in rooms.ticket_rooms(token, zone):
                 join_room(room)
-            snap = queries.ticket_snapshot(_ctx(), token, _base_url())
+            snap = snapshots.ticket_snapshot(_ctx(), token, _base_url())
         else:
             seen = _live().latest()  # before authenticating: a revocation after it is caught
             actor = _actor(auth)
             if actor is None:
                 return False
-            for room in queries.rooms_for(_ctx(), actor):
+            for room in rooms.rooms_for(actor):
                 join_room(room)
             if not _live().register(request.sid, actor, seen):  # type: ignore[attr-defined]
                 return False  # revoked while it was connecting
-            snap = queries.snapshot_for(_ctx(), actor, _base_url())
+            snap = snapshots.snapshot_for(_ctx(), actor, _base_url())
     except (UseCaseError, StoreError, *MALFORMED):  # a wrong or malformed token: refused
         PUBLIC_SOCKETS.leave(request.sid)  # type: ignore[attr-defined]
         _live().forget(request.sid)  # type: ignore[attr-defined]
@@ -127,11 +126,11 @@ def _remember(sid: str, rooms: list[str], auth: Any, base_url: str) -> None:
         """This client's snapshot read now (None if it may no longer have one)."""
         try:
             if isinstance(ticket, str):
-                return queries.ticket_snapshot(ctx, ticket, base_url)
+                return snapshots.ticket_snapshot(ctx, ticket, base_url)
             actor = (actor_for_token(ctx, auth["token"]) if isinstance(auth, dict)
                      and isinstance(auth.get("token"), str) else
                      actor_for_user_id(ctx, user_id, gen) if user_id is not None else None)
-            return None if actor is None else queries.snapshot_for(ctx, actor, base_url)
+            return None if actor is None else snapshots.snapshot_for(ctx, actor, base_url)
         except UseCaseError:
             return None
 
@@ -240,8 +239,7 @@ class Publisher:
         for sid, (joined, rebuild) in list(_clients.items()):
             if not joined & rooms:
                 continue
-            if joined not in built or joined & {"staff"} or any(
-                    r.startswith(("device:", "ticket:")) for r in joined):
+            if joined not in built or not rooms.shared_snapshot(joined):
                 built[joined] = rebuild(self.ctx)
             snap = built[joined]
             if snap is not None:
@@ -270,7 +268,7 @@ class Publisher:
                 now = time.monotonic()
                 if self._stats_due and now - self._stats_sent >= self.STATS_EVERY:
                     self._stats_due, self._stats_sent = False, now
-                    self._send([queries.stats_message(self.ctx)])
+                    self._send([snapshots.stats_message(self.ctx)])
             except Exception:  # a broken client must not stop the screens' feed
                 log.exception("publish failed")
             finally:

@@ -7,6 +7,7 @@ from typing import Any
 
 from server.cli import parser
 from server.realtime import EVENTS
+from server.services.screens import events
 from server.services.counters import ACTIONS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -17,6 +18,19 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 def test_every_socket_event_is_in_the_contract() -> None:
     documented = set(re.findall(r"^\| `([a-z.]+)` \|", CONTRACT, re.M))
     assert set(EVENTS) <= documented, set(EVENTS) - documented
+
+
+def test_the_contracts_event_table_is_generated_from_the_event_records() -> None:
+    """docs/contract.md's table is what `python -m server.services.screens.events` prints."""
+    table = CONTRACT.split("<!-- events:start -->\n", 1)[1].split("\n<!-- events:end -->", 1)[0]
+    assert table.strip() == events.contract_table()
+
+
+def test_every_event_record_has_a_docstring_with_its_messages() -> None:
+    for cls in events.EVENT_TYPES:
+        doc = cls.__doc__ or ""
+        assert cls.name and doc.strip() and " ← " in doc, cls
+    assert EVENTS == events.EVENTS and len(set(EVENTS)) == len(EVENTS)
 
 
 def test_every_api_route_is_in_the_contract(app: Any) -> None:

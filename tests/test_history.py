@@ -160,7 +160,8 @@ def scans_of_big_tables(db_path: Path, statements: list[str]) -> list[tuple[str,
 def test_request_paths_and_timers_read_today_only(demo: Any, db_path: Path,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     from server.realtime import Publisher  # noqa: F401 - the publisher's stats come from here
-    from server.services import agents, queries
+    from server.services import agents
+    from server.services.screens import snapshots
     trace = Traced(monkeypatch)
     ctx = Context.open(Database(db_path))
     for d in range(3):  # some history: past days, one with tickets still open
@@ -172,7 +173,7 @@ def test_request_paths_and_timers_read_today_only(demo: Any, db_path: Path,
     checked: dict[str, list[str]] = {}
     close_day(ctx)  # at start-up and every 5 minutes: reads only the days with open tickets
     checked["day close"] = trace.take()
-    queries.stats_message(ctx)  # every 2 s for the floor
+    snapshots.stats_message(ctx)  # every 2 s for the floor
     checked["today's stats"] = trace.take()
     find_tickets(ctx, officer(18), None, "1001")
     checked["lookup by number"] = trace.take()

@@ -45,7 +45,7 @@ def test_officer_session_gets_staff_and_own_counters(app: Any, demo: Any) -> Non
     assert web.post("/api/v1/auth/login", json={"username": "canbo17",
                                                 "password": demo.password}).status_code == 200
     snap = snapshot_of(connect(app, None, web))
-    assert snap["rooms"] == ["staff", "counter:17", "counter:18"]
+    assert snap["rooms"] == ["staff", "staff:counter:17", "staff:counter:18"]
     assert "stats" in snap and "printers" in snap
 
 
@@ -131,3 +131,31 @@ def test_a_call_has_the_same_seq_live_and_in_a_later_snapshot(app: Any, api: Any
     snap = snapshot_of(board)
     assert [(c["number"], c["seq"]) for c in snap["recent_calls"][:1]] == [("1002", call["seq"])]
     assert snap["seq"] >= max(m["seq"] for m in live)
+
+
+def test_a_day_close_of_many_tickets_gives_every_message_its_own_seq(app: Any, demo: Any) -> None:
+    """More messages than ever fit one change under the old stride of 1,000: seqs still never repeat
+    (server/services/screens/sequence.py), so a screen drops none of them."""
+    from datetime import datetime
+
+    from server.services.auth import device_actor
+    from server.services.context import TZ
+    from server.services.tickets import close_day, issue_ticket
+    from server.store import accounts
+    ctx = app.extensions["xephang"]
+    with ctx.db.read() as conn:
+        kiosk = device_actor(accounts.device_by_name(conn, "kiosk-A1"))
+    ctx.clock = lambda: datetime(2026, 12, 1, 9, 0, tzinfo=TZ)  # a Tuesday morning
+    for _ in range(1002):
+        issue_ticket(ctx, kiosk, "TP-LLTP")
+    ctx.clock = lambda: datetime(2026, 12, 2, 7, 45, tzinfo=TZ)  # the next morning
+    staff = connect(app, {"token": _login(app, demo, "giamsat")})
+    staff.get_received()
+    assert close_day(ctx) == 1002
+    seqs = [m["args"][0]["seq"] for m in staff.get_received()]
+    assert len(seqs) >= 1002 and seqs == sorted(seqs) and len(set(seqs)) == len(seqs)
+
+
+def _login(app: Any, demo: Any, username: str) -> str:
+    r = app.test_client().post("/api/v1/auth/login", json={"username": username, "password": demo.password})
+    return str(r.get_json()["token"])

@@ -142,7 +142,7 @@ def test_each_role_gets_exactly_its_rooms_over_the_network(live_server: Any) -> 
                     json={"username": "canbo17", "password": live_server.users["canbo17"]["password"]}).ok
     cookie = "; ".join(f"{c.name}={c.value}" for c in web.cookies)
     officer, snap = first_snapshot(live_server.url, None, {"Cookie": cookie})
-    assert snap["rooms"] == ["staff", "counter:17", "counter:18"]
+    assert snap["rooms"] == ["staff", "staff:counter:17", "staff:counter:18"]
     officer.disconnect()
     refused = socketio.Client(reconnection=False)
     try:

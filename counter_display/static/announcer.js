@@ -7,7 +7,8 @@
  *   XephangAnnouncer.segmentFiles(manifest, call);    // pure: the files that announce a call
  *
  * Rules: calls play strictly in the order announce() received them, one at a time (a segment never
- * starts before the previous one has ended), and a seq never plays twice; a recall arrives with a
+ * starts before the previous one has ended), and a call plays only when it is new by the sequence
+ * rule (XephangShared.CallLog in /static/common/shared.js, loaded first): a recall arrives with a
  * new seq and so plays again (with the pack's "recall" template). The assembly rules mirror
  * counter_display/voicepack.py (numbers digit by digit, letters by name, counters 1-99 as words).
  *
@@ -18,7 +19,8 @@
  *
  * Options: packUrl, player ({play(url, info) -> Promise, preload?(urls), unlock?()}; default plays
  * through one HTMLAudioElement), fetch, maxQueue (oldest waiting calls are dropped beyond it, so a
- * board muted for an hour does not read out an hour of calls), onNeedsUnlock(flag), onError(err).
+ * board muted for an hour does not read out an hour of calls), onNeedsUnlock(flag), onError(err),
+ * calls (a XephangShared.CallLog to share with the page; default: its own).
  */
 (function (global) {
   "use strict";
@@ -166,8 +168,7 @@
       this.needsUnlock = false;
       this.queue = [];
       this.playing = false;
-      this._seen = new Set();
-      this._seenOrder = [];
+      this.calls = opts.calls || new global.XephangShared.CallLog();  // the board may share its own
       this._idleWaiters = [];
     }
 
@@ -203,13 +204,10 @@
       return this.manifest ? segmentFiles(this.manifest, call) : [];
     }
 
-    /** Queue a call; false when its seq was already announced. */
+    /** Queue a call; false when it is not new (its seq was announced, or an older one). */
     announce(call) {
       if (!call || call.number == null || call.counter == null) return false;
-      if (call.seq != null) {
-        if (this._seen.has(call.seq)) return false;
-        this._remember(call.seq);
-      }
+      if (!this.calls.note(call)) return false;
       this.queue.push({seq: call.seq, number: String(call.number), counter: call.counter,
                        recall: !!call.recall});
       while (this.queue.length > this.maxQueue) this.queue.splice(this.playing ? 1 : 0, 1);
@@ -230,13 +228,6 @@
     idle() {
       if (!this.playing && this.queue.length === 0) return Promise.resolve();
       return new Promise((resolve) => this._idleWaiters.push(resolve));
-    }
-
-    _remember(seq) {
-      // Keep the last thousand seqs: enough for any reconnect replay, bounded for a board up all day.
-      this._seen.add(seq);
-      this._seenOrder.push(seq);
-      if (this._seenOrder.length > 1000) this._seen.delete(this._seenOrder.shift());
     }
 
     _setNeedsUnlock(flag) {

@@ -6,7 +6,8 @@
   var root = document.getElementById("board");
   var filter = {zone: root.dataset.zone || "", floor: root.dataset.floor || ""};
   var token = S.deviceToken();
-  var state = {services: {}, counters: {}, recent: [], everOnline: false, lastCallSeq: 0, hadSnapshot: false};
+  var state = {services: {}, counters: {}, recent: [], everOnline: false, hadSnapshot: false,
+               calls: new window.XephangShared.CallLog()};  // the calls shown and announced so far
   var announcer = null;
 
   S.initText(document.body.dataset.lang || "vi");
@@ -211,9 +212,9 @@
   }
 
   function announce(call) {
-    if (!announcer) return;
+    if (!announcer) { state.calls.note(call); return; }
     try {
-      // Queued even before the voice pack has loaded; the announcer dedupes by seq.
+      // Queued even before the voice pack has loaded; the announcer plays only new calls.
       announcer.announce({seq: call.seq, number: call.number, counter: call.counter, recall: !!call.recall});
     } catch (e) { /* voice is best effort: the screen still shows the call */ }
     showUnlock(announcer.needsUnlock);
@@ -227,7 +228,7 @@
     if (!window.XephangAnnouncer || announcer) return;
     var urls = (packs && packs.length ? packs : ["vi-south"]).map(function (p) { return "/voice/" + p + "/"; });
     try {
-      announcer = new window.XephangAnnouncer({packUrls: urls, onNeedsUnlock: showUnlock});
+      announcer = new window.XephangAnnouncer({packUrls: urls, onNeedsUnlock: showUnlock, calls: state.calls});
       Promise.resolve(announcer.load()).catch(function () { /* no voice pack: the board still shows calls */ });
     } catch (e) { announcer = null; return; }
     $("sound-unlock").addEventListener("click", function () {
@@ -245,14 +246,13 @@
     (snap.counters || []).forEach(function (c) { state.counters[c.number] = c; });
     var calls = sortCalls((snap.recent_calls || []).filter(inScope));
     // Calls made while we were disconnected: voice the fresh ones so nobody misses their turn.
-    if (state.hadSnapshot) {
-      var nowMs = S.now().getTime();
-      calls.slice().reverse().forEach(function (c) {
-        var age = nowMs - Date.parse(c.at || "");
-        if (c.seq > state.lastCallSeq && age < 60000) announce(c);
-      });
-    }
-    calls.forEach(function (c) { if (c.seq > state.lastCallSeq) state.lastCallSeq = c.seq; });
+    state.calls.snapshot(snap.seq);
+    var nowMs = S.now().getTime();
+    calls.slice().reverse().forEach(function (c) {
+      if (!state.calls.isNew(c)) return;
+      if (state.hadSnapshot && nowMs - Date.parse(c.at || "") < 60000) announce(c);
+      else state.calls.note(c);
+    });
     state.recent = dedupe(calls);
     state.hadSnapshot = true;
     renderAll();
@@ -262,7 +262,6 @@
   function onCalled(call) {
     if (!inScope(call)) return;
     state.recent = dedupe([call].concat(state.recent));
-    if (call.seq > state.lastCallSeq) state.lastCallSeq = call.seq;
     renderLatest(true);
     renderRecent(true);
     announce(call);

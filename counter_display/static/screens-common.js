@@ -3,7 +3,7 @@
   "use strict";
   var TOKEN_KEY = "xephang.deviceToken";
   var TZ = "Asia/Ho_Chi_Minh";
-  var clockOffsetMs = 0;  // server time minus this device's clock, from the last snapshot
+  var X = window.XephangShared;  // the sequence rule and the helpers every page shares
 
   function deviceToken() {
     try { return window.localStorage.getItem(TOKEN_KEY) || ""; } catch (e) { return ""; }
@@ -49,13 +49,6 @@
     return window.XephangI18n ? window.XephangI18n.lang() : (document.body.dataset.lang || "vi");
   }
 
-  function syncClock(serverNowIso) {
-    var ms = Date.parse(serverNowIso || "");
-    if (!isNaN(ms)) clockOffsetMs = ms - Date.now();
-  }
-
-  function now() { return new Date(Date.now() + clockOffsetMs); }
-
   function fmtTime(d, withSeconds) {
     return new Intl.DateTimeFormat("vi-VN", {timeZone: TZ, hour: "2-digit", minute: "2-digit",
       second: withSeconds ? "2-digit" : undefined, hour12: false}).format(d);
@@ -65,13 +58,6 @@
     var locale = lang() === "en" ? "en-GB" : "vi-VN";
     return new Intl.DateTimeFormat(locale, {timeZone: TZ, weekday: "long", day: "2-digit",
       month: "2-digit", year: "numeric"}).format(d);
-  }
-
-  /** Name in the current language: obj[field + "_en"] in English when there is one. */
-  function localName(obj, field) {
-    if (!obj) return "";
-    if (lang() === "en" && obj[field + "_en"]) return obj[field + "_en"];
-    return obj[field] || "";
   }
 
   /** GET JSON with the device token; null on any failure (pages degrade, never break). */
@@ -95,18 +81,12 @@
 
   /** Show the connection banner and dim the data whenever the live link is not up. */
   function trackConnection(state, everOnline) {
-    var banner = document.getElementById("conn-banner");
-    var offline = state !== "online";
-    document.body.classList.toggle("stale", offline);
-    if (!banner) return;
-    banner.hidden = !offline;
-    banner.dataset.state = state;
-    banner.textContent = offline ? t(everOnline ? "common.offline" : "common.connecting") : "";
+    X.trackConnection(state, everOnline, t);
   }
 
   window.XephangScreens = {
     deviceToken: deviceToken, t: t, initText: initText, applyText: applyText, setLang: setLang,
-    lang: lang, syncClock: syncClock, now: now, fmtTime: fmtTime, fmtDate: fmtDate,
-    localName: localName, getJson: getJson, devicePaired: devicePaired, trackConnection: trackConnection
+    lang: lang, syncClock: X.syncClock, now: X.now, fmtTime: fmtTime, fmtDate: fmtDate,
+    localName: X.localName, getJson: getJson, devicePaired: devicePaired, trackConnection: trackConnection
   };
 })();

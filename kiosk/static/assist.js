@@ -149,10 +149,7 @@
   }
 
   function mergeServices(list) {
-    (list || []).forEach(function (s) {
-      var cur = st.services.filter(function (x) { return x.code === s.code; })[0];
-      if (cur) Object.keys(s).forEach(function (k) { cur[k] = s[k]; });
-    });
+    window.XephangShared.mergeServices(st.services, list);
     renderServices();
   }
 

@@ -125,14 +125,7 @@
 
   function mergeServices(list) {
     var zone = state.device && state.device.zone;
-    (list || []).forEach(function (s) {
-      var found = null;
-      for (var i = 0; i < state.services.length; i++) {
-        if (state.services[i].code === s.code) { found = state.services[i]; break; }
-      }
-      if (found) Object.keys(s).forEach(function (k) { found[k] = s[k]; });
-      else if (!zone || s.zone === zone) state.services.push(s);
-    });
+    window.XephangShared.mergeServices(state.services, list, function (s) { return !zone || s.zone === zone; });
     if (state.service) {
       var cur = state.services.filter(function (x) { return x.code === state.service.code; })[0];
       if (cur) state.service = cur;
@@ -207,7 +200,7 @@
           else if (state.screen === "services") renderServices();
         } else if (name === "ticket.changed" && p.ticket && state.ticket &&
                    (p.ticket.id === state.ticket.id || p.ticket.token === state.ticket.token)) {
-          state.ticket = p.ticket;
+          state.ticket = Object.assign({}, state.ticket, p.ticket);  // a public ticket: keeps our token
           if (state.screen === "result") renderResult();
         } else if (name === "printer.changed" && p.printer) {
           notePrinter(p.printer);

@@ -2,7 +2,6 @@
 unpark, transfer, pause, resume, close — and the citizen's rating. Each is one transaction."""
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -12,11 +11,14 @@ from ..engine import lifecycle
 from ..engine.lifecycle import InvalidTransition
 from ..engine.model import CounterState, DomainEvent, Ticket, Waiting
 from ..engine.ordering import choose_next
+from ..store import Connection
 from ..store import queue as q
 from .auth import Actor, require_counter, require_rater
 from .changes import Changes
 from .context import Context, service_day, stamp
 from .errors import UseCaseError
+from .screens.events import RatingAdded
+from .screens.views import public_counter, public_ticket
 from .tickets import check_request_id, earlier_answer, to_engine
 from .views import counter_view, service_view, ticket_view
 
@@ -26,7 +28,7 @@ class Step:
     """One action in progress: its transaction, caller, counter, time and what it changed."""
 
     ctx: Context
-    conn: sqlite3.Connection
+    conn: Connection
     actor: Actor
     number: int
     body: dict[str, Any]
@@ -310,6 +312,8 @@ def counter_detail(ctx: Context, actor: Actor, number: int, base_url: str = "") 
         waiting = [ticket_view(conn, ctx.site, t, base_url, now) for t in nxt]
         if actor.is_staff:
             with_transfers(conn, ctx, [counter["ticket"], *counter["parked"], *waiting])
+        else:  # the counter's own display: public views only
+            counter, waiting = public_counter(counter), [public_ticket(t) for t in waiting]
         return {"counter": counter, "waiting": waiting,
                 "services": [service_view(conn, ctx.site, s, now, counts) for s in services]}
 
@@ -347,9 +351,7 @@ def rate(ctx: Context, actor: Actor, number: int, body: dict[str, Any]) -> tuple
         prev = earlier_answer(conn, actor, request_id, f"{number}:rating")
         if prev is not None:
             return dict(prev), False
-        leg = conn.execute("SELECT * FROM legs WHERE ticket_id=? AND counter=? AND outcome IN "
-                           "('done','transferred') ORDER BY leg DESC LIMIT 1",
-                           (ticket_id, number)).fetchone()
+        leg = q.last_finished_leg(conn, ticket_id, number)
         ticket = q.get_ticket(conn, ticket_id)
         if leg is None or ticket is None:
             raise UseCaseError("nothing_to_rate", 409)
@@ -361,9 +363,7 @@ def rate(ctx: Context, actor: Actor, number: int, body: dict[str, Any]) -> tuple
                   "at": now.isoformat(timespec="seconds")}
         q.append_event(conn, stamp(now), ticket["day"], "rating.added", actor.key, ticket_id,
                        number, leg["service"], rating)
-        changes = Changes(extra=[("rating.added", {"rating": rating},
-                                               ["staff", f"counter:{number}"])])
-        changes.emit(ctx, conn, out, now, "")
+        Changes(extra=[RatingAdded(rating)]).emit(ctx, conn, out, now, "")
         response = {"rating": rating}
         if request_id:
             q.save_request(conn, actor.key, request_id, f"{number}:rating", 201, response, stamp(now))

@@ -21,7 +21,8 @@ from .auth import Actor, device_actor
 from .changes import Changes
 from .context import Context, service_day, stamp
 from .errors import UseCaseError
-from .queries import printer_view
+from .screens import events
+from .views import printer_view
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 30.0
@@ -97,7 +98,7 @@ class Printing:
                 q.append_event(conn, stamp(now), service_day(now), "print.sent", "system",
                                ticket["id"], None, ticket["service"],
                                {"job_id": job["job_id"], "device": actor.id})
-                Changes(extra=[("print.job", job, [f"device:{actor.id}"])]).emit(
+                Changes(extra=[events.PrintJob(job, actor.id)]).emit(
                     self.ctx, conn, out, now, "")
             return
         url = self.url_for(actor.printer)
@@ -183,8 +184,7 @@ def record_outcome(ctx: Context, ticket_id: int, printed: bool, printer: str, pr
         row = q.get_ticket(conn, ticket_id)
         if row is None:
             return
-        conn.execute("UPDATE tickets SET print_status=?, print_detail=? WHERE id=?",
-                     ("printed" if printed else "on_screen", detail, ticket_id))
+        q.set_print_status(conn, ticket_id, "printed" if printed else "on_screen", detail)
         q.append_event(conn, stamp(now), row["day"], "print.printed" if printed else "print.failed",
                        actor_key, ticket_id, None, row["service"],
                        {"printer": printer, "printer_status": printer_status, "detail": detail,
@@ -203,8 +203,7 @@ def record_status(ctx: Context, device_id: int, url: str, status: str, detail: s
                            None, None, None, {"device": device_id, "status": status,
                                               "detail": detail})
             view = next(printer_view(p) for p in q.printers(conn) if p["device_id"] == device_id)
-            Changes(extra=[("printer.changed", {"printer": view},
-                            ["staff", f"device:{device_id}"])]).emit(ctx, conn, out, now, "")
+            Changes(extra=[events.PrinterChanged(view)]).emit(ctx, conn, out, now, "")
     except StoreError as exc:
         log.error("could not record printer status of %s: %s", url, exc.code)
     except Exception:

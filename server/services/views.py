@@ -1,7 +1,6 @@
 """The objects the API and the events show: tickets, counters, services (see docs/contract.md)."""
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
 from typing import Any
 
@@ -11,6 +10,7 @@ from ..engine.model import Waiting
 from ..engine.numbering import is_full, is_open, next_opening
 from ..i18n import LANGS, message
 from ..site import Site
+from ..store import Connection
 from ..store import queue as q
 from .context import TZ, service_day
 
@@ -27,13 +27,13 @@ def minutes_between(earlier: str, later: datetime) -> float:
     return (later - datetime.fromisoformat(earlier)).total_seconds() / 60
 
 
-def counters_open(conn: sqlite3.Connection, site: Site, service: str) -> int:
+def counters_open(conn: Connection, site: Site, service: str) -> int:
     """Counters serving this service that are open now; all its counters if none is open yet."""
     counters = site.counters_of_service(service)
     return q.open_counter_count(conn, counters) or len(counters)
 
 
-def wait_range(conn: sqlite3.Connection, site: Site, service: str, ahead: int) -> list[int]:
+def wait_range(conn: Connection, site: Site, service: str, ahead: int) -> list[int]:
     """Estimated minutes for someone with `ahead` people in front in this service."""
     low, high = estimate_wait(ahead, counters_open(conn, site, service),
                               q.recent_service_minutes(conn, service),
@@ -130,12 +130,7 @@ def ticket_view(conn: sqlite3.Connection, site: Site, t: dict[str, Any], base_ur
     }
 
 
-def public_ticket(view: dict[str, Any]) -> dict[str, Any]:
-    """A ticket as anyone holding its token sees it: no database id (it would count tickets)."""
-    return {k: v for k, v in view.items() if k != "id"}
-
-
-def service_view(conn: sqlite3.Connection, site: Site, code: str, now: datetime,
+def service_view(conn: Connection, site: Site, code: str, now: datetime,
                  counts: dict[str, tuple[int, str | None]]) -> dict[str, Any]:
     """A service with its live counts."""
     svc = site.services[code]
@@ -159,7 +154,7 @@ def service_view(conn: sqlite3.Connection, site: Site, code: str, now: datetime,
     }
 
 
-def counter_view(conn: sqlite3.Connection, site: Site, number: int, base_url: str) -> dict[str, Any]:
+def counter_view(conn: Connection, site: Site, number: int, base_url: str) -> dict[str, Any]:
     """A counter with its state, current ticket and parked tickets."""
     c = site.counters[number]
     state = q.counter_state(conn, number)
@@ -184,3 +179,9 @@ def call_view(site: Site, event: dict[str, Any], number: str, seq: int) -> dict[
             "service_name": svc.name, "service_name_en": svc.name_en,
             "recall": event["type"] == "ticket.recalled", "at": iso(event["at"]),
             "ticket_id": event["ticket_id"]}
+
+
+def printer_view(p: dict[str, Any]) -> dict[str, Any]:
+    """A printer as the API shows it."""
+    return {"device": p["device_id"], "device_name": p["device_name"], "zone": p["zone"],
+            "url": p["url"], "status": p["status"], "detail": p["detail"], "at": p["at"]}

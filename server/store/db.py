@@ -112,6 +112,8 @@ def free_bytes(path: str | Path) -> int:
     """Free space for an unprivileged writer on the file system holding `path`."""
     st = os.statvfs(path)
     return st.f_bavail * st.f_frsize
+# What a transaction hands to the code above the store (type hints only: SQL stays in here).
+Connection = sqlite3.Connection
 
 
 def connect(path: str | Path) -> sqlite3.Connection:

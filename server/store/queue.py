@@ -408,6 +408,8 @@ def purge_requests(conn: sqlite3.Connection, before: str, limit: int) -> int:
     return conn.execute(
         "DELETE FROM requests WHERE rowid IN (SELECT rowid FROM requests WHERE at < ? LIMIT ?)",
         (before, limit)).rowcount
+
+
 def waiting_in(conn: sqlite3.Connection, day: str, services: Sequence[str],
                class_before: tuple[bool, str, int] | None = None) -> list[tuple[int, str, bool, str]]:
     """Every waiting ticket of these services this day as (id, service, priority?, queued_at),
@@ -447,3 +449,25 @@ def missed_at_counter(conn: sqlite3.Connection, day: str, counter: int,
     return [dict(r) for r in conn.execute(
         "SELECT * FROM tickets WHERE day=? AND counter=? AND status='no_show' "
         "ORDER BY finished_at DESC, id DESC LIMIT ?", (day, counter, limit))]
+
+
+# --- reads and writes that lived outside the store before (issue 7, "SQL only in the store") ---
+
+def get_event(conn: sqlite3.Connection, event_id: int) -> dict[str, Any] | None:
+    """One event of the log by id."""
+    row = conn.execute("SELECT * FROM events WHERE id=?", (event_id,)).fetchone()
+    return None if row is None else dict(row)
+
+
+def set_print_status(conn: sqlite3.Connection, ticket_id: int, status: str, detail: str) -> None:
+    """Note whether a ticket printed."""
+    conn.execute("UPDATE tickets SET print_status=?, print_detail=? WHERE id=?",
+                 (status, detail, ticket_id))
+
+
+def last_finished_leg(conn: sqlite3.Connection, ticket_id: int, counter: int) -> dict[str, Any] | None:
+    """The latest leg of a ticket finished (done or transferred) at this counter: what a rating rates."""
+    row = conn.execute("SELECT * FROM legs WHERE ticket_id=? AND counter=? AND outcome IN "
+                       "('done','transferred') ORDER BY leg DESC LIMIT 1",
+                       (ticket_id, counter)).fetchone()
+    return None if row is None else dict(row)

@@ -80,3 +80,13 @@ def set_setting(conn: sqlite3.Connection, key: str, value: Any) -> None:
     """Store one setting."""
     conn.execute("INSERT INTO settings (key, value) VALUES (?, ?) "
                  "ON CONFLICT(key) DO UPDATE SET value=excluded.value", (key, dumps(value)))
+
+
+def counter_numbers(conn: sqlite3.Connection) -> set[int]:
+    """The numbers of every configured counter."""
+    return {int(r[0]) for r in conn.execute("SELECT number FROM counters")}
+
+
+def zone_exists(conn: sqlite3.Connection, code: str) -> bool:
+    """Whether a zone with this code is configured."""
+    return conn.execute("SELECT 1 FROM zones WHERE code=?", (code,)).fetchone() is not None

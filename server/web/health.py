@@ -11,7 +11,8 @@ from markupsafe import escape
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..i18n import message, pick_lang
-from ..services.context import Context, Message
+from ..services.context import Context
+from ..services.screens.events import StorageAlert
 from ..store import Busy, StoreError
 from ..store.db import MIN_FREE_BYTES, free_bytes
 
@@ -39,8 +40,7 @@ class StorageAlarm:
         if isinstance(exc, Busy):
             return  # a held lock passes by itself; supervisors cannot act on it
         try:
-            ctx.publish([Message("storage.alert", {"code": exc.code, "at": time.time()},
-                                 ("staff",))])
+            ctx.publish(StorageAlert(exc.code, time.time()).unnumbered())
         except Exception:  # the alert must never turn a 503 into a 500
             log.error("could not alert staff of %s", exc.code)
 

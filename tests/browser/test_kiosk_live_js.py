@@ -1,4 +1,5 @@
-"""The shared browser layer in a real chromium: live.js ordering rules and i18n.js."""
+"""The shared browser layer in a real chromium: shared.js (the sequence rule and the helpers every
+page shares), live.js and i18n.js."""
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,11 +11,12 @@ COMMON = Path(__file__).resolve().parents[2] / "server" / "web" / "static" / "co
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    """A blank page with live.js and i18n.js loaded (no server, no socket)."""
+    """A blank page with shared.js, live.js and i18n.js loaded (no server, no socket)."""
     ctx = browser.new_context()
     pg = ctx.new_page()
     pg.set_content("<!doctype html><html><body><p id='p' data-i18n='hello'></p>"
                    "<input id='q' data-i18n-placeholder='search'></body></html>")
+    pg.add_script_tag(content=(COMMON / "shared.js").read_text(encoding="utf-8"))
     pg.add_script_tag(content=(COMMON / "live.js").read_text(encoding="utf-8"))
     pg.add_script_tag(content=(COMMON / "i18n.js").read_text(encoding="utf-8"))
     yield pg
@@ -24,7 +26,7 @@ def page(browser: Browser) -> Iterator[Page]:
 def run_gate(page: Page, steps: list[list]) -> list:
     """Feed a SeqGate steps ['snap', seq] / ['ev', name, seq] / ['reset'] and return what passed."""
     return page.evaluate("""(steps) => {
-        const g = new XephangLive.SeqGate();
+        const g = new XephangShared.SeqGate();
         const out = [];
         for (const s of steps) {
             if (s[0] === 'reset') { g.reset(); continue; }
@@ -51,11 +53,51 @@ def test_duplicates_and_older_events_are_dropped(page: Page) -> None:
     assert passed == ["snapshot@5", "queue.changed@6", "ticket.called@7"]
 
 
-def test_events_sharing_one_seq_all_pass_once(page: Page) -> None:
-    # One transaction may emit several event kinds under the same event-log position.
-    passed = run_gate(page, [["snap", 1], ["ev", "ticket.called", 2], ["ev", "queue.changed", 2],
-                             ["ev", "ticket.called", 2], ["ev", "counter.changed", 1]])
-    assert passed == ["snapshot@1", "ticket.called@2", "queue.changed@2"]
+def test_a_seq_is_applied_once_whatever_the_event(page: Page) -> None:
+    # The server never gives two messages of one client the same seq unless the second carries
+    # nothing new (server/services/screens/sequence.py): a stats.changed re-read, a no-op change.
+    passed = run_gate(page, [["snap", 1], ["ev", "ticket.called", 2], ["ev", "stats.changed", 2],
+                             ["ev", "ticket.changed", 3], ["ev", "counter.changed", 1]])
+    assert passed == ["snapshot@1", "ticket.called@2", "ticket.changed@3"]
+
+
+def test_a_call_is_new_once_and_a_replaced_log_starts_over(page: Page) -> None:
+    got = page.evaluate("""() => {
+        const log = new XephangShared.CallLog(), out = [];
+        for (const seq of [5, 5, 3, 8]) out.push(log.note({seq}));      // first snapshot + live
+        out.push(log.isNew({seq: 8}), log.isNew({seq: 9}));
+        log.snapshot(20); out.push(log.isNew({seq: 7}));                // a newer log: still seen
+        log.snapshot(4); out.push(log.isNew({seq: 2}), log.note({seq: 2}), log.note({seq: 2}));
+        out.push(log.note({number: "1001"}));                           // no seq: cannot be ordered
+        return out;
+    }""")
+    assert got == [True, False, False, True, False, True, False, True, True, False, True]
+
+
+def test_shared_helpers(page: Page) -> None:
+    got = page.evaluate("""() => {
+        const S = XephangShared;
+        XephangI18n.init({vi: {}, en: {}}, 'vi');
+        const svc = {service_name: 'Lý lịch tư pháp', service_name_en: 'Judicial records'};
+        const r = [S.localName(svc, 'service_name')];
+        XephangI18n.setLang('en');
+        r.push(S.localName(svc, 'service_name'), S.localName({name: 'Khu A1'}, 'name'), S.localName(null, 'x'));
+        S.syncClock(new Date(Date.now() + 3600000).toISOString());
+        r.push(Math.round((S.nowMs() - Date.now()) / 60000));
+        const list = [{code: 'A', waiting: 1}];
+        S.mergeServices(list, [{code: 'A', waiting: 4}, {code: 'B', waiting: 2, zone: 'B1'},
+                               {code: 'C', waiting: 3, zone: 'A1'}], s => s.zone === 'A1');
+        r.push(JSON.stringify(list));
+        document.body.innerHTML = '<p id="conn-banner"></p>';
+        S.trackConnection('offline', true, k => 'text:' + k);
+        r.push(document.getElementById('conn-banner').textContent, document.body.classList.contains('stale'));
+        S.trackConnection('online', true, k => 'text:' + k);
+        r.push(document.getElementById('conn-banner').hidden, document.body.classList.contains('stale'));
+        return r;
+    }""")
+    assert got == ["Lý lịch tư pháp", "Judicial records", "Khu A1", "", 60,
+                   '[{"code":"A","waiting":4},{"code":"C","waiting":3,"zone":"A1"}]',
+                   "text:common.offline", True, True, False]
 
 
 def test_a_reconnect_snapshot_resets_the_state(page: Page) -> None:
@@ -109,6 +151,7 @@ app = Flask(__name__, static_folder=static_dir, static_url_path="/static")
 sio = SocketIO(app, async_mode="gevent")
 state = {"seq": first_seq}
 PAGE = """<!doctype html><script src="/static/vendor/socket.io.min.js"></script>
+<script src="/static/common/shared.js"></script>
 <script src="/static/common/live.js"></script><script>
 window.log = []; window.statuses = [];
 XephangLive.connect({auth: {token: "tok-1"},

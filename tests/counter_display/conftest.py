@@ -16,7 +16,7 @@ BLANK_PAGE = b"<!doctype html><html lang='vi'><meta charset='utf-8'><title>t</ti
 
 
 class _RepoFiles(http.server.SimpleHTTPRequestHandler):
-    """Serves the repo's announcer.js and voice packs, a blank page at /, and pages tests add."""
+    """Serves the repo's announcer.js, shared.js and voice packs, a blank page at /, and pages tests add."""
 
     pages: dict[str, bytes] = {}
 
@@ -29,7 +29,8 @@ class _RepoFiles(http.server.SimpleHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(page)
             return
-        if not self.path.startswith(("/counter_display/static/", "/config/voice/")):
+        if not self.path.startswith(("/counter_display/static/", "/config/voice/",
+                                     "/server/web/static/common/")):
             self.send_error(404)
             return
         super().do_GET()

@@ -15,6 +15,7 @@ PACK = "/config/voice/vi-south/"
 # and would unlock autoplay, so nothing may go through evaluate before autoplay is refused.
 UNLOCK_PAGE = """<!doctype html><html lang="vi"><meta charset="utf-8"><title>board</title><body>
 <button id="sound" hidden>Chạm để bật âm thanh</button>
+<script src="/server/web/static/common/shared.js"></script>
 <script src="/counter_display/static/announcer.js"></script>
 <script>
   window.log = {unlock: [], ended: [], errors: []};
@@ -53,10 +54,11 @@ async (packUrl) => {
 
 @pytest.fixture()
 def page(chromium: Any, static_url: str) -> Iterator[Any]:
-    """A blank page on the static server with announcer.js loaded."""
+    """A blank page on the static server with announcer.js (and the shared.js it needs) loaded."""
     context = chromium.new_context()
     pg = context.new_page()
     pg.goto(static_url + "/")
+    pg.add_script_tag(url=static_url + "/server/web/static/common/shared.js")
     pg.add_script_tag(url=static_url + "/counter_display/static/announcer.js")
     yield pg
     context.close()
@@ -171,6 +173,7 @@ def test_announcer_loads_the_pack_from_the_real_server(chromium, live_server):
     try:
         pg = context.new_page()
         pg.goto(live_server.url + "/login")
+        pg.add_script_tag(url=live_server.url + "/static/common/shared.js")
         pg.add_script_tag(url=live_server.url + "/static/screens/announcer.js")
         played = pg.evaluate("""async () => {
             const played = [];

@@ -7,90 +7,12 @@
  *   });
  *   live.close(); live.status(); live.seq(); live.socket
  *
- * Needs /static/vendor/socket.io.min.js loaded first (global `io`).
- * The ordering rules live in XephangLive.SeqGate, free of any socket, so they can be tested alone.
+ * Needs /static/vendor/socket.io.min.js (global `io`) and /static/common/shared.js loaded first.
+ * The ordering rules are XephangShared.SeqGate (the sequence rule, one copy for every page), free of
+ * any socket, so they can be tested alone.
  */
 (function (global) {
   "use strict";
-
-  /**
-   * SeqGate: keeps a page's state in step with the server's event log.
-   * Before the snapshot, deltas are held; the snapshot then releases only those newer than it.
-   * After that, a delta passes only when its seq is newer than the last one applied.
-   * Several events may share one seq (one transaction can emit ticket.called and
-   * queue.changed together), so at the current seq a *different* event name still passes,
-   * while a repeat of the same name is dropped.
-   */
-  function SeqGate() {
-    this.reset();
-  }
-
-  /** Forget everything: the next thing to apply must be a snapshot. */
-  SeqGate.prototype.reset = function () {
-    this.applied = null;      // seq of the state we hold; null = no snapshot yet
-    this.namesAtApplied = {}; // event names already applied at `applied`
-    this.allAtApplied = true; // the snapshot covers every event at its seq
-    this.pending = [];        // deltas that arrived before the snapshot
-  };
-
-  /** True until a snapshot has been applied since the last reset. */
-  SeqGate.prototype.waiting = function () {
-    return this.applied === null;
-  };
-
-  SeqGate.prototype._accept = function (name, seq) {
-    if (typeof seq !== "number") return true; // cannot order it: deliver rather than lose it
-    if (seq > this.applied) {
-      this.applied = seq;
-      this.namesAtApplied = {};
-      this.namesAtApplied[name] = true;
-      this.allAtApplied = false;
-      return true;
-    }
-    if (seq === this.applied && !this.allAtApplied && !this.namesAtApplied[name]) {
-      this.namesAtApplied[name] = true;
-      return true;
-    }
-    return false;
-  };
-
-  /**
-   * Apply a snapshot: returns the held deltas to deliver after it, in seq order,
-   * as [[name, payload], ...] (those not newer than the snapshot are dropped).
-   */
-  SeqGate.prototype.snapshot = function (snap) {
-    var held = this.pending;
-    this.pending = [];
-    this.applied = snap && typeof snap.seq === "number" ? snap.seq : 0;
-    this.namesAtApplied = {};
-    this.allAtApplied = true;
-    held = held
-      .map(function (d, i) { return { d: d, i: i }; })
-      .sort(function (a, b) {
-        var sa = typeof a.d[1].seq === "number" ? a.d[1].seq : Infinity;
-        var sb = typeof b.d[1].seq === "number" ? b.d[1].seq : Infinity;
-        return sa - sb || a.i - b.i; // stable: equal seqs keep arrival order
-      })
-      .map(function (x) { return x.d; });
-    var out = [];
-    for (var k = 0; k < held.length; k++) {
-      if (this._accept(held[k][0], held[k][1].seq)) out.push(held[k]);
-    }
-    return out;
-  };
-
-  /**
-   * Offer a delta: returns [[name, payload]] when it should be applied now, else []
-   * (held until the snapshot, or a duplicate/older one dropped).
-   */
-  SeqGate.prototype.delta = function (name, payload) {
-    payload = payload || {};
-    if (this.applied === null) {
-      this.pending.push([name, payload]);
-      return [];
-    }
-    return this._accept(name, payload.seq) ? [[name, payload]] : [];
-  };
 
   /** Delay in ms before reconnect attempt n (0-based): doubling from 1 s up to 30 s, ±50% jitter. */
   function backoffDelay(attempt, rand) {
@@ -105,6 +27,8 @@
     if (typeof global.io !== "function") {
       throw new Error("live.js needs /static/vendor/socket.io.min.js loaded first");
     }
+    if (!global.XephangShared) throw new Error("live.js needs /static/common/shared.js loaded first");
+    var SeqGate = global.XephangShared.SeqGate;
     var onSnapshot = opts.onSnapshot || function () {};
     var onEvent = opts.onEvent || function () {};
     var onStatus = opts.onStatus || function () {};
@@ -203,5 +127,5 @@
     };
   }
 
-  global.XephangLive = { connect: connect, SeqGate: SeqGate, backoffDelay: backoffDelay };
+  global.XephangLive = { connect: connect, backoffDelay: backoffDelay };
 })(typeof window !== "undefined" ? window : this);

@@ -90,9 +90,7 @@
   var refreshSoon = X.throttle(refresh, 1000);
 
   function mergeServices(list) {
-    var byCode = {};
-    (list || []).forEach(function (s) { byCode[s.code] = s; });
-    st.services = st.services.map(function (s) { return byCode[s.code] ? Object.assign({}, s, byCode[s.code]) : s; });
+    window.XephangShared.mergeServices(st.services, list);
   }
 
   // ---------- rendering ----------

@@ -4,7 +4,8 @@
   var LANG_KEY = "xephang.staffLang";
   var TZ = "Asia/Ho_Chi_Minh";
   var csrf = "";
-  var clockOffsetMs = 0;  // server time minus this PC's clock
+  var X = window.XephangShared;  // the sequence rule and the helpers every page shares
+  var nowMs = X.nowMs;
 
   function storedLang(fallback) {
     try { return window.localStorage.getItem(LANG_KEY) || fallback; } catch (e) { return fallback; }
@@ -108,13 +109,6 @@
     box.hidden = !msg;
   }
 
-  function syncClock(iso) {
-    var ms = Date.parse(iso || "");
-    if (!isNaN(ms)) clockOffsetMs = ms - Date.now();
-  }
-
-  function nowMs() { return Date.now() + clockOffsetMs; }
-
   /** "mm:ss" (or "h:mm:ss") since an ISO time, by the server's clock. */
   function elapsed(iso) {
     var ms = Date.parse(iso || "");
@@ -135,19 +129,8 @@
       second: withSeconds ? "2-digit" : undefined, hour12: false}).format(new Date(nowMs()));
   }
 
-  function localName(obj, field) {
-    if (!obj) return "";
-    if (lang() === "en" && obj[field + "_en"]) return obj[field + "_en"];
-    return obj[field] || "";
-  }
-
   function trackConnection(state, everOnline) {
-    var banner = document.getElementById("conn-banner");
-    var offline = state !== "online";
-    document.body.classList.toggle("stale", offline);
-    banner.hidden = !offline;
-    banner.dataset.state = state;
-    banner.textContent = offline ? t(everOnline ? "common.offline" : "common.connecting") : "";
+    X.trackConnection(state, everOnline, t);
   }
 
   function el(tag, cls, text) {
@@ -185,8 +168,8 @@
 
   window.XephangStaff = {
     t: t, lang: lang, initText: initText, setLang: setLang, applyText: applyText, requestId: requestId,
-    loadMe: loadMe, api: api, showError: showError, syncClock: syncClock, nowMs: nowMs, elapsed: elapsed,
-    minutesSince: minutesSince, fmtClock: fmtClock, localName: localName, trackConnection: trackConnection,
+    loadMe: loadMe, api: api, showError: showError, syncClock: X.syncClock, nowMs: nowMs, elapsed: elapsed,
+    minutesSince: minutesSince, fmtClock: fmtClock, localName: X.localName, trackConnection: trackConnection,
     el: el, debounce: debounce, throttle: throttle, wireCommonButtons: wireCommonButtons, goLogin: goLogin
   };
 })();

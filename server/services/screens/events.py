@@ -1,0 +1,249 @@
+"""Every Socket.IO event the server sends, as a typed record: one dataclass per event.
+
+An event holds the full facts; `messages(seq)` turns it into one Socket.IO message per audience
+(staff rooms get full views, public rooms public views: see rooms.py). Each docstring documents
+its event: the first paragraph says what happened, each `Rooms ← payload` line one message. The
+table in docs/contract.md is generated from these docstrings (`python -m
+server.services.screens.events`) and tests/test_docs.py checks that it is up to date.
+"""
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from ..context import Message
+from . import rooms
+from .views import own_ticket, public_counter, public_ticket
+
+Route = tuple[list[str], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Event:
+    """Base of every event: a name and the messages it becomes."""
+
+    name: ClassVar[str]
+
+    def routes(self) -> list[Route]:
+        """(rooms, payload without seq) for each audience that hears this event."""
+        raise NotImplementedError
+
+    def messages(self, seq: int) -> list[Message]:
+        """The Socket.IO messages of this event, each payload led by its seq."""
+        return [Message(self.name, {"seq": seq, **payload}, tuple(dict.fromkeys(to)))
+                for to, payload in self.routes() if to]
+
+
+@dataclass(frozen=True)
+class Snapshot(Event):
+    """The state of everything the client's rooms show: the first event on every (re)connect.
+    Deltas follow; a client applies only those with a greater seq. A staff snapshot has full
+    views; any other has public views (a kiosk's `print_jobs` are its own tickets' paper). A
+    snapshot can also come in the middle of a connection: when the publisher falls more than 100
+    changes behind (overload) it drops the waiting deltas and sends each client of the rooms they
+    addressed a fresh snapshot instead (print jobs are never dropped; calls dropped this way are
+    not announced, they appear in `recent_calls`); clients treat it like the first one.
+
+    the connecting client (staff) ← `{seq, day, now, role, rooms, services, counters, recent_calls, stats, printers, ratings}` (`ratings`: today's latest 12, newest first, as in `rating.added`)
+    the connecting client (public) ← `{seq, day, now, role, rooms, services, counters: [PublicCounter], recent_calls, ticket?: OwnTicket, counter?: PublicCounter, device?, printer?, print_jobs?}` (`ticket`: a ticket page; `counter`: a counter device; `device`, `printer`, `print_jobs`: a kiosk)
+    """
+
+    name: ClassVar[str] = "snapshot"
+    seq: int
+    state: dict[str, Any]
+
+    def routes(self) -> list[Route]:
+        return []  # sent to one client on connect, not to rooms
+
+    def payload(self) -> dict[str, Any]:
+        """The message sent to the connecting client."""
+        return {"seq": self.seq, **self.state}
+
+
+@dataclass(frozen=True)
+class TicketCalled(Event):
+    """A number is called (or recalled: `recall` true) to a counter: boards show and announce it,
+    the ticket's page alerts the citizen. Its seq is the call's own (see sequence.py).
+
+    `staff`, `staff:counter:N` ← `{seq, number, counter, counter_name, zone, floor, service, service_name, service_name_en, recall, at, ticket_id}`
+    `lobby`, `zone:Z`, `counter:N`, `ticket:T` ← the same
+    """
+
+    name: ClassVar[str] = "ticket.called"
+    call: dict[str, Any]
+    token: str | None = field(default=None, repr=False)  # routes to the ticket's page; never sent
+
+    def routes(self) -> list[Route]:
+        n = self.call["counter"]
+        public = [rooms.LOBBY, rooms.zone(self.call["zone"]), rooms.counter(n)]
+        if self.token:
+            public.append(rooms.ticket(self.token))
+        return [([rooms.STAFF, rooms.staff_counter(n)], self.call), (public, self.call)]
+
+
+@dataclass(frozen=True)
+class TicketChanged(Event):
+    """A ticket changed: called, started, finished, parked, transferred, printed or closed.
+
+    `staff`, `staff:counter:N` (if at a counter) ← `{seq, ticket: Ticket, counter: N or null}`
+    `ticket:T` ← `{seq, ticket: OwnTicket, counter}`
+    `counter:N` (if at a counter), `device:<issuing kiosk>` ← `{seq, ticket: PublicTicket, counter}`
+    """
+
+    name: ClassVar[str] = "ticket.changed"
+    ticket: dict[str, Any]
+    counter: int | None
+    device: int | None = None  # the kiosk that issued (and printed) it
+
+    def routes(self) -> list[Route]:
+        at = [] if self.counter is None else [self.counter]
+        public = [rooms.counter(n) for n in at]
+        if self.device is not None:
+            public.append(rooms.device(self.device))
+        return [([rooms.STAFF, *(rooms.staff_counter(n) for n in at)],
+                 {"ticket": self.ticket, "counter": self.counter}),
+                ([rooms.ticket(self.ticket["token"])],
+                 {"ticket": own_ticket(self.ticket), "counter": self.counter}),
+                (public, {"ticket": public_ticket(self.ticket), "counter": self.counter})]
+
+
+@dataclass(frozen=True)
+class QueueChanged(Event):
+    """Waiting counts or waits of some services changed (only those services are listed).
+
+    `staff`, `lobby`, `zone:Z` (each service's zone) ← `{seq, services: [Service]}`
+    """
+
+    name: ClassVar[str] = "queue.changed"
+    services: list[dict[str, Any]]
+
+    def routes(self) -> list[Route]:
+        zones = sorted({s["zone"] for s in self.services})
+        payload = {"services": self.services}
+        return [([rooms.STAFF], payload), ([rooms.LOBBY, *map(rooms.zone, zones)], payload)]
+
+
+@dataclass(frozen=True)
+class CounterChanged(Event):
+    """A counter opened, paused, resumed or closed, or its current or parked tickets changed.
+
+    `staff`, `staff:counter:N` ← `{seq, counter: Counter}`
+    `lobby`, `zone:Z`, `counter:N` ← `{seq, counter: PublicCounter}`
+    """
+
+    name: ClassVar[str] = "counter.changed"
+    counter: dict[str, Any]
+
+    def routes(self) -> list[Route]:
+        n = self.counter["number"]
+        return [([rooms.STAFF, rooms.staff_counter(n)], {"counter": self.counter}),
+                ([rooms.LOBBY, rooms.zone(self.counter["zone"]), rooms.counter(n)],
+                 {"counter": public_counter(self.counter)})]
+
+
+@dataclass(frozen=True)
+class PrinterChanged(Event):
+    """A kiosk printer's status changed (paper near end, out, offline, back to ok).
+
+    `staff`, `device:<kiosk>` ← `{seq, printer: Printer}`
+    """
+
+    name: ClassVar[str] = "printer.changed"
+    printer: dict[str, Any]
+
+    def routes(self) -> list[Route]:
+        payload = {"printer": self.printer}
+        return [([rooms.STAFF], payload), ([rooms.device(self.printer["device"])], payload)]
+
+
+@dataclass(frozen=True)
+class StatsChanged(Event):
+    """Today's totals changed (sent at most every few seconds).
+
+    `staff` ← `{seq, stats: Stats}`
+    """
+
+    name: ClassVar[str] = "stats.changed"
+    stats: dict[str, Any]
+
+    def routes(self) -> list[Route]:
+        return [([rooms.STAFF], {"stats": self.stats})]
+
+
+@dataclass(frozen=True)
+class RatingAdded(Event):
+    """A citizen rated the service just finished at a counter.
+
+    `staff`, `staff:counter:N` ← `{seq, rating: {ticket_id, number, leg, counter, score, reasons, at}}`
+    """
+
+    name: ClassVar[str] = "rating.added"
+    rating: dict[str, Any]
+
+    def routes(self) -> list[Route]:
+        return [([rooms.STAFF, rooms.staff_counter(self.rating["counter"])], {"rating": self.rating})]
+
+
+@dataclass(frozen=True)
+class PrintJob(Event):
+    """A ticket for the kiosk agent to print (kiosks whose printer is `agent`). The one public
+    message with a token and a priority: the paper of the ticket this kiosk has just issued carries
+    its status link (QR code) and priority line.
+
+    `device:<kiosk>` ← `{seq, job_id, ticket_id, paper, ticket: {center_name, number, unit_name, service_name, counters, zone_name, floor, issued_at, ahead, estimated_wait_min, status_url, priority_name, instruction, wait_text}}` (`wait_text`: the ticket's `estimated_wait_text.vi`)
+    """
+
+    name: ClassVar[str] = "print.job"
+    job: dict[str, Any]
+    device: int
+
+    def routes(self) -> list[Route]:
+        return [([rooms.device(self.device)], self.job)]
+
+
+@dataclass(frozen=True)
+class StorageAlert(Event):
+    """The server cannot save (`storage_full`, `storage_readonly`, `storage_error`): at most once a
+    minute per code; no `seq`, since nothing was logged (a message without one always passes); the
+    floor shows it for 10 minutes.
+
+    `staff` ← `{code, at}`
+    """
+
+    name: ClassVar[str] = "storage.alert"
+    code: str
+    at: float
+
+    def routes(self) -> list[Route]:
+        return [([rooms.STAFF], {"code": self.code, "at": self.at})]
+
+    def unnumbered(self) -> list[Message]:
+        """The messages, without a seq."""
+        return [Message(self.name, payload, tuple(to)) for to, payload in self.routes()]
+
+
+EVENT_TYPES: tuple[type[Event], ...] = (Snapshot, TicketCalled, TicketChanged, QueueChanged,
+                                        CounterChanged, PrinterChanged, StatsChanged, RatingAdded,
+                                        PrintJob, StorageAlert)
+EVENTS: tuple[str, ...] = tuple(e.name for e in EVENT_TYPES)
+
+
+def contract_table() -> str:
+    """The event table of docs/contract.md, generated from the docstrings above."""
+    lines = ["| event | rooms | payload | what happened |", "|---|---|---|---|"]
+    for cls in EVENT_TYPES:
+        doc = inspect.getdoc(cls) or ""
+        summary, _, rest = doc.partition("\n\n")
+        what = " ".join(summary.split())
+        for line in rest.splitlines():
+            if " ← " not in line:
+                continue
+            to, payload = line.split(" ← ", 1)
+            lines.append(f"| `{cls.name}` | {to.strip()} | {payload.strip()} | {what} |")
+            what = "″"
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(contract_table())
