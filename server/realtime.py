@@ -231,13 +231,13 @@ class Publisher:
         (the screens of one zone) share one read of the database.
         """
         self.resyncs += 1
-        rooms = {r for batch in dropped for m in batch if m.name != "print.job" for r in m.rooms}
+        addressed = {r for batch in dropped for m in batch if m.name != "print.job" for r in m.rooms}
         self._send([m for batch in dropped for m in batch if m.name == "print.job"])
         log.warning("publisher backlog of %d changes dropped; resyncing %d rooms",
-                    len(dropped), len(rooms))  # room names hold ticket tokens: not logged
+                    len(dropped), len(addressed))  # room names hold ticket tokens: not logged
         built: dict[frozenset[str], dict[str, Any] | None] = {}
         for sid, (joined, rebuild) in list(_clients.items()):
-            if not joined & rooms:
+            if not joined & addressed:
                 continue
             if joined not in built or not rooms.shared_snapshot(joined):
                 built[joined] = rebuild(self.ctx)

@@ -318,7 +318,7 @@ def counter_detail(ctx: Context, actor: Actor, number: int, base_url: str = "") 
                 "services": [service_view(conn, ctx.site, s, now, counts) for s in services]}
 
 
-def with_transfers(conn: sqlite3.Connection, ctx: Context, tickets: list[dict[str, Any] | None]) -> None:
+def with_transfers(conn: Connection, ctx: Context, tickets: list[dict[str, Any] | None]) -> None:
     """Add `transfer` (from which counter and service, and the note left) to tickets that came by
     transfer. Staff answers only: the note is never in a public view or event."""
     found = q.transfer_notes(conn, [t["id"] for t in tickets if t])

@@ -37,8 +37,8 @@ def requeue_ticket(ctx: Context, actor: Actor, token: Any, request_id: Any = Non
         row = q.ticket_by_token(conn, token) if isinstance(token, str) else None
         if row is None:
             raise UseCaseError("ticket_not_found", 404)
-        # The citizen has no account: their requests are keyed by the ticket itself.
-        key = f"ticket:{row['id']}" if by_citizen else actor.key
+        # The citizen has no account: their requests are keyed by the ticket they hold.
+        key = f"holder:{row['id']}" if by_citizen else actor.key
         if request_id:
             prev = q.find_request(conn, key, request_id)
             if prev is not None:

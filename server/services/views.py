@@ -57,7 +57,7 @@ def wait_texts(low: int, high: int) -> dict[str, str]:
     return {lang: wait_text(low, high, lang) for lang in LANGS}
 
 
-def callers_of(conn: sqlite3.Connection, site: Site, service: str, priority: bool) -> list[Caller]:
+def callers_of(conn: Connection, site: Site, service: str, priority: bool) -> list[Caller]:
     """The counters that may call a ticket of this service and class, as the estimate sees them:
     the open ones (all of them while none is open), each with its run of priority calls."""
     zone = site.services[service].zone
@@ -74,7 +74,7 @@ def callers_of(conn: sqlite3.Connection, site: Site, service: str, priority: boo
 _last_ahead: dict[tuple[int, int, int, datetime], tuple[int, int]] = {}
 
 
-def people_ahead(conn: sqlite3.Connection, site: Site, t: dict[str, Any], now: datetime) -> tuple[int, int]:
+def people_ahead(conn: Connection, site: Site, t: dict[str, Any], now: datetime) -> tuple[int, int]:
     """(tickets called before this waiting ticket by the real call order, counters that may call it)."""
     # One transaction often shows the same ticket twice (its event and the answer): nothing was
     # written in between (same total_changes), so the count is reused.
@@ -87,7 +87,7 @@ def people_ahead(conn: sqlite3.Connection, site: Site, t: dict[str, Any], now: d
     return result
 
 
-def _people_ahead(conn: sqlite3.Connection, site: Site, t: dict[str, Any], now: datetime) -> tuple[int, int]:
+def _people_ahead(conn: Connection, site: Site, t: dict[str, Any], now: datetime) -> tuple[int, int]:
     callers = callers_of(conn, site, t["service"], t["priority"] is not None)
     services: set[str] = set()
     for c in callers:
@@ -103,7 +103,7 @@ def _people_ahead(conn: sqlite3.Connection, site: Site, t: dict[str, Any], now: 
     return calls_before(t["id"], waiting, callers, site.policy, now), len(callers)
 
 
-def ticket_view(conn: sqlite3.Connection, site: Site, t: dict[str, Any], base_url: str,
+def ticket_view(conn: Connection, site: Site, t: dict[str, Any], base_url: str,
                 now: datetime | None = None) -> dict[str, Any]:
     """A ticket as the API shows it (`now`: the use case's clock, for the call order's aging)."""
     svc = site.services[t["service"]]
