@@ -154,7 +154,7 @@ def restrict_site(live_server: Any, tmp_path: Path) -> None:
     text = text.replace("open_all_hours = true", "open_all_hours = false")
     text = re.sub(r'(?m)^hours = "[a-z_]+"\n', "", text)  # every other service: always open
     text = text.replace('code = "TP-HT"\n', 'code = "TP-HT"\nhours = "never"\n')
-    text = text.replace("daily_cap = 120", "daily_cap = 1")
+    text = text.replace("daily_cap = 80", "daily_cap = 1")
     text += "\n[hours.never]\n"
     site = tmp_path / "restricted-site.toml"
     site.write_text(text, encoding="utf-8")
@@ -174,14 +174,14 @@ def test_closed_service_is_greyed_and_a_full_service_says_so(kiosk: Any, live_se
     expect(closed).to_be_disabled()
     expect(closed).to_contain_text("Ngoài giờ tiếp nhận")
 
-    page.click("[data-service=TP-QT]")
-    page.click("#no-priority")
-    expect(page.locator("#error-msg")).to_contain_text("đã hết số trong ngày hôm nay")
-    expect(page.locator("#error-retry")).to_be_hidden()
+    # Full: said on the tile at once, not after three taps (issue 7).
+    full = page.locator("[data-service=TP-QT]")
+    expect(full).to_be_disabled()
+    expect(full).to_contain_text("Hết số hôm nay")
     assert waiting(live_server, "TP-QT") == 1
 
     page.click("#lang-btn")  # the message follows the language
-    expect(page.locator("#error-msg")).to_contain_text("given out all of today's numbers")
+    expect(full).to_contain_text("No more numbers today")
 
 
 def add_kiosk_with_dead_printer(live_server: Any) -> str:
