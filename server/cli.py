@@ -540,7 +540,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if getattr(args, "db", None):
         from printers.runtime import use_runtime_dir
-        use_runtime_dir(Path(args.db).parent / "runtime")  # before anything imports escpos
+        try:
+            use_runtime_dir(Path(args.db).parent / "runtime")  # before anything imports escpos
+        except OSError as exc:
+            print(f"xephang: cannot start: {_why_unwritable(exc)} (database {args.db})",
+                  file=sys.stderr)
+            return 2
     from .site import SiteConfigError
     try:
         return int(args.func(args))

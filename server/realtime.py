@@ -239,9 +239,11 @@ class Publisher:
         for sid, (joined, rebuild) in list(_clients.items()):
             if not joined & addressed:
                 continue
-            if joined not in built or not rooms.shared_snapshot(joined):
-                built[joined] = rebuild(self.ctx)
-            snap = built[joined]
+            snap = built.get(joined) if rooms.shared_snapshot(joined) else None
+            if snap is None:  # a client that may no longer have one (None) shares it with nobody
+                snap = rebuild(self.ctx)
+                if snap is not None:
+                    built[joined] = snap
             if snap is not None:
                 self.emit("snapshot", snap, [sid])
             socketio.sleep(0)

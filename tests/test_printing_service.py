@@ -71,9 +71,9 @@ def issue(app: Any, token: str) -> dict[str, Any]:
 def print_outcome(published: Published, ticket_id: int) -> dict[str, Any]:
     """The ticket as sent to its kiosk once the print outcome is known."""
     m = published.wait_for(lambda m: m.name == "ticket.changed"
-                           and m.payload["ticket"]["id"] == ticket_id
-                           and m.payload["ticket"]["print"]["status"] != "pending"
-                           and any(room.startswith("device:") for room in m.rooms))  # the kiosk hears it
+                           and any(room.startswith("device:") for room in m.rooms)  # the kiosk hears it
+                           and m.payload["ticket"].get("id") == ticket_id
+                           and m.payload["ticket"]["print"]["status"] != "pending")
     return dict(m.payload["ticket"])
 
 

@@ -185,3 +185,12 @@ def test_staff_read_a_tickets_history_step_by_step(http: Any) -> None:
     assert all(e["at"].endswith("+07:00") for e in events)
     http.refused("GET", f"/api/v1/tickets/{t['token']}/events", None, None, 401, "unauthorized")
     http.refused("GET", f"/api/v1/tickets/{t['token']}/events", "board-A1", None, 403, "forbidden")
+
+
+def test_a_priority_ticket_s_own_page_hides_its_category_and_id_but_staff_see_them(http: Any) -> None:
+    t = http.issue("TP-LLTP", priority="elderly")
+    seen = http.ticket(t["token"])  # the citizen's phone: a screen others can see
+    assert seen["number"] == t["number"] and seen["token"] == t["token"]
+    assert not {"id", "priority", "priority_name", "priority_name_en"} & set(seen)
+    staff = http.call("GET", f"{TICKETS}/{t['token']}", "giamsat").get_json()
+    assert (staff["id"], staff["priority"]) == (t["id"], "elderly")
