@@ -155,7 +155,12 @@ class Site:
 
     @classmethod
     def from_rows(cls, rows: dict[str, Any]) -> "Site":
-        """Build from the store's configuration rows."""
+        """Build from the store's configuration rows (refused if two services share numbers)."""
+        try:
+            _check_unique_numbers(rows["services"])
+        except SiteConfigError as exc:  # a database loaded before numbers were checked
+            raise SiteConfigError(f"{exc}. Fix the site file and reload it: "
+                                  "xephang init --site FILE --reload") from None
         services = {}
         for s in rows["services"]:
             services[s["code"]] = Service(

@@ -276,3 +276,24 @@ def test_a_busy_board_is_readable_whole_from_eight_metres(
     assert "HEPZA" in queued and len(queued) >= 15
     assert seen == {code: names[code] for code in queued}
     ctx.close()
+
+
+def test_the_first_numbers_of_two_zones_differ_on_the_lobby_board(board: Page, live_server: Any,
+                                                                  officer_token: str) -> None:
+    """The day's first ticket in zone A1 and in zone A2 once both read "1001" on one board: a
+    citizen followed the wrong one. Numbers are unique in the building now."""
+    a2_officer = api_login(live_server, "canbo31")
+    live_server.api("POST", "/api/v1/counters/31/open", token=a2_officer, json={})
+    first_a1 = issue(live_server, SERVICE)
+    first_a2 = issue(live_server, "YT-CCHN", device="kiosk-A2")
+    assert first_a1["number"] != first_a2["number"]
+    counter_action(live_server, officer_token, "call-next")
+    r = live_server.api("POST", "/api/v1/counters/31/call-next", token=a2_officer, json={})
+    assert r.status_code == 200 and r.json()["ticket"]["number"] == first_a2["number"], r.text
+    rows = board.locator("#recent-body tr")
+    expect(rows).to_have_count(2)
+    expect(rows.nth(0).locator("td.num")).to_have_text(first_a2["number"])
+    expect(rows.nth(0)).to_contain_text("31")
+    expect(rows.nth(1).locator("td.num")).to_have_text(first_a1["number"])
+    expect(rows.nth(1)).to_contain_text(str(COUNTER))
+    expect(board.locator("#now-number")).to_have_text(first_a2["number"])
