@@ -21,8 +21,9 @@ def test_counter_tablet_rates_the_finished_service_and_stats_show_it(http: Any) 
     rating = http.ok("POST", RATE.format(18), "counter-18",
                      {"ticket_id": t["id"], "score": 2, "reasons": ["wait", "guidance"]},
                      status=201)["rating"]
-    assert (rating["ticket_id"], rating["number"], rating["counter"], rating["score"],
-            rating["reasons"], rating["leg"]) == (t["id"], "1001", 18, 2, ["wait", "guidance"], 1)
+    assert (rating["number"], rating["counter"], rating["score"],
+            rating["reasons"], rating["leg"]) == ("1001", 18, 2, ["wait", "guidance"], 1)
+    assert "ticket_id" not in rating  # the tablet is a public device: no database id
     stats = http.stats()
     assert (stats["ratings_count"], stats["avg_rating"]) == (1, 2)
 
@@ -140,3 +141,45 @@ def test_a_staff_snapshot_carries_todays_latest_ratings_and_a_screens_does_not(h
     assert snap["ratings"][0]["at"].endswith("+07:00")
     board = socketio.test_client(app, auth={"token": http.demo.token("board-A1")})
     assert "ratings" not in board.get_received()[0]["args"][0]
+
+
+def test_the_tablet_rates_by_printed_number_once_per_leg(http: Any) -> None:
+    """The counter display knows no database id: it names the ticket by day and number."""
+    t = http.issue("TP-QT")
+    http.act(22, "call-next", "canbo22")
+    http.act(22, "transfer", "canbo22", service="TP-LLTP")
+    first = http.ok("POST", RATE.format(22), "counter-22",
+                    {"number": t["number"], "day": t["day"], "score": 3}, status=201)["rating"]
+    assert (first["number"], first["leg"], first["counter"]) == (t["number"], 1, 22)
+    http.refused("POST", RATE.format(22), "counter-22", {"number": t["number"], "score": 1}, 409,
+                 "already_rated")
+    http.act(18, "call-next", "canbo18")
+    http.refused("POST", RATE.format(18), "counter-18", {"number": t["number"], "score": 4}, 409,
+                 "nothing_to_rate")
+    http.act(18, "complete", "canbo18")
+    second = http.ok("POST", RATE.format(18), "counter-18", {"number": t["number"], "score": 4},
+                     status=201)["rating"]
+    assert second["leg"] == 2 and "ticket_id" not in second
+    assert http.stats()["ratings_count"] == 2
+
+
+def test_a_number_not_served_here_or_on_another_day_cannot_be_rated(http: Any) -> None:
+    here, elsewhere = served_at(http), served_at(http, 19, "canbo19")
+    for body in ({"number": elsewhere["number"]}, {"number": "9999"},
+                 {"number": here["number"], "day": "2020-01-01"}):
+        http.refused("POST", RATE.format(18), "counter-18", {**body, "score": 4}, 409,
+                     "nothing_to_rate")
+    for body in ({"number": 1001}, {"number": ""}, {"number": here["number"], "day": 20}, {}):
+        http.refused("POST", RATE.format(18), "counter-18", {**body, "score": 4}, 404,
+                     "ticket_not_found")
+    assert http.stats()["ratings_count"] == 0
+
+
+def test_a_repeated_rating_by_number_answers_the_first_with_200(http: Any) -> None:
+    t = served_at(http)
+    body = {"number": t["number"], "day": t["day"], "score": 2,
+            "request_id": f"rating-{t['day']}:{t['number']}:1"}
+    first = http.ok("POST", RATE.format(18), "counter-18", body, status=201)
+    again = http.call("POST", RATE.format(18), "counter-18", body)
+    assert (again.status_code, again.get_json()) == (200, first)
+    assert http.stats()["ratings_count"] == 1
