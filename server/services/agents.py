@@ -29,12 +29,13 @@ def report_print_result(ctx: Context, actor: Actor, job_id: str, body: dict[str,
     ref, ticket_id, status = body.get("ticket_ref"), body.get("ticket_id"), body.get("status")
     printer_status = body.get("printer_status", "unknown")
     by_ref = isinstance(ref, str) and 0 < len(ref) <= 64
-    if not (by_ref or isinstance(ticket_id, int) and not isinstance(ticket_id, bool)) \
+    legacy_id = ticket_id if isinstance(ticket_id, int) and not isinstance(ticket_id, bool) else None
+    if not (by_ref or legacy_id is not None) \
             or status not in ("printed", "failed") or printer_status not in STATUSES:
         raise UseCaseError("bad_request", 400)
     detail = str(body.get("detail") or "")[:300]
     with ctx.db.read() as conn:
-        row = q.ticket_by_token(conn, str(ref)) if by_ref else q.get_ticket(conn, ticket_id)
+        row = q.ticket_by_token(conn, str(ref)) if by_ref else q.get_ticket(conn, legacy_id or 0)
         sent = row is not None and q.print_job_sent(conn, row["id"], job_id, actor.id)
     if row is None or not (sent or row["device_id"] == actor.id):
         raise UseCaseError("ticket_not_found", 404)

@@ -348,7 +348,8 @@ def rate(ctx: Context, actor: Actor, number: int, body: dict[str, Any]) -> tuple
     ticket_no, ticket_id, day = body.get("number"), body.get("ticket_id"), body.get("day")
     by_number = isinstance(ticket_no, str) and 0 < len(ticket_no) <= 16 \
         and (day is None or isinstance(day, str) and len(day) <= 10)
-    if not by_number and (not isinstance(ticket_id, int) or isinstance(ticket_id, bool)):
+    legacy_id = ticket_id if isinstance(ticket_id, int) and not isinstance(ticket_id, bool) else None
+    if not by_number and legacy_id is None:
         raise UseCaseError("ticket_not_found", 404)
     request_id = check_request_id(body.get("request_id"))
     now = ctx.clock()
@@ -356,10 +357,11 @@ def rate(ctx: Context, actor: Actor, number: int, body: dict[str, Any]) -> tuple
         prev = earlier_answer(conn, actor, request_id, f"{number}:rating")
         if prev is not None:
             return dict(prev), False
+        ticket, leg = None, None
         if by_number:
             ticket, leg = rated_by_number(conn, str(ticket_no), day or service_day(now), number)
-        else:
-            ticket, leg = q.get_ticket(conn, ticket_id), q.last_finished_leg(conn, ticket_id, number)
+        elif legacy_id is not None:
+            ticket, leg = q.get_ticket(conn, legacy_id), q.last_finished_leg(conn, legacy_id, number)
         if leg is None or ticket is None:
             raise UseCaseError("nothing_to_rate", 409)
         if not q.add_rating(conn, ticket["id"], leg["leg"], ticket["day"], number, score, reasons,

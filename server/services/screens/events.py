@@ -189,9 +189,10 @@ class RatingAdded(Event):
 class PrintJob(Event):
     """A ticket for the kiosk agent to print (kiosks whose printer is `agent`). The one public
     message with a token and a priority: the paper of the ticket this kiosk has just issued carries
-    its status link (QR code) and priority line.
+    its status link (QR code) and priority line. No database id: `job_id` is random and `ticket_ref`
+(the ticket's token, as in its status link) names the ticket in the agent's result.
 
-    `device:<kiosk>` ← `{seq, job_id, ticket_id, paper, ticket: {center_name, number, unit_name, service_name, counters, zone_name, floor, issued_at, ahead, estimated_wait_min, status_url, priority_name, instruction, wait_text}}` (`wait_text`: the ticket's `estimated_wait_text.vi`)
+    `device:<kiosk>` ← `{seq, job_id, ticket_ref, paper, ticket: {center_name, number, unit_name, service_name, counters, zone_name, floor, issued_at, ahead, estimated_wait_min, status_url, priority_name, instruction, wait_text}}` (`wait_text`: the ticket's `estimated_wait_text.vi`)
     """
 
     name: ClassVar[str] = "print.job"
