@@ -117,7 +117,8 @@ def spec() -> dict[str, Any]:
                              _obj({}), auth=False)},
         "/services": {"get": _op("Services with live counts", _obj(
             {"services": {"type": "array", "items": _ref("Service")}}), auth=False, params=[ZONE_Q])},
-        "/tickets": {"post": _op("Issue a ticket (kiosk device or staff); 200 on a repeated request_id",
+        "/tickets": {"post": _op("Issue a ticket (kiosk device or staff; a device gets it without `id`); "
+                                 "200 on a repeated request_id",
                                  _ref("Ticket"), _obj({"service": STR, "priority": {"type": ["string", "null"]},
                                                        "request_id": RID, "print_at": STR}, ["service"]),
                                  status="201"),

@@ -146,7 +146,7 @@ def test_a_print_job_lost_in_a_crash_is_not_left_pending(api: Any, db_path: Path
     from server.app import create_app
     ticket = api.call("POST", "/api/v1/tickets", "kiosk-A1", {"service": "TP-LLTP"}).get_json()
     with Database(db_path).write() as conn:  # as the crashed server left it: queued, not printed
-        conn.execute("UPDATE tickets SET print_status='pending' WHERE id=?", (ticket["id"],))
+        conn.execute("UPDATE tickets SET print_status='pending' WHERE token=?", (ticket["token"],))
     app = create_app({"DB": str(db_path), "ASYNC_MODE": "threading", "SYNC_PUBLISH": True,
                       "PRINTING": True, "TESTING": True})
     try:

@@ -25,6 +25,12 @@ def public_call(call: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in call.items() if k != "ticket_id"}
 
 
+def issued_ticket(ticket: dict[str, Any]) -> dict[str, Any]:
+    """A ticket as the kiosk that issued it gets it in its answer: all of it (token for the QR code,
+    priority for the paper) but its database id."""
+    return {k: v for k, v in ticket.items() if k != "id"}
+
+
 def own_ticket(ticket: dict[str, Any]) -> dict[str, Any]:
     """A ticket as its own page sees it: its own token and status link, but no priority category
     (the page shows none, and a phone screen is seen by others) and no database id (it would
