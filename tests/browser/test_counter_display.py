@@ -66,12 +66,13 @@ def serve(live_server: Any, token: str, page: Page) -> dict[str, Any]:
 
 
 def test_tablet_asks_for_a_rating_after_complete_and_stores_one_tap(
-        tablet: Page, live_server: Any, officer_token: str) -> None:
+        tablet: Page, live_server: Any, officer_token: str, tmp_path: Any) -> None:
     before = ratings_count(live_server, officer_token)
     ticket = serve(live_server, officer_token, tablet)
     rating = tablet.locator("#cd-rating")
     expect(rating).to_be_visible()
     expect(tablet.locator("#cd-rating-number")).to_have_text(f"Số {ticket['number']}")
+    tablet.screenshot(path=str(tmp_path / "counter-rating.png"))
     # A double tap is one rating: the buttons lock on the first tap and the request id is per leg.
     sent: list[Any] = []
     tablet.on("request", lambda r: sent.append(r.post_data_json) if r.url.endswith("/rating") else None)
