@@ -177,14 +177,14 @@ class PrintAgent:
             self._jobs.add(job_id)
             if from_snapshot:
                 if ticket_id in self._tickets:
-                    log.info("job %s: ticket %s already taken here, skipped", job_id, ticket_id)
+                    log.info("job %s: its ticket was already taken here, skipped", job_id)
                     return False
                 self._from_snapshot.add(ticket_id)
             else:
                 offered = self._from_snapshot.get(ticket_id)
                 recent = offered is not None and time.monotonic() - offered < SNAPSHOT_OVERLAP
                 if ticket_id in self._active or recent:
-                    log.info("job %s: ticket %s is already being printed, skipped", job_id, ticket_id)
+                    log.info("job %s: its ticket is already being printed, skipped", job_id)
                     return False
             self._tickets.add(ticket_id)
             self._active[ticket_id] = job_id
@@ -203,7 +203,7 @@ class PrintAgent:
         if paper not in PAPERS:
             log.warning("job %s: unknown paper %r, printing on %s", job_id, paper, DEFAULT_PAPER)
             paper = DEFAULT_PAPER
-        log.info("job %s: printing ticket %s (number %s)", job_id, ticket_id, ticket.number)
+        log.info("job %s: printing number %s", job_id, ticket.number)  # the ref is a token: not logged
         self.worker.submit(PrintJob(job_id, ticket_id, self.printer_url, paper, ticket))
         return True
 
