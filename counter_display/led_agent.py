@@ -44,7 +44,7 @@ class CounterLedState:
         self.synced = False
         self.state = "closed"
         self.state_seq = -1
-        self.ticket_id: int | None = None
+        self.ticket: str | None = None      # number of the ticket shown (public views carry no id)
         self.number: str | None = None
         self.ticket_seq = -1
         self._early: list[tuple[str, dict[str, Any]]] = []
@@ -100,10 +100,10 @@ class CounterLedState:
         if seq > self.state_seq:
             self.state, self.state_seq = state, seq
 
-    def _set_ticket(self, ticket_id: Any, number: Any, seq: int) -> None:
+    def _set_ticket(self, number: Any, seq: int) -> None:
         if seq > self.ticket_seq:
-            self.ticket_id = ticket_id
             self.number = None if number is None else str(number)
+            self.ticket = self.number
             self.ticket_seq = seq
 
     def _take_counter(self, counter: dict[str, Any], seq: int) -> None:
@@ -112,24 +112,24 @@ class CounterLedState:
         self._set_state(counter.get("state", self.state), seq)
         ticket = counter.get("ticket")
         if ticket and ticket.get("status") in ACTIVE:
-            self._set_ticket(ticket.get("id"), ticket["number"], seq)
+            self._set_ticket(ticket["number"], seq)
         else:
-            self._set_ticket(None, None, seq)
+            self._set_ticket(None, seq)
 
     def _take_called(self, call: dict[str, Any], seq: int) -> None:
         if not self._mine(call.get("counter")):
             return
-        self._set_ticket(call.get("ticket_id"), call["number"], seq)
+        self._set_ticket(call["number"], seq)
         if self.state == "closed":
             self._set_state("open", seq)    # a counter that calls is open
 
     def _take_ticket(self, ticket: dict[str, Any], counter: Any, seq: int) -> None:
         at_mine = self._mine(counter if counter is not None else ticket.get("counter"))
         if at_mine and ticket.get("status") in ACTIVE:
-            self._set_ticket(ticket.get("id"), ticket["number"], seq)
-        elif self.ticket_id is not None and ticket.get("id") == self.ticket_id:
+            self._set_ticket(ticket["number"], seq)
+        elif self.ticket is not None and str(ticket.get("number")) == self.ticket:
             # our ticket finished, was parked, marked no-show or moved to another counter
-            self._set_ticket(None, None, seq)
+            self._set_ticket(None, seq)
 
 
 class LedAgent:

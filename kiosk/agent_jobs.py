@@ -115,9 +115,9 @@ class PrintAgent:
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
         self._jobs = _Recent()               # every job id taken or skipped
-        self._tickets = _Recent()            # ticket ids taken (any source)
-        self._from_snapshot = _Recent()      # ticket id → when a snapshot offered it
-        self._active: dict[int, str] = {}    # ticket id → job id, until its outcome is settled
+        self._tickets = _Recent()            # ticket refs taken (any source)
+        self._from_snapshot = _Recent()      # ticket ref → when a snapshot offered it
+        self._active: dict[int | str, str] = {}  # ticket ref → job id, until its outcome is settled
         self._status: tuple[PrinterStatus, str] | None = None
         self.snapshots = 0
 
@@ -166,9 +166,10 @@ class PrintAgent:
     # -- internals -----------------------------------------------------------------------------
     def _take(self, job: dict[str, Any], from_snapshot: bool) -> bool:
         job_id = str(job.get("job_id") or "")
-        ticket_id = job.get("ticket_id")
-        if not job_id or not isinstance(ticket_id, int):
-            log.error("ignored a print job without job_id/ticket_id: %r", job)
+        # The ticket's reference (a server before ticket_ref sent its database id as ticket_id).
+        ticket_id = job.get("ticket_ref", job.get("ticket_id"))
+        if not job_id or not (isinstance(ticket_id, (int, str)) and ticket_id != ""):
+            log.error("ignored a print job without job_id/ticket_ref: %r", job)
             return False
         with self._lock:
             if job_id in self._jobs:
@@ -176,14 +177,14 @@ class PrintAgent:
             self._jobs.add(job_id)
             if from_snapshot:
                 if ticket_id in self._tickets:
-                    log.info("job %s: ticket %s already taken here, skipped", job_id, ticket_id)
+                    log.info("job %s: its ticket was already taken here, skipped", job_id)
                     return False
                 self._from_snapshot.add(ticket_id)
             else:
                 offered = self._from_snapshot.get(ticket_id)
                 recent = offered is not None and time.monotonic() - offered < SNAPSHOT_OVERLAP
                 if ticket_id in self._active or recent:
-                    log.info("job %s: ticket %s is already being printed, skipped", job_id, ticket_id)
+                    log.info("job %s: its ticket is already being printed, skipped", job_id)
                     return False
             self._tickets.add(ticket_id)
             self._active[ticket_id] = job_id
@@ -202,7 +203,7 @@ class PrintAgent:
         if paper not in PAPERS:
             log.warning("job %s: unknown paper %r, printing on %s", job_id, paper, DEFAULT_PAPER)
             paper = DEFAULT_PAPER
-        log.info("job %s: printing ticket %s (number %s)", job_id, ticket_id, ticket.number)
+        log.info("job %s: printing number %s", job_id, ticket.number)  # the ref is a token: not logged
         self.worker.submit(PrintJob(job_id, ticket_id, self.printer_url, paper, ticket))
         return True
 
@@ -215,7 +216,7 @@ class PrintAgent:
             return
         self._report(job.job_id, job.ticket_id, outcome)
 
-    def _report(self, job_id: str, ticket_id: int, outcome: PrintOutcome) -> None:
+    def _report(self, job_id: str, ticket_id: int | str, outcome: PrintOutcome) -> None:
         if outcome.status == "printed":
             log.info("job %s: printed (%s)", job_id, outcome.printer_status.value)
             with self._changed:
@@ -224,12 +225,13 @@ class PrintAgent:
         else:
             log.warning("job %s: failed after %d attempt(s): %s", job_id, outcome.attempts,
                         outcome.detail)
-        body = {"ticket_id": ticket_id, "status": outcome.status,
+        key = "ticket_ref" if isinstance(ticket_id, str) else "ticket_id"
+        body = {key: ticket_id, "status": outcome.status,
                 "printer_status": outcome.printer_status.value, "detail": outcome.detail,
                 "attempts": outcome.attempts, "request_id": f"result-{job_id}"[:64]}
         self.reports.post_result(job_id, body, on_done=lambda _delivered: self._settle(ticket_id))
 
-    def _settle(self, ticket_id: int) -> None:
+    def _settle(self, ticket_id: int | str) -> None:
         with self._changed:
             self._active.pop(ticket_id, None)
             self._changed.notify_all()

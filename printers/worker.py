@@ -30,7 +30,7 @@ class PrintJob:
     """One ticket to print on one printer."""
 
     job_id: str
-    ticket_id: int
+    ticket_id: int | str  # the server names a ticket by its id; a kiosk agent by the job's ticket_ref
     printer_url: str
     paper: str
     ticket: TicketPrint

@@ -13,7 +13,7 @@ from .services.auth import login as login_user
 from .services.auth import logout as logout_user
 from .services.auth import require_login
 from .services.errors import UseCaseError
-from .services.screens.views import own_ticket
+from .services.screens.views import issued_ticket, own_ticket
 from .web.input import MALFORMED, json_body, quiet_log
 from .web.session import base_url, bearer_token, check_csrf, csrf_token, ctx, current_actor
 
@@ -107,10 +107,11 @@ def services() -> Any:
 @bp.post("/tickets")
 def issue() -> Any:
     data = body()
-    ticket, created = tickets.issue_ticket(ctx(), current_actor(), data.get("service"),
+    actor = current_actor()
+    ticket, created = tickets.issue_ticket(ctx(), actor, data.get("service"),
                                            data.get("priority"), data.get("request_id"), base_url(),
                                            data.get("print_at"))
-    return jsonify(ticket), 201 if created else 200
+    return jsonify(ticket if actor.is_staff else issued_ticket(ticket)), 201 if created else 200
 
 
 @bp.get("/tickets")

@@ -30,6 +30,45 @@ THROTTLED = {"description": "Too many failed logins for this username or address
              "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}}
 
 
+STORAGE_CODES = ["busy", "storage_full", "storage_readonly", "storage_error"]
+RETRY_AFTER = {"Retry-After": {"schema": {"type": "integer"}, "description": "seconds to wait"}}
+
+
+def _refusal(description: str, codes: list[str], headers: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A shared error answer whose `error.code` is one of `codes`."""
+    schema = {"type": "object", "required": ["error"], "properties": {"error": {
+        "type": "object", "required": ["code", "message"],
+        "properties": {"code": {"enum": codes}, "message": {"type": "string"}}}}}
+    out: dict[str, Any] = {"description": description, "content": {"application/json": {"schema": schema}}}
+    if headers:
+        out["headers"] = headers
+    return out
+
+
+# Answers any operation can get, whatever it does: the database cannot serve it right now (503,
+# nothing changed; retry after Retry-After), or the body is over the cap (413).
+UNAVAILABLE = _refusal("The database is busy (another process holds it) or cannot save (disk full, "
+                       "read-only, other storage failure): nothing was changed; retry after "
+                       "Retry-After seconds", STORAGE_CODES, RETRY_AFTER)
+LOGIN_UNAVAILABLE = _refusal("Too many logins are being checked at once (`login_busy`), or the "
+                             "database is busy or cannot save: retry after Retry-After seconds",
+                             ["login_busy", *STORAGE_CODES], RETRY_AFTER)
+TOO_LARGE = _refusal("The request body is over the size cap (64 KB): refused unread, and the "
+                     "connection is closed", ["body_too_large"])
+NO_DATABASE = {"/openapi.json"}  # answered without touching the database: never 503
+
+
+def _shared_answers(paths: dict[str, Any]) -> None:
+    """Add the 503 and 413 answers to the operations where they can occur."""
+    for path, ops in paths.items():
+        for method, op in ops.items():
+            if path not in NO_DATABASE:
+                name = "LoginUnavailable" if path == "/auth/login" else "Unavailable"
+                op["responses"]["503"] = {"$ref": f"#/components/responses/{name}"}
+            if method in ("post", "put", "patch"):
+                op["responses"]["413"] = {"$ref": "#/components/responses/TooLarge"}
+
+
 def _op(summary: str, response: dict[str, Any], body: dict[str, Any] | None = None,
         status: str = "200", auth: bool = True, params: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     op: dict[str, Any] = {"summary": summary, "responses": {status: _json(response), **ERRORS}}
@@ -78,7 +117,8 @@ def spec() -> dict[str, Any]:
                              _obj({}), auth=False)},
         "/services": {"get": _op("Services with live counts", _obj(
             {"services": {"type": "array", "items": _ref("Service")}}), auth=False, params=[ZONE_Q])},
-        "/tickets": {"post": _op("Issue a ticket (kiosk device or staff); 200 on a repeated request_id",
+        "/tickets": {"post": _op("Issue a ticket (kiosk device or staff; a device gets it without `id`); "
+                                 "200 on a repeated request_id",
                                  _ref("Ticket"), _obj({"service": STR, "priority": {"type": ["string", "null"]},
                                                        "request_id": RID, "print_at": STR}, ["service"]),
                                  status="201"),
@@ -114,20 +154,27 @@ def spec() -> dict[str, Any]:
             {"counter": _ref("Counter"), "waiting": {"type": "array", "items": _ref("Ticket")},
              "services": {"type": "array", "items": _ref("Service")}}), params=[NUMBER_PATH])},
         "/counters/{number}/rating": {"post": _op(
-            "The citizen's rating of the leg just finished (counter device)",
-            _obj({"rating": _obj({"ticket_id": INT, "score": INT, "reasons": {"type": "array"}})}),
-            _obj({"ticket_id": INT, "score": {"type": "integer", "minimum": 1, "maximum": 4},
+            "The citizen's rating of the leg just finished (counter device). The ticket is named by "
+            "its printed number and day (today if absent); `ticket_id` is still accepted from "
+            "older pages. The answer carries no database id",
+            _obj({"rating": _obj({"number": STR, "leg": INT, "counter": INT, "score": INT,
+                                  "reasons": {"type": "array", "items": STR}, "at": STR})}),
+            _obj({"number": STR, "day": {"type": "string", "description": "YYYY-MM-DD"},
+                  "ticket_id": {"type": "integer", "deprecated": True},
+                  "score": {"type": "integer", "minimum": 1, "maximum": 4},
                   "reasons": {"type": "array", "items": STR}, "request_id": RID},
-                 ["ticket_id", "score"]), status="201", params=[NUMBER_PATH])},
+                 ["score"]), status="201", params=[NUMBER_PATH])},
         "/stats/today": {"get": _op("Today's totals (staff)", _ref("Stats"))},
         "/printers": {"get": _op("Kiosk printers' status (staff)", _obj(
             {"printers": {"type": "array", "items": _ref("Printer")}}))},
         "/openapi.json": {"get": _op("This OpenAPI document", _obj({}), auth=False)},
         "/print-jobs/{job_id}/result": {"post": _op(
-            "A kiosk agent reports a print job's outcome", _ref("Ticket"),
-            _obj({"ticket_id": INT, "status": {"enum": ["printed", "failed"]},
+            "A kiosk agent reports a print job's outcome; the ticket is named by the job's "
+            "`ticket_ref` (`ticket_id` from older agents)", _ref("PublicTicket"),
+            _obj({"ticket_ref": STR, "ticket_id": {"type": "integer", "deprecated": True},
+                  "status": {"enum": ["printed", "failed"]},
                   "printer_status": {"enum": PRINTER_STATUSES}, "detail": STR, "attempts": INT},
-                 ["ticket_id", "status"]),
+                 ["status"]),
             params=[{"name": "job_id", "in": "path", "required": True, "schema": STR}])},
         "/printers/status": {"post": _op(
             "A kiosk agent reports its printer's status", _obj({"status": STR, "detail": STR}),
@@ -150,6 +197,7 @@ def spec() -> dict[str, Any]:
                         estimated_wait_text=_obj({"vi": STR, "en": STR}), requeued=BOOL,
                         print=_obj({"status": STR, "detail": STR}))
     paths["/auth/login"]["post"]["responses"]["429"] = THROTTLED
+    _shared_answers(paths)
     public_props = {k: v for k, v in ticket_props.items() if k != "id"}
     error_body = _obj({"error": _obj({"code": STR, "message": STR}, ["code", "message"])})
     return {
@@ -164,7 +212,8 @@ def spec() -> dict[str, Any]:
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"},
                                 "cookie": {"type": "apiKey", "in": "cookie", "name": "session"}},
-            "responses": {"Error": _json(error_body, "Refused")},
+            "responses": {"Error": _json(error_body, "Refused"), "Unavailable": UNAVAILABLE,
+                          "LoginUnavailable": LOGIN_UNAVAILABLE, "TooLarge": TOO_LARGE},
             "schemas": {
                 "ErrorBody": error_body,
                 "Ticket": _obj(ticket_props, ["id", "number", "service", "status", "token"]),
@@ -180,7 +229,8 @@ def spec() -> dict[str, Any]:
                                  "estimated_wait_min": {"type": "array", "items": INT},
                                  "wait_target_min": INT}),
                 "Call": _obj({"number": STR, "counter": INT, "zone": STR, "service": STR,
-                              "recall": BOOL, "at": STR}),
+                              "recall": BOOL, "at": STR,
+                              "ticket_id": {"type": "integer", "description": "staff only"}}),
                 "User": _obj({"id": INT, "name": STR, "role": STR,
                               "counters": {"type": "array", "items": INT}}),
                 "Device": _obj({"id": INT, "name": STR, "kind": STR, "zone": {"type": ["string", "null"]},

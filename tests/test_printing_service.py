@@ -68,12 +68,14 @@ def issue(app: Any, token: str) -> dict[str, Any]:
     return dict(r.get_json())
 
 
-def print_outcome(published: Published, ticket_id: int) -> dict[str, Any]:
-    """The ticket as sent to its kiosk once the print outcome is known."""
+def print_outcome(published: Published, ticket: dict[str, Any]) -> dict[str, Any]:
+    """The ticket as sent to its kiosk once the print outcome is known (a public ticket: no id,
+    so known by day and number)."""
     m = published.wait_for(lambda m: m.name == "ticket.changed"
-                           and any(room.startswith("device:") for room in m.rooms)  # the kiosk hears it
-                           and m.payload["ticket"].get("id") == ticket_id
-                           and m.payload["ticket"]["print"]["status"] != "pending")
+                           and (m.payload["ticket"]["day"], m.payload["ticket"]["number"])
+                           == (ticket["day"], ticket["number"])
+                           and m.payload["ticket"]["print"]["status"] != "pending"
+                           and any(room.startswith("device:") for room in m.rooms))  # the kiosk hears it
     return dict(m.payload["ticket"])
 
 
@@ -96,7 +98,7 @@ def test_every_printer_state_issues_the_ticket_and_records_the_outcome(
     with FakePrinter(state) as printer:
         ticket = issue(app, kiosk_with_printer(db_path, printer.url))
         assert ticket["number"] == "1001" and ticket["print"]["status"] == "pending"
-        done = print_outcome(published, ticket["id"])
+        done = print_outcome(published, ticket)
         assert done["print"]["status"] == expect_print
         if alert:
             assert printer_alert(published, alert)["device_name"] == "kiosk-test"
@@ -113,13 +115,13 @@ def test_a_slow_printer_still_prints(printing: Any, db_path: Path) -> None:
     app, published = printing
     with FakePrinter(chunk_delay=0.01) as printer:
         ticket = issue(app, kiosk_with_printer(db_path, printer.url))
-        assert print_outcome(published, ticket["id"])["print"]["status"] == "printed"
+        assert print_outcome(published, ticket)["print"]["status"] == "printed"
 
 
 def test_a_refused_connection_shows_the_ticket_on_screen(printing: Any, db_path: Path) -> None:
     app, published = printing
     ticket = issue(app, kiosk_with_printer(db_path, refused_url()))
-    done = print_outcome(published, ticket["id"])
+    done = print_outcome(published, ticket)
     assert done["print"]["status"] == "on_screen"
     assert "Không kết nối được máy in" in done["print"]["detail"]
     assert app.test_client().get(f"/api/v1/tickets/{ticket['token']}").get_json()["number"] == "1001"
@@ -130,7 +132,7 @@ def test_staff_see_every_kiosk_printer_and_its_last_status(printing: Any, db_pat
     app, published = printing
     with FakePrinter("out") as printer:
         ticket = issue(app, kiosk_with_printer(db_path, printer.url))
-        print_outcome(published, ticket["id"])
+        print_outcome(published, ticket)
         printer_alert(published, "out")
     token = api.login("giamsat")
     listed = app.test_client().get("/api/v1/printers", headers={"Authorization": f"Bearer {token}"})
@@ -144,7 +146,7 @@ def test_a_print_job_lost_in_a_crash_is_not_left_pending(api: Any, db_path: Path
     from server.app import create_app
     ticket = api.call("POST", "/api/v1/tickets", "kiosk-A1", {"service": "TP-LLTP"}).get_json()
     with Database(db_path).write() as conn:  # as the crashed server left it: queued, not printed
-        conn.execute("UPDATE tickets SET print_status='pending' WHERE id=?", (ticket["id"],))
+        conn.execute("UPDATE tickets SET print_status='pending' WHERE token=?", (ticket["token"],))
     app = create_app({"DB": str(db_path), "ASYNC_MODE": "threading", "SYNC_PUBLISH": True,
                       "PRINTING": True, "TESTING": True})
     try:

@@ -61,6 +61,29 @@ def leaks(payload: Any, secrets: set[str], codes: set[str]) -> set[str]:
     return found | {text for text in strings(payload) if text in codes}
 
 
+def id_like(payload: Any, ids: set[int], path: str = "") -> list[str]:
+    """Where a payload holds one of these ticket ids under an id-like key (`id`, `*_id`), as a number
+    or as the head of a string id such as a job id `"<id>-…"`."""
+    found: list[str] = []
+    if isinstance(payload, dict):
+        for k, v in payload.items():
+            if k == "id" or k.endswith("_id"):
+                head = v.split("-")[0] if isinstance(v, str) else None
+                if (isinstance(v, int) and v in ids) or (head and head.isdigit() and int(head) in ids):
+                    found.append(f"{path}.{k}={v}")
+            found += id_like(v, ids, f"{path}.{k}")
+    elif isinstance(payload, list):
+        for i, v in enumerate(payload):
+            found += id_like(v, ids, f"{path}[{i}]")
+    return found
+
+
+def ticket_ids_heard_by(staff: Listener) -> set[int]:
+    """The database ids of tickets that staff (who may see them) heard of."""
+    ids = {p["ticket"]["id"] for n, p in staff.got if n == "ticket.changed"}
+    return ids | {p["ticket_id"] for n, p in staff.got if n == "ticket.called"}
+
+
 def test_public_and_device_clients_receive_no_token_category_or_staff_name(live_server: Any) -> None:
     srv = live_server
     out = srv.cli("device", "add", "kiosk-agent", "--kind", "kiosk", "--zone", "A1", "--printer", "agent")
@@ -113,17 +136,28 @@ def test_public_and_device_clients_receive_no_token_category_or_staff_name(live_
         act("unpark", {"number": normal["number"]})
         act("start")
         act("complete")
-        ok("POST", "/api/v1/counters/17/rating", "counter-17",
-           {"ticket_id": normal["id"], "score": 2, "reasons": ["wait"]})
+        # The counter display names the ticket it rates by day and number, as it knows no id.
+        rated = ok("POST", "/api/v1/counters/17/rating", "counter-17",
+                   {"number": normal["number"], "day": normal["day"], "score": 2, "reasons": ["wait"]})
         called = act("call-next")["ticket"]
         assert called["number"] in by_number
+        # The public HTTP answers, while a ticket is at the counter: a device's queue and counter,
+        # each ticket's own page.
+        answers = [rated, ok("GET", "/api/v1/queue", "board-A1"), ok("GET", "/api/v1/queue", "kiosk-A1"),
+                   ok("GET", "/api/v1/counters/17", "counter-17"),
+                   *(srv.api("GET", f"/api/v1/tickets/{t['token']}").json() for t in tickets)]
+        assert answers[3]["counter"]["ticket"]["number"] == called["number"]
+        staff_answer = ok("GET", "/api/v1/queue", "giamsat")
+        # Each ticket's database id, as staff (who may see them) look it up.
+        ids = {ok("GET", f"/api/v1/tickets?number={t['number']}",
+                  "giamsat")["tickets"][0]["id"] for t in tickets}
         act("complete")
         # The agent kiosk prints its job and reports its printer running out of paper.
         agent = public["kiosk-agent"]
         agent.wait(lambda: agent.saw("print.job"))
         job = next(p for n, p in agent.got if n == "print.job")
         ok("POST", f"/api/v1/print-jobs/{job['job_id']}/result", "kiosk-agent",
-           {"ticket_id": job["ticket_id"], "status": "printed", "printer_status": "ok"})
+           {"ticket_ref": job["ticket_ref"], "status": "printed", "printer_status": "ok"})
         ok("POST", "/api/v1/printers/status", "kiosk-agent", {"status": "near_end"})
         staff.wait(lambda: staff.saw("stats.changed") and staff.saw("rating.added"))
         # Last change: every public client hears it, so everything before it has arrived.
@@ -143,6 +177,18 @@ def test_public_and_device_clients_receive_no_token_category_or_staff_name(live_
     # The check can fail: staff hear every token, category and name that public screens must not.
     staff_found = set().union(*(leaks(p, secrets, codes) for _, p in staff.got))
     assert tokens & staff_found and "Cán bộ quầy 17" in staff_found and codes & staff_found
+
+    # No public payload or answer holds a ticket's database id (sequential: it counts the day's
+    # tickets); staff do hear them, so the check can fail.
+    assert len(ids) == len(tickets) and id_like(staff_answer, ids)
+    assert ticket_ids_heard_by(staff) <= ids and id_like([p for _, p in staff.got], ids)
+    for name, c in [*public.items(), *phones.items()]:
+        for event, payload in c.got:
+            # A kiosk's snapshot names the kiosk itself (`device.id`, a device's id, not a ticket's).
+            own = {k: v for k, v in payload.items() if k != "device"} if event == "snapshot" else payload
+            assert id_like(own, ids) == [], (name, event, payload)
+    for answer in answers:
+        assert id_like(answer, ids) == [], answer
 
     heard: set[str] = set()
     for name, c in public.items():

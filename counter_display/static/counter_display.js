@@ -10,9 +10,9 @@
   var defaultLang = document.body.dataset.lang || "vi";
   var state = {
     number: null, counter: null, everOnline: false, reasons: [],
-    seenAtCounter: {},   // ticket id -> true for tickets called here (a done one may be rated)
+    seenAtCounter: {},   // ticket number -> true for tickets called here (a done one may be rated)
     offered: {},         // leg keys already offered this session (timed out or answered)
-    rating: null,        // {ticket_id, number, leg, score, reasons}
+    rating: null,        // {number, day, leg, score, reasons}
     timer: null, sending: false
   };
 
@@ -20,7 +20,9 @@
 
   function $(id) { return document.getElementById(id); }
 
-  function legKey(t) { return String(t.id) + ":" + String(t.leg || 1); }
+  // A leg is named by day, number and leg: numbers are unique in the building for a day, and the
+  // public views carry no database id.
+  function legKey(t) { return String(t.day || "") + ":" + String(t.number) + ":" + String(t.leg || 1); }
 
   function ratedLegs() {
     try { return JSON.parse(window.localStorage.getItem(RATED_KEY) || "[]"); } catch (e) { return []; }
@@ -61,14 +63,14 @@
   function setCounter(c) {
     state.counter = c;
     if (c && c.number) state.number = c.number;
-    if (c && c.ticket && c.ticket.id) state.seenAtCounter[c.ticket.id] = true;
+    if (c && c.ticket && c.ticket.number) state.seenAtCounter[c.ticket.number] = true;
     renderCounter();
   }
 
   function isHere(p) {
     var t = p.ticket || {};
     return String(p.counter) === String(state.number) || String(t.counter) === String(state.number) ||
-      !!state.seenAtCounter[t.id];
+      !!state.seenAtCounter[t.number];
   }
 
   function onTicketChanged(p) {
@@ -76,9 +78,9 @@
     if (!t || !isHere(p)) return;
     var c = state.counter || {number: state.number};
     if (t.status === "called" || t.status === "serving") {
-      state.seenAtCounter[t.id] = true;
+      state.seenAtCounter[t.number] = true;
       c.ticket = t;
-    } else if (c.ticket && c.ticket.id === t.id) {
+    } else if (c.ticket && c.ticket.number === t.number) {
       c.ticket = null;  // done, no-show, parked or transferred: nobody at the window any more
     }
     state.counter = c;
@@ -89,9 +91,9 @@
   function onCalled(p) {
     if (String(p.counter) !== String(state.number)) return;
     var c = state.counter || {number: state.number};
-    state.seenAtCounter[p.ticket_id] = true;
-    var prev = c.ticket && c.ticket.id === p.ticket_id ? c.ticket : {};
-    c.ticket = Object.assign({}, prev, {id: p.ticket_id, number: p.number, status: "called",
+    state.seenAtCounter[p.number] = true;
+    var prev = c.ticket && c.ticket.number === p.number ? c.ticket : {};
+    c.ticket = Object.assign({}, prev, {number: p.number, status: "called",
       service: p.service, service_name: p.service_name, service_name_en: p.service_name_en});
     state.counter = c;
     renderCounter();
@@ -105,7 +107,7 @@
     var key = legKey(t);
     if (state.offered[key] || ratedLegs().indexOf(key) >= 0) return;
     state.offered[key] = true;
-    state.rating = {ticket_id: t.id, number: t.number, leg: t.leg || 1, key: key, score: null, reasons: []};
+    state.rating = {number: t.number, day: t.day, leg: t.leg || 1, key: key, score: null, reasons: []};
     $("cd-rating-number").textContent = S.t("rating.ticket", {number: t.number});
     $("reasons").hidden = true;
     $("rate-buttons").hidden = false;
@@ -192,8 +194,8 @@
       headers: {"Content-Type": "application/json", "Accept": "application/json",
         "Accept-Language": S.lang(), "Authorization": "Bearer " + token},
       // One request_id per ticket leg: a repeated tap or a retry can never store a second rating.
-      body: JSON.stringify({ticket_id: r.ticket_id, score: r.score, reasons: r.reasons,
-        request_id: "rating-" + r.ticket_id + "-" + r.leg})
+      body: JSON.stringify({number: String(r.number), day: r.day, score: r.score, reasons: r.reasons,
+        request_id: "rating-" + r.key})
     }).then(function (resp) {
       return resp.json().catch(function () { return {}; }).then(function (body) {
         // 409: the server already holds a rating for this leg — for the citizen that is success.

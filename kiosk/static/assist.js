@@ -144,7 +144,10 @@
     var t = st.lastTicket;
     if (!t || !t.print || t.print.status !== "pending") return;
     K.api("GET", "/api/v1/tickets/" + encodeURIComponent(t.token)).then(function (r) {
-      if (r.ok && r.data && st.lastTicket && st.lastTicket.id === r.data.id) onTicketChanged(r.data);
+      // The ticket page's view has no database id: it is ours by token.
+      if (r.ok && r.data && st.lastTicket && st.lastTicket.token === r.data.token) {
+        onTicketChanged(Object.assign({}, r.data, {id: st.lastTicket.id}));
+      }
     });
   }
 

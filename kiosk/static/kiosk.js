@@ -199,7 +199,8 @@
           if (state.screen === "units") renderUnits();
           else if (state.screen === "services") renderServices();
         } else if (name === "ticket.changed" && p.ticket && state.ticket &&
-                   (p.ticket.id === state.ticket.id || p.ticket.token === state.ticket.token)) {
+                   // a public ticket has no id or token: ours by day and number (unique in a day)
+                   p.ticket.number === state.ticket.number && p.ticket.day === state.ticket.day) {
           state.ticket = Object.assign({}, state.ticket, p.ticket);  // a public ticket: keeps our token
           if (state.screen === "result") renderResult();
         } else if (name === "printer.changed" && p.printer) {

@@ -23,25 +23,30 @@ def _require_kiosk(actor: Actor) -> None:
 
 def report_print_result(ctx: Context, actor: Actor, job_id: str, body: dict[str, Any],
                         base_url: str) -> dict[str, Any]:
-    """The agent printed a job, or could not: record it on the ticket."""
+    """The agent printed a job, or could not: record it on the ticket (named by the job's
+    `ticket_ref`; an older agent sends `ticket_id`)."""
     _require_kiosk(actor)
-    ticket_id, status = body.get("ticket_id"), body.get("status")
+    ref, ticket_id, status = body.get("ticket_ref"), body.get("ticket_id"), body.get("status")
     printer_status = body.get("printer_status", "unknown")
-    if not isinstance(ticket_id, int) or status not in ("printed", "failed") \
-            or printer_status not in STATUSES:
+    by_ref = isinstance(ref, str) and 0 < len(ref) <= 64
+    legacy_id = ticket_id if isinstance(ticket_id, int) and not isinstance(ticket_id, bool) else None
+    if not (by_ref or legacy_id is not None) \
+            or status not in ("printed", "failed") or printer_status not in STATUSES:
         raise UseCaseError("bad_request", 400)
     detail = str(body.get("detail") or "")[:300]
     with ctx.db.read() as conn:
-        row = q.get_ticket(conn, ticket_id)
-        sent = q.print_job_sent(conn, ticket_id, job_id, actor.id)
+        row = q.ticket_by_token(conn, str(ref)) if by_ref else q.get_ticket(conn, legacy_id or 0)
+        sent = row is not None and q.print_job_sent(conn, row["id"], job_id, actor.id)
     if row is None or not (sent or row["device_id"] == actor.id):
         raise UseCaseError("ticket_not_found", 404)
+    ticket_id = row["id"]
     record_outcome(ctx, ticket_id, status == "printed", str(actor.printer), printer_status, detail,
                    int(body.get("attempts") or 1), actor.key, base_url)
     if status == "failed":
         record_status(ctx, actor.id, str(actor.printer), printer_status, detail)
     with ctx.db.read() as conn:
-        return ticket_view(conn, ctx.site, q.get_ticket(conn, ticket_id) or {}, base_url)
+        ticket = ticket_view(conn, ctx.site, q.get_ticket(conn, ticket_id) or {}, base_url)
+    return {k: v for k, v in ticket.items() if k != "id"}  # a kiosk is a public device
 
 
 def report_printer_status(ctx: Context, actor: Actor, body: dict[str, Any]) -> dict[str, Any]:

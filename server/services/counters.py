@@ -333,17 +333,23 @@ def with_transfers(conn: Connection, ctx: Context, tickets: list[dict[str, Any] 
 
 def rate(ctx: Context, actor: Actor, number: int, body: dict[str, Any]) -> tuple[dict[str, Any], bool]:
     """Store the citizen's rating of the leg just finished at this counter (once per leg);
-    returns (answer, created) — a repeated request_id gives the first answer, not created."""
+    returns (answer, created) — a repeated request_id gives the first answer, not created.
+    The ticket is named by its printed `number` (and `day`, today if absent): the counter display
+    knows no database id (an older page may still send `ticket_id`)."""
     if number not in ctx.site.counters:
         raise UseCaseError("unknown_counter", 404, counter=number)
     require_rater(actor, number)
-    score, reasons, ticket_id = body.get("score"), body.get("reasons") or [], body.get("ticket_id")
+    score, reasons = body.get("score"), body.get("reasons") or []
     if not isinstance(score, int) or isinstance(score, bool) or not 1 <= score <= 4:
         raise UseCaseError("bad_score", 400)
     known = {r["code"] for r in ctx.site.settings.get("ratings", {}).get("reasons", [])}
     if not isinstance(reasons, list) or any(r not in known for r in reasons):
         raise UseCaseError("bad_reasons", 400)
-    if not isinstance(ticket_id, int) or isinstance(ticket_id, bool):
+    ticket_no, ticket_id, day = body.get("number"), body.get("ticket_id"), body.get("day")
+    by_number = isinstance(ticket_no, str) and 0 < len(ticket_no) <= 16 \
+        and (day is None or isinstance(day, str) and len(day) <= 10)
+    legacy_id = ticket_id if isinstance(ticket_id, int) and not isinstance(ticket_id, bool) else None
+    if not by_number and legacy_id is None:
         raise UseCaseError("ticket_not_found", 404)
     request_id = check_request_id(body.get("request_id"))
     now = ctx.clock()
@@ -351,20 +357,35 @@ def rate(ctx: Context, actor: Actor, number: int, body: dict[str, Any]) -> tuple
         prev = earlier_answer(conn, actor, request_id, f"{number}:rating")
         if prev is not None:
             return dict(prev), False
-        leg = q.last_finished_leg(conn, ticket_id, number)
-        ticket = q.get_ticket(conn, ticket_id)
+        ticket, leg = None, None
+        if by_number:
+            ticket, leg = rated_by_number(conn, str(ticket_no), day or service_day(now), number)
+        elif legacy_id is not None:
+            ticket, leg = q.get_ticket(conn, legacy_id), q.last_finished_leg(conn, legacy_id, number)
         if leg is None or ticket is None:
             raise UseCaseError("nothing_to_rate", 409)
-        if not q.add_rating(conn, ticket_id, leg["leg"], ticket["day"], number, score, reasons,
+        if not q.add_rating(conn, ticket["id"], leg["leg"], ticket["day"], number, score, reasons,
                             stamp(now)):
             raise UseCaseError("already_rated", 409)
-        rating = {"ticket_id": ticket_id, "number": ticket["number"], "leg": leg["leg"],
+        rating = {"ticket_id": ticket["id"], "number": ticket["number"], "leg": leg["leg"],
                   "counter": number, "score": score, "reasons": reasons,
                   "at": now.isoformat(timespec="seconds")}
-        q.append_event(conn, stamp(now), ticket["day"], "rating.added", actor.key, ticket_id,
+        q.append_event(conn, stamp(now), ticket["day"], "rating.added", actor.key, ticket["id"],
                        number, leg["service"], rating)
         Changes(extra=[RatingAdded(rating)]).emit(ctx, conn, out, now, "")
-        response = {"rating": rating}
+        # The tablet is a public device: its answer carries no database id (staff get it above).
+        response = {"rating": {k: v for k, v in rating.items() if k != "ticket_id"}}
         if request_id:
             q.save_request(conn, actor.key, request_id, f"{number}:rating", 201, response, stamp(now))
     return response, True
+
+
+def rated_by_number(conn: Connection, ticket_no: str, day: str,
+                    counter: int) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """(ticket, leg) a rating by printed number names: the day's ticket with this number whose
+    latest leg finished at this counter (numbers are unique in the building for a day)."""
+    for ticket in q.tickets_by_number(conn, day, ticket_no):
+        leg = q.last_finished_leg(conn, ticket["id"], counter)
+        if leg is not None:
+            return ticket, leg
+    return None, None

@@ -124,7 +124,7 @@ class Printing:
         """Record the outcome on the ticket and tell the kiosk and staff."""
         base_url = self._base_urls.pop(job.job_id, "")
         try:
-            record_outcome(self.ctx, job.ticket_id, outcome.status == "printed", job.printer_url,
+            record_outcome(self.ctx, int(job.ticket_id), outcome.status == "printed", job.printer_url,
                            outcome.printer_status.value, outcome.detail, outcome.attempts,
                            "system", base_url)
         except StoreError as exc:  # one line: the API's answers already say what is wrong
@@ -172,8 +172,10 @@ def agent_job(ctx: Context, ticket: dict[str, Any], paper: str, job_id: str | No
     data["issued_at"] = ticket["issued_at"]
     data["counters"] = list(data["counters"])
     data["estimated_wait_min"] = list(data["estimated_wait_min"])
-    return {"job_id": job_id or f"{ticket['id']}-{uuid.uuid4().hex[:8]}",
-            "ticket_id": ticket["id"], "paper": paper, "ticket": data}
+    # No database id (sequential): the job is named by a random id, its ticket by the token the
+    # kiosk prints in the QR code anyway.
+    return {"job_id": job_id or uuid.uuid4().hex[:16],
+            "ticket_ref": ticket["token"], "paper": paper, "ticket": data}
 
 
 def record_outcome(ctx: Context, ticket_id: int, printed: bool, printer: str, printer_status: str,

@@ -12,6 +12,7 @@ from .changes import Changes
 from .context import Context, service_day, stamp
 from .errors import UseCaseError
 from .tickets import check_request_id, to_engine
+from .screens.views import own_ticket
 from .views import ticket_view
 
 DEFAULT_REQUEUE_MINUTES = 30
@@ -44,7 +45,8 @@ def requeue_ticket(ctx: Context, actor: Actor, token: Any, request_id: Any = Non
             if prev is not None:
                 if prev["action"] != "requeue":
                     raise UseCaseError("request_id_reused", 409)
-                return ticket_view(conn, ctx.site, q.get_ticket(conn, row["id"]) or row, base_url, now)
+                shown = ticket_view(conn, ctx.site, q.get_ticket(conn, row["id"]) or row, base_url, now)
+                return own_ticket(shown) if by_citizen else shown
         missed_at = row["finished_at"] or row["called_at"] or row["queued_at"]
         minutes = (now - datetime.fromisoformat(missed_at)).total_seconds() / 60
         if row["day"] != service_day(now):
@@ -68,7 +70,8 @@ def requeue_ticket(ctx: Context, actor: Actor, token: Any, request_id: Any = Non
         ticket = ticket_view(conn, ctx.site, q.get_ticket(conn, row["id"]) or row, base_url, now)
         if request_id:
             q.save_request(conn, key, request_id, "requeue", 200, {"id": row["id"]}, at)
-    return ticket
+    # The holder's phone page sees its own ticket as it always does: no id, no priority category.
+    return own_ticket(ticket) if by_citizen else ticket
 
 
 def missed_tickets(ctx: Context, actor: Actor, number: int, base_url: str = "") -> list[dict[str, Any]]:

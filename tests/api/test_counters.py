@@ -172,8 +172,8 @@ def test_transfer_keeps_number_and_place_by_issue_time(http: Any) -> None:
     assert r["counter"]["ticket"] is None
     assert http.ticket(later["token"])["ahead"] == 1
     assert http.waiting("TP-LLTP") == 2 and http.waiting("TP-QT") == 0
-    assert http.act(18, "call-next", "canbo18")["ticket"]["id"] == moved["id"]
-    assert http.act(18, "call-next", "canbo18")["ticket"]["id"] == later["id"]
+    assert http.act(18, "call-next", "canbo18")["ticket"]["number"] == moved["number"]
+    assert http.act(18, "call-next", "canbo18")["ticket"]["number"] == later["number"]
 
 
 def test_close_while_serving_is_refused(http: Any) -> None:
@@ -294,7 +294,7 @@ def test_the_transfer_note_reaches_the_receiving_counter_and_only_staff(http: An
                 "from_service_name": "Quốc tịch", "from_service_name_en": "Nationality"}
     # The receiving counter sees it in its queue, then on the card once it calls the number.
     detail = http.ok("GET", "/api/v1/counters/18", "canbo18")
-    waiting = next(t for t in detail["waiting"] if t["id"] == ticket["id"])
+    waiting = next(t for t in detail["waiting"] if t["token"] == ticket["token"])
     assert waiting["transfer"] == expected
     called = http.act(18, "call-next", "canbo18")
     assert called["ticket"]["transfer"] == expected

@@ -68,7 +68,44 @@ def test_path_parameters_are_declared(http: Any) -> None:
 
 def test_issued_ticket_has_the_fields_the_spec_requires(http: Any) -> None:
     spec = spec_of(http)
-    ticket = http.issue("TP-LLTP")
+    ticket = http.issue("TP-LLTP", who="canbo18")  # staff: the whole Ticket
     schema = spec["components"]["schemas"]["Ticket"]
     assert set(schema["required"]) <= set(ticket)
     assert set(schema["properties"]) <= set(ticket)
+
+
+def resolve(spec: dict[str, Any], answer: dict[str, Any]) -> dict[str, Any]:
+    """A response object, its $ref followed."""
+    ref = answer.get("$ref", "")
+    return dict(spec["components"]["responses"][ref.rsplit("/", 1)[1]]) if ref else answer
+
+
+def codes_of(answer: dict[str, Any]) -> set[str]:
+    schema = answer["content"]["application/json"]["schema"]
+    return set(schema["properties"]["error"]["properties"]["code"]["enum"])
+
+
+def test_every_operation_that_uses_the_database_describes_503_with_retry_after(http: Any) -> None:
+    spec = spec_of(http)
+    storage = {"busy", "storage_full", "storage_readonly", "storage_error"}
+    for path, ops in spec["paths"].items():
+        for method, op in ops.items():
+            if path == "/openapi.json":
+                assert "503" not in op["responses"]  # served from memory
+                continue
+            answer = resolve(spec, op["responses"]["503"])
+            assert "Retry-After" in answer["headers"], (method, path)
+            expected = storage | ({"login_busy"} if path == "/auth/login" else set())
+            assert codes_of(answer) == expected, (method, path)
+
+
+def test_every_operation_with_a_body_describes_413(http: Any) -> None:
+    spec = spec_of(http)
+    posts = [(p, op) for p, ops in spec["paths"].items() for m, op in ops.items() if m == "post"]
+    assert len(posts) > 10
+    for path, op in posts:
+        assert codes_of(resolve(spec, op["responses"]["413"])) == {"body_too_large"}, path
+    # The real answer is the one described.
+    r = http.call("POST", f"{PREFIX}/tickets", "kiosk-A1",
+                  data=b'{"service": "' + b"x" * 70_000 + b'"}', headers={"Content-Type": "application/json"})
+    assert (r.status_code, r.get_json()["error"]["code"]) == (413, "body_too_large")

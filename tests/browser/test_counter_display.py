@@ -66,16 +66,25 @@ def serve(live_server: Any, token: str, page: Page) -> dict[str, Any]:
 
 
 def test_tablet_asks_for_a_rating_after_complete_and_stores_one_tap(
-        tablet: Page, live_server: Any, officer_token: str) -> None:
+        tablet: Page, live_server: Any, officer_token: str, tmp_path: Any) -> None:
     before = ratings_count(live_server, officer_token)
     ticket = serve(live_server, officer_token, tablet)
     rating = tablet.locator("#cd-rating")
     expect(rating).to_be_visible()
     expect(tablet.locator("#cd-rating-number")).to_have_text(f"Số {ticket['number']}")
+    tablet.screenshot(path=str(tmp_path / "counter-rating.png"))
     # A double tap is one rating: the buttons lock on the first tap and the request id is per leg.
-    tablet.get_by_role("button", name="Rất hài lòng").dblclick()
+    sent: list[Any] = []
+    tablet.on("request", lambda r: sent.append(r.post_data_json) if r.url.endswith("/rating") else None)
+    with tablet.expect_response(lambda r: r.url.endswith("/rating")) as answer:
+        tablet.get_by_role("button", name="Rất hài lòng").dblclick()
     expect(tablet.locator("#cd-thanks")).to_be_visible()
     assert ratings_count(live_server, officer_token) == before + 1
+    # The tablet knows no database id: it names the ticket by day and number.
+    assert [(b["number"], b["day"], b["score"], "ticket_id" in b) for b in sent] == [
+        (ticket["number"], ticket["day"], 4, False)]
+    assert answer.value.status == 201
+    assert answer.value.json()["rating"]["number"] == ticket["number"]
     # Then back to the counter screen, and that leg is never offered again.
     expect(tablet.locator("#cd-thanks")).to_be_hidden()
     expect(tablet.locator("#cd-status")).to_have_text("Xin chào quý vị")

@@ -148,7 +148,7 @@ def rate_a_served_ticket(live_server: Any, officer_token: str, score: int, reaso
     act(live_server, officer_token, "call", number=ticket["number"])
     act(live_server, officer_token, "complete")
     r = live_server.api("POST", f"/api/v1/counters/{COUNTER}/rating", who="counter-17",
-                        json={"ticket_id": ticket["id"], "score": score, "reasons": reasons})
+                        json={"number": ticket["number"], "score": score, "reasons": reasons})
     assert r.status_code == 201, r.text
     return str(ticket["number"])
 

@@ -10,8 +10,8 @@ BLANK = "    "
 
 
 def ticket(tid: int, number: str, status: str, counter: int | None = 17) -> dict[str, Any]:
-    """A Ticket object as in docs/contract.md (the fields the agent may read)."""
-    return {"id": tid, "number": number, "status": status, "counter": counter, "zone": "A1",
+    """A PublicTicket as in docs/contract.md (the fields the agent may read; no id)."""
+    return {"number": number, "status": status, "counter": counter, "zone": "A1",
             "service": "TP-LLTP", "recalls": 0}
 
 
@@ -31,7 +31,7 @@ def called(seq: int, tid: int, number: str, at: int = 17, recall: bool = False) 
     """A ticket.called payload."""
     return {"seq": seq, "number": number, "counter": at, "counter_name": f"Quầy {at}",
             "zone": "A1", "floor": 1, "service": "TP-LLTP", "service_name": "Lý lịch tư pháp",
-            "service_name_en": "Judicial records", "recall": recall, "at": "", "ticket_id": tid}
+            "service_name_en": "Judicial records", "recall": recall, "at": ""}
 
 
 def changed(seq: int, t: dict[str, Any]) -> dict[str, Any]:

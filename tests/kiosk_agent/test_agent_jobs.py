@@ -25,7 +25,8 @@ def job(ticket_id: int, job_id: str | None = None, number: str = "1023", **ticke
         "zone_name": "Khu A1", "floor": 1, "issued_at": "2026-11-25T08:01:02+07:00", "ahead": 5,
         "estimated_wait_min": [10, 25], "status_url": f"http://127.0.0.1:5000/t/tok{ticket_id}",
         "priority_name": None, "instruction": "Vui lòng chờ gọi số trên màn hình"} | ticket
-    return {"job_id": job_id or f"{ticket_id}-aaaa", "ticket_id": ticket_id, "paper": "80mm",
+    # `ticket_ref`: the ticket's token, as in its QR link; no database id.
+    return {"job_id": job_id or f"{ticket_id}-aaaa", "ticket_ref": f"tok{ticket_id}", "paper": "80mm",
             "ticket": data, "seq": 100 + ticket_id}
 
 
@@ -52,7 +53,7 @@ def test_an_event_prints_the_ticket_and_reports_it(agent: PrintAgent, recorder: 
     assert agent.on_print_job(job(1, number="1001"))
     (job_id, body), = recorder.wait_results(1)
     assert job_id == "1-aaaa"
-    assert body | {"detail": ""} == {"ticket_id": 1, "status": "printed", "printer_status": "ok",
+    assert body | {"detail": ""} == {"ticket_ref": "tok1", "status": "printed", "printer_status": "ok",
                                      "detail": "", "attempts": 1, "request_id": "result-1-aaaa"}
     paper = decode(fake_printer.printed()[0])
     assert paper.text("1001") is not None
@@ -71,7 +72,7 @@ def test_a_job_in_both_a_snapshot_and_an_event_prints_once(agent: PrintAgent, re
     assert agent.on_snapshot({"seq": 20, "print_jobs": [job(1, "1-again"), job(2, "2-again")]}) == []
     assert agent.on_print_job(job(3, "3-event"))
     results = recorder.wait_results(3)
-    assert sorted(body["ticket_id"] for _, body in results) == [1, 2, 3]
+    assert sorted(body["ticket_ref"] for _, body in results) == ["tok1", "tok2", "tok3"]
     assert len(fake_printer.printed()) == 3
 
 
@@ -150,5 +151,13 @@ def test_jobs_still_queued_at_exit_stay_pending(recorder: Recorder) -> None:
         a.on_print_job(job(2))
         printer.wait_until(lambda p: len(p.printed()) >= 1)
         a.stop()
-    reported = [body["ticket_id"] for _, body in recorder.results]
-    assert 2 not in reported
+    reported = [body["ticket_ref"] for _, body in recorder.results]
+    assert "tok2" not in reported
+
+
+def test_a_job_from_an_older_server_with_a_ticket_id_is_reported_with_it(
+        agent: PrintAgent, recorder: Recorder) -> None:
+    old = {k: v for k, v in job(4).items() if k != "ticket_ref"} | {"ticket_id": 4}
+    assert agent.on_print_job(old)
+    (_, body), = recorder.wait_results(1)
+    assert body["ticket_id"] == 4 and "ticket_ref" not in body

@@ -191,7 +191,7 @@ def test_an_outcome_made_while_the_server_is_down_arrives_later_and_prints_once(
         # The reconnect snapshot may still list the ticket as pending: it is not printed again.
         assert agent.outbox.wait_idle(15)
         results = [r for r in agent.outbox.delivered if r.kind == "result"]
-        assert [r.body["ticket_id"] for r in results] == [ticket["id"]]
+        assert [r.body["ticket_ref"] for r in results] == [ticket["token"]]
         assert results[0].created < back_at  # made while the server was down, sent after
         jobs = await_printed(printer, 1)
         assert len(jobs) == 1 and len(printer.printed()) == 1
@@ -212,5 +212,5 @@ def test_a_staff_reprint_at_the_agent_kiosk_prints_and_its_outcome_is_accepted(
     assert_printed(jobs[0], ticket)
     assert agent.jobs.wait_for(lambda j: len(j.printed) == 1, 20)  # its outcome is queued
     assert agent.outbox.wait_idle(15)
-    delivered = [rep.body["ticket_id"] for rep in agent.outbox.delivered if rep.kind == "result"]
-    assert delivered == [ticket["id"]]
+    delivered = [rep.body["ticket_ref"] for rep in agent.outbox.delivered if rep.kind == "result"]
+    assert delivered == [ticket["token"]]

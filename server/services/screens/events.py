@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 from ..context import Message
 from . import rooms
-from .views import own_ticket, public_counter, public_ticket
+from .views import own_ticket, public_call, public_counter, public_ticket
 
 Route = tuple[list[str], dict[str, Any]]
 
@@ -46,7 +46,7 @@ class Snapshot(Event):
     not announced, they appear in `recent_calls`); clients treat it like the first one.
 
     the connecting client (staff) ← `{seq, day, now, role, rooms, services, counters, recent_calls, stats, printers, ratings}` (`ratings`: today's latest 12, newest first, as in `rating.added`)
-    the connecting client (public) ← `{seq, day, now, role, rooms, services, counters: [PublicCounter], recent_calls, ticket?: OwnTicket, counter?: PublicCounter, device?, printer?, print_jobs?}` (`ticket`: a ticket page; `counter`: a counter device; `device`, `printer`, `print_jobs`: a kiosk)
+    the connecting client (public) ← `{seq, day, now, role, rooms, services, counters: [PublicCounter], recent_calls, ticket?: OwnTicket, counter?: PublicCounter, device?, printer?, print_jobs?}` (`ticket`: a ticket page; `counter`: a counter device; `device`, `printer`, `print_jobs`: a kiosk; `recent_calls`: calls without `ticket_id`)
     """
 
     name: ClassVar[str] = "snapshot"
@@ -67,7 +67,7 @@ class TicketCalled(Event):
     the ticket's page alerts the citizen. Its seq is the call's own (see sequence.py).
 
     `staff`, `staff:counter:N` ← `{seq, number, counter, counter_name, zone, floor, service, service_name, service_name_en, recall, at, ticket_id}`
-    `lobby`, `zone:Z`, `counter:N`, `ticket:T` ← the same
+    `lobby`, `zone:Z`, `counter:N`, `ticket:T` ← the same without `ticket_id`
     """
 
     name: ClassVar[str] = "ticket.called"
@@ -79,7 +79,7 @@ class TicketCalled(Event):
         public = [rooms.LOBBY, rooms.zone(self.call["zone"]), rooms.counter(n)]
         if self.token:
             public.append(rooms.ticket(self.token))
-        return [([rooms.STAFF, rooms.staff_counter(n)], self.call), (public, self.call)]
+        return [([rooms.STAFF, rooms.staff_counter(n)], self.call), (public, public_call(self.call))]
 
 
 @dataclass(frozen=True)
@@ -189,9 +189,10 @@ class RatingAdded(Event):
 class PrintJob(Event):
     """A ticket for the kiosk agent to print (kiosks whose printer is `agent`). The one public
     message with a token and a priority: the paper of the ticket this kiosk has just issued carries
-    its status link (QR code) and priority line.
+    its status link (QR code) and priority line. No database id: `job_id` is random and `ticket_ref`
+(the ticket's token, as in its status link) names the ticket in the agent's result.
 
-    `device:<kiosk>` ← `{seq, job_id, ticket_id, paper, ticket: {center_name, number, unit_name, service_name, counters, zone_name, floor, issued_at, ahead, estimated_wait_min, status_url, priority_name, instruction, wait_text}}` (`wait_text`: the ticket's `estimated_wait_text.vi`)
+    `device:<kiosk>` ← `{seq, job_id, ticket_ref, paper, ticket: {center_name, number, unit_name, service_name, counters, zone_name, floor, issued_at, ahead, estimated_wait_min, status_url, priority_name, instruction, wait_text}}` (`wait_text`: the ticket's `estimated_wait_text.vi`)
     """
 
     name: ClassVar[str] = "print.job"

@@ -16,7 +16,7 @@ from ..views import call_view, counter_view, iso, printer_view, service_view
 from . import rooms
 from .events import Snapshot, StatsChanged
 from .sequence import call_seq, snapshot_seq
-from .views import own_ticket, public_counter
+from .views import own_ticket, public_call, public_counter
 
 
 def queue_snapshot(ctx: Context, zone: str | None = None, floor: int | None = None,
@@ -42,7 +42,7 @@ def queue_snapshot(ctx: Context, zone: str | None = None, floor: int | None = No
             "services": [service_view(conn, site, code, now, counts)
                          for code, s in site.services.items() if s.zone in zones],
             "counters": [public_counter(c) for c in counters] if public else counters,
-            "recent_calls": calls[:20],
+            "recent_calls": [public_call(c) for c in calls[:20]] if public else calls[:20],
         }
 
 
