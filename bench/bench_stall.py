@@ -124,8 +124,23 @@ def line(label: str, results: list[Any]) -> None:
     print(f"{label}\n    " + "\n    ".join(parts), flush=True)
 
 
+def roomy_database(root: Path, db: str) -> None:
+    """The demo site with room for every ticket the bench issues: numbers are unique in the
+    building, so one service's range holds only its day (800 numbers); give the benched service a
+    five-digit range of its own and no daily cap."""
+    subprocess.run([sys.executable, "-m", "server.cli", "init", "--db", db], cwd=root, check=True,
+                   capture_output=True, env=dict(os.environ, XEPHANG_DEMO_PASSWORD="bench-password"))
+    with sqlite3.connect(db) as conn:
+        try:
+            conn.execute("UPDATE services SET first_number=10001, last_number=99999, width=5, "
+                         "daily_cap=0 WHERE code='TP-LLTP'")
+        except sqlite3.OperationalError:  # a checkout from before number ranges had an end
+            conn.execute("UPDATE services SET daily_cap=0 WHERE code='TP-LLTP'")
+
+
 def start_server(root: Path, tmp: Path, port: int) -> subprocess.Popen[bytes]:
     """`xephang run` from a checkout (this one, or another to compare) on a fresh database."""
+    roomy_database(root, str(tmp / "x.db"))
     env = dict(os.environ, XEPHANG_DEMO_PASSWORD="bench-password")
     proc = subprocess.Popen([sys.executable, "-m", "server.cli", "run", "--db", str(tmp / "x.db"),
                              "--port", str(port)], cwd=root, env=env,
