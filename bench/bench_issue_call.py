@@ -25,12 +25,13 @@ def pct(values: list[float], p: float) -> float:
     return values[min(len(values) - 1, int(len(values) * p))]
 
 
-def start_server(tmp: Path, port: int) -> subprocess.Popen[bytes]:
+def start_server(tmp: Path, port: int, root: Path = ROOT) -> subprocess.Popen[bytes]:
+    """`xephang run` from a checkout (this one by default) on tmp/x.db; returns once it answers."""
     env = dict(os.environ, XEPHANG_DEMO_PASSWORD=PASSWORD)
     proc = subprocess.Popen([sys.executable, "-m", "server.cli", "run", "--db", str(tmp / "x.db"),
-                             "--port", str(port)], cwd=ROOT, env=env,
+                             "--port", str(port)], cwd=root, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(300):
+    for _ in range(600):
         try:
             if requests.get(f"http://127.0.0.1:{port}/api/v1/site", timeout=1).ok:
                 return proc

@@ -35,6 +35,7 @@ from requests.adapters import HTTPAdapter
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench.bench_issue_call import pct  # noqa: E402
+from bench.bench_issue_call import start_server as start_xephang  # noqa: E402
 from tests.support.fake_printer import FakePrinter  # noqa: E402
 
 CUT = b"\x1dV"
@@ -139,19 +140,9 @@ def roomy_database(root: Path, db: str) -> None:
 
 
 def start_server(root: Path, tmp: Path, port: int) -> subprocess.Popen[bytes]:
-    """`xephang run` from a checkout (this one, or another to compare) on a fresh database."""
+    """`xephang run` from a checkout (this one, or another to compare) on a roomy demo database."""
     roomy_database(root, str(tmp / "x.db"))
-    env = dict(os.environ, XEPHANG_DEMO_PASSWORD="bench-password")
-    proc = subprocess.Popen([sys.executable, "-m", "server.cli", "run", "--db", str(tmp / "x.db"),
-                             "--port", str(port)], cwd=root, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(600):
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/api/v1/site", timeout=1).ok:
-                return proc
-        except requests.ConnectionError:
-            time.sleep(0.05)
-    raise RuntimeError("server did not start")
+    return start_xephang(tmp, port, root)
 
 
 def device(root: Path, db: str, name: str, printer: str | None) -> str:
