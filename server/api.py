@@ -33,7 +33,10 @@ def _guard() -> None:
 @bp.errorhandler(UseCaseError)
 def _use_case_error(exc: UseCaseError) -> Any:
     lang = pick_lang(request.headers.get("Accept-Language"))
-    resp = jsonify(error={"code": exc.code, "message": message(exc.code, lang, **exc.params)})
+    error: dict[str, Any] = {"code": exc.code, "message": message(exc.code, lang, **exc.params)}
+    if isinstance(exc.params.get("field"), str):  # a validation error names the input at fault
+        error["field"] = exc.params["field"]
+    resp = jsonify(error=error)
     if "retry_after" in exc.params:
         resp.headers["Retry-After"] = str(exc.params["retry_after"])
     return resp, exc.status
@@ -209,8 +212,19 @@ def openapi() -> Any:
     return jsonify(spec())
 
 
+def _load_areas() -> None:
+    """Import every module of server/api_areas (each adds its routes to `bp`), once."""
+    import importlib
+    import pkgutil
+
+    from . import api_areas
+    for mod in pkgutil.iter_modules(api_areas.__path__):
+        importlib.import_module(f"{api_areas.__name__}.{mod.name}")
+
+
 def init_app(app: Flask) -> None:
     """Register the API; errors under /api/v1 (unknown paths included) answer JSON."""
+    _load_areas()
     app.register_blueprint(bp)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected)

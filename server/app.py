@@ -56,8 +56,18 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     pages.init_app(app)
     from kiosk import web as kiosk_web
     from counter_display import web as screens_web
-    from .web import console
+    from .web import admin, console
     kiosk_web.init_app(app)
     screens_web.init_app(app)
     console.init_app(app)
+    admin.init_app(app)
+    app.before_request(_note_origin)
     return app
+
+
+def _note_origin() -> None:
+    """Remember where this request comes from, for the audit trail."""
+    from flask import request
+
+    from .services.audit import origin
+    origin.set(request.remote_addr or "")

@@ -547,6 +547,9 @@ def main(argv: list[str] | None = None) -> int:
                   file=sys.stderr)
             return 2
     from .site import SiteConfigError
+    if args.func is not cmd_run:  # `run` patches gevent before importing the services
+        from .services.audit import origin
+        origin.set("cli")
     try:
         return int(args.func(args))
     except SiteConfigError as exc:

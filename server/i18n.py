@@ -106,6 +106,21 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "demo_password_where": ("Tài khoản demo (quantri, giamsat, canbo1…): mật khẩu ở dòng đầu của {path}",
                             "Demo accounts (quantri, giamsat, canbo1…): the password is on the first "
                             "line of {path}"),
+    # issue 8: administration (shared)
+    "admin_only": ("Chỉ quản trị viên được thay đổi cấu hình.", "Only an administrator can change this."),
+    "out_of_scope": ("Bạn chỉ xem được các đơn vị được phân công.",
+                     "You can only see the units assigned to you."),
+
+    # issue 8: services, counters, zones, hours (area a-config) — add below
+
+    # issue 8: closures and calendar (area a-calendar) — add below
+
+    # issue 8: users, devices, device health (area a-people) — add below
+
+    # issue 8: audit (area a-audit) — add below
+
+    # issue 8: reports (area a-reports) — add below
+
 }
 LANGS = ("vi", "en")
 

@@ -199,7 +199,10 @@ def spec() -> dict[str, Any]:
     paths["/auth/login"]["post"]["responses"]["429"] = THROTTLED
     _shared_answers(paths)
     public_props = {k: v for k, v in ticket_props.items() if k != "id"}
-    error_body = _obj({"error": _obj({"code": STR, "message": STR}, ["code", "message"])})
+    error_body = _obj({"error": _obj({"code": STR, "message": STR,
+                                      "field": {"type": "string", "description":
+                                                "the input field at fault (validation errors)"}},
+                                     ["code", "message"])})
     return {
         "openapi": "3.1.0",
         "info": {"title": "xephang API", "version": "1",

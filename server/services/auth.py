@@ -51,6 +51,7 @@ class Actor:
     printer: str | None = None
     paper: str = "80mm"
     gen: int = 0  # session generation: logout, a new password or removal moves it on
+    units: tuple[str, ...] = ()  # a supervisor scoped to some units (a department head); () = all
 
     @property
     def key(self) -> str:
@@ -63,6 +64,15 @@ class Actor:
         return self.kind == "user" and self.role in ROLES
 
     @property
+    def is_admin(self) -> bool:
+        """An administrator: changes the site, users and devices."""
+        return self.kind in ("user", "cli") and self.role == "admin"
+
+    def sees_unit(self, unit: str) -> bool:
+        """Whether this supervisor's scope covers a unit (admins and unscoped supervisors: all)."""
+        return self.is_admin or not self.units or unit in self.units
+
+    @property
     def is_supervisor(self) -> bool:
         """A supervisor or admin."""
         return self.kind == "user" and self.role in ("supervisor", "admin")
@@ -71,7 +81,7 @@ class Actor:
         """What /me shows about the caller."""
         if self.kind == "user":
             return {"user": {"id": self.id, "name": self.name, "role": self.role,
-                             "counters": list(self.counters)}}
+                             "counters": list(self.counters), "units": list(self.units)}}
         if self.kind == "device":
             return {"device": {"id": self.id, "name": self.name, "kind": self.role,
                                "zone": self.zone, "counter": self.counters[0] if self.counters else None,
@@ -80,12 +90,14 @@ class Actor:
 
 
 ANONYMOUS = Actor("anonymous")
+# Whoever runs the xephang command on the server (it can already read the database file).
+CLI = Actor("cli", 0, "xephang (CLI)", "admin")
 
 
 def user_actor(user: dict[str, Any]) -> Actor:
     """An Actor for a user row."""
     return Actor("user", user["id"], user["display_name"], user["role"], tuple(user["counters"]),
-                 gen=user["session_gen"])
+                 gen=user["session_gen"], units=tuple(user.get("units") or ()))
 
 
 def device_actor(dev: dict[str, Any]) -> Actor:
@@ -209,6 +221,20 @@ def require_staff(actor: Actor) -> None:
     """Only officers, supervisors and admins."""
     require_login(actor)
     if not actor.is_staff:
+        raise UseCaseError("forbidden", 403)
+
+
+def require_admin(actor: Actor) -> None:
+    """Only administrators change the site, users and devices."""
+    require_login(actor)
+    if not actor.is_admin:
+        raise UseCaseError("admin_only", 403)
+
+
+def require_admin_read(actor: Actor) -> None:
+    """Administrators, and supervisors who see the administration read-only."""
+    require_login(actor)
+    if not actor.is_supervisor:
         raise UseCaseError("forbidden", 403)
 
 

@@ -18,6 +18,7 @@ def _user(row: sqlite3.Row | None) -> dict[str, Any] | None:
         return None
     user = dict(row)
     user["counters"] = loads(user["counters"])
+    user["units"] = loads(user.get("units") or "[]")
     return user
 
 

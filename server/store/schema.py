@@ -205,3 +205,24 @@ def m050_number_ranges(db: Database) -> None:
 def m051_requeue(db: Database) -> None:
     """When a missed ticket was put back in line (once per ticket)."""
     db.execute("ALTER TABLE tickets ADD COLUMN requeued_at TEXT")
+
+
+@migrations()
+def m060_audit_and_scopes(db: Database) -> None:
+    """The audit trail (append-only: triggers refuse any edit or delete) and a supervisor's units.
+
+    New tables carry `site_id` (1 = the only site today) so one deployment can serve many sites.
+    """
+    db.executescript("""
+    CREATE TABLE audit (id INTEGER PRIMARY KEY AUTOINCREMENT, site_id INTEGER NOT NULL DEFAULT 1,
+        at TEXT NOT NULL, actor TEXT NOT NULL, actor_name TEXT NOT NULL, address TEXT NOT NULL,
+        kind TEXT NOT NULL, target TEXT NOT NULL, before TEXT, after TEXT);
+    CREATE INDEX audit_at ON audit (site_id, at);
+    CREATE INDEX audit_actor ON audit (site_id, actor, at);
+    CREATE INDEX audit_kind ON audit (site_id, kind, at);
+    CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+        BEGIN SELECT RAISE(ABORT, 'the audit trail cannot be changed'); END;
+    CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+        BEGIN SELECT RAISE(ABORT, 'the audit trail cannot be changed'); END;
+    ALTER TABLE users ADD COLUMN units TEXT NOT NULL DEFAULT '[]';
+    """)

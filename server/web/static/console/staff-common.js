@@ -91,6 +91,7 @@
           var err = new Error(errorMessage(data));
           err.status = r.status;
           err.code = data && data.error && data.error.code;
+          err.field = data && data.error && data.error.field;
           throw err;
         }
         return data;
