@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from server.engine.ahead import Caller, calls_before
+from server.engine.ahead import Caller, calls_before, calls_before_in_lines, line_of
 from server.engine.estimate import estimate_wait
 from server.engine.model import Counter, Policy, Waiting
 from server.engine.ordering import choose_next
@@ -128,3 +128,41 @@ def test_ahead_follows_the_counters_serving_it_taking_turns(raw, streaks, order,
         seen = real_order(callers, [x for x in relevant if any(c.may_call(x.service, x.priority)
                                                                  for c in callers)], policy, now)
         assert calls_before(t.id, relevant, callers, policy, now) == seen.index(t.id)
+
+
+@settings(max_examples=300, deadline=None)
+@given(tickets_st, st.lists(st.integers(0, 2), min_size=3, max_size=3),
+       st.sampled_from(["longest_wait", "service_order"]), st.floats(0, 90, allow_nan=False),
+       st.integers(0, 6), st.sets(st.integers(0, 2), min_size=1))
+def test_the_heads_of_the_lines_give_the_same_count_as_the_whole_queue(raw, streaks, order, later,
+                                                                       max_steps, present):
+    """What the server reads (each line's first max_steps + 1 tickets and a count of those before
+    the ticket in its own line) gives the count the whole queue gives, past the bound too."""
+    tickets = _make(raw)
+    all_callers = [Caller(Counter(17, "A1", ("TP-LLTP",), priority=True), streaks[0], frozenset(SERVICES)),
+                   Caller(Counter(18, "A1", ("TP-LLTP", "TP-QT")), streaks[1]),
+                   Caller(Counter(22, "A1", ("TP-HT", "TP-QT")), streaks[2])]
+    callers = [all_callers[i] for i in sorted(present)]
+    policy = Policy(priority_ratio=2, aging_minutes=30, order=order)
+    now = T0 + timedelta(minutes=30 + later)
+    for me in tickets:
+        lines: dict[tuple[str, bool], list[Waiting]] = {}
+        for x in sorted(tickets, key=lambda x: (x.queued_at, x.id)):
+            lines.setdefault(line_of(x), []).append(x)
+        before = lines[line_of(me)].index(me)
+        heads = {k: v[:max_steps + 1] for k, v in lines.items()}
+        assert calls_before_in_lines(me, heads, before, callers, policy, now, max_steps) == \
+            calls_before(me.id, tickets, callers, policy, now, max_steps)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 40), st.integers(0, 3), st.booleans())
+def test_a_lone_line_needs_only_its_count(n, streak, prio_counter):
+    """When nobody else waits for these counters, the count is the line's order, whatever the bound:
+    the server then reads only whether other lines hold anyone."""
+    tickets = [w(i + 1, i) for i in range(n)]
+    caller = Caller(Counter(17, "A1", ("TP-LLTP",), priority=prio_counter), streak, frozenset(SERVICES))
+    now = T0 + timedelta(minutes=90)
+    for before, me in enumerate(tickets):
+        assert calls_before_in_lines(me, {line_of(me): tickets[:1]}, before, [caller], Policy(), now) == before
+        assert calls_before(me.id, tickets, [caller], Policy(), now, max_steps=3) == before

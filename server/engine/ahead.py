@@ -6,8 +6,7 @@ kiosk, the paper and the phone page all read the same number.
 """
 from __future__ import annotations
 
-from collections import deque
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -16,6 +15,8 @@ from .ordering import choose_next
 
 # A queue longer than this is counted by simple order past this point (keeps a busy day cheap).
 MAX_STEPS = 300
+
+Line = tuple[str, bool]  # (service, priority?): tickets of one line are called oldest first
 
 
 @dataclass(frozen=True)
@@ -32,12 +33,17 @@ class Caller:
         return service in self.counter.services or (priority and service in self.priority_services)
 
 
-def _key(w: Waiting) -> tuple[str, bool]:
+def line_of(w: Waiting) -> Line:
+    """The line a waiting ticket stands in."""
     return w.service, w.priority
 
 
+def _order(w: Waiting) -> tuple[datetime, int]:
+    return w.queued_at, w.id
+
+
 def calls_before(target: int, waiting: Sequence[Waiting], callers: Sequence[Caller],
-                 policy: Policy, now: datetime) -> int:
+                 policy: Policy, now: datetime, max_steps: int = MAX_STEPS) -> int:
     """How many tickets are called before ticket `target`, counters taking turns to call next.
 
     `waiting` holds the waiting tickets the callers may call (the target among them); `callers`
@@ -47,35 +53,56 @@ def calls_before(target: int, waiting: Sequence[Waiting], callers: Sequence[Call
     me = next((w for w in waiting if w.id == target), None)
     if me is None:
         return 0
+    lines: dict[Line, list[Waiting]] = {}
+    for w in sorted(waiting, key=_order):
+        lines.setdefault(line_of(w), []).append(w)
+    before = sum(1 for w in lines[line_of(me)] if _order(w) < _order(me))
+    return calls_before_in_lines(me, lines, before, callers, policy, now, max_steps)
+
+
+def calls_before_in_lines(me: Waiting, lines: Mapping[Line, Sequence[Waiting]], before: int,
+                          callers: Sequence[Caller], policy: Policy, now: datetime,
+                          max_steps: int = MAX_STEPS) -> int:
+    """`calls_before` from the heads of the lines: the same count from much less data.
+
+    `lines` holds, oldest first, at least the first `max_steps + 1` waiting tickets of each line
+    the callers may call (fewer only when the line has no more); `before` counts the tickets
+    queued before `me` in its own line, also those past what `lines` holds. The replay pops at
+    most `max_steps` tickets, so it never looks deeper than that.
+    """
+    mine = line_of(me)
     callers = [c for c in callers if c.may_call(me.service, me.priority)]
     if not callers:
-        return sum(1 for w in waiting if _key(w) == _key(me) and (w.queued_at, w.id) < (me.queued_at, me.id))
-    queues: dict[tuple[str, bool], deque[Waiting]] = {}
-    for w in sorted(waiting, key=lambda w: (w.queued_at, w.id)):
-        queues.setdefault(_key(w), deque()).append(w)
-    keys = [[k for k in queues if c.may_call(*k)] for c in callers]  # what each counter may call
+        return before
+    live = [k for k, line in lines.items() if line and any(c.may_call(*k) for c in callers)]
+    if all(k == mine for k in live):
+        # One line only: every counter calls its head, so exactly those before me go first.
+        return before
+    keys = [[k for k in live if c.may_call(*k)] for c in callers]  # what each counter may call
     streaks = [c.priority_streak for c in callers]
-    called = 0
-    turn = 0
-    idle = 0
-    while called < MAX_STEPS:
+    popped = dict.fromkeys(live, 0)
+    called = turn = idle = 0
+    while called < max_steps:
         i = turn % len(callers)
         turn += 1
-        caller = callers[i]
-        heads = [queues[k][0] for k in keys[i] if queues[k]]
-        choice = choose_next(caller.counter, heads, streaks[i], policy, now)
+        heads: list[Waiting] = []
+        head_lines: list[Line] = []
+        for k in keys[i]:
+            line, p = lines[k], popped[k]
+            if p < len(line):
+                heads.append(line[p])
+                head_lines.append(k)
+        choice = choose_next(callers[i].counter, heads, streaks[i], policy, now)
         if choice is None:  # this counter has nothing it may call; the others still do
             idle += 1
             if idle >= len(callers):
                 break
             continue
         idle = 0
-        if choice.ticket_id == target:
+        if choice.ticket_id == me.id:
             return called
         streaks[i] = choice.priority_streak
-        chosen = next(w for w in heads if w.id == choice.ticket_id)
-        queues[_key(chosen)].popleft()
+        popped[head_lines[next(j for j, h in enumerate(heads) if h.id == choice.ticket_id)]] += 1
         called += 1
     # Past the bound: the rest of the target's own line before it is surely ahead too.
-    mine = queues.get(_key(me), deque())
-    return called + sum(1 for w in mine if (w.queued_at, w.id) < (me.queued_at, me.id))
+    return called + before - popped.get(mine, 0)

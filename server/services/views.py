@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from ..engine.ahead import Caller, calls_before
+from ..engine.ahead import MAX_STEPS, Caller, Line, calls_before_in_lines, line_of
 from ..engine.estimate import estimate_wait
 from ..engine.model import Waiting
 from ..engine.numbering import is_full, is_open, next_opening
@@ -88,19 +88,28 @@ def people_ahead(conn: Connection, site: Site, t: dict[str, Any], now: datetime)
 
 
 def _people_ahead(conn: Connection, site: Site, t: dict[str, Any], now: datetime) -> tuple[int, int]:
-    callers = callers_of(conn, site, t["service"], t["priority"] is not None)
-    services: set[str] = set()
-    for c in callers:
-        services |= set(c.counter.services) | c.priority_services
-    # When the oldest goes first, a younger ticket of the same class is never called before this
-    # one: leave those out (the queue behind a ticket can be long).
-    same_class_younger_cannot = site.policy.order == "longest_wait"
-    rows = q.waiting_in(conn, t["day"], sorted(services or {t["service"]}),
-                        (t["priority"] is not None, t["queued_at"], t["id"])
-                        if same_class_younger_cannot else None)
-    parse = datetime.fromisoformat
-    waiting = [Waiting(i, svc, prio, parse(at)) for i, svc, prio, at in rows]
-    return calls_before(t["id"], waiting, callers, site.policy, now), len(callers)
+    prio = t["priority"] is not None
+    callers = callers_of(conn, site, t["service"], prio)
+    me = Waiting(int(t["id"]), t["service"], prio, datetime.fromisoformat(t["queued_at"]))
+    # Only the heads of the lines matter: the replay calls at most MAX_STEPS tickets. When the
+    # oldest goes first, a younger ticket of the same class is never called before this one:
+    # leave those out too.
+    younger_cannot = site.policy.order == "longest_wait"
+    keys = {(s, p) for c in callers for s in (*c.counter.services, *c.priority_services)
+            for p in (False, True) if c.may_call(s, p)} | {line_of(me)}
+
+    def line(key: Line, depth: int) -> list[Waiting]:
+        upto = (t["queued_at"], me.id) if younger_cannot and key[1] == prio or key == line_of(me) else None
+        return [Waiting(i, key[0], key[1], datetime.fromisoformat(at))
+                for i, at in q.waiting_line(conn, t["day"], key[0], key[1], depth, upto)]
+
+    lines = {key: line(key, 1) for key in sorted(keys)}
+    if any(rows and key != line_of(me) for key, rows in lines.items()):
+        # Other lines wait too: the replay needs each line's first MAX_STEPS + 1 (a lone line
+        # is counted from its presence alone).
+        lines = {key: line(key, MAX_STEPS + 1) if rows else rows for key, rows in lines.items()}
+    before = q.waiting_before(conn, t["day"], me.service, prio, t["queued_at"], me.id)
+    return calls_before_in_lines(me, lines, before, callers, site.policy, now), len(callers)
 
 
 def ticket_view(conn: Connection, site: Site, t: dict[str, Any], base_url: str,

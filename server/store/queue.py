@@ -471,3 +471,26 @@ def last_finished_leg(conn: sqlite3.Connection, ticket_id: int, counter: int) ->
                        "('done','transferred') ORDER BY leg DESC LIMIT 1",
                        (ticket_id, counter)).fetchone()
     return None if row is None else dict(row)
+
+
+def waiting_line(conn: sqlite3.Connection, day: str, service: str, priority: bool, limit: int,
+                 upto: tuple[str, int] | None = None) -> list[tuple[int, str]]:
+    """The first `limit` waiting tickets of one line (service and class) as (id, queued_at),
+    oldest first; `upto` = (queued_at, id): only those queued up to that ticket."""
+    sql = ("SELECT id, queued_at FROM tickets WHERE status='waiting' AND day=? AND service=? "
+           "AND (priority IS NOT NULL)=?")
+    args: list[Any] = [day, service, int(priority)]
+    if upto is not None:
+        sql += " AND (queued_at < ? OR (queued_at = ? AND id <= ?))"
+        args += [upto[0], upto[0], upto[1]]
+    return [(int(r[0]), str(r[1]))
+            for r in conn.execute(sql + " ORDER BY queued_at, id LIMIT ?", [*args, limit])]
+
+
+def waiting_before(conn: sqlite3.Connection, day: str, service: str, priority: bool,
+                   queued_at: str, ticket_id: int) -> int:
+    """How many waiting tickets of one line (service and class) were queued before this one."""
+    return int(conn.execute(
+        "SELECT COUNT(*) FROM tickets WHERE status='waiting' AND day=? AND service=? "
+        "AND (priority IS NOT NULL)=? AND (queued_at < ? OR (queued_at = ? AND id < ?))",
+        (day, service, int(priority), queued_at, queued_at, ticket_id)).fetchone()[0])

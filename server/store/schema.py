@@ -226,3 +226,11 @@ def m060_audit_and_scopes(db: Database) -> None:
         BEGIN SELECT RAISE(ABORT, 'the audit trail cannot be changed'); END;
     ALTER TABLE users ADD COLUMN units TEXT NOT NULL DEFAULT '[]';
     """)
+
+
+@migrations()
+def m120_waiting_lines(db: Database) -> None:
+    """Waiting tickets by line (service and class) in call order: "people ahead" reads a line's
+    first tickets and counts those before a ticket without visiting the rest of the queue."""
+    db.execute("CREATE INDEX tickets_waiting_lines ON tickets "
+               "(day, service, (priority IS NOT NULL), queued_at) WHERE status='waiting'")
