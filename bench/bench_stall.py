@@ -8,7 +8,8 @@ processes, in five situations:
       the GETs do not need it);
   (c) 4 client processes flood logins with random usernames from random 127.x.y.z addresses (each
       attempt costs a scrypt hash: throttling per address does not save the server here);
-  (d) 2,000 idle TCP connections open (this process raises its own open-file limit);
+  (d) 2,000 idle TCP connections: (d1) just opened, while the server accepts them, (d2) once
+      accepted and quiet (this process raises its own open-file limit);
   (e) issuing from a kiosk WITH a (fake, TCP) ESC/POS printer vs a kiosk without one, 4 clients.
 Run: `.venv/bin/python bench/bench_stall.py [--n 300]`
 """
@@ -87,6 +88,26 @@ def login_flood(url: str, stop: Any) -> None:
         s.close()
 
 
+def accept_queue(port: int) -> int:
+    """Connections waiting for the server to accept them on this port (Linux /proc/net/tcp)."""
+    for row in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        f = row.split()
+        if f[3] == "0A" and int(f[1].rsplit(":", 1)[1], 16) == port:
+            return int(f[4].split(":")[1], 16)
+    return 0
+
+
+def settle(port: int) -> None:
+    """Wait until the server has accepted every pending connection and its CPU is quiet again."""
+    while accept_queue(port):
+        time.sleep(0.05)
+    for _ in range(100):
+        cpu = cpu_seconds(SERVER_PID)
+        time.sleep(0.2)
+        if cpu_seconds(SERVER_PID) - cpu < 0.01:
+            return
+
+
 def hold_lock(db: str, stop: Any, held: Any) -> None:
     conn = sqlite3.connect(db, isolation_level=None)
     conn.execute("BEGIN IMMEDIATE")
@@ -95,8 +116,22 @@ def hold_lock(db: str, stop: Any, held: Any) -> None:
     conn.execute("ROLLBACK")
 
 
+SERVER_PID = 0  # the server's CPU time per request is what a loaded, shared machine blurs least
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used (Linux /proc)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def measure(url: str, clients: list[tuple[str, str, str | None, int, Any]]) -> list[Any]:
-    """Run the clients at once (each its own process); their results in order of finishing."""
+    """Run the clients at once (each its own process); their results in order of finishing, then
+    the server's CPU seconds over the run."""
+    cpu0 = cpu_seconds(SERVER_PID)
     start, out = mp.Event(), mp.Queue()
     procs = [mp.Process(target=loop, args=(url, m, p, t, n, b, start, out)) for m, p, t, n, b in clients]
     for p in procs:
@@ -105,11 +140,12 @@ def measure(url: str, clients: list[tuple[str, str, str | None, int, Any]]) -> l
     results = [out.get(timeout=900) for _ in procs]
     for p in procs:
         p.join()
-    return results
+    return results + [cpu_seconds(SERVER_PID) - cpu0]
 
 
 def line(label: str, results: list[Any]) -> None:
     by: dict[tuple[str, str], list[Any]] = {}
+    *results, cpu = results
     for path, method, lat, statuses, wall in results:
         by.setdefault((method, path), []).append((lat, statuses, wall))
     parts = []
@@ -122,6 +158,9 @@ def line(label: str, results: list[Any]) -> None:
         rate = sum(len(r[0]) for r in rows) / max(r[2] for r in rows)
         parts.append(f"{method} {path}: p50 {statistics.median(lat):.1f} ms, p99 {pct(lat, 0.99):.1f} ms,"
                      f" {rate:.0f}/s {dict(sorted(statuses.items()))}")
+    requests_n = sum(len(r[2]) for r in results)
+    parts.append(f"server CPU: {cpu * 1000 / requests_n:.2f} ms per request ({requests_n} requests),"
+                 f" load average {os.getloadavg()[0]:.1f}")
     print(f"{label}\n    " + "\n    ".join(parts), flush=True)
 
 
@@ -165,6 +204,8 @@ def main() -> None:
         db = str(Path(d) / "x.db")
         port = free_port()
         proc = start_server(root, Path(d), port)
+        global SERVER_PID
+        SERVER_PID = proc.pid
         url = f"http://127.0.0.1:{port}"
         try:
             kiosk = device(root, db, "bench-kiosk", None)
@@ -200,7 +241,10 @@ def main() -> None:
             if soft < want:
                 resource.setrlimit(resource.RLIMIT_NOFILE, (min(want, hard), hard))
             idle = [socket.create_connection(("127.0.0.1", port)) for _ in range(2000)]
-            line(f"(d) {len(idle)} idle connections open", measure(url, mix()))
+            line(f"(d1) {len(idle)} idle connections just opened (the server is still accepting them:"
+                 " a new connection queues behind them)", measure(url, mix()))
+            settle(port)
+            line(f"(d2) {len(idle)} idle connections open, all accepted", measure(url, mix()))
             for s in idle:
                 s.close()
 
