@@ -46,6 +46,11 @@ class Printing:
         self._devices: dict[str, int] = {}  # printer url → device id, for status alerts
         self._stop = threading.Event()
         self._poller: threading.Thread | None = None
+        # Outcomes wait here for the recorder, which writes all that arrived in one transaction:
+        # a printer lane goes on to its next job instead of waiting for a commit of its own.
+        self._results: list[tuple[PrintJob, PrintOutcome, str]] = []
+        self._results_ready = threading.Condition()
+        self._recorder: threading.Thread | None = None
         self.worker = PrintWorker(on_result=self._on_result, on_status=self._on_status)
 
     @classmethod
@@ -121,18 +126,38 @@ class Printing:
         self.print_ticket(target, ticket)
 
     def _on_result(self, job: PrintJob, outcome: PrintOutcome) -> None:
-        """Record the outcome on the ticket and tell the kiosk and staff."""
-        base_url = self._base_urls.pop(job.job_id, "")
-        try:
-            record_outcome(self.ctx, int(job.ticket_id), outcome.status == "printed", job.printer_url,
-                           outcome.printer_status.value, outcome.detail, outcome.attempts,
-                           "system", base_url)
-        except StoreError as exc:  # one line: the API's answers already say what is wrong
-            log.error("could not record print outcome of ticket %s: %s", job.ticket_id, exc.code)
-        except Exception:
-            log.exception("could not record print outcome of ticket %s", job.ticket_id)
-        if outcome.status != "printed":
-            self._on_status(job.printer_url, outcome.printer_status, outcome.detail)
+        """Hand the outcome to the recorder (started with the first one)."""
+        with self._results_ready:
+            self._results.append((job, outcome, self._base_urls.pop(job.job_id, "")))
+            self._results_ready.notify()
+            if self._recorder is None or not self._recorder.is_alive():
+                self._recorder = threading.Thread(target=self._record_results, name="print-outcomes",
+                                                  daemon=True)
+                self._recorder.start()
+
+    def _record_results(self) -> None:
+        """Record the outcomes on their tickets and tell the kiosks and staff, a batch at a time."""
+        while True:
+            with self._results_ready:
+                while not self._results:
+                    if self._stop.is_set():
+                        return
+                    self._results_ready.wait(1.0)
+                batch, self._results = self._results, []
+            try:
+                record_outcomes(self.ctx, [(int(job.ticket_id), outcome.status == "printed",
+                                            job.printer_url, outcome.printer_status.value,
+                                            outcome.detail, outcome.attempts, base_url)
+                                           for job, outcome, base_url in batch], "system")
+            except StoreError as exc:  # one line: the API's answers already say what is wrong
+                log.error("could not record print outcomes of tickets %s: %s",
+                          [job.ticket_id for job, _, _ in batch], exc.code)
+            except Exception:
+                log.exception("could not record print outcomes of tickets %s",
+                              [job.ticket_id for job, _, _ in batch])
+            for job, outcome, _ in batch:
+                if outcome.status != "printed":
+                    self._on_status(job.printer_url, outcome.printer_status, outcome.detail)
 
     def _on_status(self, url: str, status: PrinterStatus, detail: str) -> None:
         """Record a printer's status; alert staff and its kiosk when it changes."""
@@ -149,6 +174,11 @@ class Printing:
         """Stop the print worker and the status poll."""
         self._stop.set()
         self.worker.stop()
+        with self._results_ready:
+            self._results_ready.notify()
+            recorder = self._recorder
+        if recorder is not None:
+            recorder.join(10)  # the outcomes of the jobs the worker finished are recorded
 
 
 def ticket_print(ctx: Context, ticket: dict[str, Any]) -> TicketPrint:
@@ -181,17 +211,30 @@ def agent_job(ctx: Context, ticket: dict[str, Any], paper: str, job_id: str | No
 def record_outcome(ctx: Context, ticket_id: int, printed: bool, printer: str, printer_status: str,
                    detail: str, attempts: int, actor_key: str, base_url: str) -> None:
     """Note on the ticket whether it printed; when not, the kiosk shows it on screen."""
+    record_outcomes(ctx, [(ticket_id, printed, printer, printer_status, detail, attempts, base_url)],
+                    actor_key)
+
+
+Outcome = tuple[int, bool, str, str, str, int, str]  # ticket, printed?, printer, status, detail, attempts, base url
+
+
+def record_outcomes(ctx: Context, outcomes: list[Outcome], actor_key: str) -> None:
+    """`record_outcome` for several tickets in one transaction (one commit for a batch)."""
     now = ctx.clock()
     with ctx.transaction() as (conn, out):
-        row = q.get_ticket(conn, ticket_id)
-        if row is None:
-            return
-        q.set_print_status(conn, ticket_id, "printed" if printed else "on_screen", detail)
-        q.append_event(conn, stamp(now), row["day"], "print.printed" if printed else "print.failed",
-                       actor_key, ticket_id, None, row["service"],
-                       {"printer": printer, "printer_status": printer_status, "detail": detail,
-                        "attempts": attempts})
-        Changes(tickets=[ticket_id]).emit(ctx, conn, out, now, base_url)
+        by_base: dict[str, list[int]] = {}
+        for ticket_id, printed, printer, printer_status, detail, attempts, base_url in outcomes:
+            row = q.get_ticket(conn, ticket_id)
+            if row is None:
+                continue
+            q.set_print_status(conn, ticket_id, "printed" if printed else "on_screen", detail)
+            q.append_event(conn, stamp(now), row["day"], "print.printed" if printed else "print.failed",
+                           actor_key, ticket_id, None, row["service"],
+                           {"printer": printer, "printer_status": printer_status, "detail": detail,
+                            "attempts": attempts})
+            by_base.setdefault(base_url, []).append(ticket_id)
+        for base_url, ids in by_base.items():
+            Changes(tickets=ids).emit(ctx, conn, out, now, base_url)
 
 
 def record_status(ctx: Context, device_id: int, url: str, status: str, detail: str) -> None:
