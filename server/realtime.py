@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 import queue
 import time
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, current_app, request, session
@@ -113,9 +114,9 @@ class PublicSockets:
 PUBLIC_SOCKETS = PublicSockets()
 
 
-# Connected clients: sid → (rooms, how to rebuild its snapshot), so the publisher can resync a
-# screen it could not keep up with (Publisher.MAX_BACKLOG).
-_clients: dict[str, tuple[frozenset[str], Any]] = {}
+def _publisher() -> Publisher | None:
+    publish = _ctx().publish
+    return publish if isinstance(publish, Publisher) else None
 
 
 def _remember(sid: str, rooms: list[str], auth: Any, base_url: str) -> None:
@@ -134,7 +135,9 @@ def _remember(sid: str, rooms: list[str], auth: Any, base_url: str) -> None:
         except UseCaseError:
             return None
 
-    _clients[sid] = (frozenset(rooms), rebuild)
+    publisher = _publisher()
+    if publisher is not None:
+        publisher.remember(sid, rooms, rebuild)
 
 
 @socketio.on("disconnect")
@@ -142,7 +145,9 @@ def on_disconnect(*_reason: Any) -> None:
     """Forget a client that left: who held it, its place in its address's count, its rooms."""
     _live().forget(request.sid)  # type: ignore[attr-defined]
     PUBLIC_SOCKETS.leave(request.sid)  # type: ignore[attr-defined]
-    _clients.pop(request.sid, None)  # type: ignore[attr-defined]
+    publisher = _publisher()
+    if publisher is not None:
+        publisher.forget(request.sid)  # type: ignore[attr-defined]
 
 
 @socketio.on("*")
@@ -178,6 +183,17 @@ class Publisher:
         self._stats_due = False
         self._stats_sent = 0.0
         self.resyncs = 0  # how many times the backlog was dropped for snapshots
+        # Connected clients: sid → (rooms, how to rebuild its snapshot), so a screen this
+        # publisher could not keep up with gets a fresh snapshot (MAX_BACKLOG).
+        self._clients: dict[str, tuple[frozenset[str], Callable[[Context], Any]]] = {}
+
+    def remember(self, sid: str, joined: list[str], rebuild: Callable[[Context], Any]) -> None:
+        """Note a connected client's rooms and how to read its snapshot again."""
+        self._clients[sid] = (frozenset(joined), rebuild)
+
+    def forget(self, sid: str) -> None:
+        """Forget a client that left."""
+        self._clients.pop(sid, None)
 
     def __call__(self, messages: list[Message]) -> None:
         """Publish the messages of one committed change."""
@@ -236,7 +252,7 @@ class Publisher:
         log.warning("publisher backlog of %d changes dropped; resyncing %d rooms",
                     len(dropped), len(addressed))  # room names hold ticket tokens: not logged
         built: dict[frozenset[str], dict[str, Any] | None] = {}
-        for sid, (joined, rebuild) in list(_clients.items()):
+        for sid, (joined, rebuild) in list(self._clients.items()):
             if not joined & addressed:
                 continue
             snap = built.get(joined) if rooms.shared_snapshot(joined) else None
