@@ -181,7 +181,13 @@
       if (v === null || v === undefined || v === false) return;
       if (k === "text") node.textContent = v;
       else if (k === "class") node.className = v;
-      else if (k === "style") node.setAttribute("style", v);
+      else if (k === "style") {
+        // Through the CSSOM, which the CSP allows (a style attribute it would block).
+        String(v).split(";").forEach(function (decl) {
+          var at = decl.indexOf(":");
+          if (at > 0) node.style.setProperty(decl.slice(0, at).trim(), decl.slice(at + 1).trim());
+        });
+      }
       else if (k.indexOf("on") === 0) node.addEventListener(k.slice(2), v);
       else if (k === "dataset") Object.keys(v).forEach(function (d) { node.dataset[d] = v[d]; });
       else node.setAttribute(k, v === true ? "" : v);

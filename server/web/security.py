@@ -5,9 +5,9 @@ import os
 from collections.abc import Callable, Iterable
 from typing import Any
 
-# Scripts only from this server's own files (no inline script, no eval); styles may be inline
-# (pages set CSS variables per unit); no page may be framed (clickjacking on the console).
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+# Scripts and styles only from this server's own files (no inline script or style attribute, no
+# eval; scripts may still set element.style); no page may be framed (clickjacking on the console).
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; "
        "img-src 'self' data: blob:; media-src 'self' data: blob:; font-src 'self' data:; "
        "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
        "frame-ancestors 'none'")

@@ -31,6 +31,7 @@ def test_every_response_carries_the_security_headers(client: Any, method: str, p
     assert r.headers["Referrer-Policy"] == "no-referrer"
     csp = csp_of(r)
     assert csp["script-src"] == ["'self'"], "no inline script, no eval"
+    assert csp["style-src"] == ["'self'"], "no inline style: pages style from their CSS files"
     assert csp["frame-ancestors"] == ["'none'"] and csp["object-src"] == ["'none'"]
 
 
@@ -42,6 +43,7 @@ def test_no_template_has_inline_script_or_event_handlers() -> None:
             assert "src=" in tag, f"inline <script> in {page}"
         assert not re.search(r"\son[a-z]+\s*=", html), f"inline event handler in {page}"
         assert "javascript:" not in html.lower(), page
+        assert not re.search(r"\sstyle\s*=|<style\b", html), f"inline style in {page} (CSP: style-src 'self')"
 
 
 def test_the_public_ticket_shows_no_database_id(http: Any, app: Any) -> None:
