@@ -226,3 +226,18 @@ def m060_audit_and_scopes(db: Database) -> None:
         BEGIN SELECT RAISE(ABORT, 'the audit trail cannot be changed'); END;
     ALTER TABLE users ADD COLUMN units TEXT NOT NULL DEFAULT '[]';
     """)
+
+
+@migrations()
+def m070_site_admin(db: Database) -> None:
+    """Site configuration edited live: rows history refers to are retired, never deleted; a
+    service keeps the name of its hours profile and says whether it accepts priority tickets."""
+    db.executescript("""
+    ALTER TABLE zones ADD COLUMN retired INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE units ADD COLUMN retired INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE services ADD COLUMN retired INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE services ADD COLUMN accepts_priority INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE services ADD COLUMN hours_profile TEXT;
+    ALTER TABLE counters ADD COLUMN retired INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE priority_categories ADD COLUMN retired INTEGER NOT NULL DEFAULT 0;
+    """)
