@@ -89,9 +89,13 @@ def write_row(conn: sqlite3.Connection, table: str, row: dict[str, Any]) -> None
     """Insert or update one configuration row (a new counter also gets its closed state)."""
     cols = [c for c in COLUMNS[table] if c in row]
     key = KEYS[table]
-    sets = ", ".join(f"{c}=excluded.{c}" for c in cols if c != key)
-    conn.execute(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))}) "
-                 f"ON CONFLICT({key}) DO UPDATE SET {sets}", [row[c] for c in cols])
+    sets = [c for c in cols if c != key]
+    # An update may name only some columns: UPDATE first, INSERT a row that is not there yet.
+    cur = conn.execute(f"UPDATE {table} SET {', '.join(f'{c}=?' for c in sets)} WHERE {key}=?",
+                       [*(row[c] for c in sets), row[key]]) if sets else None
+    if cur is None or cur.rowcount == 0:
+        conn.execute(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+                     [row[c] for c in cols])
     if table == "counters":
         conn.execute("INSERT OR IGNORE INTO counter_state (number, state) VALUES (?, 'closed')",
                      (row["number"],))

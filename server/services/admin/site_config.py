@@ -52,8 +52,9 @@ def _may_read(actor: Actor) -> None:
         require_admin_read(actor)
 
 
-def _bad(code: str, field: str, status: int = 400, **params: Any) -> UseCaseError:
-    return UseCaseError(code, status, field=field, **params)
+def _bad(error: str, field: str, status: int = 400, /, **params: Any) -> UseCaseError:
+    """A refusal naming the input at fault (the page shows the message next to it)."""
+    return UseCaseError(error, status, field=field, **params)
 
 
 # ---- reading -------------------------------------------------------------------------------
@@ -156,7 +157,7 @@ def _new_code(doc: Doc, kind: str, data: dict[str, Any]) -> str:
         raise _bad("bad_code", "code")
     code = code.strip()
     if _find(doc, kind, code) is not None:
-        raise _bad("duplicate_code", "code", code=code)
+        raise _bad("duplicate_code", "code", value=code)
     return code
 
 
@@ -164,9 +165,9 @@ def _ref(doc: Doc, kind: str, field: str, code: Any) -> dict[str, Any]:
     """An active row another row refers to (unknown or retired: refused on `field`)."""
     row = _find(doc, kind, code) if code not in (None, "") else None
     if row is None:
-        raise _bad("unknown_reference", field, code=code or "")
+        raise _bad("unknown_reference", field, value=code or "")
     if row.get("retired"):
-        raise _bad("retired_reference", field, code=code)
+        raise _bad("retired_reference", field, value=code)
     return row
 
 
@@ -309,7 +310,7 @@ def _counter(doc: Doc, old: dict[str, Any] | None, data: dict[str, Any],
     else:
         number = _whole(data, "number", 1, 9999)
         if _find(doc, "counter", number) is not None:
-            raise _bad("duplicate_code", "number", code=number)
+            raise _bad("duplicate_code", "number", value=number)
     zone = _ref(doc, "zone", "zone", data.get("zone"))["code"]
     if old and zone != old["zone"] and state != "closed":
         raise _bad("counter_not_closed", "zone")
@@ -419,7 +420,7 @@ def _apply(ctx: Context, actor: Actor, kind: str, verb: str, code: Any,
         doc = _document(conn)
         old = _find(doc, kind, code) if code is not None else None
         if code is not None and old is None:
-            raise UseCaseError("config_not_found", 404, code=code)
+            raise UseCaseError("config_not_found", 404, value=code)
         row = change(conn, doc, old)
         position = None if old else len(doc[_list(kind)])
         _write(conn, doc, kind, row, old, position)
@@ -493,7 +494,7 @@ def update(ctx: Context, actor: Actor, kind: str, code: Any, data: dict[str, Any
     """Change some fields of one record (the others keep their values)."""
     def change(conn: Any, doc: Doc, old: dict[str, Any] | None) -> dict[str, Any]:
         if old and old.get("retired"):
-            raise UseCaseError("config_retired", 409, code=code)
+            raise UseCaseError("config_retired", 409, value=code)
         return _validate(conn, ctx, doc, kind, old, data)
     return _apply(ctx, actor, kind, "update", code, change)
 
