@@ -188,8 +188,8 @@ def _periods(text: Any, field: str) -> list[list[str]]:
             raise _bad("period_backwards", field, text=str(item))
         out.append([start.strftime("%H:%M"), end.strftime("%H:%M")])
     out.sort()
-    for (_, end), (start, _) in zip(out, out[1:]):
-        if start < end:
+    for (_, ends), (starts, _) in zip(out, out[1:]):
+        if starts < ends:
             raise _bad("periods_overlap", field)
     return out
 
@@ -223,7 +223,7 @@ def _category(doc: Doc, old: dict[str, Any] | None, data: dict[str, Any], kind: 
 
 def _hours(doc: Doc, old: dict[str, Any] | None, data: dict[str, Any]) -> dict[str, Any]:
     code = old["code"] if old else _new_code(doc, "hours", data)
-    given = data.get("days") if isinstance(data.get("days"), dict) else {}
+    given: dict[str, Any] = data["days"] if isinstance(data.get("days"), dict) else {}
     days = {d: _periods(given.get(d, []), f"days.{d}") for d in WEEKDAYS}
     if not any(days.values()):
         raise _bad("empty_hours", "days.mon")
@@ -374,8 +374,8 @@ def _write(conn: Any, doc: Doc, kind: str, row: dict[str, Any], old: dict[str, A
     if kind == "reason":
         ratings = site_rows.get_setting(conn, "ratings", {}) or {}
         reasons = [r for r in ratings.get("reasons", []) if r["code"] != row["code"]]
-        old = [r["code"] for r in ratings.get("reasons", [])]
-        at = old.index(row["code"]) if row["code"] in old else len(reasons)
+        codes = [r["code"] for r in ratings.get("reasons", [])]
+        at = codes.index(row["code"]) if row["code"] in codes else len(reasons)
         reasons.insert(at, {k: v for k, v in row.items() if k != "retired" or v})
         site_rows.set_setting(conn, "ratings", {**ratings, "reasons": reasons})
         return

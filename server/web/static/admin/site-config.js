@@ -21,7 +21,7 @@
     (kids || []).forEach(function (c) { if (c) e.appendChild(typeof c === "string" ? document.createTextNode(c) : c); });
     return e;
   }
-  function localName(r) { return S.lang() === "en" && r.name_en ? r.name_en : r.name; }
+  var localName = function (r) { return window.XephangShared.localName(r, "name"); };
   function active(list) { return (list || []).filter(function (r) { return !r.retired; }); }
   function range(s) {
     var end = s.last_number !== null && s.last_number !== undefined ? s.last_number
