@@ -135,6 +135,8 @@ def test_counters_zones_units_categories_reasons_and_hours(http: Any, app: Any) 
             status=201)
     http.refused("POST", f"{BASE}/unit", "quantri", {"code": "CB", "name": "x", "name_en": "x",
                                                       "short": "CB", "color": "red"}, 400, "bad_color")
+    http.ok("PUT", f"{BASE}/unit/TTPV", "quantri", {"color": "#0f172a"})  # a "center" unit
+    http.refused("PUT", f"{BASE}/unit/TTPV", "quantri", {"kind": "bank"}, 400, "bad_value")
     http.refused("POST", f"{BASE}/counter", "quantri", {"number": 17, "zone": "A1"}, 400,
                  "duplicate_code")
     http.refused("POST", f"{BASE}/counter", "quantri", {"number": 70, "zone": "C",
@@ -229,3 +231,23 @@ def test_another_process_change_is_picked_up(app: Any, http: Any, db_path: Any) 
     assert ctx.site.services["TP-CC"].number.first == 9801
     assert http.issue("TP-CC")["number"] == "9811"
     other.db.close()
+
+
+def test_every_record_of_the_demo_site_saves_unchanged(app: Any) -> None:
+    """The rules accept the site as shipped: an admin can open and save any record as it is."""
+    from server.services.admin import site_config
+    from server.services.auth import CLI
+    ctx = app.extensions["xephang"]
+    doc = site_config.site_config(ctx, CLI)
+    lists = {"zone": "zones", "unit": "units", "service": "services", "counter": "counters",
+             "category": "categories", "reason": "reasons", "hours": "hours"}
+    for kind, name in lists.items():
+        for row in doc[name]:
+            key = row["number"] if kind == "counter" else row["code"]
+            site_config.update(ctx, CLI, kind, key, {})
+    # saving what is there changes nothing: no new version, no audit entry
+    with ctx.db.read() as conn:
+        assert audit_rows.entries(conn, kind="", limit=1000) == []
+    assert ctx.site_version == doc["version"]
+    site_config.update(ctx, CLI, "zone", "A", {"name": "Khu A (sảnh)"})
+    assert ctx.site_version == doc["version"] + 1 and ctx.site.zones["A"]["name"] == "Khu A (sảnh)"

@@ -41,7 +41,7 @@ TABLE = {"zone": "zones", "unit": "units", "service": "services", "counter": "co
 CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
 PREFIX = re.compile(r"^[A-Z]{0,3}$")
 COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
-UNIT_KINDS = ("department", "agency", "service")
+UNIT_KINDS = ("department", "center", "agency")
 
 Doc = dict[str, Any]
 
@@ -422,6 +422,8 @@ def _apply(ctx: Context, actor: Actor, kind: str, verb: str, code: Any,
         if code is not None and old is None:
             raise UseCaseError("config_not_found", 404, value=code)
         row = change(conn, doc, old)
+        if old and all(old.get(k) == v for k, v in row.items()):
+            return old  # nothing changed: no version, no audit entry, no screen redraws
         position = None if old else len(doc[_list(kind)])
         _write(conn, doc, kind, row, old, position)
         version = site_admin.bump_site_version(conn)

@@ -77,7 +77,7 @@
       ["color", function (u) { return u.color; }]],
       fields: function () {
         return [["code", "text"], ["name", "text"], ["name_en", "text"], ["short", "text"],
-          ["kind", "select", ["department", "agency", "service"].map(function (k) { return [k, t("admin.site.unit_" + k)]; })],
+          ["kind", "select", ["department", "center", "agency"].map(function (k) { return [k, t("admin.site.unit_" + k)]; })],
           ["color", "text"]];
       },
       blank: {kind: "department", color: "#1d4ed8"}},
