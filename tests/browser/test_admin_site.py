@@ -272,6 +272,11 @@ def test_a_supervisor_sees_the_pages_read_only(admin: Any, tmp_path: Any) -> Non
         expect(page.locator('[data-act="edit"]').first).to_be_hidden()
         expect(page.locator("#sc-side")).to_be_hidden()
         assert_fits(page, shot(page, f"admin-site-{tab}-readonly", tmp_path))
+    page.locator("#lang-toggle").click()  # English second: the lists follow the language
+    expect(page.locator('.sc-list[data-kind="category"] th').first).to_have_text("Code")
+    expect(page.locator('.sc-list[data-kind="category"] h2')).to_have_text("Priority categories")
+    expect(page.locator("#readonly-note")).to_have_text("You are viewing read-only (supervisor).")
+    assert_fits(page, shot(page, "admin-site-lists-readonly-en", tmp_path))
 
 
 def test_open_kiosk_and_board_follow_changes_without_reload(admin: Any, browser: Browser,
@@ -297,7 +302,7 @@ def test_open_kiosk_and_board_follow_changes_without_reload(admin: Any, browser:
     services = admin("services")
     add(services, "service")
     fill(services, {**NEW, "code": "CA-CC", "name": "Cấp căn cước", "name_en": "Identity cards",
-                    "unit": "CA", "zone": "A1"})
+                    "unit": "CA", "zone": "A1", "accepts_priority": False})
     saved(services)
     counters = admin("counters")
     add(counters, "counter")
@@ -306,13 +311,17 @@ def test_open_kiosk_and_board_follow_changes_without_reload(admin: Any, browser:
     # the kiosk shows the new unit and service; the board their waiting people and a call at 71
     tile = kiosk.locator('[data-unit="CA"]')
     expect(tile).to_contain_text("Công an Thành phố")
+    tile.click()  # its one service takes no priority tickets: no priority question, a number at once
+    expect(kiosk.locator("#screen-result")).to_be_visible()
+    expect(kiosk.locator("#result-number")).to_have_text("9801")
+    kiosk.locator('#screen-result [data-action="done"]').click()
+    expect(kiosk.locator("#screen-units")).to_be_visible()
     edit(services, "service", "TP-QT")
     fill(services, {"name": "Quốc tịch (đổi tên)"})
     saved(services)
     kiosk.locator('[data-unit="TP"]').click()
     expect(kiosk.locator("#screen-services")).to_contain_text("Quốc tịch (đổi tên)")
     shot(kiosk, "kiosk-after-admin-change", tmp_path)
-    issue(live_server, "CA-CC")
     expect(board.locator('#waiting-list li[data-unit="CA"]')).to_contain_text("Công an Thành phố")
     edit(places, "unit", "CA")
     fill(places, {"name": "Công an TP. Hồ Chí Minh"})
