@@ -312,6 +312,24 @@ def cmd_init(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_site_export(args: argparse.Namespace) -> int:
+    """Write the live site configuration as a site file (standard output by default)."""
+    from .services.admin.site_config import export_toml
+    from .services.auth import CLI
+    from .services.context import Context
+    db = _db(args.db)
+    db.migrate()
+    text = export_toml(Context.open(db), CLI)
+    if not args.to or args.to == "-":
+        sys.stdout.write(text)
+        return 0
+    tmp = Path(args.to).with_name(f".{Path(args.to).name}.{os.getpid()}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, args.to)  # a reader never sees half a file
+    print(f"site configuration written to {args.to}", file=sys.stderr)
+    return 0
+
+
 def cmd_user_add(args: argparse.Namespace) -> int:
     """Create or update a user; the password comes from stdin."""
     from .services.auth import ROLES, hash_password
@@ -527,6 +545,12 @@ def parser() -> argparse.ArgumentParser:
     dr = with_db(device.add_parser("remove", help="revoke a device's token"))
     dr.add_argument("name")
     dr.set_defaults(func=cmd_device_remove)
+
+    site = sub.add_parser("site", help="the site configuration").add_subparsers(
+        dest="site_command", required=True)
+    se = with_db(site.add_parser("export", help="write the live configuration as a site file"))
+    se.add_argument("--to", default=None, help="file to write (default: standard output)")
+    se.set_defaults(func=cmd_site_export)
 
     day = sub.add_parser("day", help="service days").add_subparsers(dest="day_command", required=True)
     with_db(day.add_parser("close")).set_defaults(func=cmd_day_close)

@@ -112,6 +112,60 @@ MESSAGES: dict[str, tuple[str, str]] = {
                      "You can only see the units assigned to you."),
 
     # issue 8: services, counters, zones, hours (area a-config) — add below
+    "field_required": ("Mục này không được để trống.", "This field is required."),
+    "field_too_long": ("Tối đa {limit} ký tự.", "At most {limit} characters."),
+    "not_whole_number": ("Nhập một số nguyên từ {low} đến {high}.",
+                         "Enter a whole number from {low} to {high}."),
+    "not_a_number": ("Nhập một số phút lớn hơn 0.", "Enter a number of minutes above 0."),
+    "bad_value": ("Giá trị không hợp lệ.", "This value is not valid."),
+    "bad_code": ("Mã gồm chữ không dấu, số, dấu - hoặc _ (tối đa 32 ký tự).",
+                 "A code is letters without accents, digits, - or _ (at most 32)."),
+    "duplicate_code": ("Mã {value} đã có, hãy chọn mã khác.", "{value} already exists: choose another."),
+    "unknown_reference": ("Không tìm thấy “{value}”.", "“{value}” does not exist."),
+    "retired_reference": ("“{value}” đã ngừng sử dụng.", "“{value}” is retired."),
+    "bad_period": ("“{text}” không phải khoảng giờ như 07:30-11:30.",
+                   "“{text}” is not a period like 07:30-11:30."),
+    "period_backwards": ("“{text}”: giờ kết thúc phải sau giờ bắt đầu.",
+                         "“{text}”: the end must come after the start."),
+    "periods_overlap": ("Các khoảng giờ trong ngày chồng lên nhau.", "Periods of the day overlap."),
+    "empty_hours": ("Lịch giờ làm việc trống: cần ít nhất một khoảng giờ trong tuần.",
+                    "The hours profile is empty: give at least one period in the week."),
+    "bad_color": ("Màu dạng #RRGGBB, ví dụ #1d4ed8.", "A colour like #1d4ed8."),
+    "bad_prefix": ("Tiền tố gồm tối đa 3 chữ cái (A–Z) hoặc để trống.",
+                   "The prefix is up to 3 letters (A–Z), or empty."),
+    "last_before_first": ("Số cuối phải lớn hơn hoặc bằng số đầu.",
+                          "The last number must not be below the first."),
+    "number_overlap": ("Dãy số trùng với dịch vụ {other} ({prefix}{first}–{prefix}{last}): mỗi số chỉ thuộc một "
+                       "dịch vụ trong toàn trung tâm.",
+                       "The range overlaps service {other} ({prefix}{first}–{prefix}{last}): each number "
+                       "belongs to one service in the whole building."),
+    "number_prefix": ("Tiền tố có thể in trùng số với dịch vụ {other} (tiền tố “{prefix}”): chọn tiền tố "
+                      "không bắt đầu bằng tiền tố kia.",
+                      "This prefix could print the same number as service {other} (prefix “{prefix}”): "
+                      "use prefixes where neither starts the other."),
+    "numbers_in_use_today": ("Hôm nay dịch vụ đã cấp {issued} số: giữ nguyên tiền tố, số đầu và độ dài "
+                             "số đến hết ngày.",
+                             "The service has issued {issued} numbers today: keep its prefix, first "
+                             "number and width until the day ends."),
+    "last_below_issued": ("Hôm nay đã cấp đến số {number}: số cuối không được nhỏ hơn.",
+                          "Numbers up to {number} were issued today: the last number cannot be lower."),
+    "counter_other_zone": ("Quầy {counter} ở khu {zone}: dịch vụ và quầy phải cùng một khu.",
+                           "Counter {counter} is in zone {zone}: a service and its counters share a zone."),
+    "service_other_zone": ("Dịch vụ {service} ở khu {zone}: một quầy chỉ phục vụ dịch vụ trong khu của quầy.",
+                           "Service {service} is in zone {zone}: a counter serves its own zone only."),
+    "has_open_tickets": ("Hôm nay còn {n} số đang chờ hoặc đang phục vụ: phục vụ hoặc chuyển các số này trước.",
+                         "{n} tickets are still waiting or being served today: serve or transfer them first."),
+    "counter_not_closed": ("Quầy đang mở: đóng quầy trước khi ngừng sử dụng hoặc đổi khu.",
+                           "The counter is open: close it before retiring it or moving it to another zone."),
+    "would_strand": ("Dịch vụ {service} còn {n} số đang chờ và sẽ không còn quầy nào gọi.",
+                     "Service {service} has {n} tickets waiting and no other counter would call them."),
+    "still_in_use": ("Đang được dùng bởi: {users}. Chuyển hoặc ngừng các mục này trước.",
+                     "Still used by: {users}. Move or retire them first."),
+    "config_not_found": ("Không tìm thấy “{value}”.", "“{value}” was not found."),
+    "config_retired": ("“{value}” đã ngừng sử dụng: khôi phục trước khi sửa.",
+                       "“{value}” is retired: restore it before editing."),
+    "priority_not_accepted": ("Dịch vụ này không nhận số ưu tiên.", "This service does not take priority tickets."),
+    "site_export_failed": ("Không ghi được tệp cấu hình.", "The configuration file could not be written."),
 
     # issue 8: closures and calendar (area a-calendar) — add below
 

@@ -196,6 +196,7 @@ def spec() -> dict[str, Any]:
                         estimated_wait_min={"type": "array", "items": INT, "minItems": 2, "maxItems": 2},
                         estimated_wait_text=_obj({"vi": STR, "en": STR}), requeued=BOOL,
                         print=_obj({"status": STR, "detail": STR}))
+    paths.update(admin_site_paths())
     paths["/auth/login"]["post"]["responses"]["429"] = THROTTLED
     _shared_answers(paths)
     public_props = {k: v for k, v in ticket_props.items() if k != "id"}
@@ -243,4 +244,41 @@ def spec() -> dict[str, Any]:
                 "Printer": _obj({"device": INT, "device_name": STR, "url": STR, "status": STR}),
             },
         },
+    }
+
+
+# Site administration (area a-config): /admin/site, see docs/contract.md "Site administration".
+SITE_KINDS = ["service", "counter", "zone", "unit", "hours", "category", "reason"]
+
+
+def admin_site_paths() -> dict[str, Any]:
+    """The site configuration routes: read (admins, supervisors), change (admins)."""
+    kind = {"name": "kind", "in": "path", "required": True, "schema": {"enum": SITE_KINDS}}
+    code = {"name": "code", "in": "path", "required": True, "schema": STR,
+            "description": "the record's code (a counter: its number)"}
+    record = {"type": "object", "description": "a service, counter, zone, unit, hours profile, "
+              "priority category or rating reason (fields: docs/contract.md)",
+              "additionalProperties": True}
+    lists = {k: {"type": "array", "items": record} for k in
+             ("zones", "units", "services", "counters", "categories", "reasons", "hours")}
+    return {
+        "/admin/site": {"get": _op("The whole site configuration, retired records included "
+                                   "(admins; supervisors read-only)",
+                                   _obj({**lists, "service_kinds": {"type": "array", "items": STR},
+                                         "version": INT}))},
+        "/admin/site/export": {"get": {
+            "summary": "The live configuration as a site file (TOML), as `xephang site export`",
+            "responses": {"200": {"description": "the site file",
+                                  "content": {"application/toml": {"schema": STR}}}, **ERRORS}}},
+        "/admin/site/{kind}": {"post": _op(
+            "Create a record (admins); a refusal names the input at fault in `error.field`",
+            record, record, status="201", params=[kind])},
+        "/admin/site/{kind}/{code}": {"put": _op(
+            "Change some fields of a record (admins); 409 `config_retired` for a retired one",
+            record, record, params=[kind, code])},
+        "/admin/site/{kind}/{code}/retire": {"post": _op(
+            "Retire a record (admins): no longer offered, issued or called; history keeps it",
+            record, _obj({}), params=[kind, code])},
+        "/admin/site/{kind}/{code}/restore": {"post": _op(
+            "Bring a retired record back (admins)", record, _obj({}), params=[kind, code])},
     }

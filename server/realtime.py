@@ -12,6 +12,7 @@ from flask_socketio import SocketIO, join_room
 
 from .live_sessions import LiveSessions
 from .services.screens import rooms, snapshots
+from .services.admin.site_config import announce_site
 from .services.screens.events import EVENTS
 from .services.auth import Actor, actor_for_token, actor_for_user_id
 from .services.context import Context, Message
@@ -218,6 +219,8 @@ class Publisher:
             if m.name not in EVENTS:
                 raise ValueError(f"undocumented event {m.name}")
             self.emit(m.name, m.payload, list(m.rooms))
+            if m.name == "site.changed":  # what every screen shows may have changed
+                self._resnapshot(set(m.rooms), tickets=False)
             if not self.sync:
                 # Let every screen's writer send this message before the next one is queued:
                 # the call reaches the last of 1,000 screens ~35% sooner (bench/bench_fanout.py).
@@ -251,9 +254,15 @@ class Publisher:
         self._send([m for batch in dropped for m in batch if m.name == "print.job"])
         log.warning("publisher backlog of %d changes dropped; resyncing %d rooms",
                     len(dropped), len(addressed))  # room names hold ticket tokens: not logged
+        self._resnapshot(addressed)
+
+    def _resnapshot(self, addressed: set[str], tickets: bool = True) -> None:
+        """Send each client of these rooms a fresh snapshot (ticket pages only if `tickets`)."""
         built: dict[frozenset[str], dict[str, Any] | None] = {}
         for sid, (joined, rebuild) in list(self._clients.items()):
             if not joined & addressed:
+                continue
+            if not tickets and any(r.startswith(rooms.ticket("")) for r in joined):
                 continue
             snap = built.get(joined) if rooms.shared_snapshot(joined) else None
             if snap is None:  # a client that may no longer have one (None) shares it with nobody
@@ -294,10 +303,31 @@ class Publisher:
                     self._queue.task_done()
 
 
+def refresh_site(ctx: Context, force: bool = False) -> None:
+    """If another process changed the site, use it here too and tell this process's screens."""
+    ctx.refresh_site(force)
+    announce_site(ctx)
+
+
+def _watch_site(ctx: Context) -> None:
+    """Runs in the server: notices within seconds a site change made by another process (or the
+    CLI), even when no request comes (boards only listen)."""
+    while True:
+        socketio.sleep(ctx.SITE_CHECK_EVERY)
+        try:
+            refresh_site(ctx)
+        except Exception:  # a busy database: the next round tries again
+            log.exception("checking the site version failed")
+
+
 def init_app(app: Flask, ctx: Context, async_mode: str | None, sync: bool) -> None:
     """Attach Socket.IO to the app and route the context's events through it."""
     socketio.init_app(app, async_mode=async_mode, ping_interval=10, ping_timeout=10)
     ctx.publish = Publisher(ctx, sync=sync)
+    if async_mode == "gevent":
+        socketio.start_background_task(_watch_site, ctx)
+    else:  # tests and the threading server: look on requests (at most every 2 s)
+        app.before_request(lambda: refresh_site(ctx))
     app.extensions["xephang.live"] = LiveSessions(
         ctx, lambda sid: socketio.server.disconnect(sid, namespace="/"),
         lambda sid: bool(socketio.server.manager.is_connected(sid, "/")),

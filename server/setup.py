@@ -112,3 +112,12 @@ def reload_site(db: Database, site_path: str | Path) -> None:
     site = read_site_file(site_path)
     with db.write() as conn:
         site_rows.save_site(conn, site)
+        # Running servers on this file notice the new version and reload it live.
+        version = int(site_rows.get_setting(conn, "site_version", 0) or 0)
+        site_rows.set_setting(conn, "site_version", version + 1)
+        from .services.audit import origin
+        from .services.auth import CLI
+        from .store import audit as audit_rows
+        audit_rows.append(conn, stamp(now_local()), CLI.key, CLI.name, origin.get() or "cli",
+                          "site.reload", f"file:{Path(site_path).name}", None,
+                          {"site_version": version + 1})

@@ -44,11 +44,23 @@ def _number_range(s: dict[str, Any]) -> tuple[str, int, int]:
     return fmt.prefix.strip().upper(), fmt.first, fmt.end
 
 
+def number_clash(a: dict[str, Any], b: dict[str, Any]) -> str | None:
+    """How two services' number ranges could print the same number: "overlap", "prefix" or None."""
+    prefix_a, first_a, end_a = _number_range(a)
+    prefix_b, first_b, end_b = _number_range(b)
+    if prefix_a == prefix_b and first_a <= end_b and first_b <= end_a:
+        return "overlap"
+    if prefix_a != prefix_b and (prefix_a.startswith(prefix_b) or prefix_b.startswith(prefix_a)):
+        return "prefix"
+    return None
+
+
 def _check_unique_numbers(services: list[dict[str, Any]]) -> None:
     """Refuse number ranges that overlap anywhere in the building: a number names one ticket.
 
     Two boards once showed "5001 → Quầy 17" and "5001 → Quầy 10" together; so a range (prefix,
-    first_number..last_number) must not meet any other service's, in any zone.
+    first_number..last_number) must not meet any other service's, in any zone (a retired service
+    keeps its range: its numbers may be in today's history).
     """
     ranges = [(s["code"], *_number_range(s)) for s in services]
     for i, (code_a, prefix_a, first_a, end_a) in enumerate(ranges):
@@ -71,12 +83,14 @@ def parse_site(data: dict[str, Any]) -> dict[str, Any]:
         if key not in data:
             raise SiteConfigError(f"missing [{key}]")
     profiles: dict[str, dict[str, list[list[str]]]] = {}
+    hours_profiles: dict[str, dict[str, Any]] = {}
     for pname, days in data.get("hours", {}).items():
-        unknown = set(days) - set(WEEKDAYS)
+        unknown = set(days) - set(WEEKDAYS) - {"retired"}
         if unknown:
             raise SiteConfigError(f"hours.{pname}: unknown day(s) {sorted(unknown)}")
         profiles[pname] = {d: [_period(p, f"hours.{pname}.{d}") for p in days.get(d, [])]
                            for d in WEEKDAYS}
+        hours_profiles[pname] = {"days": profiles[pname], "retired": bool(days.get("retired"))}
     zones = {z["code"] for z in data["zones"]}
     units = {u["code"] for u in data["units"]}
     services: list[dict[str, Any]] = []
@@ -92,13 +106,16 @@ def parse_site(data: dict[str, Any]) -> dict[str, Any]:
             raise SiteConfigError(f"service {code}: unknown zone {s.get('zone')!r}")
         if s.get("kind", "submit") not in SERVICE_KINDS:
             raise SiteConfigError(f"service {code}: kind must be one of {SERVICE_KINDS}")
-        hours = s.get("hours")
+        hours, profile = s.get("hours"), None
         if isinstance(hours, str):
             if hours not in profiles:
                 raise SiteConfigError(f"service {code}: unknown hours profile {hours!r}")
-            hours = profiles[hours]
+            hours, profile = profiles[hours], hours
+        elif isinstance(hours, dict):
+            hours = {d: [_period(p, f"service {code} hours.{d}") for p in hours.get(d, [])]
+                     for d in WEEKDAYS}
         _check_range(s, code)
-        services.append({**s, "hours": hours})
+        services.append({**s, "hours": hours, "hours_profile": profile})
     _check_unique_numbers(services)
     counters = []
     for c in data["counters"]:
@@ -119,7 +136,8 @@ def parse_site(data: dict[str, Any]) -> dict[str, Any]:
         "zones": data["zones"], "units": data["units"], "services": services, "counters": counters,
         "priority_categories": data.get("priority_categories", []),
         "settings": {"site": site, "policy": policy, "ratings": data.get("ratings", {}),
-                     "open_all_hours": bool(site.get("open_all_hours", False))},
+                     "open_all_hours": bool(site.get("open_all_hours", False)),
+                     "hours_profiles": hours_profiles},
     }
 
 
@@ -137,6 +155,28 @@ def _weekly(hours: dict[str, list[list[str]]] | None) -> WeeklyHours | None:
         return None
     return WeeklyHours(tuple(tuple((time.fromisoformat(a), time.fromisoformat(b))
                                    for a, b in hours.get(d, [])) for d in WEEKDAYS))
+
+
+class Active(dict):  # type: ignore[type-arg]
+    """Active entries (listed, `in`, offered); retired ones still answer `[key]` and `.get(key)`,
+    so today's tickets and history keep their names after a service, counter or unit is retired."""
+
+    def __init__(self, active: dict[Any, Any], retired: dict[Any, Any]) -> None:
+        super().__init__(active)
+        self.retired = retired
+
+    def __missing__(self, key: Any) -> Any:
+        return self.retired[key]
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        """The entry, active or retired."""
+        return self[key] if key in self or key in self.retired else default
+
+
+def _split(rows: list[dict[str, Any]], key: str, make: Any = None) -> Active:
+    """Rows by key, the retired ones kept apart (see Active)."""
+    made = [(r[key], make(r) if make else r, bool(r.get("retired"))) for r in rows]
+    return Active({k: v for k, v, old in made if not old}, {k: v for k, v, old in made if old})
 
 
 @dataclass
@@ -161,23 +201,24 @@ class Site:
         except SiteConfigError as exc:  # a database loaded before numbers were checked
             raise SiteConfigError(f"{exc}. Fix the site file and reload it: "
                                   "xephang init --site FILE --reload") from None
-        services = {}
-        for s in rows["services"]:
-            services[s["code"]] = Service(
+        services = _split(rows["services"], "code", lambda s: Service(
                 code=s["code"], name=s["name"], name_en=s["name_en"], unit=s["unit"], zone=s["zone"],
                 kind=s["kind"], number=NumberFormat(s["prefix"], s["first_number"], s["width"],
                                     s.get("last_number")),
                 hours=_weekly(s["hours"]), daily_cap=s["daily_cap"],
-                wait_target_min=s["wait_target_min"], service_minutes=s["service_minutes"])
-        counters = {c["number"]: Counter(c["number"], c["zone"], tuple(c["services"]),
-                                         c["priority"], c["name"]) for c in rows["counters"]}
+                wait_target_min=s["wait_target_min"], service_minutes=s["service_minutes"]))
+        # A retired service is no longer called at any counter (its waiting tickets are refused
+        # at retirement: server/services/admin/site_config.py).
+        counters = _split(rows["counters"], "number", lambda c: Counter(
+            c["number"], c["zone"], tuple(x for x in c["services"] if x in services),
+            c["priority"], c["name"]))
         settings = rows["settings"]
         p = settings.get("policy", {})
         return cls(
-            zones={z["code"]: z for z in rows["zones"]}, units={u["code"]: u for u in rows["units"]},
+            zones=_split(rows["zones"], "code"), units=_split(rows["units"], "code"),
             services=services, service_rows={s["code"]: s for s in rows["services"]},
             counters=counters, counter_rows={c["number"]: c for c in rows["counters"]},
-            priority_categories={p_["code"]: p_ for p_ in rows["priority_categories"]},
+            priority_categories=_split(rows["priority_categories"], "code"),
             settings=settings,
             policy=Policy(p.get("priority_ratio", 2), p.get("aging_minutes", 30),
                           p.get("order", "longest_wait")))
@@ -191,6 +232,10 @@ class Site:
     def open_all_hours(self) -> bool:
         """Whether every service ignores its hours (the demo default)."""
         return bool(self.settings.get("open_all_hours", False))
+
+    def accepts_priority(self, code: str) -> bool:
+        """Whether a service takes priority tickets (a service may be configured not to)."""
+        return bool(self.service_rows.get(code, {}).get("accepts_priority", True))
 
     def counters_of_service(self, code: str) -> list[int]:
         """Counters that call this service's tickets (the zone's priority counter included)."""

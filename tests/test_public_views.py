@@ -160,6 +160,8 @@ def test_public_and_device_clients_receive_no_token_category_or_staff_name(live_
            {"ticket_ref": job["ticket_ref"], "status": "printed", "printer_status": "ok"})
         ok("POST", "/api/v1/printers/status", "kiosk-agent", {"status": "near_end"})
         staff.wait(lambda: staff.saw("stats.changed") and staff.saw("rating.added"))
+        # An administrator renames a service: every screen hears site.changed (and gets a snapshot).
+        ok("PUT", "/api/v1/admin/site/service/TP-HT", "quantri", {"name": "Hộ tịch (mới)"})
         # Last change: every public client hears it, so everything before it has arrived.
         act("pause")
 
@@ -212,5 +214,5 @@ def test_public_and_device_clients_receive_no_token_category_or_staff_name(live_
     assert heard == set(EVENTS) - STAFF_ONLY
     # Every public client's deltas come newer and newer: seqs never repeat (services/screens/sequence.py).
     for c in [*public.values(), *phones.values()]:
-        seqs = [p["seq"] for n, p in c.got if n != "snapshot"]
+        seqs = [p["seq"] for n, p in c.got if n not in ("snapshot", "site.changed")]  # unnumbered
         assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs), seqs

@@ -244,9 +244,12 @@
       var dev = res.me && res.me.device;
       if (dev && dev.counter) { state.number = dev.counter; renderCounter(); }
     });
-    S.getJson("/api/v1/site", token).then(function (site) {
-      if (site && site.ratings && site.ratings.reasons) state.reasons = site.ratings.reasons;
-    });
+    function loadReasons() {  // at start and after every site.changed
+      S.getJson("/api/v1/site", token).then(function (site) {
+        if (site && site.ratings && site.ratings.reasons) state.reasons = site.ratings.reasons;
+      });
+    }
+    loadReasons();
     XephangLive.connect({
       auth: {token: token},
       onSnapshot: function (snap) {
@@ -258,6 +261,7 @@
           setCounter(p.counter);
         } else if (name === "ticket.called") onCalled(p);
         else if (name === "ticket.changed") onTicketChanged(p);
+        else if (name === "site.changed") loadReasons();
       },
       onStatus: function (st) {
         if (st === "online") state.everOnline = true;

@@ -117,13 +117,24 @@
     return $("as-print-at").value || undefined;
   }
 
+  /** After site.changed: the site and its services again (new, renamed or retired ones). */
+  function reloadSite() {
+    Promise.all([K.api("GET", "/api/v1/site"), K.api("GET", "/api/v1/services")]).then(function (rs) {
+      if (!rs[0].ok || !rs[1].ok) return;  // the next snapshot or change tries again
+      st.site = rs[0].data;
+      st.services = rs[1].data.services || [];
+      renderAll();
+    });
+  }
+
   function startLive() {
     if (st.live) return;
     st.live = window.XephangLive.connect({
       auth: null, // the session cookie
       onSnapshot: function (snap) { mergeServices(snap.services); refreshLastTicket(); },
       onEvent: function (name, p) {
-        if (name === "queue.changed") mergeServices(p.services);
+        if (name === "site.changed") reloadSite();
+        else if (name === "queue.changed") mergeServices(p.services);
         else if (name === "ticket.changed" && p.ticket) onTicketChanged(p.ticket);
       },
       onStatus: function (s) { $("offline-banner").hidden = s !== "offline"; },
@@ -218,8 +229,11 @@
   function renderPriorities() {
     var box = $("as-priorities");
     box.textContent = "";
-    var cats = [{ code: null, label: T.t("priority.none") }].concat(
-      (st.site.priority_categories || []).map(function (p) { return { code: p.code, label: T.name(p, "name") }; }));
+    var svc = st.services.filter(function (x) { return x.code === st.selected; })[0];
+    var offered = !svc || svc.accepts_priority !== false;  // a service may take no priority tickets
+    if (!offered) st.priority = null;
+    var cats = [{ code: null, label: T.t("priority.none") }].concat(offered ?
+      (st.site.priority_categories || []).map(function (p) { return { code: p.code, label: T.name(p, "name") }; }) : []);
     cats.forEach(function (c) {
       box.appendChild(el("button", {
         type: "button", dataset: { priority: c.code || "" }, text: c.label,
@@ -251,6 +265,7 @@
     $("as-error").hidden = true;
     renderServices();
     renderSelected();
+    renderPriorities();
   }
 
   // A new request_id whenever what would be issued changes; a repeat of the same tap reuses it.

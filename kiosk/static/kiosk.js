@@ -144,6 +144,22 @@
     });
   }
 
+  /** After site.changed: the site (units, zones, names, categories) and this zone's services
+   *  again, then redraw the screen being shown (a fresh snapshot follows too). */
+  function reloadSite() {
+    return Promise.all([K.api("GET", "/api/v1/site"), K.api("GET", servicesPath())]).then(function (rs) {
+      if (!rs[0].ok || !rs[1].ok) return;  // the snapshot that follows refreshes the services
+      state.site = rs[0].data;
+      state.services = (rs[1].data && rs[1].data.services) || [];
+      state.singleUnit = unitsOfZone().length === 1;
+      renderHeader();
+      if (state.screen === "units") renderUnits();
+      else if (state.screen === "services") {
+        if (state.unit && servicesOf(state.unit).length) renderServices(); else goStart();
+      }
+    });
+  }
+
   /** Load device, site and services; on failure show "temporarily unavailable" and retry. */
   function loadAll() {
     if (timers.retryLoad !== null) { window.clearTimeout(timers.retryLoad); timers.retryLoad = null; }
@@ -194,7 +210,9 @@
         });
       },
       onEvent: function (name, p) {
-        if (name === "queue.changed") {
+        if (name === "site.changed") {
+          reloadSite();
+        } else if (name === "queue.changed") {
           mergeServices(p.services);
           if (state.screen === "units") renderUnits();
           else if (state.screen === "services") renderServices();
@@ -337,7 +355,8 @@
   function pickService(s) {
     state.service = s;
     state.attempt = { requestId: K.newRequestId(), service: s.code, priority: null, busy: false };
-    if (!((state.site && state.site.priority_categories) || []).length) {
+    // No priority question for a service that takes no priority tickets.
+    if (s.accepts_priority === false || !((state.site && state.site.priority_categories) || []).length) {
       issue();
       return;
     }

@@ -67,14 +67,51 @@ class Context:
     clock: Callable[[], datetime] = now_local
     publish: Callable[[list[Message]], None] = _no_publish
     printer: Any = None  # server.services.printing.Printing, set by the app
+    site_version: int = 0  # the `site_version` setting `site` was read at
+    announced_version: int = -1  # the last version screens were told about (site.changed)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _site_lock: threading.Lock = field(default_factory=threading.Lock)
+    _site_checked: float = 0.0
+
+    SITE_CHECK_EVERY = 2.0  # seconds: how soon a change made by another process is seen
 
     @classmethod
     def open(cls, db: Database, **kwargs: Any) -> "Context":
         """Load the site from the database."""
         with db.read() as conn:
             site = Site.from_rows(site_rows.load_site_rows(conn))
-        return cls(db=db, site=site, **kwargs)
+            version = int(site_rows.get_setting(conn, "site_version", 0) or 0)
+        return cls(db=db, site=site, site_version=version, announced_version=version,
+                   **kwargs)
+
+    def adopt_site(self, site: Site, version: int) -> bool:
+        """Use a site read at `version` unless a newer one is already in use; True if adopted."""
+        with self._site_lock:
+            if version <= self.site_version:
+                return False
+            self.site, self.site_version = site, version
+            return True
+
+    def refresh_site(self, force: bool = False) -> bool:
+        """Reload the site if another process changed it (one tiny read at most every
+        SITE_CHECK_EVERY seconds); True when a new site was adopted (the caller announces it)."""
+        now = time.monotonic()
+        if not force and now - self._site_checked < self.SITE_CHECK_EVERY:
+            return False
+        self._site_checked = now
+        with self.db.read() as conn:
+            return self.site_from(conn)
+
+    def site_from(self, conn: Any) -> bool:
+        """Reload the site through this connection if its version is not the one in use (inside
+        a write transaction: what a change is about to rely on); True when reloaded."""
+        version = int(site_rows.get_setting(conn, "site_version", 0) or 0)
+        if version == self.site_version:
+            return False
+        site = Site.from_rows(site_rows.load_site_rows(conn))
+        with self._site_lock:  # the file is the truth, even at a lower version (a restore)
+            self.site, self.site_version = site, version
+        return True
 
     @contextmanager
     def transaction(self) -> Iterator[tuple[Any, Outbox]]:

@@ -27,9 +27,16 @@ def site_info(ctx: Context) -> dict[str, Any]:
                       "services": list(c.services)} for c in site.counters.values()],
         "priority_categories": [{k: v for k, v in p.items() if k != "position"}
                                 for p in site.priority_categories.values()],
-        "ratings": site.settings.get("ratings", {}),
+        "ratings": _offered_ratings(site.settings.get("ratings", {})),
         "policy": site.settings.get("policy", {}),
     }
+
+
+def _offered_ratings(ratings: dict[str, Any]) -> dict[str, Any]:
+    """The rating scores and the reasons still offered (retired ones are history only)."""
+    reasons = [{k: v for k, v in r.items() if k != "retired"}
+               for r in ratings.get("reasons", []) if not r.get("retired")]
+    return {**ratings, "reasons": reasons} if "reasons" in ratings else dict(ratings)
 
 
 def zone_filter(ctx: Context, zone: str | None, floor: int | None) -> set[str]:

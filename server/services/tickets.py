@@ -68,6 +68,8 @@ def issue_ticket(ctx: Context, actor: Actor, service: Any, priority: Any = None,
     if priority is not None and (not isinstance(priority, str)
                                  or priority not in site.priority_categories):
         raise UseCaseError("unknown_priority", 400, priority=str(priority))
+    if priority is not None and not site.accepts_priority(service):
+        raise UseCaseError("priority_not_accepted", 400, service=service)
     request_id = check_request_id(request_id)
     svc = site.services[service]
     require_issuer(actor, svc.zone)
@@ -79,6 +81,11 @@ def issue_ticket(ctx: Context, actor: Actor, service: Any, priority: Any = None,
         prev = earlier_answer(conn, actor, request_id, "issue")
         if prev is not None:
             return ticket_view(conn, site, q.get_ticket(conn, prev["id"]) or {}, base_url, now), False
+        if ctx.site_from(conn):  # an administrator changed the site: number with the new one
+            site = ctx.site
+            if service not in site.services:
+                raise UseCaseError("unknown_service", 400, service=service)
+            svc = site.services[service]
         try:
             check_can_issue(svc, now, q.issued_count(conn, service, day), site.open_all_hours)
         except IssueRefused as refused:

@@ -234,3 +234,18 @@ def m120_waiting_lines(db: Database) -> None:
     first tickets and counts those before a ticket without visiting the rest of the queue."""
     db.execute("CREATE INDEX tickets_waiting_lines ON tickets "
                "(day, service, (priority IS NOT NULL), queued_at) WHERE status='waiting'")
+
+
+@migrations()
+def m070_site_admin(db: Database) -> None:
+    """Site configuration edited live: rows history refers to are retired, never deleted; a
+    service keeps the name of its hours profile and says whether it accepts priority tickets."""
+    db.executescript("""
+    ALTER TABLE zones ADD COLUMN retired INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE units ADD COLUMN retired INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE services ADD COLUMN retired INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE services ADD COLUMN accepts_priority INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE services ADD COLUMN hours_profile TEXT;
+    ALTER TABLE counters ADD COLUMN retired INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE priority_categories ADD COLUMN retired INTEGER NOT NULL DEFAULT 0;
+    """)

@@ -19,30 +19,35 @@ def save_site(conn: sqlite3.Connection, site: dict[str, Any]) -> None:
     for table in CONFIG_TABLES:
         conn.execute(f"DELETE FROM {table}")
     for i, z in enumerate(site["zones"]):
-        conn.execute("INSERT INTO zones VALUES (?,?,?,?,?)",
-                     (z["code"], z["name"], z.get("name_en", z["name"]), z["floor"], i))
+        write_row(conn, "zones", {"code": z["code"], "name": z["name"],
+                                  "name_en": z.get("name_en", z["name"]), "floor": z["floor"],
+                                  "position": i, "retired": int(bool(z.get("retired")))})
     for i, u in enumerate(site["units"]):
-        conn.execute("INSERT INTO units VALUES (?,?,?,?,?,?,?)",
-                     (u["code"], u["name"], u.get("name_en", u["name"]), u.get("kind", "department"),
-                      u.get("short", u["code"]), u.get("color", "#1d4ed8"), i))
+        write_row(conn, "units", {"code": u["code"], "name": u["name"],
+                                  "name_en": u.get("name_en", u["name"]),
+                                  "kind": u.get("kind", "department"), "short": u.get("short", u["code"]),
+                                  "color": u.get("color", "#1d4ed8"), "position": i,
+                                  "retired": int(bool(u.get("retired")))})
     for i, s in enumerate(site["services"]):
-        conn.execute("INSERT INTO services (code, unit, zone, kind, name, name_en, prefix, "
-                     "first_number, width, hours, daily_cap, wait_target_min, service_minutes, "
-                     "position, last_number) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                     (s["code"], s["unit"], s["zone"], s.get("kind", "submit"), s["name"],
-                      s.get("name_en", s["name"]), s.get("prefix", ""), s.get("first_number", 1),
-                      s.get("width", 3), dumps(s["hours"]) if s.get("hours") else None,
-                      s.get("daily_cap", 0), s.get("wait_target_min", 30),
-                      s.get("service_minutes", 8.0), i, s.get("last_number")))
+        write_row(conn, "services", {
+            "code": s["code"], "unit": s["unit"], "zone": s["zone"], "kind": s.get("kind", "submit"),
+            "name": s["name"], "name_en": s.get("name_en", s["name"]), "prefix": s.get("prefix", ""),
+            "first_number": s.get("first_number", 1), "width": s.get("width", 3),
+            "hours": dumps(s["hours"]) if s.get("hours") else None,
+            "daily_cap": s.get("daily_cap", 0), "wait_target_min": s.get("wait_target_min", 30),
+            "service_minutes": s.get("service_minutes", 8.0), "position": i,
+            "last_number": s.get("last_number"), "retired": int(bool(s.get("retired"))),
+            "accepts_priority": int(bool(s.get("accepts_priority", True))),
+            "hours_profile": s.get("hours_profile")})
     for i, c in enumerate(site["counters"]):
-        conn.execute("INSERT INTO counters VALUES (?,?,?,?,?,?)",
-                     (c["number"], c.get("name") or f"Quầy {c['number']}", c["zone"],
-                      dumps(c["services"]), int(bool(c.get("priority"))), i))
-        conn.execute("INSERT OR IGNORE INTO counter_state (number, state) VALUES (?, 'closed')",
-                     (c["number"],))
+        write_row(conn, "counters", {"number": c["number"], "name": c.get("name") or f"Quầy {c['number']}",
+                                     "zone": c["zone"], "services": dumps(c["services"]),
+                                     "priority": int(bool(c.get("priority"))), "position": i,
+                                     "retired": int(bool(c.get("retired")))})
     for i, p in enumerate(site["priority_categories"]):
-        conn.execute("INSERT INTO priority_categories VALUES (?,?,?,?)",
-                     (p["code"], p["name"], p.get("name_en", p["name"]), i))
+        write_row(conn, "priority_categories", {"code": p["code"], "name": p["name"],
+                                                "name_en": p.get("name_en", p["name"]), "position": i,
+                                                "retired": int(bool(p.get("retired")))})
     for key, value in site["settings"].items():
         set_setting(conn, key, value)
 
@@ -57,8 +62,43 @@ def load_site_rows(conn: sqlite3.Connection) -> dict[str, Any]:
     for c in out["counters"]:
         c["services"] = loads(c["services"])
         c["priority"] = bool(c["priority"])
+    for table in CONFIG_TABLES:
+        for row in out[table]:
+            row["retired"] = bool(row.get("retired"))
+    for s in out["services"]:
+        s["accepts_priority"] = bool(s.get("accepts_priority", 1))
     out["settings"] = {r["key"]: loads(r["value"]) for r in conn.execute("SELECT * FROM settings")}
     return out
+
+
+# The columns an administrator may write, per configuration table (names are never taken from input).
+COLUMNS = {
+    "zones": ("code", "name", "name_en", "floor", "position", "retired"),
+    "units": ("code", "name", "name_en", "kind", "short", "color", "position", "retired"),
+    "services": ("code", "unit", "zone", "kind", "name", "name_en", "prefix", "first_number",
+                 "width", "hours", "daily_cap", "wait_target_min", "service_minutes", "position",
+                 "last_number", "retired", "accepts_priority", "hours_profile"),
+    "counters": ("number", "name", "zone", "services", "priority", "position", "retired"),
+    "priority_categories": ("code", "name", "name_en", "position", "retired"),
+}
+KEYS = {"zones": "code", "units": "code", "services": "code", "counters": "number",
+        "priority_categories": "code"}
+
+
+def write_row(conn: sqlite3.Connection, table: str, row: dict[str, Any]) -> None:
+    """Insert or update one configuration row (a new counter also gets its closed state)."""
+    cols = [c for c in COLUMNS[table] if c in row]
+    key = KEYS[table]
+    sets = [c for c in cols if c != key]
+    # An update may name only some columns: UPDATE first, INSERT a row that is not there yet.
+    cur = conn.execute(f"UPDATE {table} SET {', '.join(f'{c}=?' for c in sets)} WHERE {key}=?",
+                       [*(row[c] for c in sets), row[key]]) if sets else None
+    if cur is None or cur.rowcount == 0:
+        conn.execute(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+                     [row[c] for c in cols])
+    if table == "counters":
+        conn.execute("INSERT OR IGNORE INTO counter_state (number, state) VALUES (?, 'closed')",
+                     (row["number"],))
 
 
 def get_setting(conn: sqlite3.Connection, key: str, default: Any = None) -> Any:

@@ -224,9 +224,41 @@ class StorageAlert(Event):
         return [Message(self.name, payload, tuple(to)) for to, payload in self.routes()]
 
 
+@dataclass(frozen=True)
+class SiteChanged(Event):
+    """The site configuration changed (an administrator edited a service, counter, zone, unit,
+    hours, priority category or rating reason, or the site file was reloaded): every screen
+    refetches what it shows (`/api/v1/site`, `/api/v1/services`), and each connected screen,
+    kiosk and console is sent a fresh `snapshot` right after (ticket pages are not). No `seq`: it
+    always passes. No personal data.
+
+    `staff`, `lobby`, every `zone:Z`, every `counter:N` ← `{version}`
+    """
+
+    name: ClassVar[str] = "site.changed"
+    version: int
+    to: tuple[str, ...] = ()
+
+    def routes(self) -> list[Route]:
+        return [(list(self.to), {"version": self.version})]
+
+    def unnumbered(self) -> list[Message]:
+        """The messages, without a seq."""
+        return [Message(self.name, payload, tuple(to)) for to, payload in self.routes()]
+
+
+def site_changed_messages(site: Any, version: int) -> list[Message]:
+    """The `site.changed` message for every room of this site (retired zones and counters too:
+    their screens must hear it to drop what they show)."""
+    zones = list(site.zones) + list(site.zones.retired)
+    counters = list(site.counters) + list(site.counters.retired)
+    to = (rooms.STAFF, rooms.LOBBY, *map(rooms.zone, zones), *map(rooms.counter, counters))
+    return SiteChanged(version, to).unnumbered()
+
+
 EVENT_TYPES: tuple[type[Event], ...] = (Snapshot, TicketCalled, TicketChanged, QueueChanged,
                                         CounterChanged, PrinterChanged, StatsChanged, RatingAdded,
-                                        PrintJob, StorageAlert)
+                                        PrintJob, StorageAlert, SiteChanged)
 EVENTS: tuple[str, ...] = tuple(e.name for e in EVENT_TYPES)
 
 

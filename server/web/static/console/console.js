@@ -471,6 +471,9 @@
     } else if (name === "ticket.changed") {
       var t = p.ticket || {};
       if (mine(p.counter) || mine(t.counter) || mineSvc[t.service]) refreshSoon();
+    } else if (name === "site.changed") {
+      loadSite();
+      refreshSoon();
     }
   }
 
@@ -492,18 +495,26 @@
     });
   }
 
+  /** Services, units and counters of the site (transfer list, picker): at start and after every
+   *  site.changed. */
+  function loadSite() {
+    return X.api("GET", "/api/v1/site").then(function (site) {
+      st.siteServices = site.services || [];
+      st.units = {};
+      (site.units || []).forEach(function (u) { st.units[u.code] = u; });
+      st.siteCounters = {};
+      (site.counters || []).forEach(function (c) { st.siteCounters[c.number] = c; });
+      if (!$("picker").hidden) renderPicker();
+    })
+      .catch(function () { /* transfer list stays empty; the error shows when used */ });
+  }
+
   function start() {
     X.loadMe().then(function (me) {
       st.me = me;
       var u = me.user || {};
       $("user-name").textContent = u.name || u.full_name || u.username || "";
-      X.api("GET", "/api/v1/site").then(function (site) {
-        st.siteServices = site.services || [];
-        (site.units || []).forEach(function (u) { st.units[u.code] = u; });
-        (site.counters || []).forEach(function (c) { st.siteCounters[c.number] = c; });
-        if (!$("picker").hidden) renderPicker();
-      })
-        .catch(function () { /* transfer list stays empty; the error shows when used */ });
+      loadSite();
       var n = initialCounter();
       if (n) chooseCounter(n); else showPicker();
       connectLive();

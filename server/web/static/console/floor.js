@@ -251,6 +251,9 @@
         if (p.stats) st.stats = p.stats;
         renderStats();
         break;
+      case "site.changed":
+        loadSite();
+        break;
       case "rating.added":
         if (p.rating) st.ratings = [p.rating].concat(st.ratings).slice(0, RATINGS_MAX);
         renderRatings();
@@ -275,6 +278,19 @@
     renderAll();
   }
 
+  /** Zones, policy and rating reasons: at start and after every site.changed (a fresh snapshot
+   *  follows that event with the counters and services). */
+  function loadSite() {
+    return X.api("GET", "/api/v1/site").then(function (site) {
+      if (site.policy && site.policy.pause_alert_min) pauseAlertMin = Number(site.policy.pause_alert_min);
+      st.zones = (site.zones || []).map(function (z) { return typeof z === "string" ? {code: z, name: z} : z; });
+      ((site.ratings && site.ratings.reasons) || []).forEach(function (r) { st.reasons[r.code] = r; });
+      renderRatings();
+      renderZones();
+      renderCounters();
+    }).catch(function () { /* the filter keeps "all zones" */ });
+  }
+
   function start() {
     var sel = $("zone-filter");
     st.zone = sel.dataset.initial || "";
@@ -293,14 +309,7 @@
         return;
       }
       $("floor").hidden = false;
-      X.api("GET", "/api/v1/site").then(function (site) {
-        if (site.policy && site.policy.pause_alert_min) pauseAlertMin = Number(site.policy.pause_alert_min);
-        st.zones = (site.zones || []).map(function (z) { return typeof z === "string" ? {code: z, name: z} : z; });
-        ((site.ratings && site.ratings.reasons) || []).forEach(function (r) { st.reasons[r.code] = r; });
-        renderRatings();
-        renderZones();
-        renderCounters();
-      }).catch(function () { /* the filter keeps "all zones" */ });
+      loadSite();
       renderAll();
       XephangLive.connect({
         auth: null, onSnapshot: onSnapshot, onEvent: onEvent,
