@@ -1,0 +1,75 @@
+"""The calendar as the engine sees it, read from the store for a moment (engine/calendar.py)."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from ..engine.calendar import Calendar, DayOff, Suspension
+from ..engine.numbering import LOOK_AHEAD_DAYS
+from ..i18n import LANGS, message
+from ..store import Connection
+from ..store import calendar as rows
+from .context import TZ
+
+_last: dict[tuple[int, int, int, date], Calendar] = {}
+
+
+def calendar_at(conn: Connection, now: datetime) -> Calendar:
+    """The days off, working days and suspensions that matter from `now` on (read in `conn`)."""
+    # Screens list every service at once: the rows are read once per transaction state
+    # (data_version moves when another connection commits, total_changes when this one writes).
+    version = int(conn.execute("PRAGMA data_version").fetchone()[0])
+    today = now.astimezone(TZ).date()
+    key = (id(conn), conn.total_changes, version, today)
+    found = _last.get(key)
+    if found is None:
+        found = load(conn, today)
+        _last.clear()
+        _last[key] = found
+    return found
+
+
+def load(conn: Connection, today: date) -> Calendar:
+    """Read the calendar from `today` to LOOK_AHEAD_DAYS ahead and the stored suspensions."""
+    last = today + timedelta(days=LOOK_AHEAD_DAYS + 1)
+    cal = Calendar()
+    for r in rows.calendar_days(conn, today.isoformat(), last.isoformat()):
+        day = date.fromisoformat(r["day"])
+        if r["kind"] == "working":
+            cal.working_days[day] = int(r["as_weekday"])
+        else:
+            cal.days_off.append(DayOff(day, r["kind"], r["name"], r["name_en"],
+                                       frozenset(r["units"] or [])))
+    for s in rows.suspensions(conn):
+        until = datetime.fromisoformat(s["until"]) if s["until"] else None
+        cal.suspensions.append(Suspension(s["scope"], s["code"], s["reason"], s["reason_en"], until))
+    return cal
+
+
+def hhmm_date(at: datetime) -> tuple[str, str]:
+    """A moment as the pages say it: ("14:00", "03/12")."""
+    local = at.astimezone(TZ)
+    return local.strftime("%H:%M"), local.strftime("%d/%m")
+
+
+def closed_texts(code: str, reason: str, reason_en: str) -> dict[str, str]:
+    """Why a service is closed, in every language: "Tạm ngưng tiếp nhận: mất điện"."""
+    return {lang: message(f"closed.{code}", lang, reason=reason, reason_en=reason_en or reason)
+            for lang in LANGS}
+
+
+def refusal_params(params: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """The message parameters of a refusal by the calendar (engine IssueRefused params)."""
+    opens = params.get("opens")
+    out = {k: v for k, v in params.items() if k != "opens"}
+    out["reason_en"] = out.get("reason_en") or out.get("reason", "")
+    if isinstance(opens, datetime):
+        time, day = hhmm_date(opens)
+        same_day = opens.astimezone(TZ).date() == now.astimezone(TZ).date()
+        out["reopen"] = " " + message("reopens.today" if same_day else "reopens.day", "vi",
+                                      time=time, date=day)
+        out["reopen_en"] = " " + message("reopens.today" if same_day else "reopens.day", "en",
+                                         time=time, date=day)
+    else:
+        out["reopen"] = out["reopen_en"] = ""
+    return out
