@@ -132,7 +132,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
                          "The reopening time is not valid (e.g. 2026-12-03T14:00)."),
     "until_in_past": ("Giờ mở lại phải sau thời điểm hiện tại.", "The reopening time must be in the future."),
     "not_closed": ("{target} đang mở, không cần mở lại.", "{target} is not closed."),
-    "date_invalid": ("Ngày không hợp lệ (ví dụ 2027-09-02).", "Not a valid date (e.g. 2027-09-02)."),
+    "date_invalid": ("Ngày không hợp lệ (ví dụ 02/09/2027).", "Not a valid date (e.g. 02/09/2027)."),
     "calendar_kind": ("Loại ngày phải là ngày lễ, ngày làm bù hoặc ngày nghỉ đột xuất.",
                       "The kind must be holiday, working day or closure."),
     "name_required": ("Hãy nhập tên hoặc lý do (tiếng Việt).", "Please enter a name or reason (in Vietnamese)."),

@@ -36,8 +36,8 @@ def add_day() -> Any:
     return jsonify(closures.add_calendar_day(ctx(), current_actor(), body())), 201
 
 
-@bp.delete("/admin/calendar/<int:day_id>")
-def remove_day(day_id: int) -> Any:
+@bp.delete("/admin/calendar/<day_id>")
+def remove_day(day_id: str) -> Any:
     return jsonify(closures.remove_calendar_day(ctx(), current_actor(), day_id))
 
 

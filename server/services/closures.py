@@ -33,6 +33,12 @@ COMMON_REASONS: list[tuple[str, str]] = [
 ]
 
 
+def _require_read(actor: Actor) -> None:
+    """Admins (the CLI too) and supervisors, who see it read-only."""
+    if not actor.is_admin:
+        require_admin_read(actor)
+
+
 def _text(data: dict[str, Any], key: str, required: str | None = None) -> str:
     value = data.get(key)
     if value is None:
@@ -98,7 +104,7 @@ def _log(conn: Connection, now: datetime, type_: str, actor: Actor, data: dict[s
 
 def list_closures(ctx: Context, actor: Actor) -> dict[str, Any]:
     """Services and units closed now (admins; supervisors read those of their units)."""
-    require_admin_read(actor)
+    _require_read(actor)
     now = ctx.clock()
     with ctx.db.read() as conn:
         found = rows.suspensions(conn)
@@ -157,11 +163,17 @@ def open_now(ctx: Context, actor: Actor, scope: str, code: str) -> dict[str, Any
 # ---- the calendar -------------------------------------------------------------------------------
 
 def _date(value: Any) -> date:
-    if isinstance(value, str) and len(value) == 10:
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            pass
+    """A date as 2027-09-02 or, as people write it here, 02/09/2027."""
+    if isinstance(value, str):
+        text = value.strip()
+        parts = text.split("/")
+        if len(parts) == 3 and all(p.isdigit() for p in parts) and len(parts[2]) == 4:
+            text = f"{parts[2]}-{int(parts[1]):02d}-{int(parts[0]):02d}"
+        if len(text) == 10:
+            try:
+                return date.fromisoformat(text)
+            except ValueError:
+                pass
     raise UseCaseError("date_invalid", 400, field="date")
 
 
@@ -184,7 +196,7 @@ def day_view(row: dict[str, Any]) -> dict[str, Any]:
 
 def calendar_year(ctx: Context, actor: Actor, year: Any) -> dict[str, Any]:
     """A year's calendar, and the public holidays computed for it (marked when already in it)."""
-    require_admin_read(actor)
+    _require_read(actor)
     y = _year(year if year not in (None, "") else ctx.clock().year)
     with ctx.db.read() as conn:
         days = rows.calendar_days(conn, f"{y}-01-01", f"{y}-12-31")
@@ -241,15 +253,15 @@ def add_calendar_day(ctx: Context, actor: Actor, data: dict[str, Any]) -> dict[s
     return day_view(row)
 
 
-def remove_calendar_day(ctx: Context, actor: Actor, day_id: int) -> dict[str, Any]:
+def remove_calendar_day(ctx: Context, actor: Actor, day_id: Any) -> dict[str, Any]:
     """Take a day out of the calendar."""
     require_admin(actor)
     now = ctx.clock()
     with ctx.transaction() as (conn, out):
-        row = rows.calendar_day(conn, day_id)
+        row = rows.calendar_day(conn, int(day_id)) if str(day_id).isdigit() else None
         if row is None:
             raise UseCaseError("calendar_day_not_found", 404)
-        rows.delete_calendar_day(conn, day_id)
+        rows.delete_calendar_day(conn, row["id"])
         audit.record(conn, ctx, actor, "calendar.remove", f"calendar:{row['day']}",
                      {k: row[k] for k in ("day", "kind", "name", "name_en", "units", "as_weekday")})
         _log(conn, now, "calendar.changed", actor, {"day": row["day"]})
