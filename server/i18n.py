@@ -115,13 +115,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
 
     # issue 8: closures and calendar (area a-calendar) — add below
     "service_suspended": ("Tạm ngưng tiếp nhận: {reason}.{reopen}",
-                          "Not taking tickets for now: {reason_en}.{reopen_en}"),
+                          "Not taking tickets for now: {reason}.{reopen}"),
     "holiday": ("Hôm nay nghỉ lễ {reason}: trung tâm không cấp số.{reopen}",
-                "Today is a public holiday ({reason_en}): no tickets are issued.{reopen_en}"),
-    "day_closed": ("Hôm nay không tiếp nhận: {reason}.{reopen}", "Closed today: {reason_en}.{reopen_en}"),
-    "closed.service_suspended": ("Tạm ngưng tiếp nhận: {reason}", "Not taking tickets for now: {reason_en}"),
-    "closed.holiday": ("Hôm nay nghỉ lễ {reason}", "Public holiday today: {reason_en}"),
-    "closed.day_closed": ("Hôm nay không tiếp nhận: {reason}", "Closed today: {reason_en}"),
+                "Today is a public holiday ({reason}): no tickets are issued.{reopen}"),
+    "day_closed": ("Hôm nay không tiếp nhận: {reason}.{reopen}", "Closed today: {reason}.{reopen}"),
+    "closed.service_suspended": ("Tạm ngưng tiếp nhận: {reason}", "Not taking tickets for now: {reason}"),
+    "closed.holiday": ("Hôm nay nghỉ lễ {reason}", "Public holiday today: {reason}"),
+    "closed.day_closed": ("Hôm nay không tiếp nhận: {reason}", "Closed today: {reason}"),
     "reopens.today": ("Dự kiến mở lại lúc {time}.", "Expected to reopen at {time}."),
     "reopens.day": ("Mở lại lúc {time} ngày {date}.", "Reopens at {time} on {date}."),
     "closure_scope": ("Hãy chọn đóng một dịch vụ hoặc cả một đơn vị.", "Choose a service or a whole unit to close."),
@@ -175,6 +175,10 @@ def message(code: str, lang: str, **params: object) -> str:
     """The message for an error code, in vi or en, with its parameters filled in."""
     vi, en = MESSAGES.get(_variant(code, params), MESSAGES["bad_request"])
     text = en if lang == "en" else vi
+    # A parameter given per language ({"vi": ..., "en": ...}, e.g. an admin's reason) takes the
+    # caller's language.
+    params = {k: v.get(lang, v.get("vi")) if isinstance(v, dict) and "vi" in v else v
+              for k, v in params.items()}
     try:
         return text.format(**params)
     except (KeyError, IndexError):

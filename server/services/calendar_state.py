@@ -54,22 +54,19 @@ def hhmm_date(at: datetime) -> tuple[str, str]:
 
 def closed_texts(code: str, reason: str, reason_en: str) -> dict[str, str]:
     """Why a service is closed, in every language: "Tạm ngưng tiếp nhận: mất điện"."""
-    return {lang: message(f"closed.{code}", lang, reason=reason, reason_en=reason_en or reason)
-            for lang in LANGS}
+    why = {"vi": reason, "en": reason_en or reason}
+    return {lang: message(f"closed.{code}", lang, reason=why) for lang in LANGS}
 
 
 def refusal_params(params: dict[str, Any], now: datetime) -> dict[str, Any]:
-    """The message parameters of a refusal by the calendar (engine IssueRefused params)."""
+    """The message parameters of a refusal by the calendar (engine IssueRefused params): the
+    reason and the reopening time, each per language."""
+    out = {k: v for k, v in params.items() if k not in ("opens", "reason", "reason_en")}
+    out["reason"] = {"vi": params["reason"], "en": params.get("reason_en") or params["reason"]}
+    out["reopen"] = {"vi": "", "en": ""}
     opens = params.get("opens")
-    out = {k: v for k, v in params.items() if k != "opens"}
-    out["reason_en"] = out.get("reason_en") or out.get("reason", "")
     if isinstance(opens, datetime):
         time, day = hhmm_date(opens)
-        same_day = opens.astimezone(TZ).date() == now.astimezone(TZ).date()
-        out["reopen"] = " " + message("reopens.today" if same_day else "reopens.day", "vi",
-                                      time=time, date=day)
-        out["reopen_en"] = " " + message("reopens.today" if same_day else "reopens.day", "en",
-                                         time=time, date=day)
-    else:
-        out["reopen"] = out["reopen_en"] = ""
+        key = "reopens.today" if opens.astimezone(TZ).date() == now.astimezone(TZ).date() else "reopens.day"
+        out["reopen"] = {lang: " " + message(key, lang, time=time, date=day) for lang in LANGS}
     return out
