@@ -277,7 +277,7 @@ def import_holidays(ctx: Context, actor: Actor, year: Any) -> dict[str, Any]:
     added, skipped = [], []
     with ctx.transaction() as (conn, out):
         for h in vietnam_holidays(y):
-            row = {"day": h.day.isoformat(), "kind": "holiday", "name": h.name,
+            row: dict[str, Any] = {"day": h.day.isoformat(), "kind": "holiday", "name": h.name,
                    "name_en": h.name_en, "units": [], "as_weekday": None, "source": "computed"}
             if rows.rule_on(conn, row["day"]) is not None:
                 skipped.append(row["day"])
