@@ -18,7 +18,7 @@ def calendar_at(conn: Connection, now: datetime) -> Calendar:
     """The days off, working days and suspensions that matter from `now` on (read in `conn`)."""
     # Screens list every service at once: the rows are read once per transaction state
     # (data_version moves when another connection commits, total_changes when this one writes).
-    version = int(conn.execute("PRAGMA data_version").fetchone()[0])
+    version = rows.data_version(conn)
     today = now.astimezone(TZ).date()
     key = (id(conn), conn.total_changes, version, today)
     found = _last.get(key)
