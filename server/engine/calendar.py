@@ -47,11 +47,13 @@ class Closed:
 
 @dataclass
 class Calendar:
-    """Days off, compensating working days (date → the weekday whose hours apply) and suspensions."""
+    """Days off, compensating working days (date → the weekday whose hours apply) and suspensions
+    (built whole, then only read)."""
 
     days_off: list[DayOff] = field(default_factory=list)
     working_days: dict[date, int] = field(default_factory=dict)
     suspensions: list[Suspension] = field(default_factory=list)
+    _by_day: dict[date, list[DayOff]] = field(default_factory=dict, repr=False, compare=False)
 
     def weekday(self, day: date) -> int:
         """The weekday whose hours apply on this date (a compensating Saturday works as, say, Monday)."""
@@ -59,15 +61,30 @@ class Calendar:
 
     def closed_by(self, service: Service, at: datetime) -> Closed | None:
         """Why the calendar or an admin keeps this service closed at this moment, or None."""
-        for off in self.days_off:
-            if off.day == at.date() and (not off.units or service.unit in off.units):
+        for off in self._off_on(at.date()):
+            if not off.units or service.unit in off.units:
                 code = HOLIDAY if off.kind == "holiday" else DAY_CLOSED
                 return Closed(code, off.name, off.name_en or off.name)
         for s in self.suspensions:
-            hit = s.code == (service.code if s.scope == "service" else service.unit)
-            if hit and (s.until is None or at < s.until):
+            if self._hits(s, service) and (s.until is None or at < s.until):
                 return Closed(SUSPENDED, s.reason, s.reason_en or s.reason, s.until)
         return None
+
+    def closed_for_good(self, service: Service) -> bool:
+        """Whether a suspension without a reopening time holds this service (no next opening)."""
+        return any(s.until is None and self._hits(s, service) for s in self.suspensions)
+
+    @staticmethod
+    def _hits(s: Suspension, service: Service) -> bool:
+        return s.code == (service.code if s.scope == "service" else service.unit)
+
+    def _off_on(self, day: date) -> list[DayOff]:
+        return self._by_day.get(day, [])
+
+    def __post_init__(self) -> None:
+        # Indexed once: a next opening looks at up to LOOK_AHEAD_DAYS days per service.
+        for off in self.days_off:
+            self._by_day.setdefault(off.day, []).append(off)
 
 
 @dataclass(frozen=True)

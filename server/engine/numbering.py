@@ -58,6 +58,8 @@ def next_opening(service: Service, local_now: datetime, open_all_hours: bool = F
         return None
     if calendar is None and (open_all_hours or service.hours is None):
         return None
+    if calendar is not None and calendar.closed_for_good(service):
+        return None
     for moment in _openings(service, local_now, open_all_hours, calendar):
         if is_open(service, moment, open_all_hours, calendar):
             return moment

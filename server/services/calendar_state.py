@@ -32,18 +32,17 @@ def calendar_at(conn: Connection, now: datetime) -> Calendar:
 def load(conn: Connection, today: date) -> Calendar:
     """Read the calendar from `today` to LOOK_AHEAD_DAYS ahead and the stored suspensions."""
     last = today + timedelta(days=LOOK_AHEAD_DAYS + 1)
-    cal = Calendar()
+    days_off, working = [], {}
     for r in rows.calendar_days(conn, today.isoformat(), last.isoformat()):
         day = date.fromisoformat(r["day"])
         if r["kind"] == "working":
-            cal.working_days[day] = int(r["as_weekday"])
+            working[day] = int(r["as_weekday"])
         else:
-            cal.days_off.append(DayOff(day, r["kind"], r["name"], r["name_en"],
-                                       frozenset(r["units"] or [])))
-    for s in rows.suspensions(conn):
-        until = datetime.fromisoformat(s["until"]) if s["until"] else None
-        cal.suspensions.append(Suspension(s["scope"], s["code"], s["reason"], s["reason_en"], until))
-    return cal
+            days_off.append(DayOff(day, r["kind"], r["name"], r["name_en"], frozenset(r["units"] or [])))
+    suspended = [Suspension(s["scope"], s["code"], s["reason"], s["reason_en"],
+                            datetime.fromisoformat(s["until"]) if s["until"] else None)
+                 for s in rows.suspensions(conn)]
+    return Calendar(days_off, working, suspended)
 
 
 def hhmm_date(at: datetime) -> tuple[str, str]:
