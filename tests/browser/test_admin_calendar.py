@@ -180,3 +180,37 @@ def test_admin_walks_the_calendar_and_a_holiday_reaches_an_open_kiosk(pages: Any
     row.locator("button").click()
     expect(row).to_have_count(0)
     expect(tile).to_be_enabled()
+
+
+def test_a_closed_unit_shows_on_an_open_board_and_floor_and_supervisors_only_read(
+        browser: Browser, pages: Any, live_server: Any, tmp_path: Any) -> None:
+    board_ctx = browser.new_context(viewport=LANDSCAPE)
+    token = live_server.devices["board-lobby"]["token"]
+    board_ctx.add_init_script(f"localStorage.setItem('xephang.deviceToken', '{token}')")
+    board = board_ctx.new_page()
+    board.goto(f"{live_server.url}/board")
+    expect(board.locator("#conn-banner")).to_be_hidden()
+    floor_ctx = browser.new_context(viewport=LANDSCAPE)
+    floor = floor_ctx.new_page()
+    r = floor.request.post(f"{live_server.url}/api/v1/auth/login",
+                           data={"username": "giamsat", "password": live_server.users["giamsat"]["password"]})
+    assert r.ok, r.text()
+    floor.goto(f"{live_server.url}/floor")
+    expect(floor.locator("#conn-banner")).to_be_hidden()
+    r = live_server.api("POST", "/api/v1/admin/closures", who="quantri",
+                        json={"scope": "unit", "code": "TP", "reason": REASON})
+    assert r.status_code == 201, r.text
+    expect(board.locator('#waiting-list li[data-unit="TP"] .count')).to_have_text("Tạm ngưng tiếp nhận")
+    shot(board, "board-unit-closed", tmp_path)
+    assert layout_problems(board, skip="#notice") == []  # the notice scrolls by design
+    expect(floor.locator('#alerts li[data-kind="suspended"]').first).to_contain_text(
+        f"Tạm ngưng tiếp nhận: {REASON}")
+    # the supervisor sees the closures page read-only: no form, no reopen button
+    floor.goto(f"{live_server.url}/admin/closures")
+    expect(floor.locator("#readonly-note")).to_be_visible()
+    expect(floor.locator('#closures-body tr[data-target="unit:TP"]')).to_contain_text(REASON)
+    expect(floor.locator("#close-form")).to_be_hidden()
+    expect(floor.locator('#closures-body tr[data-target="unit:TP"] button')).to_be_hidden()
+    assert_fits(floor, shot(floor, "admin-closures-supervisor", tmp_path))
+    board_ctx.close()
+    floor_ctx.close()
