@@ -212,5 +212,17 @@ def test_a_closed_unit_shows_on_an_open_board_and_floor_and_supervisors_only_rea
     expect(floor.locator("#close-form")).to_be_hidden()
     expect(floor.locator('#closures-body tr[data-target="unit:TP"] button')).to_be_hidden()
     assert_fits(floor, shot(floor, "admin-closures-supervisor", tmp_path))
-    board_ctx.close()
-    floor_ctx.close()
+    # the staff-assisted page says the same, and its number is refused
+    assist_ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+    assist = assist_ctx.new_page()
+    assist.goto(f"{live_server.url}/assist")
+    assist.fill("#as-username", "giamsat")
+    assist.fill("#as-password", live_server.users["giamsat"]["password"])
+    assist.click("#as-login button[type=submit]")
+    expect(assist.locator("#as-main")).to_be_visible()
+    assist.fill("#as-search", "ly lich")
+    expect(assist.locator('#as-services [data-service="TP-LLTP"]')).to_contain_text(
+        f"Tạm ngưng tiếp nhận: {REASON}")
+    shot(assist, "assist-service-closed", tmp_path)
+    for ctx in (board_ctx, floor_ctx, assist_ctx):
+        ctx.close()
