@@ -45,7 +45,7 @@ def _text(data: dict[str, Any], key: str, required: str | None = None) -> str:
         value = ""
     if not isinstance(value, str):
         raise UseCaseError("bad_request", 400, field=key)
-    value = " ".join(value.split())
+    value = " ".join(value.split()).rstrip(".")  # messages end the sentence themselves
     if required and not value:
         raise UseCaseError(required, 400, field=key)
     if len(value) > MAX_TEXT:
