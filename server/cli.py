@@ -176,6 +176,9 @@ def cmd_run(args: argparse.Namespace) -> int:
                 print(f"day close failed: {exc}", file=sys.stderr)
 
     socketio.start_background_task(close_days_forever)
+    from .services import closures  # screens learn when a service reopens or closes by itself
+    socketio.start_background_task(closures.watch_forever, ctx, socketio.sleep,
+                                   lambda text: print(text, file=sys.stderr, flush=True))
     start_daily_backups(ctx, args)
     # Everything loaded so far lives as long as the process: keep it out of the collector's
     # full passes, which otherwise stall the event loop for tens of ms with many screens.
@@ -445,6 +448,36 @@ def cmd_day_close(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_calendar_import(args: argparse.Namespace) -> int:
+    """Add a year's public holidays of Việt Nam (lunar dates computed) to the calendar."""
+    from .services import closures
+    from .services.auth import CLI
+    from .services.context import Context
+    from .services.errors import UseCaseError
+    from .i18n import message
+    try:
+        done = closures.import_holidays(Context.open(_db(args.db)), CLI, args.year)
+    except UseCaseError as exc:
+        print(message(exc.code, "en", **exc.params), file=sys.stderr)
+        return 2
+    for d in done["added"]:
+        print(f"{d['date']}  {d['name']}")
+    print(f"{len(done['added'])} holiday(s) added, {len(done['skipped'])} date(s) already in the calendar")
+    return 0
+
+
+def cmd_calendar_list(args: argparse.Namespace) -> int:
+    """Print a year's calendar: holidays, compensating working days, closures."""
+    from .services import closures
+    from .services.auth import CLI
+    from .services.context import Context
+    year = closures.calendar_year(Context.open(_db(args.db)), CLI, args.year)
+    for d in year["days"]:
+        units = f" [{', '.join(d['units'])}]" if d["units"] else ""
+        print(f"{d['date']}  {d['kind']:<8} {d['name']}{units}")
+    return 0
+
+
 def cmd_backup(args: argparse.Namespace) -> int:
     """Copy the database, online and consistent, to a verified file."""
     from .store.backup import BackupError, backup
@@ -554,6 +587,15 @@ def parser() -> argparse.ArgumentParser:
 
     day = sub.add_parser("day", help="service days").add_subparsers(dest="day_command", required=True)
     with_db(day.add_parser("close")).set_defaults(func=cmd_day_close)
+
+    cal = sub.add_parser("calendar", help="holidays, working days, closed days").add_subparsers(
+        dest="calendar_command", required=True)
+    ci = with_db(cal.add_parser("import-holidays", help="add a year's public holidays (computed)"))
+    ci.add_argument("--year", type=int, required=True)
+    ci.set_defaults(func=cmd_calendar_import)
+    cl = with_db(cal.add_parser("list", help="print a year's calendar"))
+    cl.add_argument("--year", type=int, required=True)
+    cl.set_defaults(func=cmd_calendar_list)
 
     bk = with_db(sub.add_parser("backup", help="copy the database (online) to a verified file"))
     bk.add_argument("--to", required=True, help="the backup file to write")

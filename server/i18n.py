@@ -168,6 +168,36 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "site_export_failed": ("Không ghi được tệp cấu hình.", "The configuration file could not be written."),
 
     # issue 8: closures and calendar (area a-calendar) — add below
+    "service_suspended": ("Tạm ngưng tiếp nhận: {reason}.{reopen}",
+                          "Not taking tickets for now: {reason}.{reopen}"),
+    "holiday": ("Hôm nay nghỉ lễ {reason}: trung tâm không cấp số.{reopen}",
+                "Today is a public holiday ({reason}): no tickets are issued.{reopen}"),
+    "day_closed": ("Hôm nay không tiếp nhận: {reason}.{reopen}", "Closed today: {reason}.{reopen}"),
+    "closed.service_suspended": ("Tạm ngưng tiếp nhận: {reason}", "Not taking tickets for now: {reason}"),
+    "closed.holiday": ("Hôm nay nghỉ lễ {reason}", "Public holiday today: {reason}"),
+    "closed.day_closed": ("Hôm nay không tiếp nhận: {reason}", "Closed today: {reason}"),
+    "reopens.today": ("Dự kiến mở lại lúc {time}.", "Expected to reopen at {time}."),
+    "reopens.day": ("Mở lại lúc {time} ngày {date}.", "Reopens at {time} on {date}."),
+    "closure_scope": ("Hãy chọn đóng một dịch vụ hoặc cả một đơn vị.", "Choose a service or a whole unit to close."),
+    "closure_target": ("Không có dịch vụ hoặc đơn vị {target}.", "There is no service or unit {target}."),
+    "reason_required": ("Hãy nhập lý do (tiếng Việt).", "Please enter a reason (in Vietnamese)."),
+    "text_too_long": ("Nội dung quá dài (tối đa {max} ký tự).", "Too long (at most {max} characters)."),
+    "until_not_a_time": ("Giờ mở lại không hợp lệ (ví dụ 2026-12-03T14:00).",
+                         "The reopening time is not valid (e.g. 2026-12-03T14:00)."),
+    "until_in_past": ("Giờ mở lại phải sau thời điểm hiện tại.", "The reopening time must be in the future."),
+    "not_closed": ("{target} đang mở, không cần mở lại.", "{target} is not closed."),
+    "date_invalid": ("Ngày không hợp lệ (ví dụ 02/09/2027).", "Not a valid date (e.g. 02/09/2027)."),
+    "calendar_kind": ("Loại ngày phải là ngày lễ, ngày làm bù hoặc ngày nghỉ đột xuất.",
+                      "The kind must be holiday, working day or closure."),
+    "name_required": ("Hãy nhập tên hoặc lý do (tiếng Việt).", "Please enter a name or reason (in Vietnamese)."),
+    "weekday_invalid": ("Hãy chọn ngày trong tuần có giờ làm việc áp dụng (thứ Hai…thứ Sáu).",
+                        "Choose the weekday whose hours apply (Monday…Friday)."),
+    "working_day_not_weekend": ("Ngày làm bù phải là thứ Bảy hoặc Chủ nhật.",
+                                "A compensating working day must be a Saturday or a Sunday."),
+    "day_taken": ("Ngày {day} đã có trong lịch ({name}).", "{day} is already in the calendar ({name})."),
+    "unknown_units": ("Không có đơn vị: {units}.", "Unknown unit(s): {units}."),
+    "calendar_day_not_found": ("Không tìm thấy ngày này trong lịch.", "This calendar day was not found."),
+    "year_invalid": ("Năm không hợp lệ (2000–2100).", "Not a valid year (2000–2100)."),
 
     # issue 8: users, devices, device health (area a-people) — add below
 
@@ -199,6 +229,10 @@ def message(code: str, lang: str, **params: object) -> str:
     """The message for an error code, in vi or en, with its parameters filled in."""
     vi, en = MESSAGES.get(_variant(code, params), MESSAGES["bad_request"])
     text = en if lang == "en" else vi
+    # A parameter given per language ({"vi": ..., "en": ...}, e.g. an admin's reason) takes the
+    # caller's language.
+    params = {k: v.get(lang, v.get("vi")) if isinstance(v, dict) and "vi" in v else v
+              for k, v in params.items()}
     try:
         return text.format(**params)
     except (KeyError, IndexError):

@@ -101,6 +101,57 @@ ZONE_Q = {"name": "zone", "in": "query", "schema": STR}
 PRINTER_STATUSES = ["ok", "near_end", "out", "offline", "unknown"]
 
 
+def calendar_paths() -> dict[str, Any]:
+    """Close now / open now and the calendar (admins change; supervisors read)."""
+    closure = _obj({"scope": {"enum": ["service", "unit"]}, "code": STR, "name": STR, "name_en": STR,
+                    "reason": STR, "reason_en": STR, "until": {"type": ["string", "null"]},
+                    "at": STR, "by": STR})
+    day = _obj({"id": INT, "date": STR, "kind": {"enum": ["holiday", "working", "closure"]},
+                "name": STR, "name_en": STR, "units": {"type": "array", "items": STR},
+                "as_weekday": {"type": ["integer", "null"]}, "source": {"enum": ["admin", "computed"]}})
+    scope_path = [{"name": "scope", "in": "path", "required": True, "schema": {"enum": ["service", "unit"]}},
+                  {"name": "code", "in": "path", "required": True, "schema": STR}]
+    return {
+        "/admin/closures": {
+            "get": _op("Services and units closed now, and common reasons (admin; supervisor: read, "
+                       "own units)", _obj({"closures": {"type": "array", "items": closure},
+                                           "reasons": {"type": "array", "items": _obj({"vi": STR, "en": STR})}})),
+            "post": _op("Close a service or a whole unit now (admin): kiosks show the reason, issuing "
+                        "answers 409 `service_suspended`; `until` (ISO 8601, local time if no offset) "
+                        "reopens it by itself. 400 closure_scope / closure_target / reason_required / "
+                        "text_too_long / until_not_a_time / until_in_past (with `field`)", closure,
+                        _obj({"scope": {"enum": ["service", "unit"]}, "code": STR, "reason": STR,
+                              "reason_en": STR, "until": {"type": ["string", "null"]}},
+                             ["scope", "code", "reason"]), status="201")},
+        "/admin/closures/{scope}/{code}": {"delete": _op(
+            "Reopen now (admin); 409 not_closed", _obj({"scope": STR, "code": STR, "open": BOOL}),
+            params=scope_path)},
+        "/admin/calendar": {
+            "get": _op("A year's calendar and the public holidays computed for it (admin, supervisor)",
+                       _obj({"year": INT, "days": {"type": "array", "items": day},
+                             "holidays": {"type": "array", "items": _obj(
+                                 {"date": STR, "name": STR, "name_en": STR, "in_calendar": BOOL})}}),
+                       params=[{"name": "year", "in": "query", "schema": INT}]),
+            "post": _op("Add a holiday, a compensating working day (a Saturday or Sunday working with "
+                        "the hours of `as_weekday`, 0 = Monday) or a closed day (`units`, none: the "
+                        "whole centre) (admin). `date`: YYYY-MM-DD or DD/MM/YYYY. 400 date_invalid / "
+                        "calendar_kind / name_required / weekday_invalid / working_day_not_weekend / "
+                        "unknown_units, 409 day_taken", day,
+                        _obj({"date": STR, "kind": {"enum": ["holiday", "working", "closure"]},
+                              "name": STR, "name_en": STR, "units": {"type": "array", "items": STR},
+                              "as_weekday": {"type": ["integer", "null"]}}, ["date", "kind", "name"]),
+                        status="201")},
+        "/admin/calendar/{day_id}": {"delete": _op(
+            "Remove a day from the calendar (admin); 404 calendar_day_not_found", day,
+            params=[{"name": "day_id", "in": "path", "required": True, "schema": INT}])},
+        "/admin/calendar/import": {"post": _op(
+            "Add a year's public holidays of Việt Nam, lunar dates computed (admin); dates already "
+            "in the calendar are skipped", _obj({"year": INT, "added": {"type": "array", "items": day},
+                                                 "skipped": {"type": "array", "items": STR}}),
+            _obj({"year": INT}, ["year"]), status="201")},
+    }
+
+
 def spec() -> dict[str, Any]:
     """The OpenAPI document."""
     counter_result = _obj({"ticket": {"oneOf": [_ref("Ticket"), {"type": "null"}]},
@@ -180,6 +231,7 @@ def spec() -> dict[str, Any]:
             "A kiosk agent reports its printer's status", _obj({"status": STR, "detail": STR}),
             _obj({"status": {"enum": PRINTER_STATUSES}, "detail": STR}, ["status"]))},
     }
+    paths.update(calendar_paths())
     bodies = {"call": _obj({"number": STR, "service": STR, "request_id": RID}, ["number"]),
               "unpark": _obj({"number": STR, "request_id": RID}, ["number"]),
               "transfer": _obj({"service": STR, "note": STR, "request_id": RID}, ["service"])}
@@ -229,7 +281,11 @@ def spec() -> dict[str, Any]:
                                  "ticket": {"oneOf": [_ref("Ticket"), {"type": "null"}]},
                                  "parked": {"type": "array", "items": _ref("Ticket")}}),
                 "Service": _obj({"code": STR, "name": STR, "unit": STR, "zone": STR, "kind": STR,
-                                 "open": BOOL, "full": BOOL, "waiting": INT, "longest_wait_min": {"type": "number"},
+                                 "open": BOOL, "full": BOOL,
+                                 "closed_reason": {"enum": [None, "service_closed", "service_suspended",
+                                                            "holiday", "day_closed"]},
+                                 "closed_text": {"oneOf": [_obj({"vi": STR, "en": STR}), {"type": "null"}]},
+                                 "opens_at": {"type": ["string", "null"]}, "waiting": INT, "longest_wait_min": {"type": "number"},
                                  "estimated_wait_min": {"type": "array", "items": INT},
                                  "wait_target_min": INT}),
                 "Call": _obj({"number": STR, "counter": INT, "zone": STR, "service": STR,

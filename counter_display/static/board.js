@@ -131,10 +131,13 @@
       if (!inScope(s)) return;
       var key = s.unit || code;
       if (!units[key]) {
-        units[key] = {unit: key, unit_name: s.unit_name || key, unit_name_en: s.unit_name_en || "", waiting: 0};
+        units[key] = {unit: key, unit_name: s.unit_name || key, unit_name_en: s.unit_name_en || "", waiting: 0,
+                      suspended: true};
         order.push(key);
       }
       units[key].waiting += Number(s.waiting || 0);
+      // Every service of the unit closed now by an admin: the board says so.
+      units[key].suspended = units[key].suspended && !s.open && s.closed_reason === "service_suspended";
     });
     // Units with people waiting come first, so a short screen still shows where the queues are.
     return order.map(function (k) { return units[k]; }).sort(function (a, b) {
@@ -147,7 +150,7 @@
    *  cut); a list longer than one page turns its pages every few seconds. */
   function renderWaiting() {
     var list = $("waiting-list");
-    var rows = waitingByUnit().filter(function (u) { return u.waiting > 0; });
+    var rows = waitingByUnit().filter(function (u) { return u.waiting > 0 || u.suspended; });
     list.textContent = "";
     if (!rows.length) {
       list.appendChild(el("li", "none", S.t("board.no_waiting")));
@@ -166,7 +169,9 @@
       var li = el("li");
       li.dataset.unit = u.unit;
       li.appendChild(el("span", "unit", S.localName(u, "unit_name")));
-      li.appendChild(el("span", "count", S.t("board.waiting_count", {n: u.waiting})));
+      li.appendChild(el("span", "count", u.suspended && !u.waiting ? S.t("board.suspended")
+        : S.t("board.waiting_count", {n: u.waiting})));
+      if (u.suspended) li.className = "suspended";
       list.appendChild(li);
     });
   }

@@ -123,7 +123,16 @@
 
   /** Why a service takes no numbers now: "Hết số hôm nay" when full, else why it is closed. */
   function unavailableText(s) {
-    return s && s.full && s.open ? T.t("closed.daily_cap_reached") : closedText(s && s.closed_reason, s && s.opens_at);
+    if (s && s.full && s.open) return T.t("closed.daily_cap_reached");
+    var why = adminReason(s);  // closed by an admin or the calendar: the server's wording of why
+    if (why) return s.opens_at ? why + " · " + reopensText(s.opens_at) : why;
+    return closedText(s && s.closed_reason, s && s.opens_at);
+  }
+
+  /** "Tạm ngưng tiếp nhận: …" / "Hôm nay nghỉ lễ …" of a closed service, or "" (hours, open). */
+  function adminReason(s) {
+    var texts = s && !s.open && s.closed_text;
+    return (texts && (texts[T.lang()] || texts.vi)) || "";
   }
 
   /** The server's wording of a ticket's (or service's) wait, the same on kiosk, paper and phone. */
@@ -219,7 +228,7 @@
   global.XephangKiosk = {
     api: api, newRequestId: newRequestId, counterRuns: counterRuns, countersText: countersText,
     waitText: waitText, errorText: errorText, closedText: closedText, zoneName: zoneName,
-    canIssue: canIssue, unavailableText: unavailableText, serverWaitText: serverWaitText,
+    canIssue: canIssue, unavailableText: unavailableText, adminReason: adminReason, serverWaitText: serverWaitText,
     beep: beep, unlockAudio: unlockAudio, el: el, queryNumber: queryNumber, clock: clock,
   };
 })(window);

@@ -266,15 +266,20 @@
       // Every service of the unit open but out of numbers: say "full", not "outside hours".
       var full = !open && svcs.length > 0 && svcs.every(function (s) { return s.open && s.full; });
       var waiting = svcs.reduce(function (n, s) { return n + (s.waiting || 0); }, 0);
+      // The whole unit closed by an admin or the calendar: say why, and take no tap.
+      var why = !open && svcs.length && svcs.every(function (s) { return K.adminReason(s) === K.adminReason(svcs[0]); })
+        ? K.adminReason(svcs[0]) && K.unavailableText(svcs[0]) : "";
       box.appendChild(el("button", {
         type: "button", class: "k-tile k-unit" + (open ? "" : " k-closed") + (full ? " k-full" : ""),
         style: "--unit-color:" + (u.color || "#1d4ed8"), dataset: { unit: u.code },
-        onclick: function () { pickUnit(u); },
+        disabled: !!why, "aria-disabled": why ? "true" : null,
+        onclick: function () { if (!why) pickUnit(u); },
       }, [
         unitBadge(u),
         el("span", { class: "k-tile-body" }, [
           el("span", { class: "k-tile-name", text: T.name(u, "name") }),
-          el("span", { class: "k-tile-sub", text: full ? T.t("units.full") : !open ? T.t("units.closed")
+          why ? el("span", { class: "k-tile-sub k-reason", text: why })
+          : el("span", { class: "k-tile-sub", text: full ? T.t("units.full") : !open ? T.t("units.closed")
             : svcs.length > 1 ? T.t("units.services", { n: svcs.length })
               // One service: name it, since tapping the unit goes straight to the priority question.
               : T.name(svcs[0], "name") + " · " + T.t("services.waiting", { n: waiting }) }),
@@ -343,7 +348,11 @@
     var svcs = servicesOf(u);
     state.unit = u;
     if (svcs.length === 1) {
-      if (!svcs[0].open) { showError({ code: "service_closed", opens_at: svcs[0].opens_at }, false); return; }
+      if (!svcs[0].open) {
+        showError(K.adminReason(svcs[0]) ? { code: svcs[0].closed_reason, message: K.unavailableText(svcs[0]) }
+          : { code: "service_closed", opens_at: svcs[0].opens_at }, false);
+        return;
+      }
       if (svcs[0].full) { showError({ code: "daily_cap_reached" }, false); return; }
       pickService(svcs[0]);
       return;

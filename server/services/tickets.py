@@ -12,6 +12,7 @@ from ..engine.numbering import IssueRefused, check_can_issue
 from ..store import queue as q
 from ..store import accounts
 from .auth import Actor, device_actor, require_issuer, require_staff
+from .calendar_state import calendar_at, refusal_params
 from .changes import Changes
 from .context import Context, service_day, stamp
 from .errors import UseCaseError
@@ -87,9 +88,11 @@ def issue_ticket(ctx: Context, actor: Actor, service: Any, priority: Any = None,
                 raise UseCaseError("unknown_service", 400, service=service)
             svc = site.services[service]
         try:
-            check_can_issue(svc, now, q.issued_count(conn, service, day), site.open_all_hours)
+            check_can_issue(svc, now, q.issued_count(conn, service, day), site.open_all_hours,
+                            calendar_at(conn, now))
         except IssueRefused as refused:
-            raise UseCaseError(refused.code, 409, **refused.params) from None
+            params = refusal_params(refused.params, now) if "reason" in refused.params else refused.params
+            raise UseCaseError(refused.code, 409, **params) from None
         seq = q.next_seq(conn, service, day)
         at = stamp(now)
         row = {"day": day, "origin_service": service, "seq": seq, "number": svc.number.label(seq),

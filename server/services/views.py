@@ -12,6 +12,7 @@ from ..i18n import LANGS, message
 from ..site import Site
 from ..store import Connection
 from ..store import queue as q
+from .calendar_state import calendar_at, closed_texts
 from .context import TZ, service_day
 
 
@@ -146,13 +147,16 @@ def service_view(conn: Connection, site: Site, code: str, now: datetime,
     unit, zone = site.units[svc.unit], site.zones[svc.zone]
     waiting, oldest = counts.get(code, (0, None))
     full = is_full(svc, q.issued_count(conn, code, service_day(now)))
-    open_now = is_open(svc, now, site.open_all_hours)
-    opens = None if open_now else next_opening(svc, now, site.open_all_hours)
+    cal = calendar_at(conn, now)
+    closed = cal.closed_by(svc, now)  # a holiday, a closed day or a suspension, with its reason
+    open_now = is_open(svc, now, site.open_all_hours, cal)
+    opens = None if open_now else next_opening(svc, now, site.open_all_hours, cal)
     return {
         "code": code, "name": svc.name, "name_en": svc.name_en, "unit": unit["code"],
         "unit_name": unit["name"], "unit_name_en": unit["name_en"], "zone": zone["code"],
         "floor": zone["floor"], "kind": svc.kind, "open": open_now,
-        "closed_reason": None if open_now else "service_closed",
+        "closed_reason": None if open_now else closed.code if closed else "service_closed",
+        "closed_text": closed_texts(closed.code, closed.reason, closed.reason_en) if closed else None,
         "opens_at": opens.isoformat(timespec="seconds") if opens else None,
         "waiting": waiting,
         "longest_wait_min": round(minutes_between(oldest, now), 1) if oldest else 0,

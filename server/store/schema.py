@@ -249,3 +249,20 @@ def m070_site_admin(db: Database) -> None:
     ALTER TABLE counters ADD COLUMN retired INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE priority_categories ADD COLUMN retired INTEGER NOT NULL DEFAULT 0;
     """)
+
+
+@migrations()
+def m080_closures_and_calendar(db: Database) -> None:
+    """Services or units closed now (one row each while closed; reopening deletes it, the audit
+    trail keeps the history) and the calendar: holidays, compensating working days, closures."""
+    db.executescript("""
+    CREATE TABLE suspensions (site_id INTEGER NOT NULL DEFAULT 1, scope TEXT NOT NULL,
+        code TEXT NOT NULL, reason TEXT NOT NULL, reason_en TEXT NOT NULL, until TEXT,
+        at TEXT NOT NULL, by TEXT NOT NULL, PRIMARY KEY (site_id, scope, code));
+    CREATE TABLE calendar_days (id INTEGER PRIMARY KEY, site_id INTEGER NOT NULL DEFAULT 1,
+        day TEXT NOT NULL, kind TEXT NOT NULL, name TEXT NOT NULL, name_en TEXT NOT NULL,
+        units TEXT NOT NULL DEFAULT '[]', as_weekday INTEGER, source TEXT NOT NULL DEFAULT 'admin');
+    CREATE INDEX calendar_days_day ON calendar_days (site_id, day);
+    CREATE UNIQUE INDEX calendar_days_one_rule ON calendar_days (site_id, day)
+        WHERE kind IN ('holiday', 'working');
+    """)

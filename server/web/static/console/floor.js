@@ -138,6 +138,9 @@
       // Out of numbers for the day: citizens at the kiosk are turned away, supervisors decide.
       if (s.full && s.open) out.push({level: "red", kind: "full", text: X.t("floor.alert_full",
         {service: X.localName(s, "name"), waiting: s.waiting || 0})});
+      // Closed by an admin or the calendar: the reason the kiosks show.
+      if (!s.open && s.closed_text) out.push({level: "amber", kind: "suspended", text: X.t("floor.alert_suspended",
+        {service: X.localName(s, "name"), reason: s.closed_text[X.lang()] || s.closed_text.vi})});
       if (isLate(s)) out.push({level: "red", kind: "wait", text: X.t("floor.alert_wait",
         {service: X.localName(s, "name"), m: Math.round(s.longest_wait_min), target: s.wait_target_min})});
     });

@@ -1,0 +1,87 @@
+"""Closures and the calendar: services or units closed now, holidays, working days, closed days."""
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from .db import dumps, loads
+
+
+def suspensions(conn: sqlite3.Connection, site_id: int = 1) -> list[dict[str, Any]]:
+    """Every stored suspension (expired ones included: the caller compares `until` to its clock)."""
+    return [dict(r) for r in conn.execute(
+        "SELECT scope, code, reason, reason_en, until, at, by FROM suspensions WHERE site_id=? "
+        "ORDER BY at", (site_id,))]
+
+
+def suspension(conn: sqlite3.Connection, scope: str, code: str,
+               site_id: int = 1) -> dict[str, Any] | None:
+    """One suspension, or None."""
+    row = conn.execute("SELECT scope, code, reason, reason_en, until, at, by FROM suspensions "
+                       "WHERE site_id=? AND scope=? AND code=?", (site_id, scope, code)).fetchone()
+    return dict(row) if row else None
+
+
+def save_suspension(conn: sqlite3.Connection, row: dict[str, Any], site_id: int = 1) -> None:
+    """Close a service or unit (replacing an earlier closure of the same one)."""
+    conn.execute("INSERT OR REPLACE INTO suspensions (site_id, scope, code, reason, reason_en, "
+                 "until, at, by) VALUES (?,?,?,?,?,?,?,?)",
+                 (site_id, row["scope"], row["code"], row["reason"], row["reason_en"],
+                  row["until"], row["at"], row["by"]))
+
+
+def delete_suspension(conn: sqlite3.Connection, scope: str, code: str, site_id: int = 1) -> bool:
+    """Reopen: forget the suspension; whether there was one."""
+    cur = conn.execute("DELETE FROM suspensions WHERE site_id=? AND scope=? AND code=?",
+                       (site_id, scope, code))
+    return cur.rowcount > 0
+
+
+def _day(row: sqlite3.Row) -> dict[str, Any]:
+    out = dict(row)
+    out["units"] = loads(out["units"])
+    return out
+
+
+def calendar_days(conn: sqlite3.Connection, first: str, last: str,
+                  site_id: int = 1) -> list[dict[str, Any]]:
+    """Calendar rows dated first..last (YYYY-MM-DD, both included), by date."""
+    return [_day(r) for r in conn.execute(
+        "SELECT id, day, kind, name, name_en, units, as_weekday, source FROM calendar_days "
+        "WHERE site_id=? AND day BETWEEN ? AND ? ORDER BY day, id", (site_id, first, last))]
+
+
+def calendar_day(conn: sqlite3.Connection, day_id: int, site_id: int = 1) -> dict[str, Any] | None:
+    """One calendar row by id, or None."""
+    row = conn.execute("SELECT id, day, kind, name, name_en, units, as_weekday, source "
+                       "FROM calendar_days WHERE site_id=? AND id=?", (site_id, day_id)).fetchone()
+    return _day(row) if row else None
+
+
+def rule_on(conn: sqlite3.Connection, day: str, site_id: int = 1) -> dict[str, Any] | None:
+    """The holiday or working-day row of a date, or None."""
+    row = conn.execute("SELECT id, day, kind, name, name_en, units, as_weekday, source "
+                       "FROM calendar_days WHERE site_id=? AND day=? AND kind IN ('holiday','working')",
+                       (site_id, day)).fetchone()
+    return _day(row) if row else None
+
+
+def add_calendar_day(conn: sqlite3.Connection, row: dict[str, Any], site_id: int = 1) -> int:
+    """Store a calendar row; its id."""
+    cur = conn.execute(
+        "INSERT INTO calendar_days (site_id, day, kind, name, name_en, units, as_weekday, source) "
+        "VALUES (?,?,?,?,?,?,?,?)",
+        (site_id, row["day"], row["kind"], row["name"], row["name_en"], dumps(row.get("units") or []),
+         row.get("as_weekday"), row.get("source", "admin")))
+    return int(cur.lastrowid or 0)
+
+
+def delete_calendar_day(conn: sqlite3.Connection, day_id: int, site_id: int = 1) -> bool:
+    """Remove a calendar row; whether there was one."""
+    return conn.execute("DELETE FROM calendar_days WHERE site_id=? AND id=?",
+                        (site_id, day_id)).rowcount > 0
+
+
+def data_version(conn: sqlite3.Connection) -> int:
+    """A number that moves whenever another connection commits (PRAGMA data_version)."""
+    return int(conn.execute("PRAGMA data_version").fetchone()[0])
