@@ -226,3 +226,14 @@ def m060_audit_and_scopes(db: Database) -> None:
         BEGIN SELECT RAISE(ABORT, 'the audit trail cannot be changed'); END;
     ALTER TABLE users ADD COLUMN units TEXT NOT NULL DEFAULT '[]';
     """)
+
+
+@migrations()
+def m090_device_health(db: Database) -> None:
+    """When each device was last heard from (written at most every 30 s per device, in batches),
+    and the page and software version it reported in its last heartbeat."""
+    db.executescript("""
+    CREATE TABLE device_health (device_id INTEGER PRIMARY KEY REFERENCES devices(id),
+        site_id INTEGER NOT NULL DEFAULT 1, last_seen TEXT NOT NULL,
+        page TEXT NOT NULL DEFAULT '', version TEXT NOT NULL DEFAULT '');
+    """)
