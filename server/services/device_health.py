@@ -196,6 +196,8 @@ class DeviceHealth:
 
     def due_writes(self, force: bool = False) -> list[tuple[int, str, str, str]]:
         """(device_id, last_seen, page, version) to store: at most every FLUSH_EVERY_S per device."""
+        if not self._loaded:
+            self._load()
         rows = []
         with self._lock:
             for device_id, dev in self._devices.items():
