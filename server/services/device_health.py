@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 SILENT_AFTER_S = 60.0  # default of [policy] device_silent_s
 HEARTBEAT_EVERY_S = 20.0  # what a device page is told to use
 FLUSH_EVERY_S = 30.0
+PRESENCE_DELAY_S = 0.5  # a connect or disconnect reaches staff within about this
 PAGE_MAX = 120
 
 try:
@@ -80,6 +81,7 @@ class DeviceHealth:
         self._meta: dict[int, dict[str, Any]] = {}  # id → name, kind, zone, counter, active
         self._loaded = False
         self._running = False
+        self._dirty = False  # a presence changed since the last check
 
     # --- what devices report ---
 
@@ -109,6 +111,7 @@ class DeviceHealth:
             dev.sockets += 1
             dev.last_seen = self.clock()
             known = device_id in self._meta
+            self._dirty = True
         if not known:
             self._loaded = False  # a device added since: read the list again
 
@@ -121,6 +124,7 @@ class DeviceHealth:
             dev = self._devices[device_id]
             dev.sockets = max(0, dev.sockets - 1)
             dev.last_seen = self.clock()
+            self._dirty = True
 
     def heartbeat(self, device_id: int, page: Any, version: Any) -> dict[str, Any]:
         """A device page says it is alive, which page it shows and which software it runs."""
@@ -218,9 +222,16 @@ class DeviceHealth:
         return len(rows)
 
     def watch(self, sleep: Any) -> None:
-        """Check and publish forever (a background task of the server)."""
+        """Check and publish forever (a background task of the server): every check_every()
+        seconds, and within PRESENCE_DELAY_S of a connect or disconnect (coalesced, so a
+        reconnect storm of a thousand screens costs a check or two per second, not one each)."""
+        last = self.clock()
         while True:
-            sleep(self.check_every())
+            sleep(PRESENCE_DELAY_S)
+            now = self.clock()
+            if not (self._dirty or now - last >= self.check_every()):
+                continue
+            self._dirty, last = False, now
             try:
                 messages = self.check()
                 if messages:
