@@ -260,7 +260,7 @@ def _people_paths() -> dict[str, Any]:
     secret = {"type": ["string", "null"], "description": "a generated password, shown this once"}
     health = _obj({"id": INT, "name": STR, "kind": STR, "zone": {"type": ["string", "null"]},
                    "counter": {"type": ["integer", "null"]}, "online": BOOL, "alert": BOOL,
-                   "last_seen": {"type": ["string", "null"]}, "page": STR, "version": STR})
+                   "seen_at": {"type": ["string", "null"]}, "page": STR, "version": STR})
     device = _obj({"id": INT, "name": STR, "kind": {"enum": ["kiosk", "display", "counter"]},
                    "zone": {"type": ["string", "null"]}, "counter": {"type": ["integer", "null"]},
                    "printer": {"type": ["string", "null"]}, "paper": STR, "active": BOOL,
@@ -295,7 +295,7 @@ def _people_paths() -> dict[str, Any]:
             "session of the user ends", _obj({"user": user, "password": secret}),
             _obj({"password": STR}), params=username)},
         "/admin/devices": {
-            "get": _op("Every device with its health (online, last_seen, page, version, alert) "
+            "get": _op("Every device with its health (online, seen_at, page, version, alert) "
                        "and a kiosk's printer state (admin; supervisors read-only)",
                        _obj({"devices": {**arr, "items": listed}})),
             "post": _op("Add a device (admin): answers its pairing link and QR code, once; 400 with "

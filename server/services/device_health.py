@@ -158,7 +158,7 @@ class DeviceHealth:
         meta = self._meta.get(device_id, {})
         return {"id": device_id, "name": meta.get("name", ""), "kind": meta.get("kind", ""),
                 "zone": meta.get("zone"), "counter": meta.get("counter"), "online": online,
-                "alert": alert, "last_seen": _iso(now if dev.sockets else dev.last_seen),
+                "alert": alert, "seen_at": _iso(now if dev.sockets else dev.last_seen),
                 "page": dev.page, "version": dev.version}
 
     def views(self) -> dict[int, dict[str, Any]]:

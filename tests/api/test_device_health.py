@@ -56,7 +56,7 @@ def test_a_silent_device_alerts_only_during_opening_hours_and_clears_on_return(s
     clock.at = MONDAY_9AM  # opening hours: the silent board raises the alert
     [alert] = changes(health)
     assert (alert["name"], alert["online"], alert["alert"]) == ("board-lobby", False, True)
-    assert alert["last_seen"].startswith("2026-12-06T02:58")
+    assert alert["seen_at"].startswith("2026-12-06T02:58")
     assert changes(health) == []  # said once
     assert never not in health.views()  # kiosk-A1 never reported in: no alert for it
     health.heartbeat(board, "/board", None)
@@ -104,4 +104,4 @@ def test_last_contacts_are_written_in_batches_at_most_every_30_s(site_app: Any) 
     health.flush()
     later = DeviceHealth(ctx, clock=Clock(MONDAY_9AM + 3600))
     view = later.views()[kiosk]
-    assert (view["online"], view["last_seen"][:19], view["page"]) == (False, "2026-12-07T09:00:30", "/kiosk")
+    assert (view["online"], view["seen_at"][:19], view["page"]) == (False, "2026-12-07T09:00:30", "/kiosk")

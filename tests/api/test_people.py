@@ -159,7 +159,7 @@ def test_a_device_is_added_with_a_pairing_link_and_qr_code_shown_once(http: Any)
     assert me["device"]["name"] == "board-C" and me["device"]["zone"] == "A1"
     listed = next(d for d in http.ok("GET", DEVICES, "quantri")["devices"] if d["name"] == "board-C")
     assert token not in json.dumps(listed) and "token_hash" not in listed
-    assert listed["health"]["online"] is False and listed["health"]["last_seen"] is None
+    assert listed["health"]["online"] is False and listed["health"]["seen_at"] is None
     assert token not in audit_text(http) and '"device.create"' in audit_text(http)
 
 
@@ -204,6 +204,6 @@ def test_a_heartbeat_reports_the_page_and_version(http: Any) -> None:
     http.ok("POST", "/api/v1/devices/heartbeat", "kiosk-A1", {"page": "/kiosk", "version": "0.0.9"})
     kiosk = next(d for d in http.ok("GET", DEVICES, "giamsat")["devices"] if d["name"] == "kiosk-A1")
     assert kiosk["health"]["page"] == "/kiosk" and kiosk["health"]["version"] == "0.0.9"
-    assert kiosk["health"]["last_seen"] and kiosk["printer_state"]["status"]
+    assert kiosk["health"]["seen_at"] and kiosk["printer_state"]["status"]
     http.refused("POST", "/api/v1/devices/heartbeat", "canbo17", {}, 403, "forbidden")
     http.refused("POST", "/api/v1/devices/heartbeat", None, {}, 401, "unauthorized")

@@ -101,9 +101,9 @@ def test_a_killed_board_raises_the_alert_and_its_return_clears_it(browser: Brows
 
         board.context.close()  # the board dies (power cut, browser crash)
         went = watch.wait(alert=True)
-        assert went["online"] is False and went["last_seen"]
+        assert went["online"] is False and went["seen_at"]
         expect(alert).to_have_count(1)
-        expect(alert).to_contain_text(f"Màn hình {DEVICE} mất liên lạc từ {went['last_seen'][11:16]}")
+        expect(alert).to_contain_text(f"Màn hình {DEVICE} mất liên lạc từ {went['seen_at'][11:16]}")
         expect(floor.locator("#devices-summary")).to_contain_text("mất kết nối")
 
         board = open_board(browser, quick_server)  # it comes back

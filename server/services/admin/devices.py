@@ -11,7 +11,7 @@ from ...store import accounts
 from ...store import queue as q
 from ...store import site as site_rows
 from .. import audit
-from ..auth import DEVICE_KINDS, Actor, require_admin, require_admin_read
+from ..auth import DEVICE_KINDS, Actor, device_actor, require_admin, require_admin_read
 from ..context import Context, stamp
 from ..errors import UseCaseError
 from ..printing import is_agent
@@ -24,6 +24,11 @@ AUDITED = ("name", "kind", "zone", "counter", "printer", "paper", "active")
 
 def _audited(dev: dict[str, Any]) -> dict[str, Any]:
     return {k: (bool(dev[k]) if k == "active" else dev[k]) for k in AUDITED}
+
+
+def _target(dev: dict[str, Any]) -> str:
+    """The audit target of a device: its actor key (as in the entries it makes itself)."""
+    return device_actor(dev).key
 
 
 def view(dev: dict[str, Any]) -> dict[str, Any]:
@@ -109,9 +114,9 @@ def list_devices(ctx: Context, actor: Actor, health: Any = None) -> list[dict[st
     out = []
     for d in devices:
         v = view(d)
-        h = live.get(d["id"]) or {"online": False, "alert": False,
-                                  **{k: (stored.get(d["id"]) or {}).get(k) for k in
-                                     ("last_seen", "page", "version")}}
+        row = stored.get(d["id"]) or {}
+        h = live.get(d["id"]) or {"online": False, "alert": False, "seen_at": row.get("last_seen"),
+                                  "page": row.get("page"), "version": row.get("version")}
         v["health"] = h
         v["printer_state"] = printers.get(d["id"])
         out.append(v)
@@ -141,7 +146,7 @@ def add_device(ctx: Context, actor: Actor, data: dict[str, Any], base_url: str) 
         device_id = accounts.add_device(conn, name, f["kind"], f["zone"], f["counter"],
                                         f["printer"], f["paper"], token, stamp(ctx.clock()))
         dev = accounts.device_by_id(conn, device_id) or {}
-        audit.record(conn, ctx, actor, "device.create", f"device:{device_id}", None, _audited(dev))
+        audit.record(conn, ctx, actor, "device.create", _target(dev), None, _audited(dev))
     return {"device": view(dev), "token": token, **pairing(base_url, token)}
 
 
@@ -157,7 +162,7 @@ def update_device(ctx: Context, actor: Actor, name: str, data: dict[str, Any]) -
                                f["paper"])
         new = accounts.device_by_id(conn, old["id"]) or {}
         before, after = audit.changed(_audited(old), _audited(new))
-        audit.record(conn, ctx, actor, "device.update", f"device:{old['id']}", before, after)
+        audit.record(conn, ctx, actor, "device.update", _target(old), before, after)
     return {"device": view(new)}
 
 
@@ -169,7 +174,7 @@ def revoke_device(ctx: Context, actor: Actor, name: str) -> dict[str, Any]:
         if not dev["active"]:
             raise UseCaseError("device_not_found", 404)
         accounts.deactivate_device(conn, dev["name"])
-        audit.record(conn, ctx, actor, "device.revoke", f"device:{dev['id']}",
+        audit.record(conn, ctx, actor, "device.revoke", _target(dev),
                      {"active": True}, {"active": False})
         new = accounts.device_by_id(conn, dev["id"]) or {}
     return {"device": view(new)}
@@ -183,7 +188,7 @@ def repair_device(ctx: Context, actor: Actor, name: str, base_url: str) -> dict[
     with ctx.transaction() as (conn, _):
         dev = _get(conn, name)
         accounts.set_device_token(conn, dev["id"], token)
-        audit.record(conn, ctx, actor, "device.pair", f"device:{dev['id']}",
+        audit.record(conn, ctx, actor, "device.pair", _target(dev),
                      {"active": bool(dev["active"])}, {"active": True, "new_token": True})
         new = accounts.device_by_id(conn, dev["id"]) or {}
     return {"device": view(new), "token": token, **pairing(base_url, token)}

@@ -231,7 +231,7 @@ class DeviceChanged(Event):
     the device returns). No `seq`: presence is not in the event log (a message without one always
     passes); `GET /api/v1/admin/devices` gives the current state of every device.
 
-    `staff` ← `{device: {id, name, kind, zone, counter, online, alert, last_seen, page, version}}`
+    `staff` ← `{device: {id, name, kind, zone, counter, online, alert, seen_at, page, version}}`
     """
 
     name: ClassVar[str] = "device.changed"

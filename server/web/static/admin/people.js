@@ -178,11 +178,11 @@
   function healthCell(d) {
     var h = d.health || {};
     var td = el("td", "health");
-    var state = !d.active ? "revoked" : h.online ? "online" : h.last_seen ? "offline" : "never";
+    var state = !d.active ? "revoked" : h.online ? "online" : h.seen_at ? "offline" : "never";
     td.dataset.state = state;
     if (h.alert) td.dataset.alert = "true";
     td.appendChild(el("span", "dot dot-" + state + (h.alert ? " dot-alert" : ""), S.t("people.health_" + state)));
-    if (h.last_seen && !h.online) td.appendChild(el("div", "muted small", S.t("people.last_seen", {t: fmtSeen(h.last_seen)})));
+    if (h.seen_at && !h.online) td.appendChild(el("div", "muted small", S.t("people.seen_at", {t: fmtSeen(h.seen_at)})));
     return td;
   }
 

@@ -146,7 +146,7 @@
       var d = st.devices[k];
       // Silent past [policy] device_silent_s during opening hours (decided by the server).
       if (d.alert && inZone(d)) out.push({level: "red", kind: "device", text: X.t("floor.alert_device",
-        {name: d.name, kind: X.t("device.kind_" + d.kind), since: d.last_seen ? String(d.last_seen).slice(11, 16) : "—"})});
+        {name: d.name, kind: X.t("device.kind_" + d.kind), since: d.seen_at ? String(d.seen_at).slice(11, 16) : "—"})});
     });
     sortedCounters().forEach(function (c) {
       var m = X.minutesSince(c.since);
@@ -189,7 +189,7 @@
     return X.api("GET", "/api/v1/admin/devices").then(function (r) {
       st.devices = {};
       (r.devices || []).forEach(function (d) {
-        if (d.active && d.health && d.health.last_seen) st.devices[d.id] = d.health;
+        if (d.active && d.health && d.health.seen_at) st.devices[d.id] = d.health;
       });
       renderAlerts();
     }).catch(function () { /* device.changed keeps what it brings */ });
