@@ -295,4 +295,4 @@ def init_app(app: Flask, ctx: Context, async_mode: str | None, sync: bool) -> No
         ctx, lambda sid: socketio.server.disconnect(sid, namespace="/"),
         lambda sid: bool(socketio.server.manager.is_connected(sid, "/")),
         socketio.start_background_task, socketio.sleep)
-    app.extensions["xephang.health"] = DeviceHealth(ctx)
+    app.extensions["xephang.health"] = DeviceHealth(ctx, watch=not sync)

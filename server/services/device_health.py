@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 SILENT_AFTER_S = 60.0  # default of [policy] device_silent_s
 HEARTBEAT_EVERY_S = 20.0  # what a device page is told to use
 FLUSH_EVERY_S = 30.0
+META_EVERY_S = 30.0  # re-read the device list this often (the CLI may add or revoke one)
 PRESENCE_DELAY_S = 0.5  # a connect or disconnect reaches staff within about this
 PAGE_MAX = 120
 
@@ -71,8 +72,9 @@ def _iso(epoch: float) -> str | None:
 class DeviceHealth:
     """The registry of device presence and heartbeats, and the watch that raises alerts."""
 
-    def __init__(self, ctx: Context, clock: Any = time.time) -> None:
+    def __init__(self, ctx: Context, clock: Any = time.time, watch: bool = True) -> None:
         self.ctx = ctx
+        self.watching = watch  # False: no background watch (in-process tests call check())
         self.clock = clock
         self.started = clock()
         self._lock = threading.Lock()
@@ -82,14 +84,18 @@ class DeviceHealth:
         self._loaded = False
         self._running = False
         self._dirty = False  # a presence changed since the last check
+        self._loaded_at = 0.0  # time.monotonic() of the last read of the device list
 
     # --- what devices report ---
 
     def _load(self) -> None:
-        """Read the stored last contacts and the device list (first use, and after a change)."""
+        """Read the device list (first use, after a change, and every META_EVERY_S for changes
+        made by another process) and, the first time, the stored last contacts."""
+        first = self._loaded_at == 0.0
         with self.ctx.db.read() as conn:
-            stored = accounts.device_health(conn)
+            stored = accounts.device_health(conn) if first else {}
             devices = accounts.list_devices(conn)
+        self._loaded_at = time.monotonic()
         with self._lock:
             for d_id, row in stored.items():
                 dev = self._devices.setdefault(d_id, _Device())
@@ -179,7 +185,8 @@ class DeviceHealth:
 
     def check(self) -> list[Message]:
         """Compare every device with what staff last saw; the `device.changed` messages to send."""
-        self._load()  # the device list may have changed in another process (the CLI)
+        if not self._loaded or time.monotonic() - self._loaded_at >= META_EVERY_S:
+            self._load()  # the device list may have changed in another process (the CLI)
         now, limit = self.clock(), silent_after(self.ctx)
         open_now = site_open(self.ctx, datetime.fromtimestamp(now, TZ))
         out: list[Message] = []
@@ -243,7 +250,7 @@ class DeviceHealth:
     def start(self, start_task: Any, sleep: Any) -> None:
         """Start the watch once (the first device that reports in starts it)."""
         with self._lock:
-            if self._running:
+            if self._running or not self.watching:
                 return
             self._running = True
         start_task(self.watch, sleep)
