@@ -4,7 +4,6 @@ from __future__ import annotations
 import argparse
 import errno
 import os
-import secrets
 import sys
 from pathlib import Path
 
@@ -331,111 +330,108 @@ def cmd_site_export(args: argparse.Namespace) -> int:
     os.replace(tmp, args.to)  # a reader never sees half a file
     print(f"site configuration written to {args.to}", file=sys.stderr)
     return 0
+def _refused(exc) -> int:  # noqa: ANN001 - a UseCaseError
+    """Print a refused use case's message (the operator's language, and English) and exit 2."""
+    from .i18n import message
+    text = _say(exc.code, **exc.params)
+    english = message(exc.code, "en", **exc.params)
+    print(text if text == english else f"{text} ({english})", file=sys.stderr)
+    return 2
+
+
+def _admin_ctx(db_path: str):  # noqa: ANN202 - a Context on the database, for the admin use cases
+    from .services.context import Context
+    return Context.open(_db(db_path))
 
 
 def cmd_user_add(args: argparse.Namespace) -> int:
-    """Create or update a user; the password comes from stdin."""
-    from .services.auth import ROLES, hash_password
-    from .services.context import now_local, stamp
-    from .store import accounts
-    if args.role not in ROLES:
-        print(f"role must be one of {', '.join(ROLES)}", file=sys.stderr)
-        return 2
+    """Create or update a user; the password comes from stdin (same use case as /admin/users)."""
+    from .services.admin import users
+    from .services.auth import CLI
+    from .services.errors import UseCaseError
     password = sys.stdin.readline().rstrip("\n") if args.password_stdin else ""
-    if len(password) < 8:
-        print("a password of at least 8 characters is required (--password-stdin)", file=sys.stderr)
-        return 2
-    counters = [int(c) for c in args.counters.split(",") if c.strip()] if args.counters else []
-    db = _db(args.db)
-    from .store import site as site_rows
-    with db.write() as conn:
-        known = site_rows.counter_numbers(conn)
-        bad = [c for c in counters if c not in known]
-        if bad:
-            print(f"unknown counter(s): {bad}", file=sys.stderr)
-            return 2
-        accounts.add_user(conn, args.name, args.display_name or args.name, hash_password(password),
-                          args.role, counters, stamp(now_local()))
+    data = {"role": args.role, "counters": args.counters, "display_name": args.display_name or args.name}
+    try:
+        if not password:
+            raise UseCaseError("password_weak", 400, field="password", n=users.MIN_PASSWORD)
+        users.save_user(_admin_ctx(args.db), CLI, args.name, data, password)
+    except UseCaseError as exc:
+        return _refused(exc)
     print(f"user {args.name} ({args.role}) saved")
     return 0
 
 
 def cmd_user_list(args: argparse.Namespace) -> int:
     """List users."""
-    from .store import accounts
-    with _db(args.db).read() as conn:
-        for u in accounts.list_users(conn):
-            state = "active" if u["active"] else "removed"
-            print(f"{u['username']}\t{u['role']}\t{','.join(map(str, u['counters']))}\t"
-                  f"{u['display_name']}\t{state}")
+    from .services.admin import users
+    from .services.auth import CLI
+    for u in users.list_users(_admin_ctx(args.db), CLI):
+        state = "active" if u["active"] else "removed"
+        print(f"{u['username']}\t{u['role']}\t{','.join(map(str, u['counters']))}\t"
+              f"{u['display_name']}\t{state}")
     return 0
 
 
 def cmd_device_add(args: argparse.Namespace) -> int:
     """Register a device; prints its pairing link and, on the last line, its token."""
-    from .services.auth import DEVICE_KINDS
-    from .services.context import now_local, stamp
-    from .store import accounts
-    if args.kind not in DEVICE_KINDS:
-        print(f"kind must be one of {', '.join(DEVICE_KINDS)}", file=sys.stderr)
-        return 2
-    if args.kind == "counter" and args.counter is None:
-        print("a counter device needs --counter N", file=sys.stderr)
-        return 2
-    db = _db(args.db)
-    token = secrets.token_urlsafe(24)
-    from .store import site as site_rows
-    with db.write() as conn:
-        if args.zone and not site_rows.zone_exists(conn, args.zone):
-            print(f"unknown zone {args.zone}", file=sys.stderr)
-            return 2
-        if args.counter is not None and args.counter not in site_rows.counter_numbers(conn):
-            print(f"unknown counter {args.counter}", file=sys.stderr)
-            return 2
-        accounts.add_device(conn, args.name, args.kind, args.zone, args.counter, args.printer,
-                            args.paper, token, stamp(now_local()))
+    from .services.admin import devices
+    from .services.auth import CLI
+    from .services.errors import UseCaseError
+    data = {"kind": args.kind, "zone": args.zone, "counter": args.counter, "printer": args.printer,
+            "paper": args.paper}
+    ctx = _admin_ctx(args.db)
+    try:
+        made = devices.save_device(ctx, CLI, args.name, data, args.url or _pairing_base(ctx.db))
+    except UseCaseError as exc:
+        return _refused(exc)
     print(f"device {args.name} ({args.kind}) saved")
-    url = args.url or _pairing_base(db)
-    print(f"pairing link: {url.rstrip('/')}/pair?token={token}")
-    print(token)
+    print(f"pairing link: {made['pair_url']}")
+    print(made["token"])
     return 0
 
 
 def cmd_device_list(args: argparse.Namespace) -> int:
     """List devices (tokens are stored hashed and cannot be shown)."""
-    from .store import accounts
-    with _db(args.db).read() as conn:
-        for d in accounts.list_devices(conn):
-            state = "active" if d["active"] else "removed"
-            print(f"{d['name']}\t{d['kind']}\t{d['zone'] or ''}\t{d['counter'] or ''}\t"
-                  f"{d['printer'] or ''}\t{state}")
-    return 0
-
-
-def _revoke(args: argparse.Namespace, kind: str, deactivate_name: str, done: str) -> int:
-    """Deactivate a user or device by name, with an audit event; history is kept."""
-    from .services.context import now_local, service_day, stamp
-    from .store import accounts
-    from .store import queue as q
-    with _db(args.db).write() as conn:
-        if not getattr(accounts, deactivate_name)(conn, args.name):
-            print(f"no active {kind} {args.name}", file=sys.stderr)
-            return 2
-        now = now_local()
-        q.append_event(conn, stamp(now), service_day(now), f"{kind}.removed", "cli", None, None,
-                       None, {kind: args.name})
-    print(done.format(name=args.name))
+    from .services.admin import devices
+    from .services.auth import CLI
+    for d in devices.list_devices(_admin_ctx(args.db), CLI):
+        state = "active" if d["active"] else "removed"
+        print(f"{d['name']}\t{d['kind']}\t{d['zone'] or ''}\t{d['counter'] or ''}\t"
+              f"{d['printer'] or ''}\t{state}")
     return 0
 
 
 def cmd_user_remove(args: argparse.Namespace) -> int:
     """Stop a user from logging in; their API tokens stop working at once."""
-    return _revoke(args, "user", "deactivate_user", "user {name} can no longer log in")
+    from .services.admin import users
+    from .services.auth import CLI
+    from .services.errors import UseCaseError
+    ctx = _admin_ctx(args.db)
+    try:
+        if not any(u["username"] == args.name and u["active"] for u in users.list_users(ctx, CLI)):
+            print(f"no active user {args.name}", file=sys.stderr)
+            return 2
+        users.set_active(ctx, CLI, args.name, False)
+    except UseCaseError as exc:
+        return _refused(exc)
+    print(f"user {args.name} can no longer log in")
+    return 0
 
 
 def cmd_device_remove(args: argparse.Namespace) -> int:
     """Revoke a device's token; it must be paired again with a new one."""
-    return _revoke(args, "device", "deactivate_device", "device {name} revoked")
+    from .services.admin import devices
+    from .services.auth import CLI
+    from .services.errors import UseCaseError
+    try:
+        devices.revoke_device(_admin_ctx(args.db), CLI, args.name)
+    except UseCaseError as exc:
+        if exc.code == "device_not_found":
+            print(f"no active device {args.name}", file=sys.stderr)
+            return 2
+        return _refused(exc)
+    print(f"device {args.name} revoked")
+    return 0
 
 
 def cmd_day_close(args: argparse.Namespace) -> int:

@@ -200,6 +200,41 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "year_invalid": ("Năm không hợp lệ (2000–2100).", "Not a valid year (2000–2100)."),
 
     # issue 8: users, devices, device health (area a-people) — add below
+    "username_invalid": ("Tên đăng nhập gồm 1–64 ký tự: chữ thường không dấu, số, dấu chấm, gạch.",
+                         "A username has 1–64 characters: lower-case letters, digits, dot, dash."),
+    "username_taken": ("Tên đăng nhập {username} đã có người dùng.",
+                       "The username {username} is already taken."),
+    "display_name_invalid": ("Họ tên tối đa 80 ký tự.", "A display name has at most 80 characters."),
+    "role_invalid": ("Vai trò phải là một trong: officer, supervisor, admin.",
+                     "role must be one of officer, supervisor, admin"),
+    "counter_unknown": ("Không có quầy {counter}.", "unknown counter {counter}"),
+    "officer_needs_counter": ("Cán bộ phải được giao ít nhất một quầy.",
+                              "An officer needs at least one counter."),
+    "unit_unknown": ("Không có đơn vị {unit}.", "unknown unit {unit}"),
+    "password_weak": ("Mật khẩu quá yếu: cần ít nhất {n} ký tự, không chỉ gồm số, không chứa tên "
+                      "đăng nhập.", "The password is too weak: at least {n} characters, not only "
+                      "digits, not containing the username."),
+    "user_not_found": ("Không tìm thấy người dùng.", "No such user."),
+    "cannot_disable_self": ("Bạn không thể tự khóa tài khoản của mình.",
+                            "You cannot disable your own account."),
+    "cannot_demote_self": ("Bạn không thể tự bỏ quyền quản trị của mình.",
+                           "You cannot remove your own administrator role."),
+    "last_admin": ("Phải còn ít nhất một quản trị viên đang hoạt động.",
+                   "At least one active administrator must remain."),
+    "device_name_invalid": ("Tên thiết bị gồm 1–64 ký tự: chữ không dấu, số, dấu chấm, gạch.",
+                            "A device name has 1–64 characters: letters, digits, dot, dash."),
+    "device_name_taken": ("Đã có thiết bị tên {name}.", "A device named {name} already exists."),
+    "device_kind_invalid": ("Loại thiết bị phải là kiosk, display hoặc counter.",
+                            "kind must be one of kiosk, display, counter"),
+    "zone_unknown": ("Không có khu {zone}.", "unknown zone {zone}"),
+    "device_needs_counter": ("Màn hình quầy phải gắn với một quầy.",
+                             "A counter display needs a counter."),
+    "printer_url_invalid": ("Địa chỉ máy in không hợp lệ (vd. tcp://10.10.2.21:9100, usb://04b8:0202, "
+                            "agent, virtual).", "Not a printer address (e.g. tcp://10.10.2.21:9100, "
+                            "usb://04b8:0202, agent, virtual)."),
+    "paper_invalid": ("Khổ giấy phải là 80mm hoặc 58mm.", "Paper must be 80mm or 58mm."),
+    "device_not_found": ("Không tìm thấy thiết bị (hoặc đã thu hồi).",
+                         "No such device (or it was revoked)."),
 
     # issue 8: audit (area a-audit) — add below
 

@@ -250,6 +250,7 @@ def spec() -> dict[str, Any]:
                         print=_obj({"status": STR, "detail": STR}))
     paths.update(admin_site_paths())
     paths["/auth/login"]["post"]["responses"]["429"] = THROTTLED
+    paths.update(_people_paths())  # issue 8, area a-people
     _shared_answers(paths)
     public_props = {k: v for k, v in ticket_props.items() if k != "id"}
     error_body = _obj({"error": _obj({"code": STR, "message": STR,
@@ -337,4 +338,76 @@ def admin_site_paths() -> dict[str, Any]:
             record, _obj({}), params=[kind, code])},
         "/admin/site/{kind}/{code}/restore": {"post": _op(
             "Bring a retired record back (admins)", record, _obj({}), params=[kind, code])},
+    }
+
+
+def _people_paths() -> dict[str, Any]:
+    """Users, devices and device health (issue 8, area a-people)."""
+    arr = {"type": "array"}
+    user = _obj({"id": INT, "username": STR, "display_name": STR,
+                 "role": {"enum": ["officer", "supervisor", "admin"]},
+                 "counters": {**arr, "items": INT}, "units": {**arr, "items": STR},
+                 "active": BOOL, "created_at": STR})
+    user_body = _obj({"username": STR, "display_name": STR, "role": {"enum": ["officer", "supervisor", "admin"]},
+                      "counters": {**arr, "items": INT}, "units": {**arr, "items": STR},
+                      "password": {"type": "string", "description": "empty: one is generated"}})
+    secret = {"type": ["string", "null"], "description": "a generated password, shown this once"}
+    health = _obj({"id": INT, "name": STR, "kind": STR, "zone": {"type": ["string", "null"]},
+                   "counter": {"type": ["integer", "null"]}, "online": BOOL, "alert": BOOL,
+                   "seen_at": {"type": ["string", "null"]}, "page": STR, "version": STR})
+    device = _obj({"id": INT, "name": STR, "kind": {"enum": ["kiosk", "display", "counter"]},
+                   "zone": {"type": ["string", "null"]}, "counter": {"type": ["integer", "null"]},
+                   "printer": {"type": ["string", "null"]}, "paper": STR, "active": BOOL,
+                   "created_at": STR})
+    listed = {**device, "properties": {**device["properties"], "health": health,
+                                       "printer_state": {"oneOf": [_ref("Printer"), {"type": "null"}]}}}
+    device_body = _obj({"name": STR, "kind": {"enum": ["kiosk", "display", "counter"]},
+                        "zone": {"type": ["string", "null"]}, "counter": {"type": ["integer", "null"]},
+                        "printer": {"type": ["string", "null"]}, "paper": {"enum": ["80mm", "58mm"]}})
+    paired = _obj({"device": device, "token": STR, "pair_url": STR,
+                   "pair_qr": {"type": "string", "description": "the pairing link as a QR code "
+                               "(data:image/svg+xml;base64,…), shown this once"}})
+    username = [{"name": "username", "in": "path", "required": True, "schema": STR}]
+    name = [{"name": "name", "in": "path", "required": True, "schema": STR}]
+    one_user = _obj({"user": user})
+    return {
+        "/admin/users": {
+            "get": _op("Every user (admin; supervisors read-only)", _obj({"users": {**arr, "items": user}})),
+            "post": _op("Create a user (admin); 400 with `field`: username_taken, username_invalid, "
+                        "counter_unknown, officer_needs_counter, unit_unknown, role_invalid, password_weak",
+                        _obj({"user": user, "password": secret}), user_body, status="201")},
+        "/admin/users/{username}": {"patch": _op(
+            "Edit a user's display name, role, counters, units (admin); a new role or scope ends "
+            "their sessions; 400 last_admin / cannot_demote_self", one_user, user_body, params=username)},
+        "/admin/users/{username}/disable": {"post": _op(
+            "Disable a user: no login, every session and live socket ends (admin); 400 "
+            "cannot_disable_self / last_admin", one_user, _obj({}), params=username)},
+        "/admin/users/{username}/enable": {"post": _op("Enable a user again (admin)", one_user,
+                                                        _obj({}), params=username)},
+        "/admin/users/{username}/password": {"post": _op(
+            "Reset a password (admin): the given one, or a generated one answered once; every "
+            "session of the user ends", _obj({"user": user, "password": secret}),
+            _obj({"password": STR}), params=username)},
+        "/admin/devices": {
+            "get": _op("Every device with its health (online, seen_at, page, version, alert) "
+                       "and a kiosk's printer state (admin; supervisors read-only)",
+                       _obj({"devices": {**arr, "items": listed}})),
+            "post": _op("Add a device (admin): answers its pairing link and QR code, once; 400 with "
+                        "`field`: device_name_taken, device_name_invalid, device_kind_invalid, "
+                        "zone_unknown, counter_unknown, device_needs_counter, printer_url_invalid, "
+                        "paper_invalid", paired, device_body, status="201")},
+        "/admin/devices/{name}": {"patch": _op("Edit a device's settings (admin); it reconnects "
+                                               "under them", _obj({"device": device}), device_body,
+                                               params=name)},
+        "/admin/devices/{name}/revoke": {"post": _op(
+            "Revoke a device (admin): its token stops and its sockets close at once",
+            _obj({"device": device}), _obj({}), params=name)},
+        "/admin/devices/{name}/pair": {"post": _op(
+            "Pair a device again with a new token (admin): the old one stops; answers the link "
+            "and QR code once", paired, _obj({}), params=name)},
+        "/devices/heartbeat": {"post": _op(
+            "A device page reports in (kiosk, board, counter display; every `every_s` seconds): "
+            "its page and version (none on the first beat: the server's is answered and kept)",
+            _obj({"every_s": {"type": "number"}, "version": STR}),
+            _obj({"page": STR, "version": {"type": ["string", "null"]}}))},
     }

@@ -11,6 +11,7 @@ from flask import Flask, current_app, request, session
 from flask_socketio import SocketIO, join_room
 
 from .live_sessions import LiveSessions
+from .services.device_health import DeviceHealth
 from .services.screens import rooms, snapshots
 from .services.admin.site_config import announce_site
 from .services.screens.events import EVENTS
@@ -38,6 +39,10 @@ def _base_url() -> str:
 
 def _live() -> LiveSessions:
     return current_app.extensions["xephang.live"]
+
+
+def _health() -> DeviceHealth:
+    return current_app.extensions["xephang.health"]
 
 
 def _actor(auth: Any) -> Actor | None:
@@ -73,6 +78,9 @@ def on_connect(auth: Any = None) -> bool:
                 join_room(room)
             if not _live().register(request.sid, actor, seen):  # type: ignore[attr-defined]
                 return False  # revoked while it was connecting
+            if actor.kind == "device":  # presence for device health (issue 8)
+                _health().connected(request.sid, actor.id)  # type: ignore[attr-defined]
+                _health().start(socketio.start_background_task, socketio.sleep)
             snap = snapshots.snapshot_for(_ctx(), actor, _base_url())
     except (UseCaseError, StoreError, *MALFORMED):  # a wrong or malformed token: refused
         PUBLIC_SOCKETS.leave(request.sid)  # type: ignore[attr-defined]
@@ -149,6 +157,7 @@ def on_disconnect(*_reason: Any) -> None:
     publisher = _publisher()
     if publisher is not None:
         publisher.forget(request.sid)  # type: ignore[attr-defined]
+    _health().disconnected(request.sid)  # type: ignore[attr-defined]
 
 
 @socketio.on("*")
@@ -332,3 +341,4 @@ def init_app(app: Flask, ctx: Context, async_mode: str | None, sync: bool) -> No
         ctx, lambda sid: socketio.server.disconnect(sid, namespace="/"),
         lambda sid: bool(socketio.server.manager.is_connected(sid, "/")),
         socketio.start_background_task, socketio.sleep)
+    app.extensions["xephang.health"] = DeviceHealth(ctx, watch=not sync)

@@ -146,3 +146,30 @@ def test_a_busy_port_is_one_clear_line_and_a_failure(tmp_path: Path) -> None:
             assert "Traceback" not in out.stderr and out.stdout == ""
             assert len(out.stderr.strip().splitlines()) == 1, out.stderr
             assert expected in out.stderr and f"--port {port + 1}" in out.stderr
+
+
+def test_user_and_device_commands_use_the_admin_use_cases_and_are_audited(tmp_path: Path) -> None:
+    """`xephang user …` / `device …` run the same use cases as /admin: same checks, same audit."""
+    from server.store import Database
+    from server.store import audit as audit_rows
+    db = str(tmp_path / "x.db")
+    assert xephang("init", "--db", db).returncode == 0
+    weak = xephang("user", "add", "lan", "--role", "officer", "--counters", "12",
+                   "--password-stdin", "--db", db, stdin="12345678\n")
+    assert weak.returncode == 2 and "not only digits" in weak.stderr
+    sup = xephang("user", "add", "lan", "--role", "officer", "--password-stdin", "--db", db,
+                  stdin="mat-khau-du-dai\n")
+    assert sup.returncode == 2 and "An officer needs at least one counter" in sup.stderr
+    assert xephang("user", "add", "lan", "--role", "officer", "--counters", "12",
+                   "--password-stdin", "--db", db, stdin="mat-khau-du-dai\n").returncode == 0
+    assert xephang("user", "remove", "lan", "--db", db).returncode == 0
+    last = xephang("user", "remove", "quantri", "--db", db)
+    assert last.returncode == 2 and "At least one active administrator must remain" in last.stderr
+    assert xephang("device", "add", "board-x", "--kind", "display", "--db", db).returncode == 0
+    assert xephang("device", "remove", "board-x", "--db", db).returncode == 0
+    with Database(db).read() as conn:
+        entries = audit_rows.entries(conn)
+    assert [(e["kind"], e["actor"], e["address"]) for e in reversed(entries)] == [
+        ("user.create", "cli:0", "cli"), ("user.disable", "cli:0", "cli"),
+        ("device.create", "cli:0", "cli"), ("device.revoke", "cli:0", "cli")]
+    assert "mat-khau-du-dai" not in str(entries)

@@ -329,6 +329,7 @@
       // A board paired to a zone shows that zone unless the URL says otherwise.
       if (!scoped && dev && dev.zone) { filter.zone = dev.zone; renderScope(); }
       connect();
+      window.XephangShared.heartbeat(token);
     });
   }
 

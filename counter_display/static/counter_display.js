@@ -243,6 +243,7 @@
       if (!res.paired) { $("unpaired").hidden = false; return; }
       var dev = res.me && res.me.device;
       if (dev && dev.counter) { state.number = dev.counter; renderCounter(); }
+      window.XephangShared.heartbeat(token);
     });
     function loadReasons() {  // at start and after every site.changed
       S.getJson("/api/v1/site", token).then(function (site) {

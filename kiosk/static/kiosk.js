@@ -200,6 +200,7 @@
 
   function startLive() {
     if (state.live) return;
+    window.XephangShared.heartbeat(state.token);
     state.live = window.XephangLive.connect({
       auth: { token: state.token },
       onSnapshot: function (snap) {

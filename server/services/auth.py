@@ -234,7 +234,7 @@ def require_admin(actor: Actor) -> None:
 def require_admin_read(actor: Actor) -> None:
     """Administrators, and supervisors who see the administration read-only."""
     require_login(actor)
-    if not actor.is_supervisor:
+    if not (actor.is_supervisor or actor.is_admin):  # is_admin: the CLI too
         raise UseCaseError("forbidden", 403)
 
 

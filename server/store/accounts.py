@@ -160,3 +160,110 @@ def deactivate_device(conn: sqlite3.Connection, name: str) -> bool:
     conn.execute("UPDATE devices SET active=0, session_gen=session_gen+1 WHERE id=?", (row["id"],))
     _revoked(conn, f"device:{row['id']}")
     return True
+
+
+# --- administration of users and devices (issue 8, area a-people) ---
+
+def any_user_by_name(conn: sqlite3.Connection, username: str) -> dict[str, Any] | None:
+    """The user with this username, active or disabled."""
+    return _user(conn.execute("SELECT * FROM users WHERE username=?", (username,)).fetchone())
+
+
+def insert_user(conn: sqlite3.Connection, username: str, display_name: str, password_hash: str,
+                role: str, counters: list[int], units: list[str], now: str) -> int:
+    """Create a user (the caller checked that the username is free)."""
+    cur = conn.execute(
+        "INSERT INTO users (username, display_name, password_hash, role, counters, units, created_at)"
+        " VALUES (?,?,?,?,?,?,?)",
+        (username, display_name, password_hash, role, dumps(counters), dumps(units), now))
+    return int(cur.lastrowid or 0)
+
+
+def update_user(conn: sqlite3.Connection, user_id: int, display_name: str, role: str,
+                counters: list[int], units: list[str]) -> None:
+    """Change a user's name, role, counters and units; a new role or scope ends their sessions
+    (their cookie and sockets were granted under the old one)."""
+    old = conn.execute("SELECT role, counters, units FROM users WHERE id=?", (user_id,)).fetchone()
+    conn.execute("UPDATE users SET display_name=?, role=?, counters=?, units=? WHERE id=?",
+                 (display_name, role, dumps(counters), dumps(units), user_id))
+    if old is not None and (old["role"], loads(old["counters"]), loads(old["units"])) != (
+            role, counters, units):
+        end_sessions(conn, user_id)
+
+
+def set_user_active(conn: sqlite3.Connection, user_id: int, active: bool) -> None:
+    """Disable (sessions end at once) or enable a user."""
+    conn.execute("UPDATE users SET active=? WHERE id=?", (1 if active else 0, user_id))
+    if not active:
+        end_sessions(conn, user_id)
+
+
+def set_password(conn: sqlite3.Connection, user_id: int, password_hash: str) -> None:
+    """Replace a user's password; every session of theirs ends."""
+    conn.execute("UPDATE users SET password_hash=? WHERE id=?", (password_hash, user_id))
+    end_sessions(conn, user_id)
+
+
+def active_admins(conn: sqlite3.Connection) -> int:
+    """How many administrators can log in."""
+    return int(conn.execute("SELECT COUNT(*) FROM users WHERE role='admin' AND active=1").fetchone()[0])
+
+
+def any_device_by_name(conn: sqlite3.Connection, name: str) -> dict[str, Any] | None:
+    """The device with this name, active or revoked."""
+    row = conn.execute("SELECT * FROM devices WHERE name=?", (name,)).fetchone()
+    return None if row is None else dict(row)
+
+
+def update_device(conn: sqlite3.Connection, device_id: int, kind: str, zone: str | None,
+                  counter: int | None, printer: str | None, paper: str) -> None:
+    """Change a device's settings; its live sockets reconnect under the new ones."""
+    conn.execute("UPDATE devices SET kind=?, zone=?, counter=?, printer=?, paper=?,"
+                 " session_gen=session_gen+1 WHERE id=?",
+                 (kind, zone, counter, printer, paper, device_id))
+    _revoked(conn, f"device:{device_id}")
+
+
+def set_device_token(conn: sqlite3.Connection, device_id: int, token: str) -> None:
+    """Pair a device again: a new token (the old one stops at once) and the device active."""
+    conn.execute("UPDATE devices SET token_hash=?, active=1, session_gen=session_gen+1 WHERE id=?",
+                 (token_hash(token), device_id))
+    _revoked(conn, f"device:{device_id}")
+
+
+def device_health(conn: sqlite3.Connection, site_id: int = 1) -> dict[int, dict[str, Any]]:
+    """The stored last contact, page and version of each device, by device id."""
+    return {r["device_id"]: dict(r) for r in conn.execute(
+        "SELECT device_id, last_seen, page, version FROM device_health WHERE site_id=?", (site_id,))}
+
+
+def save_device_health(conn: sqlite3.Connection, rows: list[tuple[int, str, str, str]],
+                       site_id: int = 1) -> None:
+    """Store (device_id, last_seen, page, version) for several devices in one go."""
+    conn.executemany(
+        "INSERT INTO device_health (device_id, site_id, last_seen, page, version) VALUES (?,?,?,?,?)"
+        " ON CONFLICT(device_id) DO UPDATE SET last_seen=MAX(last_seen, excluded.last_seen),"
+        " page=excluded.page, version=excluded.version",
+        [(d, site_id, seen, page, version) for d, seen, page, version in rows])
+
+
+def unit_codes(conn: sqlite3.Connection) -> set[str]:
+    """The codes of every configured unit (a supervisor's scope names some of them)."""
+    return {str(r[0]) for r in conn.execute("SELECT code FROM units")}
+
+
+def write_device_health(path: Any, rows: list[tuple[int, str, str, str]], site_id: int = 1) -> None:
+    """Store device contacts on a connection of its own: called in a native thread (off the
+    server's event loop), where the pooled connections are not used."""
+    conn = sqlite3.connect(str(path), timeout=5, isolation_level=None)
+    try:
+        conn.execute("PRAGMA busy_timeout=5000")
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            save_device_health(conn, rows, site_id)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    finally:
+        conn.close()

@@ -266,3 +266,14 @@ def m080_closures_and_calendar(db: Database) -> None:
     CREATE UNIQUE INDEX calendar_days_one_rule ON calendar_days (site_id, day)
         WHERE kind IN ('holiday', 'working');
     """)
+
+
+@migrations()
+def m090_device_health(db: Database) -> None:
+    """When each device was last heard from (written at most every 30 s per device, in batches),
+    and the page and software version it reported in its last heartbeat."""
+    db.executescript("""
+    CREATE TABLE device_health (device_id INTEGER PRIMARY KEY REFERENCES devices(id),
+        site_id INTEGER NOT NULL DEFAULT 1, last_seen TEXT NOT NULL,
+        page TEXT NOT NULL DEFAULT '', version TEXT NOT NULL DEFAULT '');
+    """)

@@ -247,6 +247,27 @@ class SiteChanged(Event):
         return [Message(self.name, payload, tuple(to)) for to, payload in self.routes()]
 
 
+@dataclass(frozen=True)
+class DeviceChanged(Event):
+    """A kiosk, board or counter display came online, went offline, or fell silent for more than
+    `[policy] device_silent_s` (60 s) during opening hours (`alert` true: the floor shows it until
+    the device returns). No `seq`: presence is not in the event log (a message without one always
+    passes); `GET /api/v1/admin/devices` gives the current state of every device.
+
+    `staff` ← `{device: {id, name, kind, zone, counter, online, alert, seen_at, page, version}}`
+    """
+
+    name: ClassVar[str] = "device.changed"
+    device: dict[str, Any]
+
+    def routes(self) -> list[Route]:
+        return [([rooms.STAFF], {"device": self.device})]
+
+    def unnumbered(self) -> list[Message]:
+        """The messages, without a seq."""
+        return [Message(self.name, payload, tuple(to)) for to, payload in self.routes()]
+
+
 def site_changed_messages(site: Any, version: int) -> list[Message]:
     """The `site.changed` message for every room of this site (retired zones and counters too:
     their screens must hear it to drop what they show)."""
@@ -258,7 +279,7 @@ def site_changed_messages(site: Any, version: int) -> list[Message]:
 
 EVENT_TYPES: tuple[type[Event], ...] = (Snapshot, TicketCalled, TicketChanged, QueueChanged,
                                         CounterChanged, PrinterChanged, StatsChanged, RatingAdded,
-                                        PrintJob, StorageAlert, SiteChanged)
+                                        PrintJob, StorageAlert, SiteChanged, DeviceChanged)
 EVENTS: tuple[str, ...] = tuple(e.name for e in EVENT_TYPES)
 
 

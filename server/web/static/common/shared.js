@@ -9,6 +9,7 @@
  *   XephangShared.syncClock(snap.now); .nowMs(); .now()   // the server's clock
  *   XephangShared.trackConnection(state, everOnline, t)   // connection banner, dim stale data
  *   XephangShared.mergeServices(list, updates, accept)    // apply queue.changed to a list
+ *   XephangShared.heartbeat(deviceToken)                  // device health: report in every ~20 s
  *
  * The server's side of the sequence rule is server/services/screens/sequence.py: every message's
  * seq is greater than those of the changes before it, a call keeps its seq live and in later
@@ -165,8 +166,33 @@
     return list;
   }
 
+  /** Device health: tell the server every ~20 s that this device page is alive, which page it
+   *  shows and which software it runs (POST /api/v1/devices/heartbeat with the device token).
+   *  The first beat sends no version: the server answers with the one it served this page, and
+   *  the page reports that one from then on (a page not reloaded after an update shows its age). */
+  function heartbeat(token) {
+    if (!token || !global.fetch) return;
+    var version = null;
+    var page = (global.location.pathname + global.location.search).replace(/token=[^&]*/g, "token=…");
+    function beat() {
+      var next = 20000;
+      global.fetch("/api/v1/devices/heartbeat", {
+        method: "POST", credentials: "omit",
+        headers: {"Content-Type": "application/json", "Authorization": "Bearer " + token},
+        body: JSON.stringify({page: page, version: version})
+      }).then(function (r) { return r.ok ? r.json() : null; }).then(function (d) {
+        if (d && d.version && !version) version = d.version;
+        if (d && d.every_s) next = d.every_s * 1000;
+      }).catch(function () { /* offline: the next beat tries again */ }).then(function () {
+        global.setTimeout(beat, next);
+      });
+    }
+    beat();
+  }
+
   global.XephangShared = {
     newer: newer, SeqGate: SeqGate, CallLog: CallLog, localName: localName, syncClock: syncClock,
     nowMs: nowMs, now: now, trackConnection: trackConnection, mergeServices: mergeServices,
+    heartbeat: heartbeat,
   };
 })(typeof window !== "undefined" ? window : this);

@@ -7,7 +7,8 @@
   var st = {
     counters: {}, services: {}, printers: {}, stats: null, ratings: [], zones: [], reasons: {},
     zone: "", everOnline: false,
-    storage: null  // the last storage.alert {code, seen}: shown for STORAGE_ALERT_MS
+    storage: null,  // the last storage.alert {code, seen}: shown for STORAGE_ALERT_MS
+    devices: {}  // device health by id: GET /api/v1/admin/devices, then device.changed
   };
   var STORAGE_ALERT_MS = 10 * 60 * 1000;
 
@@ -144,6 +145,12 @@
       if (isLate(s)) out.push({level: "red", kind: "wait", text: X.t("floor.alert_wait",
         {service: X.localName(s, "name"), m: Math.round(s.longest_wait_min), target: s.wait_target_min})});
     });
+    Object.keys(st.devices).forEach(function (k) {
+      var d = st.devices[k];
+      // Silent past [policy] device_silent_s during opening hours (decided by the server).
+      if (d.alert && inZone(d)) out.push({level: "red", kind: "device", text: X.t("floor.alert_device",
+        {name: d.name, kind: X.t("device.kind_" + d.kind), since: d.seen_at ? String(d.seen_at).slice(11, 16) : "—"})});
+    });
     sortedCounters().forEach(function (c) {
       var m = X.minutesSince(c.since);
       if (c.state === "paused" && m > pauseAlertMin) {
@@ -163,6 +170,32 @@
       list.appendChild(li);
     });
     $("alerts-empty").hidden = items.length > 0;
+    renderDevices();
+  }
+
+  /** One line under the alerts: how many devices are online and offline (details on /admin/devices). */
+  function renderDevices() {
+    var box = $("devices-summary");
+    if (!box) return;
+    var on = 0, off = 0;
+    Object.keys(st.devices).forEach(function (k) {
+      var d = st.devices[k];
+      if (!inZone(d) && d.zone) return;
+      if (d.online) on++; else off++;
+    });
+    box.textContent = X.t("floor.devices_line", {on: on, off: off});
+    box.dataset.on = on;
+    box.dataset.off = off;
+  }
+
+  function loadDevices() {
+    return X.api("GET", "/api/v1/admin/devices").then(function (r) {
+      st.devices = {};
+      (r.devices || []).forEach(function (d) {
+        if (d.active && d.health && d.health.seen_at) st.devices[d.id] = d.health;
+      });
+      renderAlerts();
+    }).catch(function () { /* device.changed keeps what it brings */ });
   }
 
   function renderRatings() {
@@ -245,6 +278,10 @@
         if (p.printer) st.printers[p.printer.device] = p.printer;
         renderAlerts();
         break;
+      case "device.changed":
+        if (p.device) st.devices[p.device.id] = p.device;
+        renderAlerts();
+        break;
       case "storage.alert":
         if (p.code) st.storage = {code: p.code, seen: Date.now()};
         renderAlerts();
@@ -279,6 +316,7 @@
     // Today's latest ratings come with the snapshot: a reload or reconnect keeps them.
     if (snap.ratings) st.ratings = snap.ratings.slice(0, RATINGS_MAX);
     renderAll();
+    loadDevices();  // presence is not in the snapshot: read it after every (re)connect
   }
 
   /** Zones, policy and rating reasons: at start and after every site.changed (a fresh snapshot

@@ -1,0 +1,107 @@
+"""Device health with a controlled clock: presence and heartbeats, the alert for a device silent
+during opening hours only (never for one never heard from), its end when the device returns, and
+last contacts written at most every 30 s per device."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from server.services.context import TZ
+from server.services.device_health import FLUSH_EVERY_S, DeviceHealth
+from server.store import accounts
+
+SUNDAY_3AM = datetime(2026, 12, 6, 3, 0, tzinfo=TZ).timestamp()
+MONDAY_9AM = datetime(2026, 12, 7, 9, 0, tzinfo=TZ).timestamp()
+
+
+class Clock:
+    """A clock the test moves."""
+
+    def __init__(self, at: float) -> None:
+        self.at = at
+
+    def __call__(self) -> float:
+        return self.at
+
+
+def changes(health: DeviceHealth) -> list[dict[str, Any]]:
+    """The device.changed payloads a check sends to `staff`."""
+    out = []
+    for m in health.check():
+        assert m.name == "device.changed" and m.rooms == ("staff",) and "seq" not in m.payload
+        out.append(m.payload["device"])
+    return out
+
+
+def device_id(app: Any, name: str) -> int:
+    with app.extensions["xephang"].db.read() as conn:
+        return int(accounts.device_by_name(conn, name)["id"])
+
+
+def test_a_silent_device_alerts_only_during_opening_hours_and_clears_on_return(site_app: Any) -> None:
+    app, _ = site_app({"open_all_hours = true": "open_all_hours = false"})
+    ctx = app.extensions["xephang"]
+    clock = Clock(SUNDAY_3AM - 100)
+    health = DeviceHealth(ctx, clock=clock)
+    board, never = device_id(app, "board-lobby"), device_id(app, "kiosk-A1")
+    assert changes(health) == []  # nothing heard from anyone: nothing to say
+    health.connected("sid-1", board)
+    [seen] = changes(health)
+    assert (seen["name"], seen["online"], seen["alert"]) == ("board-lobby", True, False)
+    health.disconnected("sid-1")
+    [gone] = changes(health)
+    assert (gone["online"], gone["alert"]) == (False, False)
+    clock.at = SUNDAY_3AM  # silent for 100 s, but the centre is closed on Sunday night
+    assert changes(health) == []
+    clock.at = MONDAY_9AM  # opening hours: the silent board raises the alert
+    [alert] = changes(health)
+    assert (alert["name"], alert["online"], alert["alert"]) == ("board-lobby", False, True)
+    assert alert["seen_at"].startswith("2026-12-06T02:58")
+    assert changes(health) == []  # said once
+    assert never not in health.views()  # kiosk-A1 never reported in: no alert for it
+    health.heartbeat(board, "/board", None)
+    [back] = changes(health)
+    assert (back["online"], back["alert"], back["page"]) == (True, False, "/board")
+
+
+def test_the_threshold_is_the_sites_policy(site_app: Any) -> None:
+    app, _ = site_app({"device_silent_s = 60": "device_silent_s = 5"})
+    clock = Clock(MONDAY_9AM)
+    health = DeviceHealth(app.extensions["xephang"], clock=clock)
+    board = device_id(app, "board-lobby")
+    health.connected("s", board)
+    health.disconnected("s")
+    changes(health)
+    clock.at += 4.9
+    assert not health.views()[board]["alert"]
+    clock.at += 0.2
+    assert [c["alert"] for c in changes(health)] == [True]
+
+
+def test_last_contacts_are_written_in_batches_at_most_every_30_s(site_app: Any) -> None:
+    app, _ = site_app({})
+    ctx = app.extensions["xephang"]
+    clock = Clock(MONDAY_9AM)
+    health = DeviceHealth(ctx, clock=clock)
+    kiosk, board = device_id(app, "kiosk-A1"), device_id(app, "board-lobby")
+    health.connected("a", kiosk)
+    health.heartbeat(kiosk, "/kiosk", None)
+    health.connected("b", board)
+    assert health.flush() == 2  # first contact (and a page): written at once, in one batch
+    for step in range(1, 30):  # heartbeats and checks every second: no write for 29 s
+        clock.at = MONDAY_9AM + step
+        health.heartbeat(kiosk, "/kiosk", health.views()[kiosk]["version"])
+        health.check()
+        assert health.flush() == 0
+    clock.at = MONDAY_9AM + FLUSH_EVERY_S
+    health.check()
+    assert health.flush() == 2
+    with ctx.db.read() as conn:
+        stored = accounts.device_health(conn)
+    assert stored[kiosk]["page"] == "/kiosk" and stored[kiosk]["last_seen"].startswith("2026-12-07T09:00:30")
+    # A new server reads the last contact back (the page shows it while the device is away).
+    health.disconnected("a")
+    health.flush()
+    later = DeviceHealth(ctx, clock=Clock(MONDAY_9AM + 3600))
+    view = later.views()[kiosk]
+    assert (view["online"], view["seen_at"][:19], view["page"]) == (False, "2026-12-07T09:00:30", "/kiosk")
