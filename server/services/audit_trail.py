@@ -95,8 +95,10 @@ def scope_of(ctx: Context, actor: Actor) -> tuple[str, list[str]] | None:
     """What a reader may see: None (everything) for admins and supervisors of every unit; a
     supervisor scoped to units sees her own entries and those about her units, their services
     and the counters serving them."""
+    if actor.is_admin:  # the CLI too
+        return None
     require_admin_read(actor)
-    if actor.is_admin or not actor.units:
+    if not actor.units:
         return None
     site = ctx.site
     services = [code for code, s in site.services.items() if s.unit in actor.units]
@@ -224,6 +226,11 @@ def changes(entry: dict[str, Any], names: Names) -> list[dict[str, str]]:
     return out
 
 
+def change_text(items: list[dict[str, str]]) -> str:
+    """Changes on one line: "Trạng thái quầy: Đã đóng → Đang mở; ..." (CSV and CLI)."""
+    return "; ".join(f"{c['label']}: {c['before'] or '—'} → {c['after'] or '—'}" for c in items)
+
+
 def shown(entry: dict[str, Any], names: Names) -> dict[str, Any]:
     """An entry as the API answers it: the stored fields plus their words."""
     return {"id": entry["id"], "at": entry["at"], "actor": entry["actor"],
@@ -286,8 +293,7 @@ def audit_csv(ctx: Context, actor: Actor, f: Filters, lang: str = "vi",
             buf.seek(0)
             buf.truncate()
             for e in rows:
-                text = "; ".join(f"{c['label']}: {c['before'] or '—'} → {c['after'] or '—'}"
-                                 for c in changes(e, names))
+                text = change_text(changes(e, names))
                 out.writerow([e["id"], _local(e["at"]), names.actor(e["actor"], e["actor_name"]),
                               e["actor"], e["address"], kind_name(e["kind"], lang), e["kind"],
                               names.target(e["target"]), text,
@@ -333,3 +339,32 @@ def filter_options(ctx: Context, actor: Actor, lang: str = "vi") -> dict[str, An
             "groups": [{"group": g, "name": group_name(g, lang),
                         "kinds": [{"kind": k, "name": kind_name(k, lang)} for k in ks]}
                        for g, ks in groups.items()]}
+
+
+def actor_key(ctx: Context, text: str) -> str:
+    """The actor key a person is filed under: a key as is (user:3), else a username, a device
+    name or a display name (the CLI's --actor NAME)."""
+    if re.fullmatch(r"[a-z]+:\d+", text):
+        return text
+    with ctx.db.read() as conn:
+        user = accounts.user_by_name(conn, text)
+        if user is not None:
+            return target("user", user["id"])
+        device = accounts.device_by_name(conn, text)
+        if device is not None:
+            return target("device", device["id"])
+        for u in accounts.list_users(conn):
+            if u["display_name"] == text:
+                return target("user", u["id"])
+    return text
+
+
+def text_lines(ctx: Context, actor: Actor, f: Filters, lang: str = "vi") -> Iterator[str]:
+    """The trail as lines of text (the CLI): time, who, from where, what, target, changes."""
+    page = audit_page(ctx, actor, f, lang)
+    for e in page["entries"]:
+        text = change_text(e["changes"])
+        yield (f"{_local(e['at'])}  {e['actor_name']} ({e['actor']})  {e['address'] or '-'}  "
+               f"{e['kind_name']} [{e['kind']}]  {e['target_name']}" + (f"  {text}" if text else ""))
+    if page["next_before_id"] is not None:
+        yield f"… (--limit {f.limit}: more entries before #{page['next_before_id']})"
