@@ -41,6 +41,8 @@ def audit_page(browser: Browser, live_server: Any) -> Iterator[Page]:
 def test_an_admin_reads_filters_pages_and_exports_the_trail(audit_page: Page, live_server: Any,
                                                             tmp_path: Path) -> None:
     page = audit_page
+    for who in ("canbo18", "canbo17", "giamsat"):  # their logins first: older than their actions
+        live_server.token(who)
     for _ in range(CALLS):
         issue(live_server, "TP-LLTP")
     ticket = issue(live_server, "TP-LLTP")
@@ -133,12 +135,15 @@ def test_an_admin_reads_filters_pages_and_exports_the_trail(audit_page: Page, li
 def test_a_mistyped_year_is_refused_with_a_clear_message(audit_page: Page, live_server: Any) -> None:
     page = audit_page
     page.goto(f"{live_server.url}/admin/audit")
-    expect(page.locator("#audit-summary")).not_to_be_empty()
-    page.click("#audit-from")
-    page.keyboard.type("01012026")
-    page.keyboard.type("5")  # a fifth digit of the year: 20265
+    expect(page.locator("#audit-summary")).to_have_text("1 mục (đã hiện hết).")  # the admin's login
+    page.fill("#audit-from", "20265-01-01")  # one digit too many in the year: the picker takes it
     page.click("#audit-filters button[type=submit]")
     message = page.locator(".field-error[data-for=from]")
-    expect(message).to_contain_text("Ngày không hợp lệ")
-    expect(message).to_contain_text("ví dụ 2026-12-01")
+    expect(message).to_have_text("Ngày không hợp lệ: 20265-01-01. Hãy nhập theo dạng năm-tháng-ngày, "
+                                 "ví dụ 2026-12-01.")
+    expect(page.locator("#audit-from")).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#error-box")).to_be_visible()
+    page.fill("#audit-from", "2026-02-28")  # a real day: the error goes, the list answers
+    page.click("#audit-filters button[type=submit]")
+    expect(message).to_have_text("")
+    expect(page.locator("#error-box")).to_be_hidden()

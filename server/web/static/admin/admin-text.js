@@ -45,6 +45,7 @@
       , "audit.more": "Xem thêm"
       , "audit.shown_all": "{n} mục (đã hiện hết)."
       , "audit.shown_some": "Đang hiện {n} mục mới nhất."
+      , "audit.bad_date": "Ngày không hợp lệ: hãy nhập một ngày có thật, dạng ngày/tháng/năm (ví dụ 01/12/2026)."
 
       // area a-reports
     },
@@ -90,6 +91,7 @@
       , "audit.more": "Show more"
       , "audit.shown_all": "{n} entries (all shown)."
       , "audit.shown_some": "Showing the latest {n} entries."
+      , "audit.bad_date": "Not a valid date: enter a real date (e.g. 01/12/2026)."
 
       // area a-reports
     }

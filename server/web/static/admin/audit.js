@@ -62,7 +62,21 @@
     return tr;
   }
 
+  /** A date the browser itself cannot read (31/02, half typed) would be sent as no date at all:
+      say so instead of silently showing every day. */
+  function badDate() {
+    return ["from", "to"].filter(function (n) {
+      var v = form.elements[n].validity;
+      return v && v.badInput;
+    })[0];
+  }
+
   function load(append) {
+    var bad = badDate();
+    if (bad) {
+      A.fail(form, {field: bad, message: S.t("audit.bad_date")});
+      return Promise.resolve();
+    }
     var q = append ? query + (query ? "&" : "") + "before_id=" + nextBefore : filterQuery();
     return S.api("GET", API + "?limit=" + PAGE + (q ? "&" + q : "")).then(function (page) {
       if (!append) {
