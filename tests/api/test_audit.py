@@ -252,3 +252,43 @@ def test_no_route_changes_or_deletes_an_entry(http: Any) -> None:
             r = http.call(method, path, "quantri", {"kind": "x"})
             assert r.status_code in (404, 405), (method, path, r.status_code)
     assert trail(http) == before
+
+
+def test_printing_for_someone_at_a_kiosk_and_a_reprint_name_the_kiosk(http: Any) -> None:
+    from server.services.auth import device_actor
+    from server.store import accounts
+
+    ctx = http.app.extensions["xephang"]
+    sent: list[tuple[str, str]] = []
+
+    class Printer:  # the print worker itself is tested elsewhere: only where it was sent counts
+        def print_ticket(self, kiosk: Any, ticket: dict[str, Any]) -> None:
+            sent.append((kiosk.name, ticket["number"]))
+
+        def reprint(self, actor: Any, ticket: dict[str, Any], target: Any) -> Any:
+            with ctx.db.read() as conn:
+                kiosk = target or device_actor(accounts.device_by_name(conn, "kiosk-A1"))
+            self.print_ticket(kiosk, ticket)
+            return kiosk
+
+    ctx.printer = Printer()
+    try:
+        t = http.issue("TP-LLTP", who="canbo17", print_at="kiosk-A2")
+        http.ok("POST", f"/api/v1/tickets/{t['token']}/reprint", "canbo17", {"print_at": "kiosk-A1"})
+    finally:
+        ctx.printer = None
+    reprint, issued = trail(http, "ticket.")
+    assert issued["after"]["printer"] == "kiosk-A2"
+    assert (reprint["kind"], reprint["after"]) == ("ticket.reprint", {"ticket": t["number"],
+                                                                     "printer": "kiosk-A1"})
+    assert sent == [("kiosk-A2", t["number"]), ("kiosk-A1", t["number"])]
+
+
+def test_no_code_of_the_product_updates_or_deletes_the_trail() -> None:
+    import re
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[2]
+    pattern = re.compile(r"(UPDATE|DELETE\s+FROM|REPLACE\s+INTO|DROP\s+TABLE)\s+audit\b", re.I)
+    found = [str(p.relative_to(root)) for folder in ("server", "printers", "kiosk", "counter_display")
+             for p in (root / folder).rglob("*.py") if pattern.search(p.read_text(encoding="utf-8"))]
+    assert found == []
