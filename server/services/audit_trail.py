@@ -93,8 +93,8 @@ def parse_filters(args: dict[str, Any]) -> Filters:
 
 def scope_of(ctx: Context, actor: Actor) -> tuple[str, list[str]] | None:
     """What a reader may see: None (everything) for admins and supervisors of every unit; a
-    supervisor scoped to units sees her own entries and those about her units, their services
-    and the counters serving them."""
+    supervisor scoped to units sees her own entries and those about her units, their services,
+    the counters serving them and the officers of those counters (their logins, their accounts)."""
     if actor.is_admin:  # the CLI too
         return None
     require_admin_read(actor)
@@ -103,8 +103,10 @@ def scope_of(ctx: Context, actor: Actor) -> tuple[str, list[str]] | None:
     site = ctx.site
     services = [code for code, s in site.services.items() if s.unit in actor.units]
     counters = sorted({n for code in services for n in site.counters_of_service(code)})
+    with ctx.db.read() as conn:  # her officers: the people working at those counters
+        staff = [u["id"] for u in accounts.list_users(conn) if set(u["counters"]) & set(counters)]
     targets = ([target("unit", u) for u in actor.units] + [target("service", s) for s in services]
-               + [target("counter", n) for n in counters])
+               + [target("counter", n) for n in counters] + [target("user", i) for i in staff])
     return actor.key, targets
 
 
@@ -322,8 +324,7 @@ def filter_options(ctx: Context, actor: Actor, lang: str = "vi") -> dict[str, An
                "role": u["role"], "counters": u["counters"]} for u in users]
     if scope is not None:  # a department head picks among her own officers (and herself)
         mine = set(scope[1])
-        people = [p for p in people if p["key"] == scope[0]
-                  or any(target("counter", c) in mine for c in p["counters"])]
+        people = [p for p in people if p["key"] == scope[0] or p["key"] in mine]
     else:
         people += [{"key": target("device", d["id"]), "name": d["name"], "kind": "device",
                     "role": d["kind"], "counters": []} for d in devices]

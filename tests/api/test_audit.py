@@ -211,7 +211,10 @@ def test_a_supervisor_scoped_to_one_unit_sees_only_it_and_her_own(http: Any) -> 
     giamsat = user_key(http, "giamsat")
     seen = http.ok("GET", AUDIT, "giamsat")["entries"]
     assert {(e["kind"], e["target"]) for e in seen} >= {("counter.call_next", "counter:24")}
-    assert all(e["actor"] == giamsat or e["target"] in ("counter:24", "counter:17") for e in seen), seen
+    canbo17 = user_key(http, "canbo17")  # counter 17 (zone A1's priority counter) serves NV too
+    assert all(e["actor"] == giamsat or e["target"] in ("counter:24", "counter:17", canbo17)
+               for e in seen), seen
+    assert ("auth.login", canbo17) in {(e["kind"], e["target"]) for e in seen}  # her officer
     assert not any(e["target"] in ("counter:18", "counter:19") for e in seen)
     csv_text = http.call("GET", f"{AUDIT}?format=csv", "giamsat").get_data().decode("utf-8-sig")
     assert "Quầy 24" in csv_text and "Quầy 18" not in csv_text

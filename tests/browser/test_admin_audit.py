@@ -147,3 +147,38 @@ def test_a_mistyped_year_is_refused_with_a_clear_message(audit_page: Page, live_
     page.click("#audit-filters button[type=submit]")
     expect(message).to_have_text("")
     expect(page.locator("#error-box")).to_be_hidden()
+
+
+def test_a_department_head_sees_and_exports_only_her_units(browser: Browser, live_server: Any,
+                                                            tmp_path: Path) -> None:
+    import sqlite3
+    for who in ("canbo18", "canbo24", "giamsat"):
+        live_server.token(who)
+    issue(live_server, "TP-LLTP")
+    issue(live_server, "NV-GPLD")
+    act(live_server, "canbo18", 18, "call-next")  # counter 18: Sở Tư pháp (TP)
+    act(live_server, "canbo24", 24, "call-next")  # counter 24: Sở Nội vụ (NV)
+    with sqlite3.connect(live_server.db) as conn:  # a-people's page sets this; here by hand
+        conn.execute("""UPDATE users SET units='["NV"]' WHERE username='giamsat'""")
+    ctx = browser.new_context(viewport={"width": 1366, "height": 768}, accept_downloads=True)
+    page = ctx.new_page()
+    r = page.request.post(f"{live_server.url}/api/v1/auth/login",
+                          data={"username": "giamsat", "password": live_server.users["giamsat"]["password"]})
+    assert r.ok
+    page.goto(f"{live_server.url}/admin/audit")
+    expect(page.locator("#readonly-note")).to_be_visible()
+    targets = page.locator("#audit-rows .col-target")
+    expect(targets.first).to_be_visible()
+    # Counter 24's call, her officer's login (about her unit's staff) and her own two logins.
+    expect(page.locator("#audit-summary")).to_have_text("4 mục (đã hiện hết).")
+    assert sorted(targets.all_text_contents()) == ["Cán bộ quầy 24", "Giám sát viên",
+                                                   "Giám sát viên", "Quầy 24"]
+    people = page.locator("#audit-actor option").all_text_contents()
+    assert "Cán bộ quầy 24" in people and "Cán bộ quầy 18" not in people
+    with page.expect_download() as info:
+        page.click("#audit-csv")
+    text = Path(info.value.path()).read_bytes().decode("utf-8-sig")
+    assert "Quầy 24" in text and "Quầy 18" not in text and "Cán bộ quầy 18" not in text
+    assert layout_problems(page, vertical=False) == []
+    shot(page, "admin-audit-scoped-supervisor", tmp_path)
+    ctx.close()
