@@ -170,14 +170,13 @@ def login(ctx: Context, username: str, password: str, address: str = "") -> tupl
         # The audit trail keeps every login attempt: who, when, from where, and whether it worked
         # (the username typed, never the password).
         who = user_actor(user) if user else Actor("anonymous", 0, name)
-        token = audit.origin.set(address or audit.origin.get())
+        about = audit.target("user", user["id"]) if user else audit.target("username", name)
+        where = audit.origin.set(address or audit.origin.get())
         try:
-            audit.record(conn, ctx, who, "auth.login" if user and ok else "auth.failed",
-                         audit.target("user", user["id"]) if user else audit.target("username", name),
-                         None,
-                         {"username": name})
+            audit.record(conn, ctx, who, "auth.login" if user and ok else "auth.failed", about,
+                         None, {"username": name})
         finally:
-            audit.origin.reset(token)
+            audit.origin.reset(where)
         if user is None or not ok:
             failed = True
             q.add_login_failure(conn, name, address, stamp(now),

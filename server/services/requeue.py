@@ -68,9 +68,9 @@ def requeue_ticket(ctx: Context, actor: Actor, token: Any, request_id: Any = Non
                        row["id"], row["counter"], row["service"],
                        {**event.data, "request_id": request_id})
         if not by_citizen:
-            key = audit.target("ticket", row["number"])
+            number = audit.target("ticket", row["number"])
             audit.record(conn, ctx, actor, "ticket.requeue", audit.target("service", row["service"]),
-                         {key: {"status": row["status"]}}, {key: {"status": new.status.value}})
+                         {number: {"status": row["status"]}}, {number: {"status": new.status.value}})
         Changes(tickets=[row["id"]], services=[row["service"]]).emit(ctx, conn, out, now, base_url)
         ticket = ticket_view(conn, ctx.site, q.get_ticket(conn, row["id"]) or row, base_url, now)
         if request_id:

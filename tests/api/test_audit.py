@@ -83,7 +83,9 @@ def test_staff_issue_and_requeue_are_recorded_but_a_kiosk_and_a_citizen_are_not(
     assert issued["after"] == {"ticket": staff["number"], "status": "waiting", "priority": "elderly"}
     http.act(17, "call", "canbo17", number=staff["number"])
     http.act(17, "no-show", "canbo17")
-    http.ok("POST", f"/api/v1/tickets/{staff['token']}/requeue", "canbo17", {})
+    http.ok("POST", f"/api/v1/tickets/{staff['token']}/requeue", "canbo17", {"request_id": "rq-1"})
+    again = http.ok("POST", f"/api/v1/tickets/{staff['token']}/requeue", "canbo17", {"request_id": "rq-1"})
+    assert again["status"] == "waiting"  # the retry gets the first answer: one entry, not a 409
     requeued = trail(http, "ticket.")[0]
     assert requeued["kind"] == "ticket.requeue"
     assert (requeued["before"], requeued["after"]) == ({f"ticket:{staff['number']}": {"status": "no_show"}},
