@@ -81,6 +81,22 @@ def test_day_close_backup_and_restore_are_on_the_trail(demo: Any, db_path: Path,
     assert "Khôi phục dữ liệu từ bản sao lưu" in text and "Lệnh xephang trên máy chủ (cli:0)" in text
 
 
+def test_closing_earlier_days_from_the_cli_is_on_the_trail(demo: Any, db_path: Path) -> None:
+    from datetime import timedelta
+
+    from server.services.context import now_local
+    yesterday = now_local() - timedelta(days=1)
+    db = Database(db_path)
+    issue_ticket(Context.open(db, clock=lambda: yesterday), KIOSK, "TP-LLTP")
+    out = xephang("day", "close", "--db", str(db_path))
+    assert out.returncode == 0 and b"closed 1 ticket" in out.stdout
+    with db.read() as conn:
+        [closed] = audit_rows.entries(conn, kind="day.")
+    assert (closed["actor"], closed["address"], closed["after"]) == (
+        "cli:0", "cli", {"closed_tickets": 1, "closed_counters": []})
+    assert closed["target"] == f"day:{now_local().date()}"
+
+
 def test_officers_racing_in_processes_leave_one_entry_per_call(demo: Any, db_path: Path) -> None:
     ctx = Context.open(Database(db_path))
     for _ in range(90):

@@ -230,6 +230,8 @@ def close_day(ctx: Context, actor_key: str = "system", base_url: str = "",
         if rows or changes.counters:
             q.append_event(conn, stamp(now), today, "day.closed", actor_key, None, None, None,
                            {"closed_tickets": len(rows)})
+            audit.record(conn, ctx, actor, "day.close", audit.target("day", today), None,
+                         {"closed_tickets": len(rows), "closed_counters": sorted(changes.counters)})
             changes.emit(ctx, conn, out, now, base_url)
     purge_expired_requests(ctx, pause)
     return len(rows)
