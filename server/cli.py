@@ -1,4 +1,4 @@
-"""The `xephang` command: run, init, users, devices, day close, backup, restore."""
+"""The `xephang` command: run, init, users, devices, day close, backup, restore, audit."""
 from __future__ import annotations
 
 import argparse
@@ -436,10 +436,11 @@ def cmd_device_remove(args: argparse.Namespace) -> int:
 
 def cmd_day_close(args: argparse.Namespace) -> int:
     """Close tickets of earlier service days still open, as not served."""
+    from .services.auth import CLI
     from .services.context import Context
     from .services.tickets import close_day
     ctx = Context.open(_db(args.db))
-    n = close_day(ctx, "cli")
+    n = close_day(ctx, "cli", actor=CLI)
     print(f"closed {n} ticket(s) of earlier days as not served")
     return 0
 
@@ -487,7 +488,20 @@ def cmd_backup(args: argparse.Namespace) -> int:
         return 1
     print(f"backup of {args.db} written to {r.path} ({r.size / 1e6:.1f} MB, {r.seconds:.1f} s, "
           f"verified)")
+    _note("database.backup", args.db, {"to": str(r.path), "size_mb": round(r.size / 1e6, 1)})
     return 0
+
+
+def _note(kind: str, db_path: str, after: dict) -> None:  # type: ignore[type-arg]
+    """Put a CLI command on the audit trail; a database we cannot write only earns a warning
+    (the command itself has succeeded)."""
+    from .services.audit import record_alone
+    from .services.auth import CLI
+    from .store import StoreError
+    try:
+        record_alone(_db(db_path), CLI, kind, "database", None, after)
+    except (StoreError, OSError) as exc:
+        print(f"note: not recorded on the audit trail: {_why_unwritable(exc)}", file=sys.stderr)
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
@@ -504,6 +518,34 @@ def cmd_restore(args: argparse.Namespace) -> int:
         return 2
     print(f"restored {args.db} from {args.from_}" +
           (f"; the replaced database is kept as {kept}" if kept else ""))
+    # On the restored database's own trail: its entries stop at the backup, then say this.
+    _note("database.restore", args.db, {"from": str(args.from_), "kept": str(kept) if kept else None})
+    return 0
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    """Show the audit trail, newest first (or write it all as CSV, UTF-8 with BOM)."""
+    from .i18n import message, pick_lang
+    from .services import audit_trail
+    from .services.auth import CLI
+    from .services.context import Context
+    from .services.errors import UseCaseError
+    lang = pick_lang(os.environ.get("LANG", "").replace("_", "-"))
+    ctx = Context.open(_db(args.db))
+    try:
+        filters = audit_trail.parse_filters({
+            "actor": audit_trail.actor_key(ctx, args.actor) if args.actor else None,
+            "kind": args.kind, "from": args.since, "to": args.until, "limit": str(args.limit)})
+    except UseCaseError as exc:
+        print(message(exc.code, lang, **exc.params), file=sys.stderr)
+        return 2
+    if args.csv:
+        for chunk in audit_trail.audit_csv(ctx, CLI, filters, lang):
+            sys.stdout.buffer.write(chunk.encode("utf-8"))
+        sys.stdout.flush()
+        return 0
+    for line in audit_trail.text_lines(ctx, CLI, filters, lang):
+        print(line)
     return 0
 
 
@@ -602,6 +644,14 @@ def parser() -> argparse.ArgumentParser:
                                 "(the server must be stopped)"))
     rs.add_argument("--from", dest="from_", required=True, help="the backup file")
     rs.set_defaults(func=cmd_restore)
+    au = with_db(sub.add_parser("audit", help="show the audit trail: who changed what, when, from where"))
+    au.add_argument("--since", default=None, help="first day, YYYY-MM-DD")
+    au.add_argument("--until", default=None, help="last day, YYYY-MM-DD")
+    au.add_argument("--actor", default=None, help="a username, device name or key (user:3)")
+    au.add_argument("--kind", default=None, help="a kind (counter.call_next) or a group (counter)")
+    au.add_argument("--limit", type=int, default=100, help="entries shown (default 100; --csv: all)")
+    au.add_argument("--csv", action="store_true", help="write every matching entry as CSV")
+    au.set_defaults(func=cmd_audit)
     return p
 
 

@@ -150,6 +150,34 @@ def calendar_paths() -> dict[str, Any]:
                                                  "skipped": {"type": "array", "items": STR}}),
             _obj({"year": INT}, ["year"]), status="201")},
     }
+def _audit_paths() -> dict[str, Any]:
+    """The audit trail (issue 8, area a-audit): read-only, admins and supervisors."""
+    q = [{"name": n, "in": "query", "schema": STR, "description": d} for n, d in (
+        ("actor", "who: a key from /admin/audit/filters (user:3, device:5, cli:0, ...)"),
+        ("kind", "an exact kind (counter.call_next) or a group (counter)"),
+        ("from", "first day, YYYY-MM-DD (local time)"), ("to", "last day, YYYY-MM-DD"),
+        ("before_id", "the page after: `next_before_id` of the page before"),
+        ("limit", "entries per page, 1-500 (default 100)"),
+        ("format", "json (default) or csv: the whole filtered trail as UTF-8 CSV with BOM"),
+        ("lang", "vi or en: language of the words (default: Accept-Language)"))]
+    change = _obj({"field": STR, "label": STR, "before": STR, "after": STR})
+    entry = _obj({"id": INT, "at": STR, "actor": STR, "actor_name": STR, "address": STR,
+                  "kind": STR, "kind_name": STR, "target": STR, "target_name": STR,
+                  "before": {}, "after": {}, "changes": {"type": "array", "items": change}})
+    page = _op("The audit trail, newest first (admins; a supervisor scoped to units sees her own "
+               "entries and those about her units). 400 audit_bad_date / audit_bad_range / "
+               "audit_bad_filter name the `field`", _obj(
+                   {"entries": {"type": "array", "items": entry},
+                    "next_before_id": {"type": ["integer", "null"]}}), params=q)
+    page["responses"]["200"]["content"]["text/csv"] = {"schema": STR}
+    named = _obj({"kind": STR, "name": STR})
+    options = _op("What the audit filters offer: people, and kinds grouped by the thing changed",
+                  _obj({"actors": {"type": "array", "items": _obj(
+                      {"key": STR, "name": STR, "kind": STR, "role": STR})},
+                        "groups": {"type": "array", "items": _obj(
+                            {"group": STR, "name": STR, "kinds": {"type": "array", "items": named}})}}),
+                  params=q[-1:])
+    return {"/admin/audit": {"get": page}, "/admin/audit/filters": {"get": options}}
 
 
 def spec() -> dict[str, Any]:
@@ -240,6 +268,7 @@ def spec() -> dict[str, Any]:
         paths[f"/counters/{{number}}/{action}"] = {"post": _op(
             f"Counter action: {action} (officer of the counter or supervisor)", counter_result, body,
             params=[NUMBER_PATH])}
+    paths.update(_audit_paths())
     ticket_props: dict[str, Any] = {k: STR for k in ("number", "day", "service", "service_name", "unit", "unit_name",
                                      "zone", "zone_name", "status", "issued_at", "token", "status_url")}
     ticket_props.update(id=INT, floor=INT, ahead=INT, recalls=INT, leg=INT,

@@ -13,7 +13,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..store import accounts
 from ..store import queue as q
-from .context import Context, service_day, stamp
+from . import audit
+from .context import Context, stamp
 from .errors import UseCaseError
 from .offload import off_loop
 
@@ -92,6 +93,8 @@ class Actor:
 ANONYMOUS = Actor("anonymous")
 # Whoever runs the xephang command on the server (it can already read the database file).
 CLI = Actor("cli", 0, "xephang (CLI)", "admin")
+# The server's own timers (day close): signs their audit entries.
+SYSTEM = Actor("system", 0, "xephang (hệ thống)")
 
 
 def user_actor(user: dict[str, Any]) -> Actor:
@@ -164,11 +167,16 @@ def login(ctx: Context, username: str, password: str, address: str = "") -> tupl
                            retry_after=math.ceil(wait))
     ok = _GATE.check(user["password_hash"] if user else _DUMMY_HASH, password)
     with ctx.transaction() as (conn, _):
-        # The audit trail keeps every login attempt: who, when, from where, and whether it worked.
-        actor_key = f"user:{user['id']}" if user else "anonymous"
-        q.append_event(conn, stamp(now), service_day(now), "auth.login" if user and ok
-                       else "auth.failed", actor_key, None, None, None,
-                       {"username": name, "address": address})
+        # The audit trail keeps every login attempt: who, when, from where, and whether it worked
+        # (the username typed, never the password).
+        who = user_actor(user) if user else Actor("anonymous", 0, name)
+        about = audit.target("user", user["id"]) if user else audit.target("username", name)
+        where = audit.origin.set(address or audit.origin.get())
+        try:
+            audit.record(conn, ctx, who, "auth.login" if user and ok else "auth.failed", about,
+                         None, {"username": name})
+        finally:
+            audit.origin.reset(where)
         if user is None or not ok:
             failed = True
             q.add_login_failure(conn, name, address, stamp(now),
@@ -176,11 +184,11 @@ def login(ctx: Context, username: str, password: str, address: str = "") -> tupl
         else:
             failed = False
             q.clear_login_failures(conn, name, address)
-            token = secrets.token_urlsafe(32)
-            accounts.add_api_token(conn, token, user["id"], stamp(now))
+            api_token = secrets.token_urlsafe(32)
+            accounts.add_api_token(conn, api_token, user["id"], stamp(now))
     if failed or user is None:
         raise UseCaseError("bad_credentials", 401)
-    return user_actor(user), token
+    return user_actor(user), api_token
 
 
 def logout(ctx: Context, actor: Actor) -> None:
@@ -188,6 +196,7 @@ def logout(ctx: Context, actor: Actor) -> None:
     if actor.kind == "user":
         with ctx.transaction() as (conn, _):
             accounts.end_sessions(conn, actor.id)
+            audit.record(conn, ctx, actor, "auth.logout", audit.target("user", actor.id))
 
 
 def actor_for_token(ctx: Context, token: str) -> Actor | None:

@@ -3,7 +3,7 @@ unpark, transfer, pause, resume, close — and the citizen's rating. Each is one
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -13,6 +13,7 @@ from ..engine.model import CounterState, DomainEvent, Ticket, Waiting
 from ..engine.ordering import choose_next
 from ..store import Connection
 from ..store import queue as q
+from . import audit
 from .auth import Actor, require_counter, require_rater
 from .changes import Changes
 from .context import Context, service_day, stamp
@@ -35,6 +36,10 @@ class Step:
     now: datetime
     changes: Changes
     ticket_id: int | None = None
+    # For the audit trail: what this action changed, before → after ("ticket:<number>", "state").
+    before: dict[str, Any] = field(default_factory=dict)
+    after: dict[str, Any] = field(default_factory=dict)
+    first_seen: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def day(self) -> str:
@@ -61,11 +66,19 @@ class Step:
         self.changes.services += [row["service"], new.service]
         if show:
             self.ticket_id = row["id"]
+        key = audit.target("ticket", row["number"])
+        was = {"status": row["status"], "service": row["service"], "counter": row["counter"],
+               "recalls": row["recalls"]}
+        now = {"status": new.status.value, "service": new.service, "counter": new.counter,
+               "recalls": new.recalls}
+        self.before[key], self.after[key] = audit.changed(self.first_seen.setdefault(key, was), now)
 
     def state(self) -> dict[str, Any]:
         return q.counter_state(self.conn, self.number)
 
     def set_state(self, state: CounterState, event_type: str, **fields: Any) -> None:
+        self.before.setdefault("state", self.state()["state"])
+        self.after["state"] = state.value
         q.set_counter_state(self.conn, self.number, state=state.value, since=self.at, **fields)
         q.append_event(self.conn, self.at, self.day, event_type, self.actor.key, None, self.number,
                        None, {"officer": self.actor.name})
@@ -220,6 +233,8 @@ def transfer(step: Step) -> None:
     row = _current(step)
     new, event = lifecycle.transfer(to_engine(row), step.number, to, note.strip())
     step.record(row, new, event)
+    if note.strip():
+        step.after["note"] = note.strip()
     q.update_leg(step.conn, row["id"], row["leg"], finished_at=step.at, outcome="transferred",
                  note=note.strip())
     q.open_leg(step.conn, row["id"], new.leg, to)
@@ -282,6 +297,9 @@ def counter_action(ctx: Context, actor: Actor, number: int, action: str, body: d
         except InvalidTransition as exc:
             raise UseCaseError(exc.code, 409, **exc.params) from None
         step.changes.counters.append(number)
+        if step.after:  # an action that changed nothing (nobody waiting) leaves no entry
+            audit.record(conn, ctx, actor, f"counter.{action.replace('-', '_')}",
+                         audit.target("counter", number), step.before, step.after)
         step.changes.emit(ctx, conn, out, now, base_url)
         shown = q.get_ticket(conn, step.ticket_id) if step.ticket_id else None
         response = {"ticket": ticket_view(conn, ctx.site, shown, base_url, now) if shown else None,

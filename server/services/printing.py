@@ -113,8 +113,9 @@ class Printing:
         self.worker.submit(PrintJob(job_id, ticket["id"], url, actor.paper,
                                     ticket_print(self.ctx, ticket)))
 
-    def reprint(self, actor: Actor, ticket: dict[str, Any], printer_actor: Actor | None) -> None:
-        """Print a ticket again on a kiosk's printer (the one that issued it by default)."""
+    def reprint(self, actor: Actor, ticket: dict[str, Any], printer_actor: Actor | None) -> Actor:
+        """Print a ticket again on a kiosk's printer (the one that issued it by default);
+        returns the kiosk it goes to."""
         target = printer_actor
         if target is None:
             with self.ctx.db.read() as conn:
@@ -124,6 +125,7 @@ class Printing:
                 raise UseCaseError("no_printer", 409)
             target = device_actor(dev)
         self.print_ticket(target, ticket)
+        return target
 
     def _on_result(self, job: PrintJob, outcome: PrintOutcome) -> None:
         """Hand the outcome to the recorder (started with the first one)."""

@@ -7,6 +7,7 @@ from typing import Any
 from ..engine import lifecycle
 from ..engine.lifecycle import InvalidTransition
 from ..store import queue as q
+from . import audit
 from .auth import Actor, require_counter
 from .changes import Changes
 from .context import Context, service_day, stamp
@@ -66,6 +67,10 @@ def requeue_ticket(ctx: Context, actor: Actor, token: Any, request_id: Any = Non
         q.append_event(conn, at, row["day"], event.type, actor.key if not by_citizen else key,
                        row["id"], row["counter"], row["service"],
                        {**event.data, "request_id": request_id})
+        if not by_citizen:
+            number = audit.target("ticket", row["number"])
+            audit.record(conn, ctx, actor, "ticket.requeue", audit.target("service", row["service"]),
+                         {number: {"status": row["status"]}}, {number: {"status": new.status.value}})
         Changes(tickets=[row["id"]], services=[row["service"]]).emit(ctx, conn, out, now, base_url)
         ticket = ticket_view(conn, ctx.site, q.get_ticket(conn, row["id"]) or row, base_url, now)
         if request_id:

@@ -11,8 +11,9 @@ from ..engine.model import Status, Ticket
 from ..engine.numbering import IssueRefused, check_can_issue
 from ..store import queue as q
 from ..store import accounts
-from .auth import Actor, device_actor, require_issuer, require_staff
 from .calendar_state import calendar_at, refusal_params
+from . import audit
+from .auth import SYSTEM, Actor, device_actor, require_issuer, require_staff
 from .changes import Changes
 from .context import Context, service_day, stamp
 from .errors import UseCaseError
@@ -106,6 +107,11 @@ def issue_ticket(ctx: Context, actor: Actor, service: Any, priority: Any = None,
                        {"number": row["number"], "priority": priority, "request_id": request_id})
         if request_id:
             q.save_request(conn, actor.key, request_id, "issue", 201, {"id": ticket_id}, at)
+        if actor.is_staff:  # a kiosk's tickets are the citizens' own: the event log has them
+            issued = {"ticket": row["number"], "status": row["status"], "priority": priority,
+                      "printer": printing_kiosk.name if printing_kiosk else None}
+            audit.record(conn, ctx, actor, "ticket.issue", audit.target("service", service), None,
+                         {k: v for k, v in issued.items() if v is not None})
         Changes(services=[service]).emit(ctx, conn, out, now, base_url)
         ticket = ticket_view(conn, site, q.get_ticket(conn, ticket_id) or {}, base_url, now)
         if printer and printing_kiosk is not None:
@@ -131,7 +137,11 @@ def reprint_ticket(ctx: Context, actor: Actor, token: str, base_url: str = "",
     ticket = get_ticket(ctx, token, base_url)
     if ctx.printer is None:
         raise UseCaseError("no_printer", 409)
-    ctx.printer.reprint(actor, ticket, target)
+    printed_on = ctx.printer.reprint(actor, ticket, target)
+    with ctx.transaction() as (conn, _):
+        audit.record(conn, ctx, actor, "ticket.reprint", audit.target("service", ticket["service"]),
+                     None,
+                     {"ticket": ticket["number"], "printer": printed_on.name})
     return ticket
 
 
@@ -201,9 +211,10 @@ def purge_expired_requests(ctx: Context, pause: Callable[[], None] | None = None
 
 
 def close_day(ctx: Context, actor_key: str = "system", base_url: str = "",
-              pause: Callable[[], None] | None = None) -> int:
+              pause: Callable[[], None] | None = None, actor: Actor = SYSTEM) -> int:
     """Close every ticket of earlier days that is still open as not served; returns how many.
-    Then purge expired request answers (`pause` runs between purge batches).
+    Then purge expired request answers (`pause` runs between purge batches). `actor` signs the
+    audit entry (the server's own timer by default, the CLI for `xephang day close`).
 
     Only days that still have open tickets are read (partial index tickets_open). Tickets stay
     with their history, numbering restarts by itself because sequences are kept per service day.
@@ -229,6 +240,8 @@ def close_day(ctx: Context, actor_key: str = "system", base_url: str = "",
         if rows or changes.counters:
             q.append_event(conn, stamp(now), today, "day.closed", actor_key, None, None, None,
                            {"closed_tickets": len(rows)})
+            audit.record(conn, ctx, actor, "day.close", audit.target("day", today), None,
+                         {"closed_tickets": len(rows), "closed_counters": sorted(changes.counters)})
             changes.emit(ctx, conn, out, now, base_url)
     purge_expired_requests(ctx, pause)
     return len(rows)

@@ -277,3 +277,10 @@ def m090_device_health(db: Database) -> None:
         site_id INTEGER NOT NULL DEFAULT 1, last_seen TEXT NOT NULL,
         page TEXT NOT NULL DEFAULT '', version TEXT NOT NULL DEFAULT '');
     """)
+
+
+@migrations()
+def m100_audit_by_target(db: Database) -> None:
+    """The audit trail by what it touched: a department head's units (their services and
+    counters) are read target by target, newest first, however long the trail."""
+    db.execute("CREATE INDEX audit_target ON audit (site_id, target, at)")
