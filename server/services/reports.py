@@ -1,0 +1,431 @@
+"""Reports: the daily summary written after each service day, and reports over any range of days.
+
+A report counts *visits* (legs): a ticket visits one service, and again another one after each
+transfer or requeue. Per visit: issued (the ticket's first visit only), served, no-show,
+transferred, cancelled, not served (still open at the day close); its waiting time runs from
+joining that service's line (issue, transfer, or requeue) to the call, its service time from the
+start (or the call) to the finish of a served visit. Ratings belong to the visit they rate. The
+group of a visit is its service (→ unit, zone), counter and officer (where it was called; "" if
+never), and the hour it joined the line. Percentiles: see server/engine/reports.py.
+
+Past days are read from their summaries (report_cells), today from today's rows, so a year of
+history answers as fast as a day.
+"""
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from ..engine.reports import SCORES, Tally, whole_minutes
+from ..site import Site
+from ..store import reports as rows
+from .auth import Actor, require_admin_read
+from .context import Context, service_day, stamp
+from .errors import UseCaseError
+
+SITE_ID = 1  # one site today (issue 9 brings many)
+DIMS = ("service", "counter", "officer", "hour", "slot")
+GROUP_DIM = {"unit": "service", "service": "service", "weekday": "service", "day": "service",
+             "counter": "counter", "officer": "officer", "hour": "hour"}
+GROUPS = ("unit", "service", "counter", "officer", "hour", "weekday")  # and "day" (charts)
+FORMATS = ("json", "csv", "xlsx")
+CHANNELS = ("kiosk", "assisted")  # remote and appointment come with issue 10
+MAX_DAYS = 400
+SLOTS = 96  # 15-minute slots of a day
+OUTCOMES = {"done": "served", "no_show": "no_show", "transferred": "transferred",
+            "cancelled": "cancelled", "not_served": "not_served"}
+WEEKDAYS = (("Thứ Hai", "Monday"), ("Thứ Ba", "Tuesday"), ("Thứ Tư", "Wednesday"),
+            ("Thứ Năm", "Thursday"), ("Thứ Sáu", "Friday"), ("Thứ Bảy", "Saturday"),
+            ("Chủ nhật", "Sunday"))
+Key = tuple[str, str, str, str, str]  # dim, key, service, priority, channel
+
+
+# --- the daily summary -------------------------------------------------------------------------
+
+def _queue_start(leg: dict[str, Any]) -> str:
+    """When a visit joined its service's line: issue, transfer, or requeue."""
+    if leg["leg"] == 1 or leg["prev_outcome"] is None:
+        return str(leg["issued_at"])
+    if leg["prev_outcome"] == "no_show":
+        return str(leg["requeued_at"] or leg["prev_finished"] or leg["issued_at"])
+    return str(leg["prev_finished"] or leg["issued_at"])
+
+
+def _seconds(start: str, end: str) -> float:
+    return (datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds()
+
+
+def channel_of(issued_by: str) -> str:
+    """How a ticket was issued: at a kiosk (a device), or by staff for the citizen (assisted)."""
+    return "kiosk" if str(issued_by).split(":")[0] == "device" else "assisted"
+
+
+def _visit(site: Site, leg: dict[str, Any], rating: dict[str, Any] | None) -> Tally:
+    """One visit's share of the report."""
+    t = Tally()
+    if leg["leg"] == 1:
+        t.issued = 1
+        t.priority = 1 if leg["priority"] else 0
+    outcome = OUTCOMES.get(leg["outcome"] or "")
+    if outcome:
+        setattr(t, outcome, 1)
+    if leg["called_at"]:
+        waited = _seconds(_queue_start(leg), leg["called_at"])
+        t.waited = 1
+        t.wait_hist[whole_minutes(waited)] = 1
+        svc = site.services.get(leg["service"])
+        target = svc.wait_target_min if svc else 0
+        t.within_target = 1 if svc and waited <= target * 60 else 0
+    if leg["outcome"] == "done" and leg["finished_at"]:
+        began = leg["started_at"] or leg["called_at"] or leg["finished_at"]
+        t.service_hist[whole_minutes(_seconds(began, leg["finished_at"]))] = 1
+    if rating is not None:
+        t.ratings[int(rating["score"])] += 1
+        for code in json.loads(rating["reasons"] or "[]"):
+            t.reasons[code] = t.reasons.get(code, 0) + 1
+    return t
+
+
+def day_tallies(site: Site, legs: list[dict[str, Any]],
+                ratings: list[dict[str, Any]]) -> dict[Key, Tally]:
+    """A day's visits added up by every projection (dim) and filter (service, priority, channel)."""
+    rated = {(r["ticket_id"], r["leg"]): r for r in ratings}
+    out: dict[Key, Tally] = {}
+    for leg in legs:
+        t = _visit(site, leg, rated.get((leg["ticket_id"], leg["leg"])))
+        start = datetime.fromisoformat(_queue_start(leg))
+        prio, chan, svc = leg["priority"] or "", channel_of(leg["issued_by"]), leg["service"]
+        keys = [("service", svc), ("counter", "" if leg["counter"] is None else str(leg["counter"])),
+                ("officer", leg["officer"] or ""), ("hour", f"{start.hour:02d}")]
+        for dim, key in keys:
+            out.setdefault((dim, key, svc, prio, chan), Tally()).add(t)
+        if leg["leg"] == 1:  # arrivals by 15 minutes
+            slot = out.setdefault(("slot", f"{start.hour:02d}:{start.minute // 15 * 15:02d}",
+                                   svc, prio, chan), Tally())
+            slot.issued += 1
+            slot.priority += t.priority
+    return out
+
+
+def counter_slots(site: Site, events: list[dict[str, Any]], day_end: str | None) -> dict[int, str]:
+    """For each counter, which 15-minute slots of the day it was open in ('1') or not ('0').
+    A counter still open at the end counts as open until the day's last activity."""
+    open_since: dict[int, datetime] = {}
+    slots: dict[int, list[str]] = {}
+
+    def mark(counter: int, a: datetime, b: datetime) -> None:
+        marks = slots.setdefault(counter, ["0"] * SLOTS)
+        first = (a.hour * 60 + a.minute) // 15
+        end = b.hour * 60 + b.minute + (1 if b.second or b.microsecond else 0)
+        if b.date() > a.date():
+            end = 24 * 60  # open past midnight: until the end of the day
+        last = min(SLOTS - 1, (end - 1) // 15) if b > a else first
+        for s in range(first, max(first, last) + 1):
+            marks[s] = "1"
+
+    for e in events:
+        n, at = e["counter"], datetime.fromisoformat(e["at"])
+        if n is None:
+            continue
+        if e["type"] in ("counter.opened", "counter.resumed"):
+            open_since.setdefault(n, at)
+        elif n in open_since:
+            mark(n, open_since.pop(n), at)
+    end = datetime.fromisoformat(day_end) if day_end else None
+    for n, since in open_since.items():
+        mark(n, since, end if end and end > since else since)
+    return {n: "".join(m) for n, m in slots.items()}
+
+
+def _cell_row(day: str, site: Site, key: Key, t: Tally) -> dict[str, Any]:
+    dim, k, svc, prio, chan = key
+    s = site.services.get(svc)
+    return {"day": day, "dim": dim, "key": k, "service": svc, "unit": s.unit if s else "",
+            "zone": s.zone if s else "", "priority": prio, "channel": chan, "issued": t.issued,
+            "priority_n": t.priority, "served": t.served, "no_show": t.no_show,
+            "transferred": t.transferred, "cancelled": t.cancelled, "not_served": t.not_served,
+            "waited": t.waited, "within_target": t.within_target,
+            **{f"r{s_}": t.ratings[s_] for s_ in SCORES},
+            "reasons": json.dumps(t.reasons, sort_keys=True),
+            "wait_hist": json.dumps(t.wait_hist, sort_keys=True),
+            "service_hist": json.dumps(t.service_hist, sort_keys=True)}
+
+
+def _day_end(legs: list[dict[str, Any]], events: list[dict[str, Any]]) -> str | None:
+    """The day's last activity (the day close of the next morning does not count)."""
+    stamps = [x for leg in legs for x in (leg["finished_at"], leg["called_at"])
+              if x and x[:10] == leg["issued_at"][:10]]
+    stamps += [e["at"] for e in events]
+    return max(stamps) if stamps else None
+
+
+def _compute_day(ctx: Context, conn: Any, day: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """A day's summary cells and counters' open slots, read from its rows."""
+    legs, ratings = rows.legs_of_day(conn, day), rows.ratings_of_day(conn, day)
+    events = rows.counter_events_of_day(conn, day)
+    cells = [_cell_row(day, ctx.site, k, t) for k, t in day_tallies(ctx.site, legs, ratings).items()]
+    counters = [{"counter": n, "zone": ctx.site.counter_rows.get(n, {}).get("zone", ""), "slots": s}
+                for n, s in counter_slots(ctx.site, events, _day_end(legs, events)).items()]
+    return cells, counters
+
+
+def summarize_day(ctx: Context, day: str) -> int:
+    """Write (or rewrite) a closed day's summary; returns how many cells it has."""
+    with ctx.db.read() as conn:
+        cells, counters = _compute_day(ctx, conn, day)
+    with ctx.db.write() as conn:
+        rows.save_day(conn, SITE_ID, day, cells, counters, stamp(ctx.clock()))
+    return len(cells)
+
+
+def summarize_closed_days(ctx: Context) -> int:
+    """Summarize every day before today that has tickets and no summary yet; returns how many.
+    Runs after each day close (and at start-up, off the event loop, for days already past)."""
+    today = service_day(ctx.clock())
+    with ctx.db.read() as conn:
+        days = rows.days_to_summarize(conn, SITE_ID, today)
+    for day in days:
+        summarize_day(ctx, day)
+    return len(days)
+
+
+# --- reports -----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Query:
+    """A validated report request."""
+
+    first: str
+    last: str
+    group: str
+    fmt: str = "json"
+    zone: str | None = None
+    priority: str | None = None
+    channel: str | None = None
+    unit: str | None = None
+    lang: str = "vi"
+    charts: bool = False
+
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _date(value: Any, field: str) -> date:
+    if not isinstance(value, str) or not _DATE.match(value):
+        raise UseCaseError("report_bad_date", 400, field=field)
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise UseCaseError("report_bad_date", 400, field=field) from None
+
+
+def parse_query(ctx: Context, actor: Actor, args: Mapping[str, Any], lang: str = "vi") -> Query:
+    """Check a report request's parameters (each error names its field) and the caller's scope."""
+    require_admin_read(actor)
+    first, last = _date(args.get("from"), "from"), _date(args.get("to"), "to")
+    if last < first:
+        raise UseCaseError("report_bad_range", 400, field="to")
+    if (last - first).days >= MAX_DAYS:
+        raise UseCaseError("report_range_too_long", 400, field="to", days=MAX_DAYS)
+    group = args.get("group") or "service"
+    if group not in GROUP_DIM:
+        raise UseCaseError("report_bad_group", 400, field="group")
+    fmt = args.get("format") or "json"
+    if fmt not in FORMATS:
+        raise UseCaseError("report_bad_format", 400, field="format")
+    zone = args.get("zone") or None
+    if zone is not None and zone not in ctx.site.zones:
+        raise UseCaseError("unknown_zone", 400, field="zone", zone=str(zone))
+    prio = args.get("priority") or None
+    if prio is not None and prio not in ("yes", "no") and prio not in ctx.site.priority_categories:
+        raise UseCaseError("unknown_priority", 400, field="priority", priority=str(prio))
+    channel = args.get("channel") or None
+    if channel is not None and channel not in CHANNELS:
+        raise UseCaseError("report_bad_channel", 400, field="channel")
+    unit = args.get("unit") or None
+    if unit is not None and unit not in ctx.site.units:
+        raise UseCaseError("report_unknown_unit", 400, field="unit")
+    if unit is not None and not actor.sees_unit(unit):
+        raise UseCaseError("out_of_scope", 403, field="unit")
+    return Query(first.isoformat(), last.isoformat(), group, fmt, zone, prio, channel, unit,
+                 "en" if lang == "en" else "vi", str(args.get("charts") or "") in ("1", "true"))
+
+
+def _units(actor: Actor, q: Query) -> list[str] | None:
+    """The units a report may read: the one asked for, else the caller's scope (None: all)."""
+    if q.unit is not None:
+        return [q.unit]
+    return None if actor.is_admin or not actor.units else list(actor.units)
+
+
+def _tally_of(c: dict[str, Any]) -> Tally:
+    t = Tally(issued=c["issued"], priority=c["priority_n"], served=c["served"],
+              no_show=c["no_show"], transferred=c["transferred"], cancelled=c["cancelled"],
+              not_served=c["not_served"], waited=c["waited"], within_target=c["within_target"],
+              ratings={s: c[f"r{s}"] for s in SCORES})
+    t.reasons = json.loads(c["reasons"])
+    t.wait_hist = {int(k): v for k, v in json.loads(c["wait_hist"]).items()}
+    t.service_hist = {int(k): v for k, v in json.loads(c["service_hist"]).items()}
+    return t
+
+
+def _live_cells(ctx: Context, conn: Any, day: str, dim: str, units: list[str] | None,
+                q: Query) -> list[dict[str, Any]]:
+    """A day not summarized (today, or a day not closed yet) computed from its rows, filtered
+    like the summaries are."""
+    cells, _ = _compute_day(ctx, conn, day)
+    out = []
+    for c in cells:
+        if c["dim"] != dim or (units is not None and c["unit"] not in units):
+            continue
+        if (q.zone and c["zone"] != q.zone) or (q.channel and c["channel"] != q.channel):
+            continue
+        if q.priority == "yes" and not c["priority"] or q.priority == "no" and c["priority"]:
+            continue
+        if q.priority not in (None, "yes", "no") and c["priority"] != q.priority:
+            continue
+        out.append(c)
+    return out
+
+
+def _cells(ctx: Context, conn: Any, actor: Actor, q: Query, dim: str) -> list[dict[str, Any]]:
+    """The summary cells of a projection over the query's days: past days from their summaries,
+    the others (today, or days whose summary is not written yet) from their rows."""
+    units = _units(actor, q)
+    found = rows.cells(conn, SITE_ID, dim, q.first, q.last, units, q.zone, q.priority, q.channel)
+    done = set(rows.summarized_days(conn, SITE_ID, q.first, q.last))
+    today = service_day(ctx.clock())
+    day, last = date.fromisoformat(q.first), date.fromisoformat(min(q.last, today))
+    pending = set(rows.days_to_summarize(conn, SITE_ID, today))
+    while day <= last:
+        d = day.isoformat()
+        if d not in done and (d == today or d in pending):
+            found += _live_cells(ctx, conn, d, dim, units, q)
+        day += timedelta(days=1)
+    return found
+
+
+def _group_key(group: str, c: dict[str, Any]) -> str:
+    if group == "unit":
+        return str(c["unit"])
+    if group == "weekday":
+        return str(date.fromisoformat(c["day"]).isoweekday())
+    if group == "day":
+        return str(c["day"])
+    return str(c["key"])
+
+
+def _label(site: Site, group: str, key: str) -> tuple[str, str]:
+    """A group's name in Vietnamese and English."""
+    if group == "unit" and key in site.units:
+        return site.units[key]["name"], site.units[key]["name_en"]
+    if group == "service" and key in site.services:
+        s = site.services[key]
+        return s.name, s.name_en or s.name
+    if group == "counter":
+        if not key:
+            return "(chưa gọi)", "(not called)"
+        row = site.counter_rows.get(int(key), {})
+        return row.get("name") or f"Quầy {key}", f"Counter {key}"
+    if group == "officer":
+        return (key, key) if key else ("(chưa gọi)", "(not called)")
+    if group == "hour":
+        return f"{key}:00–{int(key) + 1:02d}:00", f"{key}:00–{int(key) + 1:02d}:00"
+    if group == "weekday":
+        return WEEKDAYS[int(key) - 1]
+    return key, key
+
+
+def _order(site: Site, group: str, key: str) -> tuple[Any, ...]:
+    if group == "unit":
+        return (site.units.get(key, {}).get("position", 9999), key)
+    if group == "service":
+        row = site.service_rows.get(key, {})
+        return (row.get("position", 9999), key)
+    if group == "counter":
+        return (int(key) if key else 10**9, key)
+    if group == "officer":
+        return (key == "", key)
+    return (key,)
+
+
+def _rows(ctx: Context, conn: Any, actor: Actor, q: Query, group: str) -> tuple[list[dict[str, Any]], Tally]:
+    by: dict[str, Tally] = {}
+    total = Tally()
+    for c in _cells(ctx, conn, actor, q, GROUP_DIM[group]):
+        t = _tally_of(c)
+        by.setdefault(_group_key(group, c), Tally()).add(t)
+        total.add(t)
+    out = []
+    for key in sorted(by, key=lambda k: _order(ctx.site, group, k)):
+        vi, en = _label(ctx.site, group, key)
+        out.append({"key": key, "label": vi, "label_en": en, **by[key].figures()})
+    return out, total
+
+
+def _charts(ctx: Context, conn: Any, actor: Actor, q: Query) -> dict[str, Any]:
+    """What the /reports page draws: arrivals by 15 minutes against counters open (averages per
+    day with tickets), waiting time by hour, satisfaction day by day."""
+    slots = _cells(ctx, conn, actor, q, "slot")
+    days = {c["day"] for c in slots} or {q.first}
+    arrivals = [0] * SLOTS
+    for c in slots:
+        h, m = c["key"].split(":")
+        arrivals[(int(h) * 60 + int(m)) // 15] += c["issued"]
+    units = _units(actor, q)
+    allowed = None
+    if units is not None or q.zone:  # counters serving a service of the units / in the zone
+        allowed = {n for n, cnt in ctx.site.counters.items()
+                   if (not q.zone or cnt.zone == q.zone) and (units is None or any(
+                       ctx.site.services[s].unit in units for s in cnt.services
+                       if s in ctx.site.services))}
+    open_ = [0] * SLOTS
+    for row in rows.counter_days(conn, SITE_ID, q.first, q.last):
+        if row["day"] in days and (allowed is None or row["counter"] in allowed):
+            for i, ch in enumerate(row["slots"]):
+                open_[i] += ch == "1"
+    today = service_day(ctx.clock())
+    if q.first <= today <= q.last:
+        legs = rows.legs_of_day(conn, today)
+        events = rows.counter_events_of_day(conn, today)
+        for n, s in counter_slots(ctx.site, events, _day_end(legs, events)).items():
+            if allowed is None or n in allowed:
+                for i, ch in enumerate(s):
+                    open_[i] += ch == "1"
+    n = len(days)
+    hours, _ = _rows(ctx, conn, actor, q, "hour")
+    per_day, _ = _rows(ctx, conn, actor, q, "day")
+    return {
+        "days": n,
+        "arrivals": [{"slot": f"{i // 4:02d}:{i % 4 * 15:02d}", "arrivals": round(arrivals[i] / n, 2),
+                      "counters_open": round(open_[i] / n, 2)}
+                     for i in range(SLOTS) if arrivals[i] or open_[i]],
+        "wait_by_hour": [{"hour": r["key"], "wait_p50_min": r["wait_p50_min"],
+                          "wait_p90_min": r["wait_p90_min"]} for r in hours if r["waited"]],
+        "satisfaction_by_day": [{"day": r["key"], "satisfaction": r["satisfaction"],
+                                 "ratings_n": r["ratings_n"]} for r in per_day],
+    }
+
+
+def report(ctx: Context, actor: Actor, q: Query) -> dict[str, Any]:
+    """A report: one row per group with its figures, the totals, and (if asked) the charts."""
+    with ctx.db.read() as conn:
+        out, total = _rows(ctx, conn, actor, q, q.group)
+        answer: dict[str, Any] = {
+            "from": q.first, "to": q.last, "group": q.group,
+            "filters": {"zone": q.zone, "priority": q.priority, "channel": q.channel,
+                        "unit": q.unit},
+            "units": _units(actor, q), "rows": out, "totals": total.figures()}
+        if q.charts:
+            answer["charts"] = _charts(ctx, conn, actor, q)
+    return answer
+
+
+def reports_by_group(ctx: Context, actor: Actor, q: Query) -> dict[str, dict[str, Any]]:
+    """The same report for every grouping (the spreadsheet has a sheet per grouping)."""
+    return {g: report(ctx, actor, Query(**{**q.__dict__, "group": g, "charts": False}))
+            for g in GROUPS}
