@@ -109,9 +109,10 @@ class World:
         v = self.current.pop(tid)
         v.update(finished=self.now, outcome="cancelled")
 
-    def close(self, next_day: int) -> None:
+    def close(self, next_day: int, later: timedelta = timedelta(0)) -> None:
         """The next morning: the product's day close; what was open ends not served."""
         self.at(next_day, 6, 0)
+        self.now += later
         close_day(self.ctx)
         for tid, v in list(self.current.items()):
             if v["day"] < self.now.date().isoformat():
@@ -467,3 +468,23 @@ def test_cancel_withdraws_a_waiting_ticket_once(api: Any, demo: Any) -> None:
     assert r.status_code == 200 and r.get_json()["status"] == "cancelled"
     again = api.call("POST", f"/api/v1/tickets/{token}/cancel", "canbo18", json={})
     assert again.status_code == 409
+
+
+def test_a_past_month_is_read_from_its_roll_up_and_stays_exact(api: Any, history: Any) -> None:
+    ctx, w = history
+    w.close(3, timedelta(days=7))  # 3 December: November is over, its days roll up into a month
+    with ctx.db.read() as conn:
+        assert [r[0] for r in conn.execute("SELECT month FROM report_months")] == ["2026-11"]
+    for group in GROUPS:
+        rows, totals = expected(ctx, w.visits, group)
+        for first, last in (("2026-11-01", "2026-11-30"), ("2026-10-15", "2026-12-03"),
+                            ("2026-11-20", "2026-11-28")):
+            got = get(api, "quantri", **{"from": first, "to": last, "group": group}).get_json()
+            assert sorted((strip(x) for x in got["rows"]), key=lambda x: x["key"]) == \
+                sorted(rows, key=lambda x: x["key"]), (group, first)
+            assert got["totals"] == totals
+    scoped = get(api, "quantri", **{"from": "2026-11-01", "to": "2026-11-30", "group": "hour",
+                                    "unit": "NV", "channel": "kiosk"}).get_json()
+    rows, totals = expected(ctx, [v for v in w.visits if v["service"].startswith("NV-")
+                                  and v["channel"] == "kiosk"], "hour")
+    assert [strip(x) for x in scoped["rows"]] == sorted(rows, key=lambda x: x["key"])

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from ..engine.reports import SCORES, Tally, whole_minutes
+from ..engine.reports import SCORES, Tally, merged, whole_minutes
 from ..site import Site
 from ..store import reports as rows
 from .auth import Actor, require_admin_read
@@ -28,10 +28,13 @@ from .context import Context, service_day, stamp
 from .errors import UseCaseError
 
 SITE_ID = 1  # one site today (issue 9 brings many)
-DIMS = ("service", "counter", "officer", "hour", "slot")
-GROUP_DIM = {"unit": "service", "service": "service", "weekday": "service", "day": "service",
-             "counter": "counter", "officer": "officer", "hour": "hour"}
-GROUPS = ("unit", "service", "counter", "officer", "hour", "weekday")  # and "day" (charts)
+DIMS = ("service", "counter", "officer", "hour", "weekday", "slot")
+# grouping → (projection read, its column that holds the group)
+GROUP_DIM = {"unit": ("service", "unit"), "service": ("service", "key"),
+             "weekday": ("weekday", "key"), "day": ("service", "day"),
+             "counter": ("counter", "key"), "officer": ("officer", "key"), "hour": ("hour", "key"),
+             "slot": ("slot", "key")}
+GROUPS = ("unit", "service", "counter", "officer", "hour", "weekday")  # "day", "slot": charts
 FORMATS = ("json", "csv", "xlsx")
 CHANNELS = ("kiosk", "assisted")  # remote and appointment come with issue 10
 MAX_DAYS = 400
@@ -100,7 +103,8 @@ def day_tallies(site: Site, legs: list[dict[str, Any]],
         start = datetime.fromisoformat(_queue_start(leg))
         prio, chan, svc = leg["priority"] or "", channel_of(leg["issued_by"]), leg["service"]
         keys = [("service", svc), ("counter", "" if leg["counter"] is None else str(leg["counter"])),
-                ("officer", leg["officer"] or ""), ("hour", f"{start.hour:02d}")]
+                ("officer", leg["officer"] or ""), ("hour", f"{start.hour:02d}"),
+                ("weekday", str(date.fromisoformat(leg["issued_at"][:10]).isoweekday()))]
         for dim, key in keys:
             out.setdefault((dim, key, svc, prio, chan), Tally()).add(t)
         if leg["leg"] == 1:  # arrivals by 15 minutes
@@ -190,7 +194,29 @@ def summarize_closed_days(ctx: Context) -> int:
         days = rows.days_to_summarize(conn, SITE_ID, today)
     for day in days:
         summarize_day(ctx, day)
+    with ctx.db.read() as conn:
+        months = rows.months_to_roll_up(conn, SITE_ID, today[:7])
+    for month in months:
+        roll_up_month(ctx, month)
     return len(days)
+
+
+def roll_up_month(ctx: Context, month: str) -> int:
+    """Add a past month's daily summaries up into its roll-up; returns how many cells it has."""
+    at = stamp(ctx.clock())
+    merged: dict[Key, Tally] = {}
+    facts: dict[Key, dict[str, Any]] = {}
+    with ctx.db.read() as conn:
+        for dim in DIMS:
+            for c in rows.day_cells(conn, SITE_ID, dim, f"{month}-01", f"{month}-31"):
+                k = (c["dim"], c["key"], c["service"], c["priority"], c["channel"])
+                merged.setdefault(k, Tally()).add(_tally_of(c))
+                facts[k] = c
+    cells = [{**_cell_row(month, ctx.site, k, t), "unit": facts[k]["unit"],
+              "zone": facts[k]["zone"]} for k, t in merged.items()]
+    with ctx.db.write() as conn:
+        rows.save_month(conn, SITE_ID, month, cells, at)
+    return len(cells)
 
 
 # --- reports -----------------------------------------------------------------------------------
@@ -232,7 +258,7 @@ def parse_query(ctx: Context, actor: Actor, args: Mapping[str, Any], lang: str =
     if (last - first).days >= MAX_DAYS:
         raise UseCaseError("report_range_too_long", 400, field="to", days=MAX_DAYS)
     group = args.get("group") or "service"
-    if group not in GROUP_DIM:
+    if group not in GROUPS:
         raise UseCaseError("report_bad_group", 400, field="group")
     fmt = args.get("format") or "json"
     if fmt not in FORMATS:
@@ -273,50 +299,84 @@ def _tally_of(c: dict[str, Any]) -> Tally:
     return t
 
 
-def _live_cells(ctx: Context, conn: Any, day: str, dim: str, units: list[str] | None,
-                q: Query) -> list[dict[str, Any]]:
-    """A day not summarized (today, or a day not closed yet) computed from its rows, filtered
-    like the summaries are."""
-    cells, _ = _compute_day(ctx, conn, day)
-    out = []
-    for c in cells:
-        if c["dim"] != dim or (units is not None and c["unit"] not in units):
-            continue
-        if (q.zone and c["zone"] != q.zone) or (q.channel and c["channel"] != q.channel):
-            continue
-        if q.priority == "yes" and not c["priority"] or q.priority == "no" and c["priority"]:
-            continue
-        if q.priority not in (None, "yes", "no") and c["priority"] != q.priority:
-            continue
-        out.append(c)
+def _filtered(c: dict[str, Any], units: list[str] | None, q: Query) -> bool:
+    """Whether a computed cell passes the query's filters (as the store filters summaries)."""
+    if (units is not None and c["unit"] not in units) or (q.zone and c["zone"] != q.zone):
+        return False
+    if q.channel and c["channel"] != q.channel:
+        return False
+    if q.priority == "yes":
+        return bool(c["priority"])
+    if q.priority == "no":
+        return not c["priority"]
+    return q.priority is None or c["priority"] == q.priority
+
+
+def _segments(conn: Any, q: Query, today: str) -> list[tuple[str, str, str]]:
+    """How to read the past days of a query: (level, first, last) with whole months that have an
+    up-to-date roll-up read as months, the other days as days."""
+    last = min(q.last, (date.fromisoformat(today) - timedelta(days=1)).isoformat())
+    if last < q.first:
+        return []
+    rolled = rows.rolled_up_months(conn, SITE_ID, q.first[:7], last[:7])
+    out: list[tuple[str, str, str]] = []
+    day = date.fromisoformat(q.first)
+    end = date.fromisoformat(last)
+    while day <= end:
+        month_end = (day.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+        chunk_end = min(month_end, end)
+        m = day.isoformat()[:7]
+        if day.day == 1 and chunk_end == month_end and m in rolled:
+            out.append(("month", m, m))
+        elif out and out[-1][0] == "day":
+            out[-1] = ("day", out[-1][1], chunk_end.isoformat())
+        else:
+            out.append(("day", day.isoformat(), chunk_end.isoformat()))
+        day = chunk_end + timedelta(days=1)
     return out
 
 
-def _cells(ctx: Context, conn: Any, actor: Actor, q: Query, dim: str) -> list[dict[str, Any]]:
-    """The summary cells of a projection over the query's days: past days from their summaries,
-    the others (today, or days whose summary is not written yet) from their rows."""
+def _grouped(ctx: Context, conn: Any, actor: Actor, q: Query, group: str,
+             hists: bool = True) -> tuple[dict[str, Tally], set[str]]:
+    """Every group's tally over the query's days, and the days with tickets: past days from their
+    summaries (whole months from their roll-ups), added up by SQLite; today (and any day whose
+    summary is not written yet) computed from its rows."""
+    dim, column = GROUP_DIM[group]
     units = _units(actor, q)
-    found = rows.cells(conn, SITE_ID, dim, q.first, q.last, units, q.zone, q.priority, q.channel)
-    done = set(rows.summarized_days(conn, SITE_ID, q.first, q.last))
     today = service_day(ctx.clock())
-    day, last = date.fromisoformat(q.first), date.fromisoformat(min(q.last, today))
+    by: dict[str, Tally] = {}
+    for level, first, last in _segments(conn, q, today):
+        if group == "day" and level == "month":
+            level, first, last = "day", f"{first}-01", f"{last}-31"
+        counts, parts = rows.aggregate(conn, SITE_ID, level, dim, column, first, last, units,
+                                       q.zone, q.priority, q.channel, hists)
+        for c in counts:
+            t = by.setdefault(str(c["gk"]), Tally())
+            t.add(Tally(issued=c["issued"], priority=c["priority_n"], served=c["served"],
+                        no_show=c["no_show"], transferred=c["transferred"],
+                        cancelled=c["cancelled"], not_served=c["not_served"], waited=c["waited"],
+                        within_target=c["within_target"],
+                        ratings={s: c[f"r{s}"] for s in SCORES}))
+        for gk, what, k, n in parts:
+            t = by.setdefault(gk, Tally())
+            if what == "reason":
+                t.reasons[k] = t.reasons.get(k, 0) + n
+            else:
+                h = t.wait_hist if what == "wait" else t.service_hist
+                h[int(k)] = h.get(int(k), 0) + n
+    days = set(rows.summarized_days(conn, SITE_ID, q.first, q.last))
     pending = set(rows.days_to_summarize(conn, SITE_ID, today))
-    while day <= last:
+    day, end = date.fromisoformat(q.first), date.fromisoformat(min(q.last, today))
+    while day <= end:
         d = day.isoformat()
-        if d not in done and (d == today or d in pending):
-            found += _live_cells(ctx, conn, d, dim, units, q)
+        if d not in days and (d == today or d in pending):
+            cells, _ = _compute_day(ctx, conn, d)
+            for c in cells:
+                if c["dim"] == dim and _filtered(c, units, q):
+                    by.setdefault(str(c[column]), Tally()).add(_tally_of(c))
+                    days.add(d)
         day += timedelta(days=1)
-    return found
-
-
-def _group_key(group: str, c: dict[str, Any]) -> str:
-    if group == "unit":
-        return str(c["unit"])
-    if group == "weekday":
-        return str(date.fromisoformat(c["day"]).isoweekday())
-    if group == "day":
-        return str(c["day"])
-    return str(c["key"])
+    return by, days
 
 
 def _label(site: Site, group: str, key: str) -> tuple[str, str]:
@@ -353,41 +413,32 @@ def _order(site: Site, group: str, key: str) -> tuple[Any, ...]:
     return (key,)
 
 
-def _rows(ctx: Context, conn: Any, actor: Actor, q: Query, group: str) -> tuple[list[dict[str, Any]], Tally]:
-    by: dict[str, Tally] = {}
-    total = Tally()
-    for c in _cells(ctx, conn, actor, q, GROUP_DIM[group]):
-        t = _tally_of(c)
-        by.setdefault(_group_key(group, c), Tally()).add(t)
-        total.add(t)
+def _rows(ctx: Context, conn: Any, actor: Actor, q: Query, group: str,
+          hists: bool = True) -> tuple[list[dict[str, Any]], Tally, set[str]]:
+    by, days = _grouped(ctx, conn, actor, q, group, hists)
     out = []
     for key in sorted(by, key=lambda k: _order(ctx.site, group, k)):
         vi, en = _label(ctx.site, group, key)
         out.append({"key": key, "label": vi, "label_en": en, **by[key].figures()})
-    return out, total
+    return out, merged(by.values()), days
 
 
 def _charts(ctx: Context, conn: Any, actor: Actor, q: Query) -> dict[str, Any]:
     """What the /reports page draws: arrivals by 15 minutes against counters open (averages per
     day with tickets), waiting time by hour, satisfaction day by day."""
-    slots = _cells(ctx, conn, actor, q, "slot")
-    days = {c["day"] for c in slots} or {q.first}
+    slots, days = _grouped(ctx, conn, actor, q, "slot", hists=False)
     arrivals = [0] * SLOTS
-    for c in slots:
-        h, m = c["key"].split(":")
-        arrivals[(int(h) * 60 + int(m)) // 15] += c["issued"]
+    for key, t in slots.items():
+        h, m = key.split(":")
+        arrivals[(int(h) * 60 + int(m)) // 15] += t.issued
     units = _units(actor, q)
     allowed = None
     if units is not None or q.zone:  # counters serving a service of the units / in the zone
-        allowed = {n for n, cnt in ctx.site.counters.items()
-                   if (not q.zone or cnt.zone == q.zone) and (units is None or any(
-                       ctx.site.services[s].unit in units for s in cnt.services
-                       if s in ctx.site.services))}
-    open_ = [0] * SLOTS
-    for row in rows.counter_days(conn, SITE_ID, q.first, q.last):
-        if row["day"] in days and (allowed is None or row["counter"] in allowed):
-            for i, ch in enumerate(row["slots"]):
-                open_[i] += ch == "1"
+        allowed = sorted(n for n, cnt in ctx.site.counters.items()
+                         if (not q.zone or cnt.zone == q.zone) and (units is None or any(
+                             ctx.site.services[s].unit in units for s in cnt.services
+                             if s in ctx.site.services)))
+    open_ = rows.open_counters_by_slot(conn, SITE_ID, q.first, q.last, allowed)
     today = service_day(ctx.clock())
     if q.first <= today <= q.last:
         legs = rows.legs_of_day(conn, today)
@@ -396,11 +447,11 @@ def _charts(ctx: Context, conn: Any, actor: Actor, q: Query) -> dict[str, Any]:
             if allowed is None or n in allowed:
                 for i, ch in enumerate(s):
                     open_[i] += ch == "1"
-    n = len(days)
-    hours, _ = _rows(ctx, conn, actor, q, "hour")
-    per_day, _ = _rows(ctx, conn, actor, q, "day")
+    n = max(1, len(days))
+    hours, _, _ = _rows(ctx, conn, actor, q, "hour")
+    per_day, _, _ = _rows(ctx, conn, actor, q, "day", hists=False)
     return {
-        "days": n,
+        "days": len(days),
         "arrivals": [{"slot": f"{i // 4:02d}:{i % 4 * 15:02d}", "arrivals": round(arrivals[i] / n, 2),
                       "counters_open": round(open_[i] / n, 2)}
                      for i in range(SLOTS) if arrivals[i] or open_[i]],
@@ -414,7 +465,7 @@ def _charts(ctx: Context, conn: Any, actor: Actor, q: Query) -> dict[str, Any]:
 def report(ctx: Context, actor: Actor, q: Query) -> dict[str, Any]:
     """A report: one row per group with its figures, the totals, and (if asked) the charts."""
     with ctx.db.read() as conn:
-        out, total = _rows(ctx, conn, actor, q, q.group)
+        out, total, _ = _rows(ctx, conn, actor, q, q.group)
         answer: dict[str, Any] = {
             "from": q.first, "to": q.last, "group": q.group,
             "filters": {"zone": q.zone, "priority": q.priority, "channel": q.channel,

@@ -68,15 +68,16 @@ def summarized_days(conn: sqlite3.Connection, site_id: int, first: str, last: st
         (site_id, first, last))]
 
 
-def cells(conn: sqlite3.Connection, site_id: int, dim: str, first: str, last: str,
-          units: Sequence[str] | None = None, zone: str | None = None,
-          priority: str | None = None, channel: str | None = None) -> list[dict[str, Any]]:
-    """Summary cells of one projection over a range of days, filtered. `priority`: 'yes' (any
-    category), 'no', or a category code."""
-    sql = ("SELECT day, key, service, unit, zone, priority, channel, issued, priority_n, served, "
-           "no_show, transferred, cancelled, not_served, waited, within_target, r1, r2, r3, r4, "
-           "reasons, wait_hist, service_hist FROM report_cells "
-           "WHERE site_id = ? AND dim = ? AND day BETWEEN ? AND ?")
+COUNT_SUMS = ("issued", "priority_n", "served", "no_show", "transferred", "cancelled",
+              "not_served", "waited", "within_target", "r1", "r2", "r3", "r4")
+TABLES = {"day": ("report_cells", "day"), "month": ("report_month_cells", "month")}
+GROUP_COLUMNS = ("unit", "key", "day")
+
+
+def _where(site_id: int, dim: str, col: str, first: str, last: str,
+           units: Sequence[str] | None, zone: str | None, priority: str | None,
+           channel: str | None) -> tuple[str, list[Any]]:
+    sql = f"site_id = ? AND dim = ? AND {col} BETWEEN ? AND ?"
     args: list[Any] = [site_id, dim, first, last]
     if units is not None:
         sql += f" AND unit IN ({','.join('?' * len(units))})"
@@ -94,7 +95,85 @@ def cells(conn: sqlite3.Connection, site_id: int, dim: str, first: str, last: st
     if channel is not None:
         sql += " AND channel = ?"
         args.append(channel)
-    return [dict(r) for r in conn.execute(sql, args)]
+    return sql, args
+
+
+def aggregate(conn: sqlite3.Connection, site_id: int, level: str, dim: str, group: str,
+              first: str, last: str, units: Sequence[str] | None = None,
+              zone: str | None = None, priority: str | None = None, channel: str | None = None,
+              hists: bool = True) -> tuple[list[dict[str, Any]], list[tuple[str, str, str, int]]]:
+    """Summaries of one projection added up by `group` (a column: unit, key or day) over days
+    (`level` 'day', first..last 'YYYY-MM-DD') or months ('month', 'YYYY-MM'), filtered
+    (`priority`: 'yes' = any category, 'no', or a category code). Returns the summed counts per
+    group, and (if `hists`) the merged histograms and reasons as (group, what, minute or reason
+    code, count) with what ∈ wait, service, reason — all added up by SQLite, not in Python."""
+    if group not in GROUP_COLUMNS or level not in TABLES or (level == "month" and group == "day"):
+        raise ValueError(f"cannot group {level} summaries by {group}")
+    table, col = TABLES[level]
+    where, args = _where(site_id, dim, col, first, last, units, zone, priority, channel)
+    sums = ", ".join(f"SUM({c}) AS {c}" for c in COUNT_SUMS)
+    counts = [dict(r) for r in conn.execute(
+        f"SELECT {group} AS gk, {sums} FROM {table} WHERE {where} GROUP BY gk", args)]
+    parts: list[tuple[str, str, str, int]] = []
+    if hists:
+        for what, column in (("wait", "wait_hist"), ("service", "service_hist"),
+                             ("reason", "reasons")):
+            parts += [(str(r[0]), what, str(r[1]), int(r[2])) for r in conn.execute(
+                f"SELECT c.{group}, j.key, SUM(j.value) FROM {table} c, json_each(c.{column}) j "
+                f"WHERE {where} GROUP BY c.{group}, j.key", args)]
+    return counts, parts
+
+
+def day_cells(conn: sqlite3.Connection, site_id: int, dim: str, first: str,
+              last: str) -> list[dict[str, Any]]:
+    """The daily summary cells of one projection over a range of days (to roll a month up)."""
+    return [dict(r) for r in conn.execute(
+        f"SELECT {','.join(CELL_COLUMNS)} FROM report_cells WHERE site_id = ? AND dim = ? "
+        "AND day BETWEEN ? AND ?", (site_id, dim, first, last))]
+
+
+def months_to_roll_up(conn: sqlite3.Connection, site_id: int, before_month: str) -> list[str]:
+    """Months before `before_month` whose roll-up is missing or older than one of its days."""
+    return [r[0] for r in conn.execute(
+        "SELECT d.m FROM (SELECT substr(day, 1, 7) AS m, MAX(computed_at) AS at FROM report_days "
+        "WHERE site_id = ? AND day < ? GROUP BY m) d LEFT JOIN report_months r "
+        "ON r.site_id = ? AND r.month = d.m WHERE r.computed_at IS NULL OR r.computed_at < d.at "
+        "ORDER BY d.m", (site_id, before_month, site_id))]
+
+
+def rolled_up_months(conn: sqlite3.Connection, site_id: int, first: str, last: str) -> set[str]:
+    """Months between first and last ('YYYY-MM') whose roll-up is up to date."""
+    return {r[0] for r in conn.execute(
+        "SELECT r.month FROM report_months r WHERE r.site_id = ? AND r.month BETWEEN ? AND ? "
+        "AND r.computed_at >= (SELECT MAX(computed_at) FROM report_days d WHERE d.site_id = ? "
+        "AND substr(d.day, 1, 7) = r.month)", (site_id, first, last, site_id))}
+
+
+def save_month(conn: sqlite3.Connection, site_id: int, month: str, cells: Sequence[dict[str, Any]],
+               at: str) -> None:
+    """Replace a month's roll-up."""
+    conn.execute("DELETE FROM report_month_cells WHERE site_id = ? AND month = ?", (site_id, month))
+    cols = ("site_id", "month", *CELL_COLUMNS[1:])
+    conn.executemany(
+        f"INSERT INTO report_month_cells ({','.join(cols)}) VALUES ({','.join('?' * len(cols))})",
+        [(site_id, month, *(c[k] for k in CELL_COLUMNS[1:])) for c in cells])
+    conn.execute("INSERT INTO report_months (site_id, month, computed_at) VALUES (?,?,?) "
+                 "ON CONFLICT(site_id, month) DO UPDATE SET computed_at = excluded.computed_at",
+                 (site_id, month, at))
+
+
+def open_counters_by_slot(conn: sqlite3.Connection, site_id: int, first: str, last: str,
+                          counters: Sequence[int] | None = None) -> list[int]:
+    """For each 15-minute slot of the day, how many counter-days had the counter open in it, over
+    a range of days (optionally only these counters)."""
+    sums = ", ".join(f"SUM(substr(slots, {i + 1}, 1) = '1')" for i in range(96))
+    sql = (f"SELECT {sums} FROM report_counter_days WHERE site_id = ? AND day BETWEEN ? AND ?")
+    args: list[Any] = [site_id, first, last]
+    if counters is not None:
+        sql += f" AND counter IN ({','.join('?' * len(counters))})"
+        args += list(counters)
+    row = conn.execute(sql, args).fetchone()
+    return [int(v or 0) for v in row]
 
 
 def counter_days(conn: sqlite3.Connection, site_id: int, first: str,

@@ -1,0 +1,173 @@
+"""Reports on a year of history: month and year reports (p50 / p99 over 20 runs), the daily summary
+that makes them fast, issuing and call-next against an empty database, and the server's start-up.
+
+History is built as bench/bench_history.py builds it: one service day of ~5,000 tickets goes
+through the product's own use cases (kiosks issue, officers call / start / complete / no-show,
+tablets rate) under a controlled clock, the next morning's day close settles it; then that day is
+copied to the 250 days before today. The product's own day close then writes the 250 daily
+summaries (timed), and the reports read them.
+
+Run: `.venv/bin/python bench/bench_reports.py` (`--quick`: 1,000 tickets a day, 30 days).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.bench_history import (KIOSK, PASSWORD, copy_days, free_port, officer, pct,  # noqa: E402
+                                 simulate_day, start_server)
+from server.services import report_files, reports  # noqa: E402
+from server.services.auth import Actor  # noqa: E402
+from server.services.context import Context, now_local, service_day  # noqa: E402
+from server.services.counters import counter_action  # noqa: E402
+from server.services.tickets import close_day, issue_ticket  # noqa: E402
+from server.setup import initialize  # noqa: E402
+from server.store import Database  # noqa: E402
+from server.store import db as store_db  # noqa: E402
+
+SUPERVISOR = Actor("user", 2, "bench supervisor", "supervisor", ())
+
+
+def runs(fn: Any, n: int) -> tuple[float, float]:
+    """Median and p99 of fn() in ms over n runs."""
+    out = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(out), pct(out, 0.99)
+
+
+def report_times(ctx: Context, label: str, first: str, last: str) -> None:
+    """Every grouping as JSON, and the XLSX (all groupings), 20 runs each."""
+    for group in ("unit", "service", "counter", "officer", "hour", "weekday"):
+        q = reports.parse_query(ctx, SUPERVISOR, {"from": first, "to": last, "group": group})
+        p50, p99 = runs(lambda: reports.report(ctx, SUPERVISOR, q), 20)
+        print(f"  {label:<6} {first}..{last} group={group:<8} json  p50 {p50:7.1f}  p99 {p99:7.1f} ms",
+              flush=True)
+    q = reports.parse_query(ctx, SUPERVISOR, {"from": first, "to": last, "group": "unit",
+                                              "charts": "1"})
+    p50, p99 = runs(lambda: reports.report(ctx, SUPERVISOR, q), 20)
+    print(f"  {label:<6} the /reports page's answer (table + charts)  p50 {p50:7.1f}  p99 {p99:7.1f} ms")
+    q = reports.parse_query(ctx, SUPERVISOR, {"from": first, "to": last, "group": "service",
+                                              "format": "xlsx"})
+    p50, p99 = runs(lambda: report_files.to_xlsx(reports.reports_by_group(ctx, SUPERVISOR, q)), 20)
+    print(f"  {label:<6} xlsx (6 sheets)                             p50 {p50:7.1f}  p99 {p99:7.1f} ms")
+
+
+def floor_speed(db: Path, n: int) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Issue (kiosk) and call-next (+ complete) today, n each: (median, p99) ms of each."""
+    ctx = Context.open(Database(db))
+    ctx.clock = now_local
+    for c in (18, 19, 20, 21):
+        counter_action(ctx, officer(c), c, "open", {})
+    issue = runs(lambda: issue_ticket(ctx, KIOSK, "TP-LLTP"), n)
+    k = iter(range(10**9))
+
+    def call() -> None:
+        c = 18 + next(k) % 4
+        counter_action(ctx, officer(c), c, "call-next", {})
+    call_next = runs(call, n)
+    ctx.db.close()
+    return issue, call_next
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--quick", action="store_true", help="1,000 tickets a day, 30 days")
+    ap.add_argument("--keep", default=None, help="keep the databases in this folder")
+    args = ap.parse_args()
+    per_day, days = (1000, 30) if args.quick else (5000, 250)
+    work = Path(args.keep or tempfile.mkdtemp(prefix="xephang-reports-"))
+    work.mkdir(parents=True, exist_ok=True)
+    print(f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}; {per_day} tickets a day, "
+          f"{days} days; in {work}", flush=True)
+    template = work / "template.db"
+    for f in work.glob("*.db*"):
+        f.unlink()
+    made = initialize(Database(template), None, demo=True, demo_password=PASSWORD)
+    assert made is not None
+    kiosk_token = next(t for name, kind, _, _, t in made.devices if name == "kiosk-A1")
+    t0 = time.perf_counter()
+    store_db.SYNCHRONOUS = "OFF"  # the rows are the same; only building them goes faster
+    ctx = Context.open(Database(template))
+    tday = (now_local() - timedelta(days=days + 10)).replace(hour=0, minute=0, second=0,
+                                                             microsecond=0)
+    simulate_day(ctx, tday, per_day, random.Random(7))
+    ctx.db.close()
+    store_db.SYNCHRONOUS = "FULL"
+    tpl_day = service_day(tday)
+    conn = sqlite3.connect(template)
+    n_tickets = conn.execute("SELECT COUNT(*) FROM tickets").fetchone()[0]
+    n_events = conn.execute("SELECT COUNT(*) FROM events").fetchone()[0]
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    print(f"simulated {tpl_day}: {n_tickets} tickets, {n_events} events through the use cases in "
+          f"{time.perf_counter() - t0:.0f} s", flush=True)
+
+    base, db = work / "empty.db", work / "history.db"
+    shutil.copy(template, base)
+    conn = sqlite3.connect(base)
+    for table in ("tickets", "legs", "ratings", "events", "sequences", "requests", "day_totals",
+                  "report_cells", "report_counter_days", "report_days"):
+        conn.execute(f"DELETE FROM {table}")
+    conn.commit()
+    conn.execute("VACUUM")
+    conn.close()
+    shutil.copy(base, db)
+    empty_floor = floor_speed(base, 300)
+
+    t0 = time.perf_counter()
+    copy_days(db, template, tpl_day, 1, days)
+    print(f"copied to {days} days in {time.perf_counter() - t0:.0f} s", flush=True)
+    ctx = Context.open(Database(db))
+    t0 = time.perf_counter()
+    close_day(ctx)  # the product's day close writes the summaries of every closed day
+    took = time.perf_counter() - t0
+    with ctx.db.read() as conn:
+        cells = conn.execute("SELECT COUNT(*) FROM report_cells").fetchone()[0]
+        tickets = conn.execute("SELECT COUNT(*) FROM tickets").fetchone()[0]
+    print(f"{tickets:,} tickets; day close wrote {days} daily summaries ({cells:,} cells) in "
+          f"{took:.1f} s = {took / days * 1000:.0f} ms a day", flush=True)
+    today = date.fromisoformat(service_day(now_local()))
+    month = ((today - timedelta(days=30)).isoformat(), (today - timedelta(days=1)).isoformat())
+    year = ((today - timedelta(days=365)).isoformat(), today.isoformat())
+    report_times(ctx, "month", *month)
+    report_times(ctx, "year", *year)
+    ctx.db.close()
+
+    full_floor = floor_speed(db, 300)
+    for name, e, f in (("issue", empty_floor[0], full_floor[0]),
+                       ("call-next", empty_floor[1], full_floor[1])):
+        print(f"{name:<10} empty db p50 {e[0]:6.2f} p99 {e[1]:6.2f} ms   "
+              f"{days}-day history p50 {f[0]:6.2f} p99 {f[1]:6.2f} ms   "
+              f"(median {100 * (f[0] / e[0] - 1):+.0f}%)", flush=True)
+    starts = []
+    for _ in range(3):
+        proc, seconds = start_server(db, free_port())
+        starts.append(seconds)
+        proc.terminate()
+        proc.wait(timeout=30)
+    print(f"server start-up with {days}-day history: {', '.join(f'{s:.2f}' for s in starts)} s "
+          f"(to the first answer of GET /api/v1/site); db {db.stat().st_size / 1e9:.2f} GB")
+    print("command: .venv/bin/python bench/bench_reports.py" + (" --quick" if args.quick else ""))
+    del kiosk_token
+    if not args.keep:
+        shutil.rmtree(work)
+
+
+if __name__ == "__main__":
+    main()
