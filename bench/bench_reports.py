@@ -68,44 +68,85 @@ def report_times(ctx: Context, label: str, first: str, last: str) -> None:
     print(f"  {label:<6} xlsx (6 sheets)                             p50 {p50:7.1f}  p99 {p99:7.1f} ms")
 
 
-def floor_speed(db: Path, n: int) -> tuple[tuple[float, float], tuple[float, float]]:
-    """Issue (kiosk) and call-next (+ complete) today, n each: (median, p99) ms of each."""
-    ctx = Context.open(Database(db))
-    ctx.clock = now_local
-    for c in (18, 19, 20, 21):
-        counter_action(ctx, officer(c), c, "open", {})
-    issue = runs(lambda: issue_ticket(ctx, KIOSK, "TP-LLTP"), n)
-    k = iter(range(10**9))
+def floor_speed(dbs: list[Path], n: int) -> list[tuple[tuple[float, float], tuple[float, float]]]:
+    """Issue (kiosk) and call-next today on each database, n times each, interleaved (one on each
+    database in turn, so both see the same load from other work): per database, (median, p99) ms
+    of issue and of call-next."""
+    ctxs = [Context.open(Database(db)) for db in dbs]
+    for ctx in ctxs:
+        ctx.clock = now_local
+        for c in (18, 19, 20, 21):
+            counter_action(ctx, officer(c), c, "open", {})
+    issue: list[list[float]] = [[] for _ in dbs]
+    call: list[list[float]] = [[] for _ in dbs]
+    for i in range(n):
+        for k, ctx in enumerate(ctxs):
+            t0 = time.perf_counter()
+            issue_ticket(ctx, KIOSK, "TP-LLTP")
+            issue[k].append((time.perf_counter() - t0) * 1000)
+    for i in range(n):
+        c = 18 + i % 4
+        for k, ctx in enumerate(ctxs):
+            t0 = time.perf_counter()
+            counter_action(ctx, officer(c), c, "call-next", {})
+            call[k].append((time.perf_counter() - t0) * 1000)
+    for ctx in ctxs:
+        ctx.db.close()
+    return [((statistics.median(a), pct(a, 0.99)), (statistics.median(b), pct(b, 0.99)))
+            for a, b in zip(issue, call)]
 
-    def call() -> None:
-        c = 18 + next(k) % 4
-        counter_action(ctx, officer(c), c, "call-next", {})
-    call_next = runs(call, n)
-    ctx.db.close()
-    return issue, call_next
+
+def copy_summaries(db: Path, template: Path, template_day: str) -> None:
+    """Give every copied day the template day's summary (the days are copies of it, so their
+    summaries are too): shifted like copy_days shifts the tickets, the weekday cells re-keyed."""
+    conn = sqlite3.connect(db, isolation_level=None)
+    conn.execute(f"ATTACH '{template}' AS tpl")
+    days = [r[0] for r in conn.execute("SELECT day FROM day_totals WHERE day != ?", (template_day,))]
+    conn.execute("BEGIN")
+    for d in days:
+        wd = str(date.fromisoformat(d).isoweekday())
+        conn.execute(
+            "INSERT OR REPLACE INTO report_cells SELECT site_id, ?, dim, CASE dim WHEN 'weekday' "
+            "THEN ? ELSE key END, service, unit, zone, priority, channel, issued, priority_n, "
+            "served, no_show, transferred, cancelled, not_served, waited, within_target, r1, r2, "
+            "r3, r4, reasons, wait_hist, service_hist FROM tpl.report_cells WHERE day = ?",
+            (d, wd, template_day))
+        conn.execute("INSERT OR REPLACE INTO report_counter_days SELECT site_id, ?, counter, zone, "
+                     "slots FROM tpl.report_counter_days WHERE day = ?", (d, template_day))
+        conn.execute("INSERT OR REPLACE INTO report_days VALUES (1, ?, ?)",
+                     (d, now_local().isoformat()))
+    conn.execute("COMMIT")
+    conn.close()
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true", help="1,000 tickets a day, 30 days")
     ap.add_argument("--keep", default=None, help="keep the databases in this folder")
+    ap.add_argument("--reuse", action="store_true",
+                    help="with --keep: reuse the databases a former run kept there")
     args = ap.parse_args()
     per_day, days = (1000, 30) if args.quick else (5000, 250)
     work = Path(args.keep or tempfile.mkdtemp(prefix="xephang-reports-"))
     work.mkdir(parents=True, exist_ok=True)
     print(f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}; {per_day} tickets a day, "
           f"{days} days; in {work}", flush=True)
-    template = work / "template.db"
+    template, base, db = work / "template.db", work / "empty.db", work / "history.db"
+    if args.reuse and db.exists():
+        measure(db, base, days)
+        return
     for f in work.glob("*.db*"):
         f.unlink()
     made = initialize(Database(template), None, demo=True, demo_password=PASSWORD)
     assert made is not None
-    kiosk_token = next(t for name, kind, _, _, t in made.devices if name == "kiosk-A1")
     t0 = time.perf_counter()
     store_db.SYNCHRONOUS = "OFF"  # the rows are the same; only building them goes faster
     ctx = Context.open(Database(template))
-    tday = (now_local() - timedelta(days=days + 10)).replace(hour=0, minute=0, second=0,
-                                                             microsecond=0)
+    # The latest weekday before today (services are closed at weekends): copy_days puts its
+    # copies just before it, so the history ends a few days before today.
+    tday = (now_local() - timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    while tday.isoweekday() > 5:
+        tday -= timedelta(days=1)
     simulate_day(ctx, tday, per_day, random.Random(7))
     ctx.db.close()
     store_db.SYNCHRONOUS = "FULL"
@@ -118,55 +159,72 @@ def main() -> None:
     print(f"simulated {tpl_day}: {n_tickets} tickets, {n_events} events through the use cases in "
           f"{time.perf_counter() - t0:.0f} s", flush=True)
 
-    base, db = work / "empty.db", work / "history.db"
     shutil.copy(template, base)
     conn = sqlite3.connect(base)
     for table in ("tickets", "legs", "ratings", "events", "sequences", "requests", "day_totals",
-                  "report_cells", "report_counter_days", "report_days"):
+                  "report_cells", "report_counter_days", "report_days", "report_month_cells",
+                  "report_months"):
         conn.execute(f"DELETE FROM {table}")
     conn.commit()
     conn.execute("VACUUM")
     conn.close()
     shutil.copy(base, db)
-    empty_floor = floor_speed(base, 300)
 
     t0 = time.perf_counter()
     copy_days(db, template, tpl_day, 1, days)
     print(f"copied to {days} days in {time.perf_counter() - t0:.0f} s", flush=True)
+    copy_summaries(db, template, tpl_day)
     ctx = Context.open(Database(db))
+    with ctx.db.read() as conn:
+        one = conn.execute("SELECT MAX(day) FROM report_days").fetchone()[0]
     t0 = time.perf_counter()
-    close_day(ctx)  # the product's day close writes the summaries of every closed day
+    reports.summarize_day(ctx, one)  # what the day close adds for one closed day
     took = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    close_day(ctx)  # the product's day close: nothing left to close; rolls past months up
+    rolled = time.perf_counter() - t0
     with ctx.db.read() as conn:
         cells = conn.execute("SELECT COUNT(*) FROM report_cells").fetchone()[0]
+        months = conn.execute("SELECT COUNT(*) FROM report_month_cells").fetchone()[0]
         tickets = conn.execute("SELECT COUNT(*) FROM tickets").fetchone()[0]
-    print(f"{tickets:,} tickets; day close wrote {days} daily summaries ({cells:,} cells) in "
-          f"{took:.1f} s = {took / days * 1000:.0f} ms a day", flush=True)
+    print(f"{tickets:,} tickets; one day's summary written in {took:.2f} s "
+          f"({cells // days:,} cells; copied to the {days} days: {cells:,} cells); the day close "
+          f"rolled the past months up in {rolled:.1f} s ({months:,} cells)", flush=True)
+    ctx.db.close()
+    measure(db, base, days)
+    print("command: .venv/bin/python bench/bench_reports.py" + (" --quick" if args.quick else ""))
+    if not args.keep:
+        shutil.rmtree(work)
+
+
+def measure(db: Path, base: Path, days: int) -> None:
+    """Floor speed on both databases, month and year reports, start-up."""
+    empty_floor, full_floor = floor_speed([base, db], 300)  # also makes today's live part
+    ctx = Context.open(Database(db))
+    with ctx.db.read() as conn:
+        last = max(r[0] for r in conn.execute("SELECT day FROM report_days"))
     today = date.fromisoformat(service_day(now_local()))
-    month = ((today - timedelta(days=30)).isoformat(), (today - timedelta(days=1)).isoformat())
+    month = ((today - timedelta(days=30)).isoformat(), today.isoformat())  # with today, live
     year = ((today - timedelta(days=365)).isoformat(), today.isoformat())
+    print(f"history up to {last}; month and year end today (today's part computed live)")
     report_times(ctx, "month", *month)
     report_times(ctx, "year", *year)
     ctx.db.close()
-
-    full_floor = floor_speed(db, 300)
     for name, e, f in (("issue", empty_floor[0], full_floor[0]),
                        ("call-next", empty_floor[1], full_floor[1])):
         print(f"{name:<10} empty db p50 {e[0]:6.2f} p99 {e[1]:6.2f} ms   "
               f"{days}-day history p50 {f[0]:6.2f} p99 {f[1]:6.2f} ms   "
-              f"(median {100 * (f[0] / e[0] - 1):+.0f}%)", flush=True)
-    starts = []
+              f"(median {100 * (f[0] / e[0] - 1):+.0f}%; interleaved runs)", flush=True)
+    starts: dict[Path, list[float]] = {base: [], db: []}
     for _ in range(3):
-        proc, seconds = start_server(db, free_port())
-        starts.append(seconds)
-        proc.terminate()
-        proc.wait(timeout=30)
-    print(f"server start-up with {days}-day history: {', '.join(f'{s:.2f}' for s in starts)} s "
-          f"(to the first answer of GET /api/v1/site); db {db.stat().st_size / 1e9:.2f} GB")
-    print("command: .venv/bin/python bench/bench_reports.py" + (" --quick" if args.quick else ""))
-    del kiosk_token
-    if not args.keep:
-        shutil.rmtree(work)
+        for path in (base, db):  # interleaved, as above
+            proc, seconds = start_server(path, free_port())
+            starts[path].append(seconds)
+            proc.terminate()
+            proc.wait(timeout=30)
+    print(f"server start-up (to the first answer of GET /api/v1/site): empty db "
+          f"{', '.join(f'{s:.2f}' for s in starts[base])} s; {days}-day history "
+          f"{', '.join(f'{s:.2f}' for s in starts[db])} s (db {db.stat().st_size / 1e9:.2f} GB)")
 
 
 if __name__ == "__main__":

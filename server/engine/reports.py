@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 SCORES = (1, 2, 3, 4)  # 4 = very satisfied, 3 = satisfied, 2 = neutral, 1 = dissatisfied
-COUNTS = ("issued", "priority", "served", "no_show", "transferred", "cancelled", "not_served",
+COUNTS = ("visits", "issued", "priority", "served", "no_show", "transferred", "cancelled", "not_served",
           "waited", "within_target")
 
 
@@ -52,6 +52,7 @@ def share(part: int, whole: int) -> float | None:
 class Tally:
     """What a group of ticket visits (legs) adds up to."""
 
+    visits: int = 0  # a ticket's visits to a service (a transfer or a requeue starts another)
     issued: int = 0
     priority: int = 0  # issued with a priority category
     served: int = 0
@@ -81,7 +82,7 @@ class Tally:
         """The report's figures for this group."""
         rated = sum(self.ratings.values())
         return {
-            "issued": self.issued, "served": self.served, "no_show": self.no_show,
+            "visits": self.visits, "issued": self.issued, "served": self.served, "no_show": self.no_show,
             "transferred": self.transferred, "cancelled": self.cancelled,
             "not_served": self.not_served,
             "priority_share": share(self.priority, self.issued),

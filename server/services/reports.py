@@ -18,7 +18,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..engine.reports import SCORES, Tally, merged, whole_minutes
 from ..site import Site
@@ -45,6 +45,11 @@ WEEKDAYS = (("Thứ Hai", "Monday"), ("Thứ Ba", "Tuesday"), ("Thứ Tư", "Wed
             ("Thứ Năm", "Thursday"), ("Thứ Sáu", "Friday"), ("Thứ Bảy", "Saturday"),
             ("Chủ nhật", "Sunday"))
 Key = tuple[str, str, str, str, str]  # dim, key, service, priority, channel
+_JSON = json.JSONEncoder(sort_keys=True, separators=(",", ":"))
+
+
+def _dump(d: dict[Any, int]) -> str:
+    return _JSON.encode(d) if d else "{}"
 
 
 # --- the daily summary -------------------------------------------------------------------------
@@ -67,51 +72,86 @@ def channel_of(issued_by: str) -> str:
     return "kiosk" if str(issued_by).split(":")[0] == "device" else "assisted"
 
 
-def _visit(site: Site, leg: dict[str, Any], rating: dict[str, Any] | None) -> Tally:
+class Visit(NamedTuple):
+    """One visit's share of the report, as plain values (added to several groups)."""
+
+    issued: int
+    priority: int
+    outcome: str | None  # a Tally counter: served, no_show, transferred, cancelled, not_served
+    wait: int | None  # whole minutes, if called
+    within: int
+    service: int | None  # whole minutes, if served
+    score: int | None
+    reasons: tuple[str, ...]
+
+
+def _visit(site: Site, leg: dict[str, Any], rating: dict[str, Any] | None) -> Visit:
     """One visit's share of the report."""
-    t = Tally()
-    if leg["leg"] == 1:
-        t.issued = 1
-        t.priority = 1 if leg["priority"] else 0
-    outcome = OUTCOMES.get(leg["outcome"] or "")
-    if outcome:
-        setattr(t, outcome, 1)
+    first = leg["leg"] == 1
+    wait, within, service = None, 0, None
     if leg["called_at"]:
         waited = _seconds(_queue_start(leg), leg["called_at"])
-        t.waited = 1
-        t.wait_hist[whole_minutes(waited)] = 1
+        wait = whole_minutes(waited)
         svc = site.services.get(leg["service"])
-        target = svc.wait_target_min if svc else 0
-        t.within_target = 1 if svc and waited <= target * 60 else 0
+        within = 1 if svc and waited <= svc.wait_target_min * 60 else 0
     if leg["outcome"] == "done" and leg["finished_at"]:
         began = leg["started_at"] or leg["called_at"] or leg["finished_at"]
-        t.service_hist[whole_minutes(_seconds(began, leg["finished_at"]))] = 1
-    if rating is not None:
-        t.ratings[int(rating["score"])] += 1
-        for code in json.loads(rating["reasons"] or "[]"):
+        service = whole_minutes(_seconds(began, leg["finished_at"]))
+    return Visit(1 if first else 0, 1 if first and leg["priority"] else 0,
+                 OUTCOMES.get(leg["outcome"] or ""), wait, within, service,
+                 int(rating["score"]) if rating else None,
+                 tuple(json.loads(rating["reasons"] or "[]")) if rating else ())
+
+
+def _count(t: Tally, v: Visit) -> None:
+    """Add a visit to a group's tally."""
+    t.visits += 1
+    t.issued += v.issued
+    t.priority += v.priority
+    if v.outcome:
+        setattr(t, v.outcome, getattr(t, v.outcome) + 1)
+    if v.wait is not None:
+        t.waited += 1
+        t.within_target += v.within
+        t.wait_hist[v.wait] = t.wait_hist.get(v.wait, 0) + 1
+    if v.service is not None:
+        t.service_hist[v.service] = t.service_hist.get(v.service, 0) + 1
+    if v.score is not None:
+        t.ratings[v.score] += 1
+        for code in v.reasons:
             t.reasons[code] = t.reasons.get(code, 0) + 1
-    return t
 
 
-def day_tallies(site: Site, legs: list[dict[str, Any]],
-                ratings: list[dict[str, Any]]) -> dict[Key, Tally]:
-    """A day's visits added up by every projection (dim) and filter (service, priority, channel)."""
+def day_tallies(site: Site, legs: list[dict[str, Any]], ratings: list[dict[str, Any]],
+                dims: tuple[str, ...] = DIMS) -> dict[Key, Tally]:
+    """A day's visits added up by every projection (`dims`: all by default) and filter (service,
+    priority, channel)."""
     rated = {(r["ticket_id"], r["leg"]): r for r in ratings}
     out: dict[Key, Tally] = {}
+    weekday: dict[str, str] = {}
     for leg in legs:
-        t = _visit(site, leg, rated.get((leg["ticket_id"], leg["leg"])))
-        start = datetime.fromisoformat(_queue_start(leg))
+        v = _visit(site, leg, rated.get((leg["ticket_id"], leg["leg"])))
+        start = _queue_start(leg)
+        hh, mm = start[11:13], int(start[14:16])  # local time: stored with +07:00
+        day = leg["issued_at"][:10]
+        if day not in weekday:
+            weekday[day] = str(date.fromisoformat(day).isoweekday())
         prio, chan, svc = leg["priority"] or "", channel_of(leg["issued_by"]), leg["service"]
         keys = [("service", svc), ("counter", "" if leg["counter"] is None else str(leg["counter"])),
-                ("officer", leg["officer"] or ""), ("hour", f"{start.hour:02d}"),
-                ("weekday", str(date.fromisoformat(leg["issued_at"][:10]).isoweekday()))]
+                ("officer", leg["officer"] or ""), ("hour", hh), ("weekday", weekday[day])]
         for dim, key in keys:
-            out.setdefault((dim, key, svc, prio, chan), Tally()).add(t)
-        if leg["leg"] == 1:  # arrivals by 15 minutes
-            slot = out.setdefault(("slot", f"{start.hour:02d}:{start.minute // 15 * 15:02d}",
-                                   svc, prio, chan), Tally())
+            if dim not in dims:
+                continue
+            k = (dim, key, svc, prio, chan)
+            t = out.get(k)
+            if t is None:
+                t = out[k] = Tally()
+            _count(t, v)
+        if v.issued and "slot" in dims:  # arrivals by 15 minutes
+            slot = out.setdefault(("slot", f"{hh}:{mm // 15 * 15:02d}", svc, prio, chan), Tally())
+            slot.visits += 1
             slot.issued += 1
-            slot.priority += t.priority
+            slot.priority += v.priority
     return out
 
 
@@ -149,14 +189,14 @@ def _cell_row(day: str, site: Site, key: Key, t: Tally) -> dict[str, Any]:
     dim, k, svc, prio, chan = key
     s = site.services.get(svc)
     return {"day": day, "dim": dim, "key": k, "service": svc, "unit": s.unit if s else "",
-            "zone": s.zone if s else "", "priority": prio, "channel": chan, "issued": t.issued,
+            "zone": s.zone if s else "", "priority": prio, "channel": chan, "visits": t.visits,
+            "issued": t.issued,
             "priority_n": t.priority, "served": t.served, "no_show": t.no_show,
             "transferred": t.transferred, "cancelled": t.cancelled, "not_served": t.not_served,
             "waited": t.waited, "within_target": t.within_target,
             **{f"r{s_}": t.ratings[s_] for s_ in SCORES},
-            "reasons": json.dumps(t.reasons, sort_keys=True),
-            "wait_hist": json.dumps(t.wait_hist, sort_keys=True),
-            "service_hist": json.dumps(t.service_hist, sort_keys=True)}
+            "reasons": _dump(t.reasons), "wait_hist": _dump(t.wait_hist),
+            "service_hist": _dump(t.service_hist)}
 
 
 def _day_end(legs: list[dict[str, Any]], events: list[dict[str, Any]]) -> str | None:
@@ -167,11 +207,13 @@ def _day_end(legs: list[dict[str, Any]], events: list[dict[str, Any]]) -> str | 
     return max(stamps) if stamps else None
 
 
-def _compute_day(ctx: Context, conn: Any, day: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """A day's summary cells and counters' open slots, read from its rows."""
+def _compute_day(ctx: Context, conn: Any, day: str,
+                 dims: tuple[str, ...] = DIMS) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """A day's summary cells (of these projections) and counters' open slots, from its rows."""
     legs, ratings = rows.legs_of_day(conn, day), rows.ratings_of_day(conn, day)
     events = rows.counter_events_of_day(conn, day)
-    cells = [_cell_row(day, ctx.site, k, t) for k, t in day_tallies(ctx.site, legs, ratings).items()]
+    cells = [_cell_row(day, ctx.site, k, t)
+             for k, t in day_tallies(ctx.site, legs, ratings, dims).items()]
     counters = [{"counter": n, "zone": ctx.site.counter_rows.get(n, {}).get("zone", ""), "slots": s}
                 for n, s in counter_slots(ctx.site, events, _day_end(legs, events)).items()]
     return cells, counters
@@ -194,15 +236,16 @@ def summarize_closed_days(ctx: Context) -> int:
         days = rows.days_to_summarize(conn, SITE_ID, today)
     for day in days:
         summarize_day(ctx, day)
-    with ctx.db.read() as conn:
-        months = rows.months_to_roll_up(conn, SITE_ID, today[:7])
+    with ctx.db.read() as conn:  # this month's too: its days so far
+        months = rows.months_to_roll_up(conn, SITE_ID, today)
     for month in months:
         roll_up_month(ctx, month)
     return len(days)
 
 
 def roll_up_month(ctx: Context, month: str) -> int:
-    """Add a past month's daily summaries up into its roll-up; returns how many cells it has."""
+    """Add a month's daily summaries (this month's: so far) up into its roll-up; returns how many
+    cells it has."""
     at = stamp(ctx.clock())
     merged: dict[Key, Tally] = {}
     facts: dict[Key, dict[str, Any]] = {}
@@ -289,7 +332,7 @@ def _units(actor: Actor, q: Query) -> list[str] | None:
 
 
 def _tally_of(c: dict[str, Any]) -> Tally:
-    t = Tally(issued=c["issued"], priority=c["priority_n"], served=c["served"],
+    t = Tally(visits=c["visits"], issued=c["issued"], priority=c["priority_n"], served=c["served"],
               no_show=c["no_show"], transferred=c["transferred"], cancelled=c["cancelled"],
               not_served=c["not_served"], waited=c["waited"], within_target=c["within_target"],
               ratings={s: c[f"r{s}"] for s in SCORES})
@@ -312,28 +355,47 @@ def _filtered(c: dict[str, Any], units: list[str] | None, q: Query) -> bool:
     return q.priority is None or c["priority"] == q.priority
 
 
-def _segments(conn: Any, q: Query, today: str) -> list[tuple[str, str, str]]:
-    """How to read the past days of a query: (level, first, last) with whole months that have an
-    up-to-date roll-up read as months, the other days as days."""
+Segment = tuple[str, str, str, int]  # level (day / month), first, last, sign (+1 / -1)
+
+
+def _segments(conn: Any, q: Query, today: str) -> list[Segment]:
+    """How to read the past days of a query with the fewest summaries. A month's roll-up holds
+    every summarized day of it (this month's: up to yesterday); where the query covers more of
+    those days than it leaves out, it reads the roll-up minus the days left out (counts and
+    histograms subtract exactly), else the days themselves."""
     last = min(q.last, (date.fromisoformat(today) - timedelta(days=1)).isoformat())
     if last < q.first:
         return []
     rolled = rows.rolled_up_months(conn, SITE_ID, q.first[:7], last[:7])
-    out: list[tuple[str, str, str]] = []
-    day = date.fromisoformat(q.first)
-    end = date.fromisoformat(last)
+    out: list[Segment] = []
+    day, end = date.fromisoformat(q.first), date.fromisoformat(last)
     while day <= end:
-        month_end = (day.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
-        chunk_end = min(month_end, end)
-        m = day.isoformat()[:7]
-        if day.day == 1 and chunk_end == month_end and m in rolled:
-            out.append(("month", m, m))
-        elif out and out[-1][0] == "day":
-            out[-1] = ("day", out[-1][1], chunk_end.isoformat())
-        else:
-            out.append(("day", day.isoformat(), chunk_end.isoformat()))
-        day = chunk_end + timedelta(days=1)
+        start = day.replace(day=1)
+        month_end = (start.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+        a, b = day.isoformat(), min(month_end, end).isoformat()
+        m = a[:7]
+        if m in rolled:
+            present = rows.summarized_days(conn, SITE_ID, start.isoformat(), month_end.isoformat())
+            inside = sum(a <= d <= b for d in present)
+            if len(present) - inside < inside:
+                out.append(("month", m, m, 1))
+                if a > start.isoformat():
+                    out.append(("day", start.isoformat(), _before(a), -1))
+                if b < month_end.isoformat():
+                    out.append(("day", _after(b), month_end.isoformat(), -1))
+                day = date.fromisoformat(b) + timedelta(days=1)
+                continue
+        out.append(("day", a, b, 1))
+        day = date.fromisoformat(b) + timedelta(days=1)
     return out
+
+
+def _before(d: str) -> str:
+    return (date.fromisoformat(d) - timedelta(days=1)).isoformat()
+
+
+def _after(d: str) -> str:
+    return (date.fromisoformat(d) + timedelta(days=1)).isoformat()
 
 
 def _grouped(ctx: Context, conn: Any, actor: Actor, q: Query, group: str,
@@ -345,37 +407,45 @@ def _grouped(ctx: Context, conn: Any, actor: Actor, q: Query, group: str,
     units = _units(actor, q)
     today = service_day(ctx.clock())
     by: dict[str, Tally] = {}
-    for level, first, last in _segments(conn, q, today):
-        if group == "day" and level == "month":
-            level, first, last = "day", f"{first}-01", f"{last}-31"
+    segments = _segments(conn, q, today)
+    if group == "day":  # a roll-up has no days: read the days themselves
+        segments = [("day", q.first, min(q.last, _before(today)), 1)] if segments else []
+    for level, first, last, sign in segments:
         counts, parts = rows.aggregate(conn, SITE_ID, level, dim, column, first, last, units,
                                        q.zone, q.priority, q.channel, hists)
         for c in counts:
             t = by.setdefault(str(c["gk"]), Tally())
-            t.add(Tally(issued=c["issued"], priority=c["priority_n"], served=c["served"],
-                        no_show=c["no_show"], transferred=c["transferred"],
-                        cancelled=c["cancelled"], not_served=c["not_served"], waited=c["waited"],
-                        within_target=c["within_target"],
-                        ratings={s: c[f"r{s}"] for s in SCORES}))
+            t.add(Tally(visits=sign * c["visits"], issued=sign * c["issued"], priority=sign * c["priority_n"],
+                        served=sign * c["served"], no_show=sign * c["no_show"],
+                        transferred=sign * c["transferred"], cancelled=sign * c["cancelled"],
+                        not_served=sign * c["not_served"], waited=sign * c["waited"],
+                        within_target=sign * c["within_target"],
+                        ratings={s: sign * c[f"r{s}"] for s in SCORES}))
         for gk, what, k, n in parts:
             t = by.setdefault(gk, Tally())
             if what == "reason":
-                t.reasons[k] = t.reasons.get(k, 0) + n
+                t.reasons[k] = t.reasons.get(k, 0) + sign * n
             else:
                 h = t.wait_hist if what == "wait" else t.service_hist
-                h[int(k)] = h.get(int(k), 0) + n
+                h[int(k)] = h.get(int(k), 0) + sign * n
     days = set(rows.summarized_days(conn, SITE_ID, q.first, q.last))
     pending = set(rows.days_to_summarize(conn, SITE_ID, today))
     day, end = date.fromisoformat(q.first), date.fromisoformat(min(q.last, today))
     while day <= end:
         d = day.isoformat()
         if d not in days and (d == today or d in pending):
-            cells, _ = _compute_day(ctx, conn, d)
+            cells, _ = _compute_day(ctx, conn, d, (dim,))
             for c in cells:
                 if c["dim"] == dim and _filtered(c, units, q):
                     by.setdefault(str(c[column]), Tally()).add(_tally_of(c))
                     days.add(d)
         day += timedelta(days=1)
+    for key, t in list(by.items()):  # what a subtraction left at zero is not there
+        t.reasons = {k: n for k, n in t.reasons.items() if n}
+        t.wait_hist = {k: n for k, n in t.wait_hist.items() if n}
+        t.service_hist = {k: n for k, n in t.service_hist.items() if n}
+        if not t.visits:
+            del by[key]
     return by, days
 
 

@@ -5,7 +5,8 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
-CELL_COLUMNS = ("day", "dim", "key", "service", "unit", "zone", "priority", "channel", "issued",
+CELL_COLUMNS = ("day", "dim", "key", "service", "unit", "zone", "priority", "channel", "visits",
+                "issued",
                 "priority_n", "served", "no_show", "transferred", "cancelled", "not_served",
                 "waited", "within_target", "r1", "r2", "r3", "r4", "reasons", "wait_hist",
                 "service_hist")
@@ -68,7 +69,7 @@ def summarized_days(conn: sqlite3.Connection, site_id: int, first: str, last: st
         (site_id, first, last))]
 
 
-COUNT_SUMS = ("issued", "priority_n", "served", "no_show", "transferred", "cancelled",
+COUNT_SUMS = ("visits", "issued", "priority_n", "served", "no_show", "transferred", "cancelled",
               "not_served", "waited", "within_target", "r1", "r2", "r3", "r4")
 TABLES = {"day": ("report_cells", "day"), "month": ("report_month_cells", "month")}
 GROUP_COLUMNS = ("unit", "key", "day")
@@ -132,13 +133,14 @@ def day_cells(conn: sqlite3.Connection, site_id: int, dim: str, first: str,
         "AND day BETWEEN ? AND ?", (site_id, dim, first, last))]
 
 
-def months_to_roll_up(conn: sqlite3.Connection, site_id: int, before_month: str) -> list[str]:
-    """Months before `before_month` whose roll-up is missing or older than one of its days."""
+def months_to_roll_up(conn: sqlite3.Connection, site_id: int, before: str) -> list[str]:
+    """Months of the summarized days before `before` whose roll-up is missing or older than one
+    of its days."""
     return [r[0] for r in conn.execute(
         "SELECT d.m FROM (SELECT substr(day, 1, 7) AS m, MAX(computed_at) AS at FROM report_days "
         "WHERE site_id = ? AND day < ? GROUP BY m) d LEFT JOIN report_months r "
         "ON r.site_id = ? AND r.month = d.m WHERE r.computed_at IS NULL OR r.computed_at < d.at "
-        "ORDER BY d.m", (site_id, before_month, site_id))]
+        "ORDER BY d.m", (site_id, before, site_id))]
 
 
 def rolled_up_months(conn: sqlite3.Connection, site_id: int, first: str, last: str) -> set[str]:
