@@ -105,7 +105,7 @@ def _report_op() -> dict[str, Any]:
     """GET /reports: a report as JSON, CSV or XLSX (docs/contract.md, "Reports")."""
     num = {"type": ["number", "null"]}
     minutes = {"type": ["integer", "null"], "description": "whole minutes, nearest-rank percentile"}
-    row = _obj({"key": STR, "label": STR, "label_en": STR, "issued": INT, "served": INT,
+    row = _obj({"key": STR, "label": STR, "label_en": STR, "visits": INT, "issued": INT, "served": INT,
                 "no_show": INT, "transferred": INT, "cancelled": INT, "not_served": INT,
                 "priority_share": num, "waited": INT, "wait_p50_min": minutes,
                 "wait_p90_min": minutes, "wait_max_min": minutes, "service_p50_min": minutes,
