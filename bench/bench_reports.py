@@ -140,7 +140,8 @@ def main() -> None:
     made = initialize(Database(template), None, demo=True, demo_password=PASSWORD)
     assert made is not None
     conn = sqlite3.connect(template)  # 5,000 a day go past the demo's daily caps (80, 150)
-    conn.execute("UPDATE services SET daily_cap = 0")
+    conn.execute("UPDATE services SET daily_cap = 0, width = 6, first_number = rowid * 10000, "
+                 "last_number = rowid * 10000 + 9999")  # and their number ranges
     conn.commit()
     conn.close()
     t0 = time.perf_counter()
