@@ -171,8 +171,8 @@ def copy_days(db: Path, template: Path, template_day: str, first: int, last: int
             f"INSERT INTO tickets SELECT id+{off}, {d}, origin_service, seq, number, service, priority,"
             f" status, token||'.{i}', {shifted('issued_at', k)}, {shifted('queued_at', k)},"
             f" {shifted('called_at', k)}, {shifted('started_at', k)}, {shifted('finished_at', k)},"
-            f" counter, recalls, leg, issued_by, device_id, print_status, print_detail"
-            f" FROM tpl.tickets WHERE day='{template_day}'")
+            f" counter, recalls, leg, issued_by, device_id, print_status, print_detail,"
+            f" {shifted('requeued_at', k)} FROM tpl.tickets WHERE day='{template_day}'")
         conn.execute(
             f"INSERT INTO legs SELECT l.id+{off}, l.ticket_id+{off}, l.leg, l.service, l.counter,"
             f" l.officer, {shifted('l.called_at', k)}, {shifted('l.started_at', k)},"
@@ -220,7 +220,8 @@ def busy_today(db: Path, template: Path, template_day: str, copies: int) -> None
             f" number||'.{c}', service, priority, CASE WHEN id % 10 = 0 THEN 'waiting' ELSE status END,"
             f" token||'.t{c}', {sh('issued_at')}, {sh('queued_at')}, {sh('called_at')},"
             f" {sh('started_at')}, {sh('finished_at')}, counter, recalls, leg, issued_by, device_id,"
-            f" print_status, print_detail FROM tpl.tickets WHERE day='{template_day}'")
+            f" print_status, print_detail, {sh('requeued_at')} FROM tpl.tickets"
+            f" WHERE day='{template_day}'")
         conn.execute(
             f"INSERT INTO legs SELECT l.id+{off}, l.ticket_id+{off}, l.leg, l.service, l.counter,"
             f" l.officer, {sh('l.called_at')}, {sh('l.started_at')}, {sh('l.finished_at')}, l.outcome,"

@@ -161,16 +161,22 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(_say("demo_password_where", path=demo_file), flush=True)
         app = create_app({"DB": args.db, "ASYNC_MODE": args.async_mode})
         ctx = app.extensions["xephang"]
-        tickets.close_day(ctx)
+        tickets.close_day(ctx, summaries=False)  # summaries: off the event loop, below
     except (StoreError, OSError) as exc:
         print(f"xephang: cannot start: {_why_unwritable(exc)} (database {args.db})", file=sys.stderr)
         return 2
 
     def close_days_forever() -> None:
+        from .services.offload import off_loop
+        from .services.reports import summarize_closed_days
         while True:
+            try:  # report summaries of closed days (at start-up: all days already past)
+                off_loop(summarize_closed_days, ctx)
+            except Exception as exc:  # keep serving; the next round tries again
+                print(f"report summaries failed: {exc}", file=sys.stderr)
             socketio.sleep(300)
             try:
-                tickets.close_day(ctx, pause=lambda: socketio.sleep(0.01))
+                tickets.close_day(ctx, pause=lambda: socketio.sleep(0.01), summaries=False)
             except Exception as exc:  # keep serving; the next round tries again
                 print(f"day close failed: {exc}", file=sys.stderr)
 
@@ -435,13 +441,16 @@ def cmd_device_remove(args: argparse.Namespace) -> int:
 
 
 def cmd_day_close(args: argparse.Namespace) -> int:
-    """Close tickets of earlier service days still open, as not served."""
+    """Close tickets of earlier service days still open, as not served, and write the report
+    summaries of the days closed."""
     from .services.auth import CLI
     from .services.context import Context
     from .services.tickets import close_day
     ctx = Context.open(_db(args.db))
-    n = close_day(ctx, "cli", actor=CLI)
+    n = close_day(ctx, "cli", actor=CLI, summaries=False)
     print(f"closed {n} ticket(s) of earlier days as not served")
+    from .services.reports import summarize_closed_days
+    print(f"wrote the report summaries of {summarize_closed_days(ctx)} day(s)")
     return 0
 
 

@@ -150,6 +150,8 @@ def calendar_paths() -> dict[str, Any]:
                                                  "skipped": {"type": "array", "items": STR}}),
             _obj({"year": INT}, ["year"]), status="201")},
     }
+
+
 def _audit_paths() -> dict[str, Any]:
     """The audit trail (issue 8, area a-audit): read-only, admins and supervisors."""
     q = [{"name": n, "in": "query", "schema": STR, "description": d} for n, d in (
@@ -178,6 +180,47 @@ def _audit_paths() -> dict[str, Any]:
                             {"group": STR, "name": STR, "kinds": {"type": "array", "items": named}})}}),
                   params=q[-1:])
     return {"/admin/audit": {"get": page}, "/admin/audit/filters": {"get": options}}
+
+
+def _report_op() -> dict[str, Any]:
+    """GET /reports: a report as JSON, CSV or XLSX (docs/contract.md, "Reports")."""
+    num = {"type": ["number", "null"]}
+    minutes = {"type": ["integer", "null"], "description": "whole minutes, nearest-rank percentile"}
+    row = _obj({"key": STR, "label": STR, "label_en": STR, "visits": INT, "issued": INT, "served": INT,
+                "no_show": INT, "transferred": INT, "cancelled": INT, "not_served": INT,
+                "priority_share": num, "waited": INT, "wait_p50_min": minutes,
+                "wait_p90_min": minutes, "wait_max_min": minutes, "service_p50_min": minutes,
+                "service_p90_min": minutes, "within_target": num,
+                "ratings": _obj({s: INT for s in ("1", "2", "3", "4")}), "ratings_n": INT,
+                "satisfaction": num, "reasons": {"type": "object", "additionalProperties": INT}},
+               ["key", "issued", "served", "no_show", "transferred", "cancelled", "wait_p50_min",
+                "wait_p90_min", "service_p50_min", "within_target", "ratings", "satisfaction"])
+    report = _obj({"from": STR, "to": STR, "group": STR, "filters": _obj({}),
+                   "units": {"type": ["array", "null"], "items": STR},
+                   "rows": {"type": "array", "items": row}, "totals": row,
+                   "charts": _obj({"days": INT, "arrivals": {"type": "array"},
+                                   "wait_by_hour": {"type": "array"},
+                                   "satisfaction_by_day": {"type": "array"}})},
+                  ["rows", "totals"])
+
+    def q(name: str, schema: dict[str, Any], required: bool = False) -> dict[str, Any]:
+        return {"name": name, "in": "query", "required": required, "schema": schema}
+    day = {"type": "string", "format": "date"}
+    op = _op("A report over a range of days (supervisors and admins; a supervisor scoped to "
+             "units sees only hers): counts, waiting and service time percentiles, share within "
+             "the wait target, priority share, ratings. Past days read daily summaries", report,
+             params=[q("from", day, True), q("to", day, True),
+                     q("group", {"enum": ["unit", "service", "counter", "officer", "hour",
+                                          "weekday"]}),
+                     q("format", {"enum": ["json", "csv", "xlsx"]}), q("zone", STR),
+                     q("priority", {"type": "string", "description": "yes, no or a category"}),
+                     q("channel", {"enum": ["kiosk", "assisted"]}), q("unit", STR),
+                     q("lang", {"enum": ["vi", "en"]}), q("charts", {"enum": ["0", "1"]})])
+    op["responses"]["200"]["content"].update({
+        "text/csv": {"schema": {"type": "string"}},
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet":
+            {"schema": {"type": "string", "format": "binary"}}})
+    return op
 
 
 def spec() -> dict[str, Any]:
@@ -220,6 +263,10 @@ def spec() -> dict[str, Any]:
             "staff any time that day, the ticket's holder (no login) within [policy] requeue_minutes. "
             "409 already_requeued / ticket_not_missed / requeue_too_late", _ref("Ticket"),
             _obj({"request_id": RID}), auth=False, params=[TOKEN_PATH])},
+        "/tickets/{token}/cancel": {"post": _op(
+            "Withdraw a waiting or parked ticket (staff); 409 invalid_transition otherwise",
+            _ref("Ticket"), _obj({"request_id": RID}), params=[TOKEN_PATH])},
+        "/reports": {"get": _report_op()},
         "/counters/{number}/missed": {"get": _op(
             "The latest tickets marked no-show at this counter today (officer of the counter or supervisor)",
             _obj({"tickets": {"type": "array", "items": _ref("Ticket")}}), params=[NUMBER_PATH])},

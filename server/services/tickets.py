@@ -12,7 +12,7 @@ from ..engine.numbering import IssueRefused, check_can_issue
 from ..store import queue as q
 from ..store import accounts
 from .calendar_state import calendar_at, refusal_params
-from . import audit
+from . import audit, reports
 from .auth import SYSTEM, Actor, device_actor, require_issuer, require_staff
 from .changes import Changes
 from .context import Context, service_day, stamp
@@ -181,6 +181,42 @@ def find_tickets(ctx: Context, actor: Actor, service: Any, number: Any,
         return [ticket_view(conn, ctx.site, r, base_url) for r in rows]
 
 
+def cancel_ticket(ctx: Context, actor: Actor, token: Any, request_id: Any = None,
+                  base_url: str = "") -> dict[str, Any]:
+    """Withdraw a waiting or parked ticket (staff: the citizen left, or asked at the desk).
+
+    The ticket keeps its history; its visit ends as `cancelled` (counted so in the reports). A
+    repeated request_id returns the first answer and changes nothing."""
+    require_staff(actor)
+    request_id = check_request_id(request_id)
+    now = ctx.clock()
+    with ctx.transaction() as (conn, out):
+        row = q.ticket_by_token(conn, token) if isinstance(token, str) else None
+        if row is None:
+            raise UseCaseError("ticket_not_found", 404)
+        if earlier_answer(conn, actor, request_id, "cancel") is not None:
+            return ticket_view(conn, ctx.site, row, base_url, now)
+        try:
+            new, event = lifecycle.cancel(to_engine(row))
+        except lifecycle.InvalidTransition as exc:
+            raise UseCaseError(exc.code, 409, **exc.params) from None
+        at = stamp(now)
+        q.update_ticket(conn, row["id"], row["status"], status=new.status.value, counter=None,
+                        finished_at=at)
+        q.update_leg(conn, row["id"], row["leg"], finished_at=at, outcome="cancelled")
+        q.append_event(conn, at, row["day"], event.type, actor.key, row["id"], row["counter"],
+                       row["service"], dict(event.data))
+        audit.record(conn, ctx, actor, "ticket.cancel", ":".join(("ticket", row["number"])),
+                     {"status": row["status"]}, {"status": new.status.value})
+        Changes(tickets=[row["id"]], services=[row["service"]],
+                counters=[row["counter"]] if row["counter"] else []).emit(ctx, conn, out, now,
+                                                                          base_url)
+        ticket = ticket_view(conn, ctx.site, q.get_ticket(conn, row["id"]) or row, base_url, now)
+        if request_id:
+            q.save_request(conn, actor.key, request_id, "cancel", 200, {"id": row["id"]}, at)
+    return ticket
+
+
 def to_engine(row: dict[str, Any]) -> Ticket:
     """A ticket row as the engine's Ticket."""
     return Ticket(id=row["id"], service=row["service"], number=row["number"],
@@ -211,10 +247,12 @@ def purge_expired_requests(ctx: Context, pause: Callable[[], None] | None = None
 
 
 def close_day(ctx: Context, actor_key: str = "system", base_url: str = "",
-              pause: Callable[[], None] | None = None, actor: Actor = SYSTEM) -> int:
+              pause: Callable[[], None] | None = None, actor: Actor = SYSTEM,
+              summaries: bool = True) -> int:
     """Close every ticket of earlier days that is still open as not served; returns how many.
-    Then purge expired request answers (`pause` runs between purge batches). `actor` signs the
-    audit entry (the server's own timer by default, the CLI for `xephang day close`).
+    Then purge expired request answers (`pause` runs between purge batches), and write the report
+    summaries of the days now closed (`summaries=False`: the caller runs them off its event loop).
+    `actor` signs the audit entry (the server's own timer by default, the CLI for `xephang day close`).
 
     Only days that still have open tickets are read (partial index tickets_open). Tickets stay
     with their history, numbering restarts by itself because sequences are kept per service day.
@@ -244,4 +282,6 @@ def close_day(ctx: Context, actor_key: str = "system", base_url: str = "",
                          {"closed_tickets": len(rows), "closed_counters": sorted(changes.counters)})
             changes.emit(ctx, conn, out, now, base_url)
     purge_expired_requests(ctx, pause)
+    if summaries:
+        reports.summarize_closed_days(ctx)
     return len(rows)

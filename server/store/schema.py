@@ -284,3 +284,61 @@ def m100_audit_by_target(db: Database) -> None:
     """The audit trail by what it touched: a department head's units (their services and
     counters) are read target by target, newest first, however long the trail."""
     db.execute("CREATE INDEX audit_target ON audit (site_id, target, at)")
+
+
+# --- issue 8: reports (area a-reports, migrations m110–m119) ---
+
+@migrations()
+def m110_report_summaries(db: Database) -> None:
+    """Daily report summaries, written once a service day is closed, so a month or a year of
+    reports reads a few rows per day instead of every ticket.
+
+    report_cells: one row per day, projection (`dim`: service, counter, officer, hour, slot),
+    its key, and the filters a report may apply (service → unit and zone, priority, channel), with
+    the counts and the per-minute histograms of waiting and service time (JSON {minute: count}),
+    which add up exactly across days. report_counter_days: for each counter of a day, which
+    15-minute slots it was open in (96 characters '0'/'1'). report_days: the days summarized.
+    """
+    db.executescript("""
+    CREATE TABLE report_cells (site_id INTEGER NOT NULL DEFAULT 1, day TEXT NOT NULL,
+        dim TEXT NOT NULL, key TEXT NOT NULL, service TEXT NOT NULL, unit TEXT NOT NULL,
+        zone TEXT NOT NULL, priority TEXT NOT NULL, channel TEXT NOT NULL,
+        visits INTEGER NOT NULL DEFAULT 0,
+        issued INTEGER NOT NULL DEFAULT 0, priority_n INTEGER NOT NULL DEFAULT 0,
+        served INTEGER NOT NULL DEFAULT 0, no_show INTEGER NOT NULL DEFAULT 0,
+        transferred INTEGER NOT NULL DEFAULT 0, cancelled INTEGER NOT NULL DEFAULT 0,
+        not_served INTEGER NOT NULL DEFAULT 0, waited INTEGER NOT NULL DEFAULT 0,
+        within_target INTEGER NOT NULL DEFAULT 0, r1 INTEGER NOT NULL DEFAULT 0,
+        r2 INTEGER NOT NULL DEFAULT 0, r3 INTEGER NOT NULL DEFAULT 0, r4 INTEGER NOT NULL DEFAULT 0,
+        reasons TEXT NOT NULL DEFAULT '{}', wait_hist TEXT NOT NULL DEFAULT '{}',
+        service_hist TEXT NOT NULL DEFAULT '{}',
+        PRIMARY KEY (site_id, dim, day, key, service, priority, channel)) WITHOUT ROWID;
+    CREATE TABLE report_counter_days (site_id INTEGER NOT NULL DEFAULT 1, day TEXT NOT NULL,
+        counter INTEGER NOT NULL, zone TEXT NOT NULL, slots TEXT NOT NULL,
+        PRIMARY KEY (site_id, day, counter)) WITHOUT ROWID;
+    CREATE TABLE report_days (site_id INTEGER NOT NULL DEFAULT 1, day TEXT NOT NULL,
+        computed_at TEXT NOT NULL, PRIMARY KEY (site_id, day));
+    """)
+
+
+@migrations()
+def m111_report_months(db: Database) -> None:
+    """Monthly roll-ups of the daily report summaries (same columns, `month` for `day`), written
+    once a month is over, so a year's report reads twelve months instead of 250 days."""
+    db.executescript("""
+    CREATE TABLE report_month_cells (site_id INTEGER NOT NULL DEFAULT 1, month TEXT NOT NULL,
+        dim TEXT NOT NULL, key TEXT NOT NULL, service TEXT NOT NULL, unit TEXT NOT NULL,
+        zone TEXT NOT NULL, priority TEXT NOT NULL, channel TEXT NOT NULL,
+        visits INTEGER NOT NULL DEFAULT 0,
+        issued INTEGER NOT NULL DEFAULT 0, priority_n INTEGER NOT NULL DEFAULT 0,
+        served INTEGER NOT NULL DEFAULT 0, no_show INTEGER NOT NULL DEFAULT 0,
+        transferred INTEGER NOT NULL DEFAULT 0, cancelled INTEGER NOT NULL DEFAULT 0,
+        not_served INTEGER NOT NULL DEFAULT 0, waited INTEGER NOT NULL DEFAULT 0,
+        within_target INTEGER NOT NULL DEFAULT 0, r1 INTEGER NOT NULL DEFAULT 0,
+        r2 INTEGER NOT NULL DEFAULT 0, r3 INTEGER NOT NULL DEFAULT 0, r4 INTEGER NOT NULL DEFAULT 0,
+        reasons TEXT NOT NULL DEFAULT '{}', wait_hist TEXT NOT NULL DEFAULT '{}',
+        service_hist TEXT NOT NULL DEFAULT '{}',
+        PRIMARY KEY (site_id, dim, month, key, service, priority, channel)) WITHOUT ROWID;
+    CREATE TABLE report_months (site_id INTEGER NOT NULL DEFAULT 1, month TEXT NOT NULL,
+        computed_at TEXT NOT NULL, PRIMARY KEY (site_id, month));
+    """)

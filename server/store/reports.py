@@ -1,0 +1,186 @@
+"""Reports: the rows a day's summary is computed from, and the daily summaries themselves."""
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from typing import Any
+
+CELL_COLUMNS = ("day", "dim", "key", "service", "unit", "zone", "priority", "channel", "visits",
+                "issued",
+                "priority_n", "served", "no_show", "transferred", "cancelled", "not_served",
+                "waited", "within_target", "r1", "r2", "r3", "r4", "reasons", "wait_hist",
+                "service_hist")
+COUNTER_EVENTS = ("counter.opened", "counter.closed", "counter.paused", "counter.resumed")
+
+
+def legs_of_day(conn: sqlite3.Connection, day: str) -> list[dict[str, Any]]:
+    """Every visit (leg) of the day's tickets with what its report needs: the ticket's issue time,
+    priority, issuer and requeue time, and how the leg before it ended."""
+    return [dict(r) for r in conn.execute(
+        "SELECT l.ticket_id, l.leg, l.service, l.counter, l.officer, l.called_at, l.started_at, "
+        "l.finished_at, l.outcome, t.issued_at, t.priority, t.issued_by, t.requeued_at, "
+        "p.outcome AS prev_outcome, p.finished_at AS prev_finished "
+        "FROM tickets t JOIN legs l ON l.ticket_id = t.id "
+        "LEFT JOIN legs p ON p.ticket_id = l.ticket_id AND p.leg = l.leg - 1 "
+        "WHERE t.day = ?", (day,))]
+
+
+def ratings_of_day(conn: sqlite3.Connection, day: str) -> list[dict[str, Any]]:
+    """The day's ratings: ticket, leg, score and reasons (JSON text)."""
+    return [dict(r) for r in conn.execute(
+        "SELECT ticket_id, leg, score, reasons FROM ratings WHERE day = ?", (day,))]
+
+
+def counter_events_of_day(conn: sqlite3.Connection, day: str) -> list[dict[str, Any]]:
+    """The day's counter openings, closings, pauses and resumptions, in order."""
+    return [dict(r) for r in conn.execute(
+        f"SELECT at, type, counter FROM events WHERE day = ? AND type IN "
+        f"({','.join('?' * len(COUNTER_EVENTS))}) ORDER BY id", (day, *COUNTER_EVENTS))]
+
+
+def days_to_summarize(conn: sqlite3.Connection, site_id: int, before: str) -> list[str]:
+    """Days before `before` that have tickets but no summary yet (day_totals has one row a day)."""
+    return [r[0] for r in conn.execute(
+        "SELECT day FROM day_totals WHERE day < ? AND issued > 0 AND day NOT IN "
+        "(SELECT day FROM report_days WHERE site_id = ?) ORDER BY day", (before, site_id))]
+
+
+def save_day(conn: sqlite3.Connection, site_id: int, day: str, cells: Sequence[dict[str, Any]],
+             counters: Sequence[dict[str, Any]], at: str) -> None:
+    """Replace a day's summary (cells and counters' open slots) and mark the day summarized."""
+    conn.execute("DELETE FROM report_cells WHERE site_id = ? AND day = ?", (site_id, day))
+    conn.execute("DELETE FROM report_counter_days WHERE site_id = ? AND day = ?", (site_id, day))
+    cols = ("site_id", *CELL_COLUMNS)
+    conn.executemany(
+        f"INSERT INTO report_cells ({','.join(cols)}) VALUES ({','.join('?' * len(cols))})",
+        [(site_id, *(c[k] for k in CELL_COLUMNS)) for c in cells])
+    conn.executemany(
+        "INSERT INTO report_counter_days (site_id, day, counter, zone, slots) VALUES (?,?,?,?,?)",
+        [(site_id, day, c["counter"], c["zone"], c["slots"]) for c in counters])
+    conn.execute("INSERT INTO report_days (site_id, day, computed_at) VALUES (?,?,?) "
+                 "ON CONFLICT(site_id, day) DO UPDATE SET computed_at = excluded.computed_at",
+                 (site_id, day, at))
+
+
+def summarized_days(conn: sqlite3.Connection, site_id: int, first: str, last: str) -> list[str]:
+    """The days between first and last (inclusive) that have a summary."""
+    return [r[0] for r in conn.execute(
+        "SELECT day FROM report_days WHERE site_id = ? AND day BETWEEN ? AND ? ORDER BY day",
+        (site_id, first, last))]
+
+
+COUNT_SUMS = ("visits", "issued", "priority_n", "served", "no_show", "transferred", "cancelled",
+              "not_served", "waited", "within_target", "r1", "r2", "r3", "r4")
+TABLES = {"day": ("report_cells", "day"), "month": ("report_month_cells", "month")}
+GROUP_COLUMNS = ("unit", "key", "day")
+
+
+def _where(site_id: int, dim: str, col: str, first: str, last: str,
+           units: Sequence[str] | None, zone: str | None, priority: str | None,
+           channel: str | None) -> tuple[str, list[Any]]:
+    sql = f"site_id = ? AND dim = ? AND {col} BETWEEN ? AND ?"
+    args: list[Any] = [site_id, dim, first, last]
+    if units is not None:
+        sql += f" AND unit IN ({','.join('?' * len(units))})"
+        args += list(units)
+    if zone is not None:
+        sql += " AND zone = ?"
+        args.append(zone)
+    if priority == "yes":
+        sql += " AND priority != ''"
+    elif priority == "no":
+        sql += " AND priority = ''"
+    elif priority is not None:
+        sql += " AND priority = ?"
+        args.append(priority)
+    if channel is not None:
+        sql += " AND channel = ?"
+        args.append(channel)
+    return sql, args
+
+
+def aggregate(conn: sqlite3.Connection, site_id: int, level: str, dim: str, group: str,
+              first: str, last: str, units: Sequence[str] | None = None,
+              zone: str | None = None, priority: str | None = None, channel: str | None = None,
+              hists: bool = True) -> tuple[list[dict[str, Any]], list[tuple[str, str, str, int]]]:
+    """Summaries of one projection added up by `group` (a column: unit, key or day) over days
+    (`level` 'day', first..last 'YYYY-MM-DD') or months ('month', 'YYYY-MM'), filtered
+    (`priority`: 'yes' = any category, 'no', or a category code). Returns the summed counts per
+    group, and (if `hists`) the merged histograms and reasons as (group, what, minute or reason
+    code, count) with what ∈ wait, service, reason — all added up by SQLite, not in Python."""
+    if group not in GROUP_COLUMNS or level not in TABLES or (level == "month" and group == "day"):
+        raise ValueError(f"cannot group {level} summaries by {group}")
+    table, col = TABLES[level]
+    where, args = _where(site_id, dim, col, first, last, units, zone, priority, channel)
+    sums = ", ".join(f"SUM({c}) AS {c}" for c in COUNT_SUMS)
+    counts = [dict(r) for r in conn.execute(
+        f"SELECT {group} AS gk, {sums} FROM {table} WHERE {where} GROUP BY gk", args)]
+    parts: list[tuple[str, str, str, int]] = []
+    if hists:
+        for what, column in (("wait", "wait_hist"), ("service", "service_hist"),
+                             ("reason", "reasons")):
+            parts += [(str(r[0]), what, str(r[1]), int(r[2])) for r in conn.execute(
+                f"SELECT c.{group}, j.key, SUM(j.value) FROM {table} c, json_each(c.{column}) j "
+                f"WHERE {where} GROUP BY c.{group}, j.key", args)]
+    return counts, parts
+
+
+def day_cells(conn: sqlite3.Connection, site_id: int, dim: str, first: str,
+              last: str) -> list[dict[str, Any]]:
+    """The daily summary cells of one projection over a range of days (to roll a month up)."""
+    return [dict(r) for r in conn.execute(
+        f"SELECT {','.join(CELL_COLUMNS)} FROM report_cells WHERE site_id = ? AND dim = ? "
+        "AND day BETWEEN ? AND ?", (site_id, dim, first, last))]
+
+
+def months_to_roll_up(conn: sqlite3.Connection, site_id: int, before: str) -> list[str]:
+    """Months of the summarized days before `before` whose roll-up is missing or older than one
+    of its days."""
+    return [r[0] for r in conn.execute(
+        "SELECT d.m FROM (SELECT substr(day, 1, 7) AS m, MAX(computed_at) AS at FROM report_days "
+        "WHERE site_id = ? AND day < ? GROUP BY m) d LEFT JOIN report_months r "
+        "ON r.site_id = ? AND r.month = d.m WHERE r.computed_at IS NULL OR r.computed_at < d.at "
+        "ORDER BY d.m", (site_id, before, site_id))]
+
+
+def rolled_up_months(conn: sqlite3.Connection, site_id: int, first: str, last: str) -> set[str]:
+    """Months between first and last ('YYYY-MM') whose roll-up is up to date."""
+    return {r[0] for r in conn.execute(
+        "SELECT r.month FROM report_months r WHERE r.site_id = ? AND r.month BETWEEN ? AND ? "
+        "AND r.computed_at >= (SELECT MAX(computed_at) FROM report_days d WHERE d.site_id = ? "
+        "AND substr(d.day, 1, 7) = r.month)", (site_id, first, last, site_id))}
+
+
+def save_month(conn: sqlite3.Connection, site_id: int, month: str, cells: Sequence[dict[str, Any]],
+               at: str) -> None:
+    """Replace a month's roll-up."""
+    conn.execute("DELETE FROM report_month_cells WHERE site_id = ? AND month = ?", (site_id, month))
+    cols = ("site_id", "month", *CELL_COLUMNS[1:])
+    conn.executemany(
+        f"INSERT INTO report_month_cells ({','.join(cols)}) VALUES ({','.join('?' * len(cols))})",
+        [(site_id, month, *(c[k] for k in CELL_COLUMNS[1:])) for c in cells])
+    conn.execute("INSERT INTO report_months (site_id, month, computed_at) VALUES (?,?,?) "
+                 "ON CONFLICT(site_id, month) DO UPDATE SET computed_at = excluded.computed_at",
+                 (site_id, month, at))
+
+
+def open_counters_by_slot(conn: sqlite3.Connection, site_id: int, first: str, last: str,
+                          counters: Sequence[int] | None = None) -> list[int]:
+    """For each 15-minute slot of the day, how many counter-days had the counter open in it, over
+    a range of days (optionally only these counters)."""
+    sums = ", ".join(f"SUM(substr(slots, {i + 1}, 1) = '1')" for i in range(96))
+    sql = (f"SELECT {sums} FROM report_counter_days WHERE site_id = ? AND day BETWEEN ? AND ?")
+    args: list[Any] = [site_id, first, last]
+    if counters is not None:
+        sql += f" AND counter IN ({','.join('?' * len(counters))})"
+        args += list(counters)
+    row = conn.execute(sql, args).fetchone()
+    return [int(v or 0) for v in row]
+
+
+def counter_days(conn: sqlite3.Connection, site_id: int, first: str,
+                 last: str) -> list[dict[str, Any]]:
+    """Each counter's open 15-minute slots, day by day, over a range of days."""
+    return [dict(r) for r in conn.execute(
+        "SELECT day, counter, zone, slots FROM report_counter_days "
+        "WHERE site_id = ? AND day BETWEEN ? AND ?", (site_id, first, last))]
