@@ -38,7 +38,7 @@ def test_login_without_fields_is_bad_credentials_and_non_json_is_bad_json(http: 
 def test_me_for_user_by_bearer_has_no_csrf_token(http: Any) -> None:
     me = http.ok("GET", "/api/v1/me", "giamsat")
     assert me == {"user": {"id": me["user"]["id"], "name": "Giám sát viên", "role": "supervisor",
-                           "counters": []}}
+                           "counters": [], "units": []}}
 
 
 def test_me_for_devices(http: Any) -> None:
