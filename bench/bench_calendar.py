@@ -74,17 +74,17 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=200)
     args = parser.parse_args()
     print(f"command: {' '.join([Path(sys.executable).name] + sys.argv)}")
-    with tempfile.TemporaryDirectory() as tmp:
-        db = Database(Path(tmp) / "bench.db")
-        initialize(db, None, demo=True, demo_password="bench-pass-2026")
-        ctx = Context.open(db)
-        now = datetime.now(TZ)
-        ctx.clock = lambda: now
-        services = len(ctx.site.services)
-        print(f"{'case':44} {'p50 ms':>8} {'p99 ms':>8}")
-        for label in ("empty calendar", "2 years of holidays + 5 closed days + 5 closures"):
+    print(f"{'case':44} {'p50 ms':>8} {'p99 ms':>8}")
+    for label in ("empty calendar", "2 years of holidays + 5 closed days + 5 closures"):
+        with tempfile.TemporaryDirectory() as tmp:  # a fresh database per case: same queues
+            db = Database(Path(tmp) / "bench.db")
+            initialize(db, None, demo=True, demo_password="bench-pass-2026")
+            ctx = Context.open(db)
+            now = datetime.now(TZ)
+            ctx.clock = lambda: now
             if label != "empty calendar":
                 fill_calendar(ctx, now)
+            services = len(ctx.site.services)
             rows = [(f"list {services} services ({label})", lambda: queries.list_services(ctx)),
                     (f"watcher round, nothing moved ({label})",
                      lambda: closures.publish_open_changes(ctx, closures.publish_open_changes(ctx, None))),
@@ -92,7 +92,7 @@ def main() -> None:
             for name, fn in rows:
                 p50, p99 = timed(fn, args.runs)
                 print(f"{name[:44]:44} {p50:8.2f} {p99:8.2f}")
-        db.close()
+            db.close()
 
 
 if __name__ == "__main__":
