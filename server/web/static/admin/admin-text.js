@@ -15,7 +15,7 @@
       "admin.add": "Thêm mới",
       "admin.edit": "Sửa",
       // area a-config
-      , "admin.site.title": "Cấu hình trung tâm"
+       "admin.site.title": "Cấu hình trung tâm"
       , "admin.site.tab_services": "Dịch vụ"
       , "admin.site.tab_counters": "Quầy"
       , "admin.site.tab_places": "Khu và đơn vị"
@@ -185,7 +185,7 @@
       "people.confirm_revoke": "Thu hồi thiết bị {name}? Thiết bị sẽ bị ngắt ngay.",
 
       // area a-audit
-      , "admin.audit": "Nhật ký thao tác"
+       "admin.audit": "Nhật ký thao tác"
       , "audit.title": "Nhật ký thao tác"
       , "audit.person": "Người thực hiện"
       , "audit.everyone": "Tất cả mọi người"
@@ -264,7 +264,7 @@
       "admin.add": "Add",
       "admin.edit": "Edit",
       // area a-config
-      , "admin.site.title": "Site configuration"
+       "admin.site.title": "Site configuration"
       , "admin.site.tab_services": "Services"
       , "admin.site.tab_counters": "Counters"
       , "admin.site.tab_places": "Zones and units"
@@ -434,7 +434,7 @@
       "people.confirm_revoke": "Revoke device {name}? It is disconnected at once.",
 
       // area a-audit
-      , "admin.audit": "Audit trail"
+       "admin.audit": "Audit trail"
       , "audit.title": "Audit trail"
       , "audit.person": "Who"
       , "audit.everyone": "Everyone"
