@@ -15,51 +15,51 @@
       "admin.add": "Thêm mới",
       "admin.edit": "Sửa",
       // area a-config
-       "admin.site.title": "Cấu hình trung tâm"
-      , "admin.site.tab_services": "Dịch vụ"
-      , "admin.site.tab_counters": "Quầy"
-      , "admin.site.tab_places": "Khu và đơn vị"
-      , "admin.site.tab_hours": "Giờ làm việc"
-      , "admin.site.tab_lists": "Ưu tiên và lý do đánh giá"
-      , "admin.site.pick_hint": "Chọn “Sửa” ở một dòng, hoặc “Thêm mới”. Thay đổi áp dụng ngay cho máy lấy số và màn hình."
-      , "admin.site.kind_title_service": "Dịch vụ", "admin.site.kind_title_counter": "Quầy"
-      , "admin.site.kind_title_zone": "Khu", "admin.site.kind_title_unit": "Đơn vị"
-      , "admin.site.kind_title_hours": "Lịch giờ làm việc", "admin.site.kind_title_category": "Đối tượng ưu tiên"
-      , "admin.site.kind_title_reason": "Lý do chưa hài lòng"
-      , "admin.site.new_service": "Thêm dịch vụ", "admin.site.new_counter": "Thêm quầy"
-      , "admin.site.new_zone": "Thêm khu", "admin.site.new_unit": "Thêm đơn vị"
-      , "admin.site.new_hours": "Thêm lịch giờ", "admin.site.new_category": "Thêm đối tượng ưu tiên"
-      , "admin.site.new_reason": "Thêm lý do"
-      , "admin.site.edit_service": "Sửa dịch vụ {key}", "admin.site.edit_counter": "Sửa quầy {key}"
-      , "admin.site.edit_zone": "Sửa khu {key}", "admin.site.edit_unit": "Sửa đơn vị {key}"
-      , "admin.site.edit_hours": "Sửa lịch giờ {key}", "admin.site.edit_category": "Sửa đối tượng ưu tiên {key}"
-      , "admin.site.edit_reason": "Sửa lý do {key}"
-      , "admin.site.f_code": "Mã", "admin.site.f_name": "Tên", "admin.site.f_name_en": "Tên tiếng Anh"
-      , "admin.site.f_unit": "Đơn vị", "admin.site.f_zone": "Khu", "admin.site.f_kind": "Loại"
-      , "admin.site.f_prefix": "Tiền tố số", "admin.site.f_first_number": "Số đầu"
-      , "admin.site.f_last_number": "Số cuối (trống: hết độ dài)", "admin.site.f_width": "Độ dài số"
-      , "admin.site.f_range": "Dãy số", "admin.site.f_hours_profile": "Giờ làm việc"
-      , "admin.site.f_daily_cap": "Giới hạn số mỗi ngày (0: không giới hạn)"
-      , "admin.site.f_wait_target_min": "Mục tiêu thời gian chờ (phút)"
-      , "admin.site.f_service_minutes": "Thời gian phục vụ ước tính (phút)"
-      , "admin.site.f_accepts_priority": "Nhận số ưu tiên", "admin.site.f_counters": "Quầy phục vụ"
-      , "admin.site.f_number": "Số quầy", "admin.site.f_services": "Dịch vụ (theo thứ tự gọi)"
-      , "admin.site.f_priority": "Quầy ưu tiên", "admin.site.f_floor": "Tầng"
-      , "admin.site.f_short": "Tên viết tắt", "admin.site.f_color": "Màu (#RRGGBB)"
-      , "admin.site.f_days": "Các ngày"
-      , "admin.site.day_mon": "Thứ Hai", "admin.site.day_tue": "Thứ Ba", "admin.site.day_wed": "Thứ Tư"
-      , "admin.site.day_thu": "Thứ Năm", "admin.site.day_fri": "Thứ Sáu", "admin.site.day_sat": "Thứ Bảy"
-      , "admin.site.day_sun": "Chủ Nhật"
-      , "admin.site.kind_submit": "Nộp hồ sơ", "admin.site.kind_results": "Trả kết quả"
-      , "admin.site.kind_fees": "Thu phí, lệ phí", "admin.site.kind_postal": "Bưu chính", "admin.site.kind_help": "Hướng dẫn"
-      , "admin.site.unit_department": "Sở, ban, ngành", "admin.site.unit_center": "Trung tâm, dịch vụ hỗ trợ", "admin.site.unit_agency": "Cơ quan khác"
-      , "admin.site.no_hours": "Theo giờ chung (luôn mở)"
-      , "admin.site.yes": "Có", "admin.site.no": "Không"
-      , "admin.site.retired": "đã ngừng", "admin.site.restore": "Khôi phục"
-      , "admin.site.up": "Lên trên", "admin.site.remove": "Bỏ", "admin.site.add_one": "+ Thêm…"
+       "admin.site.title": "Cấu hình trung tâm",
+      "admin.site.tab_services": "Dịch vụ",
+      "admin.site.tab_counters": "Quầy",
+      "admin.site.tab_places": "Khu và đơn vị",
+      "admin.site.tab_hours": "Giờ làm việc",
+      "admin.site.tab_lists": "Ưu tiên và lý do đánh giá",
+      "admin.site.pick_hint": "Chọn “Sửa” ở một dòng, hoặc “Thêm mới”. Thay đổi áp dụng ngay cho máy lấy số và màn hình.",
+      "admin.site.kind_title_service": "Dịch vụ", "admin.site.kind_title_counter": "Quầy",
+      "admin.site.kind_title_zone": "Khu", "admin.site.kind_title_unit": "Đơn vị",
+      "admin.site.kind_title_hours": "Lịch giờ làm việc", "admin.site.kind_title_category": "Đối tượng ưu tiên",
+      "admin.site.kind_title_reason": "Lý do chưa hài lòng",
+      "admin.site.new_service": "Thêm dịch vụ", "admin.site.new_counter": "Thêm quầy",
+      "admin.site.new_zone": "Thêm khu", "admin.site.new_unit": "Thêm đơn vị",
+      "admin.site.new_hours": "Thêm lịch giờ", "admin.site.new_category": "Thêm đối tượng ưu tiên",
+      "admin.site.new_reason": "Thêm lý do",
+      "admin.site.edit_service": "Sửa dịch vụ {key}", "admin.site.edit_counter": "Sửa quầy {key}",
+      "admin.site.edit_zone": "Sửa khu {key}", "admin.site.edit_unit": "Sửa đơn vị {key}",
+      "admin.site.edit_hours": "Sửa lịch giờ {key}", "admin.site.edit_category": "Sửa đối tượng ưu tiên {key}",
+      "admin.site.edit_reason": "Sửa lý do {key}",
+      "admin.site.f_code": "Mã", "admin.site.f_name": "Tên", "admin.site.f_name_en": "Tên tiếng Anh",
+      "admin.site.f_unit": "Đơn vị", "admin.site.f_zone": "Khu", "admin.site.f_kind": "Loại",
+      "admin.site.f_prefix": "Tiền tố số", "admin.site.f_first_number": "Số đầu",
+      "admin.site.f_last_number": "Số cuối (trống: hết độ dài)", "admin.site.f_width": "Độ dài số",
+      "admin.site.f_range": "Dãy số", "admin.site.f_hours_profile": "Giờ làm việc",
+      "admin.site.f_daily_cap": "Giới hạn số mỗi ngày (0: không giới hạn)",
+      "admin.site.f_wait_target_min": "Mục tiêu thời gian chờ (phút)",
+      "admin.site.f_service_minutes": "Thời gian phục vụ ước tính (phút)",
+      "admin.site.f_accepts_priority": "Nhận số ưu tiên", "admin.site.f_counters": "Quầy phục vụ",
+      "admin.site.f_number": "Số quầy", "admin.site.f_services": "Dịch vụ (theo thứ tự gọi)",
+      "admin.site.f_priority": "Quầy ưu tiên", "admin.site.f_floor": "Tầng",
+      "admin.site.f_short": "Tên viết tắt", "admin.site.f_color": "Màu (#RRGGBB)",
+      "admin.site.f_days": "Các ngày",
+      "admin.site.day_mon": "Thứ Hai", "admin.site.day_tue": "Thứ Ba", "admin.site.day_wed": "Thứ Tư",
+      "admin.site.day_thu": "Thứ Năm", "admin.site.day_fri": "Thứ Sáu", "admin.site.day_sat": "Thứ Bảy",
+      "admin.site.day_sun": "Chủ Nhật",
+      "admin.site.kind_submit": "Nộp hồ sơ", "admin.site.kind_results": "Trả kết quả",
+      "admin.site.kind_fees": "Thu phí, lệ phí", "admin.site.kind_postal": "Bưu chính", "admin.site.kind_help": "Hướng dẫn",
+      "admin.site.unit_department": "Sở, ban, ngành", "admin.site.unit_center": "Trung tâm, dịch vụ hỗ trợ", "admin.site.unit_agency": "Cơ quan khác",
+      "admin.site.no_hours": "Theo giờ chung (luôn mở)",
+      "admin.site.yes": "Có", "admin.site.no": "Không",
+      "admin.site.retired": "đã ngừng", "admin.site.restore": "Khôi phục",
+      "admin.site.up": "Lên trên", "admin.site.remove": "Bỏ", "admin.site.add_one": "+ Thêm…",
 
       // area a-calendar
-      , "admin.closures": "Đóng / mở tiếp nhận",
+      "admin.closures": "Đóng / mở tiếp nhận",
       "admin.calendar": "Lịch làm việc",
       "closures.close_title": "Đóng tiếp nhận ngay",
       "closures.scope": "Đóng",
@@ -107,7 +107,7 @@
       "calendar.whole_centre": "Cả trung tâm",
       "calendar.wd_mon": "Thứ Hai", "calendar.wd_tue": "Thứ Ba", "calendar.wd_wed": "Thứ Tư",
       "calendar.wd_thu": "Thứ Năm", "calendar.wd_fri": "Thứ Sáu", "calendar.wd_sat": "Thứ Bảy",
-      "calendar.wd_sun": "Chủ nhật"
+      "calendar.wd_sun": "Chủ nhật",
 
       // area a-people
       "admin.users": "Người dùng",
@@ -185,34 +185,34 @@
       "people.confirm_revoke": "Thu hồi thiết bị {name}? Thiết bị sẽ bị ngắt ngay.",
 
       // area a-audit
-       "admin.audit": "Nhật ký thao tác"
-      , "audit.title": "Nhật ký thao tác"
-      , "audit.person": "Người thực hiện"
-      , "audit.everyone": "Tất cả mọi người"
-      , "audit.people_users": "Người dùng"
-      , "audit.people_devices": "Thiết bị"
-      , "audit.people_other": "Khác"
-      , "audit.kind": "Thao tác"
-      , "audit.every_kind": "Mọi thao tác"
-      , "audit.whole_group": "{name} — tất cả"
-      , "audit.from": "Từ ngày"
-      , "audit.to": "Đến ngày"
-      , "audit.apply": "Lọc"
-      , "audit.csv": "Tải CSV"
-      , "audit.col_at": "Thời điểm"
-      , "audit.col_who": "Người thực hiện"
-      , "audit.col_where": "Từ địa chỉ"
-      , "audit.col_what": "Thao tác"
-      , "audit.col_target": "Đối tượng"
-      , "audit.col_changes": "Thay đổi (trước → sau)"
-      , "audit.empty": "Không có mục nào khớp bộ lọc."
-      , "audit.more": "Xem thêm"
-      , "audit.shown_all": "{n} mục (đã hiện hết)."
-      , "audit.shown_some": "Đang hiện {n} mục mới nhất."
-      , "audit.bad_date": "Ngày không hợp lệ: hãy nhập một ngày có thật, dạng ngày/tháng/năm (ví dụ 01/12/2026)."
+       "admin.audit": "Nhật ký thao tác",
+      "audit.title": "Nhật ký thao tác",
+      "audit.person": "Người thực hiện",
+      "audit.everyone": "Tất cả mọi người",
+      "audit.people_users": "Người dùng",
+      "audit.people_devices": "Thiết bị",
+      "audit.people_other": "Khác",
+      "audit.kind": "Thao tác",
+      "audit.every_kind": "Mọi thao tác",
+      "audit.whole_group": "{name} — tất cả",
+      "audit.from": "Từ ngày",
+      "audit.to": "Đến ngày",
+      "audit.apply": "Lọc",
+      "audit.csv": "Tải CSV",
+      "audit.col_at": "Thời điểm",
+      "audit.col_who": "Người thực hiện",
+      "audit.col_where": "Từ địa chỉ",
+      "audit.col_what": "Thao tác",
+      "audit.col_target": "Đối tượng",
+      "audit.col_changes": "Thay đổi (trước → sau)",
+      "audit.empty": "Không có mục nào khớp bộ lọc.",
+      "audit.more": "Xem thêm",
+      "audit.shown_all": "{n} mục (đã hiện hết).",
+      "audit.shown_some": "Đang hiện {n} mục mới nhất.",
+      "audit.bad_date": "Ngày không hợp lệ: hãy nhập một ngày có thật, dạng ngày/tháng/năm (ví dụ 01/12/2026).",
 
       // area a-reports
-      , "reports.nav": "Báo cáo",
+      "reports.nav": "Báo cáo",
       "reports.title": "Báo cáo từ {from} đến {to}",
       "reports.from": "Từ ngày", "reports.to": "Đến ngày",
       "reports.today": "Hôm nay", "reports.week": "Tuần này", "reports.month": "Tháng này",
@@ -250,7 +250,7 @@
       "reports.col_r3": "HL", "reports.col_r3_long": "Hài lòng",
       "reports.col_r2": "BT", "reports.col_r2_long": "Bình thường",
       "reports.col_r1": "Không HL", "reports.col_r1_long": "Không hài lòng",
-      "reports.col_satisfaction": "Hài lòng", "reports.col_satisfaction_long": "Tỷ lệ hài lòng (rất hài lòng + hài lòng)"
+      "reports.col_satisfaction": "Hài lòng", "reports.col_satisfaction_long": "Tỷ lệ hài lòng (rất hài lòng + hài lòng)",
     },
     en: {
       "admin.title": "Centre administration",
@@ -264,51 +264,51 @@
       "admin.add": "Add",
       "admin.edit": "Edit",
       // area a-config
-       "admin.site.title": "Site configuration"
-      , "admin.site.tab_services": "Services"
-      , "admin.site.tab_counters": "Counters"
-      , "admin.site.tab_places": "Zones and units"
-      , "admin.site.tab_hours": "Opening hours"
-      , "admin.site.tab_lists": "Priority and rating reasons"
-      , "admin.site.pick_hint": "Choose “Edit” on a row, or “Add”. Changes reach the kiosks and screens at once."
-      , "admin.site.kind_title_service": "Services", "admin.site.kind_title_counter": "Counters"
-      , "admin.site.kind_title_zone": "Zones", "admin.site.kind_title_unit": "Units"
-      , "admin.site.kind_title_hours": "Hours profiles", "admin.site.kind_title_category": "Priority categories"
-      , "admin.site.kind_title_reason": "Reasons for dissatisfaction"
-      , "admin.site.new_service": "New service", "admin.site.new_counter": "New counter"
-      , "admin.site.new_zone": "New zone", "admin.site.new_unit": "New unit"
-      , "admin.site.new_hours": "New hours profile", "admin.site.new_category": "New priority category"
-      , "admin.site.new_reason": "New reason"
-      , "admin.site.edit_service": "Edit service {key}", "admin.site.edit_counter": "Edit counter {key}"
-      , "admin.site.edit_zone": "Edit zone {key}", "admin.site.edit_unit": "Edit unit {key}"
-      , "admin.site.edit_hours": "Edit hours profile {key}", "admin.site.edit_category": "Edit priority category {key}"
-      , "admin.site.edit_reason": "Edit reason {key}"
-      , "admin.site.f_code": "Code", "admin.site.f_name": "Name", "admin.site.f_name_en": "English name"
-      , "admin.site.f_unit": "Unit", "admin.site.f_zone": "Zone", "admin.site.f_kind": "Kind"
-      , "admin.site.f_prefix": "Number prefix", "admin.site.f_first_number": "First number"
-      , "admin.site.f_last_number": "Last number (empty: up to the width)", "admin.site.f_width": "Digits"
-      , "admin.site.f_range": "Numbers", "admin.site.f_hours_profile": "Opening hours"
-      , "admin.site.f_daily_cap": "Tickets a day at most (0: no limit)"
-      , "admin.site.f_wait_target_min": "Wait target (minutes)"
-      , "admin.site.f_service_minutes": "Estimated service time (minutes)"
-      , "admin.site.f_accepts_priority": "Takes priority tickets", "admin.site.f_counters": "Counters serving it"
-      , "admin.site.f_number": "Counter number", "admin.site.f_services": "Services (in calling order)"
-      , "admin.site.f_priority": "Priority counter", "admin.site.f_floor": "Floor"
-      , "admin.site.f_short": "Short name", "admin.site.f_color": "Colour (#RRGGBB)"
-      , "admin.site.f_days": "Days"
-      , "admin.site.day_mon": "Monday", "admin.site.day_tue": "Tuesday", "admin.site.day_wed": "Wednesday"
-      , "admin.site.day_thu": "Thursday", "admin.site.day_fri": "Friday", "admin.site.day_sat": "Saturday"
-      , "admin.site.day_sun": "Sunday"
-      , "admin.site.kind_submit": "Submit files", "admin.site.kind_results": "Collect results"
-      , "admin.site.kind_fees": "Fees", "admin.site.kind_postal": "Postal", "admin.site.kind_help": "Help desk"
-      , "admin.site.unit_department": "Department", "admin.site.unit_center": "Centre, support desk", "admin.site.unit_agency": "Other agency"
-      , "admin.site.no_hours": "Site hours (always open)"
-      , "admin.site.yes": "Yes", "admin.site.no": "No"
-      , "admin.site.retired": "retired", "admin.site.restore": "Restore"
-      , "admin.site.up": "Move up", "admin.site.remove": "Remove", "admin.site.add_one": "+ Add…"
+       "admin.site.title": "Site configuration",
+      "admin.site.tab_services": "Services",
+      "admin.site.tab_counters": "Counters",
+      "admin.site.tab_places": "Zones and units",
+      "admin.site.tab_hours": "Opening hours",
+      "admin.site.tab_lists": "Priority and rating reasons",
+      "admin.site.pick_hint": "Choose “Edit” on a row, or “Add”. Changes reach the kiosks and screens at once.",
+      "admin.site.kind_title_service": "Services", "admin.site.kind_title_counter": "Counters",
+      "admin.site.kind_title_zone": "Zones", "admin.site.kind_title_unit": "Units",
+      "admin.site.kind_title_hours": "Hours profiles", "admin.site.kind_title_category": "Priority categories",
+      "admin.site.kind_title_reason": "Reasons for dissatisfaction",
+      "admin.site.new_service": "New service", "admin.site.new_counter": "New counter",
+      "admin.site.new_zone": "New zone", "admin.site.new_unit": "New unit",
+      "admin.site.new_hours": "New hours profile", "admin.site.new_category": "New priority category",
+      "admin.site.new_reason": "New reason",
+      "admin.site.edit_service": "Edit service {key}", "admin.site.edit_counter": "Edit counter {key}",
+      "admin.site.edit_zone": "Edit zone {key}", "admin.site.edit_unit": "Edit unit {key}",
+      "admin.site.edit_hours": "Edit hours profile {key}", "admin.site.edit_category": "Edit priority category {key}",
+      "admin.site.edit_reason": "Edit reason {key}",
+      "admin.site.f_code": "Code", "admin.site.f_name": "Name", "admin.site.f_name_en": "English name",
+      "admin.site.f_unit": "Unit", "admin.site.f_zone": "Zone", "admin.site.f_kind": "Kind",
+      "admin.site.f_prefix": "Number prefix", "admin.site.f_first_number": "First number",
+      "admin.site.f_last_number": "Last number (empty: up to the width)", "admin.site.f_width": "Digits",
+      "admin.site.f_range": "Numbers", "admin.site.f_hours_profile": "Opening hours",
+      "admin.site.f_daily_cap": "Tickets a day at most (0: no limit)",
+      "admin.site.f_wait_target_min": "Wait target (minutes)",
+      "admin.site.f_service_minutes": "Estimated service time (minutes)",
+      "admin.site.f_accepts_priority": "Takes priority tickets", "admin.site.f_counters": "Counters serving it",
+      "admin.site.f_number": "Counter number", "admin.site.f_services": "Services (in calling order)",
+      "admin.site.f_priority": "Priority counter", "admin.site.f_floor": "Floor",
+      "admin.site.f_short": "Short name", "admin.site.f_color": "Colour (#RRGGBB)",
+      "admin.site.f_days": "Days",
+      "admin.site.day_mon": "Monday", "admin.site.day_tue": "Tuesday", "admin.site.day_wed": "Wednesday",
+      "admin.site.day_thu": "Thursday", "admin.site.day_fri": "Friday", "admin.site.day_sat": "Saturday",
+      "admin.site.day_sun": "Sunday",
+      "admin.site.kind_submit": "Submit files", "admin.site.kind_results": "Collect results",
+      "admin.site.kind_fees": "Fees", "admin.site.kind_postal": "Postal", "admin.site.kind_help": "Help desk",
+      "admin.site.unit_department": "Department", "admin.site.unit_center": "Centre, support desk", "admin.site.unit_agency": "Other agency",
+      "admin.site.no_hours": "Site hours (always open)",
+      "admin.site.yes": "Yes", "admin.site.no": "No",
+      "admin.site.retired": "retired", "admin.site.restore": "Restore",
+      "admin.site.up": "Move up", "admin.site.remove": "Remove", "admin.site.add_one": "+ Add…",
 
       // area a-calendar
-      , "admin.closures": "Close / open intake",
+      "admin.closures": "Close / open intake",
       "admin.calendar": "Calendar",
       "closures.close_title": "Close now",
       "closures.scope": "Close",
@@ -356,7 +356,7 @@
       "calendar.whole_centre": "Whole centre",
       "calendar.wd_mon": "Monday", "calendar.wd_tue": "Tuesday", "calendar.wd_wed": "Wednesday",
       "calendar.wd_thu": "Thursday", "calendar.wd_fri": "Friday", "calendar.wd_sat": "Saturday",
-      "calendar.wd_sun": "Sunday"
+      "calendar.wd_sun": "Sunday",
 
       // area a-people
       "admin.users": "Users",
@@ -434,34 +434,34 @@
       "people.confirm_revoke": "Revoke device {name}? It is disconnected at once.",
 
       // area a-audit
-       "admin.audit": "Audit trail"
-      , "audit.title": "Audit trail"
-      , "audit.person": "Who"
-      , "audit.everyone": "Everyone"
-      , "audit.people_users": "Users"
-      , "audit.people_devices": "Devices"
-      , "audit.people_other": "Other"
-      , "audit.kind": "Action"
-      , "audit.every_kind": "Every action"
-      , "audit.whole_group": "{name} — all"
-      , "audit.from": "From"
-      , "audit.to": "To"
-      , "audit.apply": "Filter"
-      , "audit.csv": "Download CSV"
-      , "audit.col_at": "Time"
-      , "audit.col_who": "Who"
-      , "audit.col_where": "From address"
-      , "audit.col_what": "Action"
-      , "audit.col_target": "Target"
-      , "audit.col_changes": "Changes (before → after)"
-      , "audit.empty": "No entry matches the filters."
-      , "audit.more": "Show more"
-      , "audit.shown_all": "{n} entries (all shown)."
-      , "audit.shown_some": "Showing the latest {n} entries."
-      , "audit.bad_date": "Not a valid date: enter a real date (e.g. 01/12/2026)."
+       "admin.audit": "Audit trail",
+      "audit.title": "Audit trail",
+      "audit.person": "Who",
+      "audit.everyone": "Everyone",
+      "audit.people_users": "Users",
+      "audit.people_devices": "Devices",
+      "audit.people_other": "Other",
+      "audit.kind": "Action",
+      "audit.every_kind": "Every action",
+      "audit.whole_group": "{name} — all",
+      "audit.from": "From",
+      "audit.to": "To",
+      "audit.apply": "Filter",
+      "audit.csv": "Download CSV",
+      "audit.col_at": "Time",
+      "audit.col_who": "Who",
+      "audit.col_where": "From address",
+      "audit.col_what": "Action",
+      "audit.col_target": "Target",
+      "audit.col_changes": "Changes (before → after)",
+      "audit.empty": "No entry matches the filters.",
+      "audit.more": "Show more",
+      "audit.shown_all": "{n} entries (all shown).",
+      "audit.shown_some": "Showing the latest {n} entries.",
+      "audit.bad_date": "Not a valid date: enter a real date (e.g. 01/12/2026).",
 
       // area a-reports
-      , "reports.nav": "Reports",
+      "reports.nav": "Reports",
       "reports.title": "Report from {from} to {to}",
       "reports.from": "From", "reports.to": "To",
       "reports.today": "Today", "reports.week": "This week", "reports.month": "This month",
@@ -499,7 +499,7 @@
       "reports.col_r3": "Sat.", "reports.col_r3_long": "Satisfied",
       "reports.col_r2": "Neutral", "reports.col_r2_long": "Neutral",
       "reports.col_r1": "Dissat.", "reports.col_r1_long": "Dissatisfied",
-      "reports.col_satisfaction": "Satisfied", "reports.col_satisfaction_long": "Satisfaction (very satisfied + satisfied)"
+      "reports.col_satisfaction": "Satisfied", "reports.col_satisfaction_long": "Satisfaction (very satisfied + satisfied)",
     }
   };
   ["vi", "en"].forEach(function (l) {
