@@ -37,8 +37,9 @@ def _load_sections() -> None:
     found = []
     for mod in pkgutil.iter_modules(admin_pages.__path__):
         m = importlib.import_module(f"{admin_pages.__name__}.{mod.name}")
-        found += [(getattr(m, "ORDER", 50), path, key) for path, key in getattr(m, "SECTIONS", [])]
-    SECTIONS[:] = [(path, key) for _, path, key in sorted(found)]
+        found += [(getattr(m, "ORDER", 50), i, path, key)
+                  for i, (path, key) in enumerate(getattr(m, "SECTIONS", []))]
+    SECTIONS[:] = [(path, key) for _, _, path, key in sorted(found)]
 
 
 def init_app(app: Flask) -> None:
