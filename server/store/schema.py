@@ -288,6 +288,21 @@ def m100_audit_by_target(db: Database) -> None:
 
 # --- issue 8: reports (area a-reports, migrations m110–m119) ---
 
+# A report cell's figures, the same in the daily summaries and the monthly roll-ups.
+_REPORT_CELL_COLUMNS = """        dim TEXT NOT NULL, key TEXT NOT NULL, service TEXT NOT NULL, unit TEXT NOT NULL,
+        zone TEXT NOT NULL, priority TEXT NOT NULL, channel TEXT NOT NULL,
+        visits INTEGER NOT NULL DEFAULT 0,
+        issued INTEGER NOT NULL DEFAULT 0, priority_n INTEGER NOT NULL DEFAULT 0,
+        served INTEGER NOT NULL DEFAULT 0, no_show INTEGER NOT NULL DEFAULT 0,
+        transferred INTEGER NOT NULL DEFAULT 0, cancelled INTEGER NOT NULL DEFAULT 0,
+        not_served INTEGER NOT NULL DEFAULT 0, waited INTEGER NOT NULL DEFAULT 0,
+        within_target INTEGER NOT NULL DEFAULT 0, r1 INTEGER NOT NULL DEFAULT 0,
+        r2 INTEGER NOT NULL DEFAULT 0, r3 INTEGER NOT NULL DEFAULT 0, r4 INTEGER NOT NULL DEFAULT 0,
+        reasons TEXT NOT NULL DEFAULT '{}', wait_hist TEXT NOT NULL DEFAULT '{}',
+        service_hist TEXT NOT NULL DEFAULT '{}',
+"""
+
+
 @migrations()
 def m110_report_summaries(db: Database) -> None:
     """Daily report summaries, written once a service day is closed, so a month or a year of
@@ -301,18 +316,7 @@ def m110_report_summaries(db: Database) -> None:
     """
     db.executescript("""
     CREATE TABLE report_cells (site_id INTEGER NOT NULL DEFAULT 1, day TEXT NOT NULL,
-        dim TEXT NOT NULL, key TEXT NOT NULL, service TEXT NOT NULL, unit TEXT NOT NULL,
-        zone TEXT NOT NULL, priority TEXT NOT NULL, channel TEXT NOT NULL,
-        visits INTEGER NOT NULL DEFAULT 0,
-        issued INTEGER NOT NULL DEFAULT 0, priority_n INTEGER NOT NULL DEFAULT 0,
-        served INTEGER NOT NULL DEFAULT 0, no_show INTEGER NOT NULL DEFAULT 0,
-        transferred INTEGER NOT NULL DEFAULT 0, cancelled INTEGER NOT NULL DEFAULT 0,
-        not_served INTEGER NOT NULL DEFAULT 0, waited INTEGER NOT NULL DEFAULT 0,
-        within_target INTEGER NOT NULL DEFAULT 0, r1 INTEGER NOT NULL DEFAULT 0,
-        r2 INTEGER NOT NULL DEFAULT 0, r3 INTEGER NOT NULL DEFAULT 0, r4 INTEGER NOT NULL DEFAULT 0,
-        reasons TEXT NOT NULL DEFAULT '{}', wait_hist TEXT NOT NULL DEFAULT '{}',
-        service_hist TEXT NOT NULL DEFAULT '{}',
-        PRIMARY KEY (site_id, dim, day, key, service, priority, channel)) WITHOUT ROWID;
+""" + _REPORT_CELL_COLUMNS + """        PRIMARY KEY (site_id, dim, day, key, service, priority, channel)) WITHOUT ROWID;
     CREATE TABLE report_counter_days (site_id INTEGER NOT NULL DEFAULT 1, day TEXT NOT NULL,
         counter INTEGER NOT NULL, zone TEXT NOT NULL, slots TEXT NOT NULL,
         PRIMARY KEY (site_id, day, counter)) WITHOUT ROWID;
@@ -327,18 +331,7 @@ def m111_report_months(db: Database) -> None:
     once a month is over, so a year's report reads twelve months instead of 250 days."""
     db.executescript("""
     CREATE TABLE report_month_cells (site_id INTEGER NOT NULL DEFAULT 1, month TEXT NOT NULL,
-        dim TEXT NOT NULL, key TEXT NOT NULL, service TEXT NOT NULL, unit TEXT NOT NULL,
-        zone TEXT NOT NULL, priority TEXT NOT NULL, channel TEXT NOT NULL,
-        visits INTEGER NOT NULL DEFAULT 0,
-        issued INTEGER NOT NULL DEFAULT 0, priority_n INTEGER NOT NULL DEFAULT 0,
-        served INTEGER NOT NULL DEFAULT 0, no_show INTEGER NOT NULL DEFAULT 0,
-        transferred INTEGER NOT NULL DEFAULT 0, cancelled INTEGER NOT NULL DEFAULT 0,
-        not_served INTEGER NOT NULL DEFAULT 0, waited INTEGER NOT NULL DEFAULT 0,
-        within_target INTEGER NOT NULL DEFAULT 0, r1 INTEGER NOT NULL DEFAULT 0,
-        r2 INTEGER NOT NULL DEFAULT 0, r3 INTEGER NOT NULL DEFAULT 0, r4 INTEGER NOT NULL DEFAULT 0,
-        reasons TEXT NOT NULL DEFAULT '{}', wait_hist TEXT NOT NULL DEFAULT '{}',
-        service_hist TEXT NOT NULL DEFAULT '{}',
-        PRIMARY KEY (site_id, dim, month, key, service, priority, channel)) WITHOUT ROWID;
+""" + _REPORT_CELL_COLUMNS + """        PRIMARY KEY (site_id, dim, month, key, service, priority, channel)) WITHOUT ROWID;
     CREATE TABLE report_months (site_id INTEGER NOT NULL DEFAULT 1, month TEXT NOT NULL,
         computed_at TEXT NOT NULL, PRIMARY KEY (site_id, month));
     """)
