@@ -27,7 +27,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.bench_history import (KIOSK, PASSWORD, copy_days, free_port, officer, pct,  # noqa: E402
+from bench.bench_history import (KIOSK, PASSWORD, copy_days, free_port, officer, pct, timed,  # noqa: E402
                                  simulate_day, start_server)
 from server.services import report_files, reports  # noqa: E402
 from server.services.auth import Actor  # noqa: E402
@@ -41,30 +41,20 @@ from server.store import db as store_db  # noqa: E402
 SUPERVISOR = Actor("user", 2, "bench supervisor", "supervisor", ())
 
 
-def runs(fn: Any, n: int) -> tuple[float, float]:
-    """Median and p99 of fn() in ms over n runs."""
-    out = []
-    for _ in range(n):
-        t0 = time.perf_counter()
-        fn()
-        out.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(out), pct(out, 0.99)
-
-
 def report_times(ctx: Context, label: str, first: str, last: str) -> None:
     """Every grouping as JSON, and the XLSX (all groupings), 20 runs each."""
     for group in ("unit", "service", "counter", "officer", "hour", "weekday"):
         q = reports.parse_query(ctx, SUPERVISOR, {"from": first, "to": last, "group": group})
-        p50, p99 = runs(lambda: reports.report(ctx, SUPERVISOR, q), 20)
+        p50, p99 = timed(lambda: reports.report(ctx, SUPERVISOR, q), 20)
         print(f"  {label:<6} {first}..{last} group={group:<8} json  p50 {p50:7.1f}  p99 {p99:7.1f} ms",
               flush=True)
     q = reports.parse_query(ctx, SUPERVISOR, {"from": first, "to": last, "group": "unit",
                                               "charts": "1"})
-    p50, p99 = runs(lambda: reports.report(ctx, SUPERVISOR, q), 20)
+    p50, p99 = timed(lambda: reports.report(ctx, SUPERVISOR, q), 20)
     print(f"  {label:<6} the /reports page's answer (table + charts)  p50 {p50:7.1f}  p99 {p99:7.1f} ms")
     q = reports.parse_query(ctx, SUPERVISOR, {"from": first, "to": last, "group": "service",
                                               "format": "xlsx"})
-    p50, p99 = runs(lambda: report_files.to_xlsx(reports.reports_by_group(ctx, SUPERVISOR, q)), 5)
+    p50, p99 = timed(lambda: report_files.to_xlsx(reports.reports_by_group(ctx, SUPERVISOR, q)), 5)
     print(f"  {label:<6} xlsx (6 sheets, 5 runs)                     p50 {p50:7.1f}  max {p99:7.1f} ms")
 
 
