@@ -5,11 +5,12 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, request
 
 from printers.runtime import use_runtime_dir
 
 from . import api, realtime
+from .services.audit import origin
 from .services.context import Context
 from .setup import initialize, secret_key
 from .store import Database
@@ -67,7 +68,4 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 def _note_origin() -> None:
     """Remember where this request comes from, for the audit trail."""
-    from flask import request
-
-    from .services.audit import origin
     origin.set(request.remote_addr or "")
