@@ -166,7 +166,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"xephang: cannot start: {_why_unwritable(exc)} (database {args.db})", file=sys.stderr)
         return 2
 
-    def close_days_forever() -> None:
+    def close_days_forever(nap) -> None:  # noqa: ANN001 - sleeps, then waits for the lease
         from .services.offload import off_loop
         from .services.reports import summarize_closed_days
         while True:
@@ -174,16 +174,20 @@ def cmd_run(args: argparse.Namespace) -> int:
                 off_loop(summarize_closed_days, ctx)
             except Exception as exc:  # keep serving; the next round tries again
                 print(f"report summaries failed: {exc}", file=sys.stderr)
-            socketio.sleep(300)
+            nap(300)
             try:
                 tickets.close_day(ctx, pause=lambda: socketio.sleep(0.01), summaries=False)
             except Exception as exc:  # keep serving; the next round tries again
                 print(f"day close failed: {exc}", file=sys.stderr)
 
-    socketio.start_background_task(close_days_forever)
+    # Jobs of the whole deployment run on one process only: the holder of their lease.
+    from .services.leases import Lease, run_singleton
+    run_singleton(Lease(ctx.db, "day-close"), socketio.start_background_task, socketio.sleep,
+                  close_days_forever)
     from .services import closures  # screens learn when a service reopens or closes by itself
-    socketio.start_background_task(closures.watch_forever, ctx, socketio.sleep,
-                                   lambda text: print(text, file=sys.stderr, flush=True))
+    run_singleton(Lease(ctx.db, "open-state-watch"), socketio.start_background_task, socketio.sleep,
+                  lambda nap: closures.watch_forever(
+                      ctx, nap, lambda text: print(text, file=sys.stderr, flush=True)))
     start_daily_backups(ctx, args)
     # Everything loaded so far lives as long as the process: keep it out of the collector's
     # full passes, which otherwise stall the event loop for tens of ms with many screens.
@@ -236,18 +240,20 @@ def start_daily_backups(ctx, args: argparse.Namespace) -> None:  # noqa: ANN001
         r = backups.daily_backup(plan, now_local(), pause=lambda: real_sleep(0.005))
         return f"backup {r.path}: {r.size / 1e6:.1f} MB in {r.seconds:.1f} s"
 
-    def backups_forever() -> None:
+    def backups_forever(nap) -> None:  # noqa: ANN001 - sleeps, then waits for the lease
         while True:
             due = backups.next_run(plan, now_local())
             while (left := (due - now_local()).total_seconds()) > 0:
-                socketio.sleep(min(left, 60))  # re-read the clock: it may be set meanwhile
+                nap(min(left, 60))  # re-read the clock: it may be set meanwhile
             try:
                 print(run_off_loop(take) if run_off_loop else take(), flush=True)
             except Exception as exc:  # keep serving; tomorrow's backup tries again
                 print(f"daily backup failed: {exc}", file=sys.stderr, flush=True)
 
     print(f"daily backup at {plan.at:%H:%M} into {plan.folder} (kept {plan.keep_days} days)")
-    socketio.start_background_task(backups_forever)
+    from .services.leases import Lease, run_singleton
+    run_singleton(Lease(ctx.db, "daily-backup"), socketio.start_background_task, socketio.sleep,
+                  backups_forever)
 
 
 def _fd_budget(wanted: int) -> int:

@@ -335,3 +335,25 @@ def m111_report_months(db: Database) -> None:
     CREATE TABLE report_months (site_id INTEGER NOT NULL DEFAULT 1, month TEXT NOT NULL,
         computed_at TEXT NOT NULL, PRIMARY KEY (site_id, month));
     """)
+
+
+# --- issue 9 groundwork: leases and sites (branch i9-lease, migrations m170–m179) ---
+
+@migrations()
+def m170_leases(db: Database) -> None:
+    """Leases: which process runs each once-per-deployment job (day close, the open-state watch,
+    the daily backup) and until when (epoch seconds); a holder that stops renewing is replaced."""
+    db.execute("""CREATE TABLE leases (site_id INTEGER NOT NULL DEFAULT 1, name TEXT NOT NULL,
+        holder TEXT NOT NULL, expires_at REAL NOT NULL, taken_at REAL NOT NULL,
+        PRIMARY KEY (site_id, name))""")
+
+
+@migrations()
+def m171_sites(db: Database) -> None:
+    """The sites one deployment serves (the city centre, ward centres); the existing one is id 1,
+    which every table's site_id already defaults to. Its names come from the site file's [site]."""
+    db.execute("""CREATE TABLE sites (id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL, name_en TEXT NOT NULL,
+        timezone TEXT NOT NULL DEFAULT 'Asia/Ho_Chi_Minh', created_at TEXT NOT NULL)""")
+    db.execute("INSERT INTO sites (id, code, name, name_en, created_at) "
+               "VALUES (1, 'hcmc', '', '', strftime('%Y-%m-%dT%H:%M:%S', 'now', '+7 hours'))")

@@ -1,0 +1,49 @@
+"""Processes competing for one lease (run by tests/test_leases.py with spawn)."""
+from __future__ import annotations
+
+import os
+import random
+import time
+from typing import Any
+
+from server.services.leases import Lease, holder_name
+from server.store import Database
+
+
+def compete(db_path: str, name: str, ttl: float, seconds: float, log_path: str, seed: int,
+            barrier: Any) -> int:
+    """Take, hold, stall and give up the lease at random for `seconds`; while this process
+    believes it holds the lease, append "holder term time" lines to the shared log. Returns
+    how many lines it wrote."""
+    rnd = random.Random(seed)
+    lease = Lease(Database(db_path), name, holder=holder_name(), ttl=ttl)
+    log = os.open(log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    barrier.wait()
+    end, written = time.monotonic() + seconds, 0
+    while time.monotonic() < end:
+        lease.try_take()
+        renew_at = time.monotonic() + ttl / 3
+        # act until the next renewal; now and then stall past it (a slow or frozen holder)
+        stall = ttl * rnd.choice((0, 0, 0, 0.5, 1.5))
+        while time.monotonic() < renew_at + stall:
+            at = time.time()  # read before the check: `at` falls within the belief
+            if lease.held():
+                os.write(log, f"{lease.holder} {lease.terms} {at!r}\n".encode())
+                written += 1
+            time.sleep(ttl / 50)
+        if lease.held() and rnd.random() < 0.15:
+            lease.release()  # a clean stop: another takes over at once
+    os.close(log)
+    return written
+
+
+def hold(db_path: str, name: str, ttl: float, holder: str, took: Any) -> None:
+    """Keep the lease forever (until killed); put (holder, wall time) on `took` once it holds."""
+    lease = Lease(Database(db_path), name, holder=holder, ttl=ttl)
+    told = False
+    while True:
+        at = time.time()
+        if lease.try_take() and not told:
+            took.put((holder, at))
+            told = True
+        time.sleep(ttl / 3)
