@@ -1,4 +1,4 @@
-"""The `xephang` command: run, init, users, devices, day close, backup, restore, audit."""
+"""The `xephang` command: run, init, users, devices, sites, day close, backup, restore, audit."""
 from __future__ import annotations
 
 import argparse
@@ -446,6 +446,29 @@ def cmd_device_remove(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_site_add(args: argparse.Namespace) -> int:
+    """Add a site (a ward centre) to this deployment; audited."""
+    from .services import sites
+    from .services.auth import CLI
+    from .services.errors import UseCaseError
+    try:
+        site = sites.add_site(_admin_ctx(args.db), CLI, args.code, args.name, args.name_en,
+                              args.timezone)
+    except UseCaseError as exc:
+        return _refused(exc)
+    print(f"site {site['code']} added (id {site['id']})")
+    return 0
+
+
+def cmd_site_list(args: argparse.Namespace) -> int:
+    """List the sites of this deployment."""
+    from .services import sites
+    from .services.auth import CLI
+    for s in sites.list_sites(_admin_ctx(args.db), CLI):
+        print(f"{s['id']}\t{s['code']}\t{s['name']}\t{s['name_en']}\t{s['timezone']}")
+    return 0
+
+
 def cmd_day_close(args: argparse.Namespace) -> int:
     """Close tickets of earlier service days still open, as not served, and write the report
     summaries of the days closed."""
@@ -637,6 +660,15 @@ def parser() -> argparse.ArgumentParser:
     se = with_db(site.add_parser("export", help="write the live configuration as a site file"))
     se.add_argument("--to", default=None, help="file to write (default: standard output)")
     se.set_defaults(func=cmd_site_export)
+    sa = with_db(site.add_parser("add", help="add a site (a ward centre) to this deployment"))
+    sa.add_argument("code", help="the site's code (lowercase letters, digits, hyphens), e.g. "
+                    "phuong-thu-duc; commands name a site with --site-code CODE")
+    sa.add_argument("--name", required=True, help="name in Vietnamese")
+    sa.add_argument("--name-en", default="", help="name in English (default: the Vietnamese one)")
+    sa.add_argument("--timezone", default="Asia/Ho_Chi_Minh")
+    sa.set_defaults(func=cmd_site_add)
+    with_db(site.add_parser("list", help="list the sites of this deployment")).set_defaults(
+        func=cmd_site_list)
 
     day = sub.add_parser("day", help="service days").add_subparsers(dest="day_command", required=True)
     with_db(day.add_parser("close")).set_defaults(func=cmd_day_close)

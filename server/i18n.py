@@ -415,6 +415,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "report_col_satisfaction": ("Tỷ lệ hài lòng", "Satisfaction"),
     "report_col_reasons": ("Lý do chưa hài lòng", "Reasons"),
 
+    # issue 9: sites of a deployment (branch i9-lease) — add below
+    "site_code_bad": ("Mã điểm phục vụ chỉ gồm chữ thường không dấu, số và dấu gạch ngang "
+                      "(2–40 ký tự).",
+                      "A site code has only lowercase letters, digits and hyphens (2–40 characters)."),
+    "site_code_taken": ("Đã có điểm phục vụ mã {site}.", "A site with code {site} already exists."),
+    "site_name_required": ("Vui lòng nhập tên điểm phục vụ.", "Please enter the site's name."),
+    "site_timezone_bad": ("Múi giờ không hợp lệ (ví dụ Asia/Ho_Chi_Minh).",
+                          "Unknown time zone (e.g. Asia/Ho_Chi_Minh)."),
 }
 LANGS = ("vi", "en")
 

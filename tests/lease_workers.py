@@ -47,3 +47,18 @@ def hold(db_path: str, name: str, ttl: float, holder: str, took: Any) -> None:
             took.put((holder, at))
             told = True
         time.sleep(ttl / 3)
+
+
+def add_site(db_path: str, code: str, name: str, barrier: Any) -> list[str]:
+    """Add a site from its own process; ["added"] or [the refusal's code]."""
+    from server.services import sites
+    from server.services.auth import CLI
+    from server.services.context import Context
+    from server.services.errors import UseCaseError
+    ctx = Context.open(Database(db_path))
+    barrier.wait()
+    try:
+        sites.add_site(ctx, CLI, code, name)
+    except UseCaseError as exc:
+        return [exc.code]
+    return ["added"]
