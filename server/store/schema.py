@@ -351,7 +351,8 @@ def m170_leases(db: Database) -> None:
 @migrations()
 def m171_sites(db: Database) -> None:
     """The sites one deployment serves (the city centre, ward centres); the existing one is id 1,
-    which every table's site_id already defaults to. Its names come from the site file's [site]."""
+    which the site_id of issue 8's tables defaults to (the first tables have no site_id yet).
+    Its names come from the site file's [site]."""
     db.execute("""CREATE TABLE sites (id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE,
         name TEXT NOT NULL, name_en TEXT NOT NULL,
         timezone TEXT NOT NULL DEFAULT 'Asia/Ho_Chi_Minh', created_at TEXT NOT NULL)""")
