@@ -662,7 +662,7 @@ def parser() -> argparse.ArgumentParser:
     se.set_defaults(func=cmd_site_export)
     sa = with_db(site.add_parser("add", help="add a site (a ward centre) to this deployment"))
     sa.add_argument("code", help="the site's code (lowercase letters, digits, hyphens), e.g. "
-                    "phuong-thu-duc; commands name a site with --site-code CODE")
+                    "phuong-thu-duc")
     sa.add_argument("--name", required=True, help="name in Vietnamese")
     sa.add_argument("--name-en", default="", help="name in English (default: the Vietnamese one)")
     sa.add_argument("--timezone", default="Asia/Ho_Chi_Minh")
