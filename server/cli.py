@@ -306,8 +306,15 @@ def cmd_init(args: argparse.Namespace) -> int:
     from .setup import initialize, reload_site
     db = _db(args.db)
     if args.reload:
-        reload_site(db, args.site)
-        print(f"site reloaded from {args.site}")
+        from .services.errors import UseCaseError
+        try:
+            retired = reload_site(db, args.site)
+        except UseCaseError as exc:  # it would strand today's tickets: nothing was changed
+            print(_say(exc.code, **exc.params), file=sys.stderr)
+            return 1
+        print(_say("site_reloaded", path=args.site))
+        for table, keys in retired.items():
+            print(_say(f"site_reload_retired_{table}", keys=", ".join(map(str, keys))))
         return 0
     made = initialize(db, args.site, demo=not args.no_demo,
                       demo_password=os.environ.get("XEPHANG_DEMO_PASSWORD"))
