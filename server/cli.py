@@ -184,6 +184,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     from .services import closures  # screens learn when a service reopens or closes by itself
     socketio.start_background_task(closures.watch_forever, ctx, socketio.sleep,
                                    lambda text: print(text, file=sys.stderr, flush=True))
+    from .services import holidays  # this year's and next year's public holidays, by itself
+    socketio.start_background_task(holidays.watch_forever, ctx, socketio.sleep,
+                                   lambda text: print(text, file=sys.stderr, flush=True))
     start_daily_backups(ctx, args)
     # Everything loaded so far lives as long as the process: keep it out of the collector's
     # full passes, which otherwise stall the event loop for tens of ms with many screens.
@@ -318,6 +321,10 @@ def cmd_init(args: argparse.Namespace) -> int:
         return 0
     made = initialize(db, args.site, demo=not args.no_demo,
                       demo_password=os.environ.get("XEPHANG_DEMO_PASSWORD"))
+    from .services.context import Context
+    from .services.holidays import import_upcoming_holidays
+    for year, days in import_upcoming_holidays(Context.open(db)).items():
+        print(_say("holidays_added", year=year, n=len(days)))
     if made is None:
         print(f"{args.db} already has a site (use --reload to replace its config)")
     elif made.devices:

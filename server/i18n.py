@@ -443,6 +443,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "quầy nào gọi dịch vụ này. Chưa có gì thay đổi.",
         "Not reloaded: service {service} still has {n} tickets waiting today, but no counter in "
         "the file calls it. Nothing was changed."),
+    "holidays_added": ("Đã thêm {n} ngày lễ của năm {year} vào lịch (sửa tại /admin/calendar).",
+                       "Added {n} public holidays of {year} to the calendar (edit at /admin/calendar)."),
     "reload_drops_open_counter": (
         "Không nạp lại: quầy {counter} đang mở nhưng tệp bỏ hoặc ngừng quầy này. Đóng quầy trước. "
         "Chưa có gì thay đổi.",

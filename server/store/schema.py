@@ -335,3 +335,13 @@ def m111_report_months(db: Database) -> None:
     CREATE TABLE report_months (site_id INTEGER NOT NULL DEFAULT 1, month TEXT NOT NULL,
         computed_at TEXT NOT NULL, PRIMARY KEY (site_id, month));
     """)
+
+
+# --- issue 8: device health, automatic holidays (area a-health, migrations m160–m169) ---
+
+@migrations()
+def m160_holiday_years(db: Database) -> None:
+    """The years whose public holidays the server has put in the calendar by itself: each year
+    once, so a holiday an admin removed or moved afterwards is never brought back."""
+    db.execute("CREATE TABLE holiday_years (site_id INTEGER NOT NULL DEFAULT 1, year INTEGER NOT NULL, "
+               "at TEXT NOT NULL, PRIMARY KEY (site_id, year))")
