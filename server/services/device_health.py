@@ -28,8 +28,8 @@ from typing import Any
 from ..engine.calendar import Calendar
 from ..engine.numbering import is_open
 from ..store import accounts
-from ..store.db import connect
-from .calendar_state import calendar_at
+from ..store.db import snapshot
+from .calendar_state import load as load_calendar
 from .context import TZ, Context, Message
 from .offload import off_loop
 from .screens.events import DeviceChanged
@@ -89,23 +89,24 @@ def site_open(ctx: Context, now: datetime, calendar: Calendar | None = None) -> 
     return any(is_open(s, now, site.open_all_hours, calendar) for s in site.services.values())
 
 
-def read_state(ctx: Context, path: str | Path, now: float, devices: bool, stored: bool) -> Reading:
-    """Read whether the centre is open by its calendar, and the device list and stored last
-    contacts if asked, on a connection of its own (called in a native thread)."""
+def read_state(ctx: Context, path: str | Path, now: float, devices: bool,
+               contacts: dict[int, str] | None) -> Reading:
+    """Read whether the centre is open by its calendar, the device list if asked, and the last
+    contacts stored since the previous read (by any process) that differ from `contacts` (which
+    it updates), on a connection of its own (called in a native thread)."""
     local = datetime.fromtimestamp(now, TZ)
-    conn = connect(path)
-    try:
-        conn.execute("BEGIN")  # one snapshot for all three
-        try:
-            reading = Reading(site_open(ctx, local, calendar_at(conn, local)))
-            if devices:
-                reading.devices = accounts.list_devices(conn)
-            if stored:
-                reading.stored = accounts.device_health(conn)
-        finally:
-            conn.execute("COMMIT")
-    finally:
-        conn.close()
+    with snapshot(path) as conn:  # one snapshot for all three
+        # calendar_state.load, not its per-connection cache: this connection is new each time
+        reading = Reading(site_open(ctx, local, load_calendar(conn, local.date())))
+        if devices:
+            reading.devices = accounts.list_devices(conn)
+        if contacts is not None:
+            # A row is written at most ~FLUSH_EVERY_S + a heartbeat after its last contact.
+            since = _iso(now - 2 * FLUSH_EVERY_S - HEARTBEAT_EVERY_S) if contacts else None
+            for d_id, row in accounts.device_health(conn, since=since).items():
+                if contacts.get(d_id) != row["last_seen"]:
+                    contacts[d_id] = row["last_seen"]
+                    reading.stored[d_id] = row
     return reading
 
 
@@ -129,7 +130,8 @@ class DeviceHealth:
         self._running = False
         self._dirty = False  # a presence changed since the last check
         self._loaded_at = 0.0  # time.monotonic() of the last read of the device list
-        self._stored_read = False  # the stored last contacts were read (once per process)
+        self._contacts: dict[int, str] = {}  # last_seen as last read from the database
+        self._reading = threading.Lock()
         self._touched: set[int] = set()  # devices to look at again in the next check
         self._due: list[tuple[float, int]] = []  # (moment, device): may change by itself then
         self._flush_due: list[tuple[float, int]] = []  # (moment, device): a write may be due
@@ -139,28 +141,34 @@ class DeviceHealth:
 
     # --- what the database says (read off the loop, applied on it) ---
 
-    def _read(self, now: float) -> Reading:
-        """Read the calendar state, and the device list when due, off the event loop."""
+    def _read(self, now: float, contacts: bool = True) -> Reading:
+        """Read the calendar state, the device list when due, and (`contacts`) the last contacts
+        other processes stored, off the event loop."""
         meta_due = not self._loaded or time.monotonic() - self._loaded_at >= META_EVERY_S
-        reading = off_loop(read_state, self.ctx, self.ctx.db.path, now, meta_due,
-                           not self._stored_read)
+        with self._reading:  # one reader of the stored contacts at a time
+            reading = off_loop(read_state, self.ctx, self.ctx.db.path, now, meta_due,
+                               self._contacts if contacts or not self._contacts else None)
         if meta_due:
             self._loaded_at = time.monotonic()
         return reading
 
     def _apply(self, reading: Reading) -> None:
-        """Take in a reading: stored last contacts, and the device list (what changed in it is
-        looked at again)."""
+        """Take in a reading: last contacts stored by any process (a device may be connected to
+        another one: heard from there, it is heard from), and the device list (what changed in it
+        is looked at again)."""
         with self._lock:
             for d_id, row in reading.stored.items():
                 dev = self._devices.setdefault(d_id, _Device())
-                if not dev.last_seen:
-                    seen = datetime.fromisoformat(row["last_seen"]).timestamp()
-                    dev.last_seen = dev.written = seen
+                seen = datetime.fromisoformat(row["last_seen"]).timestamp()
+                if seen > dev.last_seen:
+                    first = not dev.last_seen
+                    dev.last_seen = seen
+                    dev.written = max(dev.written, seen)  # already stored: not to write again
+                    if not first:
+                        dev.beat = max(dev.beat, seen)  # heard from by another process
                     dev.page, dev.version = row["page"], row["version"]
                     dev.written_page = (dev.page, dev.version)
                     self._touched.add(d_id)
-            self._stored_read = True
             if reading.devices is not None:
                 meta = {d["id"]: {"name": d["name"], "kind": d["kind"], "zone": d["zone"],
                                   "counter": d["counter"], "active": bool(d["active"])}
@@ -262,7 +270,7 @@ class DeviceHealth:
     def views(self) -> dict[int, dict[str, Any]]:
         """Every device heard from: {id: DeviceHealth view} (see docs/contract.md)."""
         now, limit = self.clock(), silent_after(self.ctx)
-        reading = self._read(now)
+        reading = self._read(now, contacts=False)
         self._apply(reading)
         with self._lock:
             return {i: self._view(i, d, *self._state(i, d, now, limit, reading.open_now), now)

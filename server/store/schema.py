@@ -345,3 +345,11 @@ def m160_holiday_years(db: Database) -> None:
     once, so a holiday an admin removed or moved afterwards is never brought back."""
     db.execute("CREATE TABLE holiday_years (site_id INTEGER NOT NULL DEFAULT 1, year INTEGER NOT NULL, "
                "at TEXT NOT NULL, PRIMARY KEY (site_id, year))")
+
+
+@migrations()
+def m161_job_state(db: Database) -> None:
+    """What a background job last did, shared by every server process on the database, so a job
+    that runs in each of them acts once per change (e.g. the calendar watch's published states)."""
+    db.execute("CREATE TABLE job_state (site_id INTEGER NOT NULL DEFAULT 1, job TEXT NOT NULL, "
+               "value TEXT NOT NULL, at TEXT NOT NULL, PRIMARY KEY (site_id, job))")

@@ -176,3 +176,31 @@ def test_a_check_looks_only_at_devices_that_changed_or_reached_a_deadline(site_a
     looked.clear()
     clock.at += 60
     assert changes(health) == [] and looked == []  # said once; not looked at again
+
+
+def test_a_second_process_hears_of_a_device_connected_to_the_first_and_alerts_only_when_it_is_silent(
+        site_app: Any) -> None:
+    from server.services.context import Context
+    from server.store import Database
+    app, _ = site_app({})
+    first = app.extensions["xephang"]
+    second = Context.open(Database(first.db.path))  # its own pool, like another server process
+    clock = Clock(MONDAY_9AM)
+    here, there = DeviceHealth(first, clock=clock), DeviceHealth(second, clock=clock)
+    board = device_id(app, "board-lobby")
+    here.connected("s", board)
+    seen: list[tuple[bool, bool]] = []
+    for _ in range(12):  # two minutes, a round every 10 s: connected to the first process only
+        clock.at += 10
+        changes(here)
+        here.flush()
+        seen += [(c["online"], c["alert"]) for c in changes(there)]
+    assert seen == [(True, False)]  # the second process says it is online, never raises an alert
+    here.disconnected("s")
+    for _ in range(8):
+        clock.at += 10
+        changes(here)
+        here.flush()
+        seen += [(c["online"], c["alert"]) for c in changes(there)]
+    assert seen == [(True, False), (False, False), (False, True)]
+    second.db.close()
