@@ -90,10 +90,10 @@ def site_open(ctx: Context, now: datetime, calendar: Calendar | None = None) -> 
 
 
 def read_state(ctx: Context, path: str | Path, now: float, devices: bool,
-               contacts: dict[int, str] | None) -> Reading:
+               contacts: dict[int, str] | None, everything: bool = False) -> Reading:
     """Read whether the centre is open by its calendar, the device list if asked, and the last
-    contacts stored since the previous read (by any process) that differ from `contacts` (which
-    it updates), on a connection of its own (called in a native thread)."""
+    contacts stored lately (`everything`: ever) by any process that differ from `contacts`
+    (which it updates), on a connection of its own (called in a native thread)."""
     local = datetime.fromtimestamp(now, TZ)
     with snapshot(path) as conn:  # one snapshot for all three
         # calendar_state.load, not its per-connection cache: this connection is new each time
@@ -102,7 +102,7 @@ def read_state(ctx: Context, path: str | Path, now: float, devices: bool,
             reading.devices = accounts.list_devices(conn)
         if contacts is not None:
             # A row is written at most ~FLUSH_EVERY_S + a heartbeat after its last contact.
-            since = _iso(now - 2 * FLUSH_EVERY_S - HEARTBEAT_EVERY_S) if contacts else None
+            since = None if everything else _iso(now - 2 * FLUSH_EVERY_S - HEARTBEAT_EVERY_S)
             for d_id, row in accounts.device_health(conn, since=since).items():
                 if contacts.get(d_id) != row["last_seen"]:
                     contacts[d_id] = row["last_seen"]
@@ -132,6 +132,7 @@ class DeviceHealth:
         self._loaded_at = 0.0  # time.monotonic() of the last read of the device list
         self._contacts: dict[int, str] = {}  # last_seen as last read from the database
         self._reading = threading.Lock()
+        self._read_all = False  # every stored contact was read once
         self._touched: set[int] = set()  # devices to look at again in the next check
         self._due: list[tuple[float, int]] = []  # (moment, device): may change by itself then
         self._flush_due: list[tuple[float, int]] = []  # (moment, device): a write may be due
@@ -146,8 +147,10 @@ class DeviceHealth:
         other processes stored, off the event loop."""
         meta_due = not self._loaded or time.monotonic() - self._loaded_at >= META_EVERY_S
         with self._reading:  # one reader of the stored contacts at a time
+            everything = not self._read_all  # the first time: contacts from before a restart
             reading = off_loop(read_state, self.ctx, self.ctx.db.path, now, meta_due,
-                               self._contacts if contacts or not self._contacts else None)
+                               self._contacts if contacts or everything else None, everything)
+            self._read_all = True
         if meta_due:
             self._loaded_at = time.monotonic()
         return reading
@@ -356,6 +359,8 @@ class DeviceHealth:
                         (dev.page, dev.version) != dev.written_page):
                     rows.append((device_id, _iso(seen) or "", dev.page, dev.version))
                     dev.written, dev.written_page = seen, (dev.page, dev.version)
+                    # What this process writes it need not read back (only another's news).
+                    self._contacts[device_id] = rows[-1][1]
                 if dev.sockets or dev.last_seen > dev.written:
                     self._schedule_write(device_id, dev)  # still moving: due again later
         return rows
@@ -367,13 +372,21 @@ class DeviceHealth:
             off_loop(accounts.write_device_health, self.ctx.db.path, rows)
         return len(rows)
 
-    def watch(self, sleep: Any) -> None:
-        """Check and publish forever (a background task of the server): every check_every()
-        seconds, and within PRESENCE_DELAY_S of a connect or disconnect (coalesced, so a
-        reconnect storm of a thousand screens costs a check or two per second, not one each).
+    def publish_changes(self) -> int:
+        """The alert job: check and send the `device.changed` messages; how many. It learns of
+        devices connected to other processes from the stored last contacts, so one process per
+        deployment may run it (a lease); run in several, each sends the same states (a device's
+        whole state, so a repeat changes nothing on a page)."""
+        messages = self.check()
+        if messages:
+            self.ctx.publish(messages)
+        return len(messages)
 
-        Every server process runs one for the devices connected to it (presence is per process);
-        each says only what changed for its own devices, so a round repeated is harmless."""
+    def watch(self, sleep: Any) -> None:
+        """Every check_every() seconds, and within PRESENCE_DELAY_S of a connect or disconnect
+        (coalesced, so a reconnect storm of a thousand screens costs a check or two per second,
+        not one each): publish_changes(), then flush() (a background task of every process:
+        each writes the contacts it heard)."""
         last = self.clock()
         while True:
             sleep(PRESENCE_DELAY_S)
@@ -382,9 +395,7 @@ class DeviceHealth:
                 continue
             self._dirty, last = False, now
             try:
-                messages = self.check()
-                if messages:
-                    self.ctx.publish(messages)
+                self.publish_changes()
                 self.flush()
             except Exception:  # a busy database: the next round tries again
                 log.exception("device health check failed")

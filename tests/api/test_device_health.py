@@ -204,3 +204,19 @@ def test_a_second_process_hears_of_a_device_connected_to_the_first_and_alerts_on
         seen += [(c["online"], c["alert"]) for c in changes(there)]
     assert seen == [(True, False), (False, False), (False, True)]
     second.db.close()
+
+
+def test_after_a_restart_a_device_silent_since_before_it_raises_the_alert(site_app: Any) -> None:
+    app, _ = site_app({})
+    ctx = app.extensions["xephang"]
+    board, kiosk = device_id(app, "board-lobby"), device_id(app, "kiosk-A1")
+    before = DeviceHealth(ctx, clock=Clock(MONDAY_9AM - 3600))
+    before.connected("s", board)
+    before.disconnected("s")
+    before.flush()
+    clock = Clock(MONDAY_9AM)
+    after = DeviceHealth(ctx, clock=clock)  # the server restarted an hour later
+    after.connected("k", kiosk)  # another device reports in (and is written) before any check
+    after.flush()
+    clock.at += 61  # devices get a minute to reconnect after a restart
+    assert [(c["name"], c["alert"]) for c in changes(after) if c["alert"]] == [("board-lobby", True)]
