@@ -70,7 +70,7 @@ class Reading:
 
     open_now: bool
     devices: list[dict[str, Any]] | None = None  # the device list, when it was due
-    stored: dict[int, dict[str, Any]] = field(default_factory=dict)  # last contacts (first read)
+    stored: dict[int, dict[str, Any]] = field(default_factory=dict)  # last contacts that moved
 
 
 def silent_after(ctx: Context) -> float:
@@ -164,11 +164,11 @@ class DeviceHealth:
                 dev = self._devices.setdefault(d_id, _Device())
                 seen = datetime.fromisoformat(row["last_seen"]).timestamp()
                 if seen > dev.last_seen:
-                    first = not dev.last_seen
                     dev.last_seen = seen
                     dev.written = max(dev.written, seen)  # already stored: not to write again
-                    if not first:
-                        dev.beat = max(dev.beat, seen)  # heard from by another process
+                    # Heard from (by another process, or before a restart): online while
+                    # that is recent (the same rule as a heartbeat).
+                    dev.beat = max(dev.beat, seen)
                     dev.page, dev.version = row["page"], row["version"]
                     dev.written_page = (dev.page, dev.version)
                     self._touched.add(d_id)
