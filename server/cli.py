@@ -184,9 +184,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     from .services import closures  # screens learn when a service reopens or closes by itself
     socketio.start_background_task(closures.watch_forever, ctx, socketio.sleep,
                                    lambda text: print(text, file=sys.stderr, flush=True))
-    from .services import holidays  # this year's and next year's public holidays, by itself
-    socketio.start_background_task(holidays.watch_forever, ctx, socketio.sleep,
-                                   lambda text: print(text, file=sys.stderr, flush=True))
+    from .services import holidays  # this year's and next year's public holidays, by itself:
+    say_error = lambda text: print(text, file=sys.stderr, flush=True)  # noqa: E731
+    holidays.import_once(ctx, say_error)  # before serving (the first pages see them), then hourly
+    socketio.start_background_task(holidays.watch_forever, ctx, socketio.sleep, say_error)
     start_daily_backups(ctx, args)
     # Everything loaded so far lives as long as the process: keep it out of the collector's
     # full passes, which otherwise stall the event loop for tens of ms with many screens.

@@ -443,6 +443,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "quầy nào gọi dịch vụ này. Chưa có gì thay đổi.",
         "Not reloaded: service {service} still has {n} tickets waiting today, but no counter in "
         "the file calls it. Nothing was changed."),
+    "audit.kind.calendar.auto_import": ("Tự động thêm các ngày lễ của năm",
+                                        "Public holidays of the year added automatically"),
     "holidays_added": ("Đã thêm {n} ngày lễ của năm {year} vào lịch (sửa tại /admin/calendar).",
                        "Added {n} public holidays of {year} to the calendar (edit at /admin/calendar)."),
     "reload_drops_open_counter": (

@@ -59,12 +59,17 @@ def import_upcoming_holidays(ctx: Context, actor: Actor = SYSTEM) -> dict[int, l
     return added
 
 
+def import_once(ctx: Context, log: Callable[[str], Any]) -> None:
+    """import_upcoming_holidays, a failure logged (the server serves on; the next round retries)."""
+    try:
+        import_upcoming_holidays(ctx)
+    except Exception as exc:
+        log(f"adding the public holidays failed: {exc}")
+
+
 def watch_forever(ctx: Context, sleep: Callable[[float], Any], log: Callable[[str], Any]) -> None:
     """Every CHECK_EVERY_S, add the holidays of a year that came into range (a background task
-    of the server; one small read when there is nothing to do)."""
+    of the server, started after a first import_once; one small read when there is nothing to do)."""
     while True:
-        try:
-            import_upcoming_holidays(ctx)
-        except Exception as exc:  # keep watching; the next round tries again
-            log(f"adding the public holidays failed: {exc}")
         sleep(CHECK_EVERY_S)
+        import_once(ctx, log)
