@@ -1,6 +1,8 @@
 """Cost of device health with a building's worth of screens: a heartbeat, a connect, the periodic
-check that raises alerts (run on the event loop every few seconds), and the batched write of last
-contacts (run off the loop) — for 1,000 devices.
+check that raises alerts — its database read (calendar, device list; off the event loop) and its
+comparison (on the loop; it looks only at devices that changed or reached a deadline) — and the
+batched write of last contacts (run off the loop) — for 1,000 devices, of which 1% leave and
+come back each round.
 
 Run: `.venv/bin/python bench/bench_device_health.py [--devices 1000] [--runs 50]`
 """
@@ -42,29 +44,44 @@ def main() -> None:
         ctx = Context.open(db)
         clock_at = [time.time()]
         health = DeviceHealth(ctx, clock=lambda: clock_at[0])
-        connect, beat, check, flush = [], [], [], []
+        connect, beat, read, check, due, flush = [], [], [], [], [], []
         for i, d in enumerate(ids):
             t = time.perf_counter()
             health.connected(f"sid-{i}", d)
             connect.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        first = len(health.check())  # every device comes online: one message each, once
+        first_ms = (time.perf_counter() - t) * 1000
         for run in range(args.runs):
             clock_at[0] += 31  # every device's last contact is due for writing each round
             for d in ids:
                 t = time.perf_counter()
                 health.heartbeat(d, "/board?zone=A1", "0.1.0")
                 beat.append(time.perf_counter() - t)
+            for i in range(run % 100, len(ids), 100):  # 1% leave, and come back next round
+                health.disconnected(f"sid-{i}")
+                health.connected(f"sid-{i}", ids[i])
             t = time.perf_counter()
-            health.check()
+            reading = health._read(clock_at[0])
+            read.append(time.perf_counter() - t)
+            t = time.perf_counter()
+            health.compare(reading, clock_at[0])
             check.append(time.perf_counter() - t)
             t = time.perf_counter()
-            written = health.flush()
+            rows = health.due_writes()
+            due.append(time.perf_counter() - t)
+            t = time.perf_counter()
+            accounts.write_device_health(db.path, rows)
             flush.append(time.perf_counter() - t)
-            assert written == len(ids)
+            assert len(rows) == len(ids)
         print(f"{args.devices} devices, {args.runs} rounds ({sys.argv[0]} --devices {args.devices} "
               f"--runs {args.runs})")
+        print(f"  first check after start ({first} devices come online)  {first_ms:8.3f} ms")
         for name, values in (("connect", connect), ("heartbeat", beat),
-                             ("check (all devices, on the loop)", check),
-                             (f"flush ({args.devices} rows, off the loop)", flush)):
+                             ("check: read (off the loop)", read),
+                             ("check: compare (on the loop)", check),
+                             (f"flush: pick due rows (on the loop)", due),
+                             (f"flush: write {args.devices} rows (off the loop)", flush)):
             print(f"  {name:<40} median {statistics.median(values) * 1000:8.3f} ms   "
                   f"p99 {pct(values, 99):8.3f} ms")
 

@@ -185,9 +185,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     run_singleton(Lease(ctx.db, "day-close"), socketio.start_background_task, socketio.sleep,
                   close_days_forever)
     from .services import closures  # screens learn when a service reopens or closes by itself
+    say_error = lambda text: print(text, file=sys.stderr, flush=True)  # noqa: E731
     run_singleton(Lease(ctx.db, "open-state-watch"), socketio.start_background_task, socketio.sleep,
-                  lambda nap: closures.watch_forever(
-                      ctx, nap, lambda text: print(text, file=sys.stderr, flush=True)))
+                  lambda nap: closures.watch_forever(ctx, nap, say_error))
+    from .services import holidays  # this year's and next year's public holidays, by itself:
+    holidays.import_once(ctx, say_error)  # before serving (the first pages see them), then hourly
+    run_singleton(Lease(ctx.db, "holidays"), socketio.start_background_task, socketio.sleep,
+                  lambda nap: holidays.watch_forever(ctx, nap, say_error))
     start_daily_backups(ctx, args)
     # Everything loaded so far lives as long as the process: keep it out of the collector's
     # full passes, which otherwise stall the event loop for tens of ms with many screens.
@@ -312,11 +316,22 @@ def cmd_init(args: argparse.Namespace) -> int:
     from .setup import initialize, reload_site
     db = _db(args.db)
     if args.reload:
-        reload_site(db, args.site)
-        print(f"site reloaded from {args.site}")
+        from .services.errors import UseCaseError
+        try:
+            retired = reload_site(db, args.site)
+        except UseCaseError as exc:  # it would strand today's tickets: nothing was changed
+            print(_say(exc.code, **exc.params), file=sys.stderr)
+            return 1
+        print(_say("site_reloaded", path=args.site))
+        for table, keys in retired.items():
+            print(_say(f"site_reload_retired_{table}", keys=", ".join(map(str, keys))))
         return 0
     made = initialize(db, args.site, demo=not args.no_demo,
                       demo_password=os.environ.get("XEPHANG_DEMO_PASSWORD"))
+    from .services.context import Context
+    from .services.holidays import import_upcoming_holidays
+    for year, days in import_upcoming_holidays(Context.open(db)).items():
+        print(_say("holidays_added", year=year, n=len(days)))
     if made is None:
         print(f"{args.db} already has a site (use --reload to replace its config)")
     elif made.devices:

@@ -423,6 +423,43 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "site_name_required": ("Vui lòng nhập tên điểm phục vụ.", "Please enter the site's name."),
     "site_timezone_bad": ("Múi giờ không hợp lệ (ví dụ Asia/Ho_Chi_Minh).",
                           "Unknown time zone (e.g. Asia/Ho_Chi_Minh)."),
+    # issue 8: device health, automatic holidays, init --reload (area a-health) — add below
+    "site_reloaded": ("Đã nạp lại cấu hình từ {path}.", "Site configuration reloaded from {path}."),
+    "site_reload_retired_services": ("Ngừng sử dụng (không còn trong tệp, lịch sử giữ tên): dịch vụ {keys}",
+                                     "Retired (no longer in the file; history keeps their names): services {keys}"),
+    "site_reload_retired_counters": ("Ngừng sử dụng (không còn trong tệp, lịch sử giữ tên): quầy {keys}",
+                                     "Retired (no longer in the file; history keeps their names): counters {keys}"),
+    "site_reload_retired_units": ("Ngừng sử dụng (không còn trong tệp, lịch sử giữ tên): đơn vị {keys}",
+                                  "Retired (no longer in the file; history keeps their names): units {keys}"),
+    "site_reload_retired_zones": ("Ngừng sử dụng (không còn trong tệp, lịch sử giữ tên): khu {keys}",
+                                  "Retired (no longer in the file; history keeps their names): zones {keys}"),
+    "site_reload_retired_priority_categories": (
+        "Ngừng sử dụng (không còn trong tệp, lịch sử giữ tên): đối tượng ưu tiên {keys}",
+        "Retired (no longer in the file; history keeps their names): priority categories {keys}"),
+    "reload_drops_open_service": (
+        "Không nạp lại: dịch vụ {service} còn {n} số đang chờ hoặc đang phục vụ hôm nay nhưng tệp "
+        "bỏ hoặc ngừng dịch vụ này. Phục vụ hoặc chuyển các số này trước. Chưa có gì thay đổi.",
+        "Not reloaded: service {service} still has {n} tickets waiting or being served today, but "
+        "the file drops or retires it. Serve or transfer them first. Nothing was changed."),
+    "reload_moves_open_service": (
+        "Không nạp lại: dịch vụ {service} còn {n} số đang chờ hoặc đang phục vụ hôm nay nhưng tệp "
+        "chuyển dịch vụ sang khu {zone}. Chưa có gì thay đổi.",
+        "Not reloaded: service {service} still has {n} tickets waiting or being served today, but "
+        "the file moves it to zone {zone}. Nothing was changed."),
+    "reload_no_counter": (
+        "Không nạp lại: dịch vụ {service} còn {n} số đang chờ hôm nay nhưng theo tệp không còn "
+        "quầy nào gọi dịch vụ này. Chưa có gì thay đổi.",
+        "Not reloaded: service {service} still has {n} tickets waiting today, but no counter in "
+        "the file calls it. Nothing was changed."),
+    "audit.kind.calendar.auto_import": ("Tự động thêm các ngày lễ của năm",
+                                        "Public holidays of the year added automatically"),
+    "holidays_added": ("Đã thêm {n} ngày lễ của năm {year} vào lịch (sửa tại /admin/calendar).",
+                       "Added {n} public holidays of {year} to the calendar (edit at /admin/calendar)."),
+    "reload_drops_open_counter": (
+        "Không nạp lại: quầy {counter} đang mở nhưng tệp bỏ hoặc ngừng quầy này. Đóng quầy trước. "
+        "Chưa có gì thay đổi.",
+        "Not reloaded: counter {counter} is open, but the file drops or retires it. Close it "
+        "first. Nothing was changed."),
 }
 LANGS = ("vi", "en")
 

@@ -107,17 +107,8 @@ def initialize(db: Database, site_path: str | Path | None = None, demo: bool = T
         return made
 
 
-def reload_site(db: Database, site_path: str | Path) -> None:
-    """Replace the site configuration (tickets, accounts and devices are kept)."""
-    site = read_site_file(site_path)
-    with db.write() as conn:
-        site_rows.save_site(conn, site)
-        # Running servers on this file notice the new version and reload it live.
-        version = int(site_rows.get_setting(conn, "site_version", 0) or 0)
-        site_rows.set_setting(conn, "site_version", version + 1)
-        from .services.audit import origin
-        from .services.auth import CLI
-        from .store import audit as audit_rows
-        audit_rows.append(conn, stamp(now_local()), CLI.key, CLI.name, origin.get() or "cli",
-                          "site.reload", f"file:{Path(site_path).name}", None,
-                          {"site_version": version + 1})
+def reload_site(db: Database, site_path: str | Path) -> dict[str, list[object]]:
+    """Load the site file over the live configuration, retiring what it no longer has (see
+    services/site_reload.py; refused with a UseCaseError when it would strand today's tickets)."""
+    from .services.site_reload import reload_site as load_over
+    return load_over(db, site_path)

@@ -169,7 +169,8 @@ def test_user_and_device_commands_use_the_admin_use_cases_and_are_audited(tmp_pa
     assert xephang("device", "remove", "board-x", "--db", db).returncode == 0
     with Database(db).read() as conn:
         entries = audit_rows.entries(conn)
-    assert [(e["kind"], e["actor"], e["address"]) for e in reversed(entries)] == [
+    assert [(e["kind"], e["actor"], e["address"]) for e in reversed(entries)
+            if e["kind"] != "calendar.auto_import"] == [  # init adds the holidays by itself
         ("user.create", "cli:0", "cli"), ("user.disable", "cli:0", "cli"),
         ("device.create", "cli:0", "cli"), ("device.revoke", "cli:0", "cli")]
     assert "mat-khau-du-dai" not in str(entries)

@@ -11,6 +11,7 @@ from ..engine.calendar import WEEKEND, vietnam_holidays
 from ..engine.numbering import is_open
 from ..store import Connection
 from ..store import calendar as rows
+from ..store import jobs
 from ..store import queue as q
 from . import audit
 from .auth import Actor, require_admin, require_admin_read
@@ -295,6 +296,7 @@ def import_holidays(ctx: Context, actor: Actor, year: Any) -> dict[str, Any]:
 # ---- telling screens when a service opens or closes by itself ----------------------------------
 
 WATCH_EVERY_S = 2.0
+OPEN_STATES_JOB = "calendar_watch.open_states"
 
 
 def open_states(conn: Connection, ctx: Context, now: datetime) -> dict[str, tuple[bool, str | None]]:
@@ -310,18 +312,25 @@ def open_states(conn: Connection, ctx: Context, now: datetime) -> dict[str, tupl
 def publish_open_changes(ctx: Context,
                          last: dict[str, tuple[bool, str | None]] | None) -> dict[str, tuple[bool, str | None]]:
     """Compare the services' open states with `last` and tell screens of those that changed
-    (a reopening time passed, a holiday began or ended, hours started); the new states."""
+    (a reopening time passed, a holiday began or ended, hours started); the new states.
+
+    The job of the calendar watch, once per change however many server processes run it: the
+    states published are stored (job_state), and a process that finds them already stored by
+    another one says nothing."""
     now = ctx.clock()
     with ctx.db.read() as conn:
         states = open_states(conn, ctx, now)
-    if last is None:
-        return states
-    changed = [c for c, s in states.items() if last.get(c) != s]
-    if changed:
+    changed = [c for c, s in states.items() if last is not None and last.get(c) != s]
+    shared = {c: list(s) for c, s in states.items()}
+    if last is None or changed:
         with ctx.transaction() as (conn, out):
-            q.append_event(conn, stamp(now), service_day(now), "services.reopened_or_closed",
-                           "system", None, None, None, {"services": changed})
-            Changes(services=changed).emit(ctx, conn, out, now, "")
+            if jobs.job_state(conn, OPEN_STATES_JOB) == shared:
+                return states  # told already (by another process), or nothing to tell
+            jobs.set_job_state(conn, OPEN_STATES_JOB, shared, stamp(now))
+            if changed:
+                q.append_event(conn, stamp(now), service_day(now), "services.reopened_or_closed",
+                               "system", None, None, None, {"services": changed})
+                Changes(services=changed).emit(ctx, conn, out, now, "")
     return states
 
 

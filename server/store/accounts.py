@@ -231,10 +231,13 @@ def set_device_token(conn: sqlite3.Connection, device_id: int, token: str) -> No
     _revoked(conn, f"device:{device_id}")
 
 
-def device_health(conn: sqlite3.Connection, site_id: int = 1) -> dict[int, dict[str, Any]]:
-    """The stored last contact, page and version of each device, by device id."""
+def device_health(conn: sqlite3.Connection, site_id: int = 1,
+                  since: str | None = None) -> dict[int, dict[str, Any]]:
+    """The stored last contact, page and version of each device (heard from after `since`, an
+    ISO time, if given), by device id."""
     return {r["device_id"]: dict(r) for r in conn.execute(
-        "SELECT device_id, last_seen, page, version FROM device_health WHERE site_id=?", (site_id,))}
+        "SELECT device_id, last_seen, page, version FROM device_health WHERE site_id=? "
+        "AND last_seen > ?", (site_id, since or ""))}
 
 
 def save_device_health(conn: sqlite3.Connection, rows: list[tuple[int, str, str, str]],

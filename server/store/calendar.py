@@ -85,3 +85,22 @@ def delete_calendar_day(conn: sqlite3.Connection, day_id: int, site_id: int = 1)
 def data_version(conn: sqlite3.Connection) -> int:
     """A number that moves whenever another connection commits (PRAGMA data_version)."""
     return int(conn.execute("PRAGMA data_version").fetchone()[0])
+
+
+def holiday_years(conn: sqlite3.Connection, site_id: int = 1) -> set[int]:
+    """The years whose public holidays were put in the calendar automatically."""
+    return {int(r[0]) for r in conn.execute("SELECT year FROM holiday_years WHERE site_id=?",
+                                            (site_id,))}
+
+
+def mark_holiday_year(conn: sqlite3.Connection, year: int, at: str, site_id: int = 1) -> None:
+    """Note that a year's public holidays were put in the calendar (never again automatically)."""
+    conn.execute("INSERT OR IGNORE INTO holiday_years (site_id, year, at) VALUES (?,?,?)",
+                 (site_id, year, at))
+
+
+def removed_days(conn: sqlite3.Connection, year: int, site_id: int = 1) -> set[str]:
+    """The dates (YYYY-MM-DD) of a year an admin took out of the calendar (from the audit trail)."""
+    return {str(r[0]).removeprefix("calendar:") for r in conn.execute(
+        "SELECT target FROM audit WHERE site_id=? AND target >= ? AND target < ? "
+        "AND kind='calendar.remove'", (site_id, f"calendar:{year}-", f"calendar:{year}.."))}

@@ -131,6 +131,21 @@ def connect(path: str | Path) -> sqlite3.Connection:
     return conn
 
 
+@contextmanager
+def snapshot(path: str | Path) -> Iterator[sqlite3.Connection]:
+    """A read transaction on a connection of its own, closed after: for a native thread (off the
+    event loop), where the pooled connections are not used."""
+    conn = connect(path)
+    try:
+        conn.execute("BEGIN")
+        try:
+            yield conn
+        finally:
+            conn.execute("COMMIT")
+    finally:
+        conn.close()
+
+
 def begin_immediate(conn: sqlite3.Connection, deadline: float) -> None:
     """Take the write lock, waiting cooperatively (time.sleep yields under gevent) until deadline."""
     pause = 0.002

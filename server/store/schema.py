@@ -358,3 +358,19 @@ def m171_sites(db: Database) -> None:
         timezone TEXT NOT NULL DEFAULT 'Asia/Ho_Chi_Minh', created_at TEXT NOT NULL)""")
     db.execute("INSERT INTO sites (id, code, name, name_en, created_at) "
                "VALUES (1, 'hcmc', '', '', strftime('%Y-%m-%dT%H:%M:%S', 'now', '+7 hours'))")
+# --- issue 8: device health, automatic holidays (area a-health, migrations m160–m169) ---
+
+@migrations()
+def m160_holiday_years(db: Database) -> None:
+    """The years whose public holidays the server has put in the calendar by itself: each year
+    once, so a holiday an admin removed or moved afterwards is never brought back."""
+    db.execute("CREATE TABLE holiday_years (site_id INTEGER NOT NULL DEFAULT 1, year INTEGER NOT NULL, "
+               "at TEXT NOT NULL, PRIMARY KEY (site_id, year))")
+
+
+@migrations()
+def m161_job_state(db: Database) -> None:
+    """What a background job last did, shared by every server process on the database, so a job
+    that runs in each of them acts once per change (e.g. the calendar watch's published states)."""
+    db.execute("CREATE TABLE job_state (site_id INTEGER NOT NULL DEFAULT 1, job TEXT NOT NULL, "
+               "value TEXT NOT NULL, at TEXT NOT NULL, PRIMARY KEY (site_id, job))")

@@ -18,6 +18,30 @@ def save_site(conn: sqlite3.Connection, site: dict[str, Any]) -> None:
     """Replace the site configuration with `site` (parsed config, see server.siteconfig)."""
     for table in CONFIG_TABLES:
         conn.execute(f"DELETE FROM {table}")
+    _write_site(conn, site)
+
+
+def reload_site_rows(conn: sqlite3.Connection, site: dict[str, Any]) -> dict[str, list[Any]]:
+    """Load `site` over the live configuration: rows in it are written, rows history may refer
+    to that it no longer has are retired (never deleted; they keep their names), listed after
+    the file's. Returns the keys retired by this load, per table."""
+    retired: dict[str, list[Any]] = {}
+    for table in CONFIG_TABLES:
+        key = KEYS[table]
+        listed = {row[key] for row in site[table]}
+        for n, row in enumerate(conn.execute(f"SELECT {key}, retired FROM {table} ORDER BY position")):
+            if row[0] in listed:
+                continue
+            conn.execute(f"UPDATE {table} SET retired=1, position=? WHERE {key}=?",
+                         (len(listed) + n, row[0]))
+            if not row[1]:
+                retired.setdefault(table, []).append(row[0])
+    _write_site(conn, site)
+    return retired
+
+
+def _write_site(conn: sqlite3.Connection, site: dict[str, Any]) -> None:
+    """Write every row of a parsed site file (inserted, or updated in place) and its settings."""
     for i, z in enumerate(site["zones"]):
         write_row(conn, "zones", {"code": z["code"], "name": z["name"],
                                   "name_en": z.get("name_en", z["name"]), "floor": z["floor"],

@@ -250,8 +250,9 @@ class SiteChanged(Event):
 @dataclass(frozen=True)
 class DeviceChanged(Event):
     """A kiosk, board or counter display came online, went offline, or fell silent for more than
-    `[policy] device_silent_s` (60 s) during opening hours (`alert` true: the floor shows it until
-    the device returns). No `seq`: presence is not in the event log (a message without one always
+    `[policy] device_silent_s` (60 s) while the centre is open by its hours and calendar — none on
+    a holiday or a closed day of the whole centre, yes on a compensating working day — (`alert`
+    true: the floor shows it until the device returns). No `seq`: presence is not in the event log (a message without one always
     passes); `GET /api/v1/admin/devices` gives the current state of every device.
 
     `staff` ← `{device: {id, name, kind, zone, counter, online, alert, seen_at, page, version}}`

@@ -1,0 +1,46 @@
+"""Background jobs run in every server process: each acts once per change however many run it at
+the same moment (contexts of their own, like processes: own pools, one database file)."""
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from server.services import closures
+from server.services.auth import CLI
+from server.services.context import TZ, Context
+from server.store import Database
+
+NINE = datetime(2026, 12, 3, 9, 0, tzinfo=TZ)
+REOPENED = datetime(2026, 12, 3, 10, 30, tzinfo=TZ)
+
+
+def told(db_path: Path) -> list[Any]:
+    """The event-log entries of services opening or closing by themselves."""
+    with Database(db_path).read() as conn:
+        return [r[0] for r in conn.execute(
+            "SELECT data FROM events WHERE type='services.reopened_or_closed'")]
+
+
+def test_four_processes_watching_the_calendar_tell_a_reopening_once(demo: Any, db_path: Path) -> None:
+    contexts = [Context.open(Database(db_path), clock=lambda: NINE) for _ in range(4)]
+    closures.close_now(contexts[0], CLI, {"scope": "unit", "code": "TP", "reason": "mất điện",
+                                          "until": "2026-12-03T10:30"})
+    lasts = [closures.publish_open_changes(c, None) for c in contexts]
+    assert not told(db_path)
+    barrier = threading.Barrier(4)
+
+    def watch(i: int) -> None:
+        contexts[i].clock = lambda: REOPENED
+        barrier.wait(timeout=30)
+        closures.publish_open_changes(contexts[i], lasts[i])
+
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(watch, range(4)))
+    [entry] = told(db_path)  # once, not four times
+    assert '"TP-' in entry
+    for c in contexts:  # and nothing more on the next rounds
+        closures.publish_open_changes(c, closures.publish_open_changes(c, None))
+    assert len(told(db_path)) == 1
