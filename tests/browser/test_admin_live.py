@@ -129,3 +129,22 @@ def test_a_department_head_sees_her_units_only_and_an_admin_sees_all(
     expect(admin.locator("#closures-body tr")).to_have_count(2)
     admin.goto(f"{live_server.url}/admin/site/services")
     expect(admin.locator('.sc-list[data-kind="service"] tr[data-key="XD-GPXD"]')).to_be_visible()
+
+
+def test_a_kiosk_added_from_the_page_shows_its_printers_state_before_any_ticket(
+        open_admin: Any, tmp_path: Any) -> None:
+    from tests.support.fake_printer import FakePrinter
+    page = open_admin("/admin/devices")
+    with FakePrinter("near_end") as printer:
+        page.locator("#d-name").fill("kiosk-sanh-c")
+        page.locator("#d-kind").select_option("kiosk")
+        page.locator("#d-zone").select_option("A1")
+        page.locator("#d-printer").fill(printer.url)
+        page.locator("#device-form [type=submit]").click()
+        row = page.locator('#devices-body tr[data-device="kiosk-sanh-c"]')
+        expect(row).to_be_visible()
+        cell = row.locator("td[data-status]")
+        expect(cell).to_have_attribute("data-status", "near_end")
+        expect(cell).to_have_text("Sắp hết giấy")
+        assert printer.printed() == []
+    shot(page, "admin-devices-new-kiosk-printer", tmp_path)

@@ -101,6 +101,13 @@ def _fields(conn: Any, data: dict[str, Any], old: dict[str, Any] | None) -> dict
             "printer": printer, "paper": paper}
 
 
+def _watch_printers(ctx: Context) -> None:
+    """Have the server watch the kiosk printers as they are now (a new kiosk's printer shows its
+    state at once, a revoked one is no longer polled)."""
+    if ctx.printer is not None:
+        ctx.printer.devices_changed()
+
+
 def list_devices(ctx: Context, actor: Actor, health: Any = None) -> list[dict[str, Any]]:
     """Every device with its last contact, page, version and (kiosks) printer state.
 
@@ -149,6 +156,7 @@ def add_device(ctx: Context, actor: Actor, data: dict[str, Any], base_url: str) 
         dev = accounts.device_by_id(conn, device_id) or {}
         audit.record(conn, ctx, actor, "device.create", _target(dev), None, _audited(dev))
         tell_admin_pages(out, "devices")
+    _watch_printers(ctx)
     return {"device": view(dev), "token": token, **pairing(base_url, token)}
 
 
@@ -166,6 +174,7 @@ def update_device(ctx: Context, actor: Actor, name: str, data: dict[str, Any]) -
         before, after = audit.changed(_audited(old), _audited(new))
         audit.record(conn, ctx, actor, "device.update", _target(old), before, after)
         tell_admin_pages(out, "devices")
+    _watch_printers(ctx)
     return {"device": view(new)}
 
 
@@ -181,6 +190,7 @@ def revoke_device(ctx: Context, actor: Actor, name: str) -> dict[str, Any]:
                      {"active": True}, {"active": False})
         tell_admin_pages(out, "devices")
         new = accounts.device_by_id(conn, dev["id"]) or {}
+    _watch_printers(ctx)
     return {"device": view(new)}
 
 
@@ -196,6 +206,7 @@ def repair_device(ctx: Context, actor: Actor, name: str, base_url: str) -> dict[
                      {"active": bool(dev["active"])}, {"active": True, "new_token": True})
         tell_admin_pages(out, "devices")
         new = accounts.device_by_id(conn, dev["id"]) or {}
+    _watch_printers(ctx)
     return {"device": view(new), "token": token, **pairing(base_url, token)}
 
 
