@@ -414,6 +414,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "report_col_ratings_n": ("Số đánh giá", "Ratings"),
     "report_col_satisfaction": ("Tỷ lệ hài lòng", "Satisfaction"),
     "report_col_reasons": ("Lý do chưa hài lòng", "Reasons"),
+    # issue 8: department head's scope, live admin pages (area a-scope) — add below
+    "scope_whole_site": ("Tệp cấu hình chứa toàn bộ trung tâm; tài khoản của bạn chỉ xem được "
+                         "đơn vị của mình.",
+                         "The site file holds the whole centre; your account sees only your units."),
 
     # issue 9: sites of a deployment (branch i9-lease) — add below
     "site_code_bad": ("Mã điểm phục vụ chỉ gồm chữ thường không dấu, số và dấu gạch ngang "

@@ -396,11 +396,13 @@ def admin_site_paths() -> dict[str, Any]:
              ("zones", "units", "services", "counters", "categories", "reasons", "hours")}
     return {
         "/admin/site": {"get": _op("The whole site configuration, retired records included "
-                                   "(admins; supervisors read-only)",
+                                   "(admins; supervisors read-only; one scoped to units sees only "
+                                   "their services and counters)",
                                    _obj({**lists, "service_kinds": {"type": "array", "items": STR},
                                          "version": INT}))},
         "/admin/site/export": {"get": {
-            "summary": "The live configuration as a site file (TOML), as `xephang site export`",
+            "summary": "The live configuration as a site file (TOML), as `xephang site export` "
+                       "(not for a supervisor scoped to units: 403 `scope_whole_site`)",
             "responses": {"200": {"description": "the site file",
                                   "content": {"application/toml": {"schema": STR}}}, **ERRORS}}},
         "/admin/site/{kind}": {"post": _op(

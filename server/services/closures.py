@@ -18,7 +18,9 @@ from .auth import Actor, require_admin, require_admin_read
 from .calendar_state import calendar_at
 from .changes import Changes
 from .context import TZ, Context, service_day, stamp
+from .admin.live import tell_admin_pages
 from .errors import UseCaseError
+from .screens.events import AdminChanged
 
 SCOPES = ("service", "unit")
 KINDS = ("holiday", "working", "closure")
@@ -138,6 +140,7 @@ def close_now(ctx: Context, actor: Actor, data: dict[str, Any]) -> dict[str, Any
         audit.record(conn, ctx, actor, "closure.close", f"{scope}:{code}",
                      {k: before[k] for k in after} if before else None, after)
         _log(conn, now, "closure.closed", actor, {"scope": scope, "code": code})
+        tell_admin_pages(out, "closures")
         Changes(services=_services_of(ctx, scope, code)).emit(ctx, conn, out, now, "")
     return closure_view(ctx, row)
 
@@ -156,6 +159,7 @@ def open_now(ctx: Context, actor: Actor, scope: str, code: str) -> dict[str, Any
         audit.record(conn, ctx, actor, "closure.reopen", f"{scope}:{code}",
                      {k: before[k] for k in ("reason", "reason_en", "until")}, None)
         _log(conn, now, "closure.reopened", actor, {"scope": scope, "code": code})
+        tell_admin_pages(out, "closures")
         if code in (ctx.site.services if scope == "service" else ctx.site.units):
             Changes(services=_services_of(ctx, scope, code)).emit(ctx, conn, out, now, "")
     return {"scope": scope, "code": code, "open": True}
@@ -211,6 +215,7 @@ def calendar_year(ctx: Context, actor: Actor, year: Any) -> dict[str, Any]:
 def _everything_changed(ctx: Context, conn: Connection, out: Any, now: datetime) -> None:
     """A calendar change can open or close any service, now or in its next opening: tell screens."""
     Changes(services=list(ctx.site.services)).emit(ctx, conn, out, now, "")
+    tell_admin_pages(out, "calendar")
 
 
 def add_calendar_day(ctx: Context, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
@@ -334,12 +339,31 @@ def publish_open_changes(ctx: Context,
     return states
 
 
+Active = frozenset[tuple[str, str, str | None]]
+
+
+def publish_closure_changes(ctx: Context, last: Active | None) -> Active:
+    """Tell open admin pages (`admin.changed` closures) when the closures in force changed since
+    `last`: a reopening time passed, or another process closed or reopened something; the
+    closures in force now (scope, code, until)."""
+    now = ctx.clock()
+    with ctx.db.read() as conn:
+        active = frozenset((r["scope"], r["code"], r["until"]) for r in rows.suspensions(conn)
+                           if not r["until"] or datetime.fromisoformat(r["until"]) > now)
+    if last is not None and active != last:
+        ctx.publish(AdminChanged("closures").unnumbered())
+    return active
+
+
 def watch_forever(ctx: Context, sleep: Callable[[float], Any], log: Callable[[str], Any]) -> None:
-    """Every WATCH_EVERY_S, publish the services whose open state changed by itself."""
+    """Every WATCH_EVERY_S, publish the services whose open state changed by itself, and the
+    closures that ended by themselves."""
     last = None
+    closed: Active | None = None
     while True:
         try:
             last = publish_open_changes(ctx, last)
+            closed = publish_closure_changes(ctx, closed)
         except Exception as exc:  # keep watching; the next round tries again
             log(f"open-state watch failed: {exc}")
         sleep(WATCH_EVERY_S)

@@ -45,6 +45,7 @@ class Printing:
         self._base_urls: dict[str, str] = {}
         self._devices: dict[str, int] = {}  # printer url → device id, for status alerts
         self._stop = threading.Event()
+        self._wake = threading.Event()  # a kiosk was added, changed or revoked: poll now
         self._poller: threading.Thread | None = None
         # Outcomes wait here for the recorder, which writes all that arrived in one transaction:
         # a printer lane goes on to its next job instead of waiting for a commit of its own.
@@ -58,10 +59,8 @@ class Printing:
         """Create and start the print worker, and watch every kiosk printer's status."""
         printing = cls(ctx, preview_dir)
         printing.worker.start()
+        printing._devices = printing._kiosk_printers()
         with ctx.db.read() as conn:
-            for dev in accounts.list_devices(conn):
-                if dev["kind"] == "kiosk" and dev["printer"] and not is_agent(dev["printer"]):
-                    printing._devices[printing.url_for(dev["printer"])] = dev["id"]
             # Jobs live in memory: a ticket still "pending" from before a restart never printed.
             lost = q.lost_print_jobs(conn)
         for ticket_id in lost:
@@ -77,13 +76,32 @@ class Printing:
         """Whether the print worker and the printer status poll still run (for /readyz)."""
         return self.worker.alive() and (self._poller is None or self._poller.is_alive())
 
+    def _kiosk_printers(self) -> dict[str, int]:
+        """The printer URL of every active kiosk the server prints for (not its agent's), with
+        the kiosk's id."""
+        with self.ctx.db.read() as conn:
+            return {self.url_for(d["printer"]): d["id"] for d in accounts.list_devices(conn)
+                    if d["kind"] == "kiosk" and d["active"] and d["printer"]
+                    and not is_agent(d["printer"])}
+
+    def devices_changed(self) -> None:
+        """A kiosk was added, changed or revoked: watch the printers of the active kiosks now,
+        instead of at the next round (a new kiosk's printer reads its state at once)."""
+        self._wake.set()
+
     def _poll(self) -> None:
         """Read every kiosk printer's status now and then, so 'paper near end' reaches staff
-        before a citizen meets an empty printer."""
+        before a citizen meets an empty printer. Each round reads the kiosks again, so one added
+        or revoked by another process (the CLI) is watched or dropped within a round too."""
         while not self._stop.is_set():
+            try:
+                self._devices = self._kiosk_printers()
+            except Exception:  # keep the last list; the next round reads again
+                log.exception("could not read the kiosk printers")
             for url in list(self._devices):
                 self.worker.check(url)  # reports changes through _on_status
-            self._stop.wait(POLL_SECONDS)
+            self._wake.wait(POLL_SECONDS)
+            self._wake.clear()
 
     def url_for(self, printer: str) -> str:
         """A device's printer setting as a transport URL ('virtual' keeps PNG previews)."""
@@ -175,6 +193,7 @@ class Printing:
     def stop(self) -> None:
         """Stop the print worker and the status poll."""
         self._stop.set()
+        self._wake.set()
         self.worker.stop()
         with self._results_ready:
             self._results_ready.notify()

@@ -14,6 +14,7 @@ from .. import audit
 from ..auth import DEVICE_KINDS, Actor, device_actor, require_admin, require_admin_read
 from ..context import Context, stamp
 from ..errors import UseCaseError
+from .live import tell_admin_pages
 from ..printing import is_agent
 from ..views import printer_view
 
@@ -100,6 +101,13 @@ def _fields(conn: Any, data: dict[str, Any], old: dict[str, Any] | None) -> dict
             "printer": printer, "paper": paper}
 
 
+def _watch_printers(ctx: Context) -> None:
+    """Have the server watch the kiosk printers as they are now (a new kiosk's printer shows its
+    state at once, a revoked one is no longer polled)."""
+    if ctx.printer is not None:
+        ctx.printer.devices_changed()
+
+
 def list_devices(ctx: Context, actor: Actor, health: Any = None) -> list[dict[str, Any]]:
     """Every device with its last contact, page, version and (kiosks) printer state.
 
@@ -139,7 +147,7 @@ def add_device(ctx: Context, actor: Actor, data: dict[str, Any], base_url: str) 
         raise UseCaseError("device_name_invalid", 400, field="name")
     name = name.strip()
     token = secrets.token_urlsafe(24)
-    with ctx.transaction() as (conn, _):
+    with ctx.transaction() as (conn, out):
         if accounts.any_device_by_name(conn, name) is not None:
             raise UseCaseError("device_name_taken", 400, field="name", name=name)
         f = _fields(conn, data, None)
@@ -147,13 +155,15 @@ def add_device(ctx: Context, actor: Actor, data: dict[str, Any], base_url: str) 
                                         f["printer"], f["paper"], token, stamp(ctx.clock()))
         dev = accounts.device_by_id(conn, device_id) or {}
         audit.record(conn, ctx, actor, "device.create", _target(dev), None, _audited(dev))
+        tell_admin_pages(out, "devices")
+    _watch_printers(ctx)
     return {"device": view(dev), "token": token, **pairing(base_url, token)}
 
 
 def update_device(ctx: Context, actor: Actor, name: str, data: dict[str, Any]) -> dict[str, Any]:
     """Change a device's kind, zone, counter, printer or paper (it reconnects under them)."""
     require_admin(actor)
-    with ctx.transaction() as (conn, _):
+    with ctx.transaction() as (conn, out):
         old = _get(conn, name)
         f = _fields(conn, data, old)
         if all(f[k] == old[k] for k in f):
@@ -163,20 +173,24 @@ def update_device(ctx: Context, actor: Actor, name: str, data: dict[str, Any]) -
         new = accounts.device_by_id(conn, old["id"]) or {}
         before, after = audit.changed(_audited(old), _audited(new))
         audit.record(conn, ctx, actor, "device.update", _target(old), before, after)
+        tell_admin_pages(out, "devices")
+    _watch_printers(ctx)
     return {"device": view(new)}
 
 
 def revoke_device(ctx: Context, actor: Actor, name: str) -> dict[str, Any]:
     """Revoke a device's token: it stops at once and its live screens are disconnected."""
     require_admin(actor)
-    with ctx.transaction() as (conn, _):
+    with ctx.transaction() as (conn, out):
         dev = _get(conn, name)
         if not dev["active"]:
             raise UseCaseError("device_not_found", 404)
         accounts.deactivate_device(conn, dev["name"])
         audit.record(conn, ctx, actor, "device.revoke", _target(dev),
                      {"active": True}, {"active": False})
+        tell_admin_pages(out, "devices")
         new = accounts.device_by_id(conn, dev["id"]) or {}
+    _watch_printers(ctx)
     return {"device": view(new)}
 
 
@@ -185,12 +199,14 @@ def repair_device(ctx: Context, actor: Actor, name: str, base_url: str) -> dict[
     Answers like `add_device`: the link and QR code are shown this once."""
     require_admin(actor)
     token = secrets.token_urlsafe(24)
-    with ctx.transaction() as (conn, _):
+    with ctx.transaction() as (conn, out):
         dev = _get(conn, name)
         accounts.set_device_token(conn, dev["id"], token)
         audit.record(conn, ctx, actor, "device.pair", _target(dev),
                      {"active": bool(dev["active"])}, {"active": True, "new_token": True})
+        tell_admin_pages(out, "devices")
         new = accounts.device_by_id(conn, dev["id"]) or {}
+    _watch_printers(ctx)
     return {"device": view(new), "token": token, **pairing(base_url, token)}
 
 

@@ -88,7 +88,8 @@ def _document(conn: Any) -> Doc:
 
 
 def site_config(ctx: Context, actor: Actor) -> Doc:
-    """The whole configuration, retired things included (admins and supervisors)."""
+    """The whole configuration, retired things included (admins and supervisors; a department
+    head sees her units' services and counters only)."""
     _may_read(actor)
     with ctx.db.read() as conn:
         doc = _document(conn)
@@ -97,12 +98,28 @@ def site_config(ctx: Context, actor: Actor) -> Doc:
         issued = site_admin.issued_by_service(conn, day)
     for s in doc["services"]:
         s["open_today"], s["issued_today"] = opened.get(s["code"], 0), issued.get(s["code"], 0)
-    return doc
+    return in_scope(doc, actor)
+
+
+def in_scope(doc: Doc, actor: Actor) -> Doc:
+    """What a supervisor scoped to some units may read: her units, their services, and the
+    counters calling them (listing only her services). Zones, hours profiles, priority
+    categories and rating reasons are site-wide: everyone reads them."""
+    if not actor.units or actor.is_admin:
+        return doc
+    mine = {s["code"] for s in doc["services"] if actor.sees_unit(s["unit"])}
+    counters = [{**c, "services": [x for x in c["services"] if x in mine]}
+                for c in doc["counters"] if mine.intersection(c["services"])]
+    return {**doc, "units": [u for u in doc["units"] if actor.sees_unit(u["code"])],
+            "services": [s for s in doc["services"] if s["code"] in mine], "counters": counters}
 
 
 def export_toml(ctx: Context, actor: Actor) -> str:
-    """The live configuration as a site file (`xephang site export`, GET /admin/site/export)."""
+    """The live configuration as a site file (`xephang site export`, GET /admin/site/export);
+    the whole site, so not for a supervisor scoped to some units."""
     _may_read(actor)
+    if actor.units and not actor.is_admin:
+        raise UseCaseError("scope_whole_site", 403)
     with ctx.db.read() as conn:
         return dump_site(site_rows.load_site_rows(conn))
 

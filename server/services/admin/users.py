@@ -11,6 +11,7 @@ from .. import audit
 from ..auth import ROLES, Actor, hash_password, require_admin, require_admin_read
 from ..context import Context, stamp
 from ..errors import UseCaseError
+from .live import tell_admin_pages
 from ..offload import off_loop
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
@@ -122,7 +123,7 @@ def create_user(ctx: Context, actor: Actor, data: dict[str, Any]) -> dict[str, A
     given = data.get("password")
     password = check_password(given, username) if given else generate_password()
     hashed = off_loop(hash_password, password)
-    with ctx.transaction() as (conn, _):
+    with ctx.transaction() as (conn, out):
         if accounts.any_user_by_name(conn, username) is not None:  # created meanwhile
             raise UseCaseError("username_taken", 400, field="username", username=username)
         fields = _fields(conn, data, None)
@@ -131,6 +132,7 @@ def create_user(ctx: Context, actor: Actor, data: dict[str, Any]) -> dict[str, A
                                        stamp(ctx.clock()))
         user = accounts.user_by_id(conn, user_id) or {}
         audit.record(conn, ctx, actor, "user.create", f"user:{user_id}", None, _audited(user))
+        tell_admin_pages(out, "users")
     return {"user": view(user), "password": None if given else password}
 
 
@@ -140,7 +142,7 @@ def update_user(ctx: Context, actor: Actor, username: str, data: dict[str, Any])
     A changed role, counters or units ends the user's sessions: they log in again under the new ones.
     """
     require_admin(actor)
-    with ctx.transaction() as (conn, _):
+    with ctx.transaction() as (conn, out):
         old = _get(conn, username)
         fields = _fields(conn, data, old)
         if old["role"] == "admin" and fields["role"] != "admin" and old["active"]:
@@ -154,6 +156,7 @@ def update_user(ctx: Context, actor: Actor, username: str, data: dict[str, Any])
         before, after = audit.changed(_audited(old), _audited(new))
         if after:
             audit.record(conn, ctx, actor, "user.update", f"user:{old['id']}", before, after)
+            tell_admin_pages(out, "users")
     return {"user": view(new)}
 
 
@@ -161,7 +164,7 @@ def set_active(ctx: Context, actor: Actor, username: str, active: bool) -> dict[
     """Disable a user (they cannot log in; their sessions and live screens end at once) or enable
     one again. An admin cannot disable herself, nor the last admin."""
     require_admin(actor)
-    with ctx.transaction() as (conn, _):
+    with ctx.transaction() as (conn, out):
         user = _get(conn, username)
         if bool(user["active"]) == active:
             return {"user": view(user)}
@@ -173,6 +176,7 @@ def set_active(ctx: Context, actor: Actor, username: str, active: bool) -> dict[
         accounts.set_user_active(conn, user["id"], active)
         audit.record(conn, ctx, actor, "user.enable" if active else "user.disable",
                      f"user:{user['id']}", {"active": not active}, {"active": active})
+        tell_admin_pages(out, "users")
         new = accounts.any_user_by_name(conn, user["username"]) or {}
     return {"user": view(new)}
 
@@ -188,11 +192,12 @@ def reset_password(ctx: Context, actor: Actor, username: str,
         user = _get(conn, username)
     new = check_password(password, user["username"]) if password else generate_password()
     hashed = off_loop(hash_password, new)
-    with ctx.transaction() as (conn, _):
+    with ctx.transaction() as (conn, out):
         user = _get(conn, username)
         accounts.set_password(conn, user["id"], hashed)
         audit.record(conn, ctx, actor, "user.reset_password", f"user:{user['id']}", None,
                      {"generated": not password})
+        tell_admin_pages(out, "users")
     return {"user": view(user), "password": None if password else new}
 
 

@@ -269,6 +269,28 @@ class DeviceChanged(Event):
         return [Message(self.name, payload, tuple(to)) for to, payload in self.routes()]
 
 
+@dataclass(frozen=True)
+class AdminChanged(Event):
+    """Something an administration page lists changed: `area` is `closures` (closed or reopened
+    by an administrator, or a closure's reopening time passed), `calendar`, `devices` (added,
+    changed, revoked or paired again) or `users`. Open admin pages refetch that list from the API
+    (which applies the reader's scope); the event itself names nothing else. No `seq`: it always
+    passes.
+
+    `staff` ← `{area}`
+    """
+
+    name: ClassVar[str] = "admin.changed"
+    area: str
+
+    def routes(self) -> list[Route]:
+        return [([rooms.STAFF], {"area": self.area})]
+
+    def unnumbered(self) -> list[Message]:
+        """The messages, without a seq."""
+        return [Message(self.name, payload, tuple(to)) for to, payload in self.routes()]
+
+
 def site_changed_messages(site: Any, version: int) -> list[Message]:
     """The `site.changed` message for every room of this site (retired zones and counters too:
     their screens must hear it to drop what they show)."""
@@ -280,7 +302,8 @@ def site_changed_messages(site: Any, version: int) -> list[Message]:
 
 EVENT_TYPES: tuple[type[Event], ...] = (Snapshot, TicketCalled, TicketChanged, QueueChanged,
                                         CounterChanged, PrinterChanged, StatsChanged, RatingAdded,
-                                        PrintJob, StorageAlert, SiteChanged, DeviceChanged)
+                                        PrintJob, StorageAlert, SiteChanged, DeviceChanged,
+                                        AdminChanged)
 EVENTS: tuple[str, ...] = tuple(e.name for e in EVENT_TYPES)
 
 

@@ -16,7 +16,15 @@
       }
       if (role !== "admin") {
         document.body.classList.add("readonly");
-        document.getElementById("readonly-note").hidden = false;
+        var note = document.getElementById("readonly-note");
+        note.hidden = false;
+        var units = me.user.units || [];
+        if (units.length) {  // a department head: say whose lists she is reading
+          note.removeAttribute("data-i18n");
+          var say = function () { note.textContent = S.t("admin.readonly_units", {units: units.join(", ")}); };
+          say();
+          document.getElementById("lang-toggle").addEventListener("click", function () { window.setTimeout(say, 0); });
+        }
       }
       document.getElementById("admin-main").hidden = false;
       if (onReady) onReady(me);
@@ -49,5 +57,45 @@
     S.showError(err.message);
   }
 
-  window.XephangAdmin = {start: start, done: done, fail: fail};
+  /**
+   * Keep a page's lists current while it is open (another admin's change, a closure ending by
+   * itself): calls `opts.reload()` (it must redraw lists only, never a form being typed in) on
+   * `admin.changed` with one of `opts.areas`, on `site.changed` when `opts.site`, on any event
+   * named in `opts.events`, and after the live link comes back (changes may have been missed).
+   * Reloads never overlap: one asked for during another runs once after it.
+   * `opts.onEvent(name, payload)` sees every other event.
+   */
+  function follow(opts) {
+    var areas = opts.areas || [], events = opts.events || [];
+    var running = false, again = false, dropped = false, everOnline = false;
+    function reload() {
+      if (running) { again = true; return; }
+      running = true;
+      Promise.resolve().then(opts.reload).catch(function () { /* the next change retries */ })
+        .then(function () {
+          running = false;
+          if (again) { again = false; reload(); }
+        });
+    }
+    return window.XephangLive.connect({
+      auth: null,
+      onSnapshot: function (snap) {
+        window.XephangShared.syncClock(snap.now);
+        if (dropped) { dropped = false; reload(); }
+      },
+      onEvent: function (name, p) {
+        if ((name === "admin.changed" && areas.indexOf(p.area) >= 0) ||
+            (name === "site.changed" && opts.site) || events.indexOf(name) >= 0) reload();
+        else if (opts.onEvent) opts.onEvent(name, p);
+      },
+      onStatus: function (state) {
+        if (state === "online") everOnline = true;
+        else if (everOnline) dropped = true;
+        document.body.dataset.live = state;
+        S.trackConnection(state, everOnline);
+      }
+    });
+  }
+
+  window.XephangAdmin = {start: start, done: done, fail: fail, follow: follow};
 })();

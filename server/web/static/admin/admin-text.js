@@ -251,6 +251,8 @@
       "reports.col_r2": "BT", "reports.col_r2_long": "Bình thường",
       "reports.col_r1": "Không HL", "reports.col_r1_long": "Không hài lòng",
       "reports.col_satisfaction": "Hài lòng", "reports.col_satisfaction_long": "Tỷ lệ hài lòng (rất hài lòng + hài lòng)",
+      // area a-scope
+      "admin.readonly_units": "Bạn đang xem ở chế độ chỉ đọc, chỉ các đơn vị của mình: {units}.",
     },
     en: {
       "admin.title": "Centre administration",
@@ -500,6 +502,8 @@
       "reports.col_r2": "Neutral", "reports.col_r2_long": "Neutral",
       "reports.col_r1": "Dissat.", "reports.col_r1_long": "Dissatisfied",
       "reports.col_satisfaction": "Satisfied", "reports.col_satisfaction_long": "Satisfaction (very satisfied + satisfied)",
+      // area a-scope
+      "admin.readonly_units": "You are viewing read-only, your units only: {units}.",
     }
   };
   ["vi", "en"].forEach(function (l) {

@@ -18,13 +18,18 @@
 
   // ---- close now / open now ----------------------------------------------------------------
   function fillTargets() {
-    var sel = $("c-code"), scope = $("c-scope").value;
+    var sel = $("c-code"), scope = $("c-scope").value, picked = sel.value;
     sel.textContent = "";
     if (scope === "unit") site.units.forEach(function (u) { sel.appendChild(option(u.code, name(u))); });
     else site.services.forEach(function (s) {
       var unit = site.units.filter(function (u) { return u.code === s.unit; })[0];
       sel.appendChild(option(s.code, name(s) + (unit ? " — " + (unit.short || unit.code) : "")));
     });
+    if (picked && sel.querySelector("option[value='" + picked + "']")) sel.value = picked;
+  }
+
+  function loadSite() {
+    return S.api("GET", "/api/v1/site").then(function (s) { site = s; });
   }
 
   function loadClosures() {
@@ -81,6 +86,11 @@
       }, function (e) { A.fail(form, e); });
     });
     loadClosures();
+    // Another admin's change, or a closure whose reopening time passed: redraw the list (the
+    // form keeps what is typed; a renamed service keeps its place in the picker).
+    A.follow({areas: ["closures"], site: true, reload: function () {
+      return loadSite().then(function () { fillTargets(); return loadClosures(); });
+    }});
   }
 
   // ---- the calendar ------------------------------------------------------------------------
@@ -164,11 +174,11 @@
       }, function (e) { A.fail(form, e); });
     });
     loadYear();
+    A.follow({areas: ["calendar"], reload: loadYear});
   }
 
   A.start(function () {
-    S.api("GET", "/api/v1/site").then(function (s) {
-      site = s;
+    loadSite().then(function () {
       if ($("close-form")) startClosures();
       if ($("day-form")) startCalendar();
     }, function (e) { A.fail(null, e); });

@@ -171,6 +171,7 @@
       $("secret-password").textContent = "";  // gone from the page once read
     });
     loadSite().then(function () { newUser(); return loadUsers(); });
+    A.follow({areas: ["users"], reload: loadUsers});
   }
 
   // ---------------- devices ----------------
@@ -331,13 +332,9 @@
       $("pair-url").textContent = "";
     });
     loadSite().then(function () { fillZones(); newDevice(); return loadDevices(); });
-    // Online / offline live: device.changed reaches the staff room this admin or supervisor is in.
-    window.XephangLive.connect({
-      auth: null,
-      onSnapshot: function (snap) { S.syncClock(snap.now); loadDevices(); },
-      onEvent: function (name, p) { if (name === "device.changed" && p.device) onDeviceChanged(p.device); },
-      onStatus: function (s) { S.trackConnection(s, true); }
-    });
+    // Live: online / offline (device.changed), printer states, and devices another admin changed.
+    A.follow({areas: ["devices"], events: ["printer.changed"], site: true, reload: loadDevices,
+              onEvent: function (name, p) { if (name === "device.changed" && p.device) onDeviceChanged(p.device); }});
   }
 
   A.start(function (me) {

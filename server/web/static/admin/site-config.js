@@ -109,9 +109,16 @@
   // ---- lists ---------------------------------------------------------------------------------
 
   function render() {
-    var box = $("sc-lists");
+    var box = $("sc-lists"), scrolled = {};
+    // A redraw after another admin's change keeps each list where the reader had scrolled it.
+    box.querySelectorAll(".sc-list").forEach(function (l) {
+      scrolled[l.dataset.kind] = l.querySelector(".sc-scroll").scrollTop;
+    });
     box.textContent = "";
-    TABS[$("sc-root").dataset.tab].forEach(function (kind) { box.appendChild(renderList(kind)); });
+    TABS[$("sc-root").dataset.tab].forEach(function (kind) {
+      var list = box.appendChild(renderList(kind));
+      if (scrolled[kind]) list.querySelector(".sc-scroll").scrollTop = scrolled[kind];
+    });
   }
 
   function renderList(kind) {
@@ -282,5 +289,6 @@
       window.setTimeout(function () { if (doc) render(); }, 0);  // column headers in the new language
     });
     load().catch(function (e) { A.fail(null, e); });
+    A.follow({site: true, reload: load});  // the form being typed in is not redrawn
   });
 })();
