@@ -221,10 +221,11 @@ def _compute_day(ctx: Context, conn: Any, day: str,
 
 def summarize_day(ctx: Context, day: str) -> int:
     """Write (or rewrite) a closed day's summary; returns how many cells it has."""
-    with ctx.db.read() as conn:
+    with ctx.db.read() as conn:  # the dirty mark of the same snapshot as the rows
+        mark = rows.dirty_days(conn, SITE_ID).get(day)
         cells, counters = _compute_day(ctx, conn, day)
     with ctx.db.write() as conn:
-        rows.save_day(conn, SITE_ID, day, cells, counters, stamp(ctx.clock()))
+        rows.save_day(conn, SITE_ID, day, cells, counters, stamp(ctx.clock()), mark)
     return len(cells)
 
 
@@ -358,11 +359,12 @@ def _filtered(c: dict[str, Any], units: list[str] | None, q: Query) -> bool:
 Segment = tuple[str, str, str, int]  # level (day / month), first, last, sign (+1 / -1)
 
 
-def _segments(conn: Any, q: Query, today: str) -> list[Segment]:
+def _segments(conn: Any, q: Query, today: str, dirty: set[str]) -> list[Segment]:
     """How to read the past days of a query with the fewest summaries. A month's roll-up holds
     every summarized day of it (this month's: up to yesterday); where the query covers more of
     those days than it leaves out, it reads the roll-up minus the days left out (counts and
-    histograms subtract exactly), else the days themselves."""
+    histograms subtract exactly), else the days themselves — but not the `dirty` ones (changed
+    since their summary: read from their rows instead)."""
     last = min(q.last, (date.fromisoformat(today) - timedelta(days=1)).isoformat())
     if last < q.first:
         return []
@@ -385,8 +387,20 @@ def _segments(conn: Any, q: Query, today: str) -> list[Segment]:
                     out.append(("day", _after(b), month_end.isoformat(), -1))
                 day = date.fromisoformat(b) + timedelta(days=1)
                 continue
-        out.append(("day", a, b, 1))
+        out += [("day", x, y, 1) for x, y in _without(a, b, dirty)]
         day = date.fromisoformat(b) + timedelta(days=1)
+    return out
+
+
+def _without(first: str, last: str, days: set[str]) -> list[tuple[str, str]]:
+    """The range first..last cut around some days."""
+    out, start = [], first
+    for d in sorted(x for x in days if first <= x <= last):
+        if start < d:
+            out.append((start, _before(d)))
+        start = _after(d)
+    if start <= last:
+        out.append((start, last))
     return out
 
 
@@ -407,9 +421,11 @@ def _grouped(ctx: Context, conn: Any, actor: Actor, q: Query, group: str,
     units = _units(actor, q)
     today = service_day(ctx.clock())
     by: dict[str, Tally] = {}
-    segments = _segments(conn, q, today)
+    dirty = set(rows.dirty_days(conn, SITE_ID))
+    segments = _segments(conn, q, today, dirty)
     if group == "day":  # a roll-up has no days: read the days themselves
-        segments = [("day", q.first, min(q.last, _before(today)), 1)] if segments else []
+        segments = [("day", a, b, 1) for a, b in _without(q.first, min(q.last, _before(today)),
+                                                         dirty)] if segments else []
     for level, first, last, sign in segments:
         counts, parts = rows.aggregate(conn, SITE_ID, level, dim, column, first, last, units,
                                        q.zone, q.priority, q.channel, hists)
@@ -428,7 +444,7 @@ def _grouped(ctx: Context, conn: Any, actor: Actor, q: Query, group: str,
             else:
                 h = t.wait_hist if what == "wait" else t.service_hist
                 h[int(k)] = h.get(int(k), 0) + sign * n
-    days = set(rows.summarized_days(conn, SITE_ID, q.first, q.last))
+    days = set(rows.summarized_days(conn, SITE_ID, q.first, q.last)) - dirty
     pending = set(rows.days_to_summarize(conn, SITE_ID, today))
     day, end = date.fromisoformat(q.first), date.fromisoformat(min(q.last, today))
     while day <= end:

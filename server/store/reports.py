@@ -39,15 +39,28 @@ def counter_events_of_day(conn: sqlite3.Connection, day: str) -> list[dict[str, 
 
 
 def days_to_summarize(conn: sqlite3.Connection, site_id: int, before: str) -> list[str]:
-    """Days before `before` that have tickets but no summary yet (day_totals has one row a day)."""
+    """Days before `before` that have tickets but no summary yet (day_totals has one row a day),
+    or whose summary is out of date (a change marked the day dirty)."""
     return [r[0] for r in conn.execute(
         "SELECT day FROM day_totals WHERE day < ? AND issued > 0 AND day NOT IN "
-        "(SELECT day FROM report_days WHERE site_id = ?) ORDER BY day", (before, site_id))]
+        "(SELECT day FROM report_days WHERE site_id = ?) UNION "
+        "SELECT day FROM report_dirty_days WHERE site_id = ? AND day < ? ORDER BY day",
+        (before, site_id, site_id, before))]
+
+
+def dirty_days(conn: sqlite3.Connection, site_id: int) -> dict[str, int]:
+    """Summarized days changed since (day → how many changes marked it)."""
+    return {r[0]: int(r[1]) for r in conn.execute(
+        "SELECT day, mark FROM report_dirty_days WHERE site_id = ?", (site_id,))}
 
 
 def save_day(conn: sqlite3.Connection, site_id: int, day: str, cells: Sequence[dict[str, Any]],
-             counters: Sequence[dict[str, Any]], at: str) -> None:
-    """Replace a day's summary (cells and counters' open slots) and mark the day summarized."""
+             counters: Sequence[dict[str, Any]], at: str, mark: int | None = None) -> None:
+    """Replace a day's summary (cells and counters' open slots) and mark the day summarized; a
+    dirty mark read with the rows it was computed from is cleared (a newer one stays)."""
+    if mark is not None:
+        conn.execute("DELETE FROM report_dirty_days WHERE site_id = ? AND day = ? AND mark = ?",
+                     (site_id, day, mark))
     conn.execute("DELETE FROM report_cells WHERE site_id = ? AND day = ?", (site_id, day))
     conn.execute("DELETE FROM report_counter_days WHERE site_id = ? AND day = ?", (site_id, day))
     cols = ("site_id", *CELL_COLUMNS)
@@ -60,6 +73,9 @@ def save_day(conn: sqlite3.Connection, site_id: int, day: str, cells: Sequence[d
     conn.execute("INSERT INTO report_days (site_id, day, computed_at) VALUES (?,?,?) "
                  "ON CONFLICT(site_id, day) DO UPDATE SET computed_at = excluded.computed_at",
                  (site_id, day, at))
+    # Its month's roll-up no longer holds this day as written: rolled up again (not by comparing
+    # times, which a clock set back or two writes in one second would fool).
+    conn.execute("DELETE FROM report_months WHERE site_id = ? AND month = ?", (site_id, day[:7]))
 
 
 def summarized_days(conn: sqlite3.Connection, site_id: int, first: str, last: str) -> list[str]:
@@ -144,11 +160,14 @@ def months_to_roll_up(conn: sqlite3.Connection, site_id: int, before: str) -> li
 
 
 def rolled_up_months(conn: sqlite3.Connection, site_id: int, first: str, last: str) -> set[str]:
-    """Months between first and last ('YYYY-MM') whose roll-up is up to date."""
+    """Months between first and last ('YYYY-MM') whose roll-up is up to date (none of its days
+    changed since)."""
     return {r[0] for r in conn.execute(
         "SELECT r.month FROM report_months r WHERE r.site_id = ? AND r.month BETWEEN ? AND ? "
         "AND r.computed_at >= (SELECT MAX(computed_at) FROM report_days d WHERE d.site_id = ? "
-        "AND substr(d.day, 1, 7) = r.month)", (site_id, first, last, site_id))}
+        "AND substr(d.day, 1, 7) = r.month) AND NOT EXISTS (SELECT 1 FROM report_dirty_days x "
+        "WHERE x.site_id = ? AND substr(x.day, 1, 7) = r.month)",
+        (site_id, first, last, site_id, site_id))}
 
 
 def save_month(conn: sqlite3.Connection, site_id: int, month: str, cells: Sequence[dict[str, Any]],

@@ -335,3 +335,38 @@ def m111_report_months(db: Database) -> None:
     CREATE TABLE report_months (site_id INTEGER NOT NULL DEFAULT 1, month TEXT NOT NULL,
         computed_at TEXT NOT NULL, PRIMARY KEY (site_id, month));
     """)
+
+
+@migrations()
+def m112_report_dirty_days(db: Database) -> None:
+    """Summarized days that changed after their summary was written (a late rating, a ticket the
+    day close settled after a restart, a counter closed past midnight): the change marks its day
+    in the same transaction, by triggers, so reports read that day from its rows until the next
+    round re-summarizes it (and re-rolls its month). `mark` counts the changes, so a summary
+    written from an older snapshot does not clear a newer change's mark."""
+    summarized = ("EXISTS (SELECT 1 FROM report_days WHERE site_id = 1 AND day = {day})")
+    mark = ("INSERT INTO report_dirty_days (site_id, day) VALUES (1, {day}) "
+            "ON CONFLICT (site_id, day) DO UPDATE SET mark = mark + 1;")
+    ticket_day = "(SELECT day FROM tickets WHERE id = {row}.ticket_id)"
+    script = """
+    CREATE TABLE report_dirty_days (site_id INTEGER NOT NULL DEFAULT 1, day TEXT NOT NULL,
+        mark INTEGER NOT NULL DEFAULT 1, PRIMARY KEY (site_id, day)) WITHOUT ROWID;
+    """
+    for name, when, row, day in (
+            ("leg_in", "AFTER INSERT ON legs", "NEW", ticket_day),
+            ("leg_up", "AFTER UPDATE ON legs", "NEW", ticket_day),
+            ("leg_out", "AFTER DELETE ON legs", "OLD", ticket_day),
+            ("ticket_up", "AFTER UPDATE OF day, service, priority, issued_at, issued_by, "
+                          "requeued_at ON tickets", "OLD", "{row}.day"),
+            ("rating_in", "AFTER INSERT ON ratings", "NEW", "{row}.day"),
+            ("rating_up", "AFTER UPDATE ON ratings", "NEW", "{row}.day"),
+            ("rating_out", "AFTER DELETE ON ratings", "OLD", "{row}.day"),
+            ("event_in", "AFTER INSERT ON events", "NEW", "{row}.day")):
+        d = day.format(row=row)
+        cond = summarized.format(day=d)
+        if name == "event_in":  # only counters opening and closing count (their open slots)
+            cond = f"NEW.type IN ('counter.opened', 'counter.closed', 'counter.paused', " \
+                   f"'counter.resumed') AND {cond}"
+        script += (f"CREATE TRIGGER report_dirty_{name} {when} WHEN {cond} BEGIN\n"
+                   f"    {mark.format(day=d)}\nEND;\n")
+    db.executescript(script)
