@@ -628,3 +628,66 @@ def get_totals(ctx: Context, day: str) -> dict[str, Any]:
     from server.services.auth import CLI
     q = reports.parse_query(ctx, CLI, {"from": day, "to": day, "group": "service"})
     return reports.report(ctx, CLI, q)["totals"]
+
+
+def test_late_ratings_racing_the_summaries_all_reach_the_summary(app: Any, db_path: Path) -> None:
+    """Threads on their own connections rate yesterday's tickets while another re-summarizes the
+    day again and again: once the ratings stop, one more round leaves a summary with every one."""
+    import threading
+
+    from server.services import reports
+    from server.store import Database
+    ctx = app.extensions["xephang"]
+    w = World(ctx)
+    w.at(0, 7, 40).act(19, "open")
+    ids = []
+    for i in range(12):
+        w.at(0, 8, i)
+        ids.append(w.issue("TP-LLTP"))
+        w.call(19)
+        w.finish(19, "complete", "done")
+    w.close(1)
+    day = "2026-11-23"
+    with ctx.db.read() as conn:
+        numbers = [conn.execute("SELECT number FROM tickets WHERE id = ?", (t,)).fetchone()[0]
+                   for t in ids]
+    clock = DAYS[1] + timedelta(hours=8)
+    raters = [Context.open(Database(db_path)) for _ in range(3)]
+    summarizer = Context.open(Database(db_path))
+    for c in (*raters, summarizer):
+        c.clock = lambda: clock
+    done = threading.Event()
+    errors: list[BaseException] = []
+
+    def rate_some(c: Context, mine: list[str]) -> None:
+        try:
+            for n in mine:
+                rate(c, tablet(19), 19, {"number": n, "day": day, "score": 3})
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    def summarize_again() -> None:
+        rounds = 0
+        while not done.is_set() or rounds < 3:
+            try:
+                reports.summarize_day(summarizer, day)
+            except BaseException as exc:  # noqa: BLE001 - reported below
+                errors.append(exc)
+                return
+            rounds += 1
+
+    threads = [threading.Thread(target=rate_some, args=(c, numbers[i::3]))
+               for i, c in enumerate(raters)]
+    looping = threading.Thread(target=summarize_again)
+    looping.start()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    done.set()
+    looping.join()
+    assert not errors
+    reports.summarize_closed_days(summarizer)  # the next round
+    assert _summary_of(ctx, day) == {"visits": 12, "not_served": 0, "ratings": 12, "dirty": 0}
+    for c in (*raters, summarizer):
+        c.db.close()
