@@ -120,11 +120,27 @@ def _why_unwritable(exc: BaseException) -> str:
     return str(exc)
 
 
+def _import_socketio_server_only() -> None:
+    """Import Flask-SocketIO without the Socket.IO *client* libraries it pulls in (requests,
+    websocket-client, aiohttp: ~1 s of the server's start-up for clients it never uses).
+    python-socketio imports them only if it can; they stay importable for later code."""
+    blocked = [n for n in ("aiohttp", "requests", "websocket") if n not in sys.modules]
+    for name in blocked:
+        sys.modules[name] = None  # type: ignore[assignment]  # "import name" → ImportError
+    try:
+        import flask_socketio  # noqa: F401
+    finally:
+        for name in blocked:
+            if sys.modules.get(name) is None:
+                del sys.modules[name]
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     """Start the server (first run on an empty database loads the demo site)."""
     if args.async_mode == "gevent":
         from gevent import monkey
         monkey.patch_all()
+    _import_socketio_server_only()
     from .app import create_app
     from .realtime import socketio
     from .services import tickets

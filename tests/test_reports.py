@@ -315,8 +315,12 @@ def test_past_days_are_read_from_their_summaries(api: Any, history: Any, db_path
     with ctx.db.read() as conn:
         done = [r[0] for r in conn.execute("SELECT day FROM report_days ORDER BY day")]
     assert done == ["2026-11-23", "2026-11-24", "2026-11-25"]
-    raw = sqlite3.connect(db_path)  # the tickets of a summarized day are no longer read
+    raw = sqlite3.connect(db_path)  # the tickets of a summarized day are no longer read…
     raw.execute("DELETE FROM ratings WHERE day='2026-11-23'")
+    raw.commit()
+    marks = raw.execute("SELECT day FROM report_dirty_days").fetchall()
+    assert marks == [("2026-11-23",)]  # …unless they change: the change marks its day
+    raw.execute("DELETE FROM report_dirty_days")  # (a change made behind the product's back)
     raw.commit()
     raw.close()
     assert get(api, "quantri", **{"from": "2026-11-23", "to": "2026-11-25"}).get_json() == before
@@ -494,3 +498,196 @@ def test_a_past_month_is_read_from_its_roll_up_and_stays_exact(api: Any, history
     rows, totals = expected(ctx, [v for v in w.visits if v["service"].startswith("NV-")
                                   and v["channel"] == "kiosk"], "hour")
     assert [strip(x) for x in scoped["rows"]] == sorted(rows, key=lambda x: x["key"])
+
+
+# --- a closed day that changes after its summary -----------------------------------------------
+
+def _summary_of(ctx: Context, day: str) -> dict[str, int]:
+    """What the stored summary of a day holds for every service (visits, not served, ratings)."""
+    with ctx.db.read() as conn:
+        row = conn.execute("SELECT SUM(visits), SUM(not_served), SUM(r1 + r2 + r3 + r4) FROM "
+                           "report_cells WHERE day = ? AND dim = 'service'", (day,)).fetchone()
+        dirty = conn.execute("SELECT COUNT(*) FROM report_dirty_days").fetchone()[0]
+    return {"visits": row[0], "not_served": row[1], "ratings": row[2], "dirty": dirty}
+
+
+def test_a_late_rating_of_a_closed_day_reaches_its_report_and_its_summary(api: Any, app: Any) -> None:
+    ctx = app.extensions["xephang"]
+    w = World(ctx)
+    w.at(0, 7, 40).act(19, "open")
+    w.at(0, 8, 0)
+    tid = w.issue("TP-LLTP")
+    w.at(0, 8, 5)
+    w.call(19)
+    w.at(0, 8, 9)
+    w.finish(19, "complete", "done")
+    w.close(1)  # the next morning: closed, summarized
+    day = "2026-11-23"
+    assert _summary_of(ctx, day) == {"visits": 1, "not_served": 0, "ratings": 0, "dirty": 0}
+    w.at(1, 8, 0)  # the tablet was offline overnight: yesterday's rating arrives now
+    with ctx.db.read() as conn:
+        number = conn.execute("SELECT number FROM tickets WHERE id = ?", (tid,)).fetchone()[0]
+    rate(ctx, tablet(19), 19, {"number": number, "day": day, "score": 2, "reasons": ["wait"]})
+    w.visits[-1].update(score=2, reasons=["wait"])
+    rows, totals = expected(ctx, w.visits, "service")
+    got = get(api, "quantri", **{"from": day, "to": day, "group": "service"}).get_json()
+    assert got["totals"] == totals and totals["ratings_n"] == 1  # at once, read from its rows
+    assert _summary_of(ctx, day)["dirty"] == 1
+    w.close(2)  # the next round re-summarizes the day
+    assert _summary_of(ctx, day) == {"visits": 1, "not_served": 0, "ratings": 1, "dirty": 0}
+    assert get_totals(ctx, day) == totals
+
+
+def test_a_day_summarized_before_its_close_is_summarized_again(api: Any, app: Any) -> None:
+    from server.services import reports
+    ctx = app.extensions["xephang"]
+    w = World(ctx)
+    w.at(0, 7, 40).act(18, "open")
+    w.at(0, 9, 0)
+    w.issue("TP-LLTP")
+    w.issue("TP-QT")
+    w.at(1, 6, 0)  # a restart: the summaries ran before the day close did
+    reports.summarize_closed_days(ctx)
+    day = "2026-11-23"
+    assert _summary_of(ctx, day) == {"visits": 2, "not_served": 0, "ratings": 0, "dirty": 0}
+    w.close(1)  # the close settles both tickets as not served: the day changed
+    assert _summary_of(ctx, day) == {"visits": 2, "not_served": 2, "ratings": 0, "dirty": 0}
+    rows, totals = expected(ctx, w.visits, "unit")
+    got = get(api, "quantri", **{"from": day, "to": day, "group": "unit"}).get_json()
+    assert got["totals"] == totals and totals["not_served"] == 2
+
+
+def test_a_rolled_up_month_with_a_changed_day_stays_exact(api: Any, history: Any) -> None:
+    ctx, w = history
+    w.close(3, timedelta(days=7))  # 3 December: November rolled up
+    tid = next(v["ticket"] for v in w.visits if v["day"] == "2026-11-23" and v["counter"] == 24
+               and v["outcome"] == "done")
+    with ctx.db.write() as conn:  # the rating of that visit is withdrawn (e.g. by an admin)
+        conn.execute("DELETE FROM ratings WHERE ticket_id = ?", (tid,))
+    next(v for v in w.visits if v["ticket"] == tid and v["counter"] == 24).update(
+        score=None, reasons=[])
+    for first, last in (("2026-11-01", "2026-11-30"), ("2026-11-20", "2026-11-28")):
+        rows, totals = expected(ctx, w.visits, "counter")
+        got = get(api, "quantri", **{"from": first, "to": last, "group": "counter"}).get_json()
+        assert sorted((strip(x) for x in got["rows"]), key=lambda x: x["key"]) == \
+            sorted(rows, key=lambda x: x["key"])
+        assert got["totals"] == totals
+    from server.services import reports
+    reports.summarize_closed_days(ctx)  # re-summarized, the month rolled up again
+    with ctx.db.read() as conn:
+        assert conn.execute("SELECT COUNT(*) FROM report_dirty_days").fetchone()[0] == 0
+        rolled = conn.execute("SELECT computed_at FROM report_months").fetchone()[0]
+        day_at = conn.execute("SELECT computed_at FROM report_days WHERE day = '2026-11-23'"
+                              ).fetchone()[0]
+    assert rolled >= day_at
+    got = get(api, "quantri", **{"from": "2026-11-01", "to": "2026-11-30", "group": "counter"}
+              ).get_json()
+    assert got["totals"] == expected(ctx, w.visits, "counter")[1]
+
+
+def test_a_change_during_a_summary_keeps_its_day_marked(app: Any, monkeypatch: Any) -> None:
+    """The summary is computed from one snapshot: a change landing between that read and the
+    write must leave the day marked, or the summary would silently miss it."""
+    from server.services import reports
+    ctx = app.extensions["xephang"]
+    w = World(ctx)
+    w.at(0, 7, 40).act(19, "open")
+    w.at(0, 8, 0)
+    ids = [w.issue("TP-LLTP") for _ in range(2)]
+    for _ in ids:
+        w.at(0, 8, 5)
+        w.call(19)
+        w.finish(19, "complete", "done")
+    w.close(1)
+    w.at(1, 8, 0)
+    day = "2026-11-23"
+    numbers = {}
+    with ctx.db.read() as conn:
+        for tid in ids:
+            numbers[tid] = conn.execute("SELECT number FROM tickets WHERE id = ?", (tid,)).fetchone()[0]
+    rate(ctx, tablet(19), 19, {"number": numbers[ids[0]], "day": day, "score": 4})
+    compute = reports._compute_day
+
+    def rated_meanwhile(*args: Any, **kw: Any) -> Any:
+        out = compute(*args, **kw)
+        rate(ctx, tablet(19), 19, {"number": numbers[ids[1]], "day": day, "score": 1})
+        return out
+
+    monkeypatch.setattr(reports, "_compute_day", rated_meanwhile)
+    reports.summarize_day(ctx, day)  # written from a snapshot with one rating of two
+    monkeypatch.setattr(reports, "_compute_day", compute)
+    assert _summary_of(ctx, day)["ratings"] == 1 and _summary_of(ctx, day)["dirty"] == 1
+    got = get_totals(ctx, day)
+    assert got["ratings_n"] == 2  # the report reads the day from its rows meanwhile
+    reports.summarize_closed_days(ctx)
+    assert _summary_of(ctx, day)["ratings"] == 2 and _summary_of(ctx, day)["dirty"] == 0
+
+
+def get_totals(ctx: Context, day: str) -> dict[str, Any]:
+    from server.services import reports
+    from server.services.auth import CLI
+    q = reports.parse_query(ctx, CLI, {"from": day, "to": day, "group": "service"})
+    return reports.report(ctx, CLI, q)["totals"]
+
+
+def test_late_ratings_racing_the_summaries_all_reach_the_summary(app: Any, db_path: Path) -> None:
+    """Threads on their own connections rate yesterday's tickets while another re-summarizes the
+    day again and again: once the ratings stop, one more round leaves a summary with every one."""
+    import threading
+
+    from server.services import reports
+    from server.store import Database
+    ctx = app.extensions["xephang"]
+    w = World(ctx)
+    w.at(0, 7, 40).act(19, "open")
+    ids = []
+    for i in range(12):
+        w.at(0, 8, i)
+        ids.append(w.issue("TP-LLTP"))
+        w.call(19)
+        w.finish(19, "complete", "done")
+    w.close(1)
+    day = "2026-11-23"
+    with ctx.db.read() as conn:
+        numbers = [conn.execute("SELECT number FROM tickets WHERE id = ?", (t,)).fetchone()[0]
+                   for t in ids]
+    clock = DAYS[1] + timedelta(hours=8)
+    raters = [Context.open(Database(db_path)) for _ in range(3)]
+    summarizer = Context.open(Database(db_path))
+    for c in (*raters, summarizer):
+        c.clock = lambda: clock
+    done = threading.Event()
+    errors: list[BaseException] = []
+
+    def rate_some(c: Context, mine: list[str]) -> None:
+        try:
+            for n in mine:
+                rate(c, tablet(19), 19, {"number": n, "day": day, "score": 3})
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    def summarize_again() -> None:
+        rounds = 0
+        while not done.is_set() or rounds < 3:
+            try:
+                reports.summarize_day(summarizer, day)
+            except BaseException as exc:  # noqa: BLE001 - reported below
+                errors.append(exc)
+                return
+            rounds += 1
+
+    threads = [threading.Thread(target=rate_some, args=(c, numbers[i::3]))
+               for i, c in enumerate(raters)]
+    looping = threading.Thread(target=summarize_again)
+    looping.start()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    done.set()
+    looping.join()
+    assert not errors
+    reports.summarize_closed_days(summarizer)  # the next round
+    assert _summary_of(ctx, day) == {"visits": 12, "not_served": 0, "ratings": 12, "dirty": 0}
+    for c in (*raters, summarizer):
+        c.db.close()

@@ -36,7 +36,15 @@ LOGIN_QUEUE = 16
 LOGIN_WAIT_S = 5.0
 DEVICE_KINDS = ("kiosk", "display", "counter")
 # A real hash to compare against when the username is unknown, so timing does not reveal users.
-_DUMMY_HASH = generate_password_hash("not-a-password")
+# Made at the first login, not at import: scrypt costs ~140 ms of the server's start-up.
+_DUMMY_HASH: list[str] = []
+
+
+def _dummy_hash() -> str:
+    """The hash an unknown username's password is checked against (made once)."""
+    if not _DUMMY_HASH:
+        _DUMMY_HASH.append(generate_password_hash("not-a-password"))
+    return _DUMMY_HASH[0]
 
 
 @dataclass(frozen=True)
@@ -165,7 +173,7 @@ def login(ctx: Context, username: str, password: str, address: str = "") -> tupl
     if wait > 0:
         raise UseCaseError("too_many_attempts", 429, minutes=math.ceil(wait / 60),
                            retry_after=math.ceil(wait))
-    ok = _GATE.check(user["password_hash"] if user else _DUMMY_HASH, password)
+    ok = _GATE.check(user["password_hash"] if user else _dummy_hash(), password)
     with ctx.transaction() as (conn, _):
         # The audit trail keeps every login attempt: who, when, from where, and whether it worked
         # (the username typed, never the password).

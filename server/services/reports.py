@@ -34,6 +34,9 @@ GROUP_DIM = {"unit": ("service", "unit"), "service": ("service", "key"),
              "weekday": ("weekday", "key"), "day": ("service", "day"),
              "counter": ("counter", "key"), "officer": ("officer", "key"), "hour": ("hour", "key"),
              "slot": ("slot", "key")}
+# projection → the columns its groups are read by ("day" is never read from a month's roll-up)
+GROUP_COLUMNS = {dim: sorted({c for d, c in GROUP_DIM.values() if d == dim and c != "day"})
+                 for dim in DIMS}
 GROUPS = ("unit", "service", "counter", "officer", "hour", "weekday")  # "day", "slot": charts
 FORMATS = ("json", "csv", "xlsx")
 CHANNELS = ("kiosk", "assisted")  # remote and appointment come with issue 10
@@ -221,10 +224,11 @@ def _compute_day(ctx: Context, conn: Any, day: str,
 
 def summarize_day(ctx: Context, day: str) -> int:
     """Write (or rewrite) a closed day's summary; returns how many cells it has."""
-    with ctx.db.read() as conn:
+    with ctx.db.read() as conn:  # the dirty mark of the same snapshot as the rows
+        mark = rows.dirty_days(conn, SITE_ID).get(day)
         cells, counters = _compute_day(ctx, conn, day)
     with ctx.db.write() as conn:
-        rows.save_day(conn, SITE_ID, day, cells, counters, stamp(ctx.clock()))
+        rows.save_day(conn, SITE_ID, day, cells, counters, stamp(ctx.clock()), mark)
     return len(cells)
 
 
@@ -249,16 +253,31 @@ def roll_up_month(ctx: Context, month: str) -> int:
     at = stamp(ctx.clock())
     merged: dict[Key, Tally] = {}
     facts: dict[Key, dict[str, Any]] = {}
-    with ctx.db.read() as conn:
+    with ctx.db.read() as conn:  # added up by SQLite: one pass, no JSON decoded per day
         for dim in DIMS:
-            for c in rows.day_cells(conn, SITE_ID, dim, f"{month}-01", f"{month}-31"):
+            counts, parts = rows.cells_added_up(conn, SITE_ID, dim, f"{month}-01", f"{month}-31")
+            for c in counts:
                 k = (c["dim"], c["key"], c["service"], c["priority"], c["channel"])
-                merged.setdefault(k, Tally()).add(_tally_of(c))
+                merged[k] = _tally_of({**c, "reasons": "{}", "wait_hist": "{}",
+                                       "service_hist": "{}"})
                 facts[k] = c
+            for k5, what, code, n in parts:
+                t = merged[k5]  # type: ignore[index]
+                if what == "reason":
+                    t.reasons[code] = n
+                else:
+                    (t.wait_hist if what == "wait" else t.service_hist)[int(code)] = n
     cells = [{**_cell_row(month, ctx.site, k, t), "unit": facts[k]["unit"],
               "zone": facts[k]["zone"]} for k, t in merged.items()]
+    by_group: dict[tuple[str, str, str], Tally] = {}
+    for k, t in merged.items():  # what a report without filters reads
+        for col in GROUP_COLUMNS[k[0]]:
+            gk = facts[k]["unit"] if col == "unit" else k[1]
+            by_group.setdefault((k[0], col, gk), Tally()).add(t)
+    groups = [{**_cell_row(month, ctx.site, (dim, gk, "", "", ""), t), "col": col, "gk": gk}
+              for (dim, col, gk), t in by_group.items()]
     with ctx.db.write() as conn:
-        rows.save_month(conn, SITE_ID, month, cells, at)
+        rows.save_month(conn, SITE_ID, month, cells, at, groups)
     return len(cells)
 
 
@@ -358,11 +377,12 @@ def _filtered(c: dict[str, Any], units: list[str] | None, q: Query) -> bool:
 Segment = tuple[str, str, str, int]  # level (day / month), first, last, sign (+1 / -1)
 
 
-def _segments(conn: Any, q: Query, today: str) -> list[Segment]:
+def _segments(conn: Any, q: Query, today: str, dirty: set[str]) -> list[Segment]:
     """How to read the past days of a query with the fewest summaries. A month's roll-up holds
     every summarized day of it (this month's: up to yesterday); where the query covers more of
     those days than it leaves out, it reads the roll-up minus the days left out (counts and
-    histograms subtract exactly), else the days themselves."""
+    histograms subtract exactly), else the days themselves — but not the `dirty` ones (changed
+    since their summary: read from their rows instead)."""
     last = min(q.last, (date.fromisoformat(today) - timedelta(days=1)).isoformat())
     if last < q.first:
         return []
@@ -385,8 +405,40 @@ def _segments(conn: Any, q: Query, today: str) -> list[Segment]:
                     out.append(("day", _after(b), month_end.isoformat(), -1))
                 day = date.fromisoformat(b) + timedelta(days=1)
                 continue
-        out.append(("day", a, b, 1))
+        out += [("day", x, y, 1) for x, y in _without(a, b, dirty)]
         day = date.fromisoformat(b) + timedelta(days=1)
+    return _joined(out)
+
+
+def _joined(segments: list[Segment]) -> list[Segment]:
+    """Adjacent segments of the same level and sign as one (one query for a year of months)."""
+    out: list[Segment] = []
+    for seg in sorted(segments, key=lambda s: (s[0], s[3], s[1])):
+        level, first, last, sign = seg
+        if out and out[-1][0] == level and out[-1][3] == sign and first == _next(level, out[-1][2]):
+            out[-1] = (level, out[-1][1], last, sign)
+        else:
+            out.append(seg)
+    return out
+
+
+def _next(level: str, at: str) -> str:
+    """The day or month after this one."""
+    if level == "day":
+        return _after(at)
+    y, m = int(at[:4]), int(at[5:7])
+    return f"{y + m // 12:04d}-{m % 12 + 1:02d}"
+
+
+def _without(first: str, last: str, days: set[str]) -> list[tuple[str, str]]:
+    """The range first..last cut around some days."""
+    out, start = [], first
+    for d in sorted(x for x in days if first <= x <= last):
+        if start < d:
+            out.append((start, _before(d)))
+        start = _after(d)
+    if start <= last:
+        out.append((start, last))
     return out
 
 
@@ -398,8 +450,11 @@ def _after(d: str) -> str:
     return (date.fromisoformat(d) + timedelta(days=1)).isoformat()
 
 
+Live = dict[str, list[dict[str, Any]]]  # day → its cells of every projection, computed once
+
+
 def _grouped(ctx: Context, conn: Any, actor: Actor, q: Query, group: str,
-             hists: bool = True) -> tuple[dict[str, Tally], set[str]]:
+             hists: bool = True, live: Live | None = None) -> tuple[dict[str, Tally], set[str]]:
     """Every group's tally over the query's days, and the days with tickets: past days from their
     summaries (whole months from their roll-ups), added up by SQLite; today (and any day whose
     summary is not written yet) computed from its rows."""
@@ -407,34 +462,46 @@ def _grouped(ctx: Context, conn: Any, actor: Actor, q: Query, group: str,
     units = _units(actor, q)
     today = service_day(ctx.clock())
     by: dict[str, Tally] = {}
-    segments = _segments(conn, q, today)
+    dirty = set(rows.dirty_days(conn, SITE_ID))
+    segments = _segments(conn, q, today, dirty)
     if group == "day":  # a roll-up has no days: read the days themselves
-        segments = [("day", q.first, min(q.last, _before(today)), 1)] if segments else []
+        segments = [("day", a, b, 1) for a, b in _without(q.first, min(q.last, _before(today)),
+                                                         dirty)] if segments else []
+    unfiltered = units is None and q.zone is None and q.priority is None and q.channel is None
     for level, first, last, sign in segments:
-        counts, parts = rows.aggregate(conn, SITE_ID, level, dim, column, first, last, units,
-                                       q.zone, q.priority, q.channel, hists)
+        if level == "month" and unfiltered and column in GROUP_COLUMNS[dim]:
+            counts, parts = rows.aggregate_groups(conn, SITE_ID, dim, column, first, last, hists)
+        else:
+            counts, parts = rows.aggregate(conn, SITE_ID, level, dim, column, first, last, units,
+                                           q.zone, q.priority, q.channel, hists)
         for c in counts:
-            t = by.setdefault(str(c["gk"]), Tally())
+            t = by.get(str(c["gk"])) or by.setdefault(str(c["gk"]), Tally())
             t.add(Tally(visits=sign * c["visits"], issued=sign * c["issued"], priority=sign * c["priority_n"],
                         served=sign * c["served"], no_show=sign * c["no_show"],
                         transferred=sign * c["transferred"], cancelled=sign * c["cancelled"],
                         not_served=sign * c["not_served"], waited=sign * c["waited"],
                         within_target=sign * c["within_target"],
                         ratings={s: sign * c[f"r{s}"] for s in SCORES}))
-        for gk, what, k, n in parts:
-            t = by.setdefault(gk, Tally())
+        for gk, what, k, n in parts:  # one row per group and minute: a Tally only when new
+            t = by.get(gk) or by.setdefault(gk, Tally())
             if what == "reason":
                 t.reasons[k] = t.reasons.get(k, 0) + sign * n
             else:
                 h = t.wait_hist if what == "wait" else t.service_hist
-                h[int(k)] = h.get(int(k), 0) + sign * n
-    days = set(rows.summarized_days(conn, SITE_ID, q.first, q.last))
+                m = int(k)
+                h[m] = h.get(m, 0) + sign * n
+    days = set(rows.summarized_days(conn, SITE_ID, q.first, q.last)) - dirty
     pending = set(rows.days_to_summarize(conn, SITE_ID, today))
     day, end = date.fromisoformat(q.first), date.fromisoformat(min(q.last, today))
     while day <= end:
         d = day.isoformat()
         if d not in days and (d == today or d in pending):
-            cells, _ = _compute_day(ctx, conn, d, (dim,))
+            if live is None:
+                cells, _ = _compute_day(ctx, conn, d, (dim,))
+            else:  # several reports of one answer: the day's rows are read and added up once
+                if d not in live:
+                    live[d] = _compute_day(ctx, conn, d)[0]
+                cells = live[d]
             for c in cells:
                 if c["dim"] == dim and _filtered(c, units, q):
                     by.setdefault(str(c[column]), Tally()).add(_tally_of(c))
@@ -484,8 +551,8 @@ def _order(site: Site, group: str, key: str) -> tuple[Any, ...]:
 
 
 def _rows(ctx: Context, conn: Any, actor: Actor, q: Query, group: str,
-          hists: bool = True) -> tuple[list[dict[str, Any]], Tally, set[str]]:
-    by, days = _grouped(ctx, conn, actor, q, group, hists)
+          hists: bool = True, live: Live | None = None) -> tuple[list[dict[str, Any]], Tally, set[str]]:
+    by, days = _grouped(ctx, conn, actor, q, group, hists, live)
     out = []
     for key in sorted(by, key=lambda k: _order(ctx.site, group, k)):
         vi, en = _label(ctx.site, group, key)
@@ -493,10 +560,10 @@ def _rows(ctx: Context, conn: Any, actor: Actor, q: Query, group: str,
     return out, merged(by.values()), days
 
 
-def _charts(ctx: Context, conn: Any, actor: Actor, q: Query) -> dict[str, Any]:
+def _charts(ctx: Context, conn: Any, actor: Actor, q: Query, live: Live) -> dict[str, Any]:
     """What the /reports page draws: arrivals by 15 minutes against counters open (averages per
     day with tickets), waiting time by hour, satisfaction day by day."""
-    slots, days = _grouped(ctx, conn, actor, q, "slot", hists=False)
+    slots, days = _grouped(ctx, conn, actor, q, "slot", False, live)
     arrivals = [0] * SLOTS
     for key, t in slots.items():
         h, m = key.split(":")
@@ -518,8 +585,8 @@ def _charts(ctx: Context, conn: Any, actor: Actor, q: Query) -> dict[str, Any]:
                 for i, ch in enumerate(s):
                     open_[i] += ch == "1"
     n = max(1, len(days))
-    hours, _, _ = _rows(ctx, conn, actor, q, "hour")
-    per_day, _, _ = _rows(ctx, conn, actor, q, "day", hists=False)
+    hours, _, _ = _rows(ctx, conn, actor, q, "hour", True, live)
+    per_day, _, _ = _rows(ctx, conn, actor, q, "day", False, live)
     return {
         "days": len(days),
         "arrivals": [{"slot": f"{i // 4:02d}:{i % 4 * 15:02d}", "arrivals": round(arrivals[i] / n, 2),
@@ -535,18 +602,25 @@ def _charts(ctx: Context, conn: Any, actor: Actor, q: Query) -> dict[str, Any]:
 def report(ctx: Context, actor: Actor, q: Query) -> dict[str, Any]:
     """A report: one row per group with its figures, the totals, and (if asked) the charts."""
     with ctx.db.read() as conn:
-        out, total, _ = _rows(ctx, conn, actor, q, q.group)
-        answer: dict[str, Any] = {
-            "from": q.first, "to": q.last, "group": q.group,
-            "filters": {"zone": q.zone, "priority": q.priority, "channel": q.channel,
-                        "unit": q.unit},
-            "units": _units(actor, q), "rows": out, "totals": total.figures()}
-        if q.charts:
-            answer["charts"] = _charts(ctx, conn, actor, q)
+        return _report(ctx, conn, actor, q, {} if q.charts else None)
+
+
+def _report(ctx: Context, conn: Any, actor: Actor, q: Query, live: Live | None) -> dict[str, Any]:
+    out, total, _ = _rows(ctx, conn, actor, q, q.group, True, live)
+    answer: dict[str, Any] = {
+        "from": q.first, "to": q.last, "group": q.group,
+        "filters": {"zone": q.zone, "priority": q.priority, "channel": q.channel,
+                    "unit": q.unit},
+        "units": _units(actor, q), "rows": out, "totals": total.figures()}
+    if q.charts:
+        answer["charts"] = _charts(ctx, conn, actor, q, live if live is not None else {})
     return answer
 
 
 def reports_by_group(ctx: Context, actor: Actor, q: Query) -> dict[str, dict[str, Any]]:
-    """The same report for every grouping (the spreadsheet has a sheet per grouping)."""
-    return {g: report(ctx, actor, Query(**{**q.__dict__, "group": g, "charts": False}))
-            for g in GROUPS}
+    """The same report for every grouping (the spreadsheet has a sheet per grouping), from one
+    snapshot; today's rows are read once for all of them."""
+    live: Live = {}
+    with ctx.db.read() as conn:
+        return {g: _report(ctx, conn, actor, Query(**{**q.__dict__, "group": g, "charts": False}),
+                           live) for g in GROUPS}

@@ -39,15 +39,28 @@ def counter_events_of_day(conn: sqlite3.Connection, day: str) -> list[dict[str, 
 
 
 def days_to_summarize(conn: sqlite3.Connection, site_id: int, before: str) -> list[str]:
-    """Days before `before` that have tickets but no summary yet (day_totals has one row a day)."""
+    """Days before `before` that have tickets but no summary yet (day_totals has one row a day),
+    or whose summary is out of date (a change marked the day dirty)."""
     return [r[0] for r in conn.execute(
         "SELECT day FROM day_totals WHERE day < ? AND issued > 0 AND day NOT IN "
-        "(SELECT day FROM report_days WHERE site_id = ?) ORDER BY day", (before, site_id))]
+        "(SELECT day FROM report_days WHERE site_id = ?) UNION "
+        "SELECT day FROM report_dirty_days WHERE site_id = ? AND day < ? ORDER BY day",
+        (before, site_id, site_id, before))]
+
+
+def dirty_days(conn: sqlite3.Connection, site_id: int) -> dict[str, int]:
+    """Summarized days changed since (day → how many changes marked it)."""
+    return {r[0]: int(r[1]) for r in conn.execute(
+        "SELECT day, mark FROM report_dirty_days WHERE site_id = ?", (site_id,))}
 
 
 def save_day(conn: sqlite3.Connection, site_id: int, day: str, cells: Sequence[dict[str, Any]],
-             counters: Sequence[dict[str, Any]], at: str) -> None:
-    """Replace a day's summary (cells and counters' open slots) and mark the day summarized."""
+             counters: Sequence[dict[str, Any]], at: str, mark: int | None = None) -> None:
+    """Replace a day's summary (cells and counters' open slots) and mark the day summarized; a
+    dirty mark read with the rows it was computed from is cleared (a newer one stays)."""
+    if mark is not None:
+        conn.execute("DELETE FROM report_dirty_days WHERE site_id = ? AND day = ? AND mark = ?",
+                     (site_id, day, mark))
     conn.execute("DELETE FROM report_cells WHERE site_id = ? AND day = ?", (site_id, day))
     conn.execute("DELETE FROM report_counter_days WHERE site_id = ? AND day = ?", (site_id, day))
     cols = ("site_id", *CELL_COLUMNS)
@@ -60,6 +73,9 @@ def save_day(conn: sqlite3.Connection, site_id: int, day: str, cells: Sequence[d
     conn.execute("INSERT INTO report_days (site_id, day, computed_at) VALUES (?,?,?) "
                  "ON CONFLICT(site_id, day) DO UPDATE SET computed_at = excluded.computed_at",
                  (site_id, day, at))
+    # Its month's roll-up no longer holds this day as written: rolled up again (not by comparing
+    # times, which a clock set back or two writes in one second would fool).
+    conn.execute("DELETE FROM report_months WHERE site_id = ? AND month = ?", (site_id, day[:7]))
 
 
 def summarized_days(conn: sqlite3.Connection, site_id: int, first: str, last: str) -> list[str]:
@@ -125,6 +141,50 @@ def aggregate(conn: sqlite3.Connection, site_id: int, level: str, dim: str, grou
     return counts, parts
 
 
+def aggregate_groups(conn: sqlite3.Connection, site_id: int, dim: str, group: str, first: str,
+                     last: str, hists: bool = True
+                     ) -> tuple[list[dict[str, Any]], list[tuple[str, str, str, int]]]:
+    """As `aggregate` over whole months first..last ('YYYY-MM') without filters, from the
+    roll-ups already added up by group (`group`: unit or key)."""
+    where = "site_id = ? AND dim = ? AND col = ? AND month BETWEEN ? AND ?"
+    args = [site_id, dim, group, first, last]
+    sums = ", ".join(f"SUM({c}) AS {c}" for c in COUNT_SUMS)
+    counts = [dict(r) for r in conn.execute(
+        f"SELECT gk, {sums} FROM report_month_groups WHERE {where} GROUP BY gk", args)]
+    parts: list[tuple[str, str, str, int]] = []
+    if hists:
+        for what, column in (("wait", "wait_hist"), ("service", "service_hist"),
+                             ("reason", "reasons")):
+            parts += [(str(r[0]), what, str(r[1]), int(r[2])) for r in conn.execute(
+                f"SELECT c.gk, j.key, SUM(j.value) FROM report_month_groups c, "
+                f"json_each(c.{column}) j WHERE {where} GROUP BY c.gk, j.key", args)]
+    return counts, parts
+
+
+CELL_KEY = ("dim", "key", "service", "priority", "channel")
+
+
+def cells_added_up(conn: sqlite3.Connection, site_id: int, dim: str, first: str, last: str
+                   ) -> tuple[list[dict[str, Any]], list[tuple[tuple[str, ...], str, str, int]]]:
+    """The daily cells of one projection over first..last added up cell by cell (to roll a month
+    up), by SQLite: the summed counts per cell (with its unit and zone), and the merged histograms
+    and reasons as (cell key, what, minute or reason code, count)."""
+    key = ", ".join(CELL_KEY)
+    where = "site_id = ? AND dim = ? AND day BETWEEN ? AND ?"
+    args = [site_id, dim, first, last]
+    sums = ", ".join(f"SUM({c}) AS {c}" for c in COUNT_SUMS)
+    counts = [dict(r) for r in conn.execute(
+        f"SELECT {key}, MAX(unit) AS unit, MAX(zone) AS zone, {sums} FROM report_cells "
+        f"WHERE {where} GROUP BY {key}", args)]
+    parts: list[tuple[tuple[str, ...], str, str, int]] = []
+    for what, column in (("wait", "wait_hist"), ("service", "service_hist"), ("reason", "reasons")):
+        parts += [(tuple(r[:5]), what, str(r[5]), int(r[6])) for r in conn.execute(
+            f"SELECT {', '.join('c.' + k for k in CELL_KEY)}, j.key, SUM(j.value) "
+            f"FROM report_cells c, json_each(c.{column}) j WHERE {where} "
+            f"GROUP BY {', '.join('c.' + k for k in CELL_KEY)}, j.key", args)]
+    return counts, parts
+
+
 def day_cells(conn: sqlite3.Connection, site_id: int, dim: str, first: str,
               last: str) -> list[dict[str, Any]]:
     """The daily summary cells of one projection over a range of days (to roll a month up)."""
@@ -144,21 +204,33 @@ def months_to_roll_up(conn: sqlite3.Connection, site_id: int, before: str) -> li
 
 
 def rolled_up_months(conn: sqlite3.Connection, site_id: int, first: str, last: str) -> set[str]:
-    """Months between first and last ('YYYY-MM') whose roll-up is up to date."""
+    """Months between first and last ('YYYY-MM') whose roll-up is up to date (none of its days
+    changed since)."""
     return {r[0] for r in conn.execute(
         "SELECT r.month FROM report_months r WHERE r.site_id = ? AND r.month BETWEEN ? AND ? "
         "AND r.computed_at >= (SELECT MAX(computed_at) FROM report_days d WHERE d.site_id = ? "
-        "AND substr(d.day, 1, 7) = r.month)", (site_id, first, last, site_id))}
+        "AND substr(d.day, 1, 7) = r.month) AND NOT EXISTS (SELECT 1 FROM report_dirty_days x "
+        "WHERE x.site_id = ? AND substr(x.day, 1, 7) = r.month)",
+        (site_id, first, last, site_id, site_id))}
+
+
+GROUP_FIGURES = CELL_COLUMNS[CELL_COLUMNS.index("visits"):]
 
 
 def save_month(conn: sqlite3.Connection, site_id: int, month: str, cells: Sequence[dict[str, Any]],
-               at: str) -> None:
-    """Replace a month's roll-up."""
+               at: str, groups: Sequence[dict[str, Any]] = ()) -> None:
+    """Replace a month's roll-up: its cells, and the same added up by group (dim, col, gk)."""
     conn.execute("DELETE FROM report_month_cells WHERE site_id = ? AND month = ?", (site_id, month))
+    conn.execute("DELETE FROM report_month_groups WHERE site_id = ? AND month = ?", (site_id, month))
     cols = ("site_id", "month", *CELL_COLUMNS[1:])
     conn.executemany(
         f"INSERT INTO report_month_cells ({','.join(cols)}) VALUES ({','.join('?' * len(cols))})",
         [(site_id, month, *(c[k] for k in CELL_COLUMNS[1:])) for c in cells])
+    gcols: tuple[str, ...] = ("site_id", "month", "dim", "col", "gk", *GROUP_FIGURES)
+    conn.executemany(
+        f"INSERT INTO report_month_groups ({','.join(gcols)}) VALUES "
+        f"({','.join('?' * len(gcols))})",
+        [(site_id, month, *(g[k] for k in gcols[2:])) for g in groups])
     conn.execute("INSERT INTO report_months (site_id, month, computed_at) VALUES (?,?,?) "
                  "ON CONFLICT(site_id, month) DO UPDATE SET computed_at = excluded.computed_at",
                  (site_id, month, at))
@@ -168,14 +240,18 @@ def open_counters_by_slot(conn: sqlite3.Connection, site_id: int, first: str, la
                           counters: Sequence[int] | None = None) -> list[int]:
     """For each 15-minute slot of the day, how many counter-days had the counter open in it, over
     a range of days (optionally only these counters)."""
-    sums = ", ".join(f"SUM(substr(slots, {i + 1}, 1) = '1')" for i in range(96))
-    sql = (f"SELECT {sums} FROM report_counter_days WHERE site_id = ? AND day BETWEEN ? AND ?")
+    # Counters keep the same hours day after day: the distinct patterns are few, each counted once.
+    sql = "SELECT slots, COUNT(*) FROM report_counter_days WHERE site_id = ? AND day BETWEEN ? AND ?"
     args: list[Any] = [site_id, first, last]
     if counters is not None:
         sql += f" AND counter IN ({','.join('?' * len(counters))})"
         args += list(counters)
-    row = conn.execute(sql, args).fetchone()
-    return [int(v or 0) for v in row]
+    out = [0] * 96
+    for slots, n in conn.execute(sql + " GROUP BY slots", args):
+        for i, mark in enumerate(slots[:96]):
+            if mark == "1":
+                out[i] += n
+    return out
 
 
 def counter_days(conn: sqlite3.Connection, site_id: int, first: str,

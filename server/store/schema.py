@@ -374,3 +374,51 @@ def m161_job_state(db: Database) -> None:
     that runs in each of them acts once per change (e.g. the calendar watch's published states)."""
     db.execute("CREATE TABLE job_state (site_id INTEGER NOT NULL DEFAULT 1, job TEXT NOT NULL, "
                "value TEXT NOT NULL, at TEXT NOT NULL, PRIMARY KEY (site_id, job))")
+@migrations()
+def m112_report_dirty_days(db: Database) -> None:
+    """Summarized days that changed after their summary was written (a late rating, a ticket the
+    day close settled after a restart, a counter closed past midnight): the change marks its day
+    in the same transaction, by triggers, so reports read that day from its rows until the next
+    round re-summarizes it (and re-rolls its month). `mark` counts the changes, so a summary
+    written from an older snapshot does not clear a newer change's mark."""
+    summarized = ("EXISTS (SELECT 1 FROM report_days WHERE site_id = 1 AND day = {day})")
+    mark = ("INSERT INTO report_dirty_days (site_id, day) VALUES (1, {day}) "
+            "ON CONFLICT (site_id, day) DO UPDATE SET mark = mark + 1;")
+    ticket_day = "(SELECT day FROM tickets WHERE id = {row}.ticket_id)"
+    script = """
+    CREATE TABLE report_dirty_days (site_id INTEGER NOT NULL DEFAULT 1, day TEXT NOT NULL,
+        mark INTEGER NOT NULL DEFAULT 1, PRIMARY KEY (site_id, day)) WITHOUT ROWID;
+    """
+    for name, when, row, day in (
+            ("leg_in", "AFTER INSERT ON legs", "NEW", ticket_day),
+            ("leg_up", "AFTER UPDATE ON legs", "NEW", ticket_day),
+            ("leg_out", "AFTER DELETE ON legs", "OLD", ticket_day),
+            ("ticket_up", "AFTER UPDATE OF day, service, priority, issued_at, issued_by, "
+                          "requeued_at ON tickets", "OLD", "{row}.day"),
+            ("rating_in", "AFTER INSERT ON ratings", "NEW", "{row}.day"),
+            ("rating_up", "AFTER UPDATE ON ratings", "NEW", "{row}.day"),
+            ("rating_out", "AFTER DELETE ON ratings", "OLD", "{row}.day"),
+            ("event_in", "AFTER INSERT ON events", "NEW", "{row}.day")):
+        d = day.format(row=row)
+        cond = summarized.format(day=d)
+        if name == "event_in":  # only counters opening and closing count (their open slots)
+            cond = f"NEW.type IN ('counter.opened', 'counter.closed', 'counter.paused', " \
+                   f"'counter.resumed') AND {cond}"
+        script += (f"CREATE TRIGGER report_dirty_{name} {when} WHEN {cond} BEGIN\n"
+                   f"    {mark.format(day=d)}\nEND;\n")
+    db.executescript(script)
+
+
+@migrations()
+def m113_report_month_groups(db: Database) -> None:
+    """Each month's roll-up added up once more by what a report groups on (`col`: the unit or the
+    key of a projection `dim`), over every service, priority and channel: a year's report without
+    filters reads a dozen rows per group instead of every cell of twelve months. Written with the
+    roll-up (report_months)."""
+    counts = _REPORT_CELL_COLUMNS[_REPORT_CELL_COLUMNS.index("visits INTEGER"):]
+    db.executescript("""
+    CREATE TABLE report_month_groups (site_id INTEGER NOT NULL DEFAULT 1, month TEXT NOT NULL,
+        dim TEXT NOT NULL, col TEXT NOT NULL, gk TEXT NOT NULL,
+        """ + counts + """        PRIMARY KEY (site_id, dim, col, month, gk)) WITHOUT ROWID;
+    DELETE FROM report_months;  -- rolled up again (with their groups) by the next round
+    """)
