@@ -374,6 +374,8 @@ def m161_job_state(db: Database) -> None:
     that runs in each of them acts once per change (e.g. the calendar watch's published states)."""
     db.execute("CREATE TABLE job_state (site_id INTEGER NOT NULL DEFAULT 1, job TEXT NOT NULL, "
                "value TEXT NOT NULL, at TEXT NOT NULL, PRIMARY KEY (site_id, job))")
+
+
 @migrations()
 def m112_report_dirty_days(db: Database) -> None:
     """Summarized days that changed after their summary was written (a late rating, a ticket the
