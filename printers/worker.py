@@ -23,6 +23,10 @@ log = logging.getLogger(__name__)
 NOT_PRINTABLE = (PrinterStatus.OUT, PrinterStatus.OFFLINE)
 # Ticket drawing processes of a server (one: a kiosk prints a ticket in ~10 ms; two cores here).
 RENDER_PROCESSES = 1
+# A network printer's connection stays open this long after a job, for the next one: no connect,
+# accept and close per ticket in a busy hour; then it is let go, since a port-9100 printer serves
+# one connection at a time and another program may want it.
+KEEP_OPEN_S = 10.0
 
 
 @dataclass
@@ -117,6 +121,13 @@ class _Lane:
         self.jobs: queue.Queue[PrintJob | None] = queue.Queue()
         self.busy = threading.Lock()
         self.thread: threading.Thread | None = None
+        self.kept: Printer | None = None  # the connection left open after the last job (busy held)
+
+    def let_go(self) -> None:
+        """Close the kept connection (hold `busy`)."""
+        if self.kept is not None:
+            self.kept.close()
+            self.kept = None
 
 
 class PrintWorker:
@@ -124,8 +135,11 @@ class PrintWorker:
 
     def __init__(self, on_result: ResultCallback, on_status: StatusCallback | None = None,
                  retries: int = 3, retry_delay: float = 0.5, timeout: float = 3.0,
-                 lang: str = DEFAULT_LANG) -> None:
-        """`retries` is how many times a job is tried again after a connection failure."""
+                 lang: str = DEFAULT_LANG, keep_open: float = KEEP_OPEN_S) -> None:
+        """`retries` is how many times a job is tried again after a connection failure;
+        `keep_open` how many idle seconds a network printer's connection waits for the next job
+        (0: a connection per job)."""
+        self.keep_open = keep_open
         self.on_result = on_result
         self.on_status = on_status
         self.retries = max(0, retries)
@@ -189,7 +203,8 @@ class PrintWorker:
         if not lane.busy.acquire(blocking=False):
             return self._last_status(printer_url)
         try:
-            reading = self._probe_once(printer_url)
+            # The kept connection, if any: the printer would not serve a second one meanwhile.
+            reading = self._probe_kept(lane) if lane.kept is not None else self._probe_once(printer_url)
         finally:
             lane.busy.release()
         self._note_status(printer_url, reading)
@@ -217,8 +232,15 @@ class PrintWorker:
 
     def _run_lane(self, lane: _Lane) -> None:
         while True:
-            job = lane.jobs.get()
+            try:
+                job = lane.jobs.get(timeout=self.keep_open) if lane.kept is not None else lane.jobs.get()
+            except queue.Empty:  # idle: give the printer back to whoever else wants it
+                with lane.busy:
+                    lane.let_go()
+                continue
             if job is None:
+                with lane.busy:
+                    lane.let_go()
                 break
             if self._stopping.is_set():
                 self._report(job, PrintOutcome("failed", self._last_status(lane.url),
@@ -226,7 +248,7 @@ class PrintWorker:
                 continue
             try:
                 with lane.busy:
-                    outcome = self._print(job)
+                    outcome = self._print(job, lane)
             except Exception as exc:  # noqa: BLE001 - the lane must outlive any bug
                 log.exception("print job %s crashed", job.job_id)
                 outcome = PrintOutcome("failed", PrinterStatus.UNKNOWN,
@@ -246,7 +268,7 @@ class PrintWorker:
                                                text("error.stopped", self.lang), 0, "stopped"))
 
     # -- one job -----------------------------------------------------------------------------
-    def _print(self, job: PrintJob) -> PrintOutcome:
+    def _print(self, job: PrintJob, lane: _Lane) -> PrintOutcome:
         data = off_loop(ticket_bytes, job.ticket, job.paper, self.lang)
         attempts = 0
         last = PrintOutcome("failed", PrinterStatus.UNKNOWN, "", 0, "unreachable")
@@ -254,12 +276,12 @@ class PrintWorker:
             if attempts:
                 self._stopping.wait(self.retry_delay)
             attempts += 1
-            printer = self._open(job.printer_url)
+            printer, before = self._connect(lane, job.printer_url)
             if printer is None:
                 return PrintOutcome("failed", PrinterStatus.UNKNOWN,
                                     text("error.url", self.lang, url=job.printer_url), attempts, "url")
+            keep = False
             try:
-                before = printer.probe()
                 self._note_status(job.printer_url, before)
                 if not before.reachable:
                     last = PrintOutcome("failed", before.status, before.detail(self.lang),
@@ -285,11 +307,42 @@ class PrintWorker:
                 # The bytes are gone to the printer; a failed read afterwards doesn't unprint them.
                 after_status = after.status if after.reachable else PrinterStatus.UNKNOWN
                 self._note_status(job.printer_url, StatusReading(after_status, True, after.reason))
+                # Kept only while it answers status queries: that answer is how the next job
+                # knows the connection still reaches a printer before it sends anything.
+                keep = (self.keep_open > 0 and printer.reusable and after.reachable
+                        and after_status is not PrinterStatus.UNKNOWN)
                 return PrintOutcome("printed", after_status, text("outcome.printed", self.lang),
                                     attempts, "printed")
             finally:
-                printer.close()
+                if keep:
+                    lane.kept = printer
+                else:
+                    printer.close()
         return last
+
+    def _connect(self, lane: _Lane, url: str) -> tuple[Printer | None, StatusReading]:
+        """The printer to send a job to and its status read just now: the kept connection when
+        it still answers, else a new one (a printer restarted since the last job, a dropped link:
+        nothing of the job has been sent yet, so the ticket prints once on the new connection)."""
+        kept, lane.kept = lane.kept, None
+        if kept is not None:
+            reading = kept.probe()
+            if reading.reachable and reading.status is not PrinterStatus.UNKNOWN:
+                return kept, reading
+            kept.close()
+        printer = self._open(url)
+        if printer is None:
+            return None, StatusReading(PrinterStatus.UNKNOWN, False, "")
+        return printer, printer.probe()
+
+    def _probe_kept(self, lane: _Lane) -> StatusReading:
+        """Read the status over the kept connection; let it go when it no longer answers."""
+        assert lane.kept is not None
+        reading = lane.kept.probe()
+        if not reading.reachable or reading.status is PrinterStatus.UNKNOWN:
+            lane.let_go()
+            return self._probe_once(lane.url)
+        return reading
 
     def _open(self, url: str) -> Printer | None:
         try:
