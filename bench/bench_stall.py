@@ -8,8 +8,9 @@ processes, in five situations:
       the GETs do not need it);
   (c) 4 client processes flood logins with random usernames from random 127.x.y.z addresses (each
       attempt costs a scrypt hash: throttling per address does not save the server here);
-  (d) 2,000 idle TCP connections: (d1) just opened, while the server accepts them, (d2) once
-      accepted and quiet (this process raises its own open-file limit);
+  (d) 2,000 idle TCP connections: (d1) just opened, while the server accepts them (or the kernel
+      holds them until their first byte: TCP_DEFER_ACCEPT), (d2) once accepted and quiet, (d3)
+      the server's CPU per silent connection taken in (this process raises its own open-file limit);
   (e) issuing from a kiosk WITH a (fake, TCP) ESC/POS printer vs a kiosk without one, 4 clients.
 Run: `.venv/bin/python bench/bench_stall.py [--n 300]`
 """
@@ -97,9 +98,22 @@ def accept_queue(port: int) -> int:
     return 0
 
 
+def held_by_kernel(port: int) -> int:
+    """Connections to this port the kernel has not handed to the server yet: waiting to be accepted,
+    or (TCP_DEFER_ACCEPT) held until they send something (SYN_RECV in /proc/net/tcp)."""
+    held = accept_queue(port)
+    for row in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        f = row.split()
+        if f[3] == "03" and int(f[1].rsplit(":", 1)[1], 16) == port:
+            held += 1
+    return held
+
+
 def settle(port: int) -> None:
-    """Wait until the server has accepted every pending connection and its CPU is quiet again."""
-    while accept_queue(port):
+    """Wait until the server has accepted every pending connection (the kernel hands over a silent
+    deferred one after a few seconds) and its CPU is quiet again."""
+    deadline = time.monotonic() + 120
+    while held_by_kernel(port) and time.monotonic() < deadline:
         time.sleep(0.05)
     for _ in range(100):
         cpu = cpu_seconds(SERVER_PID)
@@ -247,6 +261,18 @@ def main() -> None:
             line(f"(d2) {len(idle)} idle connections open, all accepted", measure(url, mix()))
             for s in idle:
                 s.close()
+            settle(port)
+            # What taking in a silent connection costs the server, with no request meanwhile.
+            cpu0, t0 = cpu_seconds(SERVER_PID), time.monotonic()
+            idle = [socket.create_connection(("127.0.0.1", port)) for _ in range(2000)]
+            settle(port)
+            taken = cpu_seconds(SERVER_PID) - cpu0
+            print(f"(d3) taking in {len(idle)} silent connections: server CPU {taken * 1000:.0f} ms"
+                  f" ({taken * 1e6 / len(idle):.0f} µs each, idle CPU included); all accepted after"
+                  f" {time.monotonic() - t0:.1f} s, load average {os.getloadavg()[0]:.1f}", flush=True)
+            for s in idle:
+                s.close()
+            settle(port)
 
             four = 4
             line("(e1) 4 clients issue from a kiosk WITHOUT a printer, meanwhile health GETs",
