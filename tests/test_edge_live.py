@@ -2,15 +2,22 @@
 with the kernel, so they neither take a connection slot nor hold up a request behind them."""
 from __future__ import annotations
 
+import os
 import select
+import signal
 import socket
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 import requests
 
 from server.cli import DEFER_ACCEPT_S
-from tests.conftest import LiveServer
+from tests.conftest import ROOT, LiveServer
+from tests.support.escpos_decoder import decode
+from tests.support.fake_printer import FakePrinter
 
 ISSUE = "/api/v1/tickets"
 
@@ -53,3 +60,40 @@ def test_a_connection_that_speaks_only_after_a_long_silence_is_still_served(
     head, _, body = received.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 200"), head
     assert b'"status"' in body and b'"ok"' in body
+
+
+def kiosk_with_printer(server: LiveServer, printer_url: str) -> str:
+    """Add a kiosk whose tickets print on `printer_url`; its bearer token."""
+    out = subprocess.run([sys.executable, "-m", "server.cli", "device", "add", "edge-kiosk", "--kind",
+                          "kiosk", "--zone", "A1", "--printer", printer_url, "--db", str(server.db)],
+                         cwd=ROOT, capture_output=True, text=True, check=True, env=server.env())
+    return out.stdout.strip().splitlines()[-1]
+
+
+def drawing_processes(pid: int) -> list[int]:
+    return [int(k) for k in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def test_tickets_from_kiosks_print_once_each_even_when_the_drawing_process_dies(
+        live_server: LiveServer) -> None:
+    with FakePrinter() as printer:
+        token = kiosk_with_printer(live_server, printer.url)
+
+        def issue() -> str:
+            r = requests.post(live_server.url + ISSUE, json={"service": "TP-LLTP"}, timeout=60,
+                              headers={"Authorization": f"Bearer {token}"})
+            assert r.status_code == 201
+            return str(r.json()["number"])
+
+        with ThreadPoolExecutor(4) as pool:
+            numbers = list(pool.map(lambda _: issue(), range(8)))
+        assert printer.wait_until(lambda p: len(p.printed()) >= 8, timeout=60)
+        assert live_server.proc is not None
+        for pid in drawing_processes(live_server.proc.pid):
+            os.kill(pid, signal.SIGKILL)  # the server draws the next tickets all the same
+        numbers += [issue(), issue()]
+        assert printer.wait_until(lambda p: len(p.printed()) >= 10, timeout=60)
+        on_paper = sorted(n for data in printer.printed()
+                          for n in [line.text for line in decode(data).texts] if n in numbers)
+        assert on_paper == sorted(numbers)  # every ticket once, none twice
+        assert printer.connections < 10  # one kept connection serves a stream of tickets
