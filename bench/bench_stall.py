@@ -8,8 +8,9 @@ processes, in five situations:
       the GETs do not need it);
   (c) 4 client processes flood logins with random usernames from random 127.x.y.z addresses (each
       attempt costs a scrypt hash: throttling per address does not save the server here);
-  (d) 2,000 idle TCP connections: (d1) just opened, while the server accepts them, (d2) once
-      accepted and quiet (this process raises its own open-file limit);
+  (d) 2,000 idle TCP connections: (d1) just opened, while the server accepts them (or the kernel
+      holds them until their first byte: TCP_DEFER_ACCEPT), (d2) once accepted and quiet, (d3)
+      the server's CPU per silent connection taken in (this process raises its own open-file limit);
   (e) issuing from a kiosk WITH a (fake, TCP) ESC/POS printer vs a kiosk without one, 4 clients.
 Run: `.venv/bin/python bench/bench_stall.py [--n 300]`
 """
@@ -97,9 +98,22 @@ def accept_queue(port: int) -> int:
     return 0
 
 
+def held_by_kernel(port: int) -> int:
+    """Connections to this port the kernel has not handed to the server yet: waiting to be accepted,
+    or (TCP_DEFER_ACCEPT) held until they send something (SYN_RECV in /proc/net/tcp)."""
+    held = accept_queue(port)
+    for row in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        f = row.split()
+        if f[3] == "03" and int(f[1].rsplit(":", 1)[1], 16) == port:
+            held += 1
+    return held
+
+
 def settle(port: int) -> None:
-    """Wait until the server has accepted every pending connection and its CPU is quiet again."""
-    while accept_queue(port):
+    """Wait until the server has accepted every pending connection (the kernel hands over a silent
+    deferred one after a few seconds) and its CPU is quiet again."""
+    deadline = time.monotonic() + 120
+    while held_by_kernel(port) and time.monotonic() < deadline:
         time.sleep(0.05)
     for _ in range(100):
         cpu = cpu_seconds(SERVER_PID)
@@ -128,10 +142,19 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def children_cpu_seconds(pid: int) -> float:
+    """CPU time of a process's living children (the server's ticket drawing process)."""
+    try:
+        kids = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return 0.0
+    return sum(cpu_seconds(int(k)) for k in kids)
+
+
 def measure(url: str, clients: list[tuple[str, str, str | None, int, Any]]) -> list[Any]:
     """Run the clients at once (each its own process); their results in order of finishing, then
-    the server's CPU seconds over the run."""
-    cpu0 = cpu_seconds(SERVER_PID)
+    the server's CPU seconds over the run and its child processes'."""
+    cpu0, kids0 = cpu_seconds(SERVER_PID), children_cpu_seconds(SERVER_PID)
     start, out = mp.Event(), mp.Queue()
     procs = [mp.Process(target=loop, args=(url, m, p, t, n, b, start, out)) for m, p, t, n, b in clients]
     for p in procs:
@@ -140,12 +163,12 @@ def measure(url: str, clients: list[tuple[str, str, str | None, int, Any]]) -> l
     results = [out.get(timeout=900) for _ in procs]
     for p in procs:
         p.join()
-    return results + [cpu_seconds(SERVER_PID) - cpu0]
+    return results + [cpu_seconds(SERVER_PID) - cpu0, children_cpu_seconds(SERVER_PID) - kids0]
 
 
 def line(label: str, results: list[Any]) -> None:
     by: dict[tuple[str, str], list[Any]] = {}
-    *results, cpu = results
+    *results, cpu, kids_cpu = results
     for path, method, lat, statuses, wall in results:
         by.setdefault((method, path), []).append((lat, statuses, wall))
     parts = []
@@ -159,7 +182,8 @@ def line(label: str, results: list[Any]) -> None:
         parts.append(f"{method} {path}: p50 {statistics.median(lat):.1f} ms, p99 {pct(lat, 0.99):.1f} ms,"
                      f" {rate:.0f}/s {dict(sorted(statuses.items()))}")
     requests_n = sum(len(r[2]) for r in results)
-    parts.append(f"server CPU: {cpu * 1000 / requests_n:.2f} ms per request ({requests_n} requests),"
+    parts.append(f"server CPU: {cpu * 1000 / requests_n:.2f} ms per request ({requests_n} requests)"
+                 f" + {kids_cpu * 1000 / requests_n:.2f} ms in its ticket drawing process,"
                  f" load average {os.getloadavg()[0]:.1f}")
     print(f"{label}\n    " + "\n    ".join(parts), flush=True)
 
@@ -247,6 +271,18 @@ def main() -> None:
             line(f"(d2) {len(idle)} idle connections open, all accepted", measure(url, mix()))
             for s in idle:
                 s.close()
+            settle(port)
+            # What taking in a silent connection costs the server, with no request meanwhile.
+            cpu0, t0 = cpu_seconds(SERVER_PID), time.monotonic()
+            idle = [socket.create_connection(("127.0.0.1", port)) for _ in range(2000)]
+            settle(port)
+            taken = cpu_seconds(SERVER_PID) - cpu0
+            print(f"(d3) taking in {len(idle)} silent connections: server CPU {taken * 1000:.0f} ms"
+                  f" ({taken * 1e6 / len(idle):.0f} µs each, idle CPU included); all accepted after"
+                  f" {time.monotonic() - t0:.1f} s, load average {os.getloadavg()[0]:.1f}", flush=True)
+            for s in idle:
+                s.close()
+            settle(port)
 
             four = 4
             line("(e1) 4 clients issue from a kiosk WITHOUT a printer, meanwhile health GETs",

@@ -34,6 +34,10 @@ class TicketCommands:
         """Print a full-width mode "1" image as a GS v 0 raster."""
         self._out._raw(raster_command(image))
 
+    def raw(self, data: bytes) -> None:
+        """Append ready-made ESC/POS bytes (a cached raster)."""
+        self._out._raw(data)
+
     def qr(self, content: str, module: int) -> None:
         """Print a native (GS ( k) QR code, centred, with `module` dots per module."""
         self._out.set(align="center")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from PIL import Image, ImageChops, ImageDraw
@@ -73,6 +74,7 @@ def fit(text: str, max_width: int, style: TextStyle) -> tuple[int, list[str]]:
     return style.size, wrap(text, max_width, style.size, style.bold)
 
 
+@lru_cache(maxsize=1024)  # asked for the same lines on every ticket
 def line_count(text: str, paper_width: int, style: TextStyle, margin: int = 8) -> int:
     """How many printed lines `text` takes at `style` (without rendering it)."""
     clean = normalize(text)

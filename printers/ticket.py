@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from PIL import Image
 
 from printers.commands import FONT_A_WIDTH, TicketCommands
 from printers.messages import DEFAULT_LANG, text
-from printers.raster import TextStyle, line_count, render_text
+from printers.raster import TextStyle, line_count, raster_command, render_text
 from printers.render import render_escpos
 
 
@@ -112,14 +113,24 @@ def _counters_line(t: TicketPrint, paper: Paper, lang: str) -> str:
     return line
 
 
+@lru_cache(maxsize=1024)
+def raster_lines(content: str, dots: int, style: TextStyle) -> tuple[bytes, ...]:
+    """The GS v 0 rasters of a text block, one per printed line, drawn once per process.
+
+    Drawing is most of a ticket's cost (~8 of 10 ms) and nearly every line (the centre, the service,
+    counters, zone, instruction) is the same on every ticket of a service: bench/bench_ticket.py.
+    """
+    return tuple(raster_command(image) for image in render_text(content, dots, style))
+
+
 def ticket_bytes(t: TicketPrint, paper: str = "80mm", lang: str = DEFAULT_LANG) -> bytes:
     """Lay out the ticket as ESC/POS: native number, date and QR; Vietnamese lines as raster."""
     spec = paper_spec(paper)
     out = TicketCommands()
 
     def lines(content: str, style: TextStyle) -> None:
-        for image in render_text(content, spec.dots, style):
-            out.image(image)
+        for raster in raster_lines(content, spec.dots, style):
+            out.raw(raster)
             out.feed(4)
 
     def joined(parts: tuple[str, ...], separator: str, style: TextStyle) -> None:

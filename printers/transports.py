@@ -57,6 +57,9 @@ class PrinterUrlError(PrintError, ValueError):
 class Printer(ABC):
     """One printer connection, opened lazily; status() never raises, send() raises PrintError."""
 
+    # Whether the print worker may keep this connection open between jobs (see PrintWorker).
+    reusable = False
+
     def __init__(self, url: str, timeout: float = 3.0) -> None:
         self.url = url
         self.timeout = timeout
@@ -147,6 +150,8 @@ def _reason(exc: BaseException) -> str:
 # -- TCP (port 9100) ------------------------------------------------------------------------
 class TcpPrinter(Printer):
     """A network printer on raw TCP (JetDirect / port 9100)."""
+
+    reusable = True  # a connect (and the printer's accept) per ticket is most of a job's cost
 
     def __init__(self, host: str, port: int = 9100, timeout: float = 3.0, url: str = "") -> None:
         super().__init__(url or f"tcp://{host}:{port}", timeout)

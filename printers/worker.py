@@ -7,9 +7,8 @@ import multiprocessing as mp
 import os
 import queue
 import threading
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from typing import Callable
 
 from printers.messages import DEFAULT_LANG, text
@@ -21,8 +20,11 @@ log = logging.getLogger(__name__)
 
 # A printer that reports these will not print: fail at once, send nothing.
 NOT_PRINTABLE = (PrinterStatus.OUT, PrinterStatus.OFFLINE)
-# Ticket drawing processes of a server (one: a kiosk prints a ticket in ~10 ms; two cores here).
-RENDER_PROCESSES = 1
+# A server draws tickets in one process (a ticket takes ~1 ms once its lines are drawn; two cores).
+# A network printer's connection stays open this long after a job, for the next one: no connect,
+# accept and close per ticket in a busy hour; then it is let go, since a port-9100 printer serves
+# one connection at a time and another program may want it.
+KEEP_OPEN_S = 10.0
 
 
 @dataclass
@@ -51,10 +53,6 @@ ResultCallback = Callable[[PrintJob, PrintOutcome], None]
 StatusCallback = Callable[[str, PrinterStatus, str], None]
 
 
-_renderer: ProcessPoolExecutor | None = None
-_renderer_lock = threading.Lock()
-
-
 def _die_with_parent() -> None:
     """In the drawing process: end when the server ends, even by kill -9 (Linux prctl)."""
     import ctypes
@@ -68,14 +66,74 @@ def _die_with_parent() -> None:
     from printers import ticket  # noqa: F401 - load Pillow and the fonts before the first job
 
 
-def _render_pool() -> ProcessPoolExecutor:
-    global _renderer
-    with _renderer_lock:
-        if _renderer is None:
-            # spawn, not fork: a clean child that holds none of the server's sockets or greenlets
-            _renderer = ProcessPoolExecutor(RENDER_PROCESSES, mp_context=mp.get_context("spawn"),
-                                            initializer=_die_with_parent)
-        return _renderer
+def _draw_forever(conn: Connection) -> None:
+    """The drawing process: answer each (function, args) read from the pipe with (ok, value)."""
+    _die_with_parent()
+    while True:
+        try:
+            number, fn, args = conn.recv()
+        except (EOFError, OSError):  # the server closed its end
+            return
+        try:
+            answer = (number, True, fn(*args))
+        except Exception as exc:  # noqa: BLE001 - the server raises it where it asked
+            answer = (number, False, RuntimeError(f"{type(exc).__name__}: {exc}"))
+        conn.send(answer)
+
+
+class _Drawer:
+    """One drawing process on the end of a pipe, asked one ticket at a time.
+
+    The asking greenlet waits for the pipe to become readable: no thread pool hop and no executor
+    bookkeeping, which cost the loop more than the drawing itself once lines are reused
+    (1.4 ms of the server's CPU per ticket through ProcessPoolExecutor, bench_stall (e2)).
+    """
+
+    def __init__(self) -> None:
+        # spawn, not fork: a clean child that holds none of the server's sockets or greenlets
+        context = mp.get_context("spawn")
+        self.conn, child = context.Pipe()
+        # Under gevent the pair is made of gevent sockets, whose descriptors are non-blocking: the
+        # drawing process must block on its end, and this one reads only once it is readable.
+        os.set_blocking(self.conn.fileno(), True)
+        os.set_blocking(child.fileno(), True)
+        self.process = context.Process(target=_draw_forever, args=(child,), name="ticket-drawing",
+                                       daemon=True)
+        self.process.start()
+        child.close()
+        self.turn = threading.Lock()  # a greenlet lock under gevent: one ticket in the pipe at a time
+        self.asked = 0
+
+    def call(self, fn: Callable[..., bytes], args: tuple[object, ...]) -> bytes:
+        from gevent.socket import wait_read
+        with self.turn:
+            self.asked += 1
+            self.conn.send((self.asked, fn, args))
+            while True:
+                wait_read(self.conn.fileno())
+                number, ok, value = self.conn.recv()  # EOFError when the process died
+                # An answer to an earlier question whose asker was interrupted is not ours.
+                if number == self.asked:
+                    break
+        if not ok:
+            raise value
+        return value  # type: ignore[no-any-return]
+
+    def close(self) -> None:
+        self.conn.close()
+        self.process.join(1)
+
+
+_drawer: _Drawer | None = None
+_drawer_lock = threading.Lock()
+
+
+def _drawing_process() -> _Drawer:
+    global _drawer
+    with _drawer_lock:
+        if _drawer is None:
+            _drawer = _Drawer()
+        return _drawer
 
 
 def _under_gevent() -> bool:
@@ -87,26 +145,26 @@ def _under_gevent() -> bool:
 
 
 def off_loop(fn: Callable[..., bytes], *args: object) -> bytes:
-    """Draw a ticket (~10 ms of Pillow, which holds the GIL) in a worker process when the server
-    runs under gevent, so the event loop keeps answering; else (kiosk agent, tests) call it here.
+    """Draw a ticket (~10 ms of Pillow for new lines, which holds the GIL) in a worker process when
+    the server runs under gevent, so the event loop keeps answering; else (kiosk agent, tests)
+    call it here.
 
     bench/bench_offload.py: drawing in gevent's thread pool still left the loop 11 ms late at p50
     (175 ms p99) through the GIL; in a process 1 ms (28 ms p99), at the same tickets per second.
     """
-    global _renderer
+    global _drawer
     if not _under_gevent():
         return fn(*args)
-    from gevent import get_hub
-    hub = get_hub()
+    drawer = _drawing_process()
     try:
-        future = _render_pool().submit(fn, *args)
-        # A real thread waits for the process (releasing the GIL), the greenlet waits for it.
-        return hub.threadpool.apply(future.result)  # type: ignore[no-any-return]
-    except BrokenProcessPool:
-        log.error("the ticket drawing process died; starting a new one")
-        with _renderer_lock:
-            _renderer = None
-        return hub.threadpool.apply(fn, args)  # type: ignore[no-any-return]
+        return drawer.call(fn, args)
+    except (EOFError, OSError) as exc:
+        log.error("the ticket drawing process died (%r); starting a new one", exc)
+        with _drawer_lock:
+            if _drawer is drawer:
+                _drawer = None
+        from gevent import get_hub
+        return get_hub().threadpool.apply(fn, args)  # type: ignore[no-any-return]
 
 
 class _Lane:
@@ -117,6 +175,13 @@ class _Lane:
         self.jobs: queue.Queue[PrintJob | None] = queue.Queue()
         self.busy = threading.Lock()
         self.thread: threading.Thread | None = None
+        self.kept: Printer | None = None  # the connection left open after the last job (busy held)
+
+    def let_go(self) -> None:
+        """Close the kept connection (hold `busy`)."""
+        if self.kept is not None:
+            self.kept.close()
+            self.kept = None
 
 
 class PrintWorker:
@@ -124,8 +189,11 @@ class PrintWorker:
 
     def __init__(self, on_result: ResultCallback, on_status: StatusCallback | None = None,
                  retries: int = 3, retry_delay: float = 0.5, timeout: float = 3.0,
-                 lang: str = DEFAULT_LANG) -> None:
-        """`retries` is how many times a job is tried again after a connection failure."""
+                 lang: str = DEFAULT_LANG, keep_open: float = KEEP_OPEN_S) -> None:
+        """`retries` is how many times a job is tried again after a connection failure;
+        `keep_open` how many idle seconds a network printer's connection waits for the next job
+        (0: a connection per job)."""
+        self.keep_open = keep_open
         self.on_result = on_result
         self.on_status = on_status
         self.retries = max(0, retries)
@@ -143,7 +211,7 @@ class PrintWorker:
     def start(self) -> None:
         """Allow lanes to run (each printer's thread starts with its first job)."""
         if _under_gevent():
-            _render_pool().submit(int)  # start the drawing process now, not at the first ticket
+            _drawing_process()  # start the drawing process now, not at the first ticket
         self._stopping.clear()
         self._started = True
         with self._lanes_lock:
@@ -189,7 +257,8 @@ class PrintWorker:
         if not lane.busy.acquire(blocking=False):
             return self._last_status(printer_url)
         try:
-            reading = self._probe_once(printer_url)
+            # The kept connection, if any: the printer would not serve a second one meanwhile.
+            reading = self._probe_kept(lane) if lane.kept is not None else self._probe_once(printer_url)
         finally:
             lane.busy.release()
         self._note_status(printer_url, reading)
@@ -217,8 +286,15 @@ class PrintWorker:
 
     def _run_lane(self, lane: _Lane) -> None:
         while True:
-            job = lane.jobs.get()
+            try:
+                job = lane.jobs.get(timeout=self.keep_open) if lane.kept is not None else lane.jobs.get()
+            except queue.Empty:  # idle: give the printer back to whoever else wants it
+                with lane.busy:
+                    lane.let_go()
+                continue
             if job is None:
+                with lane.busy:
+                    lane.let_go()
                 break
             if self._stopping.is_set():
                 self._report(job, PrintOutcome("failed", self._last_status(lane.url),
@@ -226,7 +302,7 @@ class PrintWorker:
                 continue
             try:
                 with lane.busy:
-                    outcome = self._print(job)
+                    outcome = self._print(job, lane)
             except Exception as exc:  # noqa: BLE001 - the lane must outlive any bug
                 log.exception("print job %s crashed", job.job_id)
                 outcome = PrintOutcome("failed", PrinterStatus.UNKNOWN,
@@ -246,7 +322,7 @@ class PrintWorker:
                                                text("error.stopped", self.lang), 0, "stopped"))
 
     # -- one job -----------------------------------------------------------------------------
-    def _print(self, job: PrintJob) -> PrintOutcome:
+    def _print(self, job: PrintJob, lane: _Lane) -> PrintOutcome:
         data = off_loop(ticket_bytes, job.ticket, job.paper, self.lang)
         attempts = 0
         last = PrintOutcome("failed", PrinterStatus.UNKNOWN, "", 0, "unreachable")
@@ -254,12 +330,12 @@ class PrintWorker:
             if attempts:
                 self._stopping.wait(self.retry_delay)
             attempts += 1
-            printer = self._open(job.printer_url)
+            printer, before = self._connect(lane, job.printer_url)
             if printer is None:
                 return PrintOutcome("failed", PrinterStatus.UNKNOWN,
                                     text("error.url", self.lang, url=job.printer_url), attempts, "url")
+            keep = False
             try:
-                before = printer.probe()
                 self._note_status(job.printer_url, before)
                 if not before.reachable:
                     last = PrintOutcome("failed", before.status, before.detail(self.lang),
@@ -285,11 +361,42 @@ class PrintWorker:
                 # The bytes are gone to the printer; a failed read afterwards doesn't unprint them.
                 after_status = after.status if after.reachable else PrinterStatus.UNKNOWN
                 self._note_status(job.printer_url, StatusReading(after_status, True, after.reason))
+                # Kept only while it answers status queries: that answer is how the next job
+                # knows the connection still reaches a printer before it sends anything.
+                keep = (self.keep_open > 0 and printer.reusable and after.reachable
+                        and after_status is not PrinterStatus.UNKNOWN)
                 return PrintOutcome("printed", after_status, text("outcome.printed", self.lang),
                                     attempts, "printed")
             finally:
-                printer.close()
+                if keep:
+                    lane.kept = printer
+                else:
+                    printer.close()
         return last
+
+    def _connect(self, lane: _Lane, url: str) -> tuple[Printer | None, StatusReading]:
+        """The printer to send a job to and its status read just now: the kept connection when
+        it still answers, else a new one (a printer restarted since the last job, a dropped link:
+        nothing of the job has been sent yet, so the ticket prints once on the new connection)."""
+        kept, lane.kept = lane.kept, None
+        if kept is not None:
+            reading = kept.probe()
+            if reading.reachable and reading.status is not PrinterStatus.UNKNOWN:
+                return kept, reading
+            kept.close()
+        printer = self._open(url)
+        if printer is None:
+            return None, StatusReading(PrinterStatus.UNKNOWN, False, "")
+        return printer, printer.probe()
+
+    def _probe_kept(self, lane: _Lane) -> StatusReading:
+        """Read the status over the kept connection; let it go when it no longer answers."""
+        assert lane.kept is not None
+        reading = lane.kept.probe()
+        if not reading.reachable or reading.status is PrinterStatus.UNKNOWN:
+            lane.let_go()
+            return self._probe_once(lane.url)
+        return reading
 
     def _open(self, url: str) -> Printer | None:
         try:

@@ -14,6 +14,8 @@ MAX_CONNECTIONS = 4000
 READ_TIMEOUT_S = 60.0  # well above Engine.IO's 10 s ping, so live screens are never cut
 FD_RESERVE = 200  # open files besides client connections: the database, printers, logs
 MIN_START_FREE_BYTES = 1024 * 1024
+DEFER_ACCEPT_S = 5  # how long the kernel holds a connection that has sent nothing
+LISTEN_BACKLOG = 4096  # also how many silent new connections the kernel holds for us
 
 
 def _db(path: str):  # noqa: ANN202 - imported lazily so `run` can patch gevent first
@@ -66,7 +68,13 @@ def _listen(host: str, port: int):  # noqa: ANN202 - a socket.socket
     except OSError:
         listener.close()
         raise
-    listener.listen(1024)
+    # A connection that has sent nothing yet stays with the kernel (Linux TCP_DEFER_ACCEPT) until
+    # its first byte: thousands of idle ones just opened cost the loop nothing, and a request is
+    # accepted at once instead of queueing behind them (bench_stall (d1)). The kernel still hands
+    # a silent one over after DEFER_ACCEPT_S, and then the read timeout closes it.
+    if hasattr(socket, "TCP_DEFER_ACCEPT"):
+        listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_DEFER_ACCEPT, DEFER_ACCEPT_S)
+    listener.listen(LISTEN_BACKLOG)  # the kernel caps it at net.core.somaxconn
     return listener
 
 

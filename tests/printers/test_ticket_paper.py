@@ -158,3 +158,22 @@ def test_any_names_print_within_the_paper(make_ticket: Callable[..., TicketPrint
     assert [q.payload for q in decoded.qr_codes] == ["http://127.0.0.1:5000/t/Zq3x9LkP0aBcDeFgHiJkLmNo"]
     assert all(isinstance(r, Raster) and r.size[0] <= PAPER_DOTS[paper] for r in decoded.rasters)
     assert len(decoded.cuts) == 1
+
+
+def test_reused_lines_never_mix_tickets_up(make_ticket: Callable[..., TicketPrint]) -> None:
+    # Lines are drawn once and reused: a stream of tickets from two services, each still reads
+    # its own service, people ahead and number, and the same ticket gives the same bytes again.
+    first = make_ticket(number="1023", ahead=5)
+    first_bytes = ticket_bytes(first)
+    other = make_ticket(number="2001", unit_name="Sở Xây dựng", service_name="Cấp phép xây dựng",
+                        ahead=7, estimated_wait_min=(20, 30))
+    other_lines = printed_lines(ticket_bytes(other))
+    assert contains_in_order(other_lines, expected_lines("Sở Xây dựng – Cấp phép xây dựng",
+                                                         layout.SERVICE)
+                             + expected_lines("Trước bạn: 7 người · chờ khoảng 20–30 phút",
+                                              layout.WAIT))
+    assert not contains_in_order(other_lines, expected_lines("Sở Tư pháp – Lý lịch tư pháp",
+                                                             layout.SERVICE))
+    assert decode(ticket_bytes(other)).text("2001") is not None
+    assert ticket_bytes(first) == first_bytes
+    assert decode(ticket_bytes(make_ticket(number="1024", ahead=6))).text("1024") is not None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import socket
 import socketserver
+import struct
 import threading
 import time
 from typing import Callable
@@ -31,13 +32,17 @@ class _StreamScanner:
     """Finds DLE EOT n in the byte stream, skipping raster and QR payloads where those
     bytes are image data, not commands (a real printer parses the stream the same way)."""
 
-    def __init__(self, on_query: Callable[[int], None]) -> None:
+    def __init__(self, on_query: Callable[[int], None],
+                 on_cut: Callable[[int], None] = lambda end: None) -> None:
         self.on_query = on_query
+        self.on_cut = on_cut  # called with the offset just past a cut, counted from the first byte
         self.pending = b""
         self.skip = 0
+        self.position = 0  # offset of `pending`'s first byte in the connection's stream
 
     def feed(self, chunk: bytes) -> None:
         data = self.pending + chunk
+        base = self.position
         self.pending = b""
         i = 0
         while i < len(data):
@@ -66,8 +71,15 @@ class _StreamScanner:
                 self.skip = head[3] | head[4] << 8
                 i += 5
                 continue
+            elif head[:2] == b"\x1dV":  # GS V m, or GS V m n for the feed-and-cut modes
+                if len(head) < 3 or (head[2] in (65, 66, 97, 98, 103, 104) and len(head) < 4):
+                    break
+                i += 4 if head[2] in (65, 66, 97, 98, 103, 104) else 3
+                self.on_cut(base + i)
+                continue
             i += 1
         self.pending = data[i:]
+        self.position = base + i
 
 
 class FakePrinter:
@@ -86,8 +98,11 @@ class FakePrinter:
         self.chunk_size = chunk_size
         self._bind_port = port
         self.jobs: list[bytearray] = []  # bytes per connection, in order
+        self.cuts: list[list[int]] = []  # per connection: offsets just past each cut
         self.queries: list[int] = []
         self.connections = 0
+        self._live: set[socket.socket] = set()  # connections open now
+        self._reset: set[socket.socket] = set()  # dropped by restart(): closed with a RST
         self._changed = threading.Condition()
         self._server: socketserver.ThreadingTCPServer | None = None
         self._thread: threading.Thread | None = None
@@ -96,6 +111,28 @@ class FakePrinter:
     def set_status(self, status: str) -> None:
         """Change what the printer reports from now on."""
         self.online_byte, self.paper_byte = STATUS_BYTES[status]
+
+    def restart(self, reset: bool = True) -> None:
+        """Power-cycle: every open connection is gone (a RST as a restarted printer answers an
+        old connection, or with `reset=False` a clean close); new ones are served as before."""
+        with self._changed:
+            live = list(self._live)
+            if reset:
+                self._reset.update(live)
+        for conn in live:
+            try:
+                if reset:  # close() after SO_LINGER 0 sends a RST; SHUT_RD only wakes the reader
+                    conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                conn.shutdown(socket.SHUT_RD if reset else socket.SHUT_RDWR)
+            except OSError:
+                pass
+        self.wait_until(lambda p: not (p._live & set(live)))
+
+    @property
+    def live(self) -> int:
+        """How many connections are open now."""
+        with self._changed:
+            return len(self._live)
 
     @property
     def port(self) -> int:
@@ -116,10 +153,17 @@ class FakePrinter:
             return b"".join(bytes(job) for job in self.jobs)
 
     def printed(self) -> list[bytes]:
-        """The connections that carried more than status queries (i.e. print jobs)."""
+        """The print jobs received, in order: each connection's bytes cut after every paper cut
+        (a kept-open connection carries many tickets), keeping pieces with more than status
+        queries."""
         with self._changed:
-            return [bytes(job) for job in self.jobs if job.replace(b"\x10\x04\x01", b"")
-                    .replace(b"\x10\x04\x04", b"")]
+            pieces = []
+            for job, cuts in zip(self.jobs, self.cuts):
+                start = 0
+                for end in [*cuts, len(job)]:
+                    pieces.append(bytes(job[start:end]))
+                    start = end
+        return [p for p in pieces if p.replace(b"\x10\x04\x01", b"").replace(b"\x10\x04\x04", b"")]
 
     def wait_until(self, predicate: Callable[["FakePrinter"], bool], timeout: float = 5.0) -> bool:
         """Block until `predicate(self)` holds (re-checked on every received chunk)."""
@@ -167,8 +211,11 @@ class FakePrinter:
     def _serve(self, conn: socket.socket) -> None:
         with self._changed:
             self.connections += 1
+            self._live.add(conn)
             job = bytearray()
             self.jobs.append(job)
+            cuts: list[int] = []
+            self.cuts.append(cuts)
             self._changed.notify_all()
 
         def on_query(n: int) -> None:
@@ -182,7 +229,11 @@ class FakePrinter:
             except OSError:
                 pass
 
-        scanner = _StreamScanner(on_query)
+        def on_cut(end: int) -> None:
+            with self._changed:
+                cuts.append(end)
+
+        scanner = _StreamScanner(on_query, on_cut)
         while True:
             try:
                 chunk = conn.recv(self.chunk_size)
@@ -197,3 +248,9 @@ class FakePrinter:
             scanner.feed(chunk)
             with self._changed:
                 self._changed.notify_all()
+        with self._changed:
+            if conn in self._reset:
+                self._reset.discard(conn)
+                conn.close()  # SO_LINGER 0: the peer gets a RST
+            self._live.discard(conn)
+            self._changed.notify_all()
