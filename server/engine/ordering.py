@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from operator import attrgetter
 
 from .model import Counter, Policy, Waiting
 
@@ -17,8 +18,11 @@ class Choice:
     reason: str  # "aged", "priority", "normal", "priority_counter"
 
 
+_ORDER = attrgetter("queued_at", "id")  # the call order of one class: longest wait first
+
+
 def _oldest(tickets: Sequence[Waiting]) -> Waiting:
-    return min(tickets, key=lambda w: (w.queued_at, w.id))
+    return min(tickets, key=_ORDER)
 
 
 def _pick(tickets: Sequence[Waiting], counter: Counter, policy: Policy) -> Waiting:

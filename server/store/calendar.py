@@ -81,7 +81,3 @@ def delete_calendar_day(conn: sqlite3.Connection, day_id: int, site_id: int = 1)
     return conn.execute("DELETE FROM calendar_days WHERE site_id=? AND id=?",
                         (site_id, day_id)).rowcount > 0
 
-
-def data_version(conn: sqlite3.Connection) -> int:
-    """A number that moves whenever another connection commits (PRAGMA data_version)."""
-    return int(conn.execute("PRAGMA data_version").fetchone()[0])
