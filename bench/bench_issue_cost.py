@@ -40,6 +40,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--tickets", type=int, default=2000)
     parser.add_argument("--block", type=int, default=500)
+    parser.add_argument("--calls", action="store_true",
+                        help="also count Python function calls per issue (exact, load-independent)")
     parser.add_argument("--open-counters", action="store_true",
                         help="open every counter first (the call order then follows open counters)")
     args = parser.parse_args()
@@ -70,19 +72,30 @@ def main() -> None:
         headers = {"Authorization": f"Bearer {token}"}
         print(f"command: {Path(sys.executable).name} {' '.join(sys.argv)}  "
               f"({len(services)} services, load average {os.getloadavg()[0]:.1f})")
-        print(f"{'waiting':>9} {'stmts/issue':>12} {'cpu ms/issue':>13} {'wall ms/issue':>14}")
+        print(f"{'waiting':>9} {'stmts/issue':>12} {'cpu ms/issue':>13} {'wall ms/issue':>14}"
+              + (f" {'py calls/issue':>15}" if args.calls else ""))
+        calls = [0]
+
+        def count(frame: object, event: str, arg: object) -> None:
+            if event in ("call", "c_call"):
+                calls[0] += 1
         issued = 0
         while issued < args.tickets:
             STATEMENTS.clear()
+            calls[0] = 0
             cpu, wall = time.process_time(), time.perf_counter()
             for i in range(issued, issued + args.block):
-                r = client.post("/api/v1/tickets", json={"service": services[i % len(services)]},
-                                headers=headers)
+                body = {"service": services[i % len(services)]}
+                if args.calls and i % 10 == 0:  # a sample: counting slows everything down
+                    sys.setprofile(count)
+                r = client.post("/api/v1/tickets", json=body, headers=headers)
+                sys.setprofile(None)
                 assert r.status_code == 201, r.get_json()
             cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
             issued += args.block
             print(f"{issued - args.block:>4}-{issued:<4} {len(STATEMENTS) / args.block:>12.1f} "
-                  f"{cpu * 1000 / args.block:>13.2f} {wall * 1000 / args.block:>14.2f}")
+                  f"{cpu * 1000 / args.block:>13.2f} {wall * 1000 / args.block:>14.2f}"
+                  + (f" {calls[0] * 10 / args.block:>15.0f}" if args.calls else ""))
         kinds: dict[str, int] = {}
         for s in STATEMENTS:
             key = " ".join(s.split()[:6])

@@ -514,9 +514,9 @@ def waiting_lines(conn: sqlite3.Connection, day: str,
                      "OR (queued_at = ? AND id <= ?)) ORDER BY queued_at, id LIMIT ?)")
         upto = line.upto or ("~", 0)
         args += [day, line.service, int(line.priority), upto[0], upto[0], upto[1], line.limit]
-    found: list[list[tuple[int, str]]] = [[] for _ in lines]
+    found: list[list[tuple[str, int]]] = [[] for _ in lines]
     for r in conn.execute(" UNION ALL ".join(parts), args):
-        found[r[0]].append((int(r[1]), str(r[2])))
+        found[r[0]].append((r[2], r[1]))
     # Each line comes out in its own order; sorting (already sorted: linear) makes it certain.
-    return {(line.service, line.priority): sorted(rows, key=lambda row: (row[1], row[0]))
+    return {(line.service, line.priority): [(i, at) for at, i in sorted(rows)]
             for line, rows in zip(lines, found)}
