@@ -78,21 +78,27 @@ def calls_before_in_lines(me: Waiting, lines: Mapping[Line, Sequence[Waiting]], 
     if all(k == mine for k in live):
         # One line only: every counter calls its head, so exactly those before me go first.
         return before
-    keys = [[k for k in live if c.may_call(*k)] for c in callers]  # what each counter may call
+    if me.queued_at.tzinfo is not None:  # the same instant, in the tickets' own zone: faster
+        now = now.astimezone(me.queued_at.tzinfo)  # comparisons on every step
+    # Lines by number from here on: the replay's steps look them up thousands of times.
+    held = [lines[k] for k in live]
+    mine_at = live.index(mine) if mine in live else -1
+    keys = [[j for j, k in enumerate(live) if c.may_call(*k)] for c in callers]
     streaks = [c.priority_streak for c in callers]
-    popped = dict.fromkeys(live, 0)
+    counters = [c.counter for c in callers]
+    popped = [0] * len(live)
     called = turn = idle = 0
     while called < max_steps:
         i = turn % len(callers)
         turn += 1
         heads: list[Waiting] = []
-        head_lines: list[Line] = []
-        for k in keys[i]:
-            line, p = lines[k], popped[k]
+        head_lines: list[int] = []
+        for j in keys[i]:
+            line, p = held[j], popped[j]
             if p < len(line):
                 heads.append(line[p])
-                head_lines.append(k)
-        choice = choose_next(callers[i].counter, heads, streaks[i], policy, now)
+                head_lines.append(j)
+        choice = choose_next(counters[i], heads, streaks[i], policy, now)
         if choice is None:  # this counter has nothing it may call; the others still do
             idle += 1
             if idle >= len(callers):
@@ -102,7 +108,10 @@ def calls_before_in_lines(me: Waiting, lines: Mapping[Line, Sequence[Waiting]], 
         if choice.ticket_id == me.id:
             return called
         streaks[i] = choice.priority_streak
-        popped[head_lines[next(j for j, h in enumerate(heads) if h.id == choice.ticket_id)]] += 1
+        for head, j in zip(heads, head_lines):
+            if head.id == choice.ticket_id:
+                popped[j] += 1
+                break
         called += 1
     # Past the bound: the rest of the target's own line before it is surely ahead too.
-    return called + before - popped.get(mine, 0)
+    return called + before - (popped[mine_at] if mine_at >= 0 else 0)

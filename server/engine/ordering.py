@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from operator import attrgetter
 
 from .model import Counter, Policy, Waiting
 
@@ -17,8 +18,11 @@ class Choice:
     reason: str  # "aged", "priority", "normal", "priority_counter"
 
 
+_ORDER = attrgetter("queued_at", "id")  # the call order of one class: longest wait first
+
+
 def _oldest(tickets: Sequence[Waiting]) -> Waiting:
-    return min(tickets, key=lambda w: (w.queued_at, w.id))
+    return min(tickets, key=_ORDER)
 
 
 def _pick(tickets: Sequence[Waiting], counter: Counter, policy: Policy) -> Waiting:
@@ -44,11 +48,13 @@ def choose_next(counter: Counter, waiting: Sequence[Waiting], priority_streak: i
     """
     if not waiting:
         return None
-    prio = [w for w in waiting if w.priority]
-    normal = [w for w in waiting if not w.priority]
+    prio: list[Waiting] = []
+    normal: list[Waiting] = []
+    for w in waiting:  # a plain loop: the replay of "people ahead" runs this for every step
+        (prio if w.priority else normal).append(w)
     if counter.priority and prio:
         return Choice(_pick(prio, counter, policy).id, priority_streak + 1, "priority_counter")
-    oldest = _oldest(waiting)
+    oldest = min(waiting, key=_ORDER)
     if now - oldest.queued_at > timedelta(minutes=policy.aging_minutes):
         streak = priority_streak + 1 if oldest.priority else 0
         return Choice(oldest.id, streak, "aged")

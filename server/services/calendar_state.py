@@ -9,21 +9,20 @@ from ..engine.numbering import LOOK_AHEAD_DAYS
 from ..i18n import LANGS, message
 from ..store import Connection
 from ..store import calendar as rows
+from ..store import site as site_rows
 from .context import TZ
 
-_last: dict[tuple[int, int, int, date], Calendar] = {}
+# The calendar last read, by its version (moved by triggers on every change, in any process)
+# and the day: kept across transactions, read again only when the version or the day moves.
+_last: dict[tuple[int, date], Calendar] = {}
 
 
 def calendar_at(conn: Connection, now: datetime) -> Calendar:
     """The days off, working days and suspensions that matter from `now` on (read in `conn`)."""
-    # Screens list every service at once: the rows are read once per transaction state
-    # (data_version moves when another connection commits, total_changes when this one writes).
-    version = rows.data_version(conn)
-    today = now.astimezone(TZ).date()
-    key = (id(conn), conn.total_changes, version, today)
+    key = (site_rows.versions(conn)["calendar_version"], now.astimezone(TZ).date())
     found = _last.get(key)
     if found is None:
-        found = load(conn, today)
+        found = load(conn, key[1])
         _last.clear()
         _last[key] = found
     return found

@@ -16,7 +16,7 @@ from ..store import queue as q
 from . import audit
 from .auth import Actor, require_counter, require_rater
 from .changes import Changes
-from .context import Context, service_day, stamp
+from .context import Context, parse_stamp, service_day, stamp
 from .errors import UseCaseError
 from .screens.events import RatingAdded
 from .screens.views import public_counter, public_ticket
@@ -139,7 +139,7 @@ def call_next(step: Step) -> None:
     services, zone_priority = _callable_services(step)
     rows = q.waiting(step.conn, step.day, services, zone_priority)
     waiting = [Waiting(r["id"], r["service"], r["priority"] is not None,
-                       datetime.fromisoformat(r["queued_at"])) for r in rows]
+                       parse_stamp(r["queued_at"])) for r in rows]
     counter = step.ctx.site.counters[step.number]
     choice = choose_next(counter, waiting, int(step.state().get("priority_streak") or 0),
                          step.ctx.site.policy, step.now)

@@ -13,7 +13,7 @@ from ..site import Site
 from ..store import Connection
 from ..store import queue as q
 from .calendar_state import calendar_at, closed_texts
-from .context import TZ, service_day
+from .context import TZ, parse_stamp, service_day
 
 
 def iso(text: str | None) -> str | None:
@@ -58,17 +58,34 @@ def wait_texts(low: int, high: int) -> dict[str, str]:
     return {lang: wait_text(low, high, lang) for lang in LANGS}
 
 
+# What the site alone decides, per (service, class): the counters that may call such a ticket,
+# each with the services whose priority tickets it also calls. Kept per site object.
+_may_call: dict[tuple[int, str, bool], tuple[Site, list[Caller]]] = {}
+
+
+def _possible_callers(site: Site, service: str, priority: bool) -> list[Caller]:
+    key = (id(site), service, priority)
+    found = _may_call.get(key)
+    if found is not None and found[0] is site:
+        return found[1]
+    if found is not None or len(_may_call) > 4096:  # a new site replaced the old one
+        _may_call.clear()
+    zone = site.services[service].zone
+    zone_services = frozenset(site.zone_services(zone))
+    callers = [Caller(c, 0, zone_services if c.priority and c.zone == zone else frozenset())
+               for c in site.counters.values()]
+    callers = [c for c in callers if c.may_call(service, priority)]
+    _may_call[key] = (site, callers)
+    return callers
+
+
 def callers_of(conn: Connection, site: Site, service: str, priority: bool) -> list[Caller]:
     """The counters that may call a ticket of this service and class, as the estimate sees them:
     the open ones (all of them while none is open), each with its run of priority calls."""
-    zone = site.services[service].zone
-    zone_services = frozenset(site.zone_services(zone))
-    states = q.counter_states(conn)
-    callers = [Caller(c, int(states.get(n, {}).get("priority_streak") or 0),
-                      zone_services if c.priority and c.zone == zone else frozenset())
-               for n, c in site.counters.items()]
-    callers = [c for c in callers if c.may_call(service, priority)]
-    working = [c for c in callers if states.get(c.counter.number, {}).get("state") == "open"]
+    work = q.counter_work(conn)
+    callers = [Caller(c.counter, work.get(c.counter.number, ("closed", 0))[1], c.priority_services)
+               for c in _possible_callers(site, service, priority)]
+    working = [c for c in callers if work.get(c.counter.number, ("closed", 0))[0] == "open"]
     return working or callers
 
 
@@ -88,27 +105,45 @@ def people_ahead(conn: Connection, site: Site, t: dict[str, Any], now: datetime)
     return result
 
 
+_waiting_seen: dict[tuple[int, str, bool, str], Waiting] = {}
+
+
+def _waiting(ticket_id: int, service: str, priority: bool, queued_at: str) -> Waiting:
+    """The engine's view of a waiting ticket, parsed once per process (the same tickets are
+    read by every issue while they wait)."""
+    key = (ticket_id, service, priority, queued_at)
+    found = _waiting_seen.get(key)
+    if found is None:
+        if len(_waiting_seen) > 50_000:
+            _waiting_seen.clear()
+        found = _waiting_seen[key] = Waiting(ticket_id, service, priority, parse_stamp(queued_at))
+    return found
+
+
 def _people_ahead(conn: Connection, site: Site, t: dict[str, Any], now: datetime) -> tuple[int, int]:
     prio = t["priority"] is not None
     callers = callers_of(conn, site, t["service"], prio)
-    me = Waiting(int(t["id"]), t["service"], prio, datetime.fromisoformat(t["queued_at"]))
+    me = Waiting(int(t["id"]), t["service"], prio, parse_stamp(t["queued_at"]))
+    mine = line_of(me)
     # Only the heads of the lines matter: the replay calls at most MAX_STEPS tickets. When the
     # oldest goes first, a younger ticket of the same class is never called before this one:
     # leave those out too.
     younger_cannot = site.policy.order == "longest_wait"
-    keys = {(s, p) for c in callers for s in (*c.counter.services, *c.priority_services)
-            for p in (False, True) if c.may_call(s, p)} | {line_of(me)}
+    keys = sorted({(s, p) for c in callers for s in (*c.counter.services, *c.priority_services)
+                   for p in (False, True) if c.may_call(s, p)} | {mine})
+    upto = (t["queued_at"], me.id)
 
-    def line(key: Line, depth: int) -> list[Waiting]:
-        upto = (t["queued_at"], me.id) if younger_cannot and key[1] == prio or key == line_of(me) else None
-        return [Waiting(i, key[0], key[1], datetime.fromisoformat(at))
-                for i, at in q.waiting_line(conn, t["day"], key[0], key[1], depth, upto)]
+    def read(wanted: list[Line], depth: int) -> dict[Line, list[Waiting]]:
+        bounds = [q.LineRead(s, p, depth, upto if younger_cannot and p == prio or (s, p) == mine
+                             else None) for s, p in wanted]
+        return {key: [_waiting(i, key[0], key[1], at) for i, at in rows]
+                for key, rows in q.waiting_lines(conn, t["day"], bounds).items()}
 
-    lines = {key: line(key, 1) for key in sorted(keys)}
-    if any(rows and key != line_of(me) for key, rows in lines.items()):
-        # Other lines wait too: the replay needs each line's first MAX_STEPS + 1 (a lone line
-        # is counted from its presence alone).
-        lines = {key: line(key, MAX_STEPS + 1) if rows else rows for key, rows in lines.items()}
+    lines = read(keys, 1)
+    if any(rows and key != mine for key, rows in lines.items()):
+        # Other lines wait too: the replay needs each line's first MAX_STEPS + 1, all in one
+        # statement (a lone line is counted from its presence alone).
+        lines.update(read([key for key, rows in lines.items() if rows], MAX_STEPS + 1))
     before = q.waiting_before(conn, t["day"], me.service, prio, t["queued_at"], me.id)
     return calls_before_in_lines(me, lines, before, callers, site.policy, now), len(callers)
 

@@ -82,11 +82,6 @@ def delete_calendar_day(conn: sqlite3.Connection, day_id: int, site_id: int = 1)
                         (site_id, day_id)).rowcount > 0
 
 
-def data_version(conn: sqlite3.Connection) -> int:
-    """A number that moves whenever another connection commits (PRAGMA data_version)."""
-    return int(conn.execute("PRAGMA data_version").fetchone()[0])
-
-
 def holiday_years(conn: sqlite3.Connection, site_id: int = 1) -> set[int]:
     """The years whose public holidays were put in the calendar automatically."""
     return {int(r[0]) for r in conn.execute("SELECT year FROM holiday_years WHERE site_id=?",

@@ -8,9 +8,10 @@ import queue
 import sqlite3
 import time
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar, cast
 
 from sqlite_utils import Database
 
@@ -112,15 +113,51 @@ def free_bytes(path: str | Path) -> int:
     """Free space for an unprivileged writer on the file system holding `path`."""
     st = os.statvfs(path)
     return st.f_bavail * st.f_frsize
+
+
+T = TypeVar("T")
+
+
 # What a transaction hands to the code above the store (type hints only: SQL stays in here).
 Connection = sqlite3.Connection
+
+
+class MemoConnection(sqlite3.Connection):
+    """A connection that remembers reads for the length of one transaction (see `remembered`)."""
+
+    memo: dict[object, object]
+
+
+def remembered(conn: sqlite3.Connection, key: object, read: Callable[[], T]) -> T:
+    """`read()`, done once per transaction and state of this connection's own writes.
+
+    One issue shows the same counters, durations and versions to several views; reading them
+    again would only cost statements. The memo is emptied whenever a transaction begins (no other
+    connection's commit can be missed) and the key holds `total_changes`, so a write of this
+    transaction is seen by the next read. A plain connection (tests, tools) just reads.
+    """
+    memo = getattr(conn, "memo", None)
+    if memo is None:
+        return read()
+    full = (key, conn.total_changes)
+    if full in memo:
+        return cast(T, memo[full])
+    value = memo[full] = read()
+    return value
+
+
+def _forget(conn: sqlite3.Connection) -> None:
+    """Empty the transaction memo: called as a transaction begins."""
+    if isinstance(conn, MemoConnection):
+        conn.memo = {}
 
 
 def connect(path: str | Path) -> sqlite3.Connection:
     """Open a connection in WAL mode, autocommit, with a (tiny) busy timeout."""
     try:
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
-                               check_same_thread=False)
+                               check_same_thread=False, factory=MemoConnection)
+        conn.memo = {}
         conn.row_factory = sqlite3.Row
         conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA journal_mode=WAL")
@@ -152,6 +189,7 @@ def begin_immediate(conn: sqlite3.Connection, deadline: float) -> None:
     while True:
         try:
             conn.execute("BEGIN IMMEDIATE")
+            _forget(conn)
             return
         except sqlite3.OperationalError as exc:
             if not str(getattr(exc, "sqlite_errorname", "")).startswith(("SQLITE_BUSY",
@@ -210,6 +248,7 @@ class Database_:
             return connect(self.path)
 
     def _release(self, conn: sqlite3.Connection) -> None:
+        _forget(conn)  # what this transaction read may be stale for the next user
         if conn.in_transaction:
             try:
                 conn.rollback()
@@ -249,6 +288,7 @@ class Database_:
         try:
             try:
                 conn.execute("BEGIN")
+                _forget(conn)
                 try:
                     yield conn
                 finally:

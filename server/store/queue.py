@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
-from .db import dumps, loads
+from .db import dumps, loads, remembered
 
 
 def _in(values: Sequence[Any]) -> str:
@@ -125,11 +125,13 @@ def get_leg(conn: sqlite3.Connection, ticket_id: int, leg: int) -> dict[str, Any
 
 
 def recent_service_minutes(conn: sqlite3.Connection, service: str, limit: int = 30) -> list[float]:
-    """Durations (minutes) of the latest completed services of a service."""
-    return [float(r[0]) for r in conn.execute(
-        "SELECT (julianday(finished_at) - julianday(COALESCE(started_at, called_at))) * 1440 "
-        "FROM legs WHERE service=? AND outcome='done' AND finished_at IS NOT NULL "
-        "ORDER BY finished_at DESC LIMIT ?", (service, limit))]
+    """Durations (minutes) of the latest completed services of a service (read once per
+    transaction state: a ticket's and its service's estimate both need them)."""
+    return list(remembered(conn, ("recent_service_minutes", service, limit), lambda: [
+        float(r[0]) for r in conn.execute(
+            "SELECT (julianday(finished_at) - julianday(COALESCE(started_at, called_at))) * 1440 "
+            "FROM legs WHERE service=? AND outcome='done' AND finished_at IS NOT NULL "
+            "ORDER BY finished_at DESC LIMIT ?", (service, limit))]))
 
 
 def ahead_of(conn: sqlite3.Connection, ticket: dict[str, Any]) -> int:
@@ -158,15 +160,21 @@ def queue_counts(conn: sqlite3.Connection, day: str,
 
 def open_counter_count(conn: sqlite3.Connection, numbers: Sequence[int]) -> int:
     """How many of these counters are open."""
-    if not numbers:
-        return 0
-    return int(conn.execute(f"SELECT COUNT(*) FROM counter_state WHERE state='open' "
-                            f"AND number IN ({_in(numbers)})", list(numbers)).fetchone()[0])
+    work = counter_work(conn)
+    return sum(1 for n in set(numbers) if n in work and work[n][0] == "open")
 
 
 def counter_states(conn: sqlite3.Connection) -> dict[int, dict[str, Any]]:
     """Every counter's working state."""
     return {int(r["number"]): dict(r) for r in conn.execute("SELECT * FROM counter_state")}
+
+
+def counter_work(conn: sqlite3.Connection) -> dict[int, tuple[str, int]]:
+    """Every counter's (state, run of priority calls), read once per transaction state: the
+    estimates of one change all need it (shared: read-only)."""
+    return remembered(conn, "counter_work", lambda: {
+        int(r[0]): (str(r[1]), int(r[2] or 0))
+        for r in conn.execute("SELECT number, state, priority_streak FROM counter_state")})
 
 
 def counter_state(conn: sqlite3.Connection, number: int) -> dict[str, Any]:
@@ -473,20 +481,6 @@ def last_finished_leg(conn: sqlite3.Connection, ticket_id: int, counter: int) ->
     return None if row is None else dict(row)
 
 
-def waiting_line(conn: sqlite3.Connection, day: str, service: str, priority: bool, limit: int,
-                 upto: tuple[str, int] | None = None) -> list[tuple[int, str]]:
-    """The first `limit` waiting tickets of one line (service and class) as (id, queued_at),
-    oldest first; `upto` = (queued_at, id): only those queued up to that ticket."""
-    sql = ("SELECT id, queued_at FROM tickets WHERE status='waiting' AND day=? AND service=? "
-           "AND (priority IS NOT NULL)=?")
-    args: list[Any] = [day, service, int(priority)]
-    if upto is not None:
-        sql += " AND (queued_at < ? OR (queued_at = ? AND id <= ?))"
-        args += [upto[0], upto[0], upto[1]]
-    return [(int(r[0]), str(r[1]))
-            for r in conn.execute(sql + " ORDER BY queued_at, id LIMIT ?", [*args, limit])]
-
-
 def waiting_before(conn: sqlite3.Connection, day: str, service: str, priority: bool,
                    queued_at: str, ticket_id: int) -> int:
     """How many waiting tickets of one line (service and class) were queued before this one."""
@@ -494,3 +488,35 @@ def waiting_before(conn: sqlite3.Connection, day: str, service: str, priority: b
         "SELECT COUNT(*) FROM tickets WHERE status='waiting' AND day=? AND service=? "
         "AND (priority IS NOT NULL)=? AND (queued_at < ? OR (queued_at = ? AND id < ?))",
         (day, service, int(priority), queued_at, queued_at, ticket_id)).fetchone()[0])
+
+
+class LineRead(NamedTuple):
+    """Which tickets of one line (service and class) to read: the first `limit`, and with
+    `upto` = (queued_at, id) only those queued up to that ticket."""
+
+    service: str
+    priority: bool
+    limit: int
+    upto: tuple[str, int] | None = None
+
+
+def waiting_lines(conn: sqlite3.Connection, day: str,
+                  lines: Sequence[LineRead]) -> dict[tuple[str, bool], list[tuple[int, str]]]:
+    """The waiting tickets of several lines in one statement, each line's as (id, queued_at),
+    oldest first (see LineRead)."""
+    if not lines:
+        return {}
+    parts, args = [], []
+    for i, line in enumerate(lines):
+        # One text per number of lines (no bound: one past every stamp), so SQLite prepares it once.
+        parts.append(f"SELECT * FROM (SELECT {i}, id, queued_at FROM tickets WHERE status='waiting' "
+                     "AND day=? AND service=? AND (priority IS NOT NULL)=? AND (queued_at < ? "
+                     "OR (queued_at = ? AND id <= ?)) ORDER BY queued_at, id LIMIT ?)")
+        upto = line.upto or ("~", 0)
+        args += [day, line.service, int(line.priority), upto[0], upto[0], upto[1], line.limit]
+    found: list[list[tuple[str, int]]] = [[] for _ in lines]
+    for r in conn.execute(" UNION ALL ".join(parts), args):
+        found[r[0]].append((r[2], r[1]))
+    # Each line comes out in its own order; sorting (already sorted: linear) makes it certain.
+    return {(line.service, line.priority): [(i, at) for at, i in sorted(rows)]
+            for line, rows in zip(lines, found)}

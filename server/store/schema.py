@@ -424,3 +424,21 @@ def m113_report_month_groups(db: Database) -> None:
         """ + counts + """        PRIMARY KEY (site_id, dim, col, month, gk)) WITHOUT ROWID;
     DELETE FROM report_months;  -- rolled up again (with their groups) by the next round
     """)
+
+
+@migrations()
+def m130_calendar_version(db: Database) -> None:
+    """A `calendar_version` setting that every change to the calendar or the suspensions moves
+    (triggers, so no writer and no process can forget it): every process keeps the calendar it
+    read until the version moves, instead of reading it again in every transaction. A random
+    value, not a counter: a database restored from a backup never repeats the version of other
+    rows."""
+    script = ["INSERT OR IGNORE INTO settings (key, value) "
+              "VALUES ('calendar_version', CAST(random() AS TEXT));"]
+    for table in ("calendar_days", "suspensions"):
+        for verb in ("INSERT", "UPDATE", "DELETE"):
+            script.append(
+                f"CREATE TRIGGER {table}_{verb.lower()}_version AFTER {verb} ON {table} BEGIN "
+                "INSERT INTO settings (key, value) VALUES ('calendar_version', "
+                "CAST(random() AS TEXT)) ON CONFLICT(key) DO UPDATE SET value=excluded.value; END;")
+    db.executescript("\n".join(script))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from .db import dumps, loads
+from .db import dumps, loads, remembered
 
 CONFIG_TABLES = ("counters", "services", "units", "zones", "priority_categories")
 
@@ -129,6 +129,20 @@ def get_setting(conn: sqlite3.Connection, key: str, default: Any = None) -> Any:
     """One setting's value."""
     row = conn.execute("SELECT value FROM settings WHERE key=?", (key,)).fetchone()
     return default if row is None else loads(row["value"])
+
+
+VERSIONS = ("site_version", "calendar_version")
+
+
+def versions(conn: sqlite3.Connection) -> dict[str, int]:
+    """The site's and the calendar's versions (0 when never set), read once per transaction
+    state: every use case checks them, some twice."""
+    def read() -> dict[str, int]:
+        found = {k: 0 for k in VERSIONS}
+        for row in conn.execute("SELECT key, value FROM settings WHERE key IN (?, ?)", VERSIONS):
+            found[row["key"]] = int(row["value"])  # JSON of an integer
+        return found
+    return remembered(conn, "versions", read)
 
 
 def delete_setting(conn: sqlite3.Connection, key: str) -> None:
