@@ -13,7 +13,7 @@ import socketio
 
 from server.services.screens.events import EVENTS
 
-STAFF_ONLY = {"stats.changed", "rating.added", "storage.alert", "device.changed"}
+STAFF_ONLY = {"stats.changed", "rating.added", "storage.alert", "device.changed", "admin.changed"}
 
 
 class Listener:

@@ -102,8 +102,12 @@
     return S.t("calendar.wd_" + WEEKDAYS[(d.getUTCDay() + 6) % 7]);
   }
 
+  var asked = 0;  // answers can cross (a live refresh vs the admin's own change): draw the last asked
+
   function loadYear() {
+    var mine = ++asked;
     return S.api("GET", "/api/v1/admin/calendar?year=" + encodeURIComponent(year)).then(function (data) {
+      if (mine !== asked) return;
       year = data.year;
       $("y-year").value = year;
       $("import").textContent = S.t("calendar.import_year", {year: year});
