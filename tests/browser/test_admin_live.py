@@ -133,6 +133,29 @@ def test_a_department_head_sees_her_units_only_and_an_admin_sees_all(
     expect(admin.locator('.sc-list[data-kind="service"] tr[data-key="XD-GPXD"]')).to_be_visible()
 
 
+def test_a_department_head_sees_her_units_officers_and_devices_and_follows_their_counters(
+        open_admin: Any, live_server: Any, tmp_path: Any) -> None:
+    head = department_head(live_server, ["TP"])
+    users, devices = open_admin("/admin/users", head), open_admin("/admin/devices", head)
+    expect(users.locator('#users-body tr[data-username="canbo18"]')).to_contain_text("Cán bộ quầy 18")
+    expect(users.locator('#users-body tr[data-username="hoa"]')).to_be_visible()
+    for stranger in ("canbo24", "canbo1", "quantri", "giamsat"):
+        expect(users.locator(f'#users-body tr[data-username="{stranger}"]')).to_have_count(0)
+    expect(users.locator("#users-body tr")).to_have_count(8)  # canbo17-23 and herself
+    expect(devices.locator('#devices-body tr[data-device="counter-18"]')).to_be_visible()
+    expect(devices.locator('#devices-body tr[data-device="kiosk-A1"]')).to_be_visible()
+    for stranger in ("counter-24", "kiosk-A", "board-A2"):
+        expect(devices.locator(f'#devices-body tr[data-device="{stranger}"]')).to_have_count(0)
+    assert_fits(users, shot(users, "admin-head-users-1366", tmp_path))
+    assert_fits(devices, shot(devices, "admin-head-devices-1366", tmp_path))
+    # Counter 24 is given one of her services elsewhere: its officer and display come in live.
+    r = live_server.api("PUT", "/api/v1/admin/site/counter/24", who="quantri",
+                        json={"services": ["NV-GPLD", "TP-LLTP"]})
+    assert r.status_code == 200, r.text
+    expect(users.locator('#users-body tr[data-username="canbo24"]')).to_be_visible()
+    expect(devices.locator('#devices-body tr[data-device="counter-24"]')).to_be_visible()
+
+
 def test_a_kiosk_added_from_the_page_shows_its_printers_state_before_any_ticket(
         open_admin: Any, tmp_path: Any) -> None:
     from tests.support.fake_printer import FakePrinter

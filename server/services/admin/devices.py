@@ -15,6 +15,7 @@ from ..auth import DEVICE_KINDS, Actor, device_actor, require_admin, require_adm
 from ..context import Context, stamp
 from ..errors import UseCaseError
 from .live import tell_admin_pages
+from .scope import unit_scope
 from ..printing import is_agent
 from ..views import printer_view
 
@@ -112,10 +113,12 @@ def list_devices(ctx: Context, actor: Actor, health: Any = None) -> list[dict[st
     """Every device with its last contact, page, version and (kiosks) printer state.
 
     `health`: the server's DeviceHealth (None outside the server: health from the database only).
+    A department head sees the devices of her units only (see scope.py).
     """
     require_admin_read(actor)
+    scope = unit_scope(ctx, actor)
     with ctx.db.read() as conn:
-        devices = accounts.list_devices(conn)
+        devices = [d for d in accounts.list_devices(conn) if scope is None or scope.sees_device(d)]
         stored = accounts.device_health(conn)
         printers = {p["device_id"]: printer_view(p) for p in q.printers(conn)}
     live = health.views() if health is not None else {}

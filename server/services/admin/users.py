@@ -12,6 +12,7 @@ from ..auth import ROLES, Actor, hash_password, require_admin, require_admin_rea
 from ..context import Context, stamp
 from ..errors import UseCaseError
 from .live import tell_admin_pages
+from .scope import unit_scope
 from ..offload import off_loop
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
@@ -92,10 +93,12 @@ def _fields(conn: Any, data: dict[str, Any], old: dict[str, Any] | None) -> dict
 
 
 def list_users(ctx: Context, actor: Actor) -> list[dict[str, Any]]:
-    """Every user, disabled ones included (admins; supervisors read-only)."""
+    """Every user, disabled ones included (admins; supervisors read-only; a department head:
+    the staff of her units, see scope.py)."""
     require_admin_read(actor)
+    scope = unit_scope(ctx, actor)
     with ctx.db.read() as conn:
-        return [view(u) for u in accounts.list_users(conn)]
+        return [view(u) for u in accounts.list_users(conn) if scope is None or scope.sees_user(u)]
 
 
 def _get(conn: Any, username: Any) -> dict[str, Any]:

@@ -171,7 +171,8 @@
       $("secret-password").textContent = "";  // gone from the page once read
     });
     loadSite().then(function () { newUser(); return loadUsers(); });
-    A.follow({areas: ["users"], reload: loadUsers});
+    // site.changed too: which officers a department head sees follows what her counters call.
+    A.follow({areas: ["users"], site: true, reload: loadUsers});
   }
 
   // ---------------- devices ----------------
