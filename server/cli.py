@@ -217,6 +217,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     run_singleton(Lease(ctx.db, "holidays"), socketio.start_background_task, socketio.sleep,
                   lambda nap: holidays.watch_forever(ctx, nap, say_error))
     start_daily_backups(ctx, args)
+    from .services import notify  # citizens' SMS (issue 10): sent from the outbox, retried
+    run_singleton(Lease(ctx.db, "notify"), socketio.start_background_task, socketio.sleep,
+                  lambda nap: notify.run_forever(ctx, nap, say_error))
     # Everything loaded so far lives as long as the process: keep it out of the collector's
     # full passes, which otherwise stall the event loop for tens of ms with many screens.
     import gc

@@ -464,6 +464,41 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Chưa có gì thay đổi.",
         "Not reloaded: counter {counter} is open, but the file drops or retires it. Close it "
         "first. Nothing was changed."),
+    # Issue 10: citizens' phones, appointments (services/citizens.py, services/bookings.py)
+    "bad_phone": ("Số điện thoại không hợp lệ. Nhập số di động Việt Nam, ví dụ 0912 345 678.",
+                  "This phone number is not valid. Enter a Vietnamese mobile number, e.g. "
+                  "0912 345 678."),
+    "consent_required": ("Vui lòng đồng ý cho Trung tâm lưu số điện thoại để gửi mã và nhắc lịch.",
+                         "Please agree that the centre keeps your phone number to send codes and "
+                         "reminders."),
+    "bad_code": ("Mã xác minh không đúng.", "The verification code is wrong."),
+    "code_expired": ("Mã xác minh đã hết hạn hoặc chưa được gửi. Vui lòng lấy mã mới.",
+                     "The verification code has expired or was not sent. Please ask for a new one."),
+    "citizen_unverified": ("Vui lòng xác minh số điện thoại trước.",
+                           "Please verify your phone number first."),
+    "limit_reached": ("Đã đạt giới hạn: {why}", "Limit reached: {why}"),
+    "limit.address": ("quá nhiều yêu cầu từ thiết bị này. Vui lòng thử lại sau.",
+                      "too many requests from this device. Please try again later."),
+    "limit.codes": ("đã gửi quá nhiều mã tới số này trong giờ qua. Vui lòng thử lại sau.",
+                    "too many codes were sent to this number in the last hour. Please try later."),
+    "limit.attempts": ("nhập sai mã quá nhiều lần. Vui lòng lấy mã mới.",
+                       "the code was entered wrongly too many times. Please ask for a new one."),
+    "limit.daily": ("mỗi số điện thoại chỉ được đặt {n} lượt trong một ngày.",
+                    "each phone number may book {n} times a day."),
+    "limit.no_shows": ("số này đã không đến {n} lần trong 30 ngày; có thể đặt lại từ ngày {date}.",
+                       "this number did not come {n} times in 30 days; it may book again from "
+                       "{date}."),
+    "service_not_bookable": ("Dịch vụ này không nhận đặt lịch hẹn.",
+                             "This service does not take appointments."),
+    "bad_day": ("Ngày không hợp lệ hoặc ngoài thời gian nhận đặt lịch.",
+                "The date is not valid or outside the booking period."),
+    "day_not_open": ("Ngày {date} Trung tâm không làm việc.", "The centre is closed on {date}."),
+    "unknown_slot": ("Không có khung giờ {start} ngày này.", "There is no slot at {start} that day."),
+    "slot_full": ("Khung giờ {start} đã hết chỗ. Vui lòng chọn giờ khác.",
+                  "The {start} slot is full. Please choose another time."),
+    "booking_not_found": ("Không tìm thấy lịch hẹn này.", "This appointment was not found."),
+    "booking_not_active": ("Lịch hẹn này đã hủy hoặc đã qua.",
+                           "This appointment was cancelled or is over."),
 }
 LANGS = ("vi", "en")
 

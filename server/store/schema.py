@@ -442,3 +442,41 @@ def m130_calendar_version(db: Database) -> None:
                 "INSERT INTO settings (key, value) VALUES ('calendar_version', "
                 "CAST(random() AS TEXT)) ON CONFLICT(key) DO UPDATE SET value=excluded.value; END;")
     db.executescript("\n".join(script))
+
+
+@migrations()
+def m250_citizen_booking(db: Database) -> None:
+    """Issue 10, first half: the notification outbox, citizens' phones (encrypted, with a keyed
+    hash for look-ups: services/phone_vault.py), one-time codes, citizen tokens, per-address rate
+    windows and appointments (bookings); services say whether they take remote numbers and
+    appointments and the share of their capacity kept for appointments."""
+    db.executescript("""
+    ALTER TABLE services ADD COLUMN remote INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE services ADD COLUMN appointments INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE services ADD COLUMN appointment_share REAL;
+    CREATE TABLE notify_outbox (id INTEGER PRIMARY KEY, site_id INTEGER NOT NULL DEFAULT 1,
+        channel TEXT NOT NULL, kind TEXT NOT NULL, payload BLOB, created_at TEXT NOT NULL,
+        next_at TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
+        status TEXT NOT NULL DEFAULT 'pending', last_error TEXT NOT NULL DEFAULT '',
+        sent_at TEXT);
+    CREATE INDEX notify_outbox_due ON notify_outbox (site_id, next_at) WHERE status = 'pending';
+    CREATE TABLE citizen_phones (site_id INTEGER NOT NULL DEFAULT 1, phone_hash TEXT NOT NULL,
+        phone_enc BLOB NOT NULL, consent_at TEXT NOT NULL, last_used TEXT NOT NULL,
+        blocked_until TEXT, PRIMARY KEY (site_id, phone_hash)) WITHOUT ROWID;
+    CREATE TABLE citizen_codes (site_id INTEGER NOT NULL DEFAULT 1, phone_hash TEXT NOT NULL,
+        code_hash TEXT NOT NULL, sent_at TEXT NOT NULL, expires_at TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (site_id, phone_hash)) WITHOUT ROWID;
+    CREATE TABLE citizen_tokens (token_hash TEXT PRIMARY KEY, site_id INTEGER NOT NULL DEFAULT 1,
+        phone_hash TEXT NOT NULL, expires_at TEXT NOT NULL);
+    CREATE TABLE public_rate (site_id INTEGER NOT NULL DEFAULT 1, bucket TEXT NOT NULL,
+        window TEXT NOT NULL, hits INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (site_id, bucket, window)) WITHOUT ROWID;
+    CREATE TABLE bookings (id INTEGER PRIMARY KEY, site_id INTEGER NOT NULL DEFAULT 1,
+        kind TEXT NOT NULL DEFAULT 'appointment', code TEXT NOT NULL, token TEXT NOT NULL UNIQUE,
+        service TEXT NOT NULL, day TEXT NOT NULL, start TEXT NOT NULL, end TEXT NOT NULL,
+        phone_hash TEXT, status TEXT NOT NULL DEFAULT 'booked', created_at TEXT NOT NULL,
+        changed_at TEXT NOT NULL, ticket_id INTEGER REFERENCES tickets(id), checked_in_at TEXT,
+        UNIQUE (site_id, code));
+    CREATE INDEX bookings_slot ON bookings (site_id, service, day, start) WHERE status = 'booked';
+    CREATE INDEX bookings_phone ON bookings (site_id, phone_hash, day);
+    """)

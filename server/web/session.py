@@ -28,6 +28,10 @@ def current_actor() -> Actor:
         return g.actor
     actor: Actor | None = None
     token = bearer_token()
+    if token and token.startswith("cz-"):  # a citizen's phone token (services/citizens.py):
+        g.by_cookie = False  # no staff or device rights; the public booking calls check it
+        g.actor = ANONYMOUS
+        return g.actor
     if token:
         actor = actor_for_token(ctx(), token)
         if actor is None:

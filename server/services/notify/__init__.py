@@ -1,0 +1,75 @@
+"""The notification gateway: messages are queued in the outbox inside the transaction that causes
+them and sent later by a worker, retried with backoff and recorded; a failed send never blocks or
+fails the request that caused it."""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from ...store import Connection
+from ...store import citizens as rows
+from ..context import Context, stamp
+from ..phone_vault import vault_for
+from .gateways import Gateway, SendFailed, gateway_from_env
+
+__all__ = ["Gateway", "SendFailed", "gateway_from_env", "enqueue_sms", "deliver_due",
+           "run_forever", "retry_delay"]
+
+MAX_ATTEMPTS = 8  # about 10 minutes of retries in all, then the message is given up (recorded)
+CLAIM_S = 60  # a claimed message is tried again after this if its sender died mid-send
+BATCH = 20
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """How long after its n-th failed attempt a message is tried again: 5 s, 10 s, 20 s… ≤ 5 min."""
+    return timedelta(seconds=min(5 * 2 ** (attempts - 1), 300))
+
+
+def enqueue_sms(conn: Connection, ctx: Context, phone: str, text: str, kind: str,
+                now: datetime) -> int:
+    """Queue an SMS in the caller's transaction (sealed: the outbox holds no phone in clear)."""
+    payload = vault_for(ctx.db).seal(json.dumps({"phone": phone, "text": text}))
+    return rows.add_message(conn, "sms", kind, payload, stamp(now))
+
+
+def deliver_due(ctx: Context, gateway: Gateway, limit: int = BATCH) -> int:
+    """Send the messages whose time has come (each claimed first, so two workers never send one
+    twice); returns how many were delivered. Never raises for a failed send."""
+    vault = vault_for(ctx.db)
+    now = ctx.clock()
+    with ctx.db.read() as conn:
+        due = rows.due_messages(conn, stamp(now), limit)
+    sent = 0
+    for msg in due:
+        with ctx.db.write() as conn:
+            if not rows.claim_message(conn, msg["id"], msg["attempts"],
+                                      stamp(now + timedelta(seconds=CLAIM_S))):
+                continue
+        attempts = msg["attempts"] + 1
+        try:
+            body: dict[str, Any] = json.loads(vault.open(msg["payload"]))
+            gateway.send(body["phone"], body["text"])
+        except Exception as exc:  # noqa: BLE001 - any failure is recorded and retried
+            error = str(exc) if isinstance(exc, SendFailed) else type(exc).__name__
+            retry = None if attempts >= MAX_ATTEMPTS else stamp(ctx.clock() + retry_delay(attempts))
+            with ctx.db.write() as conn:
+                rows.message_failed(conn, msg["id"], error, retry)
+            continue
+        with ctx.db.write() as conn:
+            rows.message_sent(conn, msg["id"], stamp(ctx.clock()))
+        sent += 1
+    return sent
+
+
+def run_forever(ctx: Context, nap: Callable[[float], None], say_error: Callable[[str], None],
+                gateway: Gateway | None = None, every: float = 1.0) -> None:
+    """The worker: deliver due messages, nap, again (one process holds its lease)."""
+    gateway = gateway or gateway_from_env()
+    while True:
+        try:
+            deliver_due(ctx, gateway)
+        except Exception as exc:  # noqa: BLE001 - keep the worker alive; the next round retries
+            say_error(f"notifications: {exc}")
+        nap(every)
