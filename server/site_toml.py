@@ -89,6 +89,9 @@ def dump_site(rows: dict[str, Any]) -> str:
             "width": s["width"], "hours": hours, "daily_cap": s["daily_cap"],
             "wait_target_min": s["wait_target_min"], "service_minutes": float(s["service_minutes"]),
             "accepts_priority": False if not s.get("accepts_priority", True) else None,
+            "remote": True if s.get("remote") else None,
+            "appointments": True if s.get("appointments") else None,
+            "appointment_share": s.get("appointment_share"),
             "retired": flag(s)})
     for c in rows["counters"]:
         out += _table("[[counters]]", {"number": c["number"], "zone": c["zone"],

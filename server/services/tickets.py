@@ -282,6 +282,8 @@ def close_day(ctx: Context, actor_key: str = "system", base_url: str = "",
                          {"closed_tickets": len(rows), "closed_counters": sorted(changes.counters)})
             changes.emit(ctx, conn, out, now, base_url)
     purge_expired_requests(ctx, pause)
+    from . import citizens  # issue 10: no-shows of past appointments, erasure of old phone data
+    citizens.close_day(ctx)
     if summaries:
         reports.summarize_closed_days(ctx)
     return len(rows)

@@ -200,6 +200,8 @@ def service_view(conn: Connection, site: Site, code: str, now: datetime,
         "estimated_wait_text": wait_texts(est[0], est[1]),
         "wait_target_min": svc.wait_target_min, "counters": site.counters_of_service(code),
         "accepts_priority": site.accepts_priority(code),
+        "remote": bool(site.service_rows.get(code, {}).get("remote")),
+        "appointments": bool(site.service_rows.get(code, {}).get("appointments")),
     }
 
 

@@ -62,7 +62,9 @@ def _write_site(conn: sqlite3.Connection, site: dict[str, Any]) -> None:
             "service_minutes": s.get("service_minutes", 8.0), "position": i,
             "last_number": s.get("last_number"), "retired": int(bool(s.get("retired"))),
             "accepts_priority": int(bool(s.get("accepts_priority", True))),
-            "hours_profile": s.get("hours_profile")})
+            "hours_profile": s.get("hours_profile"),
+            "remote": int(bool(s.get("remote"))), "appointments": int(bool(s.get("appointments"))),
+            "appointment_share": s.get("appointment_share")})
     for i, c in enumerate(site["counters"]):
         write_row(conn, "counters", {"number": c["number"], "name": c.get("name") or f"Quầy {c['number']}",
                                      "zone": c["zone"], "services": dumps(c["services"]),
@@ -91,6 +93,7 @@ def load_site_rows(conn: sqlite3.Connection) -> dict[str, Any]:
             row["retired"] = bool(row.get("retired"))
     for s in out["services"]:
         s["accepts_priority"] = bool(s.get("accepts_priority", 1))
+        s["remote"], s["appointments"] = bool(s.get("remote")), bool(s.get("appointments"))
     out["settings"] = {r["key"]: loads(r["value"]) for r in conn.execute("SELECT * FROM settings")}
     return out
 
@@ -101,7 +104,8 @@ COLUMNS = {
     "units": ("code", "name", "name_en", "kind", "short", "color", "position", "retired"),
     "services": ("code", "unit", "zone", "kind", "name", "name_en", "prefix", "first_number",
                  "width", "hours", "daily_cap", "wait_target_min", "service_minutes", "position",
-                 "last_number", "retired", "accepts_priority", "hours_profile"),
+                 "last_number", "retired", "accepts_priority", "hours_profile", "remote",
+                 "appointments", "appointment_share"),
     "counters": ("number", "name", "zone", "services", "priority", "position", "retired"),
     "priority_categories": ("code", "name", "name_en", "position", "retired"),
 }

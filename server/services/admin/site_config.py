@@ -268,6 +268,9 @@ def _service(doc: Doc, old: dict[str, Any] | None, data: dict[str, Any],
         "daily_cap": _whole(data, "daily_cap", 0, 100_000),
         "wait_target_min": _whole(data, "wait_target_min", 0, 600),
         "accepts_priority": _flag(data, "accepts_priority", True),
+        # issue 10: remote numbers, appointments (kept as they were when a form leaves them out)
+        "remote": _flag(data, "remote", bool(old and old.get("remote"))),
+        "appointments": _flag(data, "appointments", bool(old and old.get("appointments"))),
     }
     minutes = data.get("service_minutes", old["service_minutes"] if old else 8.0)
     if isinstance(minutes, str):
@@ -419,7 +422,7 @@ def _write(conn: Any, doc: Doc, kind: str, row: dict[str, Any], old: dict[str, A
                                                        "services": site_rows.dumps(now)})
     if kind == "counter" and "services" in values:
         values["services"] = site_rows.dumps(values["services"])
-    for flag in ("retired", "accepts_priority", "priority"):
+    for flag in ("retired", "accepts_priority", "priority", "remote", "appointments"):
         if flag in values:
             values[flag] = int(bool(values[flag]))
     if position is not None:

@@ -51,11 +51,12 @@
           ["hours_profile", "select", [["", t("admin.site.no_hours")]].concat(
             active(doc.hours).map(function (h) { return [h.code, h.code]; }))],
           ["daily_cap", "num"], ["wait_target_min", "num"], ["service_minutes", "num"],
-          ["accepts_priority", "check"],
+          ["accepts_priority", "check"], ["remote", "check"], ["appointments", "check"],
           ["counters", "pick", active(doc.counters).map(function (c) { return [c.number, c.name + " (" + c.zone + ")"]; })]];
       },
       blank: {kind: "submit", width: 4, first_number: "", daily_cap: 0, wait_target_min: 30,
-              service_minutes: 8, accepts_priority: true, counters: [], prefix: ""}},
+              service_minutes: 8, accepts_priority: true, remote: false, appointments: false,
+              counters: [], prefix: ""}},
     counter: {list: "counters", key: "number", columns: [
       ["number", function (c) { return c.number; }], ["name", function (c) { return c.name; }],
       ["zone", function (c) { return c.zone; }], ["services", function (c) { return c.services.join(", "); }],
