@@ -327,6 +327,7 @@ def spec() -> dict[str, Any]:
     paths.update(admin_site_paths())
     paths["/auth/login"]["post"]["responses"]["429"] = THROTTLED
     paths.update(_people_paths())  # issue 8, area a-people
+    paths.update(_citizen_paths())  # issue 10, area a-book
     _shared_answers(paths)
     public_props = {k: v for k, v in ticket_props.items() if k != "id"}
     error_body = _obj({"error": _obj({"code": STR, "message": STR,
@@ -364,7 +365,10 @@ def spec() -> dict[str, Any]:
                                  "closed_text": {"oneOf": [_obj({"vi": STR, "en": STR}), {"type": "null"}]},
                                  "opens_at": {"type": ["string", "null"]}, "waiting": INT, "longest_wait_min": {"type": "number"},
                                  "estimated_wait_min": {"type": "array", "items": INT},
-                                 "wait_target_min": INT}),
+                                 "wait_target_min": INT,
+                                 "remote": {"type": "boolean", "description": "takes remote numbers"},
+                                 "appointments": {"type": "boolean",
+                                                  "description": "takes appointments"}}),
                 "Call": _obj({"number": STR, "counter": INT, "zone": STR, "service": STR,
                               "recall": BOOL, "at": STR,
                               "ticket_id": {"type": "integer", "description": "staff only"}}),
@@ -489,3 +493,66 @@ def _people_paths() -> dict[str, Any]:
             _obj({"every_s": {"type": "number"}, "version": STR}),
             _obj({"page": STR, "version": {"type": ["string", "null"]}}))},
     }
+
+
+# Citizens (issue 10, area a-book): phone verification, appointment slots and bookings.
+LIMITED = {"description": "`limit_reached`: a policy limit (requests per address, codes per phone, "
+                          "wrong codes, bookings per phone per day, too many no-shows); the "
+                          "message says which",
+           "headers": RETRY_AFTER,
+           "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}}
+
+
+def _citizen_paths() -> dict[str, Any]:
+    """/public/verify, /public/slots, /public/bookings (see services/citizens.py, bookings.py)."""
+    hhmm = {"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]$"}
+    day = {"type": "string", "format": "date"}
+    booking = _obj({"code": {"type": "string", "description": "short check-in code (6 letters "
+                                                              "and digits; the QR holds it)"},
+                    "token": {"type": "string", "description": "the booking's secret: its "
+                                                               "confirmation page, cancel, move"},
+                    "kind": {"enum": ["appointment"]},
+                    "status": {"enum": ["booked", "cancelled", "checked_in", "no_show"]},
+                    "service": STR, "service_name": STR, "service_name_en": STR, "date": day,
+                    "start": hhmm, "end": hhmm, "qr_url": STR, "url": STR},
+                   ["code", "token", "status", "service", "date", "start", "end", "qr_url"])
+    token = {"name": "token", "in": "path", "required": True, "schema": STR}
+    ops = {
+        "/public/verify": {"post": _op(
+            "Send a one-time code by SMS to a phone (Vietnamese mobile, 0… or +84…); `consent` "
+            "(true) agrees that the centre keeps the number for the policy's days",
+            _obj({"sent": BOOL, "expires_in": INT}),
+            _obj({"phone": STR, "consent": BOOL}, ["phone", "consent"]), status="202", auth=False)},
+        "/public/verify/confirm": {"post": _op(
+            "Trade the code for a citizen token (limited time), sent as Authorization: Bearer",
+            _obj({"token": STR, "expires_at": STR}), _obj({"phone": STR, "code": STR},
+                                                          ["phone", "code"]), auth=False)},
+        "/public/slots": {"get": _op(
+            "A service's appointment slots on a working day, with capacity and free places",
+            _obj({"service": STR, "date": day, "slots": {"type": "array", "items": _obj(
+                {"start": hhmm, "end": hhmm, "capacity": INT, "free": INT})}}), auth=False,
+            params=[{"name": "service", "in": "query", "required": True, "schema": STR},
+                    {"name": "date", "in": "query", "required": True, "schema": day}])},
+        "/public/bookings": {"post": _op(
+            "Book a slot for the verified phone (citizen token); 409 slot_full, 429 "
+            "limit_reached; 200 on a repeated request_id", booking,
+            _obj({"service": STR, "date": day, "start": hhmm, "request_id": RID},
+                 ["service", "date", "start"]), status="201")},
+        "/public/bookings/{token}": {
+            "get": _op("A booking by its secret token", booking, auth=False, params=[token]),
+            "delete": _op("Cancel a booking (a repeat answers the cancelled booking)", booking,
+                          auth=False, params=[token])},
+        "/public/bookings/{token}/move": {"post": _op(
+            "Move a booking to another slot of its service", booking,
+            _obj({"date": day, "start": hhmm}, ["date", "start"]), auth=False, params=[token])},
+        "/public/bookings/{token}/qr.svg": {"get": {
+            "summary": "The booking's QR code (holds the check-in code) as SVG", "security": [],
+            "parameters": [token],
+            "responses": {"200": {"description": "SVG", "content": {"image/svg+xml": {}}},
+                          **ERRORS, "503": {"$ref": "#/components/responses/Unavailable"}}}},
+    }
+    for path, methods in ops.items():
+        for op in methods.values():
+            if path != "/public/slots" and "qr" not in path:
+                op["responses"]["429"] = LIMITED
+    return ops
