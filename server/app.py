@@ -62,6 +62,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     screens_web.init_app(app)
     console.init_app(app)
     admin.init_app(app)
+    from .web import citizen_pages  # issue 10: /dat-lich
+    citizen_pages.init_app(app)
     app.before_request(_note_origin)
     return app
 

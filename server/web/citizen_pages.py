@@ -1,0 +1,28 @@
+"""The citizens' booking pages (issue 10): /dat-lich and a booking's confirmation. Shells: their
+script reads everything over the public API (/api/v1/public/...)."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Flask, render_template
+
+from .session import ctx
+
+bp = Blueprint("citizen", __name__)
+
+
+@bp.get("/dat-lich")
+def book() -> Any:
+    """Choose unit → service → day → slot, verify the phone, book."""
+    return render_template("citizen/book.html", site=ctx().site.info, booking="")
+
+
+@bp.get("/dat-lich/b/<token>")
+def booking(token: str) -> Any:
+    """A booking's confirmation: code, QR, cancel (its token is the owner's key)."""
+    return render_template("citizen/book.html", site=ctx().site.info, booking=token)
+
+
+def init_app(app: Flask) -> None:
+    """Register the citizen pages."""
+    app.register_blueprint(bp)
