@@ -17,6 +17,7 @@ from .calendar_state import calendar_at
 from .citizens import check_rate, citizen_of, limit_error, policy
 from .context import TZ, Context, stamp
 from .errors import UseCaseError
+from .offload import off_loop
 from .phone_vault import vault_for
 
 CODE_ALPHABET = "ACDEFHJKMNPRTUVWXY34679"  # no 0/O, 1/I/L, 2/Z, 5/S, 8/B: read aloud or typed
@@ -228,14 +229,19 @@ def move(ctx: Context, token: str, data: dict[str, Any], address: str,
 
 
 def qr_svg(ctx: Context, token: str) -> str:
-    """The booking's QR code (it holds the check-in code, which a kiosk scanner types) as SVG."""
+    """The booking's QR code (it holds the check-in code, which a kiosk scanner types) as SVG,
+    drawn off the event loop (pure-Python drawing takes milliseconds)."""
+    with ctx.db.read() as conn:
+        b = _owned(conn, token)
+    return off_loop(_draw_qr, b["code"])
+
+
+def _draw_qr(text: str) -> str:
     import io
 
     import qrcode
     import qrcode.image.svg
-    with ctx.db.read() as conn:
-        b = _owned(conn, token)
-    img = qrcode.make(b["code"], image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2)
+    img = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2)
     buf = io.BytesIO()
     img.save(buf)
     return buf.getvalue().decode("utf-8")

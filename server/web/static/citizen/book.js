@@ -13,7 +13,9 @@
     var headers = {"Accept-Language": I.lang()};
     if (body) headers["Content-Type"] = "application/json";
     if (token) headers.Authorization = "Bearer " + token;
-    return fetch(API + path, {method: method, headers: headers,
+    // No cookies: a staff login in this browser must not turn citizen calls into staff calls
+    // (nor make them need the staff CSRF token).
+    return fetch(API + path, {method: method, headers: headers, credentials: "omit",
                               body: body ? JSON.stringify(body) : undefined})
       .catch(function () { throw {message: t("bk.network")}; })
       .then(function (r) {
