@@ -160,10 +160,11 @@ def book(ctx: Context, token: str | None, data: dict[str, Any], address: str,
         check_rate(conn, ctx, "public", address, "public_per_address_hour", now)
         _check_phone(conn, ctx, phone_hash, day, now)
         slot = _pick_slot(conn, ctx, service, day, data.get("start"), now)
-        b = {"kind": "appointment", "code": _new_code(conn), "token": secrets.token_urlsafe(18),
-             "service": service, "day": day.isoformat(), "start": engine.hhmm(slot.start),
-             "end": engine.hhmm(slot.end), "phone_hash": phone_hash, "status": "booked",
-             "created_at": stamp(now), "changed_at": stamp(now)}
+        b: dict[str, Any] = {
+            "kind": "appointment", "code": _new_code(conn), "token": secrets.token_urlsafe(18),
+            "service": service, "day": day.isoformat(), "start": engine.hhmm(slot.start),
+            "end": engine.hhmm(slot.end), "phone_hash": phone_hash, "status": "booked",
+            "created_at": stamp(now), "changed_at": stamp(now)}
         b["id"] = rows.add_booking(conn, b)
         rows.touch_phone(conn, phone_hash, stamp(now))
         q.append_event(conn, stamp(now), b["day"], "booking.created", "citizen", None, None,
@@ -190,7 +191,7 @@ def get_booking(ctx: Context, token: str, base_url: str) -> dict[str, Any]:
 
 
 def cancel(ctx: Context, token: str, address: str, base_url: str) -> dict[str, Any]:
-    """DELETE /public/bookings/<token>: free the slot (a repeat answers the cancelled booking)."""
+    """Cancel a booking, freeing its slot (a repeat answers the cancelled booking)."""
     now = ctx.clock()
     with ctx.transaction() as (conn, _out):
         check_rate(conn, ctx, "public", address, "public_per_address_hour", now)
