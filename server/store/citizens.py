@@ -135,21 +135,22 @@ def erase_citizen_data(conn: sqlite3.Connection, used_before: str, day_before: s
                        now: str) -> dict[str, int]:
     """Erase what the retention policy no longer allows (secure_delete overwrites the bytes):
     phones unused since `used_before`, the phone link of bookings before `day_before`, expired
-    codes, tokens and rate windows, and payloads of messages given up or sent."""
+    codes, tokens and rate windows, and message records older than `used_before`."""
     conn.execute("PRAGMA secure_delete=ON")
     try:
         out = {
             "phones": conn.execute("DELETE FROM citizen_phones WHERE last_used<?",
                                    (used_before,)).rowcount,
-            "bookings": conn.execute("UPDATE bookings SET phone_hash=NULL WHERE day<? "
-                                     "AND phone_hash IS NOT NULL", (day_before,)).rowcount,
+            "bookings": conn.execute("UPDATE bookings SET phone_hash=NULL WHERE phone_hash IS NOT "
+                                     "NULL AND day<?", (day_before,)).rowcount,
             "codes": conn.execute("DELETE FROM citizen_codes WHERE expires_at<?", (now,)).rowcount,
             "tokens": conn.execute("DELETE FROM citizen_tokens WHERE expires_at<?",
                                    (now,)).rowcount,
             "rates": conn.execute("DELETE FROM public_rate WHERE window<?",
                                   (now[:10],)).rowcount,
-            "messages": conn.execute("UPDATE notify_outbox SET payload=NULL WHERE status!='pending' "
-                                     "AND payload IS NOT NULL").rowcount,
+            # records of messages older than the retention (a pending one has given up by then)
+            "messages": conn.execute("DELETE FROM notify_outbox WHERE created_at<?",
+                                     (used_before,)).rowcount,
         }
     finally:
         conn.execute("PRAGMA secure_delete=OFF")

@@ -477,6 +477,12 @@ def m250_citizen_booking(db: Database) -> None:
         phone_hash TEXT, status TEXT NOT NULL DEFAULT 'booked', created_at TEXT NOT NULL,
         changed_at TEXT NOT NULL, ticket_id INTEGER REFERENCES tickets(id), checked_in_at TEXT,
         UNIQUE (site_id, code));
-    CREATE INDEX bookings_slot ON bookings (site_id, service, day, start) WHERE status = 'booked';
+    -- live bookings by slot (capacity) and by day (the day close's no-shows)
+    CREATE INDEX bookings_live ON bookings (site_id, day, service, start) WHERE status = 'booked';
     CREATE INDEX bookings_phone ON bookings (site_id, phone_hash, day);
+    -- bookings still linked to a phone, by day (erased after the retention days)
+    CREATE INDEX bookings_linked ON bookings (day) WHERE phone_hash IS NOT NULL;
+    CREATE INDEX notify_outbox_age ON notify_outbox (created_at);
+    CREATE INDEX citizen_phones_used ON citizen_phones (last_used);
+    CREATE INDEX citizen_tokens_expiry ON citizen_tokens (expires_at);
     """)
