@@ -15,7 +15,7 @@ XephangI18n.init({
     "bk.st_booked": "Đã đặt", "bk.st_cancelled": "Đã hủy", "bk.st_checked_in": "Đã đến",
     "bk.st_no_show": "Không đến",
     "bk.note": "Đến Trung tâm trước giờ hẹn, quét mã QR hoặc nhập mã check-in tại máy lấy số.",
-    "bk.cancel": "Hủy lịch hẹn", "bk.cancel_ask": "Hủy lịch hẹn này?", "bk.again": "Đặt lịch khác",
+    "bk.cancel": "Hủy lịch hẹn", "bk.move": "Đổi ngày giờ", "bk.cancel_ask": "Hủy lịch hẹn này?", "bk.again": "Đặt lịch khác",
     "bk.network": "Không kết nối được máy chủ. Vui lòng thử lại.",
     "bk.wd": "CN,T2,T3,T4,T5,T6,T7"},
   en: {"bk.other_lang": "Tiếng Việt", "bk.title": "Book an appointment", "bk.unit": "1. Choose a department",
@@ -33,7 +33,7 @@ XephangI18n.init({
     "bk.st_booked": "Booked", "bk.st_cancelled": "Cancelled", "bk.st_checked_in": "Checked in",
     "bk.st_no_show": "Did not come",
     "bk.note": "Come before your time; scan the QR code or type the check-in code at a ticket kiosk.",
-    "bk.cancel": "Cancel the appointment", "bk.cancel_ask": "Cancel this appointment?", "bk.again": "Book another",
+    "bk.cancel": "Cancel the appointment", "bk.move": "Change the day or time", "bk.cancel_ask": "Cancel this appointment?", "bk.again": "Book another",
     "bk.network": "Cannot reach the server. Please try again.",
     "bk.wd": "Sun,Mon,Tue,Wed,Thu,Fri,Sat"}
 }, localStorage.getItem("xephang.lang") || "vi");

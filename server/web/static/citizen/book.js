@@ -121,6 +121,7 @@
       box.appendChild(button(s.start + "–" + s.end, s.free ? t("bk.free", {n: s.free}) : t("bk.full"),
         function () {
           state.slot = s;
+          if (state.moving) { move(); return; }
           $("chosen-slot").textContent = I.name(state.service, "name") + " · " + dayLabel(state.day) +
             " · " + s.start;
           if (state.token) { book(); return; }
@@ -166,9 +167,23 @@
       });
   }
 
+  // moving a booking: the same service's days and slots, then the new slot
+  function move() {
+    call("POST", "/public/bookings/" + encodeURIComponent(state.moving.token) + "/move",
+         {date: state.day, start: state.slot.start})
+      .then(renderBooking).catch(showError);
+  }
+
+  $("move").addEventListener("click", function () {
+    var b = state.booking;
+    state.moving = b;
+    state.service = {code: b.service, name: b.service_name, name_en: b.service_name_en};
+    loadDays(); show("step-day");
+  });
+
   // the confirmation
   function renderBooking(b) {
-    state.booking = b;
+    state.booking = b; state.moving = null;
     $("bk-code").textContent = b.code;
     $("bk-qr").src = b.qr_url.replace(/^https?:\/\/[^/]+/, "");
     $("bk-qr").alt = b.code;
@@ -178,7 +193,7 @@
     var cancelled = b.status === "cancelled";
     document.body.classList.toggle("bk-cancelled", cancelled);
     $("done-title").textContent = t(cancelled ? "bk.done_cancelled" : "bk.done");
-    $("cancel").hidden = b.status !== "booked";
+    $("cancel").hidden = $("move").hidden = b.status !== "booked";
     show("step-done");
   }
 
@@ -189,7 +204,10 @@
   });
 
   Array.prototype.forEach.call(document.querySelectorAll("[data-back]"), function (b) {
-    b.addEventListener("click", function () { show(b.getAttribute("data-back")); });
+    b.addEventListener("click", function () {
+      var to = b.getAttribute("data-back");
+      show(state.moving && to === "step-service" ? "step-done" : to);  // moving: back to the booking
+    });
   });
 
   $("lang-toggle").addEventListener("click", function () {
