@@ -182,3 +182,22 @@ def test_no_shows_block_a_phone_and_old_phone_data_is_erased(app: Any, http: Any
         assert rows.phone_row(conn, h) is None
         assert conn.execute("SELECT COUNT(*) FROM bookings WHERE phone_hash IS NOT NULL")\
             .fetchone()[0] == 0
+
+
+def test_an_admin_turns_appointments_on_and_off_and_the_site_file_keeps_them(http: Any) -> None:
+    base, day = "/api/v1/admin/site", working_days(1)[0]
+    http.ok("PUT", f"{base}/service/BD-A", "quantri", {"appointments": True, "remote": True})
+    http.ok("PUT", f"{base}/service/TP-QT", "quantri", {"appointments": False})
+    http.ok("PUT", f"{base}/service/TP-LLTP", "quantri", {"wait_target_min": 25})  # flags kept
+    listed = {s["code"]: s for s in http.ok("GET", "/api/v1/services")["services"]}
+    assert listed["BD-A"]["appointments"] and listed["BD-A"]["remote"]
+    assert not listed["TP-QT"]["appointments"] and listed["TP-LLTP"]["appointments"]
+    assert http.ok("GET", f"{SLOTS}?service=BD-A&date={day}")["slots"]
+    http.refused("GET", f"{SLOTS}?service=TP-QT&date={day}", None, None, 400,
+                 "service_not_bookable")
+    http.refused("PUT", f"{base}/service/BD-A", "quantri", {"appointments": "yes"}, 400,
+                 "bad_value")
+    text = http.call("GET", f"{base}/export", "quantri").get_data(as_text=True)
+    block = text.split('code = "TP-LLTP"', 1)[1].split("[[", 1)[0]
+    assert "appointments = true" in block and "remote = true" in block
+    assert "appointment_share = 0.4" in block
