@@ -61,6 +61,8 @@ def test_book_confirm_with_the_sms_code_see_the_qr_and_cancel(
         page.check("#consent")
         page.click("#send-code")
         expect(page.locator("#code-form")).to_be_visible()
+        assert layout_problems(page, vertical=False) == []
+        shot(page, "booking-phone-code", tmp_path)
         code = gateway.code_for("+84912345678")
         assert "Mã xác minh" in gateway.received[-1]["text"]
         page.fill("#code", code)
