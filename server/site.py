@@ -131,6 +131,7 @@ def parse_site(data: dict[str, Any]) -> dict[str, Any]:
     requeue = policy.get("requeue_minutes", 30)
     if not isinstance(requeue, (int, float)) or isinstance(requeue, bool) or requeue < 0:
         raise SiteConfigError("policy.requeue_minutes must be a number of minutes (0 or more)")
+    _check_citizen_policy(policy, services)
     site = data["site"]
     return {
         "zones": data["zones"], "units": data["units"], "services": services, "counters": counters,
@@ -139,6 +140,30 @@ def parse_site(data: dict[str, Any]) -> dict[str, Any]:
                      "open_all_hours": bool(site.get("open_all_hours", False)),
                      "hours_profiles": hours_profiles},
     }
+
+
+# Issue 10: the citizen side's [policy] numbers (services/citizens.py, services/bookings.py).
+CITIZEN_POLICY = ("otp_minutes", "otp_attempts", "otp_per_phone_hour", "verify_per_address_hour",
+                  "public_per_address_hour", "citizen_token_minutes", "daily_per_phone",
+                  "no_show_limit", "no_show_block_days", "phone_retention_days", "slot_minutes",
+                  "booking_days_ahead")
+
+
+def _check_citizen_policy(policy: dict[str, Any], services: list[dict[str, Any]]) -> None:
+    """Refuse citizen-side policy numbers that are not positive, and shares outside 0..1."""
+    for key in CITIZEN_POLICY:
+        value = policy.get(key, 1)
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
+            raise SiteConfigError(f"policy.{key} must be a number greater than 0")
+    for where, share in [("policy", policy.get("appointment_share", 0.25))] + [
+            (f"service {s.get('code')}", s["appointment_share"]) for s in services
+            if "appointment_share" in s]:
+        if not isinstance(share, (int, float)) or isinstance(share, bool) or not 0 <= share <= 1:
+            raise SiteConfigError(f"{where}: appointment_share must be between 0 and 1")
+    for s in services:
+        for flag in ("remote", "appointments"):
+            if not isinstance(s.get(flag, False), bool):
+                raise SiteConfigError(f"service {s.get('code')}: {flag} must be true or false")
 
 
 def read_site_file(path: str | Path) -> dict[str, Any]:

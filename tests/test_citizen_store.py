@@ -36,3 +36,21 @@ def test_statement_uses_its_index(tmp_path: Path, name: str) -> None:
     with sqlite3.connect(tmp_path / "x.db") as conn:
         plan = " ".join(r[-1] for r in conn.execute("EXPLAIN QUERY PLAN " + sql, args))
     assert f"INDEX {index}" in plan and "SCAN" not in plan, plan
+
+
+@pytest.mark.parametrize("change, complaint", [
+    (("daily_per_phone = 2", "daily_per_phone = 0"), "policy.daily_per_phone"),
+    (("slot_minutes = 30", 'slot_minutes = "30"'), "policy.slot_minutes"),
+    (("appointment_share = 0.4", "appointment_share = 1.5"), "service TP-LLTP: appointment_share"),
+    (("appointment_share = 0.25", "appointment_share = -1"), "policy: appointment_share"),
+    (('remote = true\nappointments = true\nappointment_share', 'remote = "yes"\nappointments = '
+      'true\nappointment_share'), "service TP-LLTP: remote"),
+])
+def test_the_site_file_refuses_bad_citizen_settings(tmp_path: Path, change: tuple[str, str],
+                                                    complaint: str) -> None:
+    from server.site import DEMO_SITE, SiteConfigError, read_site_file
+    text = DEMO_SITE.read_text(encoding="utf-8")
+    assert change[0] in text
+    (tmp_path / "site.toml").write_text(text.replace(change[0], change[1], 1), encoding="utf-8")
+    with pytest.raises(SiteConfigError, match=complaint):
+        read_site_file(tmp_path / "site.toml")
