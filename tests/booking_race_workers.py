@@ -43,9 +43,9 @@ def book_all(db_path: str, jobs: list[dict[str, Any]], threads: int,
     def one(job: dict[str, Any]) -> tuple[str, float]:
         t0 = time.perf_counter()
         try:
-            bookings.book(ctx, job["token"], job, "10.0.0.%d" % (hash(job["token"]) % 250),
-                          "http://x")
-            outcome = "ok"
+            answer, _created = bookings.book(ctx, job["token"], job,
+                                             "10.0.0.%d" % (hash(job["token"]) % 250), "http://x")
+            outcome = "ok" if not job.get("request_id") else f"ok:{answer['code']}"
         except UseCaseError as exc:
             outcome = exc.code
         except StoreError as exc:

@@ -88,3 +88,13 @@ def test_the_daily_limit_per_phone_holds(tmp_path: Path) -> None:
     assert outcomes.count("ok") == 2, outcomes
     assert set(outcomes) == {"ok", "limit_reached"}, outcomes
     assert _booked(db, day=day) == 2
+
+
+def test_one_request_id_sent_from_everywhere_books_once(tmp_path: Path) -> None:
+    db, day = _db(tmp_path), _next_weekday()
+    [token] = make_citizens(str(db), 1)
+    jobs = [{"token": token, "service": "TP-LLTP", "date": day, "start": "09:00",
+             "request_id": "double-tap"} for _ in range(12)]
+    outcomes = _race(db, jobs)
+    assert len(set(outcomes)) == 1 and outcomes[0].startswith("ok:"), outcomes  # one same answer
+    assert _booked(db, day=day) == 1
