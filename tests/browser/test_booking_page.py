@@ -45,6 +45,9 @@ def test_book_confirm_with_the_sms_code_see_the_qr_and_cancel(
         expect(page.locator("h1")).to_have_text("Đặt lịch hẹn")
         assert page.url.endswith("/dat-lich")
         page.get_by_role("button", name="Sở Tư pháp").click()
+        expect(page.locator("#services")).to_contain_text("Hôm nay đang chờ: 1")  # the ticket above
+        assert layout_problems(page, vertical=False) == []
+        shot(page, "booking-phone-services", tmp_path)
         page.get_by_role("button", name="Lý lịch tư pháp").click()
         days = page.locator("#days button:enabled")
         expect(days.first).to_be_visible(timeout=15000)

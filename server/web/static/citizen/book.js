@@ -80,7 +80,9 @@
   function renderServices() {
     var box = $("services"); box.textContent = "";
     state.services.filter(function (s) { return s.unit === state.unit; }).forEach(function (s) {
-      box.appendChild(button(I.name(s, "name"), null, function () {
+      var live = t("bk.waiting", {n: s.waiting}) +
+        (s.estimated_wait_text ? " · " + (s.estimated_wait_text[I.lang()] || "") : "");
+      box.appendChild(button(I.name(s, "name"), live, function () {
         state.service = s; loadDays(); show("step-day");
       }));
     });
