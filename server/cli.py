@@ -626,6 +626,33 @@ def cmd_audit(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_simulate(args: argparse.Namespace) -> int:
+    """Simulate service days of a scenario on the real engine; print a table or JSON."""
+    import json
+
+    from .i18n import message, pick_lang
+    from .simulate.report import text
+    from .simulate.runner import simulate
+    from .simulate.scenario import ScenarioError, read_scenario
+    from .simulate.site_source import from_database, from_file
+    lang = pick_lang(os.environ.get("LANG", "").replace("_", "-"))
+    try:
+        sc = read_scenario(args.scenario)
+        if sc.site is not None:
+            src = from_file(sc.site if Path(sc.site).is_absolute() else sc.base / sc.site)
+        else:
+            db = args.db or os.environ.get("XEPHANG_DB", DEFAULT_DB)
+            src = from_database(db) if Path(db).exists() else None
+            if src is None or not src.site.services:
+                raise ScenarioError("scenario_no_site", path=db)
+        result = simulate(sc, src)
+    except ScenarioError as exc:
+        print(message(exc.code, lang, **exc.params), file=sys.stderr)
+        return 2
+    print(json.dumps(result, ensure_ascii=False, indent=1) if args.json else text(result))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     """The command line."""
     p = argparse.ArgumentParser(prog="xephang", description="Queue system for the HCMC Public "
@@ -738,6 +765,13 @@ def parser() -> argparse.ArgumentParser:
     au.add_argument("--limit", type=int, default=100, help="entries shown (default 100; --csv: all)")
     au.add_argument("--csv", action="store_true", help="write every matching entry as CSV")
     au.set_defaults(func=cmd_audit)
+
+    sim = sub.add_parser("simulate", help="rehearse service days on the real engine (a scenario file)")
+    sim.add_argument("--scenario", required=True, help="scenario TOML file (README: Simulating a day)")
+    sim.add_argument("--json", action="store_true", help="print the full result as JSON")
+    sim.add_argument("--db", default=None, help="the live database, when the scenario names no "
+                     f"site file (default $XEPHANG_DB or {DEFAULT_DB})")
+    sim.set_defaults(func=cmd_simulate)
     return p
 
 

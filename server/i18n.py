@@ -464,6 +464,25 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Chưa có gì thay đổi.",
         "Not reloaded: counter {counter} is open, but the file drops or retires it. Close it "
         "first. Nothing was changed."),
+    # The simulator's scenario file (xephang simulate, issue 12).
+    "scenario_unreadable": ("Không đọc được tệp kịch bản {path}: {reason}",
+                            "Cannot read the scenario file {path}: {reason}"),
+    "scenario_unknown_key": ("Kịch bản có khóa không biết: {key}", "Unknown scenario key(s): {key}"),
+    "scenario_bad_hours": ("{where}: giờ không hợp lệ {value} (dạng \"HH:MM-HH:MM\")",
+                           "{where}: bad hours {value} (write \"HH:MM-HH:MM\")"),
+    "scenario_bad_number": ("{key}: số không hợp lệ {value}", "{key}: not a valid number: {value}"),
+    "scenario_bad_table": ("{key}: sai kiểu giá trị trong kịch bản", "{key}: wrong kind of value"),
+    "scenario_bad_dist": ("{key}: {value} không hợp lệ (chọn: {known})",
+                          "{key}: {value} is not one of {known}"),
+    "scenario_missing": ("Kịch bản thiếu {key}", "The scenario lacks {key}"),
+    "scenario_unknown_counter": ("Điểm phục vụ không có quầy: {counters}",
+                                 "The site has no counter(s) {counters}"),
+    "scenario_unknown_service": ("Điểm phục vụ không có lĩnh vực: {services}",
+                                 "The site has no service(s) {services}"),
+    "scenario_no_site": ("Cơ sở dữ liệu {path} chưa có điểm phục vụ: ghi site = \"TỆP.toml\" "
+                         "trong kịch bản hoặc chạy xephang init trước.",
+                         "The database {path} has no site yet: put site = \"FILE.toml\" in the "
+                         "scenario or run xephang init first."),
 }
 LANGS = ("vi", "en")
 

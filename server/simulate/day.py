@@ -1,0 +1,230 @@
+"""One simulated service day: tickets arrive, counters call the next by the real engine's
+`choose_next`, each ticket lives by the engine's `lifecycle` steps and gets its number from
+`numbering`. The clock is simulated (minutes after midnight); nothing here sleeps or stores."""
+from __future__ import annotations
+
+import heapq
+import random
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from ..engine import lifecycle
+from ..engine.model import Counter, Status, Ticket, Waiting
+from ..engine.numbering import IssueRefused, check_can_issue
+from ..engine.ordering import choose_next
+from ..site import Site
+from .inputs import Plan
+
+CLOSE, FINISH, ARRIVE, OPEN = 0, 1, 2, 3  # event kinds, in their order at equal times
+DAY_ZERO = datetime(2026, 1, 5)  # a Monday: the simulated days are dated from it
+
+
+@dataclass
+class Tickets:
+    """The day's tickets, one entry per ticket in each list (index = ticket id - 1)."""
+
+    service: list[str] = field(default_factory=list)
+    priority: list[bool] = field(default_factory=list)
+    issued: list[float] = field(default_factory=list)
+    called: list[float | None] = field(default_factory=list)
+    finished: list[float | None] = field(default_factory=list)
+    no_show: list[bool] = field(default_factory=list)
+    number: list[str] = field(default_factory=list)
+    call_order: list[int] = field(default_factory=list)  # ticket ids in the order they were called
+    refused: dict[str, int] = field(default_factory=dict)  # numbers refused (cap or range used up)
+
+
+@dataclass
+class DayResult:
+    """What one day produced: the tickets and each counter's working time."""
+
+    tickets: Tickets
+    busy: dict[int, dict[str, float]]  # counter -> service -> busy minutes within the hours
+    overtime: dict[int, float]  # counter -> minutes worked after its last period closed
+    closed_at: float  # when the last counter stopped
+
+
+def draw_arrivals(plan: Plan, rng: random.Random) -> list[tuple[float, str]]:
+    """Poisson arrivals of each service over its rate segments, in time order."""
+    out: list[tuple[float, str]] = []
+    for code in sorted(plan.arrivals):
+        for a, b, rate in plan.arrivals[code]:
+            if rate <= 0:
+                continue
+            t = a + rng.expovariate(rate)
+            while t < b:
+                out.append((t, code))
+                t += rng.expovariate(rate)
+    out.sort()
+    return out
+
+
+def _overlap(a: float, b: float, periods: tuple[tuple[float, float], ...]) -> float:
+    return sum(max(0.0, min(b, e) - max(a, s)) for s, e in periods)
+
+
+class Day:
+    """The state of one simulated day."""
+
+    def __init__(self, plan: Plan, site: Site, rng: random.Random, day_index: int = 0) -> None:
+        self.plan, self.site, self.rng = plan, site, rng
+        self.base = DAY_ZERO + timedelta(days=day_index)
+        self.t = Tickets()
+        self.engine: list[Ticket] = []
+        self.waiting: list[Waiting] = []
+        self.service_min: list[float] = []
+        self.lines: dict[tuple[str, bool], deque[int]] = {}
+        self.issued_today: dict[str, int] = {}
+        self.counters: list[Counter] = list(plan.counters)
+        n = len(self.counters)
+        self.open = [False] * n
+        self.busy_until: list[float | None] = [None] * n
+        self.idle_since = [0.0] * n
+        self.streak = [0] * n
+        self.current: list[int | None] = [None] * n
+        self.started = [0.0] * n
+        self.busy = {c.number: {} for c in self.counters}  # type: dict[int, dict[str, float]]
+        self.overtime = {c.number: 0.0 for c in self.counters}
+        self.callers: dict[tuple[str, bool], list[int]] = {}
+        self.reach: list[list[tuple[str, bool]]] = []
+        for i, c in enumerate(self.counters):
+            lines = [(s, p) for s in c.services for p in (False, True)]
+            if c.priority:
+                lines += [(s, True) for s in plan.zone_services.get(c.zone, ()) if s not in c.services]
+            self.reach.append(lines)
+            for line in lines:
+                self.callers.setdefault(line, []).append(i)
+        self.events: list[tuple[float, int, int, int]] = []
+        self.seq = 0
+        self.last_close = plan.periods[-1][1]
+        self.closing = False  # after the last period: counters stop once nothing is left to call
+        self._codes: list[str] = []  # the service of each arrival event, in time order
+
+    def push(self, at: float, kind: int, data: int) -> None:
+        """Schedule an event."""
+        self.seq += 1
+        heapq.heappush(self.events, (at, kind, self.seq, data))
+
+    def when(self, minutes: float) -> datetime:
+        """The simulated clock as the engine sees it."""
+        return self.base + timedelta(minutes=minutes)
+
+    def issue(self, now: float, code: str) -> None:
+        """A citizen takes a number at the kiosk (refused when the service's numbers are used up)."""
+        service = self.site.services[code]
+        issued = self.issued_today.get(code, 0)
+        try:
+            check_can_issue(service, self.when(now), issued, open_all_hours=True)
+        except IssueRefused:
+            self.t.refused[code] = self.t.refused.get(code, 0) + 1
+            return
+        self.issued_today[code] = issued + 1
+        tid = len(self.engine) + 1
+        prio = self.rng.random() < self.plan.priority_share[code]
+        no_show = self.rng.random() < self.plan.no_show_share
+        minutes = self.plan.samplers[code](self.rng)
+        number = service.number.label(issued + 1)
+        queued = self.when(now)
+        self.engine.append(Ticket(tid, code, number, Status.WAITING, queued, "P" if prio else None))
+        self.waiting.append(Waiting(tid, code, prio, queued))
+        self.service_min.append(minutes)
+        t = self.t
+        t.service.append(code), t.priority.append(prio), t.issued.append(now)
+        t.called.append(None), t.finished.append(None), t.no_show.append(no_show), t.number.append(number)
+        self.lines.setdefault((code, prio), deque()).append(tid - 1)
+        idle = [i for i in self.callers.get((code, prio), ()) if self.open[i] and self.current[i] is None]
+        if idle:
+            self.call_next(min(idle, key=lambda i: (self.idle_since[i], i)), now)
+
+    def call_next(self, i: int, now: float) -> None:
+        """Counter i calls the next ticket by the engine's rules, or waits idle."""
+        heads = [self.waiting[line[0]] for key in self.reach[i] if (line := self.lines.get(key))]
+        if not heads:
+            if self.closing:
+                self.open[i] = False
+            return
+        counter = self.counters[i]
+        choice = choose_next(counter, heads, self.streak[i], self.plan.policy, self.when(now))
+        if choice is None:
+            return
+        idx = choice.ticket_id - 1
+        self.lines[(self.t.service[idx], self.t.priority[idx])].popleft()
+        self.streak[i] = choice.priority_streak
+        ticket, _ = lifecycle.call(self.engine[idx], counter.number, choice.reason)
+        self.t.called[idx] = now
+        self.t.call_order.append(choice.ticket_id)
+        if self.t.no_show[idx]:
+            ticket, _ = lifecycle.no_show(ticket, counter.number)
+            length = self.plan.no_show_min
+        else:
+            ticket, _ = lifecycle.start(ticket, counter.number)
+            length = self.service_min[idx]
+        self.engine[idx] = ticket
+        self.current[i], self.started[i] = idx, now
+        self.push(now + length, FINISH, i)
+
+    def finish(self, i: int, now: float) -> None:
+        """Counter i is done with its ticket; it calls the next if it still works."""
+        idx = self.current[i]
+        assert idx is not None
+        ticket = self.engine[idx]
+        if ticket.status == Status.SERVING:
+            self.engine[idx], _ = lifecycle.complete(ticket, self.counters[i].number)
+            self.t.finished[idx] = now
+        number, code = self.counters[i].number, self.t.service[idx]
+        inside = _overlap(self.started[i], now, self.plan.periods)
+        self.busy[number][code] = self.busy[number].get(code, 0.0) + inside
+        self.overtime[number] += max(0.0, now - max(self.started[i], self.last_close))
+        self.current[i] = None
+        self.idle_since[i] = now
+        if self.open[i]:
+            self.call_next(i, now)
+
+    def run(self) -> DayResult:
+        """Simulate the day from its arrivals to the last ticket served (or closing)."""
+        for k, (a, b) in enumerate(self.plan.periods):
+            self.push(a, OPEN, k)
+            self.push(b, CLOSE, k)
+        for at, code in draw_arrivals(self.plan, self.rng):
+            self.push(at, ARRIVE, 0)
+            self._codes.append(code)
+        arrivals = iter(self._codes)
+        end = 0.0
+        while self.events:
+            now, kind, _seq, data = heapq.heappop(self.events)
+            end = now
+            if kind == ARRIVE:
+                self.issue(now, next(arrivals))
+            elif kind == FINISH:
+                self.finish(data, now)
+            elif kind == OPEN:
+                for i in range(len(self.counters)):
+                    self.open[i] = True
+                    self.idle_since[i] = now
+                for i in range(len(self.counters)):
+                    if self.current[i] is None:
+                        self.call_next(i, now)
+            else:
+                self.close(data == len(self.plan.periods) - 1, now)
+        return DayResult(self.t, self.busy, self.overtime, end)
+
+    def close(self, last: bool, now: float) -> None:
+        """A period ends: counters stop calling (after the last one, they serve who is left)."""
+        if last and self.plan.after_hours == "serve":
+            self.closing = True
+            for i in range(len(self.counters)):
+                if self.current[i] is None:
+                    self.call_next(i, now)  # closes the counter when nothing is left
+            return
+        self.open = [False] * len(self.counters)
+        if last:
+            for line in self.lines.values():
+                while line:
+                    idx = line.popleft()
+                    self.engine[idx], _ = lifecycle.close_unserved(self.engine[idx])
+
+
+def simulate_day(plan: Plan, site: Site, rng: random.Random, day_index: int = 0) -> DayResult:
+    """Simulate one service day with this random stream."""
+    return Day(plan, site, rng, day_index).run()

@@ -1,0 +1,47 @@
+"""The simulation's answer as text: one line per unit and service, then the assumptions."""
+from __future__ import annotations
+
+from typing import Any
+
+
+def _v(m: dict[str, Any], digits: int = 1) -> str:
+    v = m["value"]
+    return "-" if v is None else f"{v:.{digits}f}"
+
+
+def _ci(m: dict[str, Any], digits: int = 1) -> str:
+    lo, hi = m["ci95"]
+    return "" if lo is None else f" [{lo:.{digits}f}–{hi:.{digits}f}]"
+
+
+HEADER = (f"{'service / unit':<14}{'issued':>8}{'served':>8}{'wait mean [95% CI]':>22}"
+          f"{'p50':>7}{'p90':>7}{'max':>7}{'>target':>9}{'util':>6}{'clears':>8}")
+
+
+def _line(name: str, r: dict[str, Any], indent: str) -> str:
+    over = r["p_wait_over_target"]["value"]
+    util = r["utilization"]["value"]
+    return (f"{indent + name:<14}{_v(r['issued'], 0):>8}{_v(r['served'], 0):>8}"
+            f"{_v(r['wait_mean_min']) + _ci(r['wait_mean_min']):>22}{_v(r['wait_p50_min']):>7}"
+            f"{_v(r['wait_p90_min']):>7}{_v(r['wait_max_min']):>7}"
+            f"{'-' if over is None else f'{over:.0%}':>9}{'-' if util is None else f'{util:.0%}':>6}"
+            f"{r['last_served_at'] or '-':>8}")
+
+
+def text(result: dict[str, Any]) -> str:
+    """A table a director can read: per unit, its services below it (minutes; clears = last served)."""
+    sc = result["scenario"]
+    lines = [f"site {sc['site']}: {sc['replications']} replications x {sc['days']} day(s), seed "
+             f"{sc['seed']}, hours {', '.join(sc['hours'])}, {sc['counters']} counters, priority ratio "
+             f"{sc['policy']['priority_ratio']}, aging {sc['policy']['aging_minutes']:g} min",
+             "per day, waits in minutes (issue to first call); >target = share waiting longer than "
+             "the wait target; util = busy share of the counters serving it", "", HEADER]
+    for unit, u in result["units"].items():
+        lines.append(_line(unit, u, ""))
+        for code in u["services"]:
+            lines.append(_line(code, result["services"][code], "  "))
+    if result["refused_per_day"]:
+        lines += ["", "numbers refused per day (range or cap used up): " +
+                  ", ".join(f"{k} {v:g}" for k, v in result["refused_per_day"].items())]
+    lines += ["", "assumed: " + "; ".join(result["assumptions"])]
+    return "\n".join(lines)

@@ -1,0 +1,19 @@
+"""What the simulator reads from history: served durations and arrivals by service and time of day."""
+from __future__ import annotations
+
+import sqlite3
+
+
+def served_minutes(conn: sqlite3.Connection, service: str, limit: int = 2000) -> list[float]:
+    """Durations (minutes, start or call to finish) of the latest completed legs of a service."""
+    return [float(r[0]) for r in conn.execute(
+        "SELECT (julianday(finished_at) - julianday(COALESCE(started_at, called_at))) * 1440 "
+        "FROM legs WHERE service=? AND outcome='done' AND finished_at IS NOT NULL "
+        "AND COALESCE(started_at, called_at) IS NOT NULL ORDER BY finished_at DESC LIMIT ?",
+        (service, limit)) if r[0] is not None and r[0] > 0]
+
+
+def issued_by_service(conn: sqlite3.Connection) -> dict[str, int]:
+    """How many tickets each service has issued over all recorded days (its first leg)."""
+    return {str(r[0]): int(r[1]) for r in conn.execute(
+        "SELECT origin_service, COUNT(*) FROM tickets GROUP BY origin_service")}
