@@ -14,7 +14,8 @@ from .site_source import SiteSource
 from .stats import quantile, with_ci
 
 METRICS = ("wait_mean_min", "wait_p50_min", "wait_p90_min", "wait_max_min", "p_wait_over_target",
-           "served", "issued", "utilization", "last_served_min")
+           "served", "issued", "utilization", "last_served_min", "no_show", "wait_mean_priority_min",
+           "wait_mean_normal_min")
 
 
 def clock(minutes: float | None) -> str | None:
@@ -30,7 +31,8 @@ def _measures(days: list[DayResult], plan: Plan, codes: set[str], target: float,
     """One replication's measures over the tickets of `codes` and the time of `counters`."""
     start = plan.periods[0][0] + plan.warmup_min
     waits: list[float] = []
-    over = counted = served = issued = 0
+    by_class: dict[bool, list[float]] = {True: [], False: []}
+    over = counted = served = issued = missed = 0
     last: list[float] = []
     busy = 0.0
     for d in days:
@@ -40,6 +42,7 @@ def _measures(days: list[DayResult], plan: Plan, codes: set[str], target: float,
             if code not in codes:
                 continue
             issued += 1
+            missed += t.no_show[i] and t.called[i] is not None
             if t.finished[i] is not None:
                 served += 1
                 day_last = t.finished[i] if math.isnan(day_last) else max(day_last, t.finished[i])
@@ -52,6 +55,7 @@ def _measures(days: list[DayResult], plan: Plan, codes: set[str], target: float,
                 continue
             wait = called - t.issued[i]
             waits.append(wait)
+            by_class[t.priority[i]].append(wait)
             over += wait > target
         last.append(day_last)
         busy += sum(sum(d.busy[n].values()) for n in counters)
@@ -67,6 +71,9 @@ def _measures(days: list[DayResult], plan: Plan, codes: set[str], target: float,
         "served": served / len(days), "issued": issued / len(days),
         "utilization": busy / open_min if open_min else nan,
         "last_served_min": sum(lasts) / len(lasts) if lasts else nan,
+        "no_show": missed / len(days),
+        "wait_mean_priority_min": sum(by_class[True]) / len(by_class[True]) if by_class[True] else nan,
+        "wait_mean_normal_min": sum(by_class[False]) / len(by_class[False]) if by_class[False] else nan,
     }
 
 

@@ -82,7 +82,10 @@ def parse_period(text: str, where: str = "hours") -> tuple[float, float]:
     """"HH:MM-HH:MM" as (start, end) minutes after midnight."""
     if not isinstance(text, str) or text.count("-") != 1:
         raise ScenarioError("scenario_bad_hours", where=where, value=str(text))
-    a, b = (_minutes(x, where) for x in text.split("-"))
+    try:
+        a, b = (_minutes(x, where) for x in text.split("-"))
+    except ScenarioError:
+        raise ScenarioError("scenario_bad_hours", where=where, value=text) from None
     if b <= a:
         raise ScenarioError("scenario_bad_hours", where=where, value=text)
     return a, b

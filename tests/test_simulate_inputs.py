@@ -1,0 +1,156 @@
+"""The simulator's inputs and options: service times from the database's history, the default
+arrival curve, priority and no-show shares, the engine's call rule really used, and bad scenarios
+refused with a clear message in vi and en."""
+from __future__ import annotations
+
+import json
+import random
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from server import cli
+from server.services.context import TZ, Context
+from server.services.counters import counter_action
+from server.services.tickets import issue_ticket
+from server.simulate import day as sim_day
+from server.simulate.day import draw_arrivals
+from server.simulate.inputs import default_curve, resolve
+from server.simulate.runner import simulate
+from server.simulate.scenario import parse_scenario
+from server.simulate.site_source import from_file
+from server.store import Database
+from tests.race_workers import KIOSK, officer
+
+ROOT = Path(__file__).resolve().parent.parent
+SITE = ROOT / "config" / "site.toml"
+MONDAY = datetime(2026, 11, 23, 8, 0, tzinfo=TZ)
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = cli.main(["simulate", *args])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_service_times_come_from_the_live_databases_history(demo: Any, db_path: Path, tmp_path: Path,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """25 tickets served at counter 18 in exactly 12 minutes each: the simulation of the live
+    database uses those 12 minutes, not the site's 6."""
+    ctx = Context.open(Database(db_path))
+    moment = MONDAY
+    ctx.clock = lambda: moment
+    counter_action(ctx, officer(18), 18, "open", {})
+    for i in range(25):
+        issue_ticket(ctx, KIOSK, "TP-LLTP", request_id=f"h{i}")
+        counter_action(ctx, officer(18), 18, "call-next", {})
+        moment += timedelta(minutes=12)
+        counter_action(ctx, officer(18), 18, "complete", {})
+    scenario = tmp_path / "live.toml"
+    scenario.write_text('seed = 3\nreplications = 10\nhours = ["08:00-16:00"]\ncounters = [18]\n'
+                        '[arrivals."TP-LLTP"]\nper_hour = 4\n', encoding="utf-8")
+    code, out, _err = run_cli(capsys, "--scenario", str(scenario), "--db", str(db_path), "--json")
+    assert code == 0
+    r = json.loads(out)["services"]["TP-LLTP"]
+    assert r["service_time"] == "history: 25 served, mean 12.0 min"
+    # Every service takes 12 minutes: the counter is busy 12 minutes per ticket of the 8 hours
+    # (less what spills past closing).
+    busy = r["served"]["value"] * 12 / 480
+    assert busy - 0.05 <= r["utilization"]["value"] <= busy
+    same = tmp_path / "site-file.toml"
+    same.write_text(f'site = "{SITE}"\n' + scenario.read_text(encoding="utf-8"), encoding="utf-8")
+    code, out, _err = run_cli(capsys, "--scenario", str(same), "--json")
+    assert json.loads(out)["services"]["TP-LLTP"]["service_time"] == "exponential mean 6 min (site)"
+
+
+def test_the_default_curve_puts_60_percent_between_7_30_and_10_30() -> None:
+    hours = ((450.0, 690.0), (780.0, 1020.0))
+    curve = default_curve(hours, (450.0, 630.0, 0.6))
+    assert sum((b - a) * d for a, b, d in curve) == pytest.approx(1.0)
+    assert sum((b - a) * d for a, b, d in curve if b <= 630) == pytest.approx(0.6)
+    src = from_file(SITE)
+    plan = resolve(parse_scenario({"arrivals": {"daily_total": 5000}}), src)
+    drawn = draw_arrivals(plan, random.Random(1))
+    assert len(drawn) == pytest.approx(5000, rel=0.05)
+    assert sum(1 for t, _ in drawn if 450 <= t < 630) / len(drawn) == pytest.approx(0.6, abs=0.02)
+    assert all(450 <= t < 690 or 780 <= t < 1020 for t, _ in drawn)  # nothing over lunch
+    assert len({code for _, code in drawn}) == len(src.site.services)  # every service has some
+
+
+def _zone_a(priority_share: float, ratio: int, no_show: float = 0.0) -> dict[str, Any]:
+    return {"seed": 5, "replications": 8, "hours": ["07:30-11:30"], "counters": [1, 2, 3, 4],
+            "arrivals": {"XD-GPXD": {"per_hour": 30}},
+            "service_time": {"XD-GPXD": {"dist": "lognormal", "mean_min": 8, "sd_min": 4}},
+            "priority_share": priority_share, "no_show_share": no_show, "policy": {"priority_ratio": ratio}}
+
+
+def test_priority_tickets_go_first_by_the_ratio() -> None:
+    """A queue over capacity: priority tickets wait far less; a ratio of 3 instead of 1 makes the
+    normal tickets wait longer still."""
+    src = from_file(SITE)
+    one = simulate(parse_scenario(_zone_a(0.3, 1)), src)["services"]["XD-GPXD"]
+    three = simulate(parse_scenario(_zone_a(0.3, 3)), src)["services"]["XD-GPXD"]
+    assert one["wait_mean_priority_min"]["value"] < one["wait_mean_normal_min"]["value"] / 2
+    assert three["wait_mean_priority_min"]["value"] < one["wait_mean_priority_min"]["value"]
+    assert three["wait_mean_normal_min"]["value"] > one["wait_mean_normal_min"]["value"]
+    none = simulate(parse_scenario(_zone_a(0.0, 1)), src)["services"]["XD-GPXD"]
+    assert none["wait_mean_priority_min"]["value"] is None
+
+
+def test_no_shows_are_not_served_and_free_the_counter() -> None:
+    src = from_file(SITE)
+    base = simulate(parse_scenario(_zone_a(0.0, 2)), src)["services"]["XD-GPXD"]
+    missed = simulate(parse_scenario(_zone_a(0.0, 2, no_show=0.2)), src)["services"]["XD-GPXD"]
+    assert missed["no_show"]["value"] == pytest.approx(0.2 * missed["issued"]["value"], rel=0.2)
+    assert missed["served"]["value"] + missed["no_show"]["value"] == pytest.approx(missed["issued"]["value"])
+    assert missed["wait_mean_min"]["value"] < base["wait_mean_min"]["value"]
+
+
+def test_every_call_is_the_engines_choice(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The day asks `engine.ordering.choose_next` for every call and calls what it chose."""
+    chosen: list[int] = []
+    real = sim_day.choose_next
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        choice = real(*args, **kwargs)
+        if choice is not None:
+            chosen.append(choice.ticket_id)
+        return choice
+
+    monkeypatch.setattr(sim_day, "choose_next", spy)
+    src = from_file(SITE)
+    plan = resolve(parse_scenario(_zone_a(0.3, 2)), src)
+    day = sim_day.simulate_day(plan, src.site, random.Random(9))
+    assert chosen == day.tickets.call_order and len(chosen) == len(day.tickets.service) > 50
+
+
+@pytest.mark.parametrize("text, lang, expected", [
+    ('hours = ["7:30-25:00"]', "en_US.UTF-8", "hours: bad hours 7:30-25:00 (write \"HH:MM-HH:MM\")"),
+    ('counters = [1, 999]', "vi_VN.UTF-8", "Điểm phục vụ không có quầy: 999"),
+    ('[arrivals."NOPE"]\nper_hour = 3', "en_US.UTF-8", "The site has no service(s) NOPE"),
+    ('[service_time."XD-GPXD"]\ndist = "gamma"\nmean_min = 3', "en_US.UTF-8",
+     'service_time."XD-GPXD": gamma is not one of exponential, lognormal, fixed, history'),
+    ('replications = 0', "vi_VN.UTF-8", "replications: số không hợp lệ 0"),
+    ('sede = 1', "en_US.UTF-8", "Unknown scenario key(s): sede"),
+])
+def test_a_bad_scenario_is_refused_with_its_message(text: str, lang: str, expected: str, tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str],
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LANG", lang)
+    path = tmp_path / "bad.toml"
+    path.write_text(f'site = "{SITE}"\n{text}\n', encoding="utf-8")
+    code, out, err = run_cli(capsys, "--scenario", str(path))
+    assert code == 2 and out == ""
+    assert err.strip() == expected
+
+
+def test_a_database_without_a_site_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LANG", "en")
+    path = tmp_path / "s.toml"
+    path.write_text("seed = 1\n", encoding="utf-8")
+    code, _out, err = run_cli(capsys, "--scenario", str(path), "--db", str(tmp_path / "none.db"))
+    assert code == 2 and "has no site yet" in err
+    assert not (tmp_path / "none.db").exists()  # nothing created
