@@ -642,9 +642,10 @@ def cmd_simulate(args: argparse.Namespace) -> int:
             src = from_file(sc.site if Path(sc.site).is_absolute() else sc.base / sc.site)
         else:
             db = args.db or os.environ.get("XEPHANG_DB", DEFAULT_DB)
-            src = from_database(db) if Path(db).exists() else None
-            if src is None or not src.site.services:
+            live = from_database(db) if Path(db).exists() else None
+            if live is None or not live.site.services:
                 raise ScenarioError("scenario_no_site", path=db)
+            src = live
         result = simulate(sc, src)
     except ScenarioError as exc:
         print(message(exc.code, lang, **exc.params), file=sys.stderr)

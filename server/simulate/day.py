@@ -130,8 +130,13 @@ class Day:
         self.waiting.append(Waiting(tid, code, prio, queued))
         self.service_min.append(minutes)
         t = self.t
-        t.service.append(code), t.priority.append(prio), t.issued.append(now)
-        t.called.append(None), t.finished.append(None), t.no_show.append(no_show), t.number.append(number)
+        t.service.append(code)
+        t.priority.append(prio)
+        t.issued.append(now)
+        t.called.append(None)
+        t.finished.append(None)
+        t.no_show.append(no_show)
+        t.number.append(number)
         self.lines.setdefault((code, prio), deque()).append(tid - 1)
         idle = [i for i in self.callers.get((code, prio), ()) if self.open[i] and self.current[i] is None]
         if idle:

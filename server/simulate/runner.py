@@ -43,9 +43,10 @@ def _measures(days: list[DayResult], plan: Plan, codes: set[str], target: float,
                 continue
             issued += 1
             missed += t.no_show[i] and t.called[i] is not None
-            if t.finished[i] is not None:
+            done = t.finished[i]
+            if done is not None:
                 served += 1
-                day_last = t.finished[i] if math.isnan(day_last) else max(day_last, t.finished[i])
+                day_last = done if math.isnan(day_last) else max(day_last, done)
             if t.issued[i] < start:
                 continue
             counted += 1
