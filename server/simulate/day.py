@@ -97,8 +97,9 @@ class Day:
                 self.callers.setdefault(line, []).append(i)
         self.events: list[tuple[float, int, int, int]] = []
         self.seq = 0
-        self.last_close = plan.periods[-1][1]
-        self.closing = False  # after the last period: counters stop once nothing is left to call
+        self.last_close = max([plan.periods[-1][1], *(p[-1][1] for p in plan.counter_periods if p)])
+        # After its last period, a counter still open at closing time serves who is left, then stops.
+        self.closing = [False] * n
         self._codes: list[str] = []  # the service of each arrival event, in time order
 
     def push(self, at: float, kind: int, data: int) -> None:
@@ -146,7 +147,7 @@ class Day:
         """Counter i calls the next ticket by the engine's rules, or waits idle."""
         heads = [self.waiting[line[0]] for key in self.reach[i] if (line := self.lines.get(key))]
         if not heads:
-            if self.closing:
+            if self.closing[i]:
                 self.open[i] = False
             return
         counter = self.counters[i]
@@ -178,7 +179,7 @@ class Day:
             self.engine[idx], _ = lifecycle.complete(ticket, self.counters[i].number)
             self.t.finished[idx] = now
         number, code = self.counters[i].number, self.t.service[idx]
-        inside = _overlap(self.started[i], now, self.plan.periods)
+        inside = _overlap(self.started[i], now, self.plan.counter_periods[i])
         self.busy[number][code] = self.busy[number].get(code, 0.0) + inside
         self.overtime[number] += max(0.0, now - max(self.started[i], self.last_close))
         self.current[i] = None
@@ -188,9 +189,11 @@ class Day:
 
     def run(self) -> DayResult:
         """Simulate the day from its arrivals to the last ticket served (or closing)."""
-        for k, (a, b) in enumerate(self.plan.periods):
-            self.push(a, OPEN, k)
-            self.push(b, CLOSE, k)
+        for i, periods in enumerate(self.plan.counter_periods):
+            for a, b in periods:
+                self.push(a, OPEN, i)
+                self.push(b, CLOSE, i)
+        self.push(self.last_close, CLOSE, -1)  # after every counter's own close at that time
         for at, code in draw_arrivals(self.plan, self.rng):
             self.push(at, ARRIVE, 0)
             self._codes.append(code)
@@ -204,30 +207,28 @@ class Day:
             elif kind == FINISH:
                 self.finish(data, now)
             elif kind == OPEN:
-                for i in range(len(self.counters)):
-                    self.open[i] = True
-                    self.idle_since[i] = now
-                for i in range(len(self.counters)):
-                    if self.current[i] is None:
-                        self.call_next(i, now)
-            else:
-                self.close(data == len(self.plan.periods) - 1, now)
+                self.open[data] = True
+                if self.current[data] is None:
+                    self.idle_since[data] = now
+                    self.call_next(data, now)
+            elif data >= 0:
+                self.close(data, now)
+            elif self.plan.after_hours == "close":
+                for line in self.lines.values():
+                    while line:
+                        idx = line.popleft()
+                        self.engine[idx], _ = lifecycle.close_unserved(self.engine[idx])
         return DayResult(self.t, self.busy, self.overtime, end)
 
-    def close(self, last: bool, now: float) -> None:
-        """A period ends: counters stop calling (after the last one, they serve who is left)."""
-        if last and self.plan.after_hours == "serve":
-            self.closing = True
-            for i in range(len(self.counters)):
-                if self.current[i] is None:
-                    self.call_next(i, now)  # closes the counter when nothing is left
+    def close(self, i: int, now: float) -> None:
+        """Counter i's period ends: it stops calling; at closing time, with after_hours = "serve",
+        it first serves who is left."""
+        if now >= self.last_close and self.plan.after_hours == "serve":
+            self.closing[i] = True
+            if self.current[i] is None:
+                self.call_next(i, now)  # closes the counter when nothing is left
             return
-        self.open = [False] * len(self.counters)
-        if last:
-            for line in self.lines.values():
-                while line:
-                    idx = line.popleft()
-                    self.engine[idx], _ = lifecycle.close_unserved(self.engine[idx])
+        self.open[i] = False
 
 
 def simulate_day(plan: Plan, site: Site, rng: random.Random, day_index: int = 0) -> DayResult:

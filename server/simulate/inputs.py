@@ -25,6 +25,7 @@ class Plan:
     site_label: str
     services: dict[str, str]  # code -> unit, of the services the day simulates
     counters: tuple[Counter, ...]
+    counter_periods: tuple[tuple[tuple[float, float], ...], ...]  # when each counter works
     zone_services: dict[str, tuple[str, ...]]  # zone -> its services (a priority counter's reach)
     policy: Policy
     periods: tuple[tuple[float, float], ...]
@@ -38,6 +39,17 @@ class Plan:
     warmup_min: float
     after_hours: str
     weights_from: str
+
+
+def merge_periods(periods: list[tuple[float, float]]) -> tuple[tuple[float, float], ...]:
+    """Periods in order, overlapping or touching ones joined."""
+    out: list[tuple[float, float]] = []
+    for a, b in sorted(periods):
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return tuple(out)
 
 
 def default_curve(periods: tuple[tuple[float, float], ...], peak: tuple[float, float, float]
@@ -96,11 +108,16 @@ def _sampler(spec: ServiceTime, history: list[float]) -> Sampler:
 def resolve(sc: Scenario, src: SiteSource) -> Plan:
     """Resolve a scenario against its site; raise ScenarioError for a name the site does not have."""
     site = src.site
-    numbers = sc.counters if sc.counters is not None else tuple(site.counters)
-    unknown = [n for n in numbers if n not in site.counters]
+    all_day = sc.counters if sc.counters is not None else tuple(site.counters)
+    when: dict[int, list[tuple[float, float]]] = {n: list(sc.hours) for n in all_day}
+    for periods, numbers in sc.shifts:
+        for n in numbers:
+            when.setdefault(n, []).extend(periods)
+    unknown = [n for n in when if n not in site.counters]
     if unknown:
         raise ScenarioError("scenario_unknown_counter", counters=", ".join(map(str, unknown)))
-    counters = tuple(site.counters[n] for n in numbers)
+    counters = tuple(site.counters[n] for n in when)
+    counter_periods = tuple(merge_periods(when[n]) for n in when)
     for table in (sc.per_hour, sc.service_time, sc.targets):
         bad = sorted(set(table) - set(site.services))
         if bad:
@@ -153,7 +170,7 @@ def resolve(sc: Scenario, src: SiteSource) -> Plan:
     return Plan(
         site_label=src.label,
         services={code: site.services[code].unit for code in site.services if code in simulated},
-        counters=counters, zone_services={z: tuple(v) for z, v in zones.items()},
+        counters=counters, counter_periods=counter_periods, zone_services={z: tuple(v) for z, v in zones.items()},
         policy=Policy(ratio, aging, site.policy.order), periods=sc.hours,
         arrivals={c: arrivals[c] for c in simulated}, samplers=samplers,
         sources={c: sources[c] for c in simulated},

@@ -60,7 +60,8 @@ def _measures(days: list[DayResult], plan: Plan, codes: set[str], target: float,
             over += wait > target
         last.append(day_last)
         busy += sum(sum(d.busy[n].values()) for n in counters)
-    open_min = len(counters) * sum(b - a for a, b in plan.periods) * len(days)
+    open_min = sum(b - a for c, periods in zip(plan.counters, plan.counter_periods)
+                   if c.number in counters for a, b in periods) * len(days)
     waits.sort()
     lasts = [x for x in last if not math.isnan(x)]
     nan = math.nan
@@ -133,9 +134,9 @@ def simulate(sc: Scenario, src: SiteSource) -> dict[str, Any]:
         target = min(plan.targets[c] for c in codes)
         counters = set().union(*(serving.get(c, set()) for c in codes))
         units[unit] = {"services": sorted(codes), **_summary(runs, plan, codes, target, counters, bins)}
-    hours_min = sum(b - a for a, b in plan.periods)
-    counter_util = {str(c.number): with_ci([sum(sum(d.busy[c.number].values()) for d in r) / (hours_min * len(r))
-                                            for r in runs]) for c in plan.counters}
+    counter_util = {str(c.number): with_ci([sum(sum(d.busy[c.number].values()) for d in r) /
+                                            (sum(b - a for a, b in periods) * len(r)) for r in runs])
+                    for c, periods in zip(plan.counters, plan.counter_periods)}
     refused: dict[str, float] = {}
     for r in runs:
         for d in r:

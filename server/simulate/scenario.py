@@ -37,6 +37,8 @@ class Scenario:
     days: int = 1
     hours: tuple[tuple[float, float], ...] = ((7.5 * 60, 11.5 * 60), (13 * 60, 17 * 60))
     counters: tuple[int, ...] | None = None  # None: every counter of the site
+    # [[shifts]]: these counters (also) work in these periods, e.g. two more from 8:00 to 10:00
+    shifts: tuple[tuple[tuple[tuple[float, float], ...], tuple[int, ...]], ...] = ()
     per_hour: dict[str, float] = field(default_factory=dict)  # Poisson rate, constant over hours
     daily_total: int | None = None  # spread over services and the default curve
     peak: tuple[float, float, float] = (7.5 * 60, 10.5 * 60, 0.6)  # (from, to, share) of arrivals
@@ -61,7 +63,7 @@ class Scenario:
             out.append(f"{name} share = {share:g}" + ("" if share else " (not given)"))
         out += ["transfer share = 0 (not modelled)", "recall share = 0 (not modelled)",
                 "breaks = none besides the gaps between hours",
-                "officers open every listed counter for all the hours",
+                "officers open every listed counter for all the hours (and [[shifts]] in theirs)",
                 "tickets issued before closing are " +
                 ("served after closing" if self.after_hours == "serve" else "closed as not served")]
         return out
@@ -117,7 +119,7 @@ def _service_time(d: Any, where: str) -> ServiceTime:
 
 KNOWN = {"site", "seed", "replications", "days", "hours", "counters", "arrivals", "service_time",
          "priority_share", "no_show_share", "no_show_min", "targets", "warmup_min", "after_hours",
-         "policy", "name"}
+         "policy", "name", "shifts"}
 
 
 def parse_scenario(data: dict[str, Any], base: Path = Path(".")) -> Scenario:
@@ -139,6 +141,13 @@ def parse_scenario(data: dict[str, Any], base: Path = Path(".")) -> Scenario:
     if counters is not None and (not isinstance(counters, list) or not all(
             isinstance(c, int) and not isinstance(c, bool) for c in counters)):
         raise ScenarioError("scenario_bad_table", key="counters")
+    shifts = data.get("shifts", [])
+    if not isinstance(shifts, list) or not all(isinstance(x, dict) for x in shifts):
+        raise ScenarioError("scenario_bad_table", key="shifts")
+    for k, shift in enumerate(shifts):
+        if not isinstance(shift.get("hours"), list) or not isinstance(shift.get("counters"), list) or \
+                not all(isinstance(c, int) and not isinstance(c, bool) for c in shift["counters"]):
+            raise ScenarioError("scenario_bad_table", key=f"shifts[{k}]")
     arrivals = data.get("arrivals", {})
     if not isinstance(arrivals, dict):
         raise ScenarioError("scenario_bad_table", key="arrivals")
@@ -178,6 +187,8 @@ def parse_scenario(data: dict[str, Any], base: Path = Path(".")) -> Scenario:
         replications=_number(data, "replications", "", 10, low=1, high=10_000, integer=True),
         days=_number(data, "days", "", 1, low=1, high=366, integer=True),
         hours=periods, counters=tuple(counters) if counters is not None else None,
+        shifts=tuple((tuple(parse_period(h, f"shifts[{k}].hours") for h in x["hours"]),
+                      tuple(x["counters"])) for k, x in enumerate(shifts)),
         per_hour=per_hour, daily_total=daily_total, peak=(peak_from, peak_to, peak_share),
         service_time=service_time, default_service_time=default,
         priority_share=_number(data, "priority_share", "", 0.0, high=1.0),
