@@ -646,6 +646,14 @@ def cmd_simulate(args: argparse.Namespace) -> int:
             if live is None or not live.site.services:
                 raise ScenarioError("scenario_no_site", path=db)
             src = live
+        if args.plan:
+            from .simulate.planner import plan_unit
+            from .simulate.report import plan_text
+            if not 0 < args.within <= 1:
+                raise ScenarioError("scenario_bad_number", key="--within", value=str(args.within))
+            planned = plan_unit(sc, src, args.plan, args.within)
+            print(json.dumps(planned, ensure_ascii=False, indent=1) if args.json else plan_text(planned))
+            return 0
         result = simulate(sc, src)
     except ScenarioError as exc:
         print(message(exc.code, lang, **exc.params), file=sys.stderr)
@@ -772,6 +780,10 @@ def parser() -> argparse.ArgumentParser:
     sim.add_argument("--json", action="store_true", help="print the full result as JSON")
     sim.add_argument("--db", default=None, help="the live database, when the scenario names no "
                      f"site file (default $XEPHANG_DB or {DEFAULT_DB})")
+    sim.add_argument("--plan", metavar="UNIT", default=None,
+                     help="plan the fewest counters per hour for this unit (its code, e.g. NNMT)")
+    sim.add_argument("--within", type=float, default=0.9,
+                     help="with --plan: share of each hour's tickets called within target (default 0.9)")
     sim.set_defaults(func=cmd_simulate)
     return p
 

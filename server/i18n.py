@@ -483,6 +483,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                          "trong kịch bản hoặc chạy xephang init trước.",
                          "The database {path} has no site yet: put site = \"FILE.toml\" in the "
                          "scenario or run xephang init first."),
+    "scenario_plan_no_unit": ("Kịch bản không có lượt đến nào cho đơn vị {unit}",
+                              "The scenario has no arrivals for unit {unit}"),
 }
 LANGS = ("vi", "en")
 

@@ -108,6 +108,19 @@ def test_no_shows_are_not_served_and_free_the_counter() -> None:
     assert missed["wait_mean_min"]["value"] < base["wait_mean_min"]["value"]
 
 
+def test_a_shift_adds_a_counter_for_its_hours_only() -> None:
+    """Counter 3 works 8:00-9:00 only: waits drop, and its utilisation is over its own hour."""
+    src = from_file(SITE)
+    alone = {"seed": 2, "replications": 8, "hours": ["08:00-11:00"], "counters": [2],
+             "arrivals": {"XD-GPXD": {"per_hour": 7}}}
+    helped = {**alone, "shifts": [{"hours": ["08:00-09:00"], "counters": [3]}]}
+    a = simulate(parse_scenario(alone), src)
+    b = simulate(parse_scenario(helped), src)
+    assert set(b["counters"]) == {"2", "3"}
+    assert b["services"]["XD-GPXD"]["wait_mean_min"]["value"] < a["services"]["XD-GPXD"]["wait_mean_min"]["value"]
+    assert 0.3 < b["counters"]["3"]["value"] <= 1.0
+
+
 def test_every_call_is_the_engines_choice(monkeypatch: pytest.MonkeyPatch) -> None:
     """The day asks `engine.ordering.choose_next` for every call and calls what it chose."""
     chosen: list[int] = []

@@ -32,6 +32,7 @@ class Plan:
     arrivals: dict[str, tuple[Segment, ...]]
     samplers: dict[str, Sampler]
     sources: dict[str, str]  # how each service's service time was chosen
+    mean_min: dict[str, float]  # each service's mean service time
     targets: dict[str, float]
     priority_share: dict[str, float]
     no_show_share: float
@@ -173,7 +174,7 @@ def resolve(sc: Scenario, src: SiteSource) -> Plan:
         counters=counters, counter_periods=counter_periods, zone_services={z: tuple(v) for z, v in zones.items()},
         policy=Policy(ratio, aging, site.policy.order), periods=sc.hours,
         arrivals={c: arrivals[c] for c in simulated}, samplers=samplers,
-        sources={c: sources[c] for c in simulated},
+        sources={c: sources[c] for c in simulated}, mean_min={c: minutes[c] for c in simulated},
         targets={code: float(sc.targets.get(code, site.services[code].wait_target_min))
                  for code in simulated},
         priority_share={code: sc.priority_share if site.accepts_priority(code) else 0.0

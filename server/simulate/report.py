@@ -45,3 +45,31 @@ def text(result: dict[str, Any]) -> str:
                   ", ".join(f"{k} {v:g}" for k, v in result["refused_per_day"].items())]
     lines += ["", "assumed: " + "; ".join(result["assumptions"])]
     return "\n".join(lines)
+
+
+def plan_text(plan: dict[str, Any]) -> str:
+    """The planner's answer: counters per hour for the unit, then the borrowing and its cost."""
+    lines = [f"unit {plan['unit']} ({', '.join(plan['services'])}): fewest counters per hour so that "
+             f"{plan['within']:.0%} of each hour's tickets are called within target",
+             f"own counters {', '.join(map(str, plan['own_counters'])) or '-'}; shared counters left "
+             f"out of the search: {', '.join(map(str, plan['shared_counters_left_out'])) or '-'}; "
+             f"{plan['simulations']} simulations", "",
+             f"{'hour':<13}{'counters':>9}{'extra':>7}{'spare':>7}{'within':>8}"]
+    for h in plan["hours"]:
+        mark = "" if h["target_reachable"] else "  (not reachable)"
+        lines.append(f"{h['from']}-{h['to']:<7}{h['counters']:>9}{h['extra']:>7}{h['spare']:>7}"
+                     f"{h['within_target']:>8.0%}{mark}")
+    moves = plan["borrowing"]["moves"]
+    if not moves:
+        return "\n".join(lines + ["", plan["borrowing"]["note"]])
+    lines += ["", "borrowed (least busy counters of other units, never a service's last one):"]
+    lines += [f"  counter {m['counter']} from {', '.join(m['from_unit'])}: {', '.join(m['hours'])}"
+              for m in moves]
+    lines += ["", "whole building, before -> after (share over target, p90 wait, clears):"]
+    for unit, e in plan["borrowing"]["effect"].items():
+        b, a = e["before"], e["after"]
+        if b and a:
+            lines.append(f"  {unit:<8}{b['p_wait_over_target']:>5.0%} -> {a['p_wait_over_target']:<5.0%}"
+                         f"{b['wait_p90_min']:>7.0f} -> {a['wait_p90_min']:<6.0f} min"
+                         f"{b['last_served_at']:>8} -> {a['last_served_at']}")
+    return "\n".join(lines)

@@ -115,7 +115,11 @@ def _summary(runs: list[list[DayResult]], plan: Plan, codes: set[str], target: f
 
 def simulate(sc: Scenario, src: SiteSource) -> dict[str, Any]:
     """Run a scenario on its site and summarise it per service, unit and counter."""
-    plan = resolve(sc, src)
+    return simulate_plan(resolve(sc, src), src, sc)
+
+
+def simulate_plan(plan: Plan, src: SiteSource, sc: Scenario) -> dict[str, Any]:
+    """Run a resolved plan with the scenario's seed, replications and days; summarise it."""
     runs = replicate(plan, src, sc.seed, sc.replications, sc.days)
     end = max(d.closed_at for r in runs for d in r)
     first = plan.periods[0][0]
