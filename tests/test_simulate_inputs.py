@@ -167,3 +167,19 @@ def test_a_database_without_a_site_is_refused(tmp_path: Path, capsys: pytest.Cap
     code, _out, err = run_cli(capsys, "--scenario", str(path), "--db", str(tmp_path / "none.db"))
     assert code == 2 and "has no site yet" in err
     assert not (tmp_path / "none.db").exists()  # nothing created
+
+
+def test_the_readmes_scenario_runs() -> None:
+    """The scenario format documented in the README is the one the command reads."""
+    import tomllib
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Simulating a day"):]
+    block = section[section.index("```toml") + len("```toml"):section.index("```\n", section.index("```toml") + 7)]
+    data = tomllib.loads(block)
+    assert data["site"] == "../site.toml"
+    sc = parse_scenario({**data, "site": str(SITE), "replications": 2})
+    assert sc.priority_share == 0.1 and sc.shifts == ((((480.0, 600.0),), (5, 6)),)
+    r = simulate(sc, from_file(SITE))
+    assert r["services"]["XD-GPXD"]["wait_target_min"] == 20
+    assert r["scenario"]["policy"]["priority_ratio"] == 3
+    assert "priority share = 0.1" in r["assumptions"]
