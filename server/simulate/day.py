@@ -100,7 +100,6 @@ class Day:
         self.last_close = max([plan.periods[-1][1], *(p[-1][1] for p in plan.counter_periods if p)])
         # After its last period, a counter still open at closing time serves who is left, then stops.
         self.closing = [False] * n
-        self._codes: list[str] = []  # the service of each arrival event, in time order
 
     def push(self, at: float, kind: int, data: int) -> None:
         """Schedule an event."""
@@ -194,16 +193,15 @@ class Day:
                 self.push(a, OPEN, i)
                 self.push(b, CLOSE, i)
         self.push(self.last_close, CLOSE, -1)  # after every counter's own close at that time
-        for at, code in draw_arrivals(self.plan, self.rng):
-            self.push(at, ARRIVE, 0)
-            self._codes.append(code)
-        arrivals = iter(self._codes)
+        arrivals = draw_arrivals(self.plan, self.rng)
+        for k, (at, _code) in enumerate(arrivals):
+            self.push(at, ARRIVE, k)
         end = 0.0
         while self.events:
             now, kind, _seq, data = heapq.heappop(self.events)
             end = now
             if kind == ARRIVE:
-                self.issue(now, next(arrivals))
+                self.issue(now, arrivals[data][1])
             elif kind == FINISH:
                 self.finish(data, now)
             elif kind == OPEN:
