@@ -485,6 +485,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                          "scenario or run xephang init first."),
     "scenario_plan_no_unit": ("Kịch bản không có lượt đến nào cho đơn vị {unit}",
                               "The scenario has no arrivals for unit {unit}"),
+    "scenario_no_history": ("{site} chưa có vé nào đã ghi: không thể lấy lượt đến từ lịch sử",
+                            "{site} has no recorded tickets: arrivals cannot come from history"),
 }
 LANGS = ("vi", "en")
 

@@ -59,6 +59,18 @@ def test_service_times_come_from_the_live_databases_history(demo: Any, db_path: 
     # (less what spills past closing).
     busy = r["served"]["value"] * 12 / 480
     assert busy - 0.05 <= r["utilization"]["value"] <= busy
+    # Arrivals as recorded: 25 tickets between 8:00 and 12:48 of the one recorded day.
+    fitted = tmp_path / "fitted.toml"
+    fitted.write_text('seed = 3\nreplications = 20\nhours = ["08:00-13:00"]\ncounters = [18]\n'
+                      '[arrivals]\nfrom_history = true\n', encoding="utf-8")
+    code, out, _err = run_cli(capsys, "--scenario", str(fitted), "--db", str(db_path), "--json")
+    result = json.loads(out)
+    assert list(result["services"]) == ["TP-LLTP"]
+    assert result["services"]["TP-LLTP"]["issued"]["value"] == pytest.approx(25, abs=4)
+    assert result["scenario"]["arrival_shares_from"].startswith("history: 1 recorded day(s)")
+    fitted.write_text(fitted.read_text(encoding="utf-8") + "daily_total = 50\n", encoding="utf-8")
+    code, out, _err = run_cli(capsys, "--scenario", str(fitted), "--db", str(db_path), "--json")
+    assert json.loads(out)["services"]["TP-LLTP"]["issued"]["value"] == pytest.approx(50, abs=6)
     same = tmp_path / "site-file.toml"
     same.write_text(f'site = "{SITE}"\n' + scenario.read_text(encoding="utf-8"), encoding="utf-8")
     code, out, _err = run_cli(capsys, "--scenario", str(same), "--json")
@@ -147,6 +159,8 @@ def test_every_call_is_the_engines_choice(monkeypatch: pytest.MonkeyPatch) -> No
      'service_time."XD-GPXD": gamma is not one of exponential, lognormal, fixed, history'),
     ('replications = 0', "vi_VN.UTF-8", "replications: số không hợp lệ 0"),
     ('sede = 1', "en_US.UTF-8", "Unknown scenario key(s): sede"),
+    ('[arrivals]\nfrom_history = true', "en_US.UTF-8",
+     f"{SITE} has no recorded tickets: arrivals cannot come from history"),
 ])
 def test_a_bad_scenario_is_refused_with_its_message(text: str, lang: str, expected: str, tmp_path: Path,
                                                     capsys: pytest.CaptureFixture[str],

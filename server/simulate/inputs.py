@@ -91,6 +91,20 @@ def _capacity_weights(counters: tuple[Counter, ...], minutes: dict[str, float]) 
     return w
 
 
+def _fitted(src: SiteSource, hours: tuple[tuple[float, float], ...], codes: list[str]
+            ) -> dict[str, tuple[Segment, ...]]:
+    """Arrival rates per service and 15 minutes as recorded (mean over the recorded days), within
+    the scenario's hours."""
+    out: dict[str, tuple[Segment, ...]] = {}
+    for code in codes:
+        quarters = src.by_quarter.get(code, {})
+        segs = [(a, b, quarters.get(int(a // BIN_MIN), 0) / src.recorded_days / BIN_MIN)
+                for a, b, _ in _by_bins([(s, e, 0.0) for s, e in hours])]
+        if any(r > 0 for _a, _b, r in segs):
+            out[code] = tuple(segs)
+    return out
+
+
 def _sampler(spec: ServiceTime, history: list[float]) -> Sampler:
     mean = spec.mean_min
     if spec.dist == "exponential":
@@ -148,7 +162,17 @@ def resolve(sc: Scenario, src: SiteSource) -> Plan:
     arrivals: dict[str, tuple[Segment, ...]] = {
         code: _by_bins([(a, b, rate / 60) for a, b in sc.hours]) for code, rate in sc.per_hour.items()}
     weights_from = "per_hour rates"
-    if sc.daily_total:
+    if sc.from_history:
+        if not src.recorded_days:
+            raise ScenarioError("scenario_no_history", site=src.label)
+        fitted = _fitted(src, sc.hours, [c for c in site.services if c not in sc.per_hour])
+        total = sum((b - a) * r for segs in fitted.values() for a, b, r in segs)
+        scale = sc.daily_total / total if sc.daily_total and total else 1.0
+        for code, segs in fitted.items():
+            arrivals[code] = tuple((a, b, r * scale) for a, b, r in segs)
+        weights_from = (f"history: {src.recorded_days} recorded day(s), by service and 15 minutes"
+                        + (f", scaled to {sc.daily_total} a day" if scale != 1.0 else ""))
+    elif sc.daily_total:
         rest = [c for c in site.services if c not in sc.per_hour]
         issued = {c: float(src.issued.get(c, 0)) for c in rest}
         if sum(issued.values()) >= 100:

@@ -41,6 +41,7 @@ class Scenario:
     shifts: tuple[tuple[tuple[tuple[float, float], ...], tuple[int, ...]], ...] = ()
     per_hour: dict[str, float] = field(default_factory=dict)  # Poisson rate, constant over hours
     daily_total: int | None = None  # spread over services and the default curve
+    from_history: bool = False  # arrivals per service and 15 minutes as recorded (mean of the days)
     peak: tuple[float, float, float] = (7.5 * 60, 10.5 * 60, 0.6)  # (from, to, share) of arrivals
     service_time: dict[str, ServiceTime] = field(default_factory=dict)
     # Services without a [service_time] entry: "history" (the live database's served durations
@@ -105,6 +106,13 @@ def _number(d: dict[str, Any], key: str, where: str, default: float | None = Non
     return int(v) if integer else float(v)
 
 
+def _flag(d: dict[str, Any], key: str, where: str) -> bool:
+    v = d.get(key, False)
+    if not isinstance(v, bool):
+        raise ScenarioError("scenario_bad_table", key=f"{where}{key}")
+    return v
+
+
 def _service_time(d: Any, where: str) -> ServiceTime:
     if not isinstance(d, dict):
         raise ScenarioError("scenario_bad_table", key=where)
@@ -159,7 +167,7 @@ def parse_scenario(data: dict[str, Any], base: Path = Path(".")) -> Scenario:
     peak_from, peak_to = parse_period(peak.get("hours", "07:30-10:30"), "arrivals.peak.hours")
     peak_share = _number(peak, "share", "arrivals.peak.", 0.6, high=1.0)
     for code, spec in arrivals.items():
-        if code in ("daily_total", "peak"):
+        if code in ("daily_total", "peak", "from_history"):
             continue
         if not isinstance(spec, dict) or "per_hour" not in spec:
             raise ScenarioError("scenario_missing", key=f'arrivals."{code}".per_hour')
@@ -190,6 +198,7 @@ def parse_scenario(data: dict[str, Any], base: Path = Path(".")) -> Scenario:
         shifts=tuple((tuple(parse_period(h, f"shifts[{k}].hours") for h in x["hours"]),
                       tuple(x["counters"])) for k, x in enumerate(shifts)),
         per_hour=per_hour, daily_total=daily_total, peak=(peak_from, peak_to, peak_share),
+        from_history=_flag(arrivals, "from_history", "arrivals."),
         service_time=service_time, default_service_time=default,
         priority_share=_number(data, "priority_share", "", 0.0, high=1.0),
         no_show_share=_number(data, "no_show_share", "", 0.0, high=1.0),

@@ -20,6 +20,8 @@ class SiteSource:
     label: str
     served_minutes: dict[str, list[float]] = field(default_factory=dict)
     issued: dict[str, int] = field(default_factory=dict)
+    recorded_days: int = 0
+    by_quarter: dict[str, dict[int, int]] = field(default_factory=dict)  # service -> quarter -> tickets
 
 
 def from_file(path: str | Path) -> SiteSource:
@@ -45,6 +47,7 @@ def from_database(path: str | Path) -> SiteSource:
             site = Site.from_rows(site_rows.load_site_rows(conn))
             served = {code: history_rows.served_minutes(conn, code) for code in site.services}
             issued = history_rows.issued_by_service(conn)
+            days, quarters = history_rows.issued_by_quarter(conn)
     finally:
         db.close()
-    return SiteSource(site, str(path), {k: v for k, v in served.items() if v}, issued)
+    return SiteSource(site, str(path), {k: v for k, v in served.items() if v}, issued, days, quarters)

@@ -17,3 +17,15 @@ def issued_by_service(conn: sqlite3.Connection) -> dict[str, int]:
     """How many tickets each service has issued over all recorded days (its first leg)."""
     return {str(r[0]): int(r[1]) for r in conn.execute(
         "SELECT origin_service, COUNT(*) FROM tickets GROUP BY origin_service")}
+
+
+def issued_by_quarter(conn: sqlite3.Connection) -> tuple[int, dict[str, dict[int, int]]]:
+    """Recorded days, and tickets issued per service and local quarter-hour of the day (0-95)."""
+    days = int(conn.execute("SELECT COUNT(DISTINCT day) FROM tickets").fetchone()[0])
+    bins: dict[str, dict[int, int]] = {}
+    for code, quarter, n in conn.execute(
+            "SELECT origin_service, (CAST(substr(issued_at, 12, 2) AS INTEGER) * 60 + "
+            "CAST(substr(issued_at, 15, 2) AS INTEGER)) / 15, COUNT(*) FROM tickets "
+            "GROUP BY 1, 2"):
+        bins.setdefault(str(code), {})[int(quarter)] = int(n)
+    return days, bins
