@@ -633,19 +633,29 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     from .i18n import message, pick_lang
     from .simulate.report import text
     from .simulate.runner import simulate
-    from .simulate.scenario import ScenarioError, read_scenario
-    from .simulate.site_source import from_database, from_file
+    from .simulate.scenario import Scenario, ScenarioError, read_scenario
+    from .simulate.site_source import SiteSource, from_database, from_file
     lang = pick_lang(os.environ.get("LANG", "").replace("_", "-"))
-    try:
-        sc = read_scenario(args.scenario)
+
+    def load(path: str) -> tuple[Scenario, SiteSource]:
+        sc = read_scenario(path)
         if sc.site is not None:
-            src = from_file(sc.site if Path(sc.site).is_absolute() else sc.base / sc.site)
-        else:
-            db = args.db or os.environ.get("XEPHANG_DB", DEFAULT_DB)
-            live = from_database(db) if Path(db).exists() else None
-            if live is None or not live.site.services:
-                raise ScenarioError("scenario_no_site", path=db)
-            src = live
+            return sc, from_file(sc.site if Path(sc.site).is_absolute() else sc.base / sc.site)
+        db = args.db or os.environ.get("XEPHANG_DB", DEFAULT_DB)
+        live = from_database(db) if Path(db).exists() else None
+        if live is None or not live.site.services:
+            raise ScenarioError("scenario_no_site", path=db)
+        return sc, live
+
+    try:
+        sc, src = load(args.scenario)
+        if args.compare:
+            from .simulate.report import compare_text
+            other = simulate(*load(args.compare))
+            result = simulate(sc, src)
+            print(json.dumps({"a": result, "b": other}, ensure_ascii=False, indent=1) if args.json
+                  else compare_text(result, other, args.scenario, args.compare))
+            return 0
         if args.plan:
             from .simulate.planner import plan_unit
             from .simulate.report import plan_text
@@ -658,6 +668,12 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     except ScenarioError as exc:
         print(message(exc.code, lang, **exc.params), file=sys.stderr)
         return 2
+    if args.csv:
+        import csv
+
+        from .simulate.report import csv_rows
+        csv.writer(sys.stdout, lineterminator="\n").writerows(csv_rows(result))
+        return 0
     print(json.dumps(result, ensure_ascii=False, indent=1) if args.json else text(result))
     return 0
 
@@ -784,6 +800,9 @@ def parser() -> argparse.ArgumentParser:
                      help="plan the fewest counters per hour for this unit (its code, e.g. NNMT)")
     sim.add_argument("--within", type=float, default=0.9,
                      help="with --plan: share of each hour's tickets called within target (default 0.9)")
+    sim.add_argument("--csv", action="store_true", help="print one CSV row per unit and service")
+    sim.add_argument("--compare", metavar="OTHER.toml", default=None,
+                     help="run a second scenario and print both side by side, per unit")
     sim.set_defaults(func=cmd_simulate)
     return p
 

@@ -197,3 +197,25 @@ def test_the_readmes_scenario_runs() -> None:
     assert r["services"]["XD-GPXD"]["wait_target_min"] == 20
     assert r["scenario"]["policy"]["priority_ratio"] == 3
     assert "priority share = 0.1" in r["assumptions"]
+
+
+def test_csv_and_a_side_by_side_comparison(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Three counters against two for the same citizens (same seed): the CSV has a row per unit
+    and service, and the comparison shows the third counter shortening the XD queue."""
+    import csv
+    base = (f'site = "{SITE}"\nseed = 8\nreplications = 6\nhours = ["08:00-11:00"]\n'
+            '[arrivals."XD-GPXD"]\nper_hour = 18\n')
+    two, three = tmp_path / "two.toml", tmp_path / "three.toml"
+    two.write_text(base.replace("seed = 8", "seed = 8\ncounters = [2, 3]"), encoding="utf-8")
+    three.write_text(base.replace("seed = 8", "seed = 8\ncounters = [2, 3, 4]"), encoding="utf-8")
+    code, out, _err = run_cli(capsys, "--scenario", str(two), "--csv")
+    rows = list(csv.DictReader(out.splitlines()))
+    assert code == 0 and [(r["level"], r["code"]) for r in rows] == [("unit", "XD"), ("service", "XD-GPXD")]
+    code, out, _err = run_cli(capsys, "--scenario", str(two), "--compare", str(three), "--json")
+    both = json.loads(out)
+    a, b = both["a"]["units"]["XD"], both["b"]["units"]["XD"]
+    assert a["issued"] == b["issued"]  # the same citizens
+    assert b["wait_p90_min"]["value"] < a["wait_p90_min"]["value"]
+    code, out, _err = run_cli(capsys, "--scenario", str(two), "--compare", str(three))
+    line = next(x for x in out.splitlines() if x.startswith("XD "))
+    assert line.split()[1:3] == [f"{a['p_wait_over_target']['value']:.0%}", f"{b['p_wait_over_target']['value']:.0%}"]

@@ -73,3 +73,45 @@ def plan_text(plan: dict[str, Any]) -> str:
                          f"{b['wait_p90_min']:>7.0f} -> {a['wait_p90_min']:<6.0f} min"
                          f"{b['last_served_at']:>8} -> {a['last_served_at']}")
     return "\n".join(lines)
+
+
+CSV_COLUMNS = ("level", "code", "unit", "issued", "served", "no_show", "wait_mean_min", "wait_mean_ci_low",
+               "wait_mean_ci_high", "wait_p50_min", "wait_p90_min", "wait_max_min", "wait_target_min",
+               "p_wait_over_target", "utilization", "last_served_at")
+
+
+def csv_rows(result: dict[str, Any]) -> list[list[object]]:
+    """One row per unit and per service (values are the means over replications)."""
+    rows: list[list[object]] = [list(CSV_COLUMNS)]
+
+    def row(level: str, code: str, unit: str, r: dict[str, Any]) -> list[object]:
+        lo, hi = r["wait_mean_min"]["ci95"]
+        return [level, code, unit, r["issued"]["value"], r["served"]["value"], r["no_show"]["value"],
+                r["wait_mean_min"]["value"], lo, hi, r["wait_p50_min"]["value"],
+                r["wait_p90_min"]["value"], r["wait_max_min"]["value"], r["wait_target_min"],
+                r["p_wait_over_target"]["value"], r["utilization"]["value"], r["last_served_at"]]
+    for unit, u in result["units"].items():
+        rows.append(row("unit", unit, unit, u))
+        rows += [row("service", code, unit, result["services"][code]) for code in u["services"]]
+    return rows
+
+
+def compare_text(a: dict[str, Any], b: dict[str, Any], name_a: str, name_b: str) -> str:
+    """Two scenarios side by side, per unit: share over target, p90 wait and when the queue clears."""
+    lines = [f"A = {name_a}", f"B = {name_b}", "",
+             f"{'unit':<8}{'>target A':>10}{'B':>6}{'p90 A':>8}{'B':>7}{'clears A':>10}{'B':>7}"]
+    for unit in sorted(set(a["units"]) | set(b["units"])):
+        ra, rb = a["units"].get(unit), b["units"].get(unit)
+
+        def pct(r: dict[str, Any] | None) -> str:
+            v = None if r is None else r["p_wait_over_target"]["value"]
+            return "-" if v is None else f"{v:.0%}"
+
+        def p90(r: dict[str, Any] | None) -> str:
+            return "-" if r is None else _v(r["wait_p90_min"], 0)
+
+        def clears(r: dict[str, Any] | None) -> str:
+            return "-" if r is None else (r["last_served_at"] or "-")
+        lines.append(f"{unit:<8}{pct(ra):>10}{pct(rb):>6}{p90(ra):>8}{p90(rb):>7}{clears(ra):>10}"
+                     f"{clears(rb):>7}")
+    return "\n".join(lines)
