@@ -487,6 +487,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                               "The scenario has no arrivals for unit {unit}"),
     "scenario_no_history": ("{site} chưa có vé nào đã ghi: không thể lấy lượt đến từ lịch sử",
                             "{site} has no recorded tickets: arrivals cannot come from history"),
+    "scenario_no_recorded_day": ("{site} không có vé nào của ngày {day} để chạy lại",
+                                 "{site} has no tickets of {day} to replay"),
 }
 LANGS = ("vi", "en")
 

@@ -14,7 +14,7 @@ from ..engine.model import Counter, Status, Ticket, Waiting
 from ..engine.numbering import IssueRefused, check_can_issue
 from ..engine.ordering import choose_next
 from ..site import Site
-from .inputs import Plan
+from .inputs import Plan, Replayed
 
 CLOSE, FINISH, ARRIVE, OPEN = 0, 1, 2, 3  # event kinds, in their order at equal times
 DAY_ZERO = datetime(2026, 1, 5)  # a Monday: the simulated days are dated from it
@@ -110,8 +110,9 @@ class Day:
         """The simulated clock as the engine sees it."""
         return self.base + timedelta(minutes=minutes)
 
-    def issue(self, now: float, code: str) -> None:
-        """A citizen takes a number at the kiosk (refused when the service's numbers are used up)."""
+    def issue(self, now: float, code: str, recorded: Replayed | None = None) -> None:
+        """A citizen takes a number at the kiosk (refused when the service's numbers are used up);
+        a recorded citizen keeps their class, outcome and service time."""
         service = self.site.services[code]
         issued = self.issued_today.get(code, 0)
         try:
@@ -124,6 +125,9 @@ class Day:
         prio = self.rng.random() < self.plan.priority_share[code]
         no_show = self.rng.random() < self.plan.no_show_share
         minutes = self.plan.samplers[code](self.rng)
+        if recorded is not None:
+            prio, no_show = recorded.priority, recorded.no_show
+            minutes = recorded.minutes if recorded.minutes is not None else minutes
         number = service.number.label(issued + 1)
         queued = self.when(now)
         self.engine.append(Ticket(tid, code, number, Status.WAITING, queued, "P" if prio else None))
@@ -193,7 +197,8 @@ class Day:
                 self.push(a, OPEN, i)
                 self.push(b, CLOSE, i)
         self.push(self.last_close, CLOSE, -1)  # after every counter's own close at that time
-        arrivals = draw_arrivals(self.plan, self.rng)
+        replay = self.plan.replay
+        arrivals = [(r.at, r.service) for r in replay] if replay else draw_arrivals(self.plan, self.rng)
         for k, (at, _code) in enumerate(arrivals):
             self.push(at, ARRIVE, k)
         end = 0.0
@@ -201,7 +206,7 @@ class Day:
             now, kind, _seq, data = heapq.heappop(self.events)
             end = now
             if kind == ARRIVE:
-                self.issue(now, arrivals[data][1])
+                self.issue(now, arrivals[data][1], replay[data] if replay else None)
             elif kind == FINISH:
                 self.finish(data, now)
             elif kind == OPEN:

@@ -6,15 +6,28 @@ import math
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from ..engine.model import Counter, Policy
 from .scenario import Scenario, ScenarioError, ServiceTime
-from .site_source import SiteSource
+from .site_source import SiteSource, recorded_day
 
 BIN_MIN = 15  # arrivals are given (and queue lengths reported) by 15 minutes
 HISTORY_MIN_SAMPLES = 20  # fewer served tickets than this: the service's configured time is used
 
 Sampler = Callable[[random.Random], float]
+
+
+@dataclass(frozen=True)
+class Replayed:
+    """A recorded citizen: when they took a number, for what, and their first visit to a counter."""
+
+    at: float  # minutes after midnight, local time
+    service: str
+    priority: bool
+    minutes: float | None  # how long the recorded service took (None: not served, drawn instead)
+    no_show: bool
+    waited: float | None  # the recorded wait (issue to first call)
 Segment = tuple[float, float, float]  # (start, end, arrivals per minute)
 
 
@@ -40,6 +53,7 @@ class Plan:
     warmup_min: float
     after_hours: str
     weights_from: str
+    replay: tuple[Replayed, ...] = ()  # a recorded day's citizens instead of drawn arrivals
 
 
 def merge_periods(periods: list[tuple[float, float]]) -> tuple[tuple[float, float], ...]:
@@ -91,6 +105,35 @@ def _capacity_weights(counters: tuple[Counter, ...], minutes: dict[str, float]) 
     return w
 
 
+def _minutes_of(stamp: object) -> float:
+    t = datetime.fromisoformat(str(stamp))
+    return t.hour * 60 + t.minute + t.second / 60 + t.microsecond / 60e6
+
+
+def _replay(sc: Scenario, src: SiteSource) -> tuple[Replayed, ...]:
+    """A recorded day's tickets as the simulation's citizens."""
+    rows = recorded_day(src, sc.replay_day or "")
+    if not rows:
+        raise ScenarioError("scenario_no_recorded_day", day=sc.replay_day, site=src.label)
+    out = []
+    for r in rows:
+        at = _minutes_of(r["issued_at"])
+        done = r["outcome"] == "done" and r["minutes"] is not None
+        out.append(Replayed(at, str(r["service"]), bool(r["priority"]),
+                            float(r["minutes"]) if done else None,  # type: ignore[arg-type]
+                            r["outcome"] == "no_show",
+                            _minutes_of(r["called_at"]) - at if r["called_at"] else None))
+    return tuple(out)
+
+
+def _counters_of_day(sc: Scenario, src: SiteSource) -> set[int]:
+    """The counters that called tickets on the replayed day (its recorded configuration)."""
+    if not sc.replay_day or sc.counters is not None:
+        return set()
+    return {int(r["counter"]) for r in recorded_day(src, sc.replay_day)  # type: ignore[call-overload]
+            if r["counter"] is not None}
+
+
 def _fitted(src: SiteSource, hours: tuple[tuple[float, float], ...], codes: list[str]
             ) -> dict[str, tuple[Segment, ...]]:
     """Arrival rates per service and 15 minutes as recorded (mean over the recorded days), within
@@ -123,7 +166,9 @@ def _sampler(spec: ServiceTime, history: list[float]) -> Sampler:
 def resolve(sc: Scenario, src: SiteSource) -> Plan:
     """Resolve a scenario against its site; raise ScenarioError for a name the site does not have."""
     site = src.site
-    all_day = sc.counters if sc.counters is not None else tuple(site.counters)
+    replay = _replay(sc, src) if sc.replay_day else ()
+    recorded_counters = tuple(sorted({n for n in _counters_of_day(sc, src) if n in site.counters}))
+    all_day = sc.counters if sc.counters is not None else recorded_counters or tuple(site.counters)
     when: dict[int, list[tuple[float, float]]] = {n: list(sc.hours) for n in all_day}
     for periods, numbers in sc.shifts:
         for n in numbers:
@@ -186,7 +231,11 @@ def resolve(sc: Scenario, src: SiteSource) -> Plan:
             share = weights.get(code, 0.0) / total_w if total_w else 0.0
             if share > 0:
                 arrivals[code] = _by_bins([(a, b, sc.daily_total * share * d) for a, b, d in curve])
+    if replay:
+        arrivals = {}
+        weights_from = f"replay of {sc.replay_day}: {len(replay)} recorded tickets"
     simulated = {code for code in arrivals if any(r > 0 for _a, _b, r in arrivals[code])}
+    simulated |= {r.service for r in replay if r.service in site.services}
     ratio = sc.priority_ratio or site.policy.priority_ratio
     aging = sc.aging_minutes or site.policy.aging_minutes
     zones: dict[str, list[str]] = {}
@@ -197,11 +246,12 @@ def resolve(sc: Scenario, src: SiteSource) -> Plan:
         services={code: site.services[code].unit for code in site.services if code in simulated},
         counters=counters, counter_periods=counter_periods, zone_services={z: tuple(v) for z, v in zones.items()},
         policy=Policy(ratio, aging, site.policy.order), periods=sc.hours,
-        arrivals={c: arrivals[c] for c in simulated}, samplers=samplers,
+        arrivals={c: arrivals[c] for c in simulated if c in arrivals}, samplers=samplers,
         sources={c: sources[c] for c in simulated}, mean_min={c: minutes[c] for c in simulated},
         targets={code: float(sc.targets.get(code, site.services[code].wait_target_min))
                  for code in simulated},
         priority_share={code: sc.priority_share if site.accepts_priority(code) else 0.0
                         for code in simulated},
         no_show_share=sc.no_show_share, no_show_min=sc.no_show_min, warmup_min=sc.warmup_min,
-        after_hours=sc.after_hours, weights_from=weights_from)
+        after_hours=sc.after_hours, weights_from=weights_from,
+        replay=tuple(r for r in replay if r.service in site.services))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,7 @@ class Scenario:
     per_hour: dict[str, float] = field(default_factory=dict)  # Poisson rate, constant over hours
     daily_total: int | None = None  # spread over services and the default curve
     from_history: bool = False  # arrivals per service and 15 minutes as recorded (mean of the days)
+    replay_day: str | None = None  # the citizens of a recorded day: when, which service, how long
     peak: tuple[float, float, float] = (7.5 * 60, 10.5 * 60, 0.6)  # (from, to, share) of arrivals
     service_time: dict[str, ServiceTime] = field(default_factory=dict)
     # Services without a [service_time] entry: "history" (the live database's served durations
@@ -106,6 +108,15 @@ def _number(d: dict[str, Any], key: str, where: str, default: float | None = Non
     return int(v) if integer else float(v)
 
 
+def _day(v: Any) -> str | None:
+    if v is None:
+        return None
+    try:
+        return date.fromisoformat(str(v)).isoformat()
+    except ValueError:
+        raise ScenarioError("scenario_bad_table", key="arrivals.replay_day") from None
+
+
 def _flag(d: dict[str, Any], key: str, where: str) -> bool:
     v = d.get(key, False)
     if not isinstance(v, bool):
@@ -167,7 +178,7 @@ def parse_scenario(data: dict[str, Any], base: Path = Path(".")) -> Scenario:
     peak_from, peak_to = parse_period(peak.get("hours", "07:30-10:30"), "arrivals.peak.hours")
     peak_share = _number(peak, "share", "arrivals.peak.", 0.6, high=1.0)
     for code, spec in arrivals.items():
-        if code in ("daily_total", "peak", "from_history"):
+        if code in ("daily_total", "peak", "from_history", "replay_day"):
             continue
         if not isinstance(spec, dict) or "per_hour" not in spec:
             raise ScenarioError("scenario_missing", key=f'arrivals."{code}".per_hour')
@@ -199,6 +210,7 @@ def parse_scenario(data: dict[str, Any], base: Path = Path(".")) -> Scenario:
                       tuple(x["counters"])) for k, x in enumerate(shifts)),
         per_hour=per_hour, daily_total=daily_total, peak=(peak_from, peak_to, peak_share),
         from_history=_flag(arrivals, "from_history", "arrivals."),
+        replay_day=_day(arrivals.get("replay_day")),
         service_time=service_time, default_service_time=default,
         priority_share=_number(data, "priority_share", "", 0.0, high=1.0),
         no_show_share=_number(data, "no_show_share", "", 0.0, high=1.0),

@@ -22,6 +22,7 @@ class SiteSource:
     issued: dict[str, int] = field(default_factory=dict)
     recorded_days: int = 0
     by_quarter: dict[str, dict[int, int]] = field(default_factory=dict)  # service -> quarter -> tickets
+    database: str | None = None  # the live database's path (a replay reads its day from it)
 
 
 def from_file(path: str | Path) -> SiteSource:
@@ -50,4 +51,17 @@ def from_database(path: str | Path) -> SiteSource:
             days, quarters = history_rows.issued_by_quarter(conn)
     finally:
         db.close()
-    return SiteSource(site, str(path), {k: v for k, v in served.items() if v}, issued, days, quarters)
+    return SiteSource(site, str(path), {k: v for k, v in served.items() if v}, issued, days, quarters,
+                      str(path))
+
+
+def recorded_day(src: SiteSource, day: str) -> list[dict[str, object]]:
+    """The tickets of a recorded day of the live database (empty for a site file)."""
+    if src.database is None:
+        return []
+    db = Database(src.database)
+    try:
+        with db.read() as conn:
+            return history_rows.recorded_day(conn, day)
+    finally:
+        db.close()

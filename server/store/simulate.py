@@ -29,3 +29,14 @@ def issued_by_quarter(conn: sqlite3.Connection) -> tuple[int, dict[str, dict[int
             "GROUP BY 1, 2"):
         bins.setdefault(str(code), {})[int(quarter)] = int(n)
     return days, bins
+
+
+def recorded_day(conn: sqlite3.Connection, day: str) -> list[dict[str, object]]:
+    """A day's tickets in issue order: issue time, first service, priority, and their first leg
+    (when called, how long it took, its outcome)."""
+    return [dict(r) for r in conn.execute(
+        "SELECT t.issued_at, t.origin_service AS service, t.priority IS NOT NULL AS priority, "
+        "l.called_at, l.outcome, l.counter, "
+        "(julianday(l.finished_at) - julianday(COALESCE(l.started_at, l.called_at))) * 1440 AS minutes "
+        "FROM tickets t LEFT JOIN legs l ON l.ticket_id = t.id AND l.leg = 1 "
+        "WHERE t.day = ? ORDER BY t.issued_at, t.id", (day,))]
