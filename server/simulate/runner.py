@@ -133,11 +133,11 @@ def simulate_plan(plan: Plan, src: SiteSource, sc: Scenario) -> dict[str, Any]:
         services[code] = {"unit": plan.services[code], "service_time": plan.sources[code],
                           **_summary(runs, plan, {code}, plan.targets[code], serving.get(code, set()), bins)}
     if plan.replay:  # what was recorded that day, beside what the replay gives
-        for code, r in services.items():
+        for code, out in services.items():
             waited = sorted(x.waited for x in plan.replay if x.service == code and x.waited is not None)
-            r["recorded"] = {"tickets": sum(1 for x in plan.replay if x.service == code),
-                             "wait_p50_min": round(quantile(waited, 0.5), 3) if waited else None,
-                             "wait_mean_min": round(sum(waited) / len(waited), 3) if waited else None}
+            out["recorded"] = {"tickets": sum(1 for x in plan.replay if x.service == code),
+                               "wait_p50_min": round(quantile(waited, 0.5), 3) if waited else None,
+                               "wait_mean_min": round(sum(waited) / len(waited), 3) if waited else None}
     units = {}
     for unit in sorted(set(plan.services.values())):
         codes = {c for c, u in plan.services.items() if u == unit}
