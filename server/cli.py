@@ -668,6 +668,11 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     except ScenarioError as exc:
         print(message(exc.code, lang, **exc.params), file=sys.stderr)
         return 2
+    if args.chart:
+        from .simulate.chart import queue_svg
+        colors = {code: str(u.get("color", "#555")) for code, u in src.site.units.items()}
+        Path(args.chart).write_text(queue_svg(result, colors, f"People waiting per unit — {args.scenario}"),
+                                    encoding="utf-8")
     if args.csv:
         import csv
 
@@ -803,6 +808,8 @@ def parser() -> argparse.ArgumentParser:
     sim.add_argument("--csv", action="store_true", help="print one CSV row per unit and service")
     sim.add_argument("--compare", metavar="OTHER.toml", default=None,
                      help="run a second scenario and print both side by side, per unit")
+    sim.add_argument("--chart", metavar="FILE.svg", default=None,
+                     help="also write a chart of the people waiting per unit over the day (SVG)")
     sim.set_defaults(func=cmd_simulate)
     return p
 

@@ -219,3 +219,22 @@ def test_csv_and_a_side_by_side_comparison(tmp_path: Path, capsys: pytest.Captur
     code, out, _err = run_cli(capsys, "--scenario", str(two), "--compare", str(three))
     line = next(x for x in out.splitlines() if x.startswith("XD "))
     assert line.split()[1:3] == [f"{a['p_wait_over_target']['value']:.0%}", f"{b['p_wait_over_target']['value']:.0%}"]
+
+
+def test_the_chart_is_a_self_contained_svg_with_a_line_per_unit(tmp_path: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    import xml.etree.ElementTree as ET
+    path = tmp_path / "s.toml"
+    path.write_text(f'site = "{SITE}"\nreplications = 2\nhours = ["08:00-10:00"]\ncounters = [2, 18]\n'
+                    '[arrivals."XD-GPXD"]\nper_hour = 12\n[arrivals."TP-LLTP"]\nper_hour = 20\n',
+                    encoding="utf-8")
+    chart = tmp_path / "c.svg"
+    assert cli.main(["simulate", "--scenario", str(path), "--chart", str(chart)]) == 0
+    capsys.readouterr()
+    svg = chart.read_text(encoding="utf-8")
+    root = ET.fromstring(svg)
+    ns = "{http://www.w3.org/2000/svg}"
+    assert len(root.findall(f"{ns}polyline")) == 2  # XD and TP
+    labels = [t.text for t in root.findall(f"{ns}text")]
+    assert "08:00" in labels and any(x and x.startswith("TP (") for x in labels)
+    assert "http" not in svg.replace("http://www.w3.org/2000/svg", "")  # nothing fetched
