@@ -238,3 +238,20 @@ def test_the_chart_is_a_self_contained_svg_with_a_line_per_unit(tmp_path: Path,
     labels = [t.text for t in root.findall(f"{ns}text")]
     assert "08:00" in labels and any(x and x.startswith("TP (") for x in labels)
     assert "http" not in svg.replace("http://www.w3.org/2000/svg", "")  # nothing fetched
+
+
+def test_transfers_send_tickets_on_in_their_place() -> None:
+    """Half the building permits go on to pay the fee (PHI-A): they are called again there, fees
+    get busier, and with the fee counter shared by more work the permits' own waits do not change
+    (their first call comes before the transfer)."""
+    src = from_file(SITE)
+    base = {"seed": 3, "replications": 6, "hours": ["08:00-11:00"], "counters": [2, 3, 4, 12],
+            "arrivals": {"XD-GPXD": {"per_hour": 18}, "PHI-A": {"per_hour": 4}}}
+    plain = simulate(parse_scenario(base), src)["services"]
+    sent = simulate(parse_scenario({**base, "transfers": {"XD-GPXD": {"to": "PHI-A", "share": 0.5}}}),
+                    src)["services"]
+    assert plain["PHI-A"]["transferred_in"]["value"] == 0
+    assert sent["PHI-A"]["transferred_in"]["value"] == pytest.approx(0.5 * sent["XD-GPXD"]["served"]["value"], rel=0.25)
+    assert sent["PHI-A"]["wait_after_transfer_mean_min"]["value"] is not None
+    assert sent["PHI-A"]["wait_mean_min"]["value"] > plain["PHI-A"]["wait_mean_min"]["value"]
+    assert sent["XD-GPXD"]["wait_mean_min"] == plain["XD-GPXD"]["wait_mean_min"]

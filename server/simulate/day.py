@@ -6,7 +6,7 @@ from __future__ import annotations
 import heapq
 import random
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from ..engine import lifecycle
@@ -31,6 +31,8 @@ class Tickets:
     finished: list[float | None] = field(default_factory=list)
     no_show: list[bool] = field(default_factory=list)
     number: list[str] = field(default_factory=list)
+    transferred: list[float | None] = field(default_factory=list)  # sent on to a second service at
+    recalled: list[float | None] = field(default_factory=list)  # called there (the second leg's call)
     call_order: list[int] = field(default_factory=list)  # ticket ids in the order they were called
     refused: dict[str, int] = field(default_factory=dict)  # numbers refused (cap or range used up)
 
@@ -40,6 +42,7 @@ class DayResult:
     """What one day produced: the tickets and each counter's working time."""
 
     tickets: Tickets
+    onward: list[str | None]  # per ticket, the service it was to be sent on to
     busy: dict[int, dict[str, float]]  # counter -> service -> busy minutes within the hours
     overtime: dict[int, float]  # counter -> minutes worked after its last period closed
     closed_at: float  # when the last counter stopped
@@ -69,11 +72,16 @@ class Day:
 
     def __init__(self, plan: Plan, site: Site, rng: random.Random, day_index: int = 0) -> None:
         self.plan, self.site, self.rng = plan, site, rng
+        # Transfers draw from their own stream (seeded from the day's stream without drawing from
+        # it), so a scenario with transfers sees the same citizens as one without.
+        self.onward_rng = random.Random(repr(rng.getstate()[1][:8]))
         self.base = DAY_ZERO + timedelta(days=day_index)
         self.t = Tickets()
         self.engine: list[Ticket] = []
         self.waiting: list[Waiting] = []
         self.service_min: list[float] = []
+        self.onward: list[str | None] = []  # the service each ticket will be sent on to, if any
+        self.second_min: dict[int, float] = {}  # its service time there
         self.lines: dict[tuple[str, bool], deque[int]] = {}
         self.issued_today: dict[str, int] = {}
         self.counters: list[Counter] = list(plan.counters)
@@ -128,6 +136,13 @@ class Day:
         if recorded is not None:
             prio, no_show = recorded.priority, recorded.no_show
             minutes = recorded.minutes if recorded.minutes is not None else minutes
+        onward: str | None = None
+        if code in self.plan.transfers:
+            to, share = self.plan.transfers[code]
+            if self.onward_rng.random() < share:
+                onward = to
+                self.second_min[tid - 1] = self.plan.samplers[to](self.onward_rng)
+        self.onward.append(onward)
         number = service.number.label(issued + 1)
         queued = self.when(now)
         self.engine.append(Ticket(tid, code, number, Status.WAITING, queued, "P" if prio else None))
@@ -141,7 +156,13 @@ class Day:
         t.finished.append(None)
         t.no_show.append(no_show)
         t.number.append(number)
+        t.transferred.append(None)
+        t.recalled.append(None)
         self.lines.setdefault((code, prio), deque()).append(tid - 1)
+        self.wake(code, prio, now)
+
+    def wake(self, code: str, prio: bool, now: float) -> None:
+        """A ticket joined a line: the counter idle longest among those that may call it calls."""
         idle = [i for i in self.callers.get((code, prio), ()) if self.open[i] and self.current[i] is None]
         if idle:
             self.call_next(min(idle, key=lambda i: (self.idle_since[i], i)), now)
@@ -158,11 +179,17 @@ class Day:
         if choice is None:
             return
         idx = choice.ticket_id - 1
-        self.lines[(self.t.service[idx], self.t.priority[idx])].popleft()
+        self.lines[(self.waiting[idx].service, self.t.priority[idx])].popleft()
         self.streak[i] = choice.priority_streak
         ticket, _ = lifecycle.call(self.engine[idx], counter.number, choice.reason)
-        self.t.called[idx] = now
         self.t.call_order.append(choice.ticket_id)
+        if ticket.leg > 1:  # called at the service it was sent on to
+            self.t.recalled[idx] = now
+            self.engine[idx], _ = lifecycle.start(ticket, counter.number)
+            self.current[i], self.started[i] = idx, now
+            self.push(now + self.second_min[idx], FINISH, i)
+            return
+        self.t.called[idx] = now
         if self.t.no_show[idx]:
             ticket, _ = lifecycle.no_show(ticket, counter.number)
             length = self.plan.no_show_min
@@ -178,7 +205,19 @@ class Day:
         idx = self.current[i]
         assert idx is not None
         ticket = self.engine[idx]
-        if ticket.status == Status.SERVING:
+        onward = self.onward[idx]
+        if ticket.status == Status.SERVING and onward is not None and ticket.leg == 1:
+            # Sent on (e.g. to pay the fee): it keeps its issue time, so it waits in its place.
+            self.engine[idx], _ = lifecycle.transfer(ticket, self.counters[i].number, onward)
+            self.t.transferred[idx] = now
+            self.waiting[idx] = replace(self.waiting[idx], service=onward)
+            line = self.lines.setdefault((onward, self.t.priority[idx]), deque())
+            at = len(line)
+            while at > 0 and line[at - 1] > idx:  # ids rise with issue time
+                at -= 1
+            line.insert(at, idx)
+            self.wake(onward, self.t.priority[idx], now)
+        elif ticket.status == Status.SERVING:
             self.engine[idx], _ = lifecycle.complete(ticket, self.counters[i].number)
             self.t.finished[idx] = now
         number, code = self.counters[i].number, self.t.service[idx]
@@ -221,7 +260,7 @@ class Day:
                     while line:
                         idx = line.popleft()
                         self.engine[idx], _ = lifecycle.close_unserved(self.engine[idx])
-        return DayResult(self.t, self.busy, self.overtime, end)
+        return DayResult(self.t, self.onward, self.busy, self.overtime, end)
 
     def close(self, i: int, now: float) -> None:
         """Counter i's period ends: it stops calling; at closing time, with after_hours = "serve",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from ..engine.model import Counter, Policy
@@ -54,6 +54,7 @@ class Plan:
     after_hours: str
     weights_from: str
     replay: tuple[Replayed, ...] = ()  # a recorded day's citizens instead of drawn arrivals
+    transfers: dict[str, tuple[str, float]] = field(default_factory=dict)  # from -> (to, share)
 
 
 def merge_periods(periods: list[tuple[float, float]]) -> tuple[tuple[float, float], ...]:
@@ -178,7 +179,8 @@ def resolve(sc: Scenario, src: SiteSource) -> Plan:
         raise ScenarioError("scenario_unknown_counter", counters=", ".join(map(str, unknown)))
     counters = tuple(site.counters[n] for n in when)
     counter_periods = tuple(merge_periods(when[n]) for n in when)
-    for table in (sc.per_hour, sc.service_time, sc.targets):
+    for table in (sc.per_hour, sc.service_time, sc.targets, sc.transfers,
+                  {to: 0 for to, _share in sc.transfers.values()}):
         bad = sorted(set(table) - set(site.services))
         if bad:
             raise ScenarioError("scenario_unknown_service", services=", ".join(bad))
@@ -236,6 +238,7 @@ def resolve(sc: Scenario, src: SiteSource) -> Plan:
         weights_from = f"replay of {sc.replay_day}: {len(replay)} recorded tickets"
     simulated = {code for code in arrivals if any(r > 0 for _a, _b, r in arrivals[code])}
     simulated |= {r.service for r in replay if r.service in site.services}
+    simulated |= {to for code, (to, share) in sc.transfers.items() if code in simulated and share > 0}
     ratio = sc.priority_ratio or site.policy.priority_ratio
     aging = sc.aging_minutes or site.policy.aging_minutes
     zones: dict[str, list[str]] = {}
@@ -254,4 +257,5 @@ def resolve(sc: Scenario, src: SiteSource) -> Plan:
                         for code in simulated},
         no_show_share=sc.no_show_share, no_show_min=sc.no_show_min, warmup_min=sc.warmup_min,
         after_hours=sc.after_hours, weights_from=weights_from,
-        replay=tuple(r for r in replay if r.service in site.services))
+        replay=tuple(r for r in replay if r.service in site.services),
+        transfers={k: v for k, v in sc.transfers.items() if k in simulated and v[1] > 0})

@@ -15,7 +15,7 @@ from .stats import quantile, with_ci
 
 METRICS = ("wait_mean_min", "wait_p50_min", "wait_p90_min", "wait_max_min", "p_wait_over_target",
            "served", "issued", "utilization", "last_served_min", "no_show", "wait_mean_priority_min",
-           "wait_mean_normal_min")
+           "wait_mean_normal_min", "transferred_in", "wait_after_transfer_mean_min")
 
 
 def clock(minutes: float | None) -> str | None:
@@ -33,11 +33,16 @@ def _measures(days: list[DayResult], plan: Plan, codes: set[str], target: float,
     waits: list[float] = []
     by_class: dict[bool, list[float]] = {True: [], False: []}
     over = counted = served = issued = missed = 0
+    second: list[float] = []  # waits of tickets sent on to these services, from transfer to call
     last: list[float] = []
     busy = 0.0
     for d in days:
         t = d.tickets
         day_last = math.nan
+        for i, moved in enumerate(t.transferred):
+            again = t.recalled[i]
+            if moved is not None and again is not None and d.onward[i] in codes:
+                second.append(again - moved)
         for i, code in enumerate(t.service):
             if code not in codes:
                 continue
@@ -76,6 +81,8 @@ def _measures(days: list[DayResult], plan: Plan, codes: set[str], target: float,
         "no_show": missed / len(days),
         "wait_mean_priority_min": sum(by_class[True]) / len(by_class[True]) if by_class[True] else nan,
         "wait_mean_normal_min": sum(by_class[False]) / len(by_class[False]) if by_class[False] else nan,
+        "transferred_in": len(second) / len(days),
+        "wait_after_transfer_mean_min": sum(second) / len(second) if second else nan,
     }
 
 

@@ -50,6 +50,7 @@ class Scenario:
     # where it has some, else "site") or "site" (exponential with the site's service_minutes).
     default_service_time: str = "history"
     priority_share: float = 0.0
+    transfers: dict[str, tuple[str, float]] = field(default_factory=dict)  # from -> (to, share)
     no_show_share: float = 0.0
     no_show_min: float = 1.0  # what a no-show costs the counter (calls and waiting for them)
     targets: dict[str, float] = field(default_factory=dict)  # wait targets overriding the site's
@@ -64,7 +65,10 @@ class Scenario:
         out = ["waiting time = from issue to the first call"]
         for name, share in (("priority", self.priority_share), ("no_show", self.no_show_share)):
             out.append(f"{name} share = {share:g}" + ("" if share else " (not given)"))
-        out += ["transfer share = 0 (not modelled)", "recall share = 0 (not modelled)",
+        out.append("transfers: " + ", ".join(f"{k} -> {to} {share:g}" for k, (to, share) in
+                                             sorted(self.transfers.items()))
+                   if self.transfers else "transfer share = 0 (not given)")
+        out += ["recall share = 0 (not modelled)",
                 "breaks = none besides the gaps between hours",
                 "officers open every listed counter for all the hours (and [[shifts]] in theirs)",
                 "tickets issued before closing are " +
@@ -138,7 +142,7 @@ def _service_time(d: Any, where: str) -> ServiceTime:
 
 KNOWN = {"site", "seed", "replications", "days", "hours", "counters", "arrivals", "service_time",
          "priority_share", "no_show_share", "no_show_min", "targets", "warmup_min", "after_hours",
-         "policy", "name", "shifts"}
+         "policy", "name", "shifts", "transfers"}
 
 
 def parse_scenario(data: dict[str, Any], base: Path = Path(".")) -> Scenario:
@@ -192,6 +196,10 @@ def parse_scenario(data: dict[str, Any], base: Path = Path(".")) -> Scenario:
                             known="site, history")
     service_time = {code: _service_time(spec, f'service_time."{code}"')
                     for code, spec in times.items() if code != "default"}
+    transfers = data.get("transfers", {})
+    if not isinstance(transfers, dict) or not all(
+            isinstance(t, dict) and isinstance(t.get("to"), str) for t in transfers.values()):
+        raise ScenarioError("scenario_bad_table", key="transfers")
     targets = data.get("targets", {})
     if not isinstance(targets, dict):
         raise ScenarioError("scenario_bad_table", key="targets")
@@ -213,6 +221,8 @@ def parse_scenario(data: dict[str, Any], base: Path = Path(".")) -> Scenario:
         replay_day=_day(arrivals.get("replay_day")),
         service_time=service_time, default_service_time=default,
         priority_share=_number(data, "priority_share", "", 0.0, high=1.0),
+        transfers={k: (t["to"], _number(t, "share", f'transfers."{k}".', 0.0, high=1.0))
+                   for k, t in transfers.items()},
         no_show_share=_number(data, "no_show_share", "", 0.0, high=1.0),
         no_show_min=_number(data, "no_show_min", "", 1.0),
         targets={k: _number(targets, k, "targets.", low=1e-9) for k in targets},
