@@ -255,3 +255,23 @@ def test_transfers_send_tickets_on_in_their_place() -> None:
     assert sent["PHI-A"]["wait_after_transfer_mean_min"]["value"] is not None
     assert sent["PHI-A"]["wait_mean_min"]["value"] > plain["PHI-A"]["wait_mean_min"]["value"]
     assert sent["XD-GPXD"]["wait_mean_min"] == plain["XD-GPXD"]["wait_mean_min"]
+
+
+def test_recalls_cost_the_counter_time_and_breaks_take_counters_away() -> None:
+    src = from_file(SITE)
+    base = {"seed": 6, "replications": 6, "hours": ["08:00-11:00"], "counters": [2, 3, 4],
+            "arrivals": {"XD-GPXD": {"per_hour": 16}}}
+    plain = simulate(parse_scenario(base), src)
+    recalled = simulate(parse_scenario({**base, "recall_share": 0.5, "recall_min": 3}), src)
+    assert "recall share = 0.5" in recalled["assumptions"]
+    p, r = plain["services"]["XD-GPXD"], recalled["services"]["XD-GPXD"]
+    assert r["issued"] == p["issued"]  # the same citizens
+    assert r["utilization"]["value"] > p["utilization"]["value"]
+    assert r["wait_mean_min"]["value"] > p["wait_mean_min"]["value"]
+    breaks = {**base, "breaks": [{"hours": ["09:00-09:30"], "counters": [2, 3]}]}
+    plan = resolve(parse_scenario(breaks), src)
+    periods = dict(zip((c.number for c in plan.counters), plan.counter_periods))
+    assert periods == {2: ((480.0, 540.0), (570.0, 660.0)), 3: ((480.0, 540.0), (570.0, 660.0)),
+                       4: ((480.0, 660.0),)}
+    rested = simulate(parse_scenario(breaks), src)["services"]["XD-GPXD"]
+    assert rested["wait_mean_min"]["value"] > p["wait_mean_min"]["value"]

@@ -30,6 +30,7 @@ class Tickets:
     called: list[float | None] = field(default_factory=list)
     finished: list[float | None] = field(default_factory=list)
     no_show: list[bool] = field(default_factory=list)
+    recall: list[bool] = field(default_factory=list)
     number: list[str] = field(default_factory=list)
     transferred: list[float | None] = field(default_factory=list)  # sent on to a second service at
     recalled: list[float | None] = field(default_factory=list)  # called there (the second leg's call)
@@ -136,6 +137,7 @@ class Day:
         if recorded is not None:
             prio, no_show = recorded.priority, recorded.no_show
             minutes = recorded.minutes if recorded.minutes is not None else minutes
+        recalled = self.plan.recall_share > 0 and self.onward_rng.random() < self.plan.recall_share
         onward: str | None = None
         if code in self.plan.transfers:
             to, share = self.plan.transfers[code]
@@ -155,6 +157,7 @@ class Day:
         t.called.append(None)
         t.finished.append(None)
         t.no_show.append(no_show)
+        t.recall.append(recalled)
         t.number.append(number)
         t.transferred.append(None)
         t.recalled.append(None)
@@ -194,8 +197,11 @@ class Day:
             ticket, _ = lifecycle.no_show(ticket, counter.number)
             length = self.plan.no_show_min
         else:
-            ticket, _ = lifecycle.start(ticket, counter.number)
             length = self.service_min[idx]
+            if self.t.recall[idx]:  # not there at the first call: recalled, then comes
+                ticket, _ = lifecycle.recall(ticket, counter.number)
+                length += self.plan.recall_min
+            ticket, _ = lifecycle.start(ticket, counter.number)
         self.engine[idx] = ticket
         self.current[i], self.started[i] = idx, now
         self.push(now + length, FINISH, i)

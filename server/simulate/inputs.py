@@ -50,11 +50,21 @@ class Plan:
     priority_share: dict[str, float]
     no_show_share: float
     no_show_min: float
+    recall_share: float
+    recall_min: float
     warmup_min: float
     after_hours: str
     weights_from: str
     replay: tuple[Replayed, ...] = ()  # a recorded day's citizens instead of drawn arrivals
     transfers: dict[str, tuple[str, float]] = field(default_factory=dict)  # from -> (to, share)
+
+
+def minus_periods(period: tuple[float, float], gone: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """A period less the given pieces of it."""
+    out = [period]
+    for s, e in gone:
+        out = [piece for a, b in out for piece in ((a, min(b, s)), (max(a, e), b)) if piece[1] > piece[0]]
+    return out
 
 
 def merge_periods(periods: list[tuple[float, float]]) -> tuple[tuple[float, float], ...]:
@@ -174,11 +184,15 @@ def resolve(sc: Scenario, src: SiteSource) -> Plan:
     for periods, numbers in sc.shifts:
         for n in numbers:
             when.setdefault(n, []).extend(periods)
-    unknown = [n for n in when if n not in site.counters]
+    for periods, numbers in sc.breaks:
+        for n in numbers:
+            if n in when:
+                when[n] = [piece for p in when[n] for piece in minus_periods(p, list(periods))]
+    unknown = [n for n in {*when, *(n for _p, ns in sc.breaks for n in ns)} if n not in site.counters]
     if unknown:
         raise ScenarioError("scenario_unknown_counter", counters=", ".join(map(str, unknown)))
-    counters = tuple(site.counters[n] for n in when)
-    counter_periods = tuple(merge_periods(when[n]) for n in when)
+    counters = tuple(site.counters[n] for n in when if when[n])
+    counter_periods = tuple(merge_periods(when[n]) for n in when if when[n])
     for table in (sc.per_hour, sc.service_time, sc.targets, sc.transfers,
                   {to: 0 for to, _share in sc.transfers.values()}):
         bad = sorted(set(table) - set(site.services))
@@ -256,6 +270,7 @@ def resolve(sc: Scenario, src: SiteSource) -> Plan:
         priority_share={code: sc.priority_share if site.accepts_priority(code) else 0.0
                         for code in simulated},
         no_show_share=sc.no_show_share, no_show_min=sc.no_show_min, warmup_min=sc.warmup_min,
+        recall_share=sc.recall_share, recall_min=sc.recall_min,
         after_hours=sc.after_hours, weights_from=weights_from,
         replay=tuple(r for r in replay if r.service in site.services),
         transfers={k: v for k, v in sc.transfers.items() if k in simulated and v[1] > 0})

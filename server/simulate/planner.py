@@ -14,7 +14,7 @@ from typing import Any
 
 from ..engine.model import Counter
 from .day import DayResult, simulate_day
-from .inputs import Plan, merge_periods, resolve
+from .inputs import Plan, merge_periods, minus_periods, resolve
 from .runner import clock, simulate_plan
 from .scenario import Scenario, ScenarioError
 from .site_source import SiteSource
@@ -174,7 +174,7 @@ def _borrow(sc: Scenario, src: SiteSource, base: Plan, unit: str, codes: set[str
     counters, periods = [], []
     for c, p in zip(base.counters, base.counter_periods):
         gone = moved.get(c.number, [])
-        keep = [piece for s, e in p for piece in _minus((s, e), gone)]
+        keep = [piece for s, e in p for piece in minus_periods((s, e), gone)]
         if keep:
             counters.append(c)
             periods.append(merge_periods(keep))
@@ -196,11 +196,3 @@ def _borrow(sc: Scenario, src: SiteSource, base: Plan, unit: str, codes: set[str
                   for n, p in sorted(moved.items())],
         "effect": {u: {"before": row(before, u), "after": row(after, u)} for u in units},
     }
-
-
-def _minus(period: Period, gone: list[Period]) -> list[Period]:
-    """A period less the given pieces of it."""
-    out = [period]
-    for s, e in gone:
-        out = [piece for a, b in out for piece in ((a, min(b, s)), (max(a, e), b)) if piece[1] > piece[0]]
-    return out

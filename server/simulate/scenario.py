@@ -53,6 +53,10 @@ class Scenario:
     transfers: dict[str, tuple[str, float]] = field(default_factory=dict)  # from -> (to, share)
     no_show_share: float = 0.0
     no_show_min: float = 1.0  # what a no-show costs the counter (calls and waiting for them)
+    recall_share: float = 0.0  # called tickets whose citizen comes only after a recall
+    recall_min: float = 1.0  # how long the counter waits for them after the recall
+    # [[breaks]]: these counters stop in these periods (finishing the ticket they serve)
+    breaks: tuple[tuple[tuple[tuple[float, float], ...], tuple[int, ...]], ...] = ()
     targets: dict[str, float] = field(default_factory=dict)  # wait targets overriding the site's
     warmup_min: float = 0.0  # tickets issued in the first minutes are not counted (steady-state tests)
     after_hours: str = "serve"  # "serve": tickets issued are served after closing; "close": not served
@@ -68,8 +72,8 @@ class Scenario:
         out.append("transfers: " + ", ".join(f"{k} -> {to} {share:g}" for k, (to, share) in
                                              sorted(self.transfers.items()))
                    if self.transfers else "transfer share = 0 (not given)")
-        out += ["recall share = 0 (not modelled)",
-                "breaks = none besides the gaps between hours",
+        out.append(f"recall share = {self.recall_share:g}" + ("" if self.recall_share else " (not given)"))
+        out += ["breaks = " + ("as [[breaks]] give" if self.breaks else "none besides the gaps between hours"),
                 "officers open every listed counter for all the hours (and [[shifts]] in theirs)",
                 "tickets issued before closing are " +
                 ("served after closing" if self.after_hours == "serve" else "closed as not served")]
@@ -112,6 +116,22 @@ def _number(d: dict[str, Any], key: str, where: str, default: float | None = Non
     return int(v) if integer else float(v)
 
 
+def _periods_of(data: dict[str, Any], key: str
+                ) -> tuple[tuple[tuple[tuple[float, float], ...], tuple[int, ...]], ...]:
+    """[[shifts]] or [[breaks]]: a list of {hours = ["HH:MM-HH:MM", ...], counters = [numbers]}."""
+    rows = data.get(key, [])
+    if not isinstance(rows, list) or not all(isinstance(x, dict) for x in rows):
+        raise ScenarioError("scenario_bad_table", key=key)
+    out = []
+    for k, row in enumerate(rows):
+        if not isinstance(row.get("hours"), list) or not isinstance(row.get("counters"), list) or \
+                not all(isinstance(c, int) and not isinstance(c, bool) for c in row["counters"]):
+            raise ScenarioError("scenario_bad_table", key=f"{key}[{k}]")
+        out.append((tuple(parse_period(h, f"{key}[{k}].hours") for h in row["hours"]),
+                    tuple(row["counters"])))
+    return tuple(out)
+
+
 def _day(v: Any) -> str | None:
     if v is None:
         return None
@@ -142,7 +162,7 @@ def _service_time(d: Any, where: str) -> ServiceTime:
 
 KNOWN = {"site", "seed", "replications", "days", "hours", "counters", "arrivals", "service_time",
          "priority_share", "no_show_share", "no_show_min", "targets", "warmup_min", "after_hours",
-         "policy", "name", "shifts", "transfers"}
+         "policy", "name", "shifts", "transfers", "recall_share", "recall_min", "breaks"}
 
 
 def parse_scenario(data: dict[str, Any], base: Path = Path(".")) -> Scenario:
@@ -164,13 +184,7 @@ def parse_scenario(data: dict[str, Any], base: Path = Path(".")) -> Scenario:
     if counters is not None and (not isinstance(counters, list) or not all(
             isinstance(c, int) and not isinstance(c, bool) for c in counters)):
         raise ScenarioError("scenario_bad_table", key="counters")
-    shifts = data.get("shifts", [])
-    if not isinstance(shifts, list) or not all(isinstance(x, dict) for x in shifts):
-        raise ScenarioError("scenario_bad_table", key="shifts")
-    for k, shift in enumerate(shifts):
-        if not isinstance(shift.get("hours"), list) or not isinstance(shift.get("counters"), list) or \
-                not all(isinstance(c, int) and not isinstance(c, bool) for c in shift["counters"]):
-            raise ScenarioError("scenario_bad_table", key=f"shifts[{k}]")
+    shifts, breaks = _periods_of(data, "shifts"), _periods_of(data, "breaks")
     arrivals = data.get("arrivals", {})
     if not isinstance(arrivals, dict):
         raise ScenarioError("scenario_bad_table", key="arrivals")
@@ -214,8 +228,9 @@ def parse_scenario(data: dict[str, Any], base: Path = Path(".")) -> Scenario:
         replications=_number(data, "replications", "", 10, low=1, high=10_000, integer=True),
         days=_number(data, "days", "", 1, low=1, high=366, integer=True),
         hours=periods, counters=tuple(counters) if counters is not None else None,
-        shifts=tuple((tuple(parse_period(h, f"shifts[{k}].hours") for h in x["hours"]),
-                      tuple(x["counters"])) for k, x in enumerate(shifts)),
+        shifts=shifts, breaks=breaks,
+        recall_share=_number(data, "recall_share", "", 0.0, high=1.0),
+        recall_min=_number(data, "recall_min", "", 1.0),
         per_hour=per_hour, daily_total=daily_total, peak=(peak_from, peak_to, peak_share),
         from_history=_flag(arrivals, "from_history", "arrivals."),
         replay_day=_day(arrivals.get("replay_day")),
