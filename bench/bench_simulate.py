@@ -1,8 +1,9 @@
 """How long one full building day takes to simulate: the demo site, 5,000 tickets (60% between 7:30
 and 10:30), all 67 counters, the real engine. Target < 2 s per day (issue 12).
 
-Prints median and p99 of RUNS single-day simulations (site loading excluded, measured once).
-Run: `.venv/bin/python bench/bench_simulate.py [RUNS]`
+Prints median and p99 of RUNS single-day simulations (site loading excluded, measured once), then
+the planner's time for one unit on the demo's peak day (config/scenarios/demo-day.toml, 10
+replications; target < 30 s). Run: `.venv/bin/python bench/bench_simulate.py [RUNS] [UNIT]`
 """
 from __future__ import annotations
 
@@ -14,8 +15,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from server.simulate.planner import plan_unit  # noqa: E402
 from server.simulate.runner import simulate  # noqa: E402
-from server.simulate.scenario import parse_scenario  # noqa: E402
+from server.simulate.scenario import parse_scenario, read_scenario  # noqa: E402
 from server.simulate.site_source import from_file  # noqa: E402
 
 
@@ -42,7 +44,13 @@ def main() -> None:
           f"~{statistics.mean(tickets):.0f} tickets/day; site load {load_s * 1000:.0f} ms once)")
     print(f"  one day, simulated and summarised: median {statistics.median(times) * 1000:.0f} ms, "
           f"p99 {pct(times, 0.99) * 1000:.0f} ms (target < 2000 ms)")
-    print(f"  command: .venv/bin/python bench/bench_simulate.py {runs}")
+    unit = sys.argv[2] if len(sys.argv) > 2 else "NNMT"
+    t0 = time.perf_counter()
+    plan = plan_unit(read_scenario(ROOT / "config" / "scenarios" / "demo-day.toml"), src, unit)
+    plan_s = time.perf_counter() - t0
+    print(f"  planner for {unit}: {plan_s:.1f} s, {plan['simulations']} simulations of the unit + 2 of "
+          f"the whole building (target < 30 s)")
+    print(f"  command: .venv/bin/python bench/bench_simulate.py {runs} {unit}")
 
 
 if __name__ == "__main__":
