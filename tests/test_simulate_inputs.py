@@ -275,3 +275,20 @@ def test_recalls_cost_the_counter_time_and_breaks_take_counters_away() -> None:
                        4: ((480.0, 660.0),)}
     rested = simulate(parse_scenario(breaks), src)["services"]["XD-GPXD"]
     assert rested["wait_mean_min"]["value"] > p["wait_mean_min"]["value"]
+
+
+def test_a_service_no_counter_serves_is_named_and_its_tickets_count_as_over_target(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "s.toml"
+    path.write_text(f'site = "{SITE}"\nreplications = 3\nhours = ["08:00-09:00"]\ncounters = [2]\n'
+                    'after_hours = "close"\n[arrivals."XD-CCHN"]\nper_hour = 5\n'
+                    '[arrivals."XD-GPXD"]\nper_hour = 20\n', encoding="utf-8")
+    code, out, _err = run_cli(capsys, "--scenario", str(path), "--json")
+    r = json.loads(out)
+    assert r["services_without_counters"] == ["XD-CCHN"]
+    cchn, gpxd = r["services"]["XD-CCHN"], r["services"]["XD-GPXD"]
+    assert cchn["served"]["value"] == 0 and cchn["p_wait_over_target"]["value"] == 1.0
+    # One counter, 20 an hour of 8 minutes, closed at 9:00: fewer served than issued.
+    assert gpxd["served"]["value"] < gpxd["issued"]["value"]
+    code, out, _err = run_cli(capsys, "--scenario", str(path))
+    assert "no open counter serves (its tickets are never called): XD-CCHN" in out

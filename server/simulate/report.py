@@ -43,6 +43,9 @@ def text(result: dict[str, Any]) -> str:
     if result["refused_per_day"]:
         lines += ["", "numbers refused per day (range or cap used up): " +
                   ", ".join(f"{k} {v:g}" for k, v in result["refused_per_day"].items())]
+    if result["services_without_counters"]:
+        lines += ["", "no open counter serves (its tickets are never called): " +
+                  ", ".join(result["services_without_counters"])]
     lines += ["", "assumed: " + "; ".join(result["assumptions"])]
     return "\n".join(lines)
 

@@ -169,5 +169,6 @@ def simulate_plan(plan: Plan, src: SiteSource, sc: Scenario) -> dict[str, Any]:
         "assumptions": sc.assumptions(),
         "services": services, "units": units, "counters": counter_util,
         "refused_per_day": {k: round(v, 2) for k, v in sorted(refused.items())},
+        "services_without_counters": sorted(c for c in plan.services if not serving.get(c)),
         "queue_bins_from": clock(first), "queue_bin_min": BIN_MIN,
     }
