@@ -683,6 +683,35 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_drill(args: argparse.Namespace) -> int:
+    """Drive a running server with a scenario's citizens and officers, in accelerated time."""
+    import json
+
+    from .i18n import message, pick_lang
+    from .simulate.drill import DrillError, Server, drill
+    from .simulate.inputs import resolve
+    from .simulate.scenario import ScenarioError, read_scenario
+    from .simulate.site_source import from_file
+    lang = pick_lang(os.environ.get("LANG", "").replace("_", "-"))
+    try:
+        sc = read_scenario(args.scenario)
+        if sc.site is None:
+            raise ScenarioError("scenario_missing", key="site")
+        src = from_file(sc.site if Path(sc.site).is_absolute() else sc.base / sc.site)
+        kiosk = Path(args.kiosk_token_file).read_text(encoding="utf-8").strip()
+        officers = {int(n): tok for n, tok in (line.split() for line in Path(args.officer_tokens).read_text(
+            encoding="utf-8").splitlines() if line.strip())}
+        result = drill(resolve(sc, src), src.site, Server(args.server, kiosk, officers), sc.seed, args.speed)
+    except ScenarioError as exc:
+        print(message(exc.code, lang, **exc.params), file=sys.stderr)
+        return 2
+    except (OSError, ValueError, DrillError) as exc:
+        print(f"xephang drill: {exc}", file=sys.stderr)
+        return 1
+    print(json.dumps(result, ensure_ascii=False, indent=1))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     """The command line."""
     p = argparse.ArgumentParser(prog="xephang", description="Queue system for the HCMC Public "
@@ -811,6 +840,15 @@ def parser() -> argparse.ArgumentParser:
     sim.add_argument("--chart", metavar="FILE.svg", default=None,
                      help="also write a chart of the people waiting per unit over the day (SVG)")
     sim.set_defaults(func=cmd_simulate)
+
+    dr = sub.add_parser("drill", help="drive a running server with a scenario's citizens and officers")
+    dr.add_argument("--server", required=True, help="the server's base URL, e.g. http://127.0.0.1:5000")
+    dr.add_argument("--scenario", required=True, help="scenario TOML file naming the server's site file")
+    dr.add_argument("--kiosk-token-file", required=True, help="file holding a kiosk device token")
+    dr.add_argument("--officer-tokens", required=True,
+                    help="file of lines 'COUNTER TOKEN': an officer's token for each counter drilled")
+    dr.add_argument("--speed", type=float, default=1.0, help="times faster than real time (default 1)")
+    dr.set_defaults(func=cmd_drill)
     return p
 
 

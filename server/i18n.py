@@ -489,6 +489,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
                             "{site} has no recorded tickets: arrivals cannot come from history"),
     "scenario_no_recorded_day": ("{site} không có vé nào của ngày {day} để chạy lại",
                                  "{site} has no tickets of {day} to replay"),
+    "drill_one_period": ("Diễn tập chỉ chạy một khoảng giờ: ghi hours = [\"HH:MM-HH:MM\"]",
+                         "A drill runs one period of hours: write hours = [\"HH:MM-HH:MM\"]"),
+    "drill_no_officer": ("Thiếu mã thông báo cán bộ cho quầy: {counters}",
+                         "No officer token for counter(s) {counters}"),
 }
 LANGS = ("vi", "en")
 
