@@ -8,14 +8,13 @@ shares with other units are left out of the search and given back in the full ch
 from __future__ import annotations
 
 import math
-import random
 from dataclasses import replace
 from typing import Any
 
 from ..engine.model import Counter
-from .day import DayResult, simulate_day
+from .day import DayResult
 from .inputs import Plan, merge_periods, minus_periods, resolve
-from .runner import clock, simulate_plan
+from .runner import clock, replicate, simulate_plan
 from .scenario import Scenario, ScenarioError
 from .site_source import SiteSource
 
@@ -36,8 +35,7 @@ def slots_of(periods: tuple[Period, ...], length: float = SLOT_MIN) -> list[Peri
 
 
 def _runs(plan: Plan, src: SiteSource, seed: int, replications: int, days: int) -> list[DayResult]:
-    return [simulate_day(plan, src.site, random.Random(f"xephang-sim/{seed}/{rep}"), d)
-            for rep in range(replications) for d in range(days)]
+    return [d for r in replicate(plan, src, seed, replications, days) for d in r]
 
 
 def within_by_slot(runs: list[DayResult], plan: Plan, codes: set[str], slots: list[Period]) -> list[float]:

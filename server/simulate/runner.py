@@ -170,5 +170,8 @@ def simulate_plan(plan: Plan, src: SiteSource, sc: Scenario) -> dict[str, Any]:
         "services": services, "units": units, "counters": counter_util,
         "refused_per_day": {k: round(v, 2) for k, v in sorted(refused.items())},
         "services_without_counters": sorted(c for c in plan.services if not serving.get(c)),
+        "overtime_min_per_day": {  # minutes each counter worked after closing, mean per day
+            str(c.number): round(sum(d.overtime[c.number] for r in runs for d in r) /
+                                 sum(len(r) for r in runs), 1) for c in plan.counters},
         "queue_bins_from": clock(first), "queue_bin_min": BIN_MIN,
     }
