@@ -292,3 +292,4 @@ def test_a_service_no_counter_serves_is_named_and_its_tickets_count_as_over_targ
     assert gpxd["served"]["value"] < gpxd["issued"]["value"]
     code, out, _err = run_cli(capsys, "--scenario", str(path))
     assert "no open counter serves (its tickets are never called): XD-CCHN" in out
+    assert "bottlenecks (more than 10% wait longer than target), worst first: XD " in out

@@ -43,6 +43,11 @@ def text(result: dict[str, Any]) -> str:
     if result["refused_per_day"]:
         lines += ["", "numbers refused per day (range or cap used up): " +
                   ", ".join(f"{k} {v:g}" for k, v in result["refused_per_day"].items())]
+    worst = sorted(((u["p_wait_over_target"]["value"], unit) for unit, u in result["units"].items()
+                    if (u["p_wait_over_target"]["value"] or 0) > 0.1), reverse=True)
+    if worst:
+        lines += ["", "bottlenecks (more than 10% wait longer than target), worst first: " +
+                  ", ".join(f"{unit} {share:.0%}" for share, unit in worst)]
     if result["services_without_counters"]:
         lines += ["", "no open counter serves (its tickets are never called): " +
                   ", ".join(result["services_without_counters"])]
