@@ -629,6 +629,92 @@ def cmd_audit(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_simulate(args: argparse.Namespace) -> int:
+    """Simulate service days of a scenario on the real engine; print a table or JSON."""
+    import json
+
+    from .i18n import message, pick_lang
+    from .simulate.report import text
+    from .simulate.runner import simulate
+    from .simulate.scenario import Scenario, ScenarioError, read_scenario
+    from .simulate.site_source import SiteSource, from_database, from_file
+    lang = pick_lang(os.environ.get("LANG", "").replace("_", "-"))
+
+    def load(path: str) -> tuple[Scenario, SiteSource]:
+        sc = read_scenario(path)
+        if sc.site is not None:
+            return sc, from_file(sc.site if Path(sc.site).is_absolute() else sc.base / sc.site)
+        db = args.db or os.environ.get("XEPHANG_DB", DEFAULT_DB)
+        live = from_database(db) if Path(db).exists() else None
+        if live is None or not live.site.services:
+            raise ScenarioError("scenario_no_site", path=db)
+        return sc, live
+
+    try:
+        sc, src = load(args.scenario)
+        if args.compare:
+            from .simulate.report import compare_text
+            other = simulate(*load(args.compare))
+            result = simulate(sc, src)
+            print(json.dumps({"a": result, "b": other}, ensure_ascii=False, indent=1) if args.json
+                  else compare_text(result, other, args.scenario, args.compare))
+            return 0
+        if args.plan:
+            from .simulate.planner import plan_unit
+            from .simulate.report import plan_text
+            if not 0 < args.within <= 1:
+                raise ScenarioError("scenario_bad_number", key="--within", value=str(args.within))
+            planned = plan_unit(sc, src, args.plan, args.within)
+            print(json.dumps(planned, ensure_ascii=False, indent=1) if args.json else plan_text(planned))
+            return 0
+        result = simulate(sc, src)
+    except ScenarioError as exc:
+        print(message(exc.code, lang, **exc.params), file=sys.stderr)
+        return 2
+    if args.chart:
+        from .simulate.chart import queue_svg
+        colors = {code: str(u.get("color", "#555")) for code, u in src.site.units.items()}
+        Path(args.chart).write_text(queue_svg(result, colors, f"People waiting per unit — {args.scenario}"),
+                                    encoding="utf-8")
+    if args.csv:
+        import csv
+
+        from .simulate.report import csv_rows
+        csv.writer(sys.stdout, lineterminator="\n").writerows(csv_rows(result))
+        return 0
+    print(json.dumps(result, ensure_ascii=False, indent=1) if args.json else text(result))
+    return 0
+
+
+def cmd_drill(args: argparse.Namespace) -> int:
+    """Drive a running server with a scenario's citizens and officers, in accelerated time."""
+    import json
+
+    from .i18n import message, pick_lang
+    from .simulate.drill import DrillError, Server, drill
+    from .simulate.inputs import resolve
+    from .simulate.scenario import ScenarioError, read_scenario
+    from .simulate.site_source import from_file
+    lang = pick_lang(os.environ.get("LANG", "").replace("_", "-"))
+    try:
+        sc = read_scenario(args.scenario)
+        if sc.site is None:
+            raise ScenarioError("scenario_missing", key="site")
+        src = from_file(sc.site if Path(sc.site).is_absolute() else sc.base / sc.site)
+        kiosk = Path(args.kiosk_token_file).read_text(encoding="utf-8").strip()
+        officers = {int(n): tok for n, tok in (line.split() for line in Path(args.officer_tokens).read_text(
+            encoding="utf-8").splitlines() if line.strip())}
+        result = drill(resolve(sc, src), src.site, Server(args.server, kiosk, officers), sc.seed, args.speed)
+    except ScenarioError as exc:
+        print(message(exc.code, lang, **exc.params), file=sys.stderr)
+        return 2
+    except (OSError, ValueError, DrillError) as exc:
+        print(f"xephang drill: {exc}", file=sys.stderr)
+        return 1
+    print(json.dumps(result, ensure_ascii=False, indent=1))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     """The command line."""
     p = argparse.ArgumentParser(prog="xephang", description="Queue system for the HCMC Public "
@@ -741,6 +827,31 @@ def parser() -> argparse.ArgumentParser:
     au.add_argument("--limit", type=int, default=100, help="entries shown (default 100; --csv: all)")
     au.add_argument("--csv", action="store_true", help="write every matching entry as CSV")
     au.set_defaults(func=cmd_audit)
+
+    sim = sub.add_parser("simulate", help="rehearse service days on the real engine (a scenario file)")
+    sim.add_argument("--scenario", required=True, help="scenario TOML file (README: Simulating a day)")
+    sim.add_argument("--json", action="store_true", help="print the full result as JSON")
+    sim.add_argument("--db", default=None, help="the live database, when the scenario names no "
+                     f"site file (default $XEPHANG_DB or {DEFAULT_DB})")
+    sim.add_argument("--plan", metavar="UNIT", default=None,
+                     help="plan the fewest counters per hour for this unit (its code, e.g. NNMT)")
+    sim.add_argument("--within", type=float, default=0.9,
+                     help="with --plan: share of each hour's tickets called within target (default 0.9)")
+    sim.add_argument("--csv", action="store_true", help="print one CSV row per unit and service")
+    sim.add_argument("--compare", metavar="OTHER.toml", default=None,
+                     help="run a second scenario and print both side by side, per unit")
+    sim.add_argument("--chart", metavar="FILE.svg", default=None,
+                     help="also write a chart of the people waiting per unit over the day (SVG)")
+    sim.set_defaults(func=cmd_simulate)
+
+    dr = sub.add_parser("drill", help="drive a running server with a scenario's citizens and officers")
+    dr.add_argument("--server", required=True, help="the server's base URL, e.g. http://127.0.0.1:5000")
+    dr.add_argument("--scenario", required=True, help="scenario TOML file naming the server's site file")
+    dr.add_argument("--kiosk-token-file", required=True, help="file holding a kiosk device token")
+    dr.add_argument("--officer-tokens", required=True,
+                    help="file of lines 'COUNTER TOKEN': an officer's token for each counter drilled")
+    dr.add_argument("--speed", type=float, default=1.0, help="times faster than real time (default 1)")
+    dr.set_defaults(func=cmd_drill)
     return p
 
 

@@ -499,6 +499,35 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "booking_not_found": ("Không tìm thấy lịch hẹn này.", "This appointment was not found."),
     "booking_not_active": ("Lịch hẹn này đã hủy hoặc đã qua.",
                            "This appointment was cancelled or is over."),
+    # The simulator's scenario file (xephang simulate, issue 12).
+    "scenario_unreadable": ("Không đọc được tệp kịch bản {path}: {reason}",
+                            "Cannot read the scenario file {path}: {reason}"),
+    "scenario_unknown_key": ("Kịch bản có khóa không biết: {key}", "Unknown scenario key(s): {key}"),
+    "scenario_bad_hours": ("{where}: giờ không hợp lệ {value} (dạng \"HH:MM-HH:MM\")",
+                           "{where}: bad hours {value} (write \"HH:MM-HH:MM\")"),
+    "scenario_bad_number": ("{key}: số không hợp lệ {value}", "{key}: not a valid number: {value}"),
+    "scenario_bad_table": ("{key}: sai kiểu giá trị trong kịch bản", "{key}: wrong kind of value"),
+    "scenario_bad_dist": ("{key}: {value} không hợp lệ (chọn: {known})",
+                          "{key}: {value} is not one of {known}"),
+    "scenario_missing": ("Kịch bản thiếu {key}", "The scenario lacks {key}"),
+    "scenario_unknown_counter": ("Điểm phục vụ không có quầy: {counters}",
+                                 "The site has no counter(s) {counters}"),
+    "scenario_unknown_service": ("Điểm phục vụ không có lĩnh vực: {services}",
+                                 "The site has no service(s) {services}"),
+    "scenario_no_site": ("Cơ sở dữ liệu {path} chưa có điểm phục vụ: ghi site = \"TỆP.toml\" "
+                         "trong kịch bản hoặc chạy xephang init trước.",
+                         "The database {path} has no site yet: put site = \"FILE.toml\" in the "
+                         "scenario or run xephang init first."),
+    "scenario_plan_no_unit": ("Kịch bản không có lượt đến nào cho đơn vị {unit}",
+                              "The scenario has no arrivals for unit {unit}"),
+    "scenario_no_history": ("{site} chưa có vé nào đã ghi: không thể lấy lượt đến từ lịch sử",
+                            "{site} has no recorded tickets: arrivals cannot come from history"),
+    "scenario_no_recorded_day": ("{site} không có vé nào của ngày {day} để chạy lại",
+                                 "{site} has no tickets of {day} to replay"),
+    "drill_one_period": ("Diễn tập chỉ chạy một khoảng giờ: ghi hours = [\"HH:MM-HH:MM\"]",
+                         "A drill runs one period of hours: write hours = [\"HH:MM-HH:MM\"]"),
+    "drill_no_officer": ("Thiếu mã thông báo cán bộ cho quầy: {counters}",
+                         "No officer token for counter(s) {counters}"),
 }
 LANGS = ("vi", "en")
 

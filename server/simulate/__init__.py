@@ -1,0 +1,1 @@
+"""Rehearse a service day: a discrete-event simulation that drives the real `server.engine`."""
