@@ -164,6 +164,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     except OSError:
         print(_say("port_busy", port=args.port, other=args.port + 1), file=sys.stderr)
         return 1
+    if args.message_queue and (why := message_queue_problem(args.message_queue)):
+        print(_say("message_queue_unreachable", url=args.message_queue, why=why), file=sys.stderr)
+        return 2
     try:
         Path(args.db).parent.mkdir(parents=True, exist_ok=True)
         # Held for the life of the process: `xephang restore` refuses while it is held.
@@ -183,7 +186,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             _print_setup(made, url, _write_demo_file(args.db, made))
         elif demo_file.exists():
             print(_say("demo_password_where", path=demo_file), flush=True)
-        app = create_app({"DB": args.db, "ASYNC_MODE": args.async_mode})
+        app = create_app({"DB": args.db, "ASYNC_MODE": args.async_mode,
+                          "MESSAGE_QUEUE": args.message_queue})
         ctx = app.extensions["xephang"]
         tickets.close_day(ctx, summaries=False)  # summaries: off the event loop, below
     except (StoreError, OSError) as exc:
@@ -236,6 +240,25 @@ def cmd_run(args: argparse.Namespace) -> int:
         socketio.run(app, host=args.host, port=args.port, allow_unsafe_werkzeug=True,
                      log_output=args.access_log)
     return 0
+
+
+def message_queue_problem(url: str) -> str | None:
+    """Why the message queue at `url` cannot be used (None: it answers); imports redis only
+    when a message queue is given."""
+    from urllib.parse import urlsplit
+    if urlsplit(url).scheme not in ("redis", "rediss", "unix"):
+        return "not a redis:// URL"
+    try:
+        import redis
+    except ImportError:
+        return "the redis package is not installed (pip install 'xephang[city]')"
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
+        client.ping()
+        client.close()
+    except Exception as exc:  # refused, unknown host, auth, wrong db: one line, no traceback
+        return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return None
 
 
 def start_daily_backups(ctx, args: argparse.Namespace) -> None:  # noqa: ANN001
@@ -635,6 +658,9 @@ def parser() -> argparse.ArgumentParser:
     def with_db(sp: argparse.ArgumentParser) -> argparse.ArgumentParser:
         sp.add_argument("--db", default=os.environ.get("XEPHANG_DB", DEFAULT_DB),
                         help=f"database file (default {DEFAULT_DB})")
+        sp.add_argument("--message-queue", default=os.environ.get("XEPHANG_MESSAGE_QUEUE") or None,
+                        help="redis://host:6379/0: join the processes of one deployment (screens "
+                             "hear every process's events); default: none, one process")
         return sp
 
     run = with_db(sub.add_parser("run", help="start the server"))

@@ -464,6 +464,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Chưa có gì thay đổi.",
         "Not reloaded: counter {counter} is open, but the file drops or retires it. Close it "
         "first. Nothing was changed."),
+    # issue 9: the message queue (a-redis)
+    "message_queue_unreachable": (
+        "xephang: không kết nối được hàng đợi tin nhắn {url} ({why}) — hãy khởi động Redis hoặc "
+        "sửa --message-queue / XEPHANG_MESSAGE_QUEUE",
+        "xephang: cannot reach the message queue {url} ({why}) — start Redis or correct "
+        "--message-queue / XEPHANG_MESSAGE_QUEUE"),
 }
 LANGS = ("vi", "en")
 

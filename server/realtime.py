@@ -67,7 +67,7 @@ def on_connect(auth: Any = None) -> bool:
             token = auth["ticket"]
             zone = snapshots.ticket_zone(_ctx(), token)
             for room in rooms.ticket_rooms(token, zone):
-                join_room(room)
+                join_room(rooms.on_bus(room))
             snap = snapshots.ticket_snapshot(_ctx(), token, _base_url())
         else:
             seen = _live().latest()  # before authenticating: a revocation after it is caught
@@ -75,7 +75,7 @@ def on_connect(auth: Any = None) -> bool:
             if actor is None:
                 return False
             for room in rooms.rooms_for(actor):
-                join_room(room)
+                join_room(rooms.on_bus(room))
             if not _live().register(request.sid, actor, seen):  # type: ignore[attr-defined]
                 return False  # revoked while it was connecting
             if actor.kind == "device":  # presence for device health (issue 8)
@@ -196,6 +196,9 @@ class Publisher:
         # Connected clients: sid → (rooms, how to rebuild its snapshot), so a screen this
         # publisher could not keep up with gets a fresh snapshot (MAX_BACKLOG).
         self._clients: dict[str, tuple[frozenset[str], Callable[[Context], Any]]] = {}
+        # With a message queue every emit reaches every process; `site.changed` stays local
+        # because each process announces a site change to its own screens (refresh_site).
+        self.message_queue = False
 
     def remember(self, sid: str, joined: list[str], rebuild: Callable[[Context], Any]) -> None:
         """Note a connected client's rooms and how to read its snapshot again."""
@@ -219,21 +222,41 @@ class Publisher:
         """Return once every change published so far has been sent (tests, shutdown)."""
         self._queue.join()
 
-    def emit(self, name: str, payload: Any, to: list[str]) -> None:
-        """Send one event to rooms or sids (the one place that calls socketio.emit)."""
-        socketio.emit(name, payload, to=to)
+    def emit(self, name: str, payload: Any, to: list[str], local: bool = False) -> None:
+        """Send one event to rooms or sids (the one place that calls socketio.emit); `local`:
+        to this process's clients only, not through the message queue."""
+        if local:
+            socketio.emit(name, payload, to=to, ignore_queue=True)
+        else:
+            socketio.emit(name, payload, to=to)
 
     def _send(self, messages: list[Message]) -> None:
         for m in messages:
             if m.name not in EVENTS:
                 raise ValueError(f"undocumented event {m.name}")
-            self.emit(m.name, m.payload, list(m.rooms))
+            self.emit(m.name, m.payload, [rooms.on_bus(r) for r in m.rooms],
+                      local=self.message_queue and m.name == "site.changed")
             if m.name == "site.changed":  # what every screen shows may have changed
                 self._resnapshot(set(m.rooms), tickets=False)
             if not self.sync:
                 # Let every screen's writer send this message before the next one is queued:
                 # the call reaches the last of 1,000 screens ~35% sooner (bench/bench_fanout.py).
                 socketio.sleep(0)
+
+    def relayed(self, messages: list[Message]) -> None:
+        """Send one logged change the outbox relay read (on the relay's holder), and today's
+        totals when they are due."""
+        self._send(messages)
+        if any(m.name in STATS_TRIGGERS for m in messages):
+            self._stats_due = True
+        self.stats_tick()
+
+    def stats_tick(self) -> None:
+        """Send today's totals if a change made them due and STATS_EVERY has passed."""
+        now = time.monotonic()
+        if self._stats_due and now - self._stats_sent >= self.STATS_EVERY:
+            self._stats_due, self._stats_sent = False, now
+            self._send([snapshots.stats_message(self.ctx)])
 
     def _take_backlog(self, batch: list[Message]) -> list[list[Message]] | None:
         """If too many changes wait, take them all (with `batch`); None otherwise."""
@@ -301,10 +324,7 @@ class Publisher:
                     self._send(batch)
                 if any(m.name in STATS_TRIGGERS for b in (dropped or [batch]) for m in b):
                     self._stats_due = True
-                now = time.monotonic()
-                if self._stats_due and now - self._stats_sent >= self.STATS_EVERY:
-                    self._stats_due, self._stats_sent = False, now
-                    self._send([snapshots.stats_message(self.ctx)])
+                self.stats_tick()
             except Exception:  # a broken client must not stop the screens' feed
                 log.exception("publish failed")
             finally:
@@ -329,10 +349,18 @@ def _watch_site(ctx: Context) -> None:
             log.exception("checking the site version failed")
 
 
-def init_app(app: Flask, ctx: Context, async_mode: str | None, sync: bool) -> None:
-    """Attach Socket.IO to the app and route the context's events through it."""
-    socketio.init_app(app, async_mode=async_mode, ping_interval=10, ping_timeout=10)
-    ctx.publish = Publisher(ctx, sync=sync)
+def init_app(app: Flask, ctx: Context, async_mode: str | None, sync: bool,
+             message_queue: str | None = None) -> None:
+    """Attach Socket.IO to the app and route the context's events through it (through Redis and
+    the outbox relay when a message queue is given)."""
+    if message_queue:
+        socketio.init_app(app, async_mode=async_mode, ping_interval=10, ping_timeout=10,
+                          message_queue=message_queue)
+    else:
+        socketio.init_app(app, async_mode=async_mode, ping_interval=10, ping_timeout=10)
+    ctx.publish = publisher = Publisher(ctx, sync=sync)
+    if message_queue:
+        start_relay(app, ctx, publisher, message_queue)
     if async_mode == "gevent":
         socketio.start_background_task(_watch_site, ctx)
     else:  # tests and the threading server: look on requests (at most every 2 s)
@@ -342,3 +370,17 @@ def init_app(app: Flask, ctx: Context, async_mode: str | None, sync: bool) -> No
         lambda sid: bool(socketio.server.manager.is_connected(sid, "/")),
         socketio.start_background_task, socketio.sleep)
     app.extensions["xephang.health"] = DeviceHealth(ctx, watch=not sync)
+
+
+def start_relay(app: Flask, ctx: Context, publisher: Publisher, url: str) -> None:
+    """Numbered messages leave from the outbox, sent by the one holder of `outbox-relay`."""
+    from .services.leases import Lease, run_singleton
+    from .services.relay import NAME, OutboxRelay, Waker
+    publisher.message_queue = True
+    publisher.MAX_BACKLOG = 10**9  # the relay reads in batches; a resync would reach only here
+    relay = OutboxRelay(ctx, Lease(ctx.db, NAME), publisher.relayed, publisher.stats_tick)
+    waker = Waker(url, relay)
+    ctx.log_messages, ctx.logged = True, waker.logged
+    app.extensions["xephang.relay"] = relay
+    socketio.start_background_task(waker.listen)
+    run_singleton(relay.lease, socketio.start_background_task, socketio.sleep, relay.run)

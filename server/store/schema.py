@@ -442,3 +442,18 @@ def m130_calendar_version(db: Database) -> None:
                 "INSERT INTO settings (key, value) VALUES ('calendar_version', "
                 "CAST(random() AS TEXT)) ON CONFLICT(key) DO UPDATE SET value=excluded.value; END;")
     db.executescript("\n".join(script))
+
+
+# --- issue 9: the outbox relay (branch a-redis, migrations m230–m239) ---
+
+@migrations()
+def m230_outbox(db: Database) -> None:
+    """The outbox: with a message queue (Redis), the numbered Socket.IO messages of each committed
+    change are written in its transaction and sent by one relay per deployment, in commit order;
+    `outbox_position` is how far the relay has sent (moved only by the lease holder, never back)."""
+    db.executescript("""
+    CREATE TABLE outbox (id INTEGER PRIMARY KEY AUTOINCREMENT,
+        site_id INTEGER NOT NULL DEFAULT 1, at REAL NOT NULL, messages TEXT NOT NULL);
+    CREATE TABLE outbox_position (site_id INTEGER NOT NULL DEFAULT 1, name TEXT NOT NULL,
+        position INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (site_id, name));
+    """)

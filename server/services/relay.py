@@ -1,0 +1,136 @@
+"""The outbox relay: with a message queue, one process of the deployment sends every committed
+numbered message, in commit order, from the outbox table (issue 9).
+
+Each change writes its numbered messages into `outbox` in its own transaction
+(`Context.transaction`), so a process that commits and dies before sending loses nothing: the
+holder of the lease `outbox-relay` reads `outbox WHERE id > position ORDER BY id`, emits the
+messages through the message queue (every process's screens hear them) and then stores its new
+position in a write that checks it still holds the lease. A holder that dies after emitting but
+before storing makes the next holder send those messages again: clients drop a seq they have seen.
+
+Latency: the committing process wakes its relay at once when it holds the lease; other processes
+publish a wake-up on Redis (`Waker`), and the relay also looks every POLL_S in case one was lost.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from ..store import StoreError
+from ..store import outbox as rows
+from .context import Context, Message
+from .leases import Lease, Sleep
+
+log = logging.getLogger(__name__)
+NAME = "outbox-relay"
+BATCH = 200  # changes read and sent per round (one position write per round)
+POLL_S = float(os.environ.get("XEPHANG_RELAY_POLL_S", "0.5"))  # fallback when a wake-up is lost
+KEEP = 10_000  # changes kept in the outbox after they were sent (a short history for support)
+PRUNE_EVERY = 1_000  # changes sent between two prunes
+
+
+class OutboxRelay:
+    """Sends the outbox on the lease holder; `wake()` after a commit sends it at once."""
+
+    def __init__(self, ctx: Context, lease: Lease, send: Callable[[list[Message]], None],
+                 idle: Callable[[], None] = lambda: None, site_id: int = 1) -> None:
+        self.ctx, self.lease, self.send, self.idle, self.site_id = ctx, lease, send, idle, site_id
+        self._wake = threading.Event()  # gevent's under monkey patching
+        self.sent = 0  # changes this process sent (tests, bench)
+        self.position = 0  # the last change this process sent or saw stored
+
+    def wake(self) -> None:
+        """A change was logged: send it now if this process holds the lease."""
+        self._wake.set()
+
+    def run(self, nap: Sleep) -> None:
+        """The relay job (see run_singleton): `nap` returns only while this process holds the
+        lease. Never ends."""
+        position: int | None = None
+        pruned = 0
+        while True:
+            try:
+                if not self.lease.held():
+                    position = None
+                    nap(0)  # waits until this process holds the lease again
+                    continue
+                if position is None:  # (again) the holder: start where the last holder stopped
+                    position = self._stored()
+                self._wake.clear()  # before reading: a wake-up after the read is not lost
+                batch = self._read(position)
+                if not batch:
+                    self.idle()
+                    self._wake.wait(POLL_S)
+                    continue
+                for _, messages in batch:
+                    self.send([Message(m["name"], m["payload"], tuple(m["rooms"]))
+                               for m in messages])
+                if not self._advance(batch[-1][0]):
+                    log.warning("outbox relay: lease lost; position left to the new holder")
+                    position = None
+                    self.lease.forfeit()  # act as a non-holder until the lease is renewed
+                    continue
+                position = self.position = batch[-1][0]
+                self.sent += len(batch)
+                if self.sent - pruned >= PRUNE_EVERY:
+                    pruned = self.sent
+                    with self.ctx.db.write() as conn:
+                        rows.prune(conn, position - KEEP, self.site_id)
+            except (StoreError, OSError) as exc:  # a busy database or a lost Redis: retry soon
+                log.warning("outbox relay: %s", exc)
+                position = None
+                nap(POLL_S)
+            except Exception:  # a bad row must not stop every screen's feed
+                log.exception("outbox relay failed")
+                position = None
+                nap(POLL_S)
+
+    def _stored(self) -> int:
+        with self.ctx.db.read() as conn:
+            self.position = rows.position(conn, NAME, self.site_id)
+        return self.position
+
+    def _read(self, position: int) -> list[tuple[int, list[dict[str, Any]]]]:
+        with self.ctx.db.read() as conn:
+            return rows.after(conn, position, BATCH, self.site_id)
+
+    def _advance(self, to: int) -> bool:
+        with self.ctx.db.write() as conn:
+            return rows.advance(conn, NAME, to, self.lease.holder, time.time(), self.site_id)
+
+
+class Waker:
+    """Wake-ups between processes on Redis: a process that logged a change but does not hold the
+    relay's lease publishes one; the holder's subscriber wakes its relay."""
+
+    def __init__(self, url: str, relay: OutboxRelay, site_id: int = 1) -> None:
+        import redis  # only with a message queue
+        self.redis = redis.Redis.from_url(url, socket_connect_timeout=2)
+        self.relay = relay
+        self.channel = f"xephang:s{site_id}:outbox"
+
+    def logged(self) -> None:
+        """After a commit that logged messages: wake the relay, here or on its holder."""
+        if self.relay.lease.held():
+            self.relay.wake()
+            return
+        try:
+            self.redis.publish(self.channel, b"1")
+        except Exception as exc:  # the holder still looks every POLL_S
+            log.warning("outbox wake-up not sent: %s", exc)
+
+    def listen(self) -> None:
+        """Wake the relay on each wake-up published by another process (a background task)."""
+        while True:
+            try:
+                pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
+                pubsub.subscribe(self.channel)
+                for _ in pubsub.listen():
+                    self.relay.wake()
+            except Exception as exc:  # Redis restarted: subscribe again
+                log.warning("outbox wake-ups lost: %s", exc)
+                time.sleep(1)
