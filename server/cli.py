@@ -538,6 +538,8 @@ def cmd_day_close(args: argparse.Namespace) -> int:
     from .services.context import Context
     from .services.tickets import close_day
     ctx = Context.open(_db(args.db))
+    # In a deployment, screens hear the closed tickets: the running servers' relay sends them.
+    ctx.log_messages = bool(args.message_queue)
     n = close_day(ctx, "cli", actor=CLI, summaries=False)
     print(f"closed {n} ticket(s) of earlier days as not served")
     from .services.reports import summarize_closed_days

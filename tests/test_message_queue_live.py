@@ -1,0 +1,222 @@
+"""Several real servers (`xephang run --message-queue`) on one SQLite file and one real Redis:
+every screen hears every call, whichever process made it, in order and once; the process that
+holds the outbox relay is frozen and killed with -9 mid-stream: a survivor takes the relay over,
+nothing committed is lost or applied twice, the dead process's screens reconnect elsewhere and
+resync from their snapshot."""
+from __future__ import annotations
+
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import socketio
+
+from server.services.screens.sequence import STRIDE
+from tests.conftest import ROOT, LiveServer, free_port
+from tests.support.redis_server import redis_server
+
+CALLS = ("ticket.called", "ticket.recalled", "ticket.unparked")
+WAIT_S = 30  # upper bound for awaited events; a passing run waits for events, not for time
+
+
+@pytest.fixture
+def redis_url(tmp_path: Path) -> Iterator[str]:
+    """A throwaway redis-server for this test."""
+    with redis_server(tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
+def deployment(tmp_path: Path, redis_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[LiveServer]]:
+    """Three servers on one database file, joined by Redis (short leases: quick takeovers)."""
+    monkeypatch.setenv("XEPHANG_LEASE_S", "1")
+    servers = []
+    try:
+        for name in "abc":
+            s = LiveServer(tmp_path)
+            s.log = tmp_path / f"server-{name}.log"
+            s.extra_args = ["--message-queue", redis_url]
+            s.start()
+            servers.append(s)
+        yield servers
+    finally:
+        for s in servers:
+            if s.proc is not None and s.proc.poll() is None:
+                s.proc.send_signal(signal.SIGCONT)
+            s.stop()
+
+
+class Board:
+    """A lobby board as the browser builds it (shared.js): the calls of its snapshot's
+    `recent_calls`, then each `ticket.called` whose seq is greater than the last call shown. When
+    its server goes away it connects to the next one (what the load balancer does)."""
+
+    def __init__(self, urls: list[str], token: str) -> None:
+        self.urls, self.token = urls, token
+        self.calls: list[int] = []  # seqs of the calls shown, in the order shown
+        self.repeats = 0  # calls received again (dropped, as a board does)
+        self.repeated: list[int] = []
+        self.snapshots = 0
+        self.server = ""
+        self.seen = threading.Condition()
+        self._connect(urls[0])
+
+    def _connect(self, url: str) -> None:
+        client = socketio.Client(reconnection=False)
+        client.on("snapshot", self._snapshot)
+        client.on("ticket.called", self._called)
+        client.on("disconnect", lambda *_: threading.Thread(target=self._failover, daemon=True).start())
+        with self.seen:
+            self.server, self.client = url, client
+        client.connect(url, auth={"token": self.token}, transports=["websocket"], wait_timeout=10)
+
+    def _failover(self) -> None:
+        for url in self.urls * 20:  # the first that answers (the dead one refuses at once)
+            if url == self.server:
+                continue
+            try:
+                self._connect(url)
+                return
+            except socketio.exceptions.ConnectionError:
+                time.sleep(0.1)  # every other server refused: try the round again
+
+    def _snapshot(self, snap: dict[str, Any]) -> None:
+        with self.seen:
+            for call in reversed(snap["recent_calls"]):
+                self._show(call["seq"])
+            self.snapshots += 1
+            self.seen.notify_all()
+
+    def _called(self, call: dict[str, Any]) -> None:
+        with self.seen:
+            self._show(call["seq"])
+            self.seen.notify_all()
+
+    def _show(self, seq: int) -> None:
+        if self.calls and seq <= self.calls[-1]:
+            self.repeats += 1
+            self.repeated.append(seq)
+        else:
+            self.calls.append(seq)
+
+    def wait_for(self, seqs: list[int]) -> bool:
+        """Wait until the last of `seqs` is shown."""
+        with self.seen:
+            return self.seen.wait_for(lambda: bool(self.calls) and self.calls[-1] >= seqs[-1], WAIT_S)
+
+    def close(self) -> None:
+        self.client.on("disconnect", lambda *_: None)
+        self.client.disconnect()
+
+
+def _logged_calls(db: Path) -> list[int]:
+    """Every call in the event log, as the seqs screens know them."""
+    conn = sqlite3.connect(db)
+    try:
+        ids = [r[0] for r in conn.execute(
+            f"SELECT id FROM events WHERE type IN ({','.join('?' * len(CALLS))}) ORDER BY id", CALLS)]
+    finally:
+        conn.close()
+    return [i * STRIDE for i in ids]
+
+
+def _relay_holder(db: Path) -> int:
+    conn = sqlite3.connect(db)
+    try:
+        row = conn.execute("SELECT holder FROM leases WHERE name='outbox-relay' AND expires_at>?",
+                           (time.time(),)).fetchone()
+    finally:
+        conn.close()
+    return int(row[0].split(":")[1]) if row else 0
+
+
+def _await_relay_holder(servers: list[LiveServer]) -> LiveServer:
+    deadline = time.monotonic() + WAIT_S
+    while True:  # the lease is taken by another process: no event to await
+        pid = _relay_holder(servers[0].db)
+        found = [s for s in servers if s.proc is not None and s.proc.pid == pid]
+        if found:
+            return found[0]
+        assert time.monotonic() < deadline, "nobody took the outbox relay"
+        time.sleep(0.05)
+
+
+def test_every_screen_gets_every_call_in_order_across_processes_and_a_killed_relay(
+        deployment: list[LiveServer]) -> None:
+    servers = deployment
+    urls = [s.url for s in servers]
+    # Two boards per process; each lists the other servers to fail over to.
+    boards = [Board(urls[i:] + urls[:i], servers[0].token("board-lobby"))
+              for i in range(len(servers)) for _ in range(2)]
+    # Four counters, each opened (and later called) through a different process.
+    counters = {2: "XD-GPXD", 3: "XD-GPXD", 6: "XD-GTVT", 7: "XD-GTVT"}
+    officers = {n: servers[0].token(f"canbo{n}") for n in counters}
+    kiosk = servers[0].token("kiosk-A")
+    for i, n in enumerate(counters):
+        r = servers[i % 3].api("POST", f"/api/v1/counters/{n}/open", token=officers[n])
+        assert r.status_code == 200, r.text
+    issued = []
+    for i in range(20):  # kiosk requests spread over the processes
+        r = servers[i % 3].api("POST", "/api/v1/tickets", token=kiosk,
+                               json={"service": ("XD-GPXD", "XD-GTVT")[i % 2]})
+        assert r.status_code == 201, r.text
+        issued.append(r.json()["number"])
+    assert len(set(issued)) == len(issued)
+
+    def call(server: LiveServer, n: int) -> str:
+        r = server.api("POST", f"/api/v1/counters/{n}/call-next", token=officers[n])
+        assert r.status_code == 200, r.text
+        return str(r.json()["ticket"]["number"])
+
+    called = [call(servers[i % 3], n) for i, n in enumerate(counters)]
+    called += [call(servers[(i + 1) % 3], n) for i, n in enumerate(counters)]
+    logged = _logged_calls(servers[0].db)
+    assert len(logged) == 8
+    for board in boards:
+        assert board.wait_for(logged), f"{board.server}: {board.calls} != {logged}"
+        assert board.calls == logged  # every call, once, in order, from every process
+
+    # The relay's holder freezes; calls are made (and acknowledged) on the other two meanwhile;
+    # then the frozen holder is killed with -9: a survivor takes the relay and sends them.
+    holder = _await_relay_holder(servers)
+    survivors = [s for s in servers if s is not holder]
+    holder.proc.send_signal(signal.SIGSTOP)  # type: ignore[union-attr]
+    called += [call(survivors[i % 2], n) for i, n in enumerate(counters)]
+    holder.stop(kill=True)
+    called += [call(survivors[(i + 1) % 2], n) for i, n in enumerate(counters)]
+    assert _await_relay_holder(survivors) in survivors
+    # A process that commits a call and dies before sending anything: the relay sends it.
+    out = subprocess.run([sys.executable, "-m", "tests.outbox_workers", str(servers[0].db),
+                          officers[2], "2"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    called.append(out.stdout.strip())
+    logged = _logged_calls(servers[0].db)
+    assert len(logged) == 17 and len(set(called)) == 17  # no ticket called twice
+    for board in boards:
+        assert board.wait_for(logged), f"{board.server}: {board.calls} != {logged}"
+        assert board.calls == logged, board.server  # nothing lost, nothing shown twice
+        assert board.server != holder.url
+    print("calls shown again (dropped by seq):", [b.repeats for b in boards])
+    moved = [b for b in boards if b.snapshots > 1]
+    assert len(moved) == 2  # the dead process's boards reconnected elsewhere and resynced
+    for b in boards:
+        b.close()
+
+
+def test_a_message_queue_that_does_not_answer_stops_the_start_with_one_line(tmp_path: Path) -> None:
+    port = free_port()  # nothing listens there
+    out = subprocess.run([sys.executable, "-m", "server.cli", "run", "--db", str(tmp_path / "x.db"),
+                          "--port", str(free_port()), "--message-queue", f"redis://127.0.0.1:{port}/0"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=60,
+                         env={**__import__("os").environ, "LANG": "en_US.UTF-8"})
+    assert out.returncode == 2
+    assert out.stderr.strip().count("\n") == 0  # one line, no traceback
+    assert "cannot reach the message queue" in out.stderr
+    assert not (tmp_path / "x.db").exists()  # nothing was created

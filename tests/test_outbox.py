@@ -1,0 +1,123 @@
+"""The outbox and its relay on a real SQLite file: numbered messages are logged in the change's
+transaction, the relay sends them in order and stores its position only while it holds the lease."""
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from server.services.context import Context, Message
+from server.services.leases import Lease
+from server.services.relay import NAME, OutboxRelay
+from server.store import Database
+from server.store import outbox as rows
+from server.setup import initialize
+
+
+def _ctx(tmp_path: Path) -> Context:
+    db = Database(str(tmp_path / "x.db"))
+    db.migrate()
+    initialize(db, None, demo=False)
+    return Context.open(db)
+
+
+def _change(ctx: Context, seq: int) -> None:
+    with ctx.transaction() as (conn, out):
+        out.add("queue.changed", {"seq": seq, "services": []}, ["lobby"])
+        out.add("admin.changed", {"area": "users"}, ["staff"])  # unnumbered: sent directly
+
+
+def test_numbered_messages_are_logged_in_the_transaction_and_the_rest_sent_directly(tmp_path: Path) -> None:
+    ctx = _ctx(tmp_path)
+    direct: list[Message] = []
+    woken: list[int] = []
+    ctx.publish, ctx.log_messages, ctx.logged = direct.extend, True, lambda: woken.append(1)
+    _change(ctx, 5)
+    with ctx.db.read() as conn:
+        logged = rows.after(conn, 0, 10)
+    assert [m["name"] for _, ms in logged for m in ms] == ["queue.changed"]
+    assert [m.name for m in direct] == ["admin.changed"]
+    assert woken == [1]
+    try:  # a change that fails logs nothing
+        with ctx.transaction() as (conn, out):
+            out.add("queue.changed", {"seq": 6, "services": []}, ["lobby"])
+            raise RuntimeError("bad input")
+    except RuntimeError:
+        pass
+    with ctx.db.read() as conn:
+        assert rows.last_id(conn) == logged[-1][0]
+
+
+def test_only_the_lease_holder_moves_the_position_and_never_back(tmp_path: Path) -> None:
+    ctx = _ctx(tmp_path)
+    a, b = Lease(ctx.db, NAME, holder="a", ttl=5), Lease(ctx.db, NAME, holder="b", ttl=5)
+    assert a.try_take() and not b.try_take()
+    with ctx.db.write() as conn:
+        assert rows.advance(conn, NAME, 7, "a", time.time())
+        assert not rows.advance(conn, NAME, 9, "b", time.time())  # not the holder
+        assert not rows.advance(conn, NAME, 3, "a", time.time())  # back
+        assert not rows.advance(conn, NAME, 9, "a", time.time() + 10)  # its lease has expired
+        assert rows.position(conn, NAME) == 7
+
+
+class _Stop(Exception):
+    pass
+
+
+def _relay_until(ctx: Context, holder: str, sent: list[int], count: int) -> int:
+    """Run a relay as `holder` until `count` seqs were sent in all; its stored position after."""
+    lease = Lease(ctx.db, NAME, holder=holder, ttl=5)
+    assert lease.try_take()
+    seen = threading.Condition()
+
+    def send(messages: list[Message]) -> None:
+        with seen:
+            sent.extend(m.payload["seq"] for m in messages)
+            seen.notify_all()
+
+    def nap(seconds: float) -> None:  # the gated sleep: a holder that lost the lease stops
+        if not lease.held():
+            raise _Stop
+        time.sleep(seconds)
+
+    relay = OutboxRelay(ctx, lease, send)
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            relay.run(nap)
+        except _Stop:
+            pass
+        except BaseException as exc:  # noqa: BLE001 - reported by the test below
+            failed.append(exc)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    with seen:
+        assert seen.wait_for(lambda: len(sent) >= count, 10), sent
+    lease.forfeit()  # as when frozen past its TTL: it stops acting as the holder
+    relay.wake()
+    thread.join(10)
+    assert not thread.is_alive() and not failed
+    with ctx.db.write() as conn:  # its lease expires: the next one takes over at once
+        conn.execute("UPDATE leases SET expires_at=0")
+        return rows.position(conn, NAME)
+
+
+def test_the_relay_sends_every_logged_change_once_in_order_and_resumes_after_a_takeover(
+        tmp_path: Path, monkeypatch: Any) -> None:
+    import server.services.relay as relay_module
+    monkeypatch.setattr(relay_module, "BATCH", 3)  # several rounds, one position write each
+    ctx = _ctx(tmp_path)
+    ctx.log_messages = True
+    for seq in range(1, 6):
+        _change(ctx, seq)
+    sent: list[int] = []
+    first = _relay_until(ctx, "first", sent, 5)
+    for seq in range(6, 9):
+        _change(ctx, seq)
+    second = _relay_until(ctx, "second", sent, 8)
+    assert sent == list(range(1, 9))  # once each, in order, across the takeover
+    with ctx.db.read() as conn:
+        assert (first, second) == (5, rows.last_id(conn)) == (5, 8)
