@@ -222,20 +222,20 @@ class Publisher:
         """Return once every change published so far has been sent (tests, shutdown)."""
         self._queue.join()
 
-    def emit(self, name: str, payload: Any, to: list[str], local: bool = False) -> None:
-        """Send one event to rooms or sids (the one place that calls socketio.emit); `local`:
-        to this process's clients only, not through the message queue."""
-        if local:
-            socketio.emit(name, payload, to=to, ignore_queue=True)
-        else:
-            socketio.emit(name, payload, to=to)
+    def emit(self, name: str, payload: Any, to: list[str]) -> None:
+        """Send one event to rooms or sids (the one place that calls socketio.emit)."""
+        socketio.emit(name, payload, to=to)
+
+    def emit_here(self, name: str, payload: Any, to: list[str]) -> None:
+        """Send one event to this process's clients only, not through the message queue."""
+        socketio.emit(name, payload, to=to, ignore_queue=True)
 
     def _send(self, messages: list[Message]) -> None:
         for m in messages:
             if m.name not in EVENTS:
                 raise ValueError(f"undocumented event {m.name}")
-            self.emit(m.name, m.payload, [rooms.on_bus(r) for r in m.rooms],
-                      local=self.message_queue and m.name == "site.changed")
+            send = self.emit_here if self.message_queue and m.name == "site.changed" else self.emit
+            send(m.name, m.payload, [rooms.on_bus(r) for r in m.rooms])
             if m.name == "site.changed":  # what every screen shows may have changed
                 self._resnapshot(set(m.rooms), tickets=False)
             if not self.sync:
