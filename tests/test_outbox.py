@@ -121,3 +121,17 @@ def test_the_relay_sends_every_logged_change_once_in_order_and_resumes_after_a_t
     assert sent == list(range(1, 9))  # once each, in order, across the takeover
     with ctx.db.read() as conn:
         assert (first, second) == (5, rows.last_id(conn)) == (5, 8)
+
+
+def test_without_a_message_queue_nothing_is_logged_and_redis_is_not_imported(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+    code = ("import sys; from server.cli import _import_socketio_server_only as imp; imp(); "
+            "from server.app import create_app; "
+            f"app = create_app({{'DB': {str(tmp_path / 'x.db')!r}, 'PRINTING': False}}); "
+            "ctx = app.extensions['xephang']; "
+            "print('redis' in sys.modules, ctx.log_messages, 'xephang.relay' in app.extensions)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                         cwd=Path(__file__).resolve().parent.parent)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["False", "False", "False"]
