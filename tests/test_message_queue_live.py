@@ -152,20 +152,22 @@ def test_every_screen_gets_every_call_in_order_across_processes_and_a_killed_rel
         deployment: list[LiveServer]) -> None:
     servers = deployment
     urls = [s.url for s in servers]
-    # Two boards per process; each lists the other servers to fail over to.
-    boards = [Board(urls[i:] + urls[:i], servers[0].token("board-lobby"))
-              for i in range(len(servers)) for _ in range(2)]
-    # Four counters, each opened (and later called) through a different process.
-    counters = {2: "XD-GPXD", 3: "XD-GPXD", 6: "XD-GTVT", 7: "XD-GTVT"}
+    # Four boards per process (the lobby's and zone A's); each fails over to the other servers.
+    boards = [Board(urls[i:] + urls[:i], servers[0].token(("board-lobby", "board-A")[j % 2]))
+              for i in range(len(servers)) for j in range(4)]
+    # Eight counters of zone A, opened and called through the processes in turn.
+    counters = {2: "XD-GPXD", 3: "XD-GPXD", 4: "XD-GPXD", 5: "XD-CCHN", 6: "XD-GTVT",
+                7: "XD-GTVT", 8: "QHKT-QH", 9: "QHKT-QH"}
+    wanted = {"XD-GPXD": 15, "XD-CCHN": 5, "XD-GTVT": 9, "QHKT-QH": 9}  # > 4 rounds of calls
     officers = {n: servers[0].token(f"canbo{n}") for n in counters}
     kiosk = servers[0].token("kiosk-A")
     for i, n in enumerate(counters):
         r = servers[i % 3].api("POST", f"/api/v1/counters/{n}/open", token=officers[n])
         assert r.status_code == 200, r.text
     issued = []
-    for i in range(20):  # kiosk requests spread over the processes
-        r = servers[i % 3].api("POST", "/api/v1/tickets", token=kiosk,
-                               json={"service": ("XD-GPXD", "XD-GTVT")[i % 2]})
+    services = [code for code, n in wanted.items() for _ in range(n)]
+    for i, service in enumerate(services):  # kiosk requests spread over the processes
+        r = servers[i % 3].api("POST", "/api/v1/tickets", token=kiosk, json={"service": service})
         assert r.status_code == 201, r.text
         issued.append(r.json()["number"])
     assert len(set(issued)) == len(issued)
@@ -178,7 +180,7 @@ def test_every_screen_gets_every_call_in_order_across_processes_and_a_killed_rel
     called = [call(servers[i % 3], n) for i, n in enumerate(counters)]
     called += [call(servers[(i + 1) % 3], n) for i, n in enumerate(counters)]
     logged = _logged_calls(servers[0].db)
-    assert len(logged) == 8
+    assert len(logged) == 16
     for board in boards:
         assert board.wait_for(logged), f"{board.server}: {board.calls} != {logged}"
         assert board.calls == logged  # every call, once, in order, from every process
@@ -198,14 +200,14 @@ def test_every_screen_gets_every_call_in_order_across_processes_and_a_killed_rel
     assert out.returncode == 0, out.stderr
     called.append(out.stdout.strip())
     logged = _logged_calls(servers[0].db)
-    assert len(logged) == 17 and len(set(called)) == 17  # no ticket called twice
+    assert len(logged) == 33 and len(set(called)) == 33  # no ticket called twice
     for board in boards:
         assert board.wait_for(logged), f"{board.server}: {board.calls} != {logged}"
         assert board.calls == logged, board.server  # nothing lost, nothing shown twice
         assert board.server != holder.url
     print("calls shown again (dropped by seq):", [b.repeats for b in boards])
     moved = [b for b in boards if b.snapshots > 1]
-    assert len(moved) == 2  # the dead process's boards reconnected elsewhere and resynced
+    assert len(moved) == 4  # the dead process's boards reconnected elsewhere and resynced
     for b in boards:
         b.close()
 
