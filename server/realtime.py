@@ -15,6 +15,7 @@ from .services.device_health import DeviceHealth
 from .services.screens import rooms, snapshots
 from .services.admin.site_config import announce_site
 from .services.screens.events import EVENTS
+from .services.screens.sequence import STRIDE
 from .services.auth import Actor, actor_for_token, actor_for_user_id
 from .services.context import Context, Message
 from .services.errors import UseCaseError
@@ -199,6 +200,7 @@ class Publisher:
         # With a message queue every emit reaches every process; `site.changed` stays local
         # because each process announces a site change to its own screens (refresh_site).
         self.message_queue = False
+        self._relayed_seq = 0  # the greatest seq the outbox relay sent from this process
 
     def remember(self, sid: str, joined: list[str], rebuild: Callable[[Context], Any]) -> None:
         """Note a connected client's rooms and how to read its snapshot again."""
@@ -247,6 +249,7 @@ class Publisher:
         """Send one logged change the outbox relay read (on the relay's holder), and today's
         totals when they are due."""
         self._send(messages)
+        self._relayed_seq = max([self._relayed_seq, *(m.payload.get("seq", 0) for m in messages)])
         if any(m.name in STATS_TRIGGERS for m in messages):
             self._stats_due = True
         self.stats_tick()
@@ -256,7 +259,10 @@ class Publisher:
         now = time.monotonic()
         if self._stats_due and now - self._stats_sent >= self.STATS_EVERY:
             self._stats_due, self._stats_sent = False, now
-            self._send([snapshots.stats_message(self.ctx)])
+            seq = None
+            if self.message_queue:  # after what was relayed, before what was not (sequence.py)
+                seq = self._relayed_seq // STRIDE * STRIDE + STRIDE - 1
+            self._send([snapshots.stats_message(self.ctx, seq)])
 
     def _take_backlog(self, batch: list[Message]) -> list[list[Message]] | None:
         """If too many changes wait, take them all (with `batch`); None otherwise."""

@@ -135,3 +135,26 @@ def test_without_a_message_queue_nothing_is_logged_and_redis_is_not_imported(tmp
                          cwd=Path(__file__).resolve().parent.parent)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["False", "False", "False"]
+
+
+def test_the_relays_totals_stay_below_changes_it_has_not_sent(tmp_path: Path) -> None:
+    from server.realtime import Publisher
+    from server.services.screens.sequence import STRIDE
+    from server.store import queue as q
+    ctx = _ctx(tmp_path)
+    with ctx.db.write() as conn:  # changes committed by other processes, not relayed yet
+        for _ in range(3):
+            q.append_event(conn, "2026-12-02T08:00:00+07:00", "2026-12-02", "test", "t", None,
+                           None, None, {})
+    emitted: list[tuple[str, Any, list[str]]] = []
+
+    class Captured(Publisher):
+        def emit(self, name: str, payload: Any, to: list[str]) -> None:
+            emitted.append((name, payload, to))
+
+    publisher = Captured(ctx, sync=True)
+    publisher.message_queue = True
+    publisher.relayed([Message("queue.changed", {"seq": STRIDE + 1, "services": []}, ("lobby",))])
+    stats = [p for name, p, _ in emitted if name == "stats.changed"]
+    assert [p["seq"] for p in stats] == [2 * STRIDE - 1]  # after seq 1·STRIDE+1, before 2·STRIDE
+    assert emitted[0][2] == ["s1:lobby"]  # rooms are qualified by site on the bus
