@@ -158,3 +158,14 @@ def test_the_relays_totals_stay_below_changes_it_has_not_sent(tmp_path: Path) ->
     stats = [p for name, p, _ in emitted if name == "stats.changed"]
     assert [p["seq"] for p in stats] == [2 * STRIDE - 1]  # after seq 1·STRIDE+1, before 2·STRIDE
     assert emitted[0][2] == ["s1:lobby"]  # rooms are qualified by site on the bus
+
+
+def test_every_command_that_opens_the_database_takes_the_message_queue(monkeypatch: Any) -> None:
+    from server.cli import parser
+    url = "redis://127.0.0.1:6379/0"
+    for argv in (["run"], ["init"], ["day", "close"], ["user", "list"], ["device", "list"]):
+        assert parser().parse_args([*argv, "--message-queue", url]).message_queue == url
+    monkeypatch.setenv("XEPHANG_MESSAGE_QUEUE", url)
+    assert parser().parse_args(["run"]).message_queue == url
+    monkeypatch.setenv("XEPHANG_MESSAGE_QUEUE", "")
+    assert parser().parse_args(["run"]).message_queue is None
