@@ -381,10 +381,11 @@ def init_app(app: Flask, ctx: Context, async_mode: str | None, sync: bool,
 def start_relay(app: Flask, ctx: Context, publisher: Publisher, url: str) -> None:
     """Numbered messages leave from the outbox, sent by the one holder of `outbox-relay`."""
     from .services.leases import Lease, run_singleton
-    from .services.relay import NAME, OutboxRelay, Waker
+    from .services.relay import NAME, TTL_S, OutboxRelay, Waker
     publisher.message_queue = True
     publisher.MAX_BACKLOG = 10**9  # the relay reads in batches; a resync would reach only here
-    relay = OutboxRelay(ctx, Lease(ctx.db, NAME), publisher.relayed, publisher.stats_tick)
+    relay = OutboxRelay(ctx, Lease(ctx.db, NAME, ttl=TTL_S), publisher.relayed,
+                        publisher.stats_tick)
     waker = Waker(url, relay)
     ctx.log_messages, ctx.logged = True, waker.logged
     app.extensions["xephang.relay"] = relay

@@ -23,12 +23,17 @@ from typing import Any
 from ..store import StoreError
 from ..store import outbox as rows
 from .context import Context, Message
+from .leases import TTL_S as JOB_TTL_S
 from .leases import Lease, Sleep
 
 log = logging.getLogger(__name__)
 NAME = "outbox-relay"
 BATCH = 200  # changes read and sent per round (one position write per round)
 POLL_S = float(os.environ.get("XEPHANG_RELAY_POLL_S", "0.5"))  # fallback when a wake-up is lost
+# The relay's lease is shorter than the other jobs': while nobody holds it no call reaches a
+# screen, so a holder on a lost machine is replaced within TTL + TTL/3 = 4 s (one small write a
+# second per process to keep trying).
+TTL_S = float(os.environ.get("XEPHANG_RELAY_LEASE_S", min(JOB_TTL_S, 3.0)))
 KEEP = 10_000  # changes kept in the outbox after they were sent (a short history for support)
 PRUNE_EVERY = 1_000  # changes sent between two prunes
 
