@@ -386,7 +386,7 @@ def start_relay(app: Flask, ctx: Context, publisher: Publisher, url: str) -> Non
     publisher.MAX_BACKLOG = 10**9  # the relay reads in batches; a resync would reach only here
     relay = OutboxRelay(ctx, Lease(ctx.db, NAME, ttl=TTL_S), publisher.relayed,
                         publisher.stats_tick)
-    waker = Waker(url, relay)
+    waker = Waker(url, relay, socketio.start_background_task)
     ctx.log_messages, ctx.logged = True, waker.logged
     app.extensions["xephang.relay"] = relay
     socketio.start_background_task(waker.listen)

@@ -157,10 +157,10 @@ class Context:
                     direct = log_numbered(conn, outbox.messages)
             if direct:
                 self.publish(direct)
-            if direct is not outbox.messages:
-                self.logged()
         finally:
             self._lock.release()
+        if direct is not outbox.messages:  # outside the lock: it may be a Redis round trip
+            self.logged()
         for task in outbox.after_commit:
             task()
 

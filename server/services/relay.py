@@ -112,17 +112,25 @@ class Waker:
     """Wake-ups between processes on Redis: a process that logged a change but does not hold the
     relay's lease publishes one; the holder's subscriber wakes its relay."""
 
-    def __init__(self, url: str, relay: OutboxRelay, site_id: int = 1) -> None:
+    def __init__(self, url: str, relay: OutboxRelay, spawn: Callable[..., Any],
+                 site_id: int = 1) -> None:
         import redis  # only with a message queue
-        self.redis = redis.Redis.from_url(url, socket_connect_timeout=2)
-        self.relay = relay
+        self.redis = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
+        # The subscriber waits for wake-ups without a read timeout (silence is normal there).
+        self.listener = redis.Redis.from_url(url, socket_connect_timeout=2,
+                                             health_check_interval=30)
+        self.relay, self.spawn = relay, spawn
         self.channel = f"xephang:s{site_id}:outbox"
 
     def logged(self) -> None:
-        """After a commit that logged messages: wake the relay, here or on its holder."""
+        """After a commit that logged messages: wake the relay, here or on its holder (in a
+        background task: the request does not wait for Redis)."""
         if self.relay.lease.held():
             self.relay.wake()
-            return
+        else:
+            self.spawn(self._publish)
+
+    def _publish(self) -> None:
         try:
             self.redis.publish(self.channel, b"1")
         except Exception as exc:  # the holder still looks every POLL_S
@@ -132,7 +140,7 @@ class Waker:
         """Wake the relay on each wake-up published by another process (a background task)."""
         while True:
             try:
-                pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
+                pubsub = self.listener.pubsub(ignore_subscribe_messages=True)
                 pubsub.subscribe(self.channel)
                 for _ in pubsub.listen():
                     self.relay.wake()
