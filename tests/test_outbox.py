@@ -65,8 +65,10 @@ class _Stop(Exception):
     pass
 
 
-def _relay_until(ctx: Context, holder: str, sent: list[int], count: int) -> int:
-    """Run a relay as `holder` until `count` seqs were sent in all; its stored position after."""
+def _relay_until(ctx: Context, holder: str, sent: list[int], count: int,
+                 wait_stored: bool = True) -> int:
+    """Run a relay as `holder` until `count` seqs were sent in all (and, if `wait_stored`, its
+    position stored); the stored position after."""
     lease = Lease(ctx.db, NAME, holder=holder, ttl=5)
     assert lease.try_take()
     seen = threading.Condition()
@@ -96,6 +98,10 @@ def _relay_until(ctx: Context, holder: str, sent: list[int], count: int) -> int:
     thread.start()
     with seen:
         assert seen.wait_for(lambda: len(sent) >= count, 10), sent
+    if wait_stored:
+        deadline = time.monotonic() + 10
+        while relay.stored < count and time.monotonic() < deadline:
+            time.sleep(0.01)  # stored by the relay's thread right after sending: no event for it
     lease.forfeit()  # as when frozen past its TTL: it stops acting as the holder
     relay.wake()
     thread.join(10)
@@ -108,7 +114,8 @@ def _relay_until(ctx: Context, holder: str, sent: list[int], count: int) -> int:
 def test_the_relay_sends_every_logged_change_once_in_order_and_resumes_after_a_takeover(
         tmp_path: Path, monkeypatch: Any) -> None:
     import server.services.relay as relay_module
-    monkeypatch.setattr(relay_module, "BATCH", 3)  # several rounds, one position write each
+    monkeypatch.setattr(relay_module, "BATCH", 3)  # several rounds
+    monkeypatch.setattr(relay_module, "STORE_EVERY_S", 0)  # the position stored after each
     ctx = _ctx(tmp_path)
     ctx.log_messages = True
     for seq in range(1, 6):
@@ -169,3 +176,18 @@ def test_every_command_that_opens_the_database_takes_the_message_queue(monkeypat
     assert parser().parse_args(["run"]).message_queue == url
     monkeypatch.setenv("XEPHANG_MESSAGE_QUEUE", "")
     assert parser().parse_args(["run"]).message_queue is None
+
+
+def test_a_holder_that_stops_before_storing_its_position_is_repeated_by_the_next(
+        tmp_path: Path, monkeypatch: Any) -> None:
+    import server.services.relay as relay_module
+    monkeypatch.setattr(relay_module, "BATCH", 3)
+    monkeypatch.setattr(relay_module, "STORE_EVERY_S", 60)  # the first store, then none
+    ctx = _ctx(tmp_path)
+    ctx.log_messages = True
+    for seq in range(1, 6):
+        _change(ctx, seq)
+    sent: list[int] = []
+    assert _relay_until(ctx, "first", sent, 5, wait_stored=False) == 3
+    assert _relay_until(ctx, "second", sent, 7, wait_stored=False) == 5
+    assert sent == [1, 2, 3, 4, 5, 4, 5]  # sent again, never lost; clients drop seqs they hold

@@ -5,8 +5,9 @@ Each change writes its numbered messages into `outbox` in its own transaction
 (`Context.transaction`), so a process that commits and dies before sending loses nothing: the
 holder of the lease `outbox-relay` reads `outbox WHERE id > position ORDER BY id`, emits the
 messages through the message queue (every process's screens hear them) and then stores its new
-position in a write that checks it still holds the lease. A holder that dies after emitting but
-before storing makes the next holder send those messages again: clients drop a seq they have seen.
+position (at most every STORE_EVERY_S) in a write that checks it still holds the lease. A holder
+that dies after emitting but before storing makes the next holder send those messages again:
+clients drop a seq they have seen.
 
 Latency: the committing process wakes its relay at once when it holds the lease; other processes
 publish a wake-up on Redis (`Waker`), and the relay also looks every POLL_S in case one was lost.
@@ -28,7 +29,7 @@ from .leases import Lease, Sleep
 
 log = logging.getLogger(__name__)
 NAME = "outbox-relay"
-BATCH = 200  # changes read and sent per round (one position write per round)
+BATCH = 200  # changes read and sent per round
 POLL_S = float(os.environ.get("XEPHANG_RELAY_POLL_S", "0.5"))  # fallback when a wake-up is lost
 # The relay's lease is shorter than the other jobs': while nobody holds it no call reaches a
 # screen, so a holder on a lost machine is replaced within TTL + TTL/3 = 4 s (one small write a
@@ -36,6 +37,7 @@ POLL_S = float(os.environ.get("XEPHANG_RELAY_POLL_S", "0.5"))  # fallback when a
 TTL_S = float(os.environ.get("XEPHANG_RELAY_LEASE_S", min(JOB_TTL_S, 3.0)))
 KEEP = 10_000  # changes kept in the outbox after they were sent (a short history for support)
 PRUNE_EVERY = 1_000  # changes sent between two prunes
+STORE_EVERY_S = float(os.environ.get("XEPHANG_RELAY_STORE_S", "0.25"))  # see run()
 
 
 class OutboxRelay:
@@ -46,7 +48,7 @@ class OutboxRelay:
         self.ctx, self.lease, self.send, self.idle, self.site_id = ctx, lease, send, idle, site_id
         self._wake = threading.Event()  # gevent's under monkey patching
         self.sent = 0  # changes this process sent (tests, bench)
-        self.position = 0  # the last change this process sent or saw stored
+        self.stored = 0  # the position this process last stored or read as stored
 
     def wake(self) -> None:
         """A change was logged: send it now if this process holds the lease."""
@@ -55,7 +57,8 @@ class OutboxRelay:
     def run(self, nap: Sleep) -> None:
         """The relay job (see run_singleton): `nap` returns only while this process holds the
         lease. Never ends."""
-        position: int | None = None
+        position: int | None = None  # the last change sent (stored: self.stored)
+        stored_at = 0.0
         pruned = 0
         while True:
             try:
@@ -67,24 +70,29 @@ class OutboxRelay:
                     position = self._stored()
                 self._wake.clear()  # before reading: a wake-up after the read is not lost
                 batch = self._read(position)
+                if batch:
+                    for _, messages in batch:
+                        self.send([Message(m["name"], m["payload"], tuple(m["rooms"]))
+                                   for m in messages])
+                    position = batch[-1][0]
+                    self.sent += len(batch)
+                # The position is stored at most every STORE_EVERY_S (a write with fsync each):
+                # a holder that dies makes the next one send that much again, which clients drop.
+                due = stored_at + STORE_EVERY_S - time.monotonic()
+                if position > self.stored and due <= 0:
+                    if not self._advance(position):
+                        log.warning("outbox relay: lease lost; position left to the new holder")
+                        position = None
+                        self.lease.forfeit()  # act as a non-holder until the lease is renewed
+                        continue
+                    stored_at = time.monotonic()
+                    if self.sent - pruned >= PRUNE_EVERY:
+                        pruned = self.sent
+                        with self.ctx.db.write() as conn:
+                            rows.prune(conn, position - KEEP, self.site_id)
                 if not batch:
                     self.idle()
-                    self._wake.wait(POLL_S)
-                    continue
-                for _, messages in batch:
-                    self.send([Message(m["name"], m["payload"], tuple(m["rooms"]))
-                               for m in messages])
-                if not self._advance(batch[-1][0]):
-                    log.warning("outbox relay: lease lost; position left to the new holder")
-                    position = None
-                    self.lease.forfeit()  # act as a non-holder until the lease is renewed
-                    continue
-                position = self.position = batch[-1][0]
-                self.sent += len(batch)
-                if self.sent - pruned >= PRUNE_EVERY:
-                    pruned = self.sent
-                    with self.ctx.db.write() as conn:
-                        rows.prune(conn, position - KEEP, self.site_id)
+                    self._wake.wait(POLL_S if position <= self.stored else max(due, 0.001))
             except (StoreError, OSError) as exc:  # a busy database or a lost Redis: retry soon
                 log.warning("outbox relay: %s", exc)
                 position = None
@@ -96,8 +104,8 @@ class OutboxRelay:
 
     def _stored(self) -> int:
         with self.ctx.db.read() as conn:
-            self.position = rows.position(conn, NAME, self.site_id)
-        return self.position
+            self.stored = rows.position(conn, NAME, self.site_id)
+        return self.stored
 
     def _read(self, position: int) -> list[tuple[int, list[dict[str, Any]]]]:
         with self.ctx.db.read() as conn:
@@ -105,7 +113,10 @@ class OutboxRelay:
 
     def _advance(self, to: int) -> bool:
         with self.ctx.db.write() as conn:
-            return rows.advance(conn, NAME, to, self.lease.holder, time.time(), self.site_id)
+            done = rows.advance(conn, NAME, to, self.lease.holder, time.time(), self.site_id)
+        if done:
+            self.stored = to
+        return done
 
 
 class Waker:
