@@ -388,6 +388,6 @@ def start_relay(app: Flask, ctx: Context, publisher: Publisher, url: str) -> Non
                         publisher.stats_tick)
     waker = Waker(url, relay, socketio.start_background_task)
     ctx.log_messages, ctx.logged = True, waker.logged
-    app.extensions["xephang.relay"] = relay
+    app.extensions["xephang.relay"], app.extensions["xephang.waker"] = relay, waker
     socketio.start_background_task(waker.listen)
     run_singleton(relay.lease, socketio.start_background_task, socketio.sleep, relay.run)

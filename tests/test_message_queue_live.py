@@ -222,3 +222,18 @@ def test_a_message_queue_that_does_not_answer_stops_the_start_with_one_line(tmp_
     assert out.stderr.strip().count("\n") == 0  # one line, no traceback
     assert "cannot reach the message queue" in out.stderr
     assert not (tmp_path / "x.db").exists()  # nothing was created
+
+
+def test_readiness_says_when_the_message_queue_is_gone(tmp_path: Path) -> None:
+    server = LiveServer(tmp_path)
+    try:
+        with redis_server(tmp_path) as url:
+            server.extra_args = ["--message-queue", url]
+            server.start()
+            r = server.api("GET", "/readyz")
+            assert r.status_code == 200 and r.json()["checks"]["message_queue"] == "ok", r.text
+        # The redis-server is stopped: this process's screens would hear nothing.
+        r = server.api("GET", "/readyz")
+        assert r.status_code == 503 and r.json()["checks"]["message_queue"] == "unreachable"
+    finally:
+        server.stop()

@@ -141,6 +141,13 @@ class Waker:
         else:
             self.spawn(self._publish)
 
+    def ping(self) -> bool:
+        """Whether Redis answers now (readiness)."""
+        try:
+            return bool(self.redis.ping())
+        except Exception:  # refused, timed out, restarting: not ready
+            return False
+
     def _publish(self) -> None:
         try:
             self.redis.publish(self.channel, b"1")
