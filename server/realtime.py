@@ -87,7 +87,10 @@ def on_connect(auth: Any = None) -> bool:
         PUBLIC_SOCKETS.leave(request.sid)  # type: ignore[attr-defined]
         _live().forget(request.sid)  # type: ignore[attr-defined]
         return False
-    socketio.emit("snapshot", snap, to=request.sid)  # type: ignore[attr-defined]
+    # The client is this process's: with a message queue, the snapshot (tens of KB) need not go
+    # through Redis to every process (deltas that come through it before are held by the client).
+    local = {"ignore_queue": True} if current_app.config.get("MESSAGE_QUEUE") else {}
+    socketio.emit("snapshot", snap, to=request.sid, **local)  # type: ignore[attr-defined]
     _remember(request.sid, snap["rooms"], auth, _base_url())  # type: ignore[attr-defined]
     return True
 
@@ -307,8 +310,8 @@ class Publisher:
                 snap = rebuild(self.ctx)
                 if snap is not None:
                     built[joined] = snap
-            if snap is not None:
-                self.emit("snapshot", snap, [sid])
+            if snap is not None:  # one of this process's clients: not through the queue
+                (self.emit_here if self.message_queue else self.emit)("snapshot", snap, [sid])
             socketio.sleep(0)
 
     def _run(self) -> None:
