@@ -191,3 +191,35 @@ def test_a_holder_that_stops_before_storing_its_position_is_repeated_by_the_next
     assert _relay_until(ctx, "first", sent, 5, wait_stored=False) == 3
     assert _relay_until(ctx, "second", sent, 7, wait_stored=False) == 5
     assert sent == [1, 2, 3, 4, 5, 4, 5]  # sent again, never lost; clients drop seqs they hold
+
+
+def test_a_process_without_the_relay_wakes_the_holder_through_redis(tmp_path: Path) -> None:
+    import redis
+
+    from server.services.relay import Waker
+    from tests.support.redis_server import redis_server
+    ctx = _ctx(tmp_path)
+    holder, other = Lease(ctx.db, NAME, holder="a", ttl=30), Lease(ctx.db, NAME, holder="b", ttl=30)
+    assert holder.try_take() and not other.try_take()
+    relay_a, relay_b = OutboxRelay(ctx, holder, list), OutboxRelay(ctx, other, list)
+    spawn = lambda fn, *a: threading.Thread(target=fn, args=a, daemon=True).start()  # noqa: E731
+    stop = threading.Event()
+    with redis_server(tmp_path) as url:
+        waker_a, waker_b = Waker(url, relay_a, spawn), Waker(url, relay_b, spawn)
+        listening = threading.Thread(target=waker_a.listen, args=(stop.is_set,), daemon=True)
+        listening.start()
+        client = redis.Redis.from_url(url)
+        deadline = time.monotonic() + 10
+        while not client.pubsub_numsub(waker_a.channel)[0][1]:  # no event for "subscribed"
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        waker_b.logged()  # "b" logged a change but does not hold the relay
+        assert relay_a._wake.wait(10)
+        assert not relay_b._wake.is_set()
+        relay_a._wake.clear()
+        waker_a.logged()  # the holder itself: woken directly
+        assert relay_a._wake.is_set()
+        stop.set()
+        client.close()
+    listening.join(10)
+    assert not listening.is_alive()

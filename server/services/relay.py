@@ -154,14 +154,19 @@ class Waker:
         except Exception as exc:  # the holder still looks every POLL_S
             log.warning("outbox wake-up not sent: %s", exc)
 
-    def listen(self) -> None:
-        """Wake the relay on each wake-up published by another process (a background task)."""
-        while True:
+    def listen(self, until: Callable[[], bool] = lambda: False) -> None:
+        """Wake the relay on each wake-up published by another process (a background task; it
+        ends, for tests, once `until()` is true when a wake-up or an error comes)."""
+        while not until():
             try:
                 pubsub = self.listener.pubsub(ignore_subscribe_messages=True)
                 pubsub.subscribe(self.channel)
                 for _ in pubsub.listen():
                     self.relay.wake()
+                    if until():
+                        return
             except Exception as exc:  # Redis restarted: subscribe again
+                if until():
+                    return
                 log.warning("outbox wake-ups lost: %s", exc)
                 time.sleep(1)
