@@ -248,7 +248,7 @@ def message_queue_problem(url: str) -> str | None:
     """Why the message queue at `url` cannot be used (None: it answers); imports redis only
     when a message queue is given."""
     from urllib.parse import urlsplit
-    if urlsplit(url).scheme not in ("redis", "rediss", "unix"):
+    if urlsplit(url).scheme not in ("redis", "rediss"):
         return "not a redis:// URL"
     try:
         import redis

@@ -267,6 +267,11 @@ class Publisher:
                 seq = self._relayed_seq // STRIDE * STRIDE + STRIDE - 1
             self._send([snapshots.stats_message(self.ctx, seq)])
 
+    def resync_all(self) -> None:
+        """Send every client of this process a fresh snapshot (it may have missed messages)."""
+        log.warning("resyncing this process's %d clients", len(self._clients))
+        self._resnapshot({r for joined, _ in list(self._clients.values()) for r in joined})
+
     def _take_backlog(self, batch: list[Message]) -> list[list[Message]] | None:
         """If too many changes wait, take them all (with `batch`); None otherwise."""
         if self._queue.qsize() <= self.MAX_BACKLOG:
@@ -362,12 +367,16 @@ def init_app(app: Flask, ctx: Context, async_mode: str | None, sync: bool,
              message_queue: str | None = None) -> None:
     """Attach Socket.IO to the app and route the context's events through it (through Redis and
     the outbox relay when a message queue is given)."""
+    ctx.publish = publisher = Publisher(ctx, sync=sync)
     if message_queue:
+        def resync_later() -> None:  # this process's screens may have missed messages
+            socketio.sleep(RESYNC_AFTER_S)
+            publisher.resync_all()
         socketio.init_app(app, async_mode=async_mode, ping_interval=10, ping_timeout=10,
-                          message_queue=message_queue)
+                          client_manager=_redis_manager(
+                              message_queue, lambda: socketio.start_background_task(resync_later)))
     else:
         socketio.init_app(app, async_mode=async_mode, ping_interval=10, ping_timeout=10)
-    ctx.publish = publisher = Publisher(ctx, sync=sync)
     if message_queue:
         start_relay(app, ctx, publisher, message_queue)
     if async_mode == "gevent":
@@ -381,6 +390,34 @@ def init_app(app: Flask, ctx: Context, async_mode: str | None, sync: bool,
     app.extensions["xephang.health"] = DeviceHealth(ctx, watch=not sync)
 
 
+RESYNC_AFTER_S = 0.5  # after a reconnection to Redis, once the subscription is back
+
+
+def _redis_manager(url: str, reconnected: Callable[[], None]) -> Any:
+    """Flask-SocketIO's Redis manager, counting the publishes that reached no process (python-
+    socketio logs and drops those it gives up on): the outbox relay must not record them as sent.
+    Each reconnection calls `reconnected`: messages may have been missed meanwhile."""
+    from socketio import RedisManager
+
+    class CountingRedisManager(RedisManager):  # type: ignore[misc]
+        given_up = 0
+        connects = 0
+
+        def _publish(self, data: Any) -> Any:
+            sent = super()._publish(data)
+            if not sent:  # both attempts failed (None), or no process subscribed (0)
+                self.given_up += 1
+            return sent
+
+        def _redis_connect(self) -> None:
+            super()._redis_connect()
+            self.connects += 1
+            if self.connects > 1:
+                reconnected()
+
+    return CountingRedisManager(url, channel="flask-socketio")
+
+
 def start_relay(app: Flask, ctx: Context, publisher: Publisher, url: str) -> None:
     """Numbered messages leave from the outbox, sent by the one holder of `outbox-relay`."""
     from .services.leases import Lease, run_singleton
@@ -388,7 +425,8 @@ def start_relay(app: Flask, ctx: Context, publisher: Publisher, url: str) -> Non
     publisher.message_queue = True
     publisher.MAX_BACKLOG = 10**9  # the relay reads in batches; a resync would reach only here
     relay = OutboxRelay(ctx, Lease(ctx.db, NAME, ttl=TTL_S), publisher.relayed,
-                        publisher.stats_tick)
+                        publisher.stats_tick,
+                        failures=lambda: int(socketio.server.manager.given_up))
     waker = Waker(url, relay, socketio.start_background_task)
     ctx.log_messages, ctx.logged = True, waker.logged
     app.extensions["xephang.relay"], app.extensions["xephang.waker"] = relay, waker

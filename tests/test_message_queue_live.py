@@ -247,3 +247,48 @@ def test_readiness_says_when_the_message_queue_is_gone(tmp_path: Path) -> None:
         assert r.status_code == 503 and r.json()["checks"]["message_queue"] == "unreachable"
     finally:
         server.stop()
+
+
+def test_calls_made_while_redis_restarts_reach_every_screen(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XEPHANG_LEASE_S", "1")
+    port = free_port()
+    servers = [LiveServer(tmp_path), LiveServer(tmp_path)]
+    servers[1].log = tmp_path / "server-b.log"
+    boards: list[Board] = []
+    try:
+        with redis_server(tmp_path, port) as url:
+            for s in servers:
+                s.extra_args = ["--message-queue", url]
+                s.start()
+            a, b = servers
+            boards = [Board([s.url], a.token("board-lobby")) for s in servers for _ in range(2)]
+            officer = a.token("canbo17")
+            assert a.api("POST", "/api/v1/counters/17/open", token=officer).status_code == 200
+            for i in range(4):
+                r = servers[i % 2].api("POST", "/api/v1/tickets", who="kiosk-A1",
+                                       json={"service": "TP-LLTP"})
+                assert r.status_code == 201, r.text
+
+            def call(server: LiveServer) -> None:
+                r = server.api("POST", "/api/v1/counters/17/call-next", token=officer)
+                assert r.status_code == 200 and r.json()["ticket"], r.text
+
+            call(a)
+            first = [seq for seq, _ in _logged_calls(a.db)]
+            for board in boards:
+                assert board.wait_for(first) and board.calls == first
+        call(b)  # Redis is down: committed and answered, not yet sent
+        call(a)
+        with redis_server(tmp_path, port):  # back on the same address
+            call(b)
+            logged = [seq for seq, _ in _logged_calls(a.db)]
+            assert len(logged) == 4
+            for board in boards:
+                assert board.wait_for(logged), f"{board.server}: {board.calls} != {logged}"
+                assert board.calls == logged  # nothing lost while Redis was away, in order
+            for board in boards:
+                board.close()
+    finally:
+        for s in servers:
+            s.stop()

@@ -223,3 +223,50 @@ def test_a_process_without_the_relay_wakes_the_holder_through_redis(tmp_path: Pa
         client.close()
     listening.join(10)
     assert not listening.is_alive()
+
+
+def test_messages_the_queue_dropped_are_sent_again_not_recorded_as_sent(
+        tmp_path: Path, monkeypatch: Any) -> None:
+    import server.services.relay as relay_module
+    monkeypatch.setattr(relay_module, "STORE_EVERY_S", 0)
+    monkeypatch.setattr(relay_module, "POLL_S", 0.01)  # the retry after a failure
+    ctx = _ctx(tmp_path)
+    ctx.log_messages = True
+    for seq in (1, 2):
+        _change(ctx, seq)
+    lease = Lease(ctx.db, NAME, holder="a", ttl=30)
+    assert lease.try_take()
+    dropped = [0]
+    sent: list[int] = []
+    seen = threading.Condition()
+
+    def send(messages: list[Message]) -> None:
+        with seen:
+            sent.extend(m.payload["seq"] for m in messages)
+            if len(sent) == 1:
+                dropped[0] += 1  # Redis was down: python-socketio gave this publish up
+            seen.notify_all()
+
+    def nap(seconds: float) -> None:
+        if not lease.held():
+            raise _Stop
+        time.sleep(seconds)
+
+    relay = OutboxRelay(ctx, lease, send, failures=lambda: dropped[0])
+    thread = threading.Thread(target=lambda: _run_quietly(relay, nap), daemon=True)
+    thread.start()
+    with seen:
+        assert seen.wait_for(lambda: len(sent) >= 4, 10), sent
+    lease.forfeit()
+    relay.wake()
+    thread.join(10)
+    assert sent[:4] == [1, 2, 1, 2]  # the round with a dropped message is sent again, whole
+    with ctx.db.read() as conn:
+        assert rows.position(conn, NAME) == 2
+
+
+def _run_quietly(relay: OutboxRelay, nap: Any) -> None:
+    try:
+        relay.run(nap)
+    except _Stop:
+        pass

@@ -44,8 +44,10 @@ class OutboxRelay:
     """Sends the outbox on the lease holder; `wake()` after a commit sends it at once."""
 
     def __init__(self, ctx: Context, lease: Lease, send: Callable[[list[Message]], None],
-                 idle: Callable[[], None] = lambda: None, site_id: int = 1) -> None:
+                 idle: Callable[[], None] = lambda: None, site_id: int = 1,
+                 failures: Callable[[], int] = lambda: 0) -> None:
         self.ctx, self.lease, self.send, self.idle, self.site_id = ctx, lease, send, idle, site_id
+        self.failures = failures  # how many emits the message queue has dropped so far
         self._wake = threading.Event()  # gevent's under monkey patching
         self.sent = 0  # changes this process sent (tests, bench)
         self.stored = 0  # the position this process last stored or read as stored
@@ -71,9 +73,12 @@ class OutboxRelay:
                 self._wake.clear()  # before reading: a wake-up after the read is not lost
                 batch = self._read(position)
                 if batch:
+                    dropped = self.failures()
                     for _, messages in batch:
                         self.send([Message(m["name"], m["payload"], tuple(m["rooms"]))
                                    for m in messages])
+                    if self.failures() != dropped:  # Redis did not take them: send them again
+                        raise OSError("the message queue dropped messages; sending again")
                     position = batch[-1][0]
                     self.sent += len(batch)
                 # The position is stored at most every STORE_EVERY_S (a write with fsync each):

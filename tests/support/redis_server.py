@@ -18,10 +18,11 @@ def _free_port() -> int:
 
 
 @contextmanager
-def redis_server(folder: Path) -> Iterator[str]:
-    """Start redis-server in `folder` and yield its URL (redis://127.0.0.1:PORT/0); stopped after."""
+def redis_server(folder: Path, port: int | None = None) -> Iterator[str]:
+    """Start redis-server in `folder` (on `port`, else a free one) and yield its URL
+    (redis://127.0.0.1:PORT/0); stopped after."""
     binary = shutil.which("redis-server") or "/usr/bin/redis-server"
-    port = _free_port()
+    port = port or _free_port()
     log = open(folder / f"redis-{port}.log", "wb")
     proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
                              "--appendonly", "no", "--dir", str(folder)],
