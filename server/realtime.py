@@ -390,18 +390,18 @@ def init_app(app: Flask, ctx: Context, async_mode: str | None, sync: bool,
     app.extensions["xephang.health"] = DeviceHealth(ctx, watch=not sync)
 
 
-RESYNC_AFTER_S = 0.5  # after a reconnection to Redis, once the subscription is back
+RESYNC_AFTER_S = 0.2  # after a resubscription to Redis: its first messages pass first
+RETRY_LISTEN_S = 1.0  # between attempts to subscribe to Redis again
 
 
 def _redis_manager(url: str, reconnected: Callable[[], None]) -> Any:
     """Flask-SocketIO's Redis manager, counting the publishes that reached no process (python-
     socketio logs and drops those it gives up on): the outbox relay must not record them as sent.
-    Each reconnection calls `reconnected`: messages may have been missed meanwhile."""
+    Each resubscription after a failure calls `reconnected`: messages may have been missed."""
     from socketio import RedisManager
 
     class CountingRedisManager(RedisManager):  # type: ignore[misc]
         given_up = 0
-        connects = 0
 
         def _publish(self, data: Any) -> Any:
             sent = super()._publish(data)
@@ -409,11 +409,24 @@ def _redis_manager(url: str, reconnected: Callable[[], None]) -> Any:
                 self.given_up += 1
             return sent
 
-        def _redis_connect(self) -> None:
-            super()._redis_connect()
-            self.connects += 1
-            if self.connects > 1:
-                reconnected()
+        def _redis_listen_with_retries(self) -> Any:
+            """python-socketio's listening loop, with two changes: a resubscription after a
+            failure calls `reconnected`, and the wait between attempts stays short (theirs
+            doubles up to 60 s, as long as this process's screens would hear nothing)."""
+            failed = False
+            while True:
+                try:
+                    self._redis_connect()
+                    self.pubsub.subscribe(self.channel)
+                    if failed:
+                        failed = False
+                        reconnected()
+                    yield from self.pubsub.listen()
+                except Exception as exc:  # Redis went away: subscribe again
+                    if not failed:
+                        log.error("message queue: cannot receive (%s); retrying", exc)
+                    failed = True
+                    time.sleep(RETRY_LISTEN_S)
 
     return CountingRedisManager(url, channel="flask-socketio")
 
