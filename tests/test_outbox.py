@@ -270,3 +270,25 @@ def _run_quietly(relay: OutboxRelay, nap: Any) -> None:
         relay.run(nap)
     except _Stop:
         pass
+
+
+def test_with_a_queue_site_changed_stays_here_and_the_rest_goes_through_it(tmp_path: Path) -> None:
+    from server.realtime import Publisher
+    ctx = _ctx(tmp_path)
+    through: list[str] = []
+    here: list[str] = []
+
+    class Captured(Publisher):
+        def emit(self, name: str, payload: Any, to: list[str]) -> None:
+            through.append(name)
+
+        def emit_here(self, name: str, payload: Any, to: list[str]) -> None:
+            here.append(name)
+
+    publisher = Captured(ctx, sync=True)
+    publisher.message_queue = True
+    publisher([Message("site.changed", {"version": 2}, ("lobby",)),
+               Message("admin.changed", {"area": "users"}, ("staff",)),
+               Message("device.changed", {"device": {}}, ("staff",))])
+    # Every process announces a site change to its own screens; the others reach every process.
+    assert (here, through) == (["site.changed"], ["admin.changed", "device.changed"])
