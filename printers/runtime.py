@@ -74,10 +74,29 @@ def escpos() -> ModuleType:
     if guard is not None:
         root.addHandler(guard)  # basicConfig() does nothing when the root logger has a handler
     try:
-        module = importlib.import_module("escpos.printer")
+        module = _import_escpos(cache)
     finally:
         tempfile.tempdir = saved_tempdir
         shutil.rmtree(scratch, ignore_errors=True)
         if guard is not None:
             root.removeHandler(guard)
     return module
+
+
+def _import_escpos(cache: Path) -> ModuleType:
+    """Import escpos.printer holding a lock on its cache folder: escpos writes its pickle in
+    place (truncate, then dump), so a second process (several servers on one machine, their
+    drawing processes) importing meanwhile read a half-written file (EOFError). A pickle left
+    half-written by a killed process is removed and the import tried once more."""
+    import fcntl
+    import pickle
+    with open(cache / ".lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        try:
+            return importlib.import_module("escpos.printer")
+        except (EOFError, pickle.UnpicklingError):
+            for name in [n for n in sys.modules if n == "escpos" or n.startswith("escpos.")]:
+                del sys.modules[name]
+            for stale in cache.glob("*.capabilities.pickle"):
+                stale.unlink()
+            return importlib.import_module("escpos.printer")

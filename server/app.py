@@ -27,7 +27,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app on a database file (created and loaded with the demo site when empty).
 
     Config keys: DB (path), SITE (site file for a new database), ASYNC_MODE (gevent, threading),
-    SYNC_PUBLISH (emit inside the request; tests), PRINTING (start the print worker), PUBLIC_URL.
+    SYNC_PUBLISH (emit inside the request; tests), PRINTING (start the print worker), PUBLIC_URL,
+    MESSAGE_QUEUE (redis://…: Socket.IO across processes, events sent by the outbox relay).
     """
     app = Flask(__name__, static_folder="web/static", static_url_path="/static",
                 template_folder="web/templates")
@@ -47,7 +48,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.extensions["xephang"] = ctx
     health.init_app(app)
     api.init_app(app)
-    realtime.init_app(app, ctx, app.config["ASYNC_MODE"], app.config["SYNC_PUBLISH"])
+    realtime.init_app(app, ctx, app.config["ASYNC_MODE"], app.config["SYNC_PUBLISH"],
+                      app.config.get("MESSAGE_QUEUE"))
     app.config["SESSION_COOKIE_SECURE"] = secure_cookies(app.config, ctx.site.info)
     app.wsgi_app = SecurityHeaders(app.wsgi_app)  # type: ignore[method-assign]
     if app.config["PRINTING"]:

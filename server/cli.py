@@ -128,11 +128,13 @@ def _why_unwritable(exc: BaseException) -> str:
     return str(exc)
 
 
-def _import_socketio_server_only() -> None:
+def _import_socketio_server_only(message_queue: bool = False) -> None:
     """Import Flask-SocketIO without the Socket.IO *client* libraries it pulls in (requests,
-    websocket-client, aiohttp: ~1 s of the server's start-up for clients it never uses).
+    websocket-client, aiohttp: ~1 s of the server's start-up for clients it never uses), nor the
+    Redis client (~0.3 s) unless a message queue is used.
     python-socketio imports them only if it can; they stay importable for later code."""
-    blocked = [n for n in ("aiohttp", "requests", "websocket") if n not in sys.modules]
+    names = ("aiohttp", "requests", "websocket") + (() if message_queue else ("redis", "valkey"))
+    blocked = [n for n in names if n not in sys.modules]
     for name in blocked:
         sys.modules[name] = None  # type: ignore[assignment]  # "import name" → ImportError
     try:
@@ -148,7 +150,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.async_mode == "gevent":
         from gevent import monkey
         monkey.patch_all()
-    _import_socketio_server_only()
+    _import_socketio_server_only(bool(args.message_queue))
     from .app import create_app
     from .realtime import socketio
     from .services import tickets
@@ -164,6 +166,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     except OSError:
         print(_say("port_busy", port=args.port, other=args.port + 1), file=sys.stderr)
         return 1
+    if args.message_queue and (why := message_queue_problem(args.message_queue)):
+        print(_say("message_queue_unreachable", url=args.message_queue, why=why), file=sys.stderr)
+        return 2
     try:
         Path(args.db).parent.mkdir(parents=True, exist_ok=True)
         # Held for the life of the process: `xephang restore` refuses while it is held.
@@ -183,7 +188,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             _print_setup(made, url, _write_demo_file(args.db, made))
         elif demo_file.exists():
             print(_say("demo_password_where", path=demo_file), flush=True)
-        app = create_app({"DB": args.db, "ASYNC_MODE": args.async_mode})
+        app = create_app({"DB": args.db, "ASYNC_MODE": args.async_mode,
+                          "MESSAGE_QUEUE": args.message_queue})
         ctx = app.extensions["xephang"]
         tickets.close_day(ctx, summaries=False)  # summaries: off the event loop, below
     except (StoreError, OSError) as exc:
@@ -239,6 +245,25 @@ def cmd_run(args: argparse.Namespace) -> int:
         socketio.run(app, host=args.host, port=args.port, allow_unsafe_werkzeug=True,
                      log_output=args.access_log)
     return 0
+
+
+def message_queue_problem(url: str) -> str | None:
+    """Why the message queue at `url` cannot be used (None: it answers); imports redis only
+    when a message queue is given."""
+    from urllib.parse import urlsplit
+    if urlsplit(url).scheme not in ("redis", "rediss"):
+        return "not a redis:// URL"
+    try:
+        import redis
+    except ImportError:
+        return "the redis package is not installed (pip install 'xephang[city]')"
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
+        client.ping()
+        client.close()
+    except Exception as exc:  # refused, unknown host, auth, wrong db: one line, no traceback
+        return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return None
 
 
 def start_daily_backups(ctx, args: argparse.Namespace) -> None:  # noqa: ANN001
@@ -518,6 +543,8 @@ def cmd_day_close(args: argparse.Namespace) -> int:
     from .services.context import Context
     from .services.tickets import close_day
     ctx = Context.open(_db(args.db))
+    # In a deployment, screens hear the closed tickets: the running servers' relay sends them.
+    ctx.log_messages = bool(args.message_queue)
     n = close_day(ctx, "cli", actor=CLI, summaries=False)
     print(f"closed {n} ticket(s) of earlier days as not served")
     from .services.reports import summarize_closed_days
@@ -724,6 +751,9 @@ def parser() -> argparse.ArgumentParser:
     def with_db(sp: argparse.ArgumentParser) -> argparse.ArgumentParser:
         sp.add_argument("--db", default=os.environ.get("XEPHANG_DB", DEFAULT_DB),
                         help=f"database file (default {DEFAULT_DB})")
+        sp.add_argument("--message-queue", default=os.environ.get("XEPHANG_MESSAGE_QUEUE") or None,
+                        help="redis://host:6379/0: join the processes of one deployment (screens "
+                             "hear every process's events); default: none, one process")
         return sp
 
     run = with_db(sub.add_parser("run", help="start the server"))

@@ -528,6 +528,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
                          "A drill runs one period of hours: write hours = [\"HH:MM-HH:MM\"]"),
     "drill_no_officer": ("Thiếu mã thông báo cán bộ cho quầy: {counters}",
                          "No officer token for counter(s) {counters}"),
+    # issue 9: the message queue (a-redis)
+    "message_queue_unreachable": (
+        "xephang: không kết nối được hàng đợi tin nhắn {url} ({why}) — hãy khởi động Redis hoặc "
+        "sửa --message-queue / XEPHANG_MESSAGE_QUEUE",
+        "xephang: cannot reach the message queue {url} ({why}) — start Redis or correct "
+        "--message-queue / XEPHANG_MESSAGE_QUEUE"),
 }
 LANGS = ("vi", "en")
 

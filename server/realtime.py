@@ -15,6 +15,7 @@ from .services.device_health import DeviceHealth
 from .services.screens import rooms, snapshots
 from .services.admin.site_config import announce_site
 from .services.screens.events import EVENTS
+from .services.screens.sequence import STRIDE
 from .services.auth import Actor, actor_for_token, actor_for_user_id
 from .services.context import Context, Message
 from .services.errors import UseCaseError
@@ -67,7 +68,7 @@ def on_connect(auth: Any = None) -> bool:
             token = auth["ticket"]
             zone = snapshots.ticket_zone(_ctx(), token)
             for room in rooms.ticket_rooms(token, zone):
-                join_room(room)
+                join_room(rooms.on_bus(room))
             snap = snapshots.ticket_snapshot(_ctx(), token, _base_url())
         else:
             seen = _live().latest()  # before authenticating: a revocation after it is caught
@@ -75,7 +76,7 @@ def on_connect(auth: Any = None) -> bool:
             if actor is None:
                 return False
             for room in rooms.rooms_for(actor):
-                join_room(room)
+                join_room(rooms.on_bus(room))
             if not _live().register(request.sid, actor, seen):  # type: ignore[attr-defined]
                 return False  # revoked while it was connecting
             if actor.kind == "device":  # presence for device health (issue 8)
@@ -86,7 +87,10 @@ def on_connect(auth: Any = None) -> bool:
         PUBLIC_SOCKETS.leave(request.sid)  # type: ignore[attr-defined]
         _live().forget(request.sid)  # type: ignore[attr-defined]
         return False
-    socketio.emit("snapshot", snap, to=request.sid)  # type: ignore[attr-defined]
+    # The client is this process's: with a message queue, the snapshot (tens of KB) need not go
+    # through Redis to every process (deltas that come through it before are held by the client).
+    local = {"ignore_queue": True} if current_app.config.get("MESSAGE_QUEUE") else {}
+    socketio.emit("snapshot", snap, to=request.sid, **local)  # type: ignore[attr-defined]
     _remember(request.sid, snap["rooms"], auth, _base_url())  # type: ignore[attr-defined]
     return True
 
@@ -196,6 +200,10 @@ class Publisher:
         # Connected clients: sid → (rooms, how to rebuild its snapshot), so a screen this
         # publisher could not keep up with gets a fresh snapshot (MAX_BACKLOG).
         self._clients: dict[str, tuple[frozenset[str], Callable[[Context], Any]]] = {}
+        # With a message queue every emit reaches every process; `site.changed` stays local
+        # because each process announces a site change to its own screens (refresh_site).
+        self.message_queue = False
+        self._relayed_seq = 0  # the greatest seq the outbox relay sent from this process
 
     def remember(self, sid: str, joined: list[str], rebuild: Callable[[Context], Any]) -> None:
         """Note a connected client's rooms and how to read its snapshot again."""
@@ -223,17 +231,46 @@ class Publisher:
         """Send one event to rooms or sids (the one place that calls socketio.emit)."""
         socketio.emit(name, payload, to=to)
 
+    def emit_here(self, name: str, payload: Any, to: list[str]) -> None:
+        """Send one event to this process's clients only, not through the message queue."""
+        socketio.emit(name, payload, to=to, ignore_queue=True)
+
     def _send(self, messages: list[Message]) -> None:
         for m in messages:
             if m.name not in EVENTS:
                 raise ValueError(f"undocumented event {m.name}")
-            self.emit(m.name, m.payload, list(m.rooms))
+            send = self.emit_here if self.message_queue and m.name == "site.changed" else self.emit
+            send(m.name, m.payload, [rooms.on_bus(r) for r in m.rooms])
             if m.name == "site.changed":  # what every screen shows may have changed
                 self._resnapshot(set(m.rooms), tickets=False)
             if not self.sync:
                 # Let every screen's writer send this message before the next one is queued:
                 # the call reaches the last of 1,000 screens ~35% sooner (bench/bench_fanout.py).
                 socketio.sleep(0)
+
+    def relayed(self, messages: list[Message]) -> None:
+        """Send one logged change the outbox relay read (on the relay's holder), and today's
+        totals when they are due."""
+        self._send(messages)
+        self._relayed_seq = max([self._relayed_seq, *(m.payload.get("seq", 0) for m in messages)])
+        if any(m.name in STATS_TRIGGERS for m in messages):
+            self._stats_due = True
+        self.stats_tick()
+
+    def stats_tick(self) -> None:
+        """Send today's totals if a change made them due and STATS_EVERY has passed."""
+        now = time.monotonic()
+        if self._stats_due and now - self._stats_sent >= self.STATS_EVERY:
+            self._stats_due, self._stats_sent = False, now
+            seq = None
+            if self.message_queue:  # after what was relayed, before what was not (sequence.py)
+                seq = self._relayed_seq // STRIDE * STRIDE + STRIDE - 1
+            self._send([snapshots.stats_message(self.ctx, seq)])
+
+    def resync_all(self) -> None:
+        """Send every client of this process a fresh snapshot (it may have missed messages)."""
+        log.warning("resyncing this process's %d clients", len(self._clients))
+        self._resnapshot({r for joined, _ in list(self._clients.values()) for r in joined})
 
     def _take_backlog(self, batch: list[Message]) -> list[list[Message]] | None:
         """If too many changes wait, take them all (with `batch`); None otherwise."""
@@ -278,8 +315,8 @@ class Publisher:
                 snap = rebuild(self.ctx)
                 if snap is not None:
                     built[joined] = snap
-            if snap is not None:
-                self.emit("snapshot", snap, [sid])
+            if snap is not None:  # one of this process's clients: not through the queue
+                (self.emit_here if self.message_queue else self.emit)("snapshot", snap, [sid])
             socketio.sleep(0)
 
     def _run(self) -> None:
@@ -301,10 +338,7 @@ class Publisher:
                     self._send(batch)
                 if any(m.name in STATS_TRIGGERS for b in (dropped or [batch]) for m in b):
                     self._stats_due = True
-                now = time.monotonic()
-                if self._stats_due and now - self._stats_sent >= self.STATS_EVERY:
-                    self._stats_due, self._stats_sent = False, now
-                    self._send([snapshots.stats_message(self.ctx)])
+                self.stats_tick()
             except Exception:  # a broken client must not stop the screens' feed
                 log.exception("publish failed")
             finally:
@@ -329,10 +363,22 @@ def _watch_site(ctx: Context) -> None:
             log.exception("checking the site version failed")
 
 
-def init_app(app: Flask, ctx: Context, async_mode: str | None, sync: bool) -> None:
-    """Attach Socket.IO to the app and route the context's events through it."""
-    socketio.init_app(app, async_mode=async_mode, ping_interval=10, ping_timeout=10)
-    ctx.publish = Publisher(ctx, sync=sync)
+def init_app(app: Flask, ctx: Context, async_mode: str | None, sync: bool,
+             message_queue: str | None = None) -> None:
+    """Attach Socket.IO to the app and route the context's events through it (through Redis and
+    the outbox relay when a message queue is given)."""
+    ctx.publish = publisher = Publisher(ctx, sync=sync)
+    if message_queue:
+        def resync_later() -> None:  # this process's screens may have missed messages
+            socketio.sleep(RESYNC_AFTER_S)
+            publisher.resync_all()
+        socketio.init_app(app, async_mode=async_mode, ping_interval=10, ping_timeout=10,
+                          client_manager=_redis_manager(
+                              message_queue, lambda: socketio.start_background_task(resync_later)))
+    else:
+        socketio.init_app(app, async_mode=async_mode, ping_interval=10, ping_timeout=10)
+    if message_queue:
+        start_relay(app, ctx, publisher, message_queue)
     if async_mode == "gevent":
         socketio.start_background_task(_watch_site, ctx)
     else:  # tests and the threading server: look on requests (at most every 2 s)
@@ -342,3 +388,60 @@ def init_app(app: Flask, ctx: Context, async_mode: str | None, sync: bool) -> No
         lambda sid: bool(socketio.server.manager.is_connected(sid, "/")),
         socketio.start_background_task, socketio.sleep)
     app.extensions["xephang.health"] = DeviceHealth(ctx, watch=not sync)
+
+
+RESYNC_AFTER_S = 0.2  # after a resubscription to Redis: its first messages pass first
+RETRY_LISTEN_S = 1.0  # between attempts to subscribe to Redis again
+
+
+def _redis_manager(url: str, reconnected: Callable[[], None]) -> Any:
+    """Flask-SocketIO's Redis manager, counting the publishes that reached no process (python-
+    socketio logs and drops those it gives up on): the outbox relay must not record them as sent.
+    Each resubscription after a failure calls `reconnected`: messages may have been missed."""
+    from socketio import RedisManager
+
+    class CountingRedisManager(RedisManager):  # type: ignore[misc]
+        given_up = 0
+
+        def _publish(self, data: Any) -> Any:
+            sent = super()._publish(data)
+            if not sent:  # both attempts failed (None), or no process subscribed (0)
+                self.given_up += 1
+            return sent
+
+        def _redis_listen_with_retries(self) -> Any:
+            """python-socketio's listening loop, with two changes: a resubscription after a
+            failure calls `reconnected`, and the wait between attempts stays short (theirs
+            doubles up to 60 s, as long as this process's screens would hear nothing)."""
+            failed = False
+            while True:
+                try:
+                    self._redis_connect()
+                    self.pubsub.subscribe(self.channel)
+                    if failed:
+                        failed = False
+                        reconnected()
+                    yield from self.pubsub.listen()
+                except Exception as exc:  # Redis went away: subscribe again
+                    if not failed:
+                        log.error("message queue: cannot receive (%s); retrying", exc)
+                    failed = True
+                    time.sleep(RETRY_LISTEN_S)
+
+    return CountingRedisManager(url, channel="flask-socketio")
+
+
+def start_relay(app: Flask, ctx: Context, publisher: Publisher, url: str) -> None:
+    """Numbered messages leave from the outbox, sent by the one holder of `outbox-relay`."""
+    from .services.leases import Lease, run_singleton
+    from .services.relay import NAME, TTL_S, OutboxRelay, Waker
+    publisher.message_queue = True
+    publisher.MAX_BACKLOG = 10**9  # the relay reads in batches; a resync would reach only here
+    relay = OutboxRelay(ctx, Lease(ctx.db, NAME, ttl=TTL_S), publisher.relayed,
+                        publisher.stats_tick,
+                        failures=lambda: int(socketio.server.manager.given_up))
+    waker = Waker(url, relay, socketio.start_background_task)
+    ctx.log_messages, ctx.logged = True, waker.logged
+    app.extensions["xephang.relay"], app.extensions["xephang.waker"] = relay, waker
+    socketio.start_background_task(waker.listen)
+    run_singleton(relay.lease, socketio.start_background_task, socketio.sleep, relay.run)

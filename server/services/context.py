@@ -14,6 +14,7 @@ from ..site import Site
 from ..store import Busy, Database
 from ..store.db import BUSY_WAIT_S
 from ..store import site as site_rows
+from ..store import outbox as outbox_rows
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -89,6 +90,10 @@ class Context:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _site_lock: threading.Lock = field(default_factory=threading.Lock)
     _site_checked: float = 0.0
+    # With a message queue (issue 9): numbered messages are logged in the transaction (the outbox
+    # table) and sent by the outbox relay; `logged` wakes the relay once such a change commits.
+    log_messages: bool = False
+    logged: Callable[[], None] = lambda: None
 
     SITE_CHECK_EVERY = 2.0  # seconds: how soon a change made by another process is seen
 
@@ -144,11 +149,28 @@ class Context:
         if not self._lock.acquire(timeout=BUSY_WAIT_S):
             raise Busy("waiting for this process's writer")
         try:
+            direct = outbox.messages
             with self.db.write(deadline) as conn:
                 yield conn, outbox
-            if outbox.messages:
-                self.publish(outbox.messages)
+                direct = outbox.messages
+                if self.log_messages and outbox.messages:
+                    direct = log_numbered(conn, outbox.messages)
+            if direct:
+                self.publish(direct)
         finally:
             self._lock.release()
+        if direct is not outbox.messages:  # outside the lock: it may be a Redis round trip
+            self.logged()
         for task in outbox.after_commit:
             task()
+
+
+def log_numbered(conn: Any, messages: list[Message]) -> list[Message]:
+    """Write the numbered messages (those with a `seq`) to the outbox in this transaction, for the
+    relay to send; returns the others (sent directly), or `messages` itself when none was logged."""
+    numbered = [m for m in messages if "seq" in m.payload]
+    if not numbered:
+        return messages
+    outbox_rows.append(conn, [{"name": m.name, "payload": m.payload, "rooms": list(m.rooms)}
+                              for m in numbered], time.time())
+    return [m for m in messages if "seq" not in m.payload]

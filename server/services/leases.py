@@ -94,6 +94,11 @@ class Lease:
             self._until = 0.0
         return ok
 
+    def forfeit(self) -> None:
+        """Stop believing this process holds the lease (the database said otherwise); the next
+        renewal finds out whether it can take it again."""
+        self._until = 0.0
+
     def release(self) -> None:
         """Give the lease up now (a clean stop), so another process takes over at once."""
         self._until = 0.0

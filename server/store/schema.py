@@ -486,3 +486,18 @@ def m250_citizen_booking(db: Database) -> None:
     CREATE INDEX citizen_phones_used ON citizen_phones (last_used);
     CREATE INDEX citizen_tokens_expiry ON citizen_tokens (expires_at);
     """)
+
+
+# --- issue 9: the outbox relay (branch a-redis, migrations m230–m239) ---
+
+@migrations()
+def m230_outbox(db: Database) -> None:
+    """The outbox: with a message queue (Redis), the numbered Socket.IO messages of each committed
+    change are written in its transaction and sent by one relay per deployment, in commit order;
+    `outbox_position` is how far the relay has sent (moved only by the lease holder, never back)."""
+    db.executescript("""
+    CREATE TABLE outbox (id INTEGER PRIMARY KEY AUTOINCREMENT,
+        site_id INTEGER NOT NULL DEFAULT 1, at REAL NOT NULL, messages TEXT NOT NULL);
+    CREATE TABLE outbox_position (site_id INTEGER NOT NULL DEFAULT 1, name TEXT NOT NULL,
+        position INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (site_id, name));
+    """)

@@ -93,7 +93,8 @@ def healthz() -> Any:
 
 
 def readyz() -> Any:
-    """Readiness: the database takes a write, the disk has room, the print workers run."""
+    """Readiness: the database takes a write, the disk has room, the print workers run, the
+    message queue (if any) answers."""
     ctx = _ctx()
     checks: dict[str, str] = {}
     try:
@@ -110,6 +111,9 @@ def readyz() -> Any:
     printer = ctx.printer
     checks["printing"] = ("off" if printer is None else
                           "ok" if printer.alive() else "stopped")
+    waker = current_app.extensions.get("xephang.waker")
+    if waker is not None:  # with a message queue: screens hear this process only through it
+        checks["message_queue"] = "ok" if waker.ping() else "unreachable"
     ready = all(v in ("ok", "off") for v in checks.values())
     return jsonify(status="ok" if ready else "not_ready", checks=checks,
                    free_mb=free // (1024 * 1024)), 200 if ready else 503

@@ -70,3 +70,13 @@ def rooms_for(actor: Actor) -> list[str]:
 def ticket_rooms(token: str, zone_code: str) -> list[str]:
     """The rooms of a ticket's public page: its own ticket and its zone."""
     return [ticket(token), zone(zone_code)]
+
+
+# One message queue (Redis) carries the rooms of every site of a deployment (issue 9): on the bus
+# each room name is qualified by its site. Clients and snapshots keep the short names above.
+SITE_ID = 1  # the one site until queries are scoped by site (then: the actor's site)
+
+
+def on_bus(room: str, site_id: int = SITE_ID) -> str:
+    """A room's name in Socket.IO (and so on the message queue): qualified by its site."""
+    return f"s{site_id}:{room}"

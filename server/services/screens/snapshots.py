@@ -91,8 +91,9 @@ def ticket_zone(ctx: Context, token: str) -> str:
     return ctx.site.services[t["service"]].zone
 
 
-def stats_message(ctx: Context) -> Message:
-    """Today's totals as a `stats.changed` message for staff."""
+def stats_message(ctx: Context, seq: int | None = None) -> Message:
+    """Today's totals as a `stats.changed` message for staff (with `seq` if given: the outbox
+    relay's, which must stay below the changes it has not sent yet)."""
     with ctx.db.read() as conn:
-        seq, stats = snapshot_seq(conn), q.day_stats(conn, service_day(ctx.clock()))
-    return StatsChanged(stats).messages(seq)[0]
+        now_seq, stats = snapshot_seq(conn), q.day_stats(conn, service_day(ctx.clock()))
+    return StatsChanged(stats).messages(now_seq if seq is None else seq)[0]
