@@ -32,8 +32,10 @@
     return S.api("GET", "/api/v1/site").then(function (s) { site = s; });
   }
 
+  var closuresAnswer = A.latest();
+
   function loadClosures() {
-    return S.api("GET", "/api/v1/admin/closures").then(function (data) {
+    return closuresAnswer(S.api("GET", "/api/v1/admin/closures"), function (data) {
       var common = $("c-common");
       if (common && common.options.length === 1) {
         data.reasons.forEach(function (r, i) { common.appendChild(option(String(i), S.lang() === "en" ? r.en : r.vi)); });
@@ -102,12 +104,10 @@
     return S.t("calendar.wd_" + WEEKDAYS[(d.getUTCDay() + 6) % 7]);
   }
 
-  var asked = 0;  // answers can cross (a live refresh vs the admin's own change): draw the last asked
+  var yearAnswer = A.latest();  // a live refresh crossing the admin's own change: the last asked wins
 
   function loadYear() {
-    var mine = ++asked;
-    return S.api("GET", "/api/v1/admin/calendar?year=" + encodeURIComponent(year)).then(function (data) {
-      if (mine !== asked) return;
+    return yearAnswer(S.api("GET", "/api/v1/admin/calendar?year=" + encodeURIComponent(year)), function (data) {
       year = data.year;
       $("y-year").value = year;
       $("import").textContent = S.t("calendar.import_year", {year: year});

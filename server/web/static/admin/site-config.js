@@ -97,8 +97,10 @@
   var TABS = {services: ["service"], counters: ["counter"], places: ["zone", "unit"], hours: ["hours"],
               lists: ["category", "reason"]};
 
+  var answer = A.latest();
+
   function load() {
-    return S.api("GET", BASE).then(function (d) { doc = d; render(); });
+    return answer(S.api("GET", BASE), function (d) { doc = d; render(); });
   }
 
   function find(kind, key) {
