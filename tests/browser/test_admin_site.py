@@ -249,17 +249,17 @@ def test_the_services_list_names_each_hours_profile_in_the_page_language(
         admin: Any, live_server: Any, tmp_path: Any) -> None:
     page = admin("services")
     row = page.locator('.sc-list[data-kind="service"] tr[data-key="XD-GPXD"]')
-    expect(row).to_contain_text("Thứ Hai – Thứ Sáu")
+    expect(row).to_contain_text("Thứ 2 – Thứ 6")
     expect(row).not_to_contain_text("weekdays")
     edit(page, "service", "XD-GPXD")
     picked = page.locator('#sc-form [name="hours_profile"] option:checked')
-    expect(picked).to_have_text("Thứ Hai – Thứ Sáu")
+    expect(picked).to_have_text("Thứ 2 – Thứ 6")
     page.locator("#lang-toggle").click()  # English second
-    expect(row).to_contain_text("Monday to Friday")
+    expect(row).to_contain_text("Mon – Fri")
     assert_fits(page, shot(page, "admin-site-services-hours-names-en", tmp_path))
     hours = admin("hours")
     expect(hours.locator('.sc-list[data-kind="hours"] tr[data-key="weekdays_saturday"]')).to_contain_text(
-        "Thứ Hai – Thứ Sáu và sáng Thứ Bảy")
+        "Thứ 2 – Thứ 6, sáng Thứ 7")
 
 
 def test_priority_categories_and_rating_reasons_page(admin: Any, live_server: Any, tmp_path: Any) -> None:
