@@ -7,9 +7,12 @@ one audience only, so it never receives both copies of one event.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..auth import Actor, require_login
+
+if TYPE_CHECKING:
+    from ..admin.scope import UnitScope
 
 STAFF = "staff"
 LOBBY = "lobby"
@@ -51,7 +54,7 @@ def shared_snapshot(joined: frozenset[str]) -> bool:
     return not any(is_staff(r) or r.startswith((device(0)[:-1], ticket(""))) for r in joined)
 
 
-def rooms_for(actor: Actor, scope: Any = None) -> list[str]:
+def rooms_for(actor: Actor, scope: UnitScope | None = None) -> list[str]:
     """The rooms a logged-in user or paired device joins (docs/contract.md).
 
     `lobby` carries the whole site; a screen or kiosk with a zone hears only `zone:<code>`.
@@ -79,22 +82,22 @@ def ticket_rooms(token: str, zone_code: str) -> list[str]:
 STAFF_DEVICES = "staff:devices"  # every device: supervisors of the whole building, admins
 
 
-def device_watchers(device: dict[str, Any]) -> list[str]:
+def device_watchers(dev: dict[str, Any]) -> list[str]:
     """The rooms that hear about one device's health: `staff:devices`, and the one room of the
     department heads whose units it serves — the same rule as the devices list she reads
     (UnitScope.sees_device): a counter display by its counter; a kiosk or board by its zone (it
     issues or calls every service of that zone, hers among them); one with no zone (the lobby's)
     serves the whole building, so every department head."""
-    if device.get("kind") == "counter":
-        mine = f"{STAFF_DEVICES}:counter:{device.get('counter')}"
-    elif device.get("zone"):
-        mine = f"{STAFF_DEVICES}:zone:{device['zone']}"
+    if dev.get("kind") == "counter":
+        mine = f"{STAFF_DEVICES}:counter:{dev.get('counter')}"
+    elif dev.get("zone"):
+        mine = f"{STAFF_DEVICES}:zone:{dev['zone']}"
     else:
         mine = f"{STAFF_DEVICES}:building"
     return [STAFF_DEVICES, mine]
 
 
-def device_health_rooms(scope: Any) -> list[str]:
+def device_health_rooms(scope: UnitScope | None) -> list[str]:
     """The device-health rooms a supervisor joins: every device (scope None), or a department
     head's: her counters' displays, her zones' kiosks and boards, and those of no zone."""
     if scope is None:
