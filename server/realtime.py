@@ -75,7 +75,7 @@ def on_connect(auth: Any = None) -> bool:
             actor = _actor(auth)
             if actor is None:
                 return False
-            for room in rooms.rooms_for(actor):
+            for room in snapshots.rooms_of(_ctx(), actor):
                 join_room(rooms.on_bus(room))
             if not _live().register(request.sid, actor, seen):  # type: ignore[attr-defined]
                 return False  # revoked while it was connecting
@@ -316,8 +316,20 @@ class Publisher:
                 if snap is not None:
                     built[joined] = snap
             if snap is not None:  # one of this process's clients: not through the queue
+                self._rejoin(sid, joined, snap.get("rooms"))
                 (self.emit_here if self.message_queue else self.emit)("snapshot", snap, [sid])
             socketio.sleep(0)
+
+    def _rejoin(self, sid: str, joined: frozenset[str], now: list[str] | None) -> None:
+        """Move a client whose rooms changed with the site (a department head's counters and
+        zones) to the rooms its fresh snapshot names, before that snapshot is sent."""
+        if not now or frozenset(now) == joined or sid not in self._clients:
+            return
+        for room in joined - set(now):
+            socketio.server.leave_room(sid, rooms.on_bus(room), namespace="/")
+        for room in set(now) - joined:
+            socketio.server.enter_room(sid, rooms.on_bus(room), namespace="/")
+        self._clients[sid] = (frozenset(now), self._clients[sid][1])
 
     def _run(self) -> None:
         while True:

@@ -77,6 +77,11 @@ def _check_unique_numbers(services: list[dict[str, Any]]) -> None:
                     "print the same number; use prefixes where neither starts the other")
 
 
+def profile_names(p: dict[str, Any]) -> dict[str, str]:
+    """An hours profile's names (vi, en) as given; a profile may have none (its code is shown)."""
+    return {k: str(p[k]).strip() for k in ("name", "name_en") if str(p.get(k) or "").strip()}
+
+
 def parse_site(data: dict[str, Any]) -> dict[str, Any]:
     """Validate a site config (as read from TOML) and resolve references; raise SiteConfigError."""
     for key in ("site", "zones", "units", "services", "counters"):
@@ -85,12 +90,13 @@ def parse_site(data: dict[str, Any]) -> dict[str, Any]:
     profiles: dict[str, dict[str, list[list[str]]]] = {}
     hours_profiles: dict[str, dict[str, Any]] = {}
     for pname, days in data.get("hours", {}).items():
-        unknown = set(days) - set(WEEKDAYS) - {"retired"}
+        unknown = set(days) - set(WEEKDAYS) - {"retired", "name", "name_en"}
         if unknown:
             raise SiteConfigError(f"hours.{pname}: unknown day(s) {sorted(unknown)}")
         profiles[pname] = {d: [_period(p, f"hours.{pname}.{d}") for p in days.get(d, [])]
                            for d in WEEKDAYS}
-        hours_profiles[pname] = {"days": profiles[pname], "retired": bool(days.get("retired"))}
+        hours_profiles[pname] = {"days": profiles[pname], "retired": bool(days.get("retired")),
+                                 **profile_names(days)}
     zones = {z["code"] for z in data["zones"]}
     units = {u["code"] for u in data["units"]}
     services: list[dict[str, Any]] = []

@@ -62,7 +62,8 @@ def dump_site(rows: dict[str, Any]) -> str:
     profiles = settings.get("hours_profiles", {}) or {}
     for name, p in profiles.items():
         out += _table(f"[hours.{_key(name)}]",
-                      {**_periods(p["days"]), "retired": True if p.get("retired") else None})
+                      {"name": p.get("name") or None, "name_en": p.get("name_en") or None,
+                       **_periods(p["days"]), "retired": True if p.get("retired") else None})
     ratings = settings.get("ratings", {}) or {}
     if ratings:
         out += _table("[ratings]", dict(ratings))

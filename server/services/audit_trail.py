@@ -182,6 +182,8 @@ class Names:
             return _name(f"audit.value.{str(value).lower()}", self.lang) or str(value)
         if field in ("status", "state") and isinstance(value, str):
             return _name(f"audit.value.{value}", self.lang) or value
+        if field in ("role", "scope", "kind") and isinstance(value, str):  # codes, in words
+            return _name(f"audit.value.{field}_{value}", self.lang) or value
         if field == "service":
             return self.service(value)
         if field == "services" and isinstance(value, list):

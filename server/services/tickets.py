@@ -1,7 +1,6 @@
 """Use cases of the ticket: issue (idempotent), look up, reprint, and closing a service day."""
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -17,6 +16,7 @@ from .auth import SYSTEM, Actor, device_actor, require_issuer, require_staff
 from .changes import Changes
 from .context import Context, service_day, stamp
 from .errors import UseCaseError
+from .ticket_tokens import new_ticket_token
 from .views import iso, ticket_view
 
 MAX_REQUEST_ID = 64
@@ -98,7 +98,7 @@ def issue_ticket(ctx: Context, actor: Actor, service: Any, priority: Any = None,
         at = stamp(now)
         row = {"day": day, "origin_service": service, "seq": seq, "number": svc.number.label(seq),
                "service": service, "priority": priority, "status": Status.WAITING.value,
-               "token": secrets.token_urlsafe(18), "issued_at": at, "queued_at": at,
+               "token": new_ticket_token(now), "issued_at": at, "queued_at": at,
                "issued_by": actor.key, "device_id": printing_kiosk.id if printing_kiosk else None,
                "print_status": "pending" if printer else "none"}
         ticket_id = q.insert_ticket(conn, row)

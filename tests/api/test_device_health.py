@@ -25,10 +25,10 @@ class Clock:
 
 
 def changes(health: DeviceHealth) -> list[dict[str, Any]]:
-    """The device.changed payloads a check sends to `staff`."""
+    """The device.changed payloads a check sends to `staff:devices` (and its scoped room)."""
     out = []
     for m in health.check():
-        assert m.name == "device.changed" and m.rooms == ("staff",) and "seq" not in m.payload
+        assert m.name == "device.changed" and m.rooms[0] == "staff:devices" and "seq" not in m.payload
         out.append(m.payload["device"])
     return out
 

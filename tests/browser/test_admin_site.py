@@ -231,9 +231,10 @@ def test_hours_page(admin: Any, live_server: Any, tmp_path: Any) -> None:
     ]:
         fill(page, fields)
         refused(page, field, text)
-    fill(page, {"days.sat": "07:30-11:30"})
+    fill(page, {"days.sat": "07:30-11:30", "name": "Sáng thứ Bảy", "name_en": "Saturday mornings"})
     saved(page)
     expect(page.locator('.sc-list[data-kind="hours"] tr[data-key="sang-t7"]')).to_contain_text("07:30-11:30")
+    expect(page.locator('.sc-list[data-kind="hours"] tr[data-key="sang-t7"]')).to_contain_text("Sáng thứ Bảy")
     act(page, "hours", "weekdays", "retire")
     expect(page.locator("#error-box")).to_contain_text("XD-GPXD")
     edit(page, "hours", "weekdays")
@@ -242,6 +243,23 @@ def test_hours_page(admin: Any, live_server: Any, tmp_path: Any) -> None:
     site = live_server.api("GET", "/api/v1/admin/site", who="giamsat").json()
     xd = next(s for s in site["services"] if s["code"] == "XD-GPXD")
     assert xd["hours"]["fri"] == [["07:30", "11:30"]]
+
+
+def test_the_services_list_names_each_hours_profile_in_the_page_language(
+        admin: Any, live_server: Any, tmp_path: Any) -> None:
+    page = admin("services")
+    row = page.locator('.sc-list[data-kind="service"] tr[data-key="XD-GPXD"]')
+    expect(row).to_contain_text("Thứ 2 – Thứ 6")
+    expect(row).not_to_contain_text("weekdays")
+    edit(page, "service", "XD-GPXD")
+    picked = page.locator('#sc-form [name="hours_profile"] option:checked')
+    expect(picked).to_have_text("Thứ 2 – Thứ 6")
+    page.locator("#lang-toggle").click()  # English second
+    expect(row).to_contain_text("Mon – Fri")
+    assert_fits(page, shot(page, "admin-site-services-hours-names-en", tmp_path))
+    hours = admin("hours")
+    expect(hours.locator('.sc-list[data-kind="hours"] tr[data-key="weekdays_saturday"]')).to_contain_text(
+        "Thứ 2 – Thứ 6, sáng Thứ 7")
 
 
 def test_priority_categories_and_rating_reasons_page(admin: Any, live_server: Any, tmp_path: Any) -> None:

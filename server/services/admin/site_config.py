@@ -24,7 +24,7 @@ from collections.abc import Callable
 from datetime import time
 from typing import Any
 
-from ...site import SERVICE_KINDS, WEEKDAYS, Site, number_clash
+from ...site import SERVICE_KINDS, WEEKDAYS, Site, number_clash, profile_names
 from ...site_toml import dump_site
 from ...store import site as site_rows
 from ...store import site_admin
@@ -80,7 +80,8 @@ def _document(conn: Any) -> Doc:
                        for p in rows["priority_categories"]],
         "reasons": [{"code": r["code"], "name": r["name"], "name_en": r.get("name_en", r["name"]),
                      "retired": bool(r.get("retired"))} for r in ratings.get("reasons", [])],
-        "hours": [{"code": name, "days": p["days"], "retired": bool(p.get("retired"))}
+        "hours": [{"code": name, "name": p.get("name") or "", "name_en": p.get("name_en") or "",
+                   "days": p["days"], "retired": bool(p.get("retired"))}
                   for name, p in profiles.items()],
         "service_kinds": list(SERVICE_KINDS),
         "version": site_admin.site_version(conn),
@@ -244,7 +245,9 @@ def _hours(doc: Doc, old: dict[str, Any] | None, data: dict[str, Any]) -> dict[s
     days = {d: _periods(given.get(d, []), f"days.{d}") for d in WEEKDAYS}
     if not any(days.values()):
         raise _bad("empty_hours", "days.mon")
-    return {"code": code, "days": days}
+    # Names are optional (a profile read from an older site file has none: its code is shown).
+    names = {f: _text(data, f, 80) if str(data.get(f) or "").strip() else "" for f in ("name", "name_en")}
+    return {"code": code, **names, "days": days}
 
 
 def _service(doc: Doc, old: dict[str, Any] | None, data: dict[str, Any],
@@ -401,7 +404,8 @@ def _write(conn: Any, doc: Doc, kind: str, row: dict[str, Any], old: dict[str, A
         return
     if kind == "hours":
         profiles = site_rows.get_setting(conn, "hours_profiles", {}) or {}
-        profiles[row["code"]] = {"days": row["days"], "retired": bool(row.get("retired"))}
+        profiles[row["code"]] = {"days": row["days"], "retired": bool(row.get("retired")),
+                                 **profile_names(row)}
         site_rows.set_setting(conn, "hours_profiles", profiles)
         for s in doc["services"]:  # a service keeps a copy of its profile's hours
             if s.get("hours_profile") == row["code"]:

@@ -255,14 +255,18 @@ class DeviceChanged(Event):
     true: the floor shows it until the device returns). No `seq`: presence is not in the event log (a message without one always
     passes); `GET /api/v1/admin/devices` gives the current state of every device.
 
-    `staff` ← `{device: {id, name, kind, zone, counter, online, alert, seen_at, page, version}}`
+    A department head (a supervisor scoped to some units) hears only the devices of her units,
+    as she lists them: her counters' displays, kiosks and boards of her services' zones, and
+    those of no zone (the whole building's); officers do not hear it.
+
+    `staff:devices` (admins, supervisors of every unit), `staff:devices:counter:N` / `staff:devices:zone:Z` / `staff:devices:building` (department heads of its units) ← `{device: {id, name, kind, zone, counter, online, alert, seen_at, page, version}}`
     """
 
     name: ClassVar[str] = "device.changed"
     device: dict[str, Any]
 
     def routes(self) -> list[Route]:
-        return [([rooms.STAFF], {"device": self.device})]
+        return [(rooms.device_watchers(self.device), {"device": self.device})]
 
     def unnumbered(self) -> list[Message]:
         """The messages, without a seq."""

@@ -7,7 +7,12 @@ one audience only, so it never receives both copies of one event.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from ..auth import Actor, require_login
+
+if TYPE_CHECKING:
+    from ..admin.scope import UnitScope
 
 STAFF = "staff"
 LOBBY = "lobby"
@@ -49,10 +54,11 @@ def shared_snapshot(joined: frozenset[str]) -> bool:
     return not any(is_staff(r) or r.startswith((device(0)[:-1], ticket(""))) for r in joined)
 
 
-def rooms_for(actor: Actor) -> list[str]:
+def rooms_for(actor: Actor, scope: UnitScope | None = None) -> list[str]:
     """The rooms a logged-in user or paired device joins (docs/contract.md).
 
     `lobby` carries the whole site; a screen or kiosk with a zone hears only `zone:<code>`.
+    `scope`: a department head's UnitScope (services/admin/scope.py), None for anyone else.
     """
     require_login(actor)
     if actor.kind == "device":
@@ -62,8 +68,8 @@ def rooms_for(actor: Actor) -> list[str]:
         if actor.role == "kiosk":
             rooms.append(device(actor.id))
         return rooms
-    if actor.is_supervisor:
-        return [STAFF]  # every event reaches `staff`, in full
+    if actor.is_supervisor:  # every event reaches `staff`, in full; device health by scope
+        return [STAFF, *device_health_rooms(scope)]
     return [STAFF, *(staff_counter(n) for n in actor.counters)]
 
 
@@ -80,3 +86,32 @@ SITE_ID = 1  # the one site until queries are scoped by site (then: the actor's 
 def on_bus(room: str, site_id: int = SITE_ID) -> str:
     """A room's name in Socket.IO (and so on the message queue): qualified by its site."""
     return f"s{site_id}:{room}"
+
+
+# --- device health (issue 8): who hears which device's `device.changed` ---
+STAFF_DEVICES = "staff:devices"  # every device: supervisors of the whole building, admins
+
+
+def device_watchers(dev: dict[str, Any]) -> list[str]:
+    """The rooms that hear about one device's health: `staff:devices`, and the one room of the
+    department heads whose units it serves — the same rule as the devices list she reads
+    (UnitScope.sees_device): a counter display by its counter; a kiosk or board by its zone (it
+    issues or calls every service of that zone, hers among them); one with no zone (the lobby's)
+    serves the whole building, so every department head."""
+    if dev.get("kind") == "counter":
+        mine = f"{STAFF_DEVICES}:counter:{dev.get('counter')}"
+    elif dev.get("zone"):
+        mine = f"{STAFF_DEVICES}:zone:{dev['zone']}"
+    else:
+        mine = f"{STAFF_DEVICES}:building"
+    return [STAFF_DEVICES, mine]
+
+
+def device_health_rooms(scope: UnitScope | None) -> list[str]:
+    """The device-health rooms a supervisor joins: every device (scope None), or a department
+    head's: her counters' displays, her zones' kiosks and boards, and those of no zone."""
+    if scope is None:
+        return [STAFF_DEVICES]
+    return [f"{STAFF_DEVICES}:building",
+            *(f"{STAFF_DEVICES}:zone:{z}" for z in sorted(scope.zones)),
+            *(f"{STAFF_DEVICES}:counter:{n}" for n in sorted(scope.counters))]

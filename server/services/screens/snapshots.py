@@ -6,6 +6,7 @@ from typing import Any
 
 from ...store import loads
 from ...store import queue as q
+from ..admin.scope import unit_scope
 from ..agents import pending_jobs
 from ..auth import Actor
 from ..context import Context, Message, service_day
@@ -46,13 +47,18 @@ def queue_snapshot(ctx: Context, zone: str | None = None, floor: int | None = No
         }
 
 
+def rooms_of(ctx: Context, actor: Actor) -> list[str]:
+    """The rooms a user or device joins, a department head's scoped to her units."""
+    return rooms.rooms_for(actor, unit_scope(ctx, actor))
+
+
 def snapshot_for(ctx: Context, actor: Actor, base_url: str = "") -> dict[str, Any]:
     """The first message a connecting user or device gets: the state of what its rooms show."""
     device = actor.kind == "device"
     zone = actor.zone if device and actor.role in ("display", "kiosk") else None
     snap = queue_snapshot(ctx, zone=zone, base_url=base_url, public=not actor.is_staff)
     snap["role"] = actor.role
-    snap["rooms"] = rooms.rooms_for(actor)
+    snap["rooms"] = rooms_of(ctx, actor)
     if device and actor.role == "counter" and actor.counters:
         snap["counter"] = next((c for c in snap["counters"] if c["number"] == actor.counters[0]), None)
     if device and actor.role == "kiosk":

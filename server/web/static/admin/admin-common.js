@@ -67,13 +67,14 @@
    */
   function follow(opts) {
     var areas = opts.areas || [], events = opts.events || [];
-    var running = false, again = false, dropped = false, everOnline = false;
+    var running = false, again = false, dropped = false, everOnline = false, reloads = 0;
     function reload() {
       if (running) { again = true; return; }
       running = true;
       Promise.resolve().then(opts.reload).catch(function () { /* the next change retries */ })
         .then(function () {
           running = false;
+          document.body.dataset.reloads = String(++reloads);  // how many live refreshes are done
           if (again) { again = false; reload(); }
         });
     }
@@ -97,5 +98,26 @@
     });
   }
 
-  window.XephangAdmin = {start: start, done: done, fail: fail, follow: follow};
+  /**
+   * For a list loader whose answers can cross (a live refresh from `admin.changed` vs the
+   * admin's own change, two filters picked quickly): `var ask = latest();` then
+   * `return ask(S.api("GET", url), draw, failed)` draws only the answer asked for last; an
+   * older one arriving later is dropped (its error too), and the returned promise still
+   * settles, so `follow`'s reloads never wait forever.
+   */
+  function latest() {
+    var asked = 0;
+    return function (request, draw, failed) {
+      var mine = ++asked;
+      return Promise.resolve(request).then(function (answer) {
+        if (mine === asked) return draw(answer);
+      }, function (err) {
+        if (mine !== asked) return;
+        if (failed) return failed(err);
+        throw err;
+      });
+    };
+  }
+
+  window.XephangAdmin = {start: start, done: done, fail: fail, follow: follow, latest: latest};
 })();

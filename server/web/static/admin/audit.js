@@ -71,6 +71,8 @@
     })[0];
   }
 
+  var entriesAnswer = A.latest(), filtersAnswer = A.latest();
+
   function load(append) {
     var bad = badDate();
     if (bad) {
@@ -78,7 +80,8 @@
       return Promise.resolve();
     }
     var q = append ? query + (query ? "&" : "") + "before_id=" + nextBefore : filterQuery();
-    return S.api("GET", API + "?limit=" + PAGE + (q ? "&" + q : "")).then(function (page) {
+    // A page asked for before the filters changed (or before a live refresh) is dropped.
+    return entriesAnswer(S.api("GET", API + "?limit=" + PAGE + (q ? "&" + q : "")), function (page) {
       if (!append) {
         query = filterQuery();
         rows.textContent = "";
@@ -92,7 +95,7 @@
       empty.hidden = shown > 0;
       summary.textContent = S.t(nextBefore === null ? "audit.shown_all" : "audit.shown_some", {n: shown});
       clearErrors();
-    }).catch(function (err) { A.fail(form, err); });
+    }, function (err) { A.fail(form, err); });
   }
 
   function clearErrors() {
@@ -113,7 +116,7 @@
   }
 
   function loadFilters() {
-    return S.api("GET", API + "/filters").then(function (opts) {
+    return filtersAnswer(S.api("GET", API + "/filters"), function (opts) {
       var actor = form.elements.actor, kind = form.elements.kind;
       var keepActor = actor.value, keepKind = kind.value;
       actor.length = 1;

@@ -32,11 +32,16 @@
     return S.api("GET", "/api/v1/site").then(function (s) { site = s; });
   }
 
+  var closuresAnswer = A.latest();
+
   function loadClosures() {
-    return S.api("GET", "/api/v1/admin/closures").then(function (data) {
+    return closuresAnswer(S.api("GET", "/api/v1/admin/closures"), function (data) {
       var common = $("c-common");
       if (common && common.options.length === 1) {
         data.reasons.forEach(function (r, i) { common.appendChild(option(String(i), S.lang() === "en" ? r.en : r.vi)); });
+      }
+      if (common && !common.dataset.wired) {
+        common.dataset.wired = "1";
         common.addEventListener("change", function () {
           var r = data.reasons[Number(common.value)];
           if (r) { $("c-reason").value = r.vi; $("c-reason-en").value = r.en; }
@@ -91,6 +96,12 @@
     A.follow({areas: ["closures"], site: true, reload: function () {
       return loadSite().then(function () { fillTargets(); return loadClosures(); });
     }});
+    // The other language: the picker, the common reasons and the list are drawn in words again.
+    $("lang-toggle").addEventListener("click", function () {
+      fillTargets();
+      if ($("c-common")) $("c-common").length = 1;
+      loadClosures();
+    });
   }
 
   // ---- the calendar ------------------------------------------------------------------------
@@ -102,12 +113,10 @@
     return S.t("calendar.wd_" + WEEKDAYS[(d.getUTCDay() + 6) % 7]);
   }
 
-  var asked = 0;  // answers can cross (a live refresh vs the admin's own change): draw the last asked
+  var yearAnswer = A.latest();  // a live refresh crossing the admin's own change: the last asked wins
 
   function loadYear() {
-    var mine = ++asked;
-    return S.api("GET", "/api/v1/admin/calendar?year=" + encodeURIComponent(year)).then(function (data) {
-      if (mine !== asked) return;
+    return yearAnswer(S.api("GET", "/api/v1/admin/calendar?year=" + encodeURIComponent(year)), function (data) {
       year = data.year;
       $("y-year").value = year;
       $("import").textContent = S.t("calendar.import_year", {year: year});
@@ -151,8 +160,22 @@
 
   function startCalendar() {
     year = new Date().getFullYear();
-    WEEKDAYS.slice(0, 5).forEach(function (w, i) { $("d-weekday").appendChild(option(String(i), S.t("calendar.wd_" + w))); });
-    site.units.forEach(function (u) { $("d-units").appendChild(option(u.code, name(u))); });
+    function fillPickers() {  // in the page's language; what is picked stays picked
+      var wd = $("d-weekday"), picked = wd.value, units = $("d-units");
+      var chosen = Array.prototype.filter.call(units.options, function (o) { return o.selected; })
+        .map(function (o) { return o.value; });
+      wd.textContent = "";
+      units.textContent = "";
+      WEEKDAYS.slice(0, 5).forEach(function (w, i) { wd.appendChild(option(String(i), S.t("calendar.wd_" + w))); });
+      if (picked) wd.value = picked;
+      site.units.forEach(function (u) {
+        var o = option(u.code, name(u));
+        o.selected = chosen.indexOf(u.code) >= 0;
+        units.appendChild(o);
+      });
+    }
+    fillPickers();
+    $("lang-toggle").addEventListener("click", function () { fillPickers(); loadYear(); });
     $("d-kind").addEventListener("change", showKindFields);
     showKindFields();
     $("year-form").addEventListener("submit", function (ev) { ev.preventDefault(); year = $("y-year").value; loadYear(); });

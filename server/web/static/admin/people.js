@@ -35,8 +35,10 @@
     S.showError("");
   }
 
+  var siteAnswer = A.latest(), usersAnswer = A.latest(), devicesAnswer = A.latest();
+
   function loadSite() {
-    return S.api("GET", "/api/v1/site").then(function (site) { st.site = site; }).catch(function () {});
+    return siteAnswer(S.api("GET", "/api/v1/site"), function (site) { st.site = site; }, function () {});
   }
 
   // ---------------- users ----------------
@@ -70,8 +72,8 @@
   }
 
   function loadUsers() {
-    return S.api("GET", "/api/v1/admin/users").then(function (r) { st.users = r.users || []; renderUsers(); })
-      .catch(function (e) { S.showError(e.message); });
+    return usersAnswer(S.api("GET", "/api/v1/admin/users"), function (r) { st.users = r.users || []; renderUsers(); },
+      function (e) { S.showError(e.message); });
   }
 
   function fillUnits(selected) {
@@ -230,8 +232,8 @@
   }
 
   function loadDevices() {
-    return S.api("GET", "/api/v1/admin/devices").then(function (r) { st.devices = r.devices || []; renderDevices(); })
-      .catch(function (e) { S.showError(e.message); });
+    return devicesAnswer(S.api("GET", "/api/v1/admin/devices"), function (r) { st.devices = r.devices || []; renderDevices(); },
+      function (e) { S.showError(e.message); });
   }
 
   function fillZones() {

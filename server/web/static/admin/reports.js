@@ -81,21 +81,24 @@
     });
   }
 
+  var reportAnswer = A.latest();  // two filters picked quickly: the last one's answer is drawn
+
   function load() {
     var q = params();
     st.query = q;
     $("r-csv").href = "/api/v1/reports?" + params("csv");
     $("r-xlsx").href = "/api/v1/reports?" + params("xlsx");
     $("r-show").disabled = true;
-    return S.api("GET", "/api/v1/reports?" + q + "&charts=1").then(function (data) {
-      if (q !== st.query) return;
+    return reportAnswer(S.api("GET", "/api/v1/reports?" + q + "&charts=1"), function (data) {
       A.fail($("report-form"), {message: ""});
       S.showError("");
       st.data = data;
       render();
-    }).catch(function (err) {
+      $("r-show").disabled = false;
+    }, function (err) {
       A.fail($("report-form"), err);
-    }).then(function () { $("r-show").disabled = false; });
+      $("r-show").disabled = false;
+    });
   }
 
   function groupName(g) { return S.t("reports.by_" + g); }

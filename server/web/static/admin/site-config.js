@@ -23,6 +23,12 @@
   }
   var localName = function (r) { return window.XephangShared.localName(r, "name"); };
   function active(list) { return (list || []).filter(function (r) { return !r.retired; }); }
+  /** An hours profile's name in the page language (its code if it has none). */
+  function profileName(h) { return localName(h) || h.name || h.name_en || h.code; }
+  function profileOf(s) {
+    var h = (doc.hours || []).filter(function (x) { return x.code === s.hours_profile; })[0];
+    return h ? profileName(h) : s.hours_profile || "—";
+  }
   function range(s) {
     var end = s.last_number !== null && s.last_number !== undefined ? s.last_number
       : Math.pow(10, Math.max(s.width, String(s.first_number).length)) - 1;
@@ -40,7 +46,7 @@
       ["code", function (s) { return s.code; }], ["name", localName],
       ["unit", function (s) { return s.unit; }], ["zone", function (s) { return s.zone; }],
       ["range", range], ["counters", function (s) { return s.counters.join(", "); }],
-      ["hours_profile", function (s) { return s.hours_profile || "—"; }],
+      ["hours_profile", profileOf],
       ["accepts_priority", function (s) { return t(s.accepts_priority ? "admin.site.yes" : "admin.site.no"); }]],
       fields: function () {
         return [["code", "text"], ["name", "text"], ["name_en", "text"],
@@ -49,7 +55,7 @@
           ["kind", "select", doc.service_kinds.map(function (k) { return [k, t("admin.site.kind_" + k)]; })],
           ["prefix", "text"], ["first_number", "num"], ["last_number", "num"], ["width", "num"],
           ["hours_profile", "select", [["", t("admin.site.no_hours")]].concat(
-            active(doc.hours).map(function (h) { return [h.code, h.code]; }))],
+            active(doc.hours).map(function (h) { return [h.code, profileName(h)]; }))],
           ["daily_cap", "num"], ["wait_target_min", "num"], ["service_minutes", "num"],
           ["accepts_priority", "check"], ["remote", "check"], ["appointments", "check"],
           ["counters", "pick", active(doc.counters).map(function (c) { return [c.number, c.name + " (" + c.zone + ")"]; })]];
@@ -83,8 +89,8 @@
       },
       blank: {kind: "department", color: "#1d4ed8"}},
     hours: {list: "hours", key: "code", columns: [
-      ["code", function (h) { return h.code; }], ["days", days]],
-      fields: function () { return [["code", "text"]].concat(DAYS.map(function (d) { return ["days." + d, "text"]; })); },
+      ["code", function (h) { return h.code; }], ["name", profileName], ["days", days]],
+      fields: function () { return [["code", "text"], ["name", "text"], ["name_en", "text"]].concat(DAYS.map(function (d) { return ["days." + d, "text"]; })); },
       blank: {days: {}}},
     category: {list: "categories", key: "code", columns: [
       ["code", function (c) { return c.code; }], ["name", function (c) { return c.name; }],
@@ -98,8 +104,10 @@
   var TABS = {services: ["service"], counters: ["counter"], places: ["zone", "unit"], hours: ["hours"],
               lists: ["category", "reason"]};
 
+  var answer = A.latest();
+
   function load() {
-    return S.api("GET", BASE).then(function (d) { doc = d; render(); });
+    return answer(S.api("GET", BASE), function (d) { doc = d; render(); });
   }
 
   function find(kind, key) {
