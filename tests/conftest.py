@@ -269,3 +269,29 @@ def _private_runtime_folder() -> Iterator[None]:
     yield
     import shutil
     shutil.rmtree(os.environ["XEPHANG_RUNTIME_DIR"], ignore_errors=True)
+
+
+# --- issue 9: a throwaway PostgreSQL (tests/support/pg_cluster.py) ---
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[Any]:
+    """A private PostgreSQL server for the whole run (initdb + pg_ctl on a socket folder)."""
+    from tests.support.pg_cluster import PgCluster
+    cluster = PgCluster()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+def pg_url(pg_cluster: Any) -> str:
+    """A fresh, migrated PostgreSQL database of its own for this test."""
+    return str(pg_cluster.create_database())
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_location(request: Any, tmp_path: Path) -> Any:
+    """The database location on each engine: a SQLite file, then a PostgreSQL URL (a test that
+    uses `db_path` runs on both when its module sets `db_path = store_location`)."""
+    if request.param == "sqlite":
+        return tmp_path / "xephang.db"
+    return request.getfixturevalue("pg_url")

@@ -221,7 +221,21 @@ def create_private(path: Path) -> None:
 
 
 class Database_:
-    """A pool of connections to one database file, with read and write transactions."""
+    """A pool of connections to one database file, with read and write transactions.
+
+    `Database_(location)` is the factory: a `postgresql://` URL gives a PgDatabase (store/pg.py,
+    the same surface), anything else this SQLite store; a location neither can use raises
+    BadLocation before anything is created.
+    """
+
+    kind = "sqlite"
+
+    def __new__(cls, location: str | Path) -> "Database_":
+        from .location import engine
+        if cls is Database_ and engine(location) == "postgresql":
+            from .pg import PgDatabase
+            return object.__new__(PgDatabase)
+        return object.__new__(cls)
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
@@ -302,7 +316,7 @@ class Database_:
         """A tiny write transaction that really reaches the file (for start-up and /readyz)."""
         with self.write(deadline) as conn:
             conn.execute("INSERT INTO health_probe (id, at) VALUES (1, ?) ON CONFLICT(id) "
-                         "DO UPDATE SET at=excluded.at, n=n+1",
+                         "DO UPDATE SET at=excluded.at, n=health_probe.n+1",
                          (time.strftime("%Y-%m-%dT%H:%M:%S"),))
     def checkpoint(self) -> None:
         """Copy the write-ahead log into the database file and empty it."""
