@@ -143,11 +143,11 @@ def m112_report_dirty_days(db: Any, table: str) -> None:
 def m130_calendar_version(db: Any) -> None:
     """The calendar_version setting, moved by triggers on every calendar or suspension change."""
     db.raw("""
-    INSERT INTO settings (key, value) VALUES ('calendar_version', CAST(random() AS TEXT))
+    INSERT INTO settings (key, value) VALUES ('calendar_version', CAST(floor(random() * 9e15)::bigint AS TEXT))
         ON CONFLICT DO NOTHING;
     CREATE FUNCTION calendar_version_bump() RETURNS trigger AS $$
     BEGIN
-        INSERT INTO settings (key, value) VALUES ('calendar_version', CAST(random() AS TEXT))
+        INSERT INTO settings (key, value) VALUES ('calendar_version', CAST(floor(random() * 9e15)::bigint AS TEXT))
         ON CONFLICT (key) DO UPDATE SET value = excluded.value;
         RETURN NULL;
     END $$ LANGUAGE plpgsql;
