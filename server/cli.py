@@ -168,6 +168,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.async_mode == "gevent":
         from gevent import monkey
         monkey.patch_all()
+    from .store.location import BadLocation, check
+    try:  # reached only now: psycopg picks its gevent-friendly wait when imported after the patch
+        check(args.db)
+    except BadLocation as exc:
+        print(f"xephang: {exc}", file=sys.stderr)
+        return 2
     _import_socketio_server_only()
     from .app import create_app
     from .realtime import socketio
@@ -776,7 +782,7 @@ def main(argv: list[str] | None = None) -> int:
         from printers.runtime import runtime_dir, use_runtime_dir
         from .store.location import BadLocation, check, is_postgres
         try:  # before anything is created: a typo must not become a folder called "postgresql:"
-            check(args.db)
+            check(args.db, reach=args.func is not cmd_run)  # `run` reaches it after gevent's patch
         except BadLocation as exc:
             print(f"xephang: {exc}", file=sys.stderr)
             return 2

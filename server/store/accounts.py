@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+import time
 from datetime import datetime, timezone
 from typing import Any
 
 from .db import dumps, loads
+from .dialect import is_sqlite
 
 
 def token_hash(token: str) -> str:
@@ -57,6 +59,10 @@ def end_sessions(conn: sqlite3.Connection, user_id: int) -> None:
 
 def last_revocation(conn: sqlite3.Connection) -> int:
     """The id of the latest revocation (0 when there was none)."""
+    if not is_sqlite(conn):  # the id sequence, which (like sqlite_sequence) never goes back
+        row = conn.execute("SELECT pg_sequence_last_value(pg_get_serial_sequence('revocations', "
+                           "'id')) AS seq").fetchone()
+        return int(row["seq"] or 0)
     row = conn.execute("SELECT seq FROM sqlite_sequence WHERE name='revocations'").fetchone()
     return int(row["seq"]) if row else 0
 
@@ -259,7 +265,13 @@ def unit_codes(conn: sqlite3.Connection) -> set[str]:
 
 def write_device_health(path: Any, rows: list[tuple[int, str, str, str]], site_id: int = 1) -> None:
     """Store device contacts on a connection of its own: called in a native thread (off the
-    server's event loop), where the pooled connections are not used."""
+    server's event loop), where the pooled connections are not used. `path` may be the Database:
+    a PostgreSQL one writes through its own write transaction."""
+    if getattr(path, "kind", "sqlite") != "sqlite":
+        with path.write(time.monotonic() + 5) as pg_conn:
+            save_device_health(pg_conn, rows, site_id)
+        return
+    path = getattr(path, "path", path)
     conn = sqlite3.connect(str(path), timeout=5, isolation_level=None)
     try:
         conn.execute("PRAGMA busy_timeout=5000")

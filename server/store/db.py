@@ -169,9 +169,16 @@ def connect(path: str | Path) -> sqlite3.Connection:
 
 
 @contextmanager
-def snapshot(path: str | Path) -> Iterator[sqlite3.Connection]:
+def snapshot(path: "str | Path | Database_") -> Iterator[sqlite3.Connection]:
     """A read transaction on a connection of its own, closed after: for a native thread (off the
-    event loop), where the pooled connections are not used."""
+    event loop), where the pooled connections are not used. Given a PostgreSQL store, one of its
+    pooled connections (psycopg connections are not tied to the event loop's thread)."""
+    if isinstance(path, Database_):
+        if path.kind != "sqlite":
+            with path.read() as pg_conn:
+                yield pg_conn
+            return
+        path = path.path
     conn = connect(path)
     try:
         conn.execute("BEGIN")
@@ -239,6 +246,7 @@ class Database_:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
+        self.folder = self.path.parent  # where files that belong with the database go
         create_private(self.path)
         self._pool: queue.LifoQueue[sqlite3.Connection] = queue.LifoQueue()
 
