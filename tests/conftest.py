@@ -118,6 +118,7 @@ class LiveServer:
     def __init__(self, tmp: Path) -> None:
         self.tmp = tmp
         self.db = tmp / "xephang.db"
+        self.files = tmp  # where the server writes demo-devices.txt (beside a SQLite file)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen[bytes] | None = None
@@ -154,7 +155,7 @@ class LiveServer:
             self._read_demo()
 
     def _read_demo(self) -> None:
-        lines = (self.tmp / "demo-devices.txt").read_text(encoding="utf-8").splitlines()
+        lines = (self.files / "demo-devices.txt").read_text(encoding="utf-8").splitlines()
         for line in lines[1:]:
             name, kind, zone, counter, token = line.split("\t")
             self.devices[name] = {"token": token, "kind": kind, "zone": zone or None,
@@ -295,3 +296,25 @@ def store_location(request: Any, tmp_path: Path) -> Any:
     if request.param == "sqlite":
         return tmp_path / "xephang.db"
     return request.getfixturevalue("pg_url")
+
+
+class PgLiveServer(LiveServer):
+    """The real server (`xephang run --db postgresql://…`) on a fresh PostgreSQL database; its
+    files (demo-devices.txt, caches) go to a runtime folder of its own."""
+
+    def __init__(self, tmp: Path, url: str) -> None:
+        super().__init__(tmp)
+        self.db = url  # type: ignore[assignment]
+        self.files = tmp / "runtime"
+
+    def env(self) -> dict[str, str]:
+        return dict(super().env(), XEPHANG_RUNTIME_DIR=str(self.files))
+
+
+@pytest.fixture
+def pg_live_server(tmp_path: Path, pg_cluster: Any) -> Iterator[LiveServer]:
+    """A real server process on a fresh (empty: the server migrates it) PostgreSQL database."""
+    server = PgLiveServer(tmp_path, pg_cluster.create_database(migrated=False))
+    server.start()
+    yield server
+    server.stop()
