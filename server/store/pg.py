@@ -235,6 +235,18 @@ class PgDatabase(Database_):
         except queue.Empty:
             return self._connect()
 
+    def _begin(self, write: bool) -> PgConnection:
+        """A pooled connection with a transaction begun; a pooled one the server closed meanwhile
+        (a PostgreSQL restart, an idle timeout) is replaced by a new one, once."""
+        conn = self._acquire()
+        try:
+            conn.begin(write)
+        except psycopg.OperationalError:
+            conn.close()
+            conn = self._connect()
+            conn.begin(write)
+        return conn
+
     def _release(self, conn: PgConnection) -> None:  # type: ignore[override]
         conn.memo = {}
         if conn.raw.closed or conn.raw.broken:
@@ -256,10 +268,12 @@ class PgDatabase(Database_):
         """
         left = (deadline if deadline is not None else time.monotonic() + BUSY_WAIT_S) \
             - time.monotonic()
-        conn = self._acquire()
+        try:
+            conn = self._begin(write=True)
+        except psycopg.Error as exc:
+            raise (storage_error(exc) or exc) from None
         try:
             try:
-                conn.begin(write=True)
                 if left <= 0:
                     raise Busy("no time left to wait for the write lock")
                 conn.raw.execute(f"SET LOCAL lock_timeout = {max(1, int(left * 1000))}")
@@ -280,10 +294,12 @@ class PgDatabase(Database_):
     @contextmanager
     def read(self) -> Iterator[Any]:
         """A read transaction: one consistent snapshot of the database."""
-        conn = self._acquire()
+        try:
+            conn = self._begin(write=False)
+        except psycopg.Error as exc:
+            raise (storage_error(exc) or exc) from None
         try:
             try:
-                conn.begin(write=False)
                 try:
                     yield conn
                 finally:

@@ -53,9 +53,19 @@ class PgCluster:
                 "-c max_connections=300", "-c shared_buffers=32MB"]
         if not durable:  # tests prove logic, not power cuts: skip the disk flushes
             opts += ["-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off"]
-        self._run(_bin("pg_ctl"), "-D", str(self.data), "-l", str(self.base / "log"), "-w",
-                  "-t", "60", "-o", " ".join(opts), "start")
+        self.opts = " ".join(opts)
+        self.start()
         self.template_ready = False
+
+    def start(self) -> None:
+        """Start the server (its output goes to a log file, never to our pipes)."""
+        self._run(_bin("pg_ctl"), "-D", str(self.data), "-l", str(self.base / "log"), "-w",
+                  "-t", "60", "-o", self.opts, "start")
+
+    def restart(self) -> None:
+        """Stop the server (fast: every connection is cut) and start it again."""
+        self._run(_bin("pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
+        self.start()
 
     def _run(self, *cmd: str) -> None:
         full = (["runuser", "-u", "postgres", "--"] if self.as_root else []) + list(cmd)
