@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from server.store import Busy, Database, StoreError
-from server.store.db import StorageReadOnly
+from server.store.db import Database_, StorageReadOnly
 from server.store.location import BadLocation
 from server.store.migrate import ddl
 
@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_the_factory_picks_the_engine_by_location(tmp_path: Path, pg_url: str) -> None:
     assert Database(tmp_path / "x.db").kind == "sqlite"
     pg = Database(pg_url)
-    assert pg.kind == "postgresql" and isinstance(pg, Database)
+    assert pg.kind == "postgresql" and isinstance(pg, Database_)
     with pytest.raises(BadLocation):
         Database("postgresql:/x")
     assert not (tmp_path / "postgresql:").exists()

@@ -228,21 +228,10 @@ def create_private(path: Path) -> None:
 
 
 class Database_:
-    """A pool of connections to one database file, with read and write transactions.
-
-    `Database_(location)` is the factory: a `postgresql://` URL gives a PgDatabase (store/pg.py,
-    the same surface), anything else this SQLite store; a location neither can use raises
-    BadLocation before anything is created.
-    """
+    """A pool of connections to one database file, with read and write transactions (the
+    PostgreSQL store, store/pg.py, has the same surface; store/database.py picks one)."""
 
     kind = "sqlite"
-
-    def __new__(cls, location: str | Path) -> "Database_":
-        from .location import engine
-        if cls is Database_ and engine(location) == "postgresql":
-            from .pg import PgDatabase
-            return object.__new__(PgDatabase)
-        return object.__new__(cls)
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
