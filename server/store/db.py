@@ -236,6 +236,7 @@ class Database_:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self.folder = self.path.parent  # where files that belong with the database go
+        self.location = str(self.path)  # what Database() was given: another pool opens the same
         create_private(self.path)
         self._pool: queue.LifoQueue[sqlite3.Connection] = queue.LifoQueue()
 

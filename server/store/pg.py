@@ -204,7 +204,7 @@ class PgDatabase(Database_):
 
     def __init__(self, url: str) -> None:  # noqa: D107 - no file, no folder: nothing to create
         from printers.runtime import runtime_dir
-        self.url = url
+        self.url = self.location = url
         self.path = None  # type: ignore[assignment]  # file-only code checks `kind` first
         self.folder = runtime_dir()  # no folder of its own: this process's private one
         self._pool: queue.LifoQueue[PgConnection] = queue.LifoQueue()  # type: ignore[assignment]

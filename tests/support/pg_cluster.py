@@ -37,10 +37,12 @@ class PgCluster:
     """One private PostgreSQL server; `create_database()` gives a fresh migrated database URL."""
 
     def __init__(self, durable: bool = False) -> None:
-        self.base = Path(tempfile.mkdtemp(prefix="xephang-pg-"))
+        self.as_root = os.geteuid() == 0
+        # As root, in /tmp: the postgres account must reach the folder (a TMPDIR of root's may
+        # be closed to it); the folder itself is then handed to that account.
+        self.base = Path(tempfile.mkdtemp(prefix="xephang-pg-", dir="/tmp" if self.as_root else None))
         self.data, self.sock = self.base / "data", self.base / "sock"
         self.sock.mkdir()
-        self.as_root = os.geteuid() == 0
         if self.as_root:  # initdb will not run as root: the cluster is the postgres account's
             pw = pwd.getpwnam("postgres")
             for p in (self.base, self.sock):
