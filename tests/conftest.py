@@ -42,8 +42,10 @@ class Demo:
 
 
 @pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    """A fresh database file path."""
+def db_path(tmp_path: Path, request: Any) -> Path:
+    """A fresh database file path (XEPHANG_TEST_STORE=postgresql: a fresh PostgreSQL database)."""
+    if os.environ.get("XEPHANG_TEST_STORE") == "postgresql":
+        return request.getfixturevalue("pg_url")  # type: ignore[no-any-return]
     return tmp_path / "xephang.db"
 
 

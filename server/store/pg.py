@@ -3,7 +3,7 @@
 A thin layer, not an ORM: `?` placeholders become `%s` (once per statement, cached), rows index by
 position and by name like sqlite3.Row, integers are sent untyped so PostgreSQL reads them the way
 SQLite does (`active = 1`, `(priority IS NOT NULL) = 0`), and booleans and numerics come back as
-SQLite gives them (0/1, float). Writers take the site's advisory lock first, which is what
+SQLite gives them (0/1, int or float). Writers take the site's advisory lock first, which is what
 `BEGIN IMMEDIATE` gives on SQLite: one writer of a site at a time, so every read-then-write use
 case stays serial without retry loops, while sites write in parallel.
 """
@@ -20,7 +20,6 @@ import psycopg
 from psycopg import errors as pg_errors
 from psycopg.adapt import Dumper, Loader
 from psycopg.pq import Format
-from psycopg.types.numeric import FloatLoader
 
 from .db import BUSY_WAIT_S, Busy, Database_, StorageFull, StorageReadOnly, StoreError
 from .location import CONNECT_TIMEOUT_S, redact
@@ -68,6 +67,18 @@ class _UntypedIntDumper(Dumper):
 
     def dump(self, obj: Any) -> bytes:
         return str(int(obj)).encode()
+
+
+class _NumericLoader(Loader):
+    """NUMERIC as SQLite answers: SUM of integers is an int, AVG and fractions a float (not
+    Decimal, which JSON cannot carry)."""
+
+    def load(self, data: Any) -> int | float:
+        text = bytes(data)
+        try:
+            return int(text)
+        except ValueError:  # a fraction, NaN, Infinity
+            return float(text)
 
 
 class _IntBoolLoader(Loader):
@@ -127,7 +138,7 @@ class PgConnection:
                                    row_factory=_row_factory)
         self.raw.adapters.register_dumper(int, _UntypedIntDumper)
         self.raw.adapters.register_dumper(bool, _UntypedIntDumper)
-        self.raw.adapters.register_loader("numeric", FloatLoader)
+        self.raw.adapters.register_loader("numeric", _NumericLoader)
         self.raw.adapters.register_loader("bool", _IntBoolLoader)
         self.memo: dict[object, object] = {}
         self.total_changes = 0  # moves with every write statement: the memo key of `remembered`
