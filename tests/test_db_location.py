@@ -82,3 +82,11 @@ def test_init_and_commands_work_on_postgresql(tmp_path: Path, pg_cluster: Any) -
     assert not any(p.name.startswith("postgres") for p in tmp_path.iterdir())
     backup = xephang(tmp_path, "backup", "--to", "b.db", "--db", url)
     assert backup.returncode == 2 and "pg_dump" in backup.stderr
+
+
+def test_xephang_db_in_the_environment_is_checked_the_same(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "XEPHANG_DB": "postgresql:/typo"}
+    out = subprocess.run([sys.executable, "-m", "server.cli", "user", "list"], cwd=tmp_path,
+                         env=env, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 2 and "not a database location" in out.stderr
+    assert list(tmp_path.iterdir()) == []
