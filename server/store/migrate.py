@@ -72,7 +72,7 @@ def apply_postgres(conn: Any) -> list[str]:
         for m in migrations._migrations:
             if m.name in done:
                 continue
-            conn.begin(write=True)
+            conn.begin(lock_ms=30_000)  # also waits for the writers of a running server
             try:
                 m.fn(PgMigrationDb(conn))  # type: ignore[arg-type]
                 conn.execute("INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)",

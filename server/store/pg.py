@@ -170,11 +170,18 @@ class PgConnection:
         self.raw.execute(script.encode())  # type: ignore[call-overload]
         self.total_changes += 1
 
-    def begin(self, write: bool) -> None:
-        """Start a transaction (a write one serialised per site, like BEGIN IMMEDIATE)."""
+    def begin(self, lock_ms: int | None = None) -> None:
+        """Start a transaction: a read snapshot, or (`lock_ms` given) a write transaction that
+        first takes the site's lock, waiting at most lock_ms (like BEGIN IMMEDIATE). One round
+        trip: the statements go together in one simple query."""
         self.memo = {}
-        self.raw.execute("BEGIN" if write else "BEGIN ISOLATION LEVEL REPEATABLE READ")
-        self.in_transaction = True
+        self.in_transaction = True  # from here on, a failure leaves something to roll back
+        if lock_ms is None:
+            self.raw.execute(b"BEGIN ISOLATION LEVEL REPEATABLE READ")
+        else:
+            self.raw.execute(f"BEGIN; SET LOCAL lock_timeout = {lock_ms}; "
+                             f"SELECT pg_advisory_xact_lock({SITE_ID}); "
+                             "SET LOCAL lock_timeout = 0".encode())
 
     def commit(self) -> None:
         """Commit the open transaction."""
@@ -246,16 +253,24 @@ class PgDatabase(Database_):
         except queue.Empty:
             return self._connect()
 
-    def _begin(self, write: bool) -> PgConnection:
-        """A pooled connection with a transaction begun; a pooled one the server closed meanwhile
-        (a PostgreSQL restart, an idle timeout) is replaced by a new one, once."""
+    def _begin(self, lock_ms: int | None) -> PgConnection:
+        """A pooled connection with a transaction begun (see PgConnection.begin); a pooled one the
+        server closed meanwhile (a PostgreSQL restart, an idle timeout) is replaced, once."""
         conn = self._acquire()
         try:
-            conn.begin(write)
-        except psycopg.OperationalError:
+            conn.begin(lock_ms)
+            return conn
+        except psycopg.Error:
+            if not (conn.raw.broken or conn.raw.closed):  # the server answered: e.g. lock timeout
+                self._release(conn)
+                raise
             conn.close()
-            conn = self._connect()
-            conn.begin(write)
+        conn = self._connect()
+        try:
+            conn.begin(lock_ms)
+        except BaseException:
+            self._release(conn)
+            raise
         return conn
 
     def _release(self, conn: PgConnection) -> None:  # type: ignore[override]
@@ -279,17 +294,14 @@ class PgDatabase(Database_):
         """
         left = (deadline if deadline is not None else time.monotonic() + BUSY_WAIT_S) \
             - time.monotonic()
+        if left <= 0:
+            raise Busy("no time left to wait for the write lock")
         try:
-            conn = self._begin(write=True)
+            conn = self._begin(lock_ms=max(1, int(left * 1000)))
         except psycopg.Error as exc:
             raise (storage_error(exc) or exc) from None
         try:
             try:
-                if left <= 0:
-                    raise Busy("no time left to wait for the write lock")
-                conn.raw.execute(f"SET LOCAL lock_timeout = {max(1, int(left * 1000))}")
-                conn.raw.execute("SELECT pg_advisory_xact_lock(%s)", (SITE_ID,))
-                conn.raw.execute("SET LOCAL lock_timeout = 0")
                 try:
                     yield conn
                 except BaseException:
@@ -306,7 +318,7 @@ class PgDatabase(Database_):
     def read(self) -> Iterator[Any]:
         """A read transaction: one consistent snapshot of the database."""
         try:
-            conn = self._begin(write=False)
+            conn = self._begin(lock_ms=None)
         except psycopg.Error as exc:
             raise (storage_error(exc) or exc) from None
         try:
