@@ -5,7 +5,8 @@ processes over keep-alive HTTP, prints median and p99. Run: `.venv/bin/python be
 
 `--db postgresql` runs the same on a throwaway PostgreSQL cluster of its own (durable: fsync on,
 synchronous_commit on, as SQLite's synchronous=FULL); `--db postgresql://…` on an existing (empty)
-database. `--tickets N` issues N per client (1000 by default).
+database. `--tickets N` issues N per client (1000 by default). `--processes N` starts N server
+processes on the one database, the clients and counters spread over them.
 """
 from __future__ import annotations
 
@@ -106,6 +107,7 @@ def main() -> None:
     ap.add_argument("--db", help="postgresql (a throwaway cluster) or a postgresql:// URL; "
                                  "default: a SQLite file in a temp folder")
     ap.add_argument("--tickets", type=int, default=1000, help="tickets per client process")
+    ap.add_argument("--processes", type=int, default=1, help="server processes on the database")
     args = ap.parse_args()
     cluster = None
     if args.db == "postgresql":
@@ -114,29 +116,36 @@ def main() -> None:
         cluster = PgCluster(durable=True)
         args.db = cluster.create_database(migrated=False)
     engine = "PostgreSQL (fsync, synchronous_commit on)" if args.db else "SQLite synchronous=FULL"
-    with socket.socket() as sock:  # a free port: other work may run on this machine
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
+    ports = []
+    for _ in range(args.processes):
+        with socket.socket() as sock:  # a free port: other work may run on this machine
+            sock.bind(("127.0.0.1", 0))
+            ports.append(int(sock.getsockname()[1]))
     try:
         with tempfile.TemporaryDirectory() as d:
-            run(Path(d), port, args.db, args.tickets)
+            run(Path(d), ports, args.db, args.tickets)
     finally:
         if cluster is not None:
             cluster.stop()
     print("command: .venv/bin/python bench/bench_issue_call.py" + (" --db postgresql" if cluster
           else f" --db {args.db}" if args.db else "") +
-          f" --tickets {args.tickets} (machine: {os.cpu_count()} cores, load "
+          f" --tickets {args.tickets} --processes {args.processes} (machine: {os.cpu_count()} cores, load "
           f"{os.getloadavg()[0]:.1f}, server: xephang run, gevent, {engine})")
 
 
-def run(tmp: Path, port: int, db: str | None, per_client: int) -> None:
-    """Start the server, issue, then call next; print the figures."""
-    proc = start_server(tmp, port, db=db)
-    url = f"http://127.0.0.1:{port}"
+def run(tmp: Path, ports: list[int], db: str | None, per_client: int) -> None:
+    """Start the server(s), issue, then call next; print the figures."""
+    db = db or str(tmp / "x.db")
+    procs = []
+    for i, port in enumerate(ports):  # one after another: the first loads the demo site
+        (tmp / f"p{i}").mkdir()
+        procs.append(start_server(tmp / f"p{i}", port, db=db))
+    urls = [f"http://127.0.0.1:{port}" for port in ports]
+    url = urls[0]
     try:
         # A kiosk without a printer: this measures issuing; printing is bench/bench_print.py.
         out = subprocess.run([sys.executable, "-m", "server.cli", "device", "add", "bench-kiosk",
-                              "--kind", "kiosk", "--db", db or str(tmp / "x.db")],
+                              "--kind", "kiosk", "--db", db],
                              cwd=ROOT, env=dict(os.environ, XEPHANG_RUNTIME_DIR=str(tmp / "cli")),
                              capture_output=True, text=True, check=True)
         tok = out.stdout.strip().splitlines()[-1]
@@ -146,7 +155,8 @@ def run(tmp: Path, port: int, db: str | None, per_client: int) -> None:
         capped = {s["code"] for s in read_site_file(DEMO_SITE)["services"] if s.get("daily_cap")}
         services = [s["code"] for s in site["services"] if s["code"] not in capped]
         clients = 4
-        lat, wall = run_clients(issuer, [(url, tok, services, per_client)] * clients)
+        lat, wall = run_clients(issuer, [(urls[i % len(urls)], tok, services, per_client)
+                                         for i in range(clients)])
         n = clients * per_client
         print(f"issue: {n} tickets over HTTP from {clients} client processes in {wall:.2f}s = "
               f"{n / wall:.0f} tickets/s; latency median {statistics.median(lat):.1f} ms, "
@@ -156,19 +166,21 @@ def run(tmp: Path, port: int, db: str | None, per_client: int) -> None:
                                    json={"username": f"canbo{c}", "password": PASSWORD}
                                    ).json()["token"] for c in counters}
         rounds = 10
-        lat, wall = run_clients(caller, [(url, tokens[c], c, rounds, 0.0) for c in counters],
-                                parties=len(counters))
+        lat, wall = run_clients(caller, [(urls[c % len(urls)], tokens[c], c, rounds, 0.0)
+                                         for c in counters], parties=len(counters))
         print(f"call-next burst: all {len(counters)} counters press at the same instant, "
               f"{rounds} rounds ({len(lat)} calls): median {statistics.median(lat):.1f} ms, "
               f"p99 {pct(lat, 0.99):.1f} ms")
         pace, rounds = 2.0, 10
-        lat, wall = run_clients(caller, [(url, tokens[c], c, rounds, pace) for c in counters])
+        lat, wall = run_clients(caller, [(urls[c % len(urls)], tokens[c], c, rounds, pace)
+                                         for c in counters])
         print(f"call-next sustained: {len(counters)} counters each calling every {pace:.0f} s "
               f"({len(lat)} calls, {len(lat) / wall:.0f} calls/s): median "
               f"{statistics.median(lat):.1f} ms, p99 {pct(lat, 0.99):.1f} ms")
     finally:
-        proc.terminate()
-        proc.wait()
+        for proc in procs:
+            proc.terminate()
+            proc.wait()
 
 
 if __name__ == "__main__":

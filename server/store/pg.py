@@ -5,7 +5,8 @@ position and by name like sqlite3.Row, integers are sent untyped so PostgreSQL r
 SQLite does (`active = 1`, `(priority IS NOT NULL) = 0`), and booleans and numerics come back as
 SQLite gives them (0/1, int or float). Writers take the site's advisory lock first, which is what
 `BEGIN IMMEDIATE` gives on SQLite: one writer of a site at a time, so every read-then-write use
-case stays serial without retry loops, while sites write in parallel.
+case stays serial without retry loops (and sites will write in parallel once every query names
+its site; until then all writes are site 1's).
 """
 from __future__ import annotations
 
@@ -25,7 +26,8 @@ from .db import BUSY_WAIT_S, Busy, Database_, StorageFull, StorageReadOnly, Stor
 from .location import CONNECT_TIMEOUT_S, redact
 
 SITE_ID = 1  # the only site until queries are scoped by site (issue 9, next step)
-# psycopg's own waits go through select/poll, which gevent patches: a query blocks only its greenlet.
+# Under gevent, psycopg waits through the patched select when it is imported after the patch
+# (`xephang run` patches first): a query then blocks only its greenlet (tests/test_store_pg.py).
 
 
 class Row(tuple):  # type: ignore[type-arg]
