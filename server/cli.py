@@ -52,11 +52,10 @@ def _data_folder(location: str) -> Path:
 
 def _sqlite_only(location: str, what: str) -> bool:
     """Print why `what` (a file-only operation) does not apply to a PostgreSQL store; True then."""
-    from .store.location import is_postgres
+    from .store.location import BadLocation, is_postgres
     if not is_postgres(location):
         return False
-    print(f"xephang: {what} works on a SQLite file only; back a PostgreSQL database up with "
-          "pg_dump (xephang's own pg_dump backups are a later step)", file=sys.stderr)
+    _refused(BadLocation("db_sqlite_only", what=what))
     return True
 
 
@@ -172,8 +171,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     try:  # reached only now: psycopg picks its gevent-friendly wait when imported after the patch
         check(args.db)
     except BadLocation as exc:
-        print(f"xephang: {exc}", file=sys.stderr)
-        return 2
+        return _refused(exc)
     _import_socketio_server_only()
     from .app import create_app
     from .realtime import socketio
@@ -411,7 +409,7 @@ def cmd_site_export(args: argparse.Namespace) -> int:
     os.replace(tmp, args.to)  # a reader never sees half a file
     print(f"site configuration written to {args.to}", file=sys.stderr)
     return 0
-def _refused(exc) -> int:  # noqa: ANN001 - a UseCaseError
+def _refused(exc) -> int:  # noqa: ANN001 - a UseCaseError (or BadLocation: a code and params)
     """Print a refused use case's message (the operator's language, and English) and exit 2."""
     from .i18n import message
     text = _say(exc.code, **exc.params)
@@ -784,8 +782,7 @@ def main(argv: list[str] | None = None) -> int:
         try:  # before anything is created: a typo must not become a folder called "postgresql:"
             check(args.db, reach=args.func is not cmd_run)  # `run` reaches it after gevent's patch
         except BadLocation as exc:
-            print(f"xephang: {exc}", file=sys.stderr)
-            return 2
+            return _refused(exc)
         try:  # a PostgreSQL store has no folder: XEPHANG_RUNTIME_DIR or the user's state folder
             use_runtime_dir(runtime_dir() if is_postgres(args.db)
                             else Path(args.db).parent / "runtime")  # before anything imports escpos

@@ -90,3 +90,12 @@ def test_xephang_db_in_the_environment_is_checked_the_same(tmp_path: Path) -> No
                          env=env, capture_output=True, text=True, timeout=60)
     assert out.returncode == 2 and "not a database location" in out.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_operator_reads_it_in_vietnamese_first_then_english(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "LANG": "vi_VN.UTF-8"}
+    out = subprocess.run([sys.executable, "-m", "server.cli", "user", "list", "--db", "mysql://x"],
+                         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 2 and len(out.stderr.strip().splitlines()) == 1
+    assert out.stderr.startswith("mysql://x không phải nơi lưu dữ liệu")
+    assert "(not a database location: mysql://x" in out.stderr

@@ -13,7 +13,12 @@ CONNECT_TIMEOUT_S = 5
 
 
 class BadLocation(Exception):
-    """The --db location cannot be used by either engine; the message is one line for the operator."""
+    """The --db location cannot be used by either engine: `code` and `params` name why (the
+    command line says it in the operator's language, server/i18n.py `db_location_*`)."""
+
+    def __init__(self, code: str, **params: object) -> None:
+        super().__init__(f"{code}: {params}")
+        self.code, self.params = code, params
 
 
 def is_postgres(location: str | os.PathLike[str]) -> bool:
@@ -41,22 +46,21 @@ def engine(location: str | os.PathLike[str]) -> str:
     looks like a URL of another kind (a typo such as `postgresql:/x`) or is empty."""
     text = str(location)
     if not text.strip():
-        raise BadLocation("the database location is empty")
+        raise BadLocation("db_location_empty")
     if is_postgres(text):
         return "postgresql"
     if _SCHEME.match(text):
-        raise BadLocation(f"not a database location: {text!r} (use a file path, or a URL like "
-                          "postgresql://user:password@host/dbname)")
+        raise BadLocation("db_location_not_url", location=text)
     return "sqlite"
 
 
 def _check_file(path: Path) -> None:
     """The file, or the folders it would be created in, must be ours to write."""
     if path.is_dir():
-        raise BadLocation(f"{path} is a folder, not a database file")
+        raise BadLocation("db_location_is_folder", path=str(path))
     if path.exists():
         if not os.access(path, os.R_OK | os.W_OK):
-            raise BadLocation(f"the database file {path} is not readable and writable by this user")
+            raise BadLocation("db_location_file_not_ours", path=str(path))
         folder = path.parent
     else:
         folder = path.parent
@@ -65,14 +69,12 @@ def _check_file(path: Path) -> None:
                 break
             folder = folder.parent
         if folder.exists() and not folder.is_dir():
-            raise BadLocation(f"cannot create {path}: {folder} is a file, not a folder")
+            raise BadLocation("db_location_parent_is_file", path=str(path), folder=str(folder))
     if not os.access(folder, os.W_OK | os.X_OK):
-        raise BadLocation(f"cannot write the database at {path}: the folder {folder} is read-only "
-                          "or not ours to write")
+        raise BadLocation("db_location_folder_readonly", path=str(path), folder=str(folder))
     try:
         if os.statvfs(folder).f_flag & os.ST_RDONLY:
-            raise BadLocation(f"cannot write the database at {path}: {folder} is on a read-only "
-                              "file system")
+            raise BadLocation("db_location_folder_readonly", path=str(path), folder=str(folder))
     except OSError:
         pass
 
@@ -86,10 +88,9 @@ def _reach_postgres(url: str) -> None:
     try:
         import psycopg
     except ImportError:
-        raise BadLocation("PostgreSQL needs the psycopg package: pip install 'xephang[city]'") \
-            from None
+        raise BadLocation("db_postgresql_no_driver") from None
     try:
         psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT_S, autocommit=True).close()
     except psycopg.Error as exc:
         first = (str(exc).strip().splitlines() or ["no answer"])[0]
-        raise BadLocation(f"PostgreSQL at {redact(url)} cannot be used: {first}") from None
+        raise BadLocation("db_postgresql_unreachable", url=redact(url), why=first) from None
