@@ -3,6 +3,7 @@ folder and a free port, never the system's service. initdb refuses to run as roo
 cluster belongs to the `postgres` account (runuser); as anyone else, to that user."""
 from __future__ import annotations
 
+import atexit
 import glob
 import itertools
 import os
@@ -58,6 +59,7 @@ class PgCluster:
         self.opts = " ".join(opts)
         self.start()
         self.template_ready = False
+        atexit.register(self.stop)  # also when the run ends without its fixture's teardown
 
     def start(self) -> None:
         """Start the server (its output goes to a log file, never to our pipes)."""
@@ -98,7 +100,9 @@ class PgCluster:
         return self.url(name)
 
     def stop(self) -> None:
-        """Stop the server and remove its files."""
+        """Stop the server and remove its files (once)."""
+        if not self.base.exists():
+            return
         try:
             self._run(_bin("pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop")
         finally:
