@@ -2,6 +2,11 @@
 
 Starts `xephang run` (gevent, one process) on a fresh database, drives it from separate client
 processes over keep-alive HTTP, prints median and p99. Run: `.venv/bin/python bench/bench_issue_call.py`
+
+`--db postgresql` runs the same on a throwaway PostgreSQL cluster of its own (durable: fsync on,
+synchronous_commit on, as SQLite's synchronous=FULL); `--db postgresql://…` on an existing (empty)
+database. `--tickets N` issues N per client (1000 by default). `--processes N` starts N server
+processes on the one database, the clients and counters spread over them.
 """
 from __future__ import annotations
 
@@ -25,10 +30,12 @@ def pct(values: list[float], p: float) -> float:
     return values[min(len(values) - 1, int(len(values) * p))]
 
 
-def start_server(tmp: Path, port: int, root: Path = ROOT) -> subprocess.Popen[bytes]:
-    """`xephang run` from a checkout (this one by default) on tmp/x.db; returns once it answers."""
-    env = dict(os.environ, XEPHANG_DEMO_PASSWORD=PASSWORD)
-    proc = subprocess.Popen([sys.executable, "-m", "server.cli", "run", "--db", str(tmp / "x.db"),
+def start_server(tmp: Path, port: int, root: Path = ROOT,
+                 db: str | None = None) -> subprocess.Popen[bytes]:
+    """`xephang run` from a checkout (this one by default) on tmp/x.db (or the database `db`);
+    returns once it answers."""
+    env = dict(os.environ, XEPHANG_DEMO_PASSWORD=PASSWORD, XEPHANG_RUNTIME_DIR=str(tmp / "runtime"))
+    proc = subprocess.Popen([sys.executable, "-m", "server.cli", "run", "--db", db or str(tmp / "x.db"),
                              "--port", str(port)], cwd=root, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(600):
@@ -94,50 +101,86 @@ def run_clients(target, args_list, parties: int | None = None) -> tuple[list[flo
 
 
 def main() -> None:
+    import argparse
     import socket
-    with socket.socket() as sock:  # a free port: other work may run on this machine
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
-    with tempfile.TemporaryDirectory() as d:
-        proc = start_server(Path(d), port)
-        url = f"http://127.0.0.1:{port}"
-        try:
-            # A kiosk without a printer: this measures issuing; printing is bench/bench_print.py.
-            out = subprocess.run([sys.executable, "-m", "server.cli", "device", "add", "bench-kiosk",
-                                  "--kind", "kiosk", "--db", str(Path(d) / "x.db")], cwd=ROOT,
-                                 capture_output=True, text=True, check=True)
-            tok = out.stdout.strip().splitlines()[-1]
-            site = requests.get(f"{url}/api/v1/site").json()
-            # Services with a daily cap would turn the bench's tickets away once full.
-            from server.site import DEMO_SITE, read_site_file
-            capped = {s["code"] for s in read_site_file(DEMO_SITE)["services"] if s.get("daily_cap")}
-            services = [s["code"] for s in site["services"] if s["code"] not in capped]
-            clients, per_client = 4, 1000
-            lat, wall = run_clients(issuer, [(url, tok, services, per_client)] * clients)
-            n = clients * per_client
-            print(f"issue: {n} tickets over HTTP from {clients} client processes in {wall:.2f}s = "
-                  f"{n / wall:.0f} tickets/s; latency median {statistics.median(lat):.1f} ms, "
-                  f"p99 {pct(lat, 0.99):.1f} ms")
-            counters = [c["number"] for c in site["counters"]]
-            tokens = {c: requests.post(f"{url}/api/v1/auth/login",
-                                       json={"username": f"canbo{c}", "password": PASSWORD}
-                                       ).json()["token"] for c in counters}
-            rounds = 10
-            lat, wall = run_clients(caller, [(url, tokens[c], c, rounds, 0.0) for c in counters],
-                                    parties=len(counters))
-            print(f"call-next burst: all {len(counters)} counters press at the same instant, "
-                  f"{rounds} rounds ({len(lat)} calls): median {statistics.median(lat):.1f} ms, "
-                  f"p99 {pct(lat, 0.99):.1f} ms")
-            pace, rounds = 2.0, 10
-            lat, wall = run_clients(caller, [(url, tokens[c], c, rounds, pace) for c in counters])
-            print(f"call-next sustained: {len(counters)} counters each calling every {pace:.0f} s "
-                  f"({len(lat)} calls, {len(lat) / wall:.0f} calls/s): median "
-                  f"{statistics.median(lat):.1f} ms, p99 {pct(lat, 0.99):.1f} ms")
-        finally:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--db", help="postgresql (a throwaway cluster) or a postgresql:// URL; "
+                                 "default: a SQLite file in a temp folder")
+    ap.add_argument("--tickets", type=int, default=1000, help="tickets per client process")
+    ap.add_argument("--processes", type=int, default=1, help="server processes on the database")
+    args = ap.parse_args()
+    cluster = None
+    if args.db == "postgresql":
+        sys.path.insert(0, str(ROOT))
+        from tests.support.pg_cluster import PgCluster
+        cluster = PgCluster(durable=True)
+        args.db = cluster.create_database(migrated=False)
+    engine = "PostgreSQL (fsync, synchronous_commit on)" if args.db else "SQLite synchronous=FULL"
+    ports = []
+    for _ in range(args.processes):
+        with socket.socket() as sock:  # a free port: other work may run on this machine
+            sock.bind(("127.0.0.1", 0))
+            ports.append(int(sock.getsockname()[1]))
+    try:
+        with tempfile.TemporaryDirectory() as d:
+            run(Path(d), ports, args.db, args.tickets)
+    finally:
+        if cluster is not None:
+            cluster.stop()
+    print("command: .venv/bin/python bench/bench_issue_call.py" + (" --db postgresql" if cluster
+          else f" --db {args.db}" if args.db else "") +
+          f" --tickets {args.tickets} --processes {args.processes} (machine: {os.cpu_count()} cores, load "
+          f"{os.getloadavg()[0]:.1f}, server: xephang run, gevent, {engine})")
+
+
+def run(tmp: Path, ports: list[int], db: str | None, per_client: int) -> None:
+    """Start the server(s), issue, then call next; print the figures."""
+    db = db or str(tmp / "x.db")
+    procs = []
+    for i, port in enumerate(ports):  # one after another: the first loads the demo site
+        (tmp / f"p{i}").mkdir()
+        procs.append(start_server(tmp / f"p{i}", port, db=db))
+    urls = [f"http://127.0.0.1:{port}" for port in ports]
+    url = urls[0]
+    try:
+        # A kiosk without a printer: this measures issuing; printing is bench/bench_print.py.
+        out = subprocess.run([sys.executable, "-m", "server.cli", "device", "add", "bench-kiosk",
+                              "--kind", "kiosk", "--db", db],
+                             cwd=ROOT, env=dict(os.environ, XEPHANG_RUNTIME_DIR=str(tmp / "cli")),
+                             capture_output=True, text=True, check=True)
+        tok = out.stdout.strip().splitlines()[-1]
+        site = requests.get(f"{url}/api/v1/site").json()
+        # Services with a daily cap would turn the bench's tickets away once full.
+        from server.site import DEMO_SITE, read_site_file
+        capped = {s["code"] for s in read_site_file(DEMO_SITE)["services"] if s.get("daily_cap")}
+        services = [s["code"] for s in site["services"] if s["code"] not in capped]
+        clients = 4
+        lat, wall = run_clients(issuer, [(urls[i % len(urls)], tok, services, per_client)
+                                         for i in range(clients)])
+        n = clients * per_client
+        print(f"issue: {n} tickets over HTTP from {clients} client processes in {wall:.2f}s = "
+              f"{n / wall:.0f} tickets/s; latency median {statistics.median(lat):.1f} ms, "
+              f"p99 {pct(lat, 0.99):.1f} ms")
+        counters = [c["number"] for c in site["counters"]]
+        tokens = {c: requests.post(f"{url}/api/v1/auth/login",
+                                   json={"username": f"canbo{c}", "password": PASSWORD}
+                                   ).json()["token"] for c in counters}
+        rounds = 10
+        lat, wall = run_clients(caller, [(urls[c % len(urls)], tokens[c], c, rounds, 0.0)
+                                         for c in counters], parties=len(counters))
+        print(f"call-next burst: all {len(counters)} counters press at the same instant, "
+              f"{rounds} rounds ({len(lat)} calls): median {statistics.median(lat):.1f} ms, "
+              f"p99 {pct(lat, 0.99):.1f} ms")
+        pace, rounds = 2.0, 10
+        lat, wall = run_clients(caller, [(urls[c % len(urls)], tokens[c], c, rounds, pace)
+                                         for c in counters])
+        print(f"call-next sustained: {len(counters)} counters each calling every {pace:.0f} s "
+              f"({len(lat)} calls, {len(lat) / wall:.0f} calls/s): median "
+              f"{statistics.median(lat):.1f} ms, p99 {pct(lat, 0.99):.1f} ms")
+    finally:
+        for proc in procs:
             proc.terminate()
             proc.wait()
-    print("command: .venv/bin/python bench/bench_issue_call.py "
-          f"(machine: {os.cpu_count()} cores, server: xephang run, gevent, SQLite synchronous=FULL)")
 
 
 if __name__ == "__main__":

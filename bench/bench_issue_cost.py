@@ -6,6 +6,9 @@ server's connections execute (sqlite3 trace callback) and the process CPU time p
 barely move with the machine's load, unlike the HTTP bench's tickets/s.
 
 Run: `.venv/bin/python bench/bench_issue_cost.py [--tickets 2000] [--open-counters]`
+`--db postgresql` does the same on a throwaway PostgreSQL cluster (durable settings): statements
+are counted at the store's PostgreSQL layer (BEGIN and COMMIT count one each, as in SQLite's
+trace), CPU ms is this process's only (the PostgreSQL server's own CPU is not in it).
 """
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -44,7 +48,43 @@ def main() -> None:
                         help="also count Python function calls per issue (exact, load-independent)")
     parser.add_argument("--open-counters", action="store_true",
                         help="open every counter first (the call order then follows open counters)")
+    parser.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
     args = parser.parse_args()
+    cluster = None
+    if args.db == "postgresql":
+        from tests.support.pg_cluster import PgCluster
+        cluster = PgCluster(durable=True)
+        count_postgresql_statements()
+    try:
+        measure(args, cluster.create_database(migrated=False) if cluster else None)
+    finally:
+        if cluster is not None:
+            cluster.stop()
+
+
+def count_postgresql_statements() -> None:
+    """Append every statement of the PostgreSQL layer to STATEMENTS (BEGIN … and COMMIT too)."""
+    from server.store import pg
+    execute, begin, commit = pg.PgConnection.execute, pg.PgConnection.begin, pg.PgConnection.commit
+
+    def counted_execute(self: Any, sql: str, params: Any = ()) -> Any:
+        STATEMENTS.append(sql)
+        return execute(self, sql, params)
+
+    def counted_begin(self: Any, lock_ms: int | None = None) -> None:
+        STATEMENTS.append("BEGIN (+ site lock)" if lock_ms is not None else "BEGIN (read)")
+        begin(self, lock_ms)
+
+    def counted_commit(self: Any) -> None:
+        STATEMENTS.append("COMMIT")
+        commit(self)
+    pg.PgConnection.execute = counted_execute  # type: ignore[method-assign]
+    pg.PgConnection.begin = counted_begin  # type: ignore[method-assign]
+    pg.PgConnection.commit = counted_commit  # type: ignore[method-assign]
+
+
+def measure(args: argparse.Namespace, url: str | None) -> None:
+    """Issue args.tickets in blocks; print the cost per issue of each block."""
     from server.app import create_app
     from server.services.admin import devices
     from server.services.auth import CLI
@@ -53,7 +93,7 @@ def main() -> None:
     from server.store import Database
 
     with tempfile.TemporaryDirectory() as d:
-        db_path = f"{d}/x.db"
+        db_path = url or f"{d}/x.db"
         initialize(Database(db_path), None, demo=True, demo_password="bench-password")
         app = create_app({"DB": db_path, "ASYNC_MODE": "threading", "SYNC_PUBLISH": True,
                           "PRINTING": False, "TESTING": True})

@@ -41,7 +41,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]
     db = Database(app.config["DB"])
-    use_runtime_dir(db.path.parent / "runtime")  # private caches (escpos) next to the database
+    if db.kind == "sqlite":  # PostgreSQL: the runtime folder the command line chose
+        use_runtime_dir(db.folder / "runtime")  # private caches (escpos) next to the database
     initialize(db, app.config["SITE"], demo=False)  # no-op when the database has a site
     app.secret_key = secret_key(db)
     ctx = Context.open(db)
@@ -54,7 +55,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.wsgi_app = SecurityHeaders(app.wsgi_app)  # type: ignore[method-assign]
     if app.config["PRINTING"]:
         from .services.printing import Printing
-        ctx.printer = Printing.start(ctx, Path(app.config["DB"]).parent / "prints")
+        ctx.printer = Printing.start(ctx, db.folder / "prints")
     from .web import pages
     pages.init_app(app)
     from kiosk import web as kiosk_web

@@ -40,8 +40,27 @@ def _print_setup(made, url: str, devices_file: Path) -> None:  # noqa: ANN001
     print("=============================================\n", flush=True)
 
 
+def _data_folder(location: str) -> Path:
+    """Where files that belong with the database go: beside a SQLite file; for PostgreSQL (no
+    folder of its own) this process's private runtime folder."""
+    from .store.location import is_postgres
+    if is_postgres(location):
+        from printers.runtime import runtime_dir
+        return runtime_dir()
+    return Path(location).parent
+
+
+def _sqlite_only(location: str, what: str) -> bool:
+    """Print why `what` (a file-only operation) does not apply to a PostgreSQL store; True then."""
+    from .store.location import BadLocation, is_postgres
+    if not is_postgres(location):
+        return False
+    _refused(BadLocation("db_sqlite_only", what=what))
+    return True
+
+
 def _write_demo_file(db_path: str, made) -> Path:  # noqa: ANN001
-    path = Path(db_path).parent / "demo-devices.txt"
+    path = _data_folder(db_path) / "demo-devices.txt"
     lines = [f"demo password: {made.password}"]
     lines += [f"{name}\t{kind}\t{zone or ''}\t{counter or ''}\t{token}"
               for name, kind, zone, counter, token in made.devices]
@@ -150,6 +169,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.async_mode == "gevent":
         from gevent import monkey
         monkey.patch_all()
+    from .store.location import BadLocation, check
+    try:  # reached only now: psycopg picks its gevent-friendly wait when imported after the patch
+        check(args.db)
+    except BadLocation as exc:
+        return _refused(exc)
     _import_socketio_server_only(bool(args.message_queue))
     from .app import create_app
     from .realtime import socketio
@@ -159,6 +183,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from .store import site as site_rows
     from .store.backup import hold_server_lock
     from .store.db import free_bytes
+    from .store.location import is_postgres
     try:
         # Checked first so a busy port is told before the start-up work; the socket is closed
         # again so connections are refused (not left hanging) while the demo site loads.
@@ -170,20 +195,21 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(_say("message_queue_unreachable", url=args.message_queue, why=why), file=sys.stderr)
         return 2
     try:
-        Path(args.db).parent.mkdir(parents=True, exist_ok=True)
-        # Held for the life of the process: `xephang restore` refuses while it is held.
-        args.server_lock = hold_server_lock(args.db, lambda: print(
-            f"waiting for the restore of {args.db} to finish…", file=sys.stderr, flush=True))
+        if not is_postgres(args.db):  # a file store: its folder, its restore lock, its disk
+            Path(args.db).parent.mkdir(parents=True, exist_ok=True)
+            # Held for the life of the process: `xephang restore` refuses while it is held.
+            args.server_lock = hold_server_lock(args.db, lambda: print(
+                f"waiting for the restore of {args.db} to finish…", file=sys.stderr, flush=True))
         db = _db(args.db)
         db.probe_write()  # a database we can read but not write would answer 503 to every kiosk
-        if free_bytes(Path(args.db).parent) < MIN_START_FREE_BYTES:
+        if not is_postgres(args.db) and free_bytes(Path(args.db).parent) < MIN_START_FREE_BYTES:
             raise OSError(errno.ENOSPC, "no space left on the device")
         made = initialize(db, args.site, demo=True,
                           demo_password=os.environ.get("XEPHANG_DEMO_PASSWORD"))
         url = _reachable_url(db, args.host, args.port)
         with db.write() as conn:  # what `device add` prints in pairing links while this server runs
             site_rows.set_setting(conn, "served_url", url)
-        demo_file = Path(args.db).parent / "demo-devices.txt"
+        demo_file = _data_folder(args.db) / "demo-devices.txt"
         if made is not None and made.devices:
             _print_setup(made, url, _write_demo_file(args.db, made))
         elif demo_file.exists():
@@ -283,6 +309,8 @@ def start_daily_backups(ctx, args: argparse.Namespace) -> None:  # noqa: ANN001
     except ValueError as exc:
         raise SystemExit(f"backup settings: {exc}") from None
     if plan is None:
+        return
+    if _sqlite_only(args.db, "the daily backup"):
         return
     real_sleep = _time.sleep
     run_off_loop = None
@@ -409,7 +437,7 @@ def cmd_site_export(args: argparse.Namespace) -> int:
     os.replace(tmp, args.to)  # a reader never sees half a file
     print(f"site configuration written to {args.to}", file=sys.stderr)
     return 0
-def _refused(exc) -> int:  # noqa: ANN001 - a UseCaseError
+def _refused(exc) -> int:  # noqa: ANN001 - a UseCaseError (or BadLocation: a code and params)
     """Print a refused use case's message (the operator's language, and English) and exit 2."""
     from .i18n import message
     text = _say(exc.code, **exc.params)
@@ -585,6 +613,8 @@ def cmd_calendar_list(args: argparse.Namespace) -> int:
 def cmd_backup(args: argparse.Namespace) -> int:
     """Copy the database, online and consistent, to a verified file."""
     from .store.backup import BackupError, backup
+    if _sqlite_only(args.db, "backup"):
+        return 2
     if not Path(args.db).is_file():
         print(f"no database at {args.db}", file=sys.stderr)
         return 2
@@ -615,6 +645,8 @@ def cmd_restore(args: argparse.Namespace) -> int:
     """Replace the database with a backup (refused while a server runs on it)."""
     from .services.context import now_local
     from .store.backup import BackupError, DatabaseInUse, restore
+    if _sqlite_only(args.db, "restore"):
+        return 2
     try:
         kept = restore(args.from_, args.db, now_local())
     except DatabaseInUse as exc:
@@ -888,10 +920,16 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script."""
     args = parser().parse_args(argv)
-    if getattr(args, "db", None):
-        from printers.runtime import use_runtime_dir
-        try:
-            use_runtime_dir(Path(args.db).parent / "runtime")  # before anything imports escpos
+    if getattr(args, "db", None) is not None:
+        from printers.runtime import runtime_dir, use_runtime_dir
+        from .store.location import BadLocation, check, is_postgres
+        try:  # before anything is created: a typo must not become a folder called "postgresql:"
+            check(args.db, reach=args.func is not cmd_run)  # `run` reaches it after gevent's patch
+        except BadLocation as exc:
+            return _refused(exc)
+        try:  # a PostgreSQL store has no folder: XEPHANG_RUNTIME_DIR or the user's state folder
+            use_runtime_dir(runtime_dir() if is_postgres(args.db)
+                            else Path(args.db).parent / "runtime")  # before anything imports escpos
         except OSError as exc:
             print(f"xephang: cannot start: {_why_unwritable(exc)} (database {args.db})",
                   file=sys.stderr)

@@ -572,6 +572,35 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "sửa --message-queue / XEPHANG_MESSAGE_QUEUE",
         "xephang: cannot reach the message queue {url} ({why}) — start Redis or correct "
         "--message-queue / XEPHANG_MESSAGE_QUEUE"),
+    # --- issue 9: the database location (--db / XEPHANG_DB), a SQLite file or PostgreSQL ---
+    "db_location_empty": ("chưa chỉ định nơi lưu dữ liệu (--db)",
+                          "the database location (--db) is empty"),
+    "db_location_not_url": (
+        "{location} không phải nơi lưu dữ liệu (dùng đường dẫn tệp, hoặc URL dạng "
+        "postgresql://người_dùng:mật_khẩu@máy/tên_csdl)",
+        "not a database location: {location} (use a file path, or a URL like "
+        "postgresql://user:password@host/dbname)"),
+    "db_location_is_folder": ("{path} là thư mục, không phải tệp dữ liệu",
+                              "{path} is a folder, not a database file"),
+    "db_location_file_not_ours": ("tài khoản này không đọc và ghi được tệp dữ liệu {path}",
+                                  "the database file {path} is not readable and writable "
+                                  "by this user"),
+    "db_location_parent_is_file": ("không tạo được {path}: {folder} là tệp, không phải thư mục",
+                                   "cannot create {path}: {folder} is a file, not a folder"),
+    "db_location_folder_readonly": (
+        "không ghi được dữ liệu vào {path}: thư mục {folder} chỉ đọc hoặc không thuộc "
+        "tài khoản này",
+        "cannot write the database at {path}: the folder {folder} is read-only or not "
+        "ours to write"),
+    "db_postgresql_no_driver": ("cần gói psycopg để dùng PostgreSQL: pip install 'xephang[city]'",
+                                "PostgreSQL needs the psycopg package: pip install "
+                                "'xephang[city]'"),
+    "db_postgresql_unreachable": ("không dùng được PostgreSQL tại {url}: {why}",
+                                  "PostgreSQL at {url} cannot be used: {why}"),
+    "db_sqlite_only": ("lệnh {what} chỉ dùng cho tệp SQLite; sao lưu PostgreSQL bằng "
+                       "pg_dump (sao lưu pg_dump của xephang sẽ có ở bước sau)",
+                       "xephang: {what} works on a SQLite file only; back a PostgreSQL database up "
+                       "with pg_dump (xephang's own pg_dump backups are a later step)"),
 }
 LANGS = ("vi", "en")
 

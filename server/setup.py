@@ -26,7 +26,11 @@ SECRET_KEY_ENV = "XEPHANG_SECRET_KEY"
 
 
 def secret_key_path(db: Database) -> Path:
-    """Where the session-signing key is kept: a 0600 file beside the database, never in it."""
+    """Where the session-signing key is kept: a 0600 file beside the database, never in it
+    (PostgreSQL: in the process's private folder; processes on several machines must share
+    XEPHANG_SECRET_KEY instead)."""
+    if db.kind != "sqlite":
+        return db.folder / "xephang.secret_key"
     return db.path.with_name(db.path.stem + ".secret_key")
 
 

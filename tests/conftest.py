@@ -42,8 +42,10 @@ class Demo:
 
 
 @pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    """A fresh database file path."""
+def db_path(tmp_path: Path, request: Any) -> Path:
+    """A fresh database file path (XEPHANG_TEST_STORE=postgresql: a fresh PostgreSQL database)."""
+    if os.environ.get("XEPHANG_TEST_STORE") == "postgresql":
+        return request.getfixturevalue("pg_url")  # type: ignore[no-any-return]
     return tmp_path / "xephang.db"
 
 
@@ -118,6 +120,7 @@ class LiveServer:
     def __init__(self, tmp: Path) -> None:
         self.tmp = tmp
         self.db = tmp / "xephang.db"
+        self.files = tmp  # where the server writes demo-devices.txt (beside a SQLite file)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen[bytes] | None = None
@@ -154,7 +157,7 @@ class LiveServer:
             self._read_demo()
 
     def _read_demo(self) -> None:
-        lines = (self.tmp / "demo-devices.txt").read_text(encoding="utf-8").splitlines()
+        lines = (self.files / "demo-devices.txt").read_text(encoding="utf-8").splitlines()
         for line in lines[1:]:
             name, kind, zone, counter, token = line.split("\t")
             self.devices[name] = {"token": token, "kind": kind, "zone": zone or None,
@@ -269,3 +272,51 @@ def _private_runtime_folder() -> Iterator[None]:
     yield
     import shutil
     shutil.rmtree(os.environ["XEPHANG_RUNTIME_DIR"], ignore_errors=True)
+
+
+# --- issue 9: a throwaway PostgreSQL (tests/support/pg_cluster.py) ---
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[Any]:
+    """A private PostgreSQL server for the whole run (initdb + pg_ctl on a socket folder)."""
+    from tests.support.pg_cluster import PgCluster
+    cluster = PgCluster()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+def pg_url(pg_cluster: Any) -> str:
+    """A fresh, migrated PostgreSQL database of its own for this test."""
+    return str(pg_cluster.create_database())
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_location(request: Any, tmp_path: Path) -> Any:
+    """The database location on each engine: a SQLite file, then a PostgreSQL URL (a test that
+    uses `db_path` runs on both when its module sets `db_path = store_location`)."""
+    if request.param == "sqlite":
+        return tmp_path / "xephang.db"
+    return request.getfixturevalue("pg_url")
+
+
+class PgLiveServer(LiveServer):
+    """The real server (`xephang run --db postgresql://…`) on a fresh PostgreSQL database; its
+    files (demo-devices.txt, caches) go to a runtime folder of its own."""
+
+    def __init__(self, tmp: Path, url: str) -> None:
+        super().__init__(tmp)
+        self.db = url  # type: ignore[assignment]
+        self.files = tmp / "runtime"
+
+    def env(self) -> dict[str, str]:
+        return dict(super().env(), XEPHANG_RUNTIME_DIR=str(self.files))
+
+
+@pytest.fixture
+def pg_live_server(tmp_path: Path, pg_cluster: Any) -> Iterator[LiveServer]:
+    """A real server process on a fresh (empty: the server migrates it) PostgreSQL database."""
+    server = PgLiveServer(tmp_path, pg_cluster.create_database(migrated=False))
+    server.start()
+    yield server
+    server.stop()

@@ -1,5 +1,6 @@
-"""Leases (server/services/leases.py): processes that really race on one database file for one
-lease; never two holders at once, and a survivor takes over from a holder killed with -9."""
+"""Leases (server/services/leases.py): processes that really race on one database (a SQLite file,
+then PostgreSQL) for one lease; never two holders at once, and a survivor takes over from a holder
+killed with -9."""
 from __future__ import annotations
 
 import os
@@ -15,8 +16,9 @@ from tests.lease_workers import compete, hold
 from tests.test_races import SPAWN, run_processes
 
 
-def test_processes_racing_for_a_lease_never_hold_it_together(tmp_path: Path) -> None:
-    db_path, log = tmp_path / "x.db", tmp_path / "holders.log"
+def test_processes_racing_for_a_lease_never_hold_it_together(tmp_path: Path,
+                                                             store_location: Any) -> None:
+    db_path, log = store_location, tmp_path / "holders.log"
     Database(db_path).migrate()
     ttl = 0.3
     written = run_processes(compete, [(str(db_path), "day-close", ttl, 6.0, str(log), seed)
@@ -38,9 +40,9 @@ def _holder_row(db: Database, name: str) -> dict[str, Any]:
         return next(r for r in rows.holders(conn) if r["name"] == name)
 
 
-def test_a_survivor_takes_over_after_the_holder_is_killed(tmp_path: Path) -> None:
+def test_a_survivor_takes_over_after_the_holder_is_killed(store_location: Any) -> None:
     """The holder is named as on another machine: the survivor must wait for the expiry."""
-    db_path = tmp_path / "x.db"
+    db_path = store_location
     db = Database(db_path)
     db.migrate()
     took = SPAWN.Queue()
@@ -65,8 +67,8 @@ def test_a_survivor_takes_over_after_the_holder_is_killed(tmp_path: Path) -> Non
             p.join(timeout=30)
 
 
-def test_a_dead_holder_of_this_machine_is_replaced_at_once(tmp_path: Path) -> None:
-    db_path = tmp_path / "x.db"
+def test_a_dead_holder_of_this_machine_is_replaced_at_once(store_location: Any) -> None:
+    db_path = store_location
     db = Database(db_path)
     db.migrate()
     took = SPAWN.Queue()
@@ -85,8 +87,8 @@ def test_a_dead_holder_of_this_machine_is_replaced_at_once(tmp_path: Path) -> No
     assert _holder_row(db, "day-close")["holder"] == me.holder
 
 
-def test_a_holder_renews_and_releases(tmp_path: Path) -> None:
-    db = Database(tmp_path / "x.db")
+def test_a_holder_renews_and_releases(store_location: Any) -> None:
+    db = Database(store_location)
     db.migrate()
     a, b = (Lease(db, "open-state-watch", holder=h, ttl=3600.0) for h in ("elsewhere:1:a", "elsewhere:2:b"))
     assert a.try_take() and a.try_take() and a.terms == 1  # a renewal is not a new term

@@ -1,5 +1,6 @@
 """Races that really race: threads and processes, each with its own connection pool and no shared
-lock, against one database file. Only SQLite's locking stands between them."""
+lock, against one database — a SQLite file, then a PostgreSQL database (issue 9): only the
+engine's locking (BEGIN IMMEDIATE; the site's advisory lock) stands between them."""
 from __future__ import annotations
 
 import multiprocessing
@@ -18,6 +19,12 @@ from server.store import Database
 from tests.race_workers import KIOSK, call_until_empty, issue_many, officer
 
 SPAWN = multiprocessing.get_context("spawn")
+
+
+@pytest.fixture
+def db_path(store_location: Any) -> Any:
+    """Every test of this module runs on SQLite and on PostgreSQL."""
+    return store_location
 
 
 def run_processes(target: Any, args: list[tuple[Any, ...]]) -> list[Any]:

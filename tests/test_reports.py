@@ -13,7 +13,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import sqlite3
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -26,6 +25,7 @@ from server.services.context import TZ, Context
 from server.services.counters import counter_action, rate
 from server.services.requeue import requeue_ticket
 from server.services.tickets import cancel_ticket, close_day, issue_ticket
+from server.store import Database
 
 KIOSK = Actor("device", 9001, "kiosk", "kiosk", (), None)
 MON = datetime(2026, 11, 23, 0, 0, tzinfo=TZ)  # a Monday
@@ -315,13 +315,13 @@ def test_past_days_are_read_from_their_summaries(api: Any, history: Any, db_path
     with ctx.db.read() as conn:
         done = [r[0] for r in conn.execute("SELECT day FROM report_days ORDER BY day")]
     assert done == ["2026-11-23", "2026-11-24", "2026-11-25"]
-    raw = sqlite3.connect(db_path)  # the tickets of a summarized day are no longer read…
-    raw.execute("DELETE FROM ratings WHERE day='2026-11-23'")
-    raw.commit()
-    marks = raw.execute("SELECT day FROM report_dirty_days").fetchall()
-    assert marks == [("2026-11-23",)]  # …unless they change: the change marks its day
-    raw.execute("DELETE FROM report_dirty_days")  # (a change made behind the product's back)
-    raw.commit()
+    raw = Database(db_path)  # the tickets of a summarized day are no longer read…
+    with raw.write() as conn:
+        conn.execute("DELETE FROM ratings WHERE day='2026-11-23'")
+    with raw.write() as conn:
+        marks = [tuple(r) for r in conn.execute("SELECT day FROM report_dirty_days")]
+        assert marks == [("2026-11-23",)]  # …unless they change: the change marks its day
+        conn.execute("DELETE FROM report_dirty_days")  # (a change made behind the product's back)
     raw.close()
     assert get(api, "quantri", **{"from": "2026-11-23", "to": "2026-11-25"}).get_json() == before
 
@@ -391,9 +391,9 @@ def test_the_xlsx_has_a_sheet_per_grouping_with_every_figure(api: Any, history: 
 
 def test_a_scoped_supervisor_sees_and_exports_only_her_units(api: Any, history: Any,
                                                              db_path: Path) -> None:
-    raw = sqlite3.connect(db_path)
-    raw.execute("UPDATE users SET units='[\"TP\"]' WHERE username='giamsat'")
-    raw.commit()
+    raw = Database(db_path)
+    with raw.write() as conn:
+        conn.execute("UPDATE users SET units='[\"TP\"]' WHERE username='giamsat'")
     raw.close()
     args = {"from": "2026-11-23", "to": "2026-11-26"}
     got = get(api, "giamsat", group="unit", **args).get_json()

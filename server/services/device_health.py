@@ -89,7 +89,7 @@ def site_open(ctx: Context, now: datetime, calendar: Calendar | None = None) -> 
     return any(is_open(s, now, site.open_all_hours, calendar) for s in site.services.values())
 
 
-def read_state(ctx: Context, path: str | Path, now: float, devices: bool,
+def read_state(ctx: Context, path: Any, now: float, devices: bool,
                contacts: dict[int, str] | None, everything: bool = False) -> Reading:
     """Read whether the centre is open by its calendar, the device list if asked, and the last
     contacts stored lately (`everything`: ever) by any process that differ from `contacts`
@@ -148,7 +148,7 @@ class DeviceHealth:
         meta_due = not self._loaded or time.monotonic() - self._loaded_at >= META_EVERY_S
         with self._reading:  # one reader of the stored contacts at a time
             everything = not self._read_all  # the first time: contacts from before a restart
-            reading = off_loop(read_state, self.ctx, self.ctx.db.path, now, meta_due,
+            reading = off_loop(read_state, self.ctx, self.ctx.db, now, meta_due,
                                self._contacts if contacts or everything else None, everything)
             self._read_all = True
         if meta_due:
@@ -369,7 +369,7 @@ class DeviceHealth:
         """Store due last contacts in one write, in a native thread (off the event loop)."""
         rows = self.due_writes(force)
         if rows:
-            off_loop(accounts.write_device_health, self.ctx.db.path, rows)
+            off_loop(accounts.write_device_health, self.ctx.db, rows)
         return len(rows)
 
     def publish_changes(self) -> int:

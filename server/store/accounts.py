@@ -3,9 +3,12 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+import time
+from datetime import datetime, timezone
 from typing import Any
 
 from .db import dumps, loads
+from .dialect import is_sqlite
 
 
 def token_hash(token: str) -> str:
@@ -24,8 +27,8 @@ def _user(row: sqlite3.Row | None) -> dict[str, Any] | None:
 
 def _revoked(conn: sqlite3.Connection, subject: str) -> None:
     """Note a revocation, so every server process closes that subject's live sockets."""
-    conn.execute("INSERT INTO revocations (subject, at) VALUES (?, strftime('%Y-%m-%dT%H:%M:%fZ'))",
-                 (subject,))
+    now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    conn.execute("INSERT INTO revocations (subject, at) VALUES (?, ?)", (subject, now))
 
 
 def add_user(conn: sqlite3.Connection, username: str, display_name: str, password_hash: str,
@@ -38,7 +41,7 @@ def add_user(conn: sqlite3.Connection, username: str, display_name: str, passwor
         "INSERT INTO users (username, display_name, password_hash, role, counters, created_at) "
         "VALUES (?,?,?,?,?,?) ON CONFLICT(username) DO UPDATE SET display_name=excluded.display_name,"
         " password_hash=excluded.password_hash, role=excluded.role, counters=excluded.counters,"
-        " active=1, session_gen=session_gen+1",
+        " active=1, session_gen=users.session_gen+1",
         (username, display_name, password_hash, role, dumps(counters), now))
     row = conn.execute("SELECT id, session_gen FROM users WHERE username=?", (username,)).fetchone()
     if row["session_gen"]:
@@ -56,6 +59,10 @@ def end_sessions(conn: sqlite3.Connection, user_id: int) -> None:
 
 def last_revocation(conn: sqlite3.Connection) -> int:
     """The id of the latest revocation (0 when there was none)."""
+    if not is_sqlite(conn):  # the id sequence, which (like sqlite_sequence) never goes back
+        row = conn.execute("SELECT pg_sequence_last_value(pg_get_serial_sequence('revocations', "
+                           "'id')) AS seq").fetchone()
+        return int(row["seq"] or 0)
     row = conn.execute("SELECT seq FROM sqlite_sequence WHERE name='revocations'").fetchone()
     return int(row["seq"]) if row else 0
 
@@ -110,7 +117,7 @@ def add_device(conn: sqlite3.Connection, name: str, kind: str, zone: str | None,
         "VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(name) DO UPDATE SET kind=excluded.kind,"
         " zone=excluded.zone, counter=excluded.counter, printer=excluded.printer,"
         " paper=excluded.paper, token_hash=excluded.token_hash, active=1,"
-        " session_gen=session_gen+1",
+        " session_gen=devices.session_gen+1",
         (name, kind, zone, counter, printer, paper, token_hash(token), now))
     row = conn.execute("SELECT id, session_gen FROM devices WHERE name=?", (name,)).fetchone()
     if row["session_gen"]:
@@ -174,9 +181,9 @@ def insert_user(conn: sqlite3.Connection, username: str, display_name: str, pass
     """Create a user (the caller checked that the username is free)."""
     cur = conn.execute(
         "INSERT INTO users (username, display_name, password_hash, role, counters, units, created_at)"
-        " VALUES (?,?,?,?,?,?,?)",
+        " VALUES (?,?,?,?,?,?,?) RETURNING id",
         (username, display_name, password_hash, role, dumps(counters), dumps(units), now))
-    return int(cur.lastrowid or 0)
+    return int(cur.fetchone()[0])
 
 
 def update_user(conn: sqlite3.Connection, user_id: int, display_name: str, role: str,
@@ -245,7 +252,8 @@ def save_device_health(conn: sqlite3.Connection, rows: list[tuple[int, str, str,
     """Store (device_id, last_seen, page, version) for several devices in one go."""
     conn.executemany(
         "INSERT INTO device_health (device_id, site_id, last_seen, page, version) VALUES (?,?,?,?,?)"
-        " ON CONFLICT(device_id) DO UPDATE SET last_seen=MAX(last_seen, excluded.last_seen),"
+        " ON CONFLICT(device_id) DO UPDATE SET last_seen=CASE WHEN excluded.last_seen > "
+        "device_health.last_seen THEN excluded.last_seen ELSE device_health.last_seen END,"
         " page=excluded.page, version=excluded.version",
         [(d, site_id, seen, page, version) for d, seen, page, version in rows])
 
@@ -257,7 +265,13 @@ def unit_codes(conn: sqlite3.Connection) -> set[str]:
 
 def write_device_health(path: Any, rows: list[tuple[int, str, str, str]], site_id: int = 1) -> None:
     """Store device contacts on a connection of its own: called in a native thread (off the
-    server's event loop), where the pooled connections are not used."""
+    server's event loop), where the pooled connections are not used. `path` may be the Database:
+    a PostgreSQL one writes through its own write transaction."""
+    if getattr(path, "kind", "sqlite") != "sqlite":
+        with path.write(time.monotonic() + 5) as pg_conn:
+            save_device_health(pg_conn, rows, site_id)
+        return
+    path = getattr(path, "path", path)
     conn = sqlite3.connect(str(path), timeout=5, isolation_level=None)
     try:
         conn.execute("PRAGMA busy_timeout=5000")

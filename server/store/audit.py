@@ -13,10 +13,10 @@ def append(conn: sqlite3.Connection, at: str, actor: str, actor_name: str, addre
     """Add one entry; `before`/`after` are JSON-able (None when there was nothing)."""
     cur = conn.execute(
         "INSERT INTO audit (site_id, at, actor, actor_name, address, kind, target, before, after) "
-        "VALUES (?,?,?,?,?,?,?,?,?)",
+        "VALUES (?,?,?,?,?,?,?,?,?) RETURNING id",
         (site_id, at, actor, actor_name, address, kind, target,
          None if before is None else dumps(before), None if after is None else dumps(after)))
-    return int(cur.lastrowid or 0)
+    return int(cur.fetchone()[0])
 
 
 # More branches than this (kinds × targets) and one walk of the time index filters instead.
@@ -76,9 +76,11 @@ def entries(conn: sqlite3.Connection, *, site_id: int = 1, actor: str | None = N
         sql = f"SELECT * FROM audit WHERE {base}" + (f" AND {extra}" if extra else "") + order
         rows = conn.execute(sql, (*args, *params, limit))
     else:
-        arms = [f"SELECT * FROM (SELECT * FROM audit WHERE {base} AND {c}{order})" for c, _ in branches]
+        arms = [f"SELECT * FROM (SELECT * FROM audit WHERE {base} AND {c}{order}) arm{i}"
+                for i, (c, _) in enumerate(branches)]
         params = [p for _, y in branches for p in (*args, *y, limit)]
-        rows = conn.execute(f"SELECT * FROM ({' UNION ALL '.join(arms)}){order}", (*params, limit))
+        rows = conn.execute(f"SELECT * FROM ({' UNION ALL '.join(arms)}) arms{order}",
+                            (*params, limit))
     out = []
     for r in rows:
         e = dict(r)
@@ -91,17 +93,18 @@ def entries(conn: sqlite3.Connection, *, site_id: int = 1, actor: str | None = N
 def kinds(conn: sqlite3.Connection, site_id: int = 1) -> list[str]:
     """Every kind of entry in the trail, one index seek per kind (not a scan of the trail)."""
     return [r[0] for r in conn.execute(
-        "WITH RECURSIVE k(kind) AS (SELECT MIN(kind) FROM audit WHERE site_id=?1 UNION ALL "
-        "SELECT (SELECT MIN(kind) FROM audit WHERE site_id=?1 AND kind > k.kind) FROM k "
-        "WHERE k.kind IS NOT NULL) SELECT kind FROM k WHERE kind IS NOT NULL", (site_id,))]
+        "WITH RECURSIVE k(kind) AS (SELECT MIN(kind) FROM audit WHERE site_id=? UNION ALL "
+        "SELECT (SELECT MIN(kind) FROM audit WHERE site_id=? AND kind > k.kind) FROM k "
+        "WHERE k.kind IS NOT NULL) SELECT kind FROM k WHERE kind IS NOT NULL", (site_id, site_id))]
 
 
 def actors(conn: sqlite3.Connection, site_id: int = 1) -> list[tuple[str, str]]:
     """Every (actor key, latest name) in the trail, one index seek per actor."""
     keys = [r[0] for r in conn.execute(
-        "WITH RECURSIVE a(actor) AS (SELECT MIN(actor) FROM audit WHERE site_id=?1 UNION ALL "
-        "SELECT (SELECT MIN(actor) FROM audit WHERE site_id=?1 AND actor > a.actor) FROM a "
-        "WHERE a.actor IS NOT NULL) SELECT actor FROM a WHERE actor IS NOT NULL", (site_id,))]
+        "WITH RECURSIVE a(actor) AS (SELECT MIN(actor) FROM audit WHERE site_id=? UNION ALL "
+        "SELECT (SELECT MIN(actor) FROM audit WHERE site_id=? AND actor > a.actor) FROM a "
+        "WHERE a.actor IS NOT NULL) SELECT actor FROM a WHERE actor IS NOT NULL",
+        (site_id, site_id))]
     out = []
     for key in keys:
         row = conn.execute("SELECT actor_name FROM audit WHERE site_id=? AND actor=? "

@@ -24,8 +24,10 @@ def suspension(conn: sqlite3.Connection, scope: str, code: str,
 
 def save_suspension(conn: sqlite3.Connection, row: dict[str, Any], site_id: int = 1) -> None:
     """Close a service or unit (replacing an earlier closure of the same one)."""
-    conn.execute("INSERT OR REPLACE INTO suspensions (site_id, scope, code, reason, reason_en, "
-                 "until, at, by) VALUES (?,?,?,?,?,?,?,?)",
+    conn.execute("INSERT INTO suspensions (site_id, scope, code, reason, reason_en, "
+                 "until, at, by) VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (site_id, scope, code) "
+                 "DO UPDATE SET reason=excluded.reason, reason_en=excluded.reason_en, "
+                 "until=excluded.until, at=excluded.at, by=excluded.by",
                  (site_id, row["scope"], row["code"], row["reason"], row["reason_en"],
                   row["until"], row["at"], row["by"]))
 
@@ -70,10 +72,10 @@ def add_calendar_day(conn: sqlite3.Connection, row: dict[str, Any], site_id: int
     """Store a calendar row; its id."""
     cur = conn.execute(
         "INSERT INTO calendar_days (site_id, day, kind, name, name_en, units, as_weekday, source) "
-        "VALUES (?,?,?,?,?,?,?,?)",
+        "VALUES (?,?,?,?,?,?,?,?) RETURNING id",
         (site_id, row["day"], row["kind"], row["name"], row["name_en"], dumps(row.get("units") or []),
          row.get("as_weekday"), row.get("source", "admin")))
-    return int(cur.lastrowid or 0)
+    return int(cur.fetchone()[0])
 
 
 def delete_calendar_day(conn: sqlite3.Connection, day_id: int, site_id: int = 1) -> bool:
@@ -90,7 +92,8 @@ def holiday_years(conn: sqlite3.Connection, site_id: int = 1) -> set[int]:
 
 def mark_holiday_year(conn: sqlite3.Connection, year: int, at: str, site_id: int = 1) -> None:
     """Note that a year's public holidays were put in the calendar (never again automatically)."""
-    conn.execute("INSERT OR IGNORE INTO holiday_years (site_id, year, at) VALUES (?,?,?)",
+    conn.execute("INSERT INTO holiday_years (site_id, year, at) VALUES (?,?,?) "
+                 "ON CONFLICT DO NOTHING",
                  (site_id, year, at))
 
 

@@ -169,9 +169,16 @@ def connect(path: str | Path) -> sqlite3.Connection:
 
 
 @contextmanager
-def snapshot(path: str | Path) -> Iterator[sqlite3.Connection]:
+def snapshot(path: "str | Path | Database_") -> Iterator[sqlite3.Connection]:
     """A read transaction on a connection of its own, closed after: for a native thread (off the
-    event loop), where the pooled connections are not used."""
+    event loop), where the pooled connections are not used. Given a PostgreSQL store, one of its
+    pooled connections (psycopg connections are not tied to the event loop's thread)."""
+    if isinstance(path, Database_):
+        if path.kind != "sqlite":
+            with path.read() as pg_conn:
+                yield pg_conn
+            return
+        path = path.path
     conn = connect(path)
     try:
         conn.execute("BEGIN")
@@ -221,10 +228,15 @@ def create_private(path: Path) -> None:
 
 
 class Database_:
-    """A pool of connections to one database file, with read and write transactions."""
+    """A pool of connections to one database file, with read and write transactions (the
+    PostgreSQL store, store/pg.py, has the same surface; store/database.py picks one)."""
+
+    kind = "sqlite"
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
+        self.folder = self.path.parent  # where files that belong with the database go
+        self.location = str(self.path)  # what Database() was given: another pool opens the same
         create_private(self.path)
         self._pool: queue.LifoQueue[sqlite3.Connection] = queue.LifoQueue()
 
@@ -302,7 +314,7 @@ class Database_:
         """A tiny write transaction that really reaches the file (for start-up and /readyz)."""
         with self.write(deadline) as conn:
             conn.execute("INSERT INTO health_probe (id, at) VALUES (1, ?) ON CONFLICT(id) "
-                         "DO UPDATE SET at=excluded.at, n=n+1",
+                         "DO UPDATE SET at=excluded.at, n=health_probe.n+1",
                          (time.strftime("%Y-%m-%dT%H:%M:%S"),))
     def checkpoint(self) -> None:
         """Copy the write-ahead log into the database file and empty it."""

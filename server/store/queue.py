@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
 from .db import dumps, loads, remembered
+from .dialect import json_field, minutes
 
 
 def _in(values: Sequence[Any]) -> str:
@@ -16,7 +17,7 @@ def next_seq(conn: sqlite3.Connection, service: str, day: str) -> int:
     """Take the next sequence number of a service's day (atomic inside the write transaction)."""
     row = conn.execute(
         "INSERT INTO sequences (service, day, last_seq) VALUES (?, ?, 1) "
-        "ON CONFLICT(service, day) DO UPDATE SET last_seq = last_seq + 1 RETURNING last_seq",
+        "ON CONFLICT(service, day) DO UPDATE SET last_seq = sequences.last_seq + 1 RETURNING last_seq",
         (service, day)).fetchone()
     return int(row[0])
 
@@ -31,9 +32,9 @@ def issued_count(conn: sqlite3.Connection, service: str, day: str) -> int:
 def insert_ticket(conn: sqlite3.Connection, ticket: dict[str, Any]) -> int:
     """Insert a new ticket row and return its id."""
     cols = list(ticket)
-    cur = conn.execute(f"INSERT INTO tickets ({','.join(cols)}) VALUES ({_in(cols)})",
+    cur = conn.execute(f"INSERT INTO tickets ({','.join(cols)}) VALUES ({_in(cols)}) RETURNING id",
                        [ticket[c] for c in cols])
-    return int(cur.lastrowid or 0)
+    return int(cur.fetchone()[0])
 
 
 def get_ticket(conn: sqlite3.Connection, ticket_id: int) -> dict[str, Any] | None:
@@ -66,9 +67,10 @@ def waiting(conn: sqlite3.Connection, day: str, services: Sequence[str],
 
     Call-next only ever picks a head: within a service and class the order is by issue time.
     """
-    sql = ("SELECT id, service, priority, MIN(queued_at) AS queued_at, number FROM tickets "
-           "WHERE day=? AND status='waiting' AND service IN ({}) {} "
-           "GROUP BY service, priority IS NOT NULL")
+    sql = ("SELECT id, service, priority, queued_at, number FROM (SELECT id, service, priority, "
+           "queued_at, number, ROW_NUMBER() OVER (PARTITION BY service, priority IS NOT NULL "
+           "ORDER BY queued_at, id) AS n FROM tickets "
+           "WHERE day=? AND status='waiting' AND service IN ({}) {}) heads WHERE n = 1")
     rows = [dict(r) for r in conn.execute(sql.format(_in(services), ""), [day, *services])] \
         if services else []
     extra = [s for s in priority_services if s not in set(services)]
@@ -107,7 +109,7 @@ def at_counter(conn: sqlite3.Connection, counter: int, statuses: Iterable[str]) 
 
 def open_leg(conn: sqlite3.Connection, ticket_id: int, leg: int, service: str) -> None:
     """Start recording a leg (one visit to one service)."""
-    conn.execute("INSERT OR IGNORE INTO legs (ticket_id, leg, service) VALUES (?,?,?)",
+    conn.execute("INSERT INTO legs (ticket_id, leg, service) VALUES (?,?,?) ON CONFLICT DO NOTHING",
                  (ticket_id, leg, service))
 
 
@@ -129,7 +131,7 @@ def recent_service_minutes(conn: sqlite3.Connection, service: str, limit: int = 
     transaction state: a ticket's and its service's estimate both need them)."""
     return list(remembered(conn, ("recent_service_minutes", service, limit), lambda: [
         float(r[0]) for r in conn.execute(
-            "SELECT (julianday(finished_at) - julianday(COALESCE(started_at, called_at))) * 1440 "
+            f"SELECT {minutes(conn, 'COALESCE(started_at, called_at)', 'finished_at')} "
             "FROM legs WHERE service=? AND outcome='done' AND finished_at IS NOT NULL "
             "ORDER BY finished_at DESC LIMIT ?", (service, limit))]))
 
@@ -234,8 +236,8 @@ def pending_prints_of(conn: sqlite3.Connection, device_id: int, day: str) -> lis
 def add_rating(conn: sqlite3.Connection, ticket_id: int, leg: int, day: str, counter: int,
                score: int, reasons: list[str], at: str) -> bool:
     """Store a rating; False if this leg was already rated."""
-    cur = conn.execute("INSERT OR IGNORE INTO ratings (ticket_id, leg, day, counter, score, reasons, at)"
-                       " VALUES (?,?,?,?,?,?,?)",
+    cur = conn.execute("INSERT INTO ratings (ticket_id, leg, day, counter, score, reasons, at)"
+                       " VALUES (?,?,?,?,?,?,?) ON CONFLICT DO NOTHING",
                        (ticket_id, leg, day, counter, score, dumps(reasons), at))
     return cur.rowcount == 1
 
@@ -294,13 +296,14 @@ def _stats(issued: int, waiting: int, served: int, no_show: int, wait: float | N
 def day_stats_counted(conn: sqlite3.Connection, day: str) -> dict[str, Any]:
     """A day's totals counted from the rows themselves (checks day_totals; never on a timer)."""
     t = conn.execute(
-        "SELECT COUNT(*), SUM(status='waiting'), SUM(status='done'), SUM(status='no_show') "
+        "SELECT COUNT(*), COUNT(CASE WHEN status='waiting' THEN 1 END), "
+        "COUNT(CASE WHEN status='done' THEN 1 END), COUNT(CASE WHEN status='no_show' THEN 1 END) "
         "FROM tickets WHERE day=?", (day,)).fetchone()
     w = conn.execute(
-        "SELECT AVG((julianday(called_at) - julianday(issued_at)) * 1440) FROM tickets "
+        f"SELECT AVG({minutes(conn, 'issued_at', 'called_at')}) FROM tickets "
         "WHERE day=? AND called_at IS NOT NULL", (day,)).fetchone()
     s = conn.execute(
-        "SELECT AVG((julianday(l.finished_at) - julianday(COALESCE(l.started_at, l.called_at))) * 1440)"
+        f"SELECT AVG({minutes(conn, 'COALESCE(l.started_at, l.called_at)', 'l.finished_at')})"
         " FROM legs l JOIN tickets t ON t.id=l.ticket_id WHERE t.day=? AND l.outcome='done'",
         (day,)).fetchone()
     r = conn.execute("SELECT COUNT(*), AVG(score) FROM ratings WHERE day=?", (day,)).fetchone()
@@ -333,24 +336,25 @@ def append_event(conn: sqlite3.Connection, at: str, day: str, type_: str, actor:
                  data: dict[str, Any]) -> int:
     """Append to the event log; returns the event's seq."""
     cur = conn.execute("INSERT INTO events (at, day, type, actor, ticket_id, counter, service, data)"
-                       " VALUES (?,?,?,?,?,?,?,?)",
+                       " VALUES (?,?,?,?,?,?,?,?) RETURNING id",
                        (at, day, type_, actor, ticket_id, counter, service, dumps(data)))
-    return int(cur.lastrowid or 0)
+    return int(cur.fetchone()[0])
 
 
 def print_job_sent(conn: sqlite3.Connection, ticket_id: int, job_id: str, device_id: int) -> bool:
     """Whether this print job of the ticket was sent to this kiosk's agent."""
     return conn.execute(
         "SELECT 1 FROM events WHERE ticket_id=? AND type='print.sent' "
-        "AND json_extract(data, '$.job_id')=? AND json_extract(data, '$.device')=?",
-        (ticket_id, job_id, device_id)).fetchone() is not None
+        f"AND {json_field(conn, 'data', 'job_id')}=? AND {json_field(conn, 'data', 'device')}=?",
+        (ticket_id, str(job_id), str(device_id))).fetchone() is not None
 
 
 def last_print_job(conn: sqlite3.Connection, ticket_id: int, device_id: int) -> str | None:
     """The job id last sent to this kiosk's agent for the ticket."""
     row = conn.execute(
-        "SELECT json_extract(data, '$.job_id') FROM events WHERE ticket_id=? AND type='print.sent' "
-        "AND json_extract(data, '$.device')=? ORDER BY id DESC LIMIT 1", (ticket_id, device_id)).fetchone()
+        f"SELECT {json_field(conn, 'data', 'job_id')} FROM events WHERE ticket_id=? "
+        f"AND type='print.sent' AND {json_field(conn, 'data', 'device')}=? ORDER BY id DESC LIMIT 1",
+        (ticket_id, str(device_id))).fetchone()
     return None if row is None else str(row[0])
 
 
@@ -414,7 +418,8 @@ def save_request(conn: sqlite3.Connection, actor: str, request_id: str, action: 
 def purge_requests(conn: sqlite3.Connection, before: str, limit: int) -> int:
     """Forget up to `limit` stored answers older than `before` (no retry comes that late)."""
     return conn.execute(
-        "DELETE FROM requests WHERE rowid IN (SELECT rowid FROM requests WHERE at < ? LIMIT ?)",
+        "DELETE FROM requests WHERE (actor, request_id) IN "
+        "(SELECT actor, request_id FROM requests WHERE at < ? LIMIT ?)",
         (before, limit)).rowcount
 
 
@@ -511,7 +516,7 @@ def waiting_lines(conn: sqlite3.Connection, day: str,
         # One text per number of lines (no bound: one past every stamp), so SQLite prepares it once.
         parts.append(f"SELECT * FROM (SELECT {i}, id, queued_at FROM tickets WHERE status='waiting' "
                      "AND day=? AND service=? AND (priority IS NOT NULL)=? AND (queued_at < ? "
-                     "OR (queued_at = ? AND id <= ?)) ORDER BY queued_at, id LIMIT ?)")
+                     f"OR (queued_at = ? AND id <= ?)) ORDER BY queued_at, id LIMIT ?) line{i}")
         upto = line.upto or ("~", 0)
         args += [day, line.service, int(line.priority), upto[0], upto[0], upto[1], line.limit]
     found: list[list[tuple[str, int]]] = [[] for _ in lines]

@@ -5,6 +5,8 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
+from .dialect import json_pairs
+
 CELL_COLUMNS = ("day", "dim", "key", "service", "unit", "zone", "priority", "channel", "visits",
                 "issued",
                 "priority_n", "served", "no_show", "transferred", "cancelled", "not_served",
@@ -136,7 +138,7 @@ def aggregate(conn: sqlite3.Connection, site_id: int, level: str, dim: str, grou
         for what, column in (("wait", "wait_hist"), ("service", "service_hist"),
                              ("reason", "reasons")):
             parts += [(str(r[0]), what, str(r[1]), int(r[2])) for r in conn.execute(
-                f"SELECT c.{group}, j.key, SUM(j.value) FROM {table} c, json_each(c.{column}) j "
+                f"SELECT c.{group}, j.key, SUM(j.value) FROM {table} c, {json_pairs(conn, 'c.' + column, 'j')} "
                 f"WHERE {where} GROUP BY c.{group}, j.key", args)]
     return counts, parts
 
@@ -157,7 +159,8 @@ def aggregate_groups(conn: sqlite3.Connection, site_id: int, dim: str, group: st
                              ("reason", "reasons")):
             parts += [(str(r[0]), what, str(r[1]), int(r[2])) for r in conn.execute(
                 f"SELECT c.gk, j.key, SUM(j.value) FROM report_month_groups c, "
-                f"json_each(c.{column}) j WHERE {where} GROUP BY c.gk, j.key", args)]
+                f"{json_pairs(conn, 'c.' + column, 'j')} WHERE {where} GROUP BY c.gk, j.key",
+                args)]
     return counts, parts
 
 
@@ -180,7 +183,7 @@ def cells_added_up(conn: sqlite3.Connection, site_id: int, dim: str, first: str,
     for what, column in (("wait", "wait_hist"), ("service", "service_hist"), ("reason", "reasons")):
         parts += [(tuple(r[:5]), what, str(r[5]), int(r[6])) for r in conn.execute(
             f"SELECT {', '.join('c.' + k for k in CELL_KEY)}, j.key, SUM(j.value) "
-            f"FROM report_cells c, json_each(c.{column}) j WHERE {where} "
+            f"FROM report_cells c, {json_pairs(conn, 'c.' + column, 'j')} WHERE {where} "
             f"GROUP BY {', '.join('c.' + k for k in CELL_KEY)}, j.key", args)]
     return counts, parts
 

@@ -4,7 +4,14 @@ from __future__ import annotations
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from . import schema_pg
+
 migrations = Migrations("xephang")
+
+
+def dialect(db: Database) -> str:
+    """"sqlite" or "postgresql": the engine a migration runs on (see store/migrate.py)."""
+    return str(getattr(db, "dialect", "sqlite"))
 
 
 @migrations()
@@ -121,6 +128,19 @@ def m030_history_indexes_and_day_totals(db: Database) -> None:
     l_old = _apply(_LEG_SHARE, "OLD", "-", leg_day.format(r="OLD"), v=_SERVICE)
     r_new = _apply(_RATING_SHARE, "NEW", "+", "NEW.day")
     r_old = _apply(_RATING_SHARE, "OLD", "-", "OLD.day")
+    if dialect(db) == "postgresql":
+        return schema_pg.m030_day_totals(db, """
+    CREATE INDEX ratings_day ON ratings (day);
+    CREATE INDEX tickets_open ON tickets (day) WHERE status IN ('waiting','called','serving','parked');
+    CREATE INDEX tickets_print_pending ON tickets (device_id) WHERE print_status='pending';
+    CREATE INDEX tickets_number ON tickets (day, number);
+    CREATE INDEX requests_at ON requests (at);""", """
+    CREATE TABLE day_totals (day TEXT PRIMARY KEY, issued INTEGER NOT NULL DEFAULT 0,
+        waiting INTEGER NOT NULL DEFAULT 0, served INTEGER NOT NULL DEFAULT 0,
+        no_show INTEGER NOT NULL DEFAULT 0, wait_n INTEGER NOT NULL DEFAULT 0,
+        wait_sum REAL NOT NULL DEFAULT 0, service_n INTEGER NOT NULL DEFAULT 0,
+        service_sum REAL NOT NULL DEFAULT 0, ratings_n INTEGER NOT NULL DEFAULT 0,
+        rating_sum REAL NOT NULL DEFAULT 0);""")
     db.executescript(f"""
     CREATE INDEX ratings_day ON ratings (day);
     CREATE INDEX tickets_open ON tickets (day)
@@ -213,6 +233,15 @@ def m060_audit_and_scopes(db: Database) -> None:
 
     New tables carry `site_id` (1 = the only site today) so one deployment can serve many sites.
     """
+    if dialect(db) == "postgresql":
+        return schema_pg.m060_audit(db, """
+    CREATE TABLE audit (id INTEGER PRIMARY KEY AUTOINCREMENT, site_id INTEGER NOT NULL DEFAULT 1,
+        at TEXT NOT NULL, actor TEXT NOT NULL, actor_name TEXT NOT NULL, address TEXT NOT NULL,
+        kind TEXT NOT NULL, target TEXT NOT NULL, before TEXT, after TEXT);
+    CREATE INDEX audit_at ON audit (site_id, at);
+    CREATE INDEX audit_actor ON audit (site_id, actor, at);
+    CREATE INDEX audit_kind ON audit (site_id, kind, at);
+    ALTER TABLE users ADD COLUMN units TEXT NOT NULL DEFAULT '[]';""")
     db.executescript("""
     CREATE TABLE audit (id INTEGER PRIMARY KEY AUTOINCREMENT, site_id INTEGER NOT NULL DEFAULT 1,
         at TEXT NOT NULL, actor TEXT NOT NULL, actor_name TEXT NOT NULL, address TEXT NOT NULL,
@@ -353,6 +382,11 @@ def m171_sites(db: Database) -> None:
     """The sites one deployment serves (the city centre, ward centres); the existing one is id 1,
     which the site_id of issue 8's tables defaults to (the first tables have no site_id yet).
     Its names come from the site file's [site]."""
+    table = """CREATE TABLE sites (id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL, name_en TEXT NOT NULL,
+        timezone TEXT NOT NULL DEFAULT 'Asia/Ho_Chi_Minh', created_at TEXT NOT NULL)"""
+    if dialect(db) == "postgresql":
+        return schema_pg.m171_sites(db, table)
     db.execute("""CREATE TABLE sites (id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE,
         name TEXT NOT NULL, name_en TEXT NOT NULL,
         timezone TEXT NOT NULL DEFAULT 'Asia/Ho_Chi_Minh', created_at TEXT NOT NULL)""")
@@ -391,6 +425,8 @@ def m112_report_dirty_days(db: Database) -> None:
     CREATE TABLE report_dirty_days (site_id INTEGER NOT NULL DEFAULT 1, day TEXT NOT NULL,
         mark INTEGER NOT NULL DEFAULT 1, PRIMARY KEY (site_id, day)) WITHOUT ROWID;
     """
+    if dialect(db) == "postgresql":
+        return schema_pg.m112_report_dirty_days(db, script)
     for name, when, row, day in (
             ("leg_in", "AFTER INSERT ON legs", "NEW", ticket_day),
             ("leg_up", "AFTER UPDATE ON legs", "NEW", ticket_day),
@@ -433,6 +469,8 @@ def m130_calendar_version(db: Database) -> None:
     read until the version moves, instead of reading it again in every transaction. A random
     value, not a counter: a database restored from a backup never repeats the version of other
     rows."""
+    if dialect(db) == "postgresql":
+        return schema_pg.m130_calendar_version(db)
     script = ["INSERT OR IGNORE INTO settings (key, value) "
               "VALUES ('calendar_version', CAST(random() AS TEXT));"]
     for table in ("calendar_days", "suspensions"):

@@ -5,6 +5,7 @@ import sqlite3
 from typing import Any
 
 from .db import dumps, loads, remembered
+from .dialect import is_sqlite
 
 CONFIG_TABLES = ("counters", "services", "units", "zones", "priority_categories")
 
@@ -125,7 +126,8 @@ def write_row(conn: sqlite3.Connection, table: str, row: dict[str, Any]) -> None
         conn.execute(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
                      [row[c] for c in cols])
     if table == "counters":
-        conn.execute("INSERT OR IGNORE INTO counter_state (number, state) VALUES (?, 'closed')",
+        conn.execute("INSERT INTO counter_state (number, state) VALUES (?, 'closed') "
+                     "ON CONFLICT DO NOTHING",
                      (row["number"],))
 
 
@@ -151,6 +153,9 @@ def versions(conn: sqlite3.Connection) -> dict[str, int]:
 
 def delete_setting(conn: sqlite3.Connection, key: str) -> None:
     """Forget one setting, overwriting its bytes in the file (secure_delete) rather than freeing them."""
+    if not is_sqlite(conn):  # PostgreSQL: VACUUM reclaims the dead row; no secure_delete
+        conn.execute("DELETE FROM settings WHERE key=?", (key,))
+        return
     conn.execute("PRAGMA secure_delete=ON")
     try:
         conn.execute("DELETE FROM settings WHERE key=?", (key,))

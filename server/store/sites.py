@@ -32,5 +32,5 @@ def add_site(conn: sqlite3.Connection, code: str, name: str, name_en: str, timez
              at: str) -> int:
     """Add a site; its id."""
     cur = conn.execute("INSERT INTO sites (code, name, name_en, timezone, created_at) "
-                       "VALUES (?,?,?,?,?)", (code, name, name_en, timezone, at))
-    return int(cur.lastrowid or 0)
+                       "VALUES (?,?,?,?,?) RETURNING id", (code, name, name_en, timezone, at))
+    return int(cur.fetchone()[0])

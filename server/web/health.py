@@ -103,8 +103,9 @@ def readyz() -> Any:
     except StoreError as exc:
         checks["database"] = exc.code
     try:
-        free = free_bytes(ctx.db.path.parent)
-        checks["disk"] = "ok" if free >= MIN_FREE_BYTES else "storage_full"
+        free = free_bytes(ctx.db.folder)
+        checks["disk"] = ("off" if ctx.db.kind != "sqlite"  # PostgreSQL's disk is its server's
+                          else "ok" if free >= MIN_FREE_BYTES else "storage_full")
     except OSError:
         free = 0
         checks["disk"] = "unknown"

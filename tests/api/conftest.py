@@ -2,6 +2,8 @@
 in both languages, and a demo database copied from one made per session (keeps 100+ tests fast)."""
 from __future__ import annotations
 
+import itertools
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing
@@ -116,9 +118,45 @@ def demo_template(tmp_path_factory: Any) -> tuple[Path, Demo, dict[str, str]]:
 def demo(db_path: Path, demo_template: tuple[Path, Demo, dict[str, str]]) -> Demo:
     """The demo database for one test: a copy of the session's template (overrides the root one)."""
     template, made, _ = demo_template
+    if ON_POSTGRESQL:  # db_path already is a copy (CREATE DATABASE … TEMPLATE)
+        return made
     with closing(sqlite3.connect(template)) as src, closing(sqlite3.connect(db_path)) as dst:
         src.backup(dst)
     return made
+
+
+# XEPHANG_TEST_STORE=postgresql runs these API tests on PostgreSQL (issue 9): the same template,
+# made once in a database of a throwaway cluster, copied per test by CREATE DATABASE … TEMPLATE.
+ON_POSTGRESQL = os.environ.get("XEPHANG_TEST_STORE") == "postgresql"
+if ON_POSTGRESQL:
+    @pytest.fixture(scope="session")
+    def demo_template(pg_cluster: Any) -> tuple[Any, Demo, dict[str, str]]:  # noqa: F811
+        """One demo PostgreSQL database per session, the template of every test's database."""
+        from server.services.auth import login
+        from server.services.context import Context
+        from server.setup import initialize
+        from server.store import Database
+        url = pg_cluster.create_database(migrated=False)
+        db = Database(url)
+        made = initialize(db, None, demo=True, demo_password=DEMO_PASSWORD)
+        assert made is not None
+        ctx = Context.open(db)
+        tokens = {name: login(ctx, name, DEMO_PASSWORD)[1] for name in USERS}
+        db.close()
+        return url, Demo(made), tokens
+
+    @pytest.fixture
+    def db_path(pg_cluster: Any, demo_template: tuple[Any, Demo, dict[str, str]]) -> Any:
+        """This test's PostgreSQL database: a copy of the demo template."""
+        import psycopg
+        name = demo_template[0].split("/")[3].split("?")[0]
+        copy = f"{name}_{next(_copies)}"
+        with psycopg.connect(pg_cluster.url(), autocommit=True) as admin:
+            admin.execute(f"CREATE DATABASE {copy} TEMPLATE {name}".encode())
+        return pg_cluster.url(copy)
+
+
+_copies = itertools.count(1)
 
 
 @pytest.fixture

@@ -15,6 +15,18 @@ from server.store import audit as audit_rows
 AUDIT = "/api/v1/admin/audit"
 
 
+def database_dump(db: Any) -> str:
+    """Every byte of the database as text: SQLite's dump, or pg_dump of a PostgreSQL one."""
+    if db.kind == "sqlite":
+        with sqlite3.connect(db.path) as conn:
+            return "\n".join(conn.iterdump())
+    import subprocess
+
+    from tests.support.pg_cluster import _bin
+    return subprocess.run([_bin("pg_dump"), "--dbname", db.location], capture_output=True,
+                           text=True, check=True).stdout
+
+
 def trail(http: Any, kind: str | None = None) -> list[dict[str, Any]]:
     """The stored entries, newest first (straight from the table)."""
     with http.app.extensions["xephang"].db.read() as conn:
@@ -113,8 +125,7 @@ def test_logins_failures_and_logouts_are_recorded_without_the_password(http: Any
         ("auth.failed", key, "10.1.2.3"), ("auth.failed", "anonymous:0", "10.1.2.3"),
         ("auth.login", key, "10.1.2.3"), ("auth.logout", key, "10.1.2.3")]
     assert (unknown["target"], unknown["after"]) == ("username:khong-co-ai", {"username": "khong-co-ai"})
-    with sqlite3.connect(http.app.extensions["xephang"].db.path) as conn:
-        dump = "\n".join(conn.iterdump())
+    dump = database_dump(http.app.extensions["xephang"].db)
     assert secret not in dump and http.demo.password not in dump
 
 
@@ -208,7 +219,7 @@ def test_a_supervisor_scoped_to_one_unit_sees_only_it_and_her_own(http: Any) -> 
     http.act(18, "call-next", "canbo18")  # counter 18 serves TP-LLTP (unit TP)
     http.ok("POST", "/api/v1/counters/24/call-next", "giamsat", {})  # 24 serves NV-GPLD (unit NV)
     http.act(19, "open", "canbo19")  # TP too
-    with sqlite3.connect(http.app.extensions["xephang"].db.path) as conn:
+    with http.app.extensions["xephang"].db.write() as conn:
         conn.execute("""UPDATE users SET units='["NV"]' WHERE username='giamsat'""")
     giamsat = user_key(http, "giamsat")
     seen = http.ok("GET", AUDIT, "giamsat")["entries"]

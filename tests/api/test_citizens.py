@@ -42,11 +42,12 @@ def test_overlapping_ranges_are_refused_naming_both_services() -> None:
 
 def test_a_database_loaded_with_overlapping_ranges_is_refused_with_a_hint(demo: Any, db_path: Any) -> None:
     # A database loaded before ranges were checked still holds the old, overlapping ranges.
-    import sqlite3
-
     from server.app import create_app
-    with sqlite3.connect(db_path) as db:
+    from server.store import Database
+    store = Database(db_path)
+    with store.write() as db:
         db.execute("UPDATE services SET first_number = 1001, last_number = 1100 WHERE code = 'TP-QT'")
+    store.close()
     with pytest.raises(SiteConfigError) as err:
         create_app({"DB": str(db_path), "PRINTING": False})
     assert "TP-LLTP" in str(err.value) and "TP-QT" in str(err.value) and "--reload" in str(err.value)

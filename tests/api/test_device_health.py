@@ -184,7 +184,7 @@ def test_a_second_process_hears_of_a_device_connected_to_the_first_and_alerts_on
     from server.store import Database
     app, _ = site_app({})
     first = app.extensions["xephang"]
-    second = Context.open(Database(first.db.path))  # its own pool, like another server process
+    second = Context.open(Database(first.db.location))  # its own pool, like another process
     clock = Clock(MONDAY_9AM)
     here, there = DeviceHealth(first, clock=clock), DeviceHealth(second, clock=clock)
     board = device_id(app, "board-lobby")
