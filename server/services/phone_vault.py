@@ -44,7 +44,10 @@ def masked(phone: str) -> str:
 
 
 def key_path(db: Database) -> Path:
-    """Where the phone key is kept: a 0600 file beside the database, never in it."""
+    """Where the phone key is kept: a 0600 file beside the database, never in it (PostgreSQL: in
+    the process's private folder; processes on several machines must share XEPHANG_PHONE_KEY)."""
+    if db.kind != "sqlite":
+        return db.folder / "xephang.phone_key"
     return db.path.with_name(db.path.stem + ".phone_key")
 
 
@@ -86,7 +89,7 @@ _vaults: dict[str, PhoneVault] = {}
 
 def vault_for(db: Database) -> PhoneVault:
     """The vault of a database, made once per process."""
-    key = str(db.path)
+    key = str(db.path if db.kind == "sqlite" else db.folder)
     if key not in _vaults:
         _vaults[key] = PhoneVault.for_db(db)
     return _vaults[key]

@@ -5,14 +5,16 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
+from .dialect import is_sqlite
+
 # -- notification outbox ----------------------------------------------------------------------
 
 
 def add_message(conn: sqlite3.Connection, channel: str, kind: str, payload: bytes, at: str) -> int:
     """Queue one message (its payload sealed by the caller); returns its id."""
     cur = conn.execute("INSERT INTO notify_outbox (channel, kind, payload, created_at, next_at) "
-                       "VALUES (?,?,?,?,?)", (channel, kind, payload, at, at))
-    return int(cur.lastrowid or 0)
+                       "VALUES (?,?,?,?,?) RETURNING id", (channel, kind, payload, at, at))
+    return int(cur.fetchone()[0])
 
 
 def due_messages(conn: sqlite3.Connection, now: str, limit: int) -> list[dict[str, Any]]:
@@ -125,8 +127,8 @@ def token_phone(conn: sqlite3.Connection, token_hash: str, now: str) -> str | No
 
 def hit_rate(conn: sqlite3.Connection, bucket: str, window: str) -> int:
     """Count one request in a rate window; returns the count so far (this one included)."""
-    row = conn.execute("INSERT INTO public_rate (bucket, window, hits) VALUES (?,?,1) "
-                       "ON CONFLICT (site_id, bucket, window) DO UPDATE SET hits=hits+1 "
+    row = conn.execute("INSERT INTO public_rate (bucket, period, hits) VALUES (?,?,1) "
+                       "ON CONFLICT (site_id, bucket, period) DO UPDATE SET hits=public_rate.hits+1 "
                        "RETURNING hits", (bucket, window)).fetchone()
     return int(row[0])
 
@@ -136,7 +138,9 @@ def erase_citizen_data(conn: sqlite3.Connection, used_before: str, day_before: s
     """Erase what the retention policy no longer allows (secure_delete overwrites the bytes):
     phones unused since `used_before`, the phone link of bookings before `day_before`, expired
     codes, tokens and rate windows, and message records older than `used_before`."""
-    conn.execute("PRAGMA secure_delete=ON")
+    sqlite = is_sqlite(conn)  # PostgreSQL: VACUUM reclaims the dead rows; no secure_delete
+    if sqlite:
+        conn.execute("PRAGMA secure_delete=ON")
     try:
         out = {
             "phones": conn.execute("DELETE FROM citizen_phones WHERE last_used<?",
@@ -146,14 +150,15 @@ def erase_citizen_data(conn: sqlite3.Connection, used_before: str, day_before: s
             "codes": conn.execute("DELETE FROM citizen_codes WHERE expires_at<?", (now,)).rowcount,
             "tokens": conn.execute("DELETE FROM citizen_tokens WHERE expires_at<?",
                                    (now,)).rowcount,
-            "rates": conn.execute("DELETE FROM public_rate WHERE window<?",
+            "rates": conn.execute("DELETE FROM public_rate WHERE period<?",
                                   (now[:10],)).rowcount,
             # records of messages older than the retention (a pending one has given up by then)
             "messages": conn.execute("DELETE FROM notify_outbox WHERE created_at<?",
                                      (used_before,)).rowcount,
         }
     finally:
-        conn.execute("PRAGMA secure_delete=OFF")
+        if sqlite:
+            conn.execute("PRAGMA secure_delete=OFF")
     return out
 
 
@@ -184,9 +189,11 @@ def phone_no_shows(conn: sqlite3.Connection, phone_hash: str, since_day: str) ->
 def add_booking(conn: sqlite3.Connection, row: dict[str, Any]) -> int:
     """Store a booking; returns its id."""
     cols = list(row)
-    cur = conn.execute(f"INSERT INTO bookings ({', '.join(cols)}) VALUES "
-                       f"({', '.join('?' * len(cols))})", [row[c] for c in cols])
-    return int(cur.lastrowid or 0)
+    # Names quoted: `end` is a reserved word in PostgreSQL.
+    names = ", ".join('"' + c + '"' for c in cols)
+    cur = conn.execute(f"INSERT INTO bookings ({names}) VALUES "
+                       f"({', '.join('?' * len(cols))}) RETURNING id", [row[c] for c in cols])
+    return int(cur.fetchone()[0])
 
 
 def code_taken(conn: sqlite3.Connection, code: str) -> bool:
@@ -203,7 +210,7 @@ def booking_by_token(conn: sqlite3.Connection, token: str) -> dict[str, Any] | N
 
 def update_booking(conn: sqlite3.Connection, booking_id: int, **values: Any) -> None:
     """Change some columns of a booking (names come from code, never from input)."""
-    sets = ", ".join(f"{k}=?" for k in values)
+    sets = ", ".join(f'"{k}"=?' for k in values)
     conn.execute(f"UPDATE bookings SET {sets} WHERE id=?", [*values.values(), booking_id])
 
 

@@ -2,9 +2,9 @@
 
 Each migration function gets an object with `execute`/`executescript` and `dialect`
 ("sqlite" on sqlite-utils' Database, "postgresql" here). Table and index DDL is written once, in
-SQLite's spelling, and translated here (INTEGER → BIGINT, REAL → DOUBLE PRECISION, `id INTEGER
-PRIMARY KEY` → an identity column, no WITHOUT ROWID/AUTOINCREMENT); what differs beyond that
-(trigger bodies, date functions) is written per dialect inside the function. Applied migrations
+SQLite's spelling, and translated here (INTEGER → BIGINT, REAL → DOUBLE PRECISION, BLOB → BYTEA,
+`id INTEGER PRIMARY KEY` → an identity column, no WITHOUT ROWID/AUTOINCREMENT); what differs
+beyond that (trigger bodies, date functions) is written per dialect inside the function. Applied migrations
 are recorded in `schema_migrations`, one process at a time (an advisory lock).
 """
 from __future__ import annotations
@@ -23,6 +23,7 @@ _RULES = [
     (re.compile(r"\bAUTOINCREMENT\b", re.I), ""),
     (re.compile(r"\bINTEGER\b", re.I), "BIGINT"),
     (re.compile(r"\bREAL\b", re.I), "DOUBLE PRECISION"),
+    (re.compile(r"\bBLOB\b", re.I), "BYTEA"),
     (re.compile(r"\)\s*WITHOUT\s+ROWID", re.I), ")"),
 ]
 

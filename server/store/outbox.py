@@ -10,9 +10,9 @@ from .db import dumps, loads
 def append(conn: sqlite3.Connection, messages: list[dict[str, Any]], at: float,
            site_id: int = 1) -> int:
     """Log one committed change's messages (inside its transaction); returns the row's id."""
-    cur = conn.execute("INSERT INTO outbox (site_id, at, messages) VALUES (?,?,?)",
+    cur = conn.execute("INSERT INTO outbox (site_id, at, messages) VALUES (?,?,?) RETURNING id",
                        (site_id, at, dumps(messages)))
-    return int(cur.lastrowid or 0)
+    return int(cur.fetchone()[0])
 
 
 def after(conn: sqlite3.Connection, position: int, limit: int,
