@@ -1,0 +1,115 @@
+"""The simulator over the API (issue 12, the page's back end): a job runs `xephang simulate` in its
+own process on the live site; bad input is refused field by field in vi/en and starts nothing; the
+caps hold; a department head plans and sees only her units; CSV/TOML/SVG downloads."""
+from __future__ import annotations
+
+import tomllib
+from typing import Any
+
+import pytest
+
+from server.services import simulations
+from server.simulate.scenario import parse_scenario
+
+MORNING = {"hours": ["07:30-11:30"], "arrivals": {"daily_total": 600}, "replications": 2, "seed": 3}
+
+
+def finish(api: Any, who: str, answer: dict[str, Any]) -> dict[str, Any]:
+    """Wait for the job's process to end (no sleeping), then read the job as the page does."""
+    simulations.JOBS._jobs[answer["id"]].proc.wait(timeout=240)
+    r = api.call("GET", f"/api/v1/simulations/{answer['id']}", who)
+    assert r.status_code == 200, r.get_json()
+    out = r.get_json()
+    assert out["status"] == "done", out
+    return dict(out)
+
+
+def start(api: Any, who: str, body: dict[str, Any], lang: str = "vi") -> Any:
+    return api.call("POST", "/api/v1/simulations", who, json=body, lang=lang)
+
+
+def test_a_supervisor_runs_the_morning_and_downloads_csv_toml_and_chart(api: Any) -> None:
+    r = start(api, "giamsat", MORNING)
+    assert r.status_code == 202, r.get_json()
+    assert r.get_json()["status"] == "running"
+    out = finish(api, "giamsat", r.get_json())
+    units = out["result"]["units"]
+    assert {"TP", "NV"} <= set(units)
+    served = sum(u["served"]["value"] for u in units.values())
+    assert 500 < served <= 700  # about 600 citizens, all served (after closing if need be)
+    assert all(u["last_served_at"] for u in units.values() if u["served"]["value"])
+    assert out["bottlenecks"] == sorted(out["bottlenecks"], key=lambda b: -b["p_wait_over_target"])
+    base = f"/api/v1/simulations/{out['id']}"
+    csv_text = api.call("GET", base + "?format=csv", "giamsat").get_data(as_text=True)
+    assert csv_text.lstrip("\ufeff").startswith("level,") and "\nunit,TP," in csv_text.replace("\r", "")
+    toml_text = api.call("GET", base + "?format=toml", "giamsat").get_data(as_text=True)
+    assert parse_scenario(tomllib.loads(toml_text)).daily_total == 600  # the command reads it back
+    svg = api.call("GET", base + "?format=svg", "giamsat")
+    assert svg.mimetype == "image/svg+xml" and b"<polyline" in svg.data and b"<script" not in svg.data
+
+
+def test_the_same_scenario_gives_what_the_command_gives(api: Any, db_path: Any) -> None:
+    from server.simulate.runner import simulate
+    from server.simulate.site_source import from_database
+    out = finish(api, "quantri", start(api, "quantri", MORNING).get_json())
+    direct = simulate(parse_scenario(MORNING), from_database(db_path))
+    assert out["result"]["units"]["TP"]["wait_p90_min"] == direct["units"]["TP"]["wait_p90_min"]
+
+
+@pytest.mark.parametrize("body,field,vi,en", [
+    ({**MORNING, "replications": 500}, "replications", "tối đa 30", "at most 30"),
+    ({**MORNING, "replications": "many"}, "replications", "số không hợp lệ", "not a valid number"),
+    ({**MORNING, "hours": ["7h-9h"]}, "hours", "giờ không hợp lệ", "bad hours"),
+    ({**MORNING, "counters": [1, 999]}, "counters", "không có quầy: 999", "no counter(s) 999"),
+    ({**MORNING, "arrivals": {"daily_total": 10 ** 6}}, "arrivals.daily_total", "tối đa 20000",
+     "at most 20000"),
+    ({**MORNING, "arrivals": {"NOPE": {"per_hour": 3}}}, "arrivals", "NOPE", "NOPE"),
+    ({**MORNING, "site": "/etc/passwd"}, "site", "khóa không biết", "Unknown scenario key"),
+    ({**MORNING, "kind": "plan", "unit": "ZZ"}, "unit", "Không có đơn vị", "No such unit"),
+    ({**MORNING, "kind": "plan", "unit": "TP", "within": 2}, "within", "số không hợp lệ",
+     "not a valid number"),
+    ({**MORNING, "compare": {**MORNING, "seed": -1}}, "compare.seed", "số không hợp lệ",
+     "not a valid number"),
+])
+def test_bad_input_names_its_field_in_vi_and_en_and_starts_nothing(
+        api: Any, body: dict[str, Any], field: str, vi: str, en: str) -> None:
+    before = len(simulations.JOBS._jobs)
+    for lang, text in (("vi", vi), ("en", en)):
+        r = start(api, "giamsat", body, lang)
+        assert r.status_code == 400, r.get_json()
+        err = r.get_json()["error"]
+        assert err["field"] == field and text in err["message"], err
+    assert len(simulations.JOBS._jobs) == before
+
+
+def test_officers_cannot_simulate(api: Any) -> None:
+    assert start(api, "canbo18", MORNING).status_code == 403
+
+
+def test_no_more_than_the_cap_run_at_once(api: Any, monkeypatch: Any) -> None:
+    monkeypatch.setattr(simulations, "MAX_RUNNING", 1)
+    first = start(api, "giamsat", {**MORNING, "replications": 3})
+    assert first.status_code == 202
+    second = start(api, "quantri", MORNING, "en")
+    assert second.status_code == 429 and second.headers["Retry-After"]
+    assert "already running" in second.get_json()["error"]["message"]
+    finish(api, "giamsat", first.get_json())
+    assert start(api, "quantri", MORNING).status_code == 202  # free again once it ended
+
+
+def test_a_department_head_plans_and_sees_only_her_unit(api: Any, app: Any) -> None:
+    db = app.extensions["xephang"].db
+    with db.write() as conn:
+        conn.execute("UPDATE users SET units='[\"TP\"]' WHERE username='giamsat'")
+    other = start(api, "giamsat", {**MORNING, "kind": "plan", "unit": "NV"})
+    assert other.status_code == 403 and other.get_json()["error"]["field"] == "unit"
+    out = finish(api, "giamsat", start(api, "giamsat", MORNING).get_json())
+    assert set(out["result"]["units"]) == {"TP"}
+    assert {s["unit"] for s in out["result"]["services"].values()} == {"TP"}
+    svg = api.call("GET", f"/api/v1/simulations/{out['id']}?format=svg", "giamsat").data
+    assert b"TP (" in svg and b"NV (" not in svg
+    plan = finish(api, "giamsat", start(api, "giamsat", {**MORNING, "kind": "plan", "unit": "TP"})
+                  .get_json())["plan"]
+    assert plan["unit"] == "TP" and plan["hours"] and all(h["counters"] >= 0 for h in plan["hours"])
+    # another supervisor's job is not hers to read
+    assert api.call("GET", f"/api/v1/simulations/{out['id']}", "quantri").status_code == 200
