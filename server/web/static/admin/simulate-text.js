@@ -1,0 +1,75 @@
+/* Text of the simulator's page (area b-simpage), added to the staff catalogue: vi first, en second. */
+(function () {
+  "use strict";
+  var add = {
+    vi: {
+      "simulate.nav": "Mô phỏng",
+      "simulate.hours": "Giờ làm việc", "simulate.source": "Lượt đến",
+      "simulate.source_total": "Tổng trong ngày, đường cong mặc định", "simulate.source_history": "Theo lịch sử",
+      "simulate.source_rates": "Theo từng dịch vụ (lượt/giờ)", "simulate.source_replay": "Chạy lại một ngày đã qua",
+      "simulate.total": "Số người trong ngày", "simulate.day": "Ngày đã qua", "simulate.more": "Thêm quầy",
+      "simulate.rates": "Mã dịch vụ và số lượt/giờ, mỗi dòng một dịch vụ",
+      "simulate.service_time": "Thời gian phục vụ", "simulate.time_history": "Theo lịch sử (nếu có)",
+      "simulate.time_site": "Theo cấu hình dịch vụ", "simulate.priority_share": "Ưu tiên (%)",
+      "simulate.no_show_share": "Vắng mặt (%)", "simulate.ratio": "Tỷ lệ ưu tiên",
+      "simulate.replications": "Số lần lặp", "simulate.seed": "Hạt giống", "simulate.counters": "Quầy mở",
+      "simulate.pick": "Chọn quầy…", "simulate.run": "Chạy mô phỏng",
+      "simulate.plan_unit": "Lập kế hoạch quầy cho đơn vị", "simulate.within": "Gọi trong hạn (%)",
+      "simulate.plan": "Lập kế hoạch", "simulate.keep": "Giữ làm kịch bản A để so sánh",
+      "simulate.kept": "Đã giữ kịch bản A. Đổi thông số rồi bấm “Chạy mô phỏng” để so sánh với B.",
+      "simulate.csv": "Tải CSV", "simulate.toml": "Tải kịch bản (TOML)",
+      "simulate.running": "Đang mô phỏng… {s} giây", "simulate.done": "Xong sau {s} giây.",
+      "simulate.bottlenecks": "Đơn vị quá tải",
+      "simulate.no_bottleneck": "Không có đơn vị nào để quá 10% người chờ quá hạn.",
+      "simulate.bottleneck_line": "{unit}: {share} chờ quá hạn",
+      "simulate.chart": "Số người chờ theo đơn vị (mỗi 15 phút)",
+      "simulate.col_unit": "Đơn vị / dịch vụ", "simulate.col_issued": "Số phiếu", "simulate.col_served": "Đã phục vụ",
+      "simulate.col_p50": "Chờ p50", "simulate.col_p90": "Chờ p90", "simulate.col_max": "Chờ lâu nhất",
+      "simulate.col_within": "Trong hạn", "simulate.col_util": "Quầy bận", "simulate.col_clears": "Hết hàng lúc",
+      "simulate.assumed": "Giả định:", "simulate.compare": "So sánh hai kịch bản",
+      "simulate.plan_title": "{unit}: số quầy ít nhất mỗi giờ để {within} được gọi trong hạn (đơn vị có {own} quầy)",
+      "simulate.col_hour": "Giờ", "simulate.col_counters": "Số quầy cần", "simulate.col_extra": "Thiếu",
+      "simulate.col_spare": "Dư", "simulate.moves": "Mượn quầy của đơn vị khác",
+      "simulate.no_moves": "Các quầy của đơn vị là đủ.",
+      "simulate.move_line": "Quầy {counter} (của {from}): {hours}",
+      "simulate.col_over_before": "Quá hạn trước", "simulate.col_over_after": "Quá hạn sau",
+      "simulate.col_clears_before": "Hết hàng trước", "simulate.col_clears_after": "Hết hàng sau"
+    },
+    en: {
+      "simulate.nav": "Simulation",
+      "simulate.hours": "Working hours", "simulate.source": "Arrivals",
+      "simulate.source_total": "Daily total, default curve", "simulate.source_history": "From history",
+      "simulate.source_rates": "Per service (per hour)", "simulate.source_replay": "Replay a past day",
+      "simulate.total": "People in the day", "simulate.day": "Past day", "simulate.more": "More counters",
+      "simulate.rates": "Service code and arrivals per hour, one service per line",
+      "simulate.service_time": "Service times", "simulate.time_history": "From history (where there is some)",
+      "simulate.time_site": "From the services' settings", "simulate.priority_share": "Priority (%)",
+      "simulate.no_show_share": "No-show (%)", "simulate.ratio": "Priority ratio",
+      "simulate.replications": "Replications", "simulate.seed": "Seed", "simulate.counters": "Open counters",
+      "simulate.pick": "Choose counters…", "simulate.run": "Run the simulation",
+      "simulate.plan_unit": "Plan the counters of unit", "simulate.within": "Called within target (%)",
+      "simulate.plan": "Plan", "simulate.keep": "Keep as scenario A to compare",
+      "simulate.kept": "Scenario A kept. Change the settings and press “Run the simulation” to compare with B.",
+      "simulate.csv": "Download CSV", "simulate.toml": "Download the scenario (TOML)",
+      "simulate.running": "Simulating… {s} s", "simulate.done": "Done in {s} s.",
+      "simulate.bottlenecks": "Bottleneck units",
+      "simulate.no_bottleneck": "No unit leaves more than 10% waiting past its target.",
+      "simulate.bottleneck_line": "{unit}: {share} wait past target",
+      "simulate.chart": "People waiting per unit (every 15 minutes)",
+      "simulate.col_unit": "Unit / service", "simulate.col_issued": "Tickets", "simulate.col_served": "Served",
+      "simulate.col_p50": "Wait p50", "simulate.col_p90": "Wait p90", "simulate.col_max": "Longest wait",
+      "simulate.col_within": "On target", "simulate.col_util": "Counters busy", "simulate.col_clears": "Clears at",
+      "simulate.assumed": "Assumed:", "simulate.compare": "Two scenarios side by side",
+      "simulate.plan_title": "{unit}: fewest counters per hour so that {within} are called within target (the unit has {own})",
+      "simulate.col_hour": "Hour", "simulate.col_counters": "Counters needed", "simulate.col_extra": "Missing",
+      "simulate.col_spare": "Spare", "simulate.moves": "Counters borrowed from other units",
+      "simulate.no_moves": "The unit's own counters are enough.",
+      "simulate.move_line": "Counter {counter} (of {from}): {hours}",
+      "simulate.col_over_before": "Past target before", "simulate.col_over_after": "Past target after",
+      "simulate.col_clears_before": "Clears before", "simulate.col_clears_after": "Clears after"
+    }
+  };
+  ["vi", "en"].forEach(function (l) {
+    Object.keys(add[l]).forEach(function (k) { window.XephangStaffText[l][k] = add[l][k]; });
+  });
+})();
