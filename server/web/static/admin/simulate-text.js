@@ -5,7 +5,7 @@
     vi: {
       "simulate.nav": "Mô phỏng",
       "simulate.hours": "Giờ làm việc", "simulate.source": "Lượt đến",
-      "simulate.source_total": "Tổng trong ngày, đường cong mặc định", "simulate.source_history": "Theo lịch sử",
+      "simulate.source_total": "Tổng trong ngày", "simulate.source_history": "Theo lịch sử",
       "simulate.source_rates": "Theo từng dịch vụ (lượt/giờ)", "simulate.source_replay": "Chạy lại một ngày đã qua",
       "simulate.total": "Số người trong ngày", "simulate.day": "Ngày đã qua", "simulate.more": "Thêm quầy",
       "simulate.rates": "Mã dịch vụ và số lượt/giờ, mỗi dòng một dịch vụ",
@@ -38,7 +38,7 @@
     en: {
       "simulate.nav": "Simulation",
       "simulate.hours": "Working hours", "simulate.source": "Arrivals",
-      "simulate.source_total": "Daily total, default curve", "simulate.source_history": "From history",
+      "simulate.source_total": "Daily total", "simulate.source_history": "From history",
       "simulate.source_rates": "Per service (per hour)", "simulate.source_replay": "Replay a past day",
       "simulate.total": "People in the day", "simulate.day": "Past day", "simulate.more": "More counters",
       "simulate.rates": "Service code and arrivals per hour, one service per line",

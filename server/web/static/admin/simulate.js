@@ -270,6 +270,7 @@
       eb.appendChild(tr);
     });
     $("sim-planned").hidden = false;
+    $("sim-planned").scrollIntoView({block: "start"});
   }
 
   function links(job) {
