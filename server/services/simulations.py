@@ -2,7 +2,8 @@
 run as a job by the same command a person would type (`xephang simulate --scenario FILE --json`) in
 its own low-priority process, so the server's event loop and GIL stay free; the page polls the job.
 
-Caps keep a supervisor from stalling the building's server: at most MAX_RUNNING jobs at once, each
+Caps keep a supervisor from stalling the building's server: at most MAX_RUNNING jobs at once (one
+core fewer than the machine has), at the lowest CPU priority (nice 19), each
 at most MAX_SECONDS, MAX_REPLICATIONS replications, MAX_DAYS days and MAX_DAILY_TOTAL citizens.
 A department head (a supervisor scoped to units) plans only her units and sees only their rows."""
 from __future__ import annotations
@@ -27,7 +28,7 @@ from .auth import Actor, require_admin_read
 from .context import Context
 from .errors import UseCaseError
 
-MAX_RUNNING = 2
+MAX_RUNNING = max(1, (os.cpu_count() or 2) - 1)  # leave a core to the queue itself
 MAX_SECONDS = 300.0
 MAX_REPLICATIONS = 30
 MAX_DAYS = 5
@@ -210,7 +211,7 @@ class Jobs:
                    "--scenario", str(folder / "a.toml"), "--json",
                    *(str(folder / a) if a in files else a for a in args)]
             if shutil.which("nice"):
-                cmd = ["nice", "-n", "10", *cmd]
+                cmd = ["nice", "-n", "19", *cmd]
             env = {**os.environ, "LANG": "en_US.UTF-8" if lang == "en" else "vi_VN.UTF-8",
                    "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
             with open(folder / "out.json", "wb") as out, open(folder / "err.txt", "wb") as err:
