@@ -69,7 +69,7 @@ def main() -> None:
             jobs = [a.json() for a in answers if a.status_code == 202]
             assert jobs and all(a.status_code in (202, 429) for a in answers), [a.text for a in answers]
             during = issue_latencies(url, kiosk, args.n)
-            ends = {}
+            ends: dict[str, float] = {}
             while len(ends) < len(jobs):
                 for j in jobs:
                     if j["id"] not in ends and sup.get(f"{url}/api/v1/simulations/{j['id']}").json()[

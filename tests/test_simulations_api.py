@@ -115,3 +115,42 @@ def test_a_department_head_plans_and_sees_only_her_unit(api: Any, app: Any) -> N
     assert plan["unit"] == "TP" and plan["hours"] and all(h["counters"] >= 0 for h in plan["hours"])
     # another supervisor's job is not hers to read
     assert api.call("GET", f"/api/v1/simulations/{out['id']}", "quantri").status_code == 200
+
+
+def test_replay_today_with_two_more_counters_repeats_as_a_scenario_file(api: Any, app: Any) -> None:
+    """A morning recorded through the real use cases, replayed "with 2 more counters": the
+    scenario file names the day's counter and two closed ones serving its service."""
+    from server.services.context import now_local, service_day
+    for _ in range(4):
+        assert api.call("POST", "/api/v1/tickets", "kiosk-A1", json={"service": "TP-LLTP"}).status_code == 201
+    assert api.call("POST", "/api/v1/counters/18/open", "canbo18", json={}).status_code == 200
+    for _ in range(2):
+        for action in ("call-next", "start", "complete"):
+            r = api.call("POST", f"/api/v1/counters/18/{action}", "canbo18", json={})
+            assert r.status_code == 200, r.get_json()
+    day = service_day(now_local())
+    body = {"hours": ["00:00-23:59"], "replications": 1, "arrivals": {"replay_day": day},
+            "more_counters": 2}
+    out = finish(api, "giamsat", start(api, "giamsat", body).get_json())
+    toml_text = api.call("GET", f"/api/v1/simulations/{out['id']}?format=toml", "giamsat").get_data(as_text=True)
+    counters = tomllib.loads(toml_text)["counters"]
+    site = app.extensions["xephang"].site
+    assert 18 in counters and len(counters) == 3
+    assert all("TP-LLTP" in site.counters[n].services for n in counters)
+    assert out["result"]["services"]["TP-LLTP"]["issued"]["value"] == 4
+    empty = start(api, "giamsat", {**body, "arrivals": {"replay_day": "2001-01-01"}}, "en")
+    assert empty.status_code == 400 and empty.get_json()["error"]["field"] == "arrivals.replay_day"
+    lone = start(api, "giamsat", {**MORNING, "more_counters": 2})
+    assert lone.status_code == 400 and lone.get_json()["error"]["field"] == "arrivals.replay_day"
+
+
+def test_per_service_rates_and_a_comparison(api: Any) -> None:
+    a = {"hours": ["08:00-10:00"], "replications": 2, "counters": [18],
+         "arrivals": {"TP-LLTP": {"per_hour": 6}}, "service_time": {"default": "site"}}
+    b = {**a, "counters": [18, 19]}
+    out = finish(api, "giamsat", start(api, "giamsat", {**a, "compare": b}).get_json())
+    assert set(out["result"]["services"]) == {"TP-LLTP"} == set(out["compare"]["services"])
+    one, two = (r["units"]["TP"]["wait_mean_min"]["value"] for r in (out["result"], out["compare"]))
+    assert two < one  # the same citizens wait less with a second counter
+    b_file = api.call("GET", f"/api/v1/simulations/{out['id']}?format=toml&scenario=b", "giamsat")
+    assert tomllib.loads(b_file.get_data(as_text=True))["counters"] == [18, 19]

@@ -100,8 +100,8 @@ def _more_counters(ctx: Context, sc: dict[str, Any], n: int) -> None:
         rows = history_rows.recorded_day(conn, day)
     if not rows:
         raise UseCaseError("scenario_no_recorded_day", 400, field="arrivals.replay_day",
-                           site="", day=day)
-    worked = set(sc.get("counters") or {int(r["counter"]) for r in rows if r.get("counter") is not None})
+                           site=ctx.db.path.name, day=day)
+    worked = set(sc.get("counters") or {int(str(r["counter"])) for r in rows if r.get("counter") is not None})
     wanted: dict[str, int] = {}
     for r in rows:
         wanted[str(r["service"])] = wanted.get(str(r["service"]), 0) + 1
