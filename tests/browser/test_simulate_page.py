@@ -103,3 +103,33 @@ def test_a_department_head_cannot_simulate_another_unit(browser: Browser, live_s
     assert page.errors == []  # type: ignore[attr-defined]
     ctx.close()
 
+
+
+def test_two_scenarios_side_by_side_then_in_english(browser: Browser, live_server: Any,
+                                                    tmp_path: Any) -> None:
+    ctx, page = open_page(browser, live_server, "quantri", 1920, 1080)
+    page.fill("#s-reps", "2")
+    page.click("#s-run")
+    expect(page.locator("#s-keep")).to_be_enabled(timeout=SLOW)
+    page.click("#s-keep")
+    expect(page.locator("#s-kept")).to_be_visible()
+    page.fill("#s-total", "3500")  # "what if 30% take remote numbers or appointments?"
+    page.click("#s-run")
+    expect(page.locator("#sim-compare")).to_be_visible(timeout=SLOW)
+    heads = page.locator("#sim-compare-table thead th").all_text_contents()
+    assert heads[1:3] == ["Chờ p90 A", "Chờ p90 B"]
+    rows = page.locator("#sim-compare-table tbody tr").evaluate_all(
+        "rows => rows.map(r => Array.from(r.cells).map(c => c.textContent))")
+    p90 = [(float(r[1].replace(".", "").replace(",", ".")), float(r[2].replace(".", "").replace(",", ".")))
+           for r in rows if r[1] != "—" and r[2] != "—"]
+    assert p90 and sum(b for _, b in p90) < sum(a for a, _ in p90)  # fewer people, shorter waits
+    assert layout_problems(page, vertical=False) == []
+    page.click("#lang-toggle")
+    expect(page.locator(".sim-bottlenecks h2")).to_have_text("Bottleneck units")
+    expect(page.locator("#sim-table thead th").first).to_have_text("Unit / service")
+    expect(page.locator("#sim-compare-table thead th").nth(1)).to_have_text("Wait p90 A")
+    expect(page.locator("#sim-status")).to_contain_text("Done in")
+    expect(page.locator("#s-kept")).to_contain_text("Scenario A kept")
+    shot(page, "simulate-compare-en", tmp_path)
+    assert page.errors == []  # type: ignore[attr-defined]
+    ctx.close()

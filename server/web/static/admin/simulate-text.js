@@ -42,7 +42,7 @@
       "simulate.source_rates": "Per service (per hour)", "simulate.source_replay": "Replay a past day",
       "simulate.total": "People in the day", "simulate.day": "Past day", "simulate.more": "More counters",
       "simulate.rates": "Service code and arrivals per hour, one service per line",
-      "simulate.service_time": "Service times", "simulate.time_history": "From history (where there is some)",
+      "simulate.service_time": "Service times", "simulate.time_history": "From history",
       "simulate.time_site": "From the services' settings", "simulate.priority_share": "Priority (%)",
       "simulate.no_show_share": "No-show (%)", "simulate.ratio": "Priority ratio",
       "simulate.replications": "Replications", "simulate.seed": "Seed", "simulate.counters": "Open counters",

@@ -4,7 +4,7 @@
 (function () {
   "use strict";
   var S = window.XephangStaff, A = window.XephangAdmin;
-  var st = {site: null, me: null, kept: null, job: null, last: null, timer: 0};
+  var st = {site: null, me: null, kept: null, job: null, last: null, timer: 0, status: null};
   var COLS = [  // [field, text key, kind]
     ["issued", "simulate.col_issued", "n"], ["served", "simulate.col_served", "n"],
     ["wait_p50_min", "simulate.col_p50", "m"], ["wait_p90_min", "simulate.col_p90", "m"],
@@ -128,9 +128,11 @@
     });
   }
 
-  function status(text) {
-    $("sim-status").textContent = text || "";
-    $("sim-status").hidden = !text;
+  /** The line under the form: a text key and its values (drawn again in the other language). */
+  function status(key, params) {
+    st.status = key ? [key, params] : null;
+    $("sim-status").textContent = key ? S.t(key, params) : "";
+    $("sim-status").hidden = !key;
   }
 
   function busy(on) {
@@ -142,7 +144,7 @@
   function run(body) {
     window.clearTimeout(st.timer);
     busy(true);
-    status(S.t("simulate.running", {s: 0}));
+    status("simulate.running", {s: 0});
     return S.api("POST", "/api/v1/simulations", body).then(function (job) {
       st.job = job;
       return poll(job.id);
@@ -156,14 +158,14 @@
   function poll(id) {
     return S.api("GET", "/api/v1/simulations/" + encodeURIComponent(id)).then(function (job) {
       if (job.status === "running") {
-        status(S.t("simulate.running", {s: Math.round(job.elapsed_s)}));
+        status("simulate.running", {s: Math.round(job.elapsed_s)});
         return new Promise(function (resolve) {
           st.timer = window.setTimeout(function () { resolve(poll(id)); }, 700);
         });
       }
       busy(false);
       if (job.status === "failed") { status(""); S.showError(job.error.message); return; }
-      status(S.t("simulate.done", {s: Math.round(job.elapsed_s)}));
+      status("simulate.done", {s: Math.round(job.elapsed_s)});
       S.showError("");
       show(job);
     });
@@ -327,6 +329,10 @@
     $("s-kept").hidden = false;
   });
   $("lang-toggle").addEventListener("click", function () {
-    window.setTimeout(function () { if (st.last) show(st.last); }, 0);
+    window.setTimeout(function () {
+      if (st.last) show(st.last);
+      if (st.status) status(st.status[0], st.status[1]);
+      if (st.kept) $("s-kept").textContent = S.t("simulate.kept");
+    }, 0);
   });
 })();
