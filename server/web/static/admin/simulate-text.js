@@ -33,7 +33,8 @@
       "simulate.no_moves": "Các quầy của đơn vị là đủ.",
       "simulate.move_line": "Quầy {counter} (của {from}): {hours}",
       "simulate.col_over_before": "Quá hạn trước", "simulate.col_over_after": "Quá hạn sau",
-      "simulate.col_clears_before": "Hết hàng trước", "simulate.col_clears_after": "Hết hàng sau"
+      "simulate.col_clears_before": "Hết hàng trước", "simulate.col_clears_after": "Hết hàng sau",
+      "simulate.unreachable": "* Giờ này không đạt mục tiêu kể cả khi mở thêm 12 quầy."
     },
     en: {
       "simulate.nav": "Simulation",
@@ -66,7 +67,8 @@
       "simulate.no_moves": "The unit's own counters are enough.",
       "simulate.move_line": "Counter {counter} (of {from}): {hours}",
       "simulate.col_over_before": "Past target before", "simulate.col_over_after": "Past target after",
-      "simulate.col_clears_before": "Clears before", "simulate.col_clears_after": "Clears after"
+      "simulate.col_clears_before": "Clears before", "simulate.col_clears_after": "Clears after",
+      "simulate.unreachable": "* This hour misses the target even with 12 more counters."
     }
   };
   ["vi", "en"].forEach(function (l) {

@@ -250,6 +250,7 @@
       if (h.within_target < plan.within) cell.classList.add("bad");
       body.appendChild(tr);
     });
+    $("sim-unreachable").hidden = plan.hours.every(function (h) { return h.target_reachable; });
     var ul = $("sim-moves"), borrowing = plan.borrowing || {moves: []};
     ul.textContent = "";
     if (!borrowing.moves.length) ul.appendChild(S.el("li", "", S.t("simulate.no_moves")));
