@@ -60,6 +60,12 @@ def test_the_same_scenario_gives_what_the_command_gives(api: Any, db_path: Any) 
     ({**MORNING, "replications": 500}, "replications", "tối đa 30", "at most 30"),
     ({**MORNING, "replications": "many"}, "replications", "số không hợp lệ", "not a valid number"),
     ({**MORNING, "hours": ["7h-9h"]}, "hours", "giờ không hợp lệ", "bad hours"),
+    ({**MORNING, "shifts": [{"hours": ["08:00-10:00"], "counters": [999]}]}, "shifts",
+     "không có quầy: 999", "no counter(s) 999"),
+    ({**MORNING, "breaks": [{"hours": ["10-11"], "counters": [3]}]}, "breaks", "giờ không hợp lệ",
+     "bad hours"),
+    ({**MORNING, "arrivals": {"TP-LLTP": {"per_hour": -1}}}, "arrivals", "số không hợp lệ",
+     "not a valid number"),
     ({**MORNING, "counters": [1, 999]}, "counters", "không có quầy: 999", "no counter(s) 999"),
     ({**MORNING, "arrivals": {"daily_total": 10 ** 6}}, "arrivals.daily_total", "tối đa 20000",
      "at most 20000"),
@@ -154,3 +160,13 @@ def test_per_service_rates_and_a_comparison(api: Any) -> None:
     assert two < one  # the same citizens wait less with a second counter
     b_file = api.call("GET", f"/api/v1/simulations/{out['id']}?format=toml&scenario=b", "giamsat")
     assert tomllib.loads(b_file.get_data(as_text=True))["counters"] == [18, 19]
+
+
+def test_a_scenario_the_command_refuses_fails_with_its_message(api: Any) -> None:
+    """Arrivals from history on a database without any: the command's own refusal, in vi/en."""
+    for lang, text in (("vi", "chưa có vé nào đã ghi"), ("en", "has no recorded tickets")):
+        job = start(api, "giamsat", {**MORNING, "arrivals": {"from_history": True}}, lang).get_json()
+        simulations.JOBS._jobs[job["id"]].proc.wait(timeout=240)
+        out = api.call("GET", f"/api/v1/simulations/{job['id']}", "giamsat", lang=lang).get_json()
+        assert out["status"] == "failed" and out["error"]["code"] == "simulation_refused", out
+        assert text in out["error"]["message"]

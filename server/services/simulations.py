@@ -29,7 +29,7 @@ from .context import Context
 from .errors import UseCaseError
 
 MAX_RUNNING = max(1, (os.cpu_count() or 2) - 1)  # leave a core to the queue itself
-MAX_SECONDS = 300.0
+MAX_SECONDS = 300.0  # also enforced by `timeout` around the process, polled or not
 MAX_REPLICATIONS = 30
 MAX_DAYS = 5
 MAX_DAILY_TOTAL = 20_000
@@ -43,8 +43,16 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _field(key: str) -> str:
-    """A scenario key as the page names its input: `arrivals."X".per_hour` -> arrivals.X.per_hour."""
-    return key.replace('"', "").split(",")[0].strip()
+    """A scenario key as the page names its input: `shifts[1].hours` -> shifts, a service's
+    `arrivals."X".per_hour` -> arrivals (the page's per-service lines), `replications` as is."""
+    key = key.replace('"', "").split(",")[0].strip()
+    head = key.split("[")[0].split(".")[0]
+    if head in ("shifts", "breaks", "transfers", "targets"):
+        return head
+    if head == "arrivals" and key not in ("arrivals.daily_total", "arrivals.replay_day",
+                                          "arrivals.from_history"):
+        return "arrivals"
+    return key
 
 
 def _refuse(exc: ScenarioError, prefix: str = "") -> UseCaseError:
@@ -78,10 +86,13 @@ def check_scenario(ctx: Context, data: Any, prefix: str = "") -> dict[str, Any]:
     if sum(parsed.per_hour.values()) > MAX_PER_HOUR:
         raise _too_big(prefix + "arrivals", MAX_PER_HOUR)
     site = ctx.site
-    unknown = [n for n in (parsed.counters or ()) if n not in site.counters]
-    if unknown:
-        raise UseCaseError("scenario_unknown_counter", 400, field=prefix + "counters",
-                           counters=", ".join(map(str, unknown)))
+    for name, numbers in (("counters", parsed.counters or ()),
+                          ("shifts", [n for _h, ns in parsed.shifts for n in ns]),
+                          ("breaks", [n for _h, ns in parsed.breaks for n in ns])):
+        unknown = [n for n in numbers if n not in site.counters]
+        if unknown:
+            raise UseCaseError("scenario_unknown_counter", 400, field=prefix + name,
+                               counters=", ".join(map(str, unknown)))
     codes = [c for c in (*parsed.per_hour, *parsed.service_time) if c not in site.services]
     if codes:
         raise UseCaseError("scenario_unknown_service", 400, field=prefix + "arrivals",
@@ -165,11 +176,12 @@ class Job:
         """Look whether the process has ended (and stop it past MAX_SECONDS)."""
         if self.status != "running":
             return
-        if self.proc.poll() is None:
-            if time.monotonic() - self.started <= MAX_SECONDS:
+        if self.proc.poll() is None or self.proc.returncode in (137, -9):
+            if self.proc.returncode is None and time.monotonic() - self.started <= MAX_SECONDS:
                 return
-            self.proc.kill()
-            self.proc.wait()
+            if self.proc.returncode is None:
+                self.proc.kill()
+                self.proc.wait()
             self.status = "failed"
             self.error = {"code": "simulation_timeout", "message":
                           message("simulation_timeout", lang, seconds=f"{MAX_SECONDS:g}")}
@@ -212,6 +224,8 @@ class Jobs:
                    *(str(folder / a) if a in files else a for a in args)]
             if shutil.which("nice"):
                 cmd = ["nice", "-n", "19", *cmd]
+            if shutil.which("timeout"):  # a job nobody polls any more still ends
+                cmd = ["timeout", "-s", "KILL", f"{MAX_SECONDS + 10:g}", *cmd]
             env = {**os.environ, "LANG": "en_US.UTF-8" if lang == "en" else "vi_VN.UTF-8",
                    "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
             with open(folder / "out.json", "wb") as out, open(folder / "err.txt", "wb") as err:
