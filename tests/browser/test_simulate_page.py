@@ -70,13 +70,29 @@ def test_a_supervisor_runs_the_morning_then_plans_a_unit(browser: Browser, live_
     ctx.close()
 
 
-def test_a_wrong_number_is_shown_at_its_field(browser: Browser, live_server: Any) -> None:
+def test_wrong_input_is_shown_at_its_field_then_shifts_and_breaks_run(browser: Browser, live_server: Any) -> None:
     ctx, page = open_page(browser, live_server, "quantri")
     page.fill("#s-reps", "500")
     page.click("#s-run")
     expect(page.locator(".field-error[data-for='replications']")).to_contain_text("tối đa 30")
     expect(page.locator("#s-reps")).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#sim-result")).to_be_hidden()
+    page.fill("#s-reps", "2")
+    page.fill("#s-shifts", "08:00-10:00: 5 999")
+    page.click("#s-run")
+    expect(page.locator(".field-error[data-for='shifts']")).to_contain_text("999")
+    expect(page.locator("#s-shifts")).to_have_attribute("aria-invalid", "true")
+    # the demo scenario's shifts and breaks, typed on the page, reach the scenario file
+    page.fill("#s-shifts", "08:00-10:00: 5 6")
+    page.fill("#s-breaks", "10:00-10:15: 3")
+    page.click("#s-run")
+    expect(page.locator("#sim-result")).to_be_visible(timeout=SLOW)
+    with page.expect_download() as d:
+        page.click("#s-toml")
+    text = open(d.value.path(), encoding="utf-8").read()
+    assert '[[shifts]]\nhours = ["08:00-10:00"]\ncounters = [5, 6]' in text
+    assert '[[breaks]]\nhours = ["10:00-10:15"]\ncounters = [3]' in text
+    assert page.errors == []  # type: ignore[attr-defined]
     ctx.close()
 
 

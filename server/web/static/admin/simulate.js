@@ -50,6 +50,20 @@
 
   function put(obj, key, v) { if (v !== undefined) obj[key] = v; }
 
+  /** "08:00-10:00: 5 6; 13:00-14:00: 7" as [[shifts]] / [[breaks]] rows (a counter the server
+      cannot read is sent as typed, so it names the field). */
+  function periods(name) {
+    return form().elements[name].value.split(";").map(function (part) {
+      var p = part.split(":"), at = part.lastIndexOf(":");
+      if (!part.trim()) return null;
+      if (p.length < 4) return {hours: [part.trim()], counters: []};
+      var nums = part.slice(at + 1).trim().split(/[\s,]+/).filter(Boolean).map(function (x) {
+        return /^\d+$/.test(x) ? Number(x) : x;
+      });
+      return {hours: [part.slice(0, at).trim()], counters: nums};
+    }).filter(Boolean);
+  }
+
   /** The scenario the form describes, in the scenario file's shape. */
   function scenario() {
     var f = form().elements, source = f.source.value, sc = {}, arrivals = {};
@@ -71,6 +85,9 @@
       });
     }
     sc.arrivals = arrivals;
+    var shifts = periods("shifts"), breaks = periods("breaks");
+    if (shifts.length) sc.shifts = shifts;
+    if (breaks.length) sc.breaks = breaks;
     var boxes = Array.prototype.slice.call(document.querySelectorAll("#s-counter-list input[data-counter]"));
     var on = boxes.filter(function (b) { return b.checked; }).map(function (b) { return Number(b.dataset.counter); });
     if (on.length !== boxes.length || source === "replay" && on.length !== boxes.length) sc.counters = on;
