@@ -508,6 +508,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
                            "No such simulation (did the server restart?)"),
     "simulation_not_done": ("Mô phỏng chưa xong", "The simulation has not finished"),
     "simulation_chart_title": ("Số người chờ theo đơn vị", "People waiting per unit"),
+    "simulation_cancelled": ("Đã dừng mô phỏng", "The simulation was stopped"),
 }
 LANGS = ("vi", "en")
 

@@ -534,4 +534,6 @@ def _simulation_paths() -> dict[str, Any]:
                params=[job_id, fmt, which])
     poll["responses"]["200"]["content"].update({"text/csv": {}, "application/toml": {},
                                                 "image/svg+xml": {}})
-    return {"/simulations": {"post": start}, "/simulations/{job_id}": {"get": poll}}
+    stop = _op("Stop a running simulation job (its starter, admins); a finished one is answered as it is",
+               job, params=[job_id])
+    return {"/simulations": {"post": start}, "/simulations/{job_id}": {"get": poll, "delete": stop}}

@@ -1,6 +1,6 @@
 """Simulations over the API (issue 12): POST /api/v1/simulations starts a job running the same
 command as `xephang simulate` in its own process; GET /api/v1/simulations/<id> polls it and, with
-?format=csv|toml|svg, downloads its table, its scenario file or its chart."""
+?format=csv|toml|svg, downloads its table, its scenario file or its chart; DELETE stops it."""
 from __future__ import annotations
 
 from typing import Any
@@ -39,3 +39,10 @@ def simulation(job_id: str) -> Any:
     disposition = "inline" if fmt == "svg" else f'attachment; filename="{name}"'
     return Response(data, mimetype=mime, headers={"Content-Disposition": disposition,
                                                   "Cache-Control": "no-store"})
+
+
+@bp.delete("/simulations/<job_id>")
+def stop_simulation(job_id: str) -> Any:
+    c, actor, lang = ctx(), current_actor(), _lang()
+    simulations.require_admin_read(actor)
+    return jsonify(simulations.answer(c, simulations.JOBS.cancel(actor, job_id, lang)))

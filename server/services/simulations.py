@@ -12,6 +12,7 @@ import json
 import os
 import secrets
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -172,6 +173,14 @@ class Job:
     result: dict[str, Any] | None = None
     error: dict[str, Any] | None = None
 
+    def stop(self) -> None:
+        """Kill the job's whole process group (`timeout`, `nice` and the command under them)."""
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.proc.wait()
+
     def refresh(self, lang: str) -> None:
         """Look whether the process has ended (and stop it past MAX_SECONDS)."""
         if self.status != "running":
@@ -180,8 +189,7 @@ class Job:
             if self.proc.returncode is None and time.monotonic() - self.started <= MAX_SECONDS:
                 return
             if self.proc.returncode is None:
-                self.proc.kill()
-                self.proc.wait()
+                self.stop()
             self.status = "failed"
             self.error = {"code": "simulation_timeout", "message":
                           message("simulation_timeout", lang, seconds=f"{MAX_SECONDS:g}")}
@@ -230,7 +238,7 @@ class Jobs:
                    "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
             with open(folder / "out.json", "wb") as out, open(folder / "err.txt", "wb") as err:
                 proc = subprocess.Popen(cmd, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
-                                        cwd=str(ROOT), env=env)
+                                        cwd=str(ROOT), env=env, start_new_session=True)
             job = Job(secrets.token_urlsafe(9), actor.key, kind, () if actor.is_admin else actor.units,
                       unit, folder, proc)
             self._jobs[job.id] = job
@@ -247,6 +255,18 @@ class Jobs:
             if job is None or (job.owner != actor.key and not actor.is_admin):
                 raise UseCaseError("simulation_unknown", 404)
             job.refresh(lang)
+            return job
+
+
+    def cancel(self, actor: Actor, job_id: str, lang: str) -> Job:
+        """Stop a running job of this caller (admins: any); a finished one stays as it is."""
+        job = self.get(actor, job_id, lang)
+        with self._lock:
+            if job.status == "running":
+                job.stop()
+                job.status = "failed"
+                job.error = {"code": "simulation_cancelled",
+                             "message": message("simulation_cancelled", lang)}
             return job
 
 

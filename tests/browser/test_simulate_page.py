@@ -92,6 +92,12 @@ def test_wrong_input_is_shown_at_its_field_then_shifts_and_breaks_run(browser: B
     text = open(d.value.path(), encoding="utf-8").read()
     assert '[[shifts]]\nhours = ["08:00-10:00"]\ncounters = [5, 6]' in text
     assert '[[breaks]]\nhours = ["10:00-10:15"]\ncounters = [3]' in text
+    page.fill("#s-reps", "30")  # a long run, stopped from the page
+    page.click("#s-run")
+    page.click("#s-stop")
+    expect(page.locator("#error-box")).to_have_text("Đã dừng mô phỏng")
+    expect(page.locator("#s-run")).to_be_enabled()
+    expect(page.locator("#s-stop")).to_be_hidden()
     assert page.errors == []  # type: ignore[attr-defined]
     ctx.close()
 

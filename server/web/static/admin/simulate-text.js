@@ -34,7 +34,7 @@
       "simulate.move_line": "Quầy {counter} (của {from}): {hours}",
       "simulate.col_over_before": "Quá hạn trước", "simulate.col_over_after": "Quá hạn sau",
       "simulate.col_clears_before": "Hết hàng trước", "simulate.col_clears_after": "Hết hàng sau",
-      "simulate.shifts": "Quầy mở thêm theo giờ", "simulate.breaks": "Quầy nghỉ theo giờ",
+      "simulate.stop": "Dừng", "simulate.shifts": "Quầy mở thêm theo giờ", "simulate.breaks": "Quầy nghỉ theo giờ",
       "simulate.unreachable": "* Giờ này không đạt mục tiêu kể cả khi mở thêm 12 quầy."
     },
     en: {
@@ -69,7 +69,7 @@
       "simulate.move_line": "Counter {counter} (of {from}): {hours}",
       "simulate.col_over_before": "Past target before", "simulate.col_over_after": "Past target after",
       "simulate.col_clears_before": "Clears before", "simulate.col_clears_after": "Clears after",
-      "simulate.shifts": "Extra counters by the hour", "simulate.breaks": "Counters on a break",
+      "simulate.stop": "Stop", "simulate.shifts": "Extra counters by the hour", "simulate.breaks": "Counters on a break",
       "simulate.unreachable": "* This hour misses the target even with 12 more counters."
     }
   };

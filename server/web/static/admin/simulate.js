@@ -155,6 +155,7 @@
   function busy(on) {
     $("s-run").disabled = on;
     $("s-plan").disabled = on;
+    $("s-stop").hidden = !on;
   }
 
   /** Start a job and poll it until it is done (the page never holds one long request). */
@@ -340,6 +341,10 @@
     body.unit = form().elements.unit.value;
     body.within = num("within", 100);
     run(body);
+  });
+  $("s-stop").addEventListener("click", function () {
+    if (!st.job) return;
+    S.api("DELETE", "/api/v1/simulations/" + encodeURIComponent(st.job.id)).catch(function (e) { S.showError(e.message); });
   });
   $("s-keep").addEventListener("click", function () {
     st.kept = scenario();
