@@ -90,11 +90,9 @@
     if (breaks.length) sc.breaks = breaks;
     var boxes = Array.prototype.slice.call(document.querySelectorAll("#s-counter-list input[data-counter]"));
     var on = boxes.filter(function (b) { return b.checked; }).map(function (b) { return Number(b.dataset.counter); });
-    if (on.length !== boxes.length || source === "replay" && on.length !== boxes.length) sc.counters = on;
-    if (source === "replay") {
-      if (on.length === boxes.length) delete sc.counters;  // as recorded that day
-      put(sc, "more_counters", num("more_counters"));
-    }
+    // All ticked: every counter (a replay: the ones that called that day, the recorded configuration).
+    if (on.length !== boxes.length) sc.counters = on;
+    if (source === "replay") put(sc, "more_counters", num("more_counters"));
     return sc;
   }
 
