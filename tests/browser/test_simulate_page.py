@@ -155,3 +155,35 @@ def test_two_scenarios_side_by_side_then_in_english(browser: Browser, live_serve
     shot(page, "simulate-compare-en", tmp_path)
     assert page.errors == []  # type: ignore[attr-defined]
     ctx.close()
+
+
+def test_replay_today_with_two_more_counters(browser: Browser, live_server: Any) -> None:
+    """"What if we had opened 2 more counters?": a morning served at counter 18, replayed."""
+    from server.services.context import now_local, service_day
+    from tests.browser.helpers import api_login, issue
+    for _ in range(6):
+        issue(live_server, "TP-LLTP")
+    token = api_login(live_server, "canbo18")
+    assert live_server.api("POST", "/api/v1/counters/18/open", token=token, json={}).status_code == 200
+    for _ in range(3):
+        for action in ("call-next", "start", "complete"):
+            r = live_server.api("POST", f"/api/v1/counters/18/{action}", token=token, json={})
+            assert r.status_code == 200, r.text
+    ctx, page = open_page(browser, live_server, "quantri")
+    page.select_option("#s-source", "replay")
+    expect(page.locator("#s-total")).to_be_hidden()
+    page.fill("#s-hours", "00:00-23:59")
+    page.fill("#s-day", service_day(now_local()))
+    page.fill("#s-more", "2")
+    page.fill("#s-reps", "1")
+    page.click("#s-run")
+    expect(page.locator("#sim-result")).to_be_visible(timeout=SLOW)
+    tp = page.locator("#sim-table tbody tr.sim-unit-row", has_text="Sở Tư pháp")
+    expect(tp.locator("td").nth(1)).to_have_text("6")  # the day's six citizens
+    with page.expect_download() as d:
+        page.click("#s-toml")
+    text = open(d.value.path(), encoding="utf-8").read()
+    counters = next(line for line in text.splitlines() if line.startswith("counters = "))
+    assert "18" in counters and counters.count(",") == 2  # counter 18 and two more
+    assert page.errors == []  # type: ignore[attr-defined]
+    ctx.close()
