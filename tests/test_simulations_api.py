@@ -170,3 +170,15 @@ def test_a_scenario_the_command_refuses_fails_with_its_message(api: Any) -> None
         out = api.call("GET", f"/api/v1/simulations/{job['id']}", "giamsat", lang=lang).get_json()
         assert out["status"] == "failed" and out["error"]["code"] == "simulation_refused", out
         assert text in out["error"]["message"]
+
+
+def test_the_scenario_file_written_back_reads_as_the_same_scenario() -> None:
+    """config/scenarios/demo-day.toml (tables, inline tables, [[shifts]], [[breaks]]) round-trips."""
+    from pathlib import Path
+
+    from server.simulate.scenario_file import to_toml
+    path = Path(__file__).resolve().parent.parent / "config" / "scenarios" / "demo-day.toml"
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    data["arrivals"]["TP-LLTP"] = {"per_hour": 2.5}
+    data["service_time"]["TP-LLTP"] = {"dist": "lognormal", "mean_min": 8, "sd_min": 4}
+    assert tomllib.loads(to_toml(data)) == data

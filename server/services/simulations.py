@@ -24,6 +24,7 @@ from typing import Any
 
 from ..i18n import message
 from ..simulate.scenario import ScenarioError, parse_scenario
+from ..simulate.scenario_file import to_toml
 from ..store import simulate as history_rows
 from .auth import Actor, require_admin_read
 from .context import Context
@@ -120,41 +121,6 @@ def _more_counters(ctx: Context, sc: dict[str, Any], n: int) -> None:
     spare = sorted((c for c in ctx.site.counters.values() if c.number not in worked),
                    key=lambda c: (-sum(wanted.get(s, 0) for s in c.services), c.number))
     sc["counters"] = sorted(worked | {c.number for c in spare[:n]})
-
-
-def to_toml(data: dict[str, Any]) -> str:
-    """A scenario as a TOML file `xephang simulate --scenario` reads (plain values, tables last)."""
-    def value(v: Any) -> str:
-        if isinstance(v, bool):
-            return "true" if v else "false"
-        if isinstance(v, (int, float)):
-            return repr(v)
-        if isinstance(v, str):
-            return json.dumps(v, ensure_ascii=False)
-        if isinstance(v, list) and all(not isinstance(x, dict) for x in v):
-            return "[" + ", ".join(value(x) for x in v) + "]"
-        raise ValueError(f"cannot write {v!r}")
-
-    def key(k: str) -> str:
-        return k if k.replace("_", "").replace("-", "").isalnum() and k.isascii() else json.dumps(k)
-
-    lines: list[str] = []
-
-    def table(path: list[str], d: dict[str, Any]) -> None:
-        plain = {k: v for k, v in d.items() if not isinstance(v, dict)
-                 and not (isinstance(v, list) and v and all(isinstance(x, dict) for x in v))}
-        if path and plain:
-            lines.append("\n[" + ".".join(key(p) for p in path) + "]")
-        lines.extend(f"{key(k)} = {value(v)}" for k, v in plain.items())
-        for k, v in d.items():
-            if isinstance(v, dict):
-                table(path + [k], v)
-            elif isinstance(v, list) and v and all(isinstance(x, dict) for x in v):
-                for row in v:
-                    lines.append("\n[[" + ".".join(key(p) for p in path + [k]) + "]]")
-                    lines.extend(f"{key(a)} = {value(b)}" for a, b in row.items())
-    table([], data)
-    return "\n".join(lines).lstrip() + "\n"
 
 
 @dataclass
