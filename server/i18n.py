@@ -601,6 +601,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
                        "pg_dump (sao lưu pg_dump của xephang sẽ có ở bước sau)",
                        "xephang: {what} works on a SQLite file only; back a PostgreSQL database up "
                        "with pg_dump (xephang's own pg_dump backups are a later step)"),
+    # The simulator's page (issue 12, area b-simpage).
+    "simulation_too_big": ("{key}: tối đa {limit} để không làm chậm máy chủ",
+                           "{key}: at most {limit}, so the server is not slowed down"),
+    "simulation_busy": ("Đang có {running} mô phỏng chạy; thử lại sau ít phút",
+                        "{running} simulations are already running; try again in a few minutes"),
+    "simulation_timeout": ("Mô phỏng chạy quá {seconds} giây và đã dừng; hãy giảm số lần lặp",
+                           "The simulation ran over {seconds} seconds and was stopped; use fewer "
+                           "replications"),
+    "simulation_failed": ("Mô phỏng không chạy được (xem nhật ký máy chủ)",
+                          "The simulation failed (see the server's log)"),
+    "simulation_refused": ("Kịch bản không chạy được", "The scenario cannot be run"),
+    "simulation_unknown": ("Không có lượt mô phỏng này (máy chủ khởi động lại?)",
+                           "No such simulation (did the server restart?)"),
+    "simulation_not_done": ("Mô phỏng chưa xong", "The simulation has not finished"),
+    "simulation_chart_title": ("Số người chờ theo đơn vị", "People waiting per unit"),
+    "simulation_cancelled": ("Đã dừng mô phỏng", "The simulation was stopped"),
 }
 LANGS = ("vi", "en")
 

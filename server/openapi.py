@@ -328,6 +328,7 @@ def spec() -> dict[str, Any]:
     paths["/auth/login"]["post"]["responses"]["429"] = THROTTLED
     paths.update(_people_paths())  # issue 8, area a-people
     paths.update(_citizen_paths())  # issue 10, area a-book
+    paths.update(_simulation_paths())  # issue 12, area b-simpage
     _shared_answers(paths)
     public_props = {k: v for k, v in ticket_props.items() if k != "id"}
     error_body = _obj({"error": _obj({"code": STR, "message": STR,
@@ -556,3 +557,50 @@ def _citizen_paths() -> dict[str, Any]:
             if path != "/public/slots" and "qr" not in path:
                 op["responses"]["429"] = LIMITED
     return ops
+
+
+def _simulation_paths() -> dict[str, Any]:
+    """POST /simulations starts a job (`xephang simulate` in its own process); GET polls it."""
+    metric = _obj({"value": {"type": ["number", "null"]},
+                   "ci95": {"type": "array", "items": {"type": ["number", "null"]}}})
+    group = {"type": "object", "additionalProperties": True, "properties": {
+        m: metric for m in ("wait_mean_min", "wait_p50_min", "wait_p90_min", "wait_max_min",
+                            "p_wait_over_target", "served", "issued", "utilization")} | {
+        "last_served_at": {"type": ["string", "null"]},
+        "queue_by_15min": {"type": "array", "items": {"type": "number"}}}}
+    result = _obj({"scenario": _obj({}), "assumptions": {"type": "array", "items": STR},
+                   "services": {"type": "object", "additionalProperties": group},
+                   "units": {"type": "object", "additionalProperties": group}})
+    bottlenecks = {"type": "array", "items": _obj({"unit": STR, "p_wait_over_target": {"type": "number"}})}
+    job = _obj({"id": STR, "kind": {"enum": ["simulate", "plan"]},
+                "status": {"enum": ["running", "done", "failed"]}, "elapsed_s": {"type": "number"},
+                "result": result, "bottlenecks": bottlenecks, "compare": result,
+                "compare_bottlenecks": bottlenecks,
+                "plan": _obj({"unit": STR, "hours": {"type": "array", "items": _obj({})},
+                              "borrowing": _obj({})}),
+                "error": _obj({"code": STR, "message": STR})}, ["id", "kind", "status"])
+    scenario = {"type": "object", "additionalProperties": True, "description":
+                "the scenario file's keys as JSON (README: Simulating a day), no `site`", "properties": {
+                    "kind": {"enum": ["simulate", "plan"]}, "unit": STR,
+                    "within": {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
+                    "compare": {"type": "object"}, "more_counters": INT,
+                    "replications": {"type": "integer", "minimum": 1, "maximum": 30},
+                    "days": {"type": "integer", "minimum": 1, "maximum": 5}, "seed": INT,
+                    "hours": {"type": "array", "items": STR},
+                    "counters": {"type": "array", "items": INT}, "arrivals": {"type": "object"}}}
+    start = _op("Start a simulation, comparison or plan on the live site (supervisors, admins; a "
+                "department head plans only her units). 429 simulation_busy: too many running",
+                job, scenario, status="202")
+    start["responses"]["429"] = _refusal("Too many simulations are running: retry after Retry-After "
+                                         "seconds", ["simulation_busy"], RETRY_AFTER)
+    job_id = {"name": "job_id", "in": "path", "required": True, "schema": STR}
+    fmt = {"name": "format", "in": "query", "schema": {"enum": ["json", "csv", "toml", "svg"]}}
+    which = {"name": "scenario", "in": "query", "schema": {"enum": ["a", "b"]}}
+    poll = _op("A simulation job: running, done (its result, the caller's units only) or failed; "
+               "?format=csv|toml|svg downloads its table, scenario file or chart", job,
+               params=[job_id, fmt, which])
+    poll["responses"]["200"]["content"].update({"text/csv": {}, "application/toml": {},
+                                                "image/svg+xml": {}})
+    stop = _op("Stop a running simulation job (its starter, admins); a finished one is answered as it is",
+               job, params=[job_id])
+    return {"/simulations": {"post": start}, "/simulations/{job_id}": {"get": poll, "delete": stop}}

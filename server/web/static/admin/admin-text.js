@@ -254,6 +254,8 @@
       "reports.col_satisfaction": "Hài lòng", "reports.col_satisfaction_long": "Tỷ lệ hài lòng (rất hài lòng + hài lòng)",
       // area a-scope
       "admin.readonly_units": "Bạn đang xem ở chế độ chỉ đọc, chỉ các đơn vị của mình: {units}.",
+      // area b-simpage
+      "simulate.nav": "Mô phỏng",
     },
     en: {
       "admin.title": "Centre administration",
@@ -506,6 +508,8 @@
       "reports.col_satisfaction": "Satisfied", "reports.col_satisfaction_long": "Satisfaction (very satisfied + satisfied)",
       // area a-scope
       "admin.readonly_units": "You are viewing read-only, your units only: {units}.",
+      // area b-simpage
+      "simulate.nav": "Simulation",
     }
   };
   ["vi", "en"].forEach(function (l) {
