@@ -499,6 +499,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "booking_not_found": ("Không tìm thấy lịch hẹn này.", "This appointment was not found."),
     "booking_not_active": ("Lịch hẹn này đã hủy hoặc đã qua.",
                            "This appointment was cancelled or is over."),
+    # issue 10, numbers from home and check-in
+    "service_not_remote": ("Dịch vụ này không nhận lấy số từ xa.",
+                           "This service does not give numbers from home."),
+    "unknown_code": ("Không tìm thấy mã check-in này. Vui lòng kiểm tra lại.",
+                     "This check-in code was not found. Please check it."),
+    "too_early": ("Chưa đến giờ check-in: vui lòng quay lại từ {time} ngày {date}.",
+                  "Too early to check in: please come back from {time} on {date}."),
+    "too_late": ("Đã quá giờ check-in ({time} ngày {date}). Vui lòng lấy số mới tại kiosk.",
+                 "Check-in closed at {time} on {date}. Please take a new number at the kiosk."),
+    "already_checked_in": ("Mã này đã được check-in (số {number}).",
+                           "This code is already checked in (number {number})."),
 }
 LANGS = ("vi", "en")
 

@@ -486,3 +486,16 @@ def m250_citizen_booking(db: Database) -> None:
     CREATE INDEX citizen_phones_used ON citizen_phones (last_used);
     CREATE INDEX citizen_tokens_expiry ON citizen_tokens (expires_at);
     """)
+
+
+@migrations()
+def m260_remote_tickets(db: Database) -> None:
+    """Issue 10, second half: a ticket's channel (NULL: kiosk or desk, told apart by its issuer;
+    'remote', 'appointment'), the calls that decide a remote ticket's turn, bookings by ticket."""
+    db.executescript("""
+    ALTER TABLE tickets ADD COLUMN channel TEXT;
+    -- called tickets by their place in the line: when a remote ticket's turn came
+    CREATE INDEX tickets_called_place ON tickets (day, service, queued_at)
+        WHERE called_at IS NOT NULL;
+    CREATE INDEX bookings_ticket ON bookings (ticket_id) WHERE ticket_id IS NOT NULL;
+    """)

@@ -67,3 +67,8 @@ class FakeSmsGateway:
         found = re.search(r"\b(\d{6})\b", text)
         assert found, text
         return found.group(1)
+
+    def texts_for(self, phone: str) -> list[str]:
+        """Every text received for `phone` so far, oldest first."""
+        with self.changed:
+            return [m["text"] for m in self.received if m["phone"] == phone]

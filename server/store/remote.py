@@ -1,0 +1,55 @@
+"""Rows of numbers from home and check-in (issue 10): bookings by code or ticket, a remote
+ticket's turn, and the remote tickets left over from past days."""
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+
+def booking_by_code(conn: sqlite3.Connection, code: str) -> dict[str, Any] | None:
+    """A booking (appointment or remote number) by its check-in code."""
+    row = conn.execute("SELECT * FROM bookings WHERE site_id=1 AND code=?", (code,)).fetchone()
+    return None if row is None else dict(row)
+
+
+def booking_of_ticket(conn: sqlite3.Connection, ticket_id: int) -> dict[str, Any] | None:
+    """The booking a ticket was issued for (through bookings_ticket)."""
+    row = conn.execute("SELECT * FROM bookings WHERE ticket_id=?", (ticket_id,)).fetchone()
+    return None if row is None else dict(row)
+
+
+def turn_at(conn: sqlite3.Connection, day: str, service: str, queued_at: str) -> str | None:
+    """When the first ticket of the service queued after this place was called (its turn came),
+    or None (through tickets_called_place)."""
+    row = conn.execute("SELECT MIN(called_at) FROM tickets WHERE day=? AND service=? "
+                       "AND queued_at > ? AND called_at IS NOT NULL",
+                       (day, service, queued_at)).fetchone()
+    return None if row is None or row[0] is None else str(row[0])
+
+
+def away_before(conn: sqlite3.Connection, day: str) -> list[dict[str, Any]]:
+    """Remote tickets of earlier days never checked in."""
+    return [dict(r) for r in conn.execute(
+        "SELECT * FROM tickets WHERE day < ? AND status='away'", (day,))]
+
+
+def channel_counts(conn: sqlite3.Connection, day: str) -> dict[str, dict[str, int]]:
+    """Per channel of a day's tickets: issued, checked in (waiting or further) and expired."""
+    out: dict[str, dict[str, int]] = {}
+    for r in conn.execute(
+            "SELECT CASE WHEN channel IS NOT NULL THEN channel WHEN issued_by LIKE 'device:%' "
+            "THEN 'kiosk' ELSE 'assisted' END, COUNT(*), SUM(status NOT IN ('away','expired')), "
+            "SUM(status='expired') FROM tickets WHERE day=? GROUP BY 1", (day,)):
+        out[str(r[0])] = {"issued": int(r[1]), "checked_in": int(r[2] or 0),
+                          "expired": int(r[3] or 0)}
+    return out
+
+
+def appointments_of_day(conn: sqlite3.Connection, day: str) -> list[dict[str, Any]]:
+    """A day's appointments per service and slot: booked, checked in, no-shows (never phones)."""
+    return [dict(r) for r in conn.execute(
+        "SELECT service, start, \"end\", COUNT(*) AS booked, "
+        "SUM(checked_in_at IS NOT NULL) AS checked_in, SUM(status='no_show') AS no_show "
+        "FROM bookings WHERE site_id=1 AND day=? AND kind='appointment' "
+        "AND status IN ('booked','no_show') GROUP BY service, start ORDER BY start, service",
+        (day,))]

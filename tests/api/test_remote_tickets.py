@@ -1,0 +1,137 @@
+"""Issue 10: numbers from home (held aside until checked in, then called at their place) and
+check-in of remote numbers and appointments at a kiosk or by a guide."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+
+from server.services import notify
+from server.services.context import TZ, now_local
+from server.services.notify.gateways import HttpGateway
+from tests.api.test_bookings import Citizen, gateway  # noqa: F401 - the fixture is used by name
+
+REMOTE = "/api/v1/public/remote-tickets"
+
+
+def take(http: Any, who: Citizen, service: str = "TP-LLTP", **extra: Any) -> Any:
+    return http.call("POST", REMOTE, json={"service": service, **extra},
+                     headers={"Authorization": f"Bearer {who.token}"})
+
+
+def checkin(http: Any, code: str, who: str = "kiosk-A1") -> Any:
+    return http.call("POST", "/api/v1/checkin", who, {"code": code})
+
+
+def called_number(http: Any, counter: int = 18, who: str = "canbo18") -> str | None:
+    t = http.act(counter, "call-next", who)["ticket"]
+    return t["number"] if t else None
+
+
+@pytest.fixture
+def citizen(app: Any, http: Any, gateway: Any) -> Citizen:  # noqa: F811
+    return Citizen(app, http, gateway, "0901234567")
+
+
+def test_a_remote_number_waits_away_until_checked_in_then_is_called(
+        app: Any, http: Any, citizen: Citizen, gateway: Any) -> None:  # noqa: F811
+    walk_in = http.issue("TP-LLTP")
+    r = take(http, citizen)
+    assert r.status_code == 201, r.get_json()
+    mine = r.get_json()
+    assert mine["status"] == "away" and mine["channel"] == "remote" and len(mine["code"]) == 6
+    assert mine["ahead"] == 1 and mine["remote"]["state"] == "away" and mine["remote"]["leave_at"]
+    assert "id" not in mine and "phone" not in str(mine)
+    page = http.ticket(mine["token"])
+    assert page["remote"]["state"] == "away" and page["ahead"] == 1
+    assert http.waiting("TP-LLTP") == 1  # not counted as waiting before it checks in
+
+    assert called_number(http) == walk_in["number"]
+    assert called_number(http) is None  # away: never called, and it blocks no one
+
+    ticket = checkin(http, mine["code"].lower())  # a scanner or a hand typing in lower case
+    assert ticket.status_code == 201, ticket.get_json()
+    assert ticket.get_json()["status"] == "waiting" and ticket.get_json()["number"] == mine["number"]
+    assert called_number(http) == mine["number"]
+    # the owner gets the code by SMS when taking it and an SMS when called (fake gateway)
+    notify.deliver_due(app.extensions["xephang"], HttpGateway(gateway.url))
+    texts = gateway.texts_for(citizen.e164)
+    assert any(mine["code"] in t for t in texts)
+    assert any(f"Mời số {mine['number']} đến quầy 18" in t for t in texts)
+
+
+def test_held_aside_when_its_turn_passes_then_called_at_its_place(
+        http: Any, citizen: Citizen) -> None:
+    mine = take(http, citizen).get_json()
+    later = [http.issue("TP-LLTP") for _ in range(3)]
+    assert called_number(http) == later[0]["number"]  # its turn came: held aside
+    page = http.ticket(mine["token"])
+    assert page["remote"]["state"] == "held" and page["remote"]["expires_at"]
+    assert checkin(http, mine["code"], "canbo17").status_code == 201  # a guide at /assist
+    assert called_number(http) == mine["number"]  # its place is its issue time: next
+    assert called_number(http) == later[1]["number"]
+
+
+def test_a_held_number_expires_after_the_policy_minutes(app: Any, http: Any,
+                                                        citizen: Citizen) -> None:
+    mine = take(http, citizen).get_json()
+    http.issue("TP-LLTP")
+    called_number(http)
+    ctx = app.extensions["xephang"]
+    later = now_local() + timedelta(minutes=31)
+    if later.date() != now_local().date():  # near midnight: the day end comes first anyway
+        later = now_local().replace(hour=23, minute=59, second=59)
+    ctx.clock = lambda: later
+    assert http.ticket(mine["token"])["status"] == "expired"
+    msgs = http.refused("POST", "/api/v1/checkin", "kiosk-A1", {"code": mine["code"]}, 409,
+                        "too_late")
+    assert "{" not in msgs["vi"]
+
+
+def test_checkin_errors_in_both_languages(http: Any, citizen: Citizen) -> None:
+    http.refused("POST", "/api/v1/checkin", "kiosk-A1", {"code": "ZZZZZZ"}, 404, "unknown_code")
+    mine = take(http, citizen).get_json()
+    assert checkin(http, mine["code"]).status_code == 201
+    http.refused("POST", "/api/v1/checkin", "kiosk-A1", {"code": mine["code"]}, 409,
+                 "already_checked_in")
+    assert checkin(http, mine["code"], None).status_code == 401  # anonymous: no
+    assert http.call("POST", "/api/v1/checkin", "board-lobby", {"code": "X"}).status_code in (403, 404)
+
+
+def test_remote_numbers_share_the_daily_limit_with_bookings(http: Any, citizen: Citizen) -> None:
+    assert take(http, citizen).status_code == 201
+    assert take(http, citizen, request_id="r-2").status_code == 201
+    again = take(http, citizen, request_id="r-2")  # a retry answers the same ticket
+    assert again.status_code == 200
+    refused = take(http, citizen)
+    assert refused.status_code == 429 and refused.get_json()["error"]["code"] == "limit_reached"
+    r = take(http, citizen, service="TP-QT")  # appointments only
+    assert r.status_code == 400
+
+
+def test_an_appointment_checked_in_gets_a_ticket_called_ahead_of_walk_ins(
+        app: Any, http: Any, citizen: Citizen) -> None:
+    ctx = app.extensions["xephang"]
+    now = now_local()
+    # a slot of tomorrow's morning, checked in 10 minutes before it starts
+    day = (now + timedelta(days=1)).date()
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    booking = citizen.book("TP-LLTP", day.isoformat(), "08:00").get_json()
+    start = datetime(day.year, day.month, day.day, 8, 0, tzinfo=TZ)
+    ctx.clock = lambda: start - timedelta(minutes=40)
+    http.refused("POST", "/api/v1/checkin", "kiosk-A1", {"code": booking["code"]}, 409, "too_early")
+    ctx.clock = lambda: start - timedelta(minutes=10)
+    walk_ins = [http.issue("TP-LLTP") for _ in range(4)]
+    t = checkin(http, booking["code"]).get_json()
+    assert t["status"] == "waiting" and t["channel"] == "appointment"
+    # ahead of the walk-ins, but the priority ratio (2) keeps them moving
+    http._tokens.pop("canbo18", None)  # log in again at the moved clock
+    order = [called_number(http) for _ in range(3)]
+    assert order == [t["number"], walk_ins[0]["number"], walk_ins[1]["number"]]
+    assert http.call("DELETE", f"/api/v1/public/bookings/{booking['token']}").status_code == 409
+    ctx.clock = lambda: start + timedelta(days=1)  # the day closes: checked in, not a no-show
+    from server.services import tickets
+    tickets.close_day(ctx)
+    assert http.ok("GET", f"/api/v1/public/bookings/{booking['token']}")["status"] == "booked"
