@@ -328,6 +328,7 @@ def spec() -> dict[str, Any]:
     paths["/auth/login"]["post"]["responses"]["429"] = THROTTLED
     paths.update(_people_paths())  # issue 8, area a-people
     paths.update(_citizen_paths())  # issue 10, area a-book
+    paths.update(_remote_paths())  # issue 10, area b-remote
     _shared_answers(paths)
     public_props = {k: v for k, v in ticket_props.items() if k != "id"}
     error_body = _obj({"error": _obj({"code": STR, "message": STR,
@@ -555,4 +556,31 @@ def _citizen_paths() -> dict[str, Any]:
         for op in methods.values():
             if path != "/public/slots" and "qr" not in path:
                 op["responses"]["429"] = LIMITED
+    return ops
+
+
+def _remote_paths() -> dict[str, Any]:
+    """/public/remote-tickets and /checkin (see services/remote.py)."""
+    remote = _obj({"checked_in": BOOL, "state": {"enum": ["away", "held", "expired", "waiting",
+                                                          "called", "serving", "parked", "done",
+                                                          "no_show", "cancelled", "not_served"]},
+                   "expires_at": {"type": ["string", "null"]},
+                   "leave_at": {"type": "string", "description": "HH:MM: when to leave home"}})
+    ticket = {"allOf": [_ref("Ticket"), _obj({
+        "channel": {"enum": ["kiosk", "assisted", "remote", "appointment"]}, "remote": remote})]}
+    taken = {"allOf": [ticket, _obj({"code": {"type": "string",
+                                              "description": "6-character check-in code"}})]}
+    ops = {
+        "/public/remote-tickets": {"post": _op(
+            "Take today's next number of a service from home (citizen token; shares the "
+            "per-phone daily limit with bookings); it is `away` (never called) until checked in; "
+            "429 limit_reached", taken, _obj({"service": STR, "request_id": RID}, ["service"]),
+            status="201")},
+        "/checkin": {"post": _op(
+            "Check in a remote number or an appointment by its code (kiosk device or staff): the "
+            "remote number waits at its place, the appointment gets its ticket; 404 unknown_code, "
+            "409 too_early / too_late / already_checked_in / booking_not_active", ticket,
+            _obj({"code": STR, "request_id": RID}, ["code"]), status="201")},
+    }
+    ops["/public/remote-tickets"]["post"]["responses"]["429"] = LIMITED
     return ops

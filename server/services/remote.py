@@ -30,7 +30,6 @@ from .citizens import check_rate, citizen_of
 from .context import TZ, Context, parse_stamp, service_day, stamp
 from .errors import UseCaseError
 from .phone_vault import vault_for
-from .tickets import check_request_id, earlier_answer
 from .views import ticket_view
 
 APPOINTMENT = "appointment"  # the priority class of a checked-in appointment's ticket
@@ -73,13 +72,30 @@ def with_remote(conn: Connection, ctx: Context, t: dict[str, Any], base_url: str
                 now: datetime) -> dict[str, Any]:
     """ticket_view plus `channel` and, for a remote or appointment ticket, `remote`."""
     view = ticket_view(conn, ctx.site, t, base_url, now)
-    view["channel"] = t.get("channel") or ("kiosk" if t["issued_by"].startswith("device:")
-                                           else "assisted")
+    issuer_kind = t["issued_by"].split(":")[0]  # an actor key: kind:id
+    view["channel"] = t.get("channel") or ("kiosk" if issuer_kind == "device" else "assisted")
     if t.get("channel"):
         view["remote"] = remote_info(conn, ctx, t, view, now)
         if view["remote"]["state"] == engine.EXPIRED:
             view["status"] = Status.EXPIRED.value
     return view
+
+
+def _request_id(value: Any) -> str | None:
+    """An optional request_id (the rule of services/tickets.py, which imports this module)."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or len(value) > 64:
+        raise UseCaseError("bad_request_id", 400, max=64)
+    return value
+
+
+def _earlier(conn: Connection, actor_key: str, request_id: str | None, action: str) -> Any:
+    """The stored answer to a repeated request, checked in the transaction that would change."""
+    prev = q.find_request(conn, actor_key, request_id) if request_id else None
+    if prev is not None and prev["action"] != action:
+        raise UseCaseError("request_id_reused", 409)
+    return None if prev is None else prev["response"]
 
 
 def _remote_service(ctx: Context, code: object) -> str:
@@ -132,17 +148,14 @@ def take_remote(ctx: Context, token: str | None, data: dict[str, Any], address: 
     """POST /public/remote-tickets {service}: today's next number for the verified phone, to be
     checked in at the building; (ticket with its check-in `code`, created)."""
     service = _remote_service(ctx, data.get("service"))
-    request_id = check_request_id(data.get("request_id"))
+    request_id = _request_id(data.get("request_id"))
     now = ctx.clock()
     with ctx.transaction() as (conn, out):
         phone_hash = citizen_of(conn, ctx, token)
         actor_key = f"citizen:{phone_hash[:32]}"
-        if request_id:
-            prev = q.find_request(conn, actor_key, request_id)
-            if prev is not None:
-                if prev["action"] != "remote.create":
-                    raise UseCaseError("request_id_reused", 409)
-                return dict(prev["response"]), False
+        prev = _earlier(conn, actor_key, request_id, "remote.create")
+        if prev is not None:
+            return dict(prev), False
         check_rate(conn, ctx, "public", address, "public_per_address_hour", now)
         _check_phone(conn, ctx, phone_hash, now.astimezone(TZ).date(), now)
         ticket_id = _new_ticket(conn, ctx, service, now, actor_key, Status.AWAY.value, "remote",
@@ -181,10 +194,10 @@ def check_in(ctx: Context, actor: Actor, code: object, request_id: Any = None,
     """POST /checkin {code} (a kiosk or staff): a remote number takes its place in the line, an
     appointment gets its ticket (printed at the kiosk). (ticket, created)."""
     text = _clean_code(code)
-    request_id = check_request_id(request_id)
+    request_id = _request_id(request_id)
     now = ctx.clock()
     with ctx.transaction() as (conn, out):
-        prev = earlier_answer(conn, actor, request_id, "checkin")
+        prev = _earlier(conn, actor.key, request_id, "checkin")
         if prev is not None:
             return with_remote(conn, ctx, q.get_ticket(conn, prev["id"]) or {}, base_url, now), False
         b = store.booking_by_code(conn, text)
