@@ -565,7 +565,8 @@ def _remote_paths() -> dict[str, Any]:
                                                           "called", "serving", "parked", "done",
                                                           "no_show", "cancelled", "not_served"]},
                    "expires_at": {"type": ["string", "null"]},
-                   "leave_at": {"type": "string", "description": "HH:MM: when to leave home"}})
+                   "leave_at": {"type": "string", "description": "HH:MM: when to leave home"},
+                   "leave_now": BOOL, "code": {"type": ["string", "null"]}})
     ticket = {"allOf": [_ref("Ticket"), _obj({
         "channel": {"enum": ["kiosk", "assisted", "remote", "appointment"]}, "remote": remote})]}
     taken = {"allOf": [ticket, _obj({"code": {"type": "string",

@@ -22,6 +22,7 @@
   function post(path, body) {
     return K.api("POST", path, { body: body || {}, csrf: st.csrf });
   }
+  window.XephangAssist = { post: post };  // issue 10: the check-in form (assist-checkin.js)
 
   // ---- sign-in ------------------------------------------------------------------------------
 

@@ -63,9 +63,11 @@ def remote_info(conn: Connection, ctx: Context, t: dict[str, Any], view: dict[st
     state, expires = engine.remote_state(parse_stamp(turn) if turn else None, now,
                                          _day_end(t["day"]), rules(ctx))
     leave = engine.leave_home_at(now, int(view["estimated_wait_min"][0]), rules(ctx))
-    return {"checked_in": False, "state": state,
+    b = store.booking_of_ticket(conn, int(t["id"]))
+    return {"checked_in": False, "state": state, "code": b["code"] if b else None,
             "expires_at": expires.isoformat(timespec="seconds") if state == engine.HELD else None,
-            "leave_at": leave.astimezone(TZ).strftime("%H:%M")}
+            "leave_at": leave.astimezone(TZ).strftime("%H:%M"),
+            "leave_now": leave <= now + timedelta(minutes=1)}
 
 
 def with_remote(conn: Connection, ctx: Context, t: dict[str, Any], base_url: str,
