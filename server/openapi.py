@@ -583,5 +583,13 @@ def _remote_paths() -> dict[str, Any]:
             "409 too_early / too_late / already_checked_in / booking_not_active", ticket,
             _obj({"code": STR, "request_id": RID}, ["code"]), status="201")},
     }
+    ops["/appointments/today"] = {"get": _op(
+        "Today's appointments per service and slot (booked, checked in, no-shows) and tickets "
+        "per channel (supervisors; the floor view)",
+        _obj({"day": STR, "appointments": {"type": "array", "items": _obj({
+            "service": STR, "service_name": STR, "service_name_en": STR, "start": STR, "end": STR,
+            "booked": INT, "checked_in": INT, "no_show": INT})},
+            "channels": {"type": "object", "additionalProperties": _obj(
+                {"issued": INT, "checked_in": INT, "expired": INT})}}))}
     ops["/public/remote-tickets"]["post"]["responses"]["429"] = LIMITED
     return ops

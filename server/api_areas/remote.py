@@ -25,3 +25,8 @@ def checkin() -> Any:
     ticket, created = remote.check_in(ctx(), actor, data.get("code"), data.get("request_id"),
                                       base_url())
     return jsonify(ticket if actor.is_staff else own_ticket(ticket)), 201 if created else 200
+
+
+@bp.get("/appointments/today")
+def appointments_today() -> Any:
+    return jsonify(remote.today_board(ctx(), current_actor()))

@@ -335,8 +335,10 @@ def counter_detail(ctx: Context, actor: Actor, number: int, base_url: str = "") 
             with_transfers(conn, ctx, [counter["ticket"], *counter["parked"], *waiting])
         else:  # the counter's own display: public views only
             counter, waiting = public_counter(counter), [public_ticket(t) for t in waiting]
+        from .remote import away_counts  # issue 10: numbers from home not checked in yet
         return {"counter": counter, "waiting": waiting,
-                "services": [service_view(conn, ctx.site, s, now, counts) for s in services]}
+                "services": [service_view(conn, ctx.site, s, now, counts) for s in services],
+                "away": away_counts(conn, service_day(now), services) if actor.is_staff else {}}
 
 
 def with_transfers(conn: Connection, ctx: Context, tickets: list[dict[str, Any] | None]) -> None:

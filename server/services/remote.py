@@ -22,7 +22,7 @@ from ..store import citizens as rows
 from ..store import queue as q
 from ..store import remote as store
 from . import notify
-from .auth import Actor, require_issuer
+from .auth import Actor, require_admin_read, require_issuer
 from .bookings import _check_phone, _new_code
 from .calendar_state import calendar_at, refusal_params
 from .changes import Changes
@@ -72,10 +72,8 @@ def remote_info(conn: Connection, ctx: Context, t: dict[str, Any], view: dict[st
 
 def with_remote(conn: Connection, ctx: Context, t: dict[str, Any], base_url: str,
                 now: datetime) -> dict[str, Any]:
-    """ticket_view plus `channel` and, for a remote or appointment ticket, `remote`."""
+    """ticket_view plus, for a remote or appointment ticket, `remote`."""
     view = ticket_view(conn, ctx.site, t, base_url, now)
-    issuer_kind = t["issued_by"].split(":")[0]  # an actor key: kind:id
-    view["channel"] = t.get("channel") or ("kiosk" if issuer_kind == "device" else "assisted")
     if t.get("channel"):
         view["remote"] = remote_info(conn, ctx, t, view, now)
         if view["remote"]["state"] == engine.EXPIRED:
@@ -294,3 +292,31 @@ def close_day(ctx: Context) -> int:
             q.append_event(conn, stamp(now), t["day"], "ticket.expired", "system", t["id"], None,
                            t["service"], {})
     return len(away)
+
+
+def away_counts(conn: Connection, day: str, services: list[str]) -> dict[str, int]:
+    """Per service: numbers from home not checked in yet (the officer console shows them)."""
+    return store.away_counts(conn, day, services)
+
+
+def today_board(ctx: Context, actor: Actor) -> dict[str, Any]:
+    """GET /appointments/today (supervisors): today's appointments per service and slot (booked,
+    checked in, no-shows: not checked in once the late window closed) and the numbers from home
+    by outcome. Counts only: no phone, no code."""
+    require_admin_read(actor)
+    now = ctx.clock()
+    day = service_day(now)
+    late = timedelta(minutes=rules(ctx).late_min)
+    with ctx.db.read() as conn:
+        slots = store.appointments_of_day(conn, day)
+        channels = store.channel_counts(conn, day)
+    out = []
+    for r in slots:
+        svc = ctx.site.services.get(r["service"])
+        start = datetime.combine(datetime.fromisoformat(day).date(), time.fromisoformat(r["start"]), TZ)
+        missed = r["booked"] - r["checked_in"] if now > start + late else 0
+        out.append({"service": r["service"], "service_name": svc.name if svc else r["service"],
+                    "service_name_en": svc.name_en if svc else r["service"],
+                    "start": r["start"], "end": r["end"], "booked": r["booked"],
+                    "checked_in": r["checked_in"], "no_show": max(missed, r["no_show"])})
+    return {"day": day, "appointments": out, "channels": channels}

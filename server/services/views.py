@@ -155,6 +155,11 @@ def away_ahead(conn: Connection, site: Site, t: dict[str, Any]) -> tuple[int, in
     return before, counters_open(conn, site, t["service"])
 
 
+def channel_of(t: dict[str, Any]) -> str:
+    """How a ticket came: remote / appointment (issue 10), else kiosk or assisted (by staff)."""
+    return t.get("channel") or ("kiosk" if t["issued_by"].split(":")[0] == "device" else "assisted")
+
+
 def ticket_view(conn: Connection, site: Site, t: dict[str, Any], base_url: str,
                 now: datetime | None = None) -> dict[str, Any]:
     """A ticket as the API shows it (`now`: the use case's clock, for the call order's aging)."""
@@ -180,6 +185,7 @@ def ticket_view(conn: Connection, site: Site, t: dict[str, Any], base_url: str,
         "estimated_wait_min": [low, high], "estimated_wait_text": wait_texts(low, high),
         "requeued": bool(t.get("requeued_at")),
         "token": t["token"], "status_url": f"{base_url.rstrip('/')}/t/{t['token']}",
+        "channel": channel_of(t),  # issue 10
         "print": {"status": t["print_status"], "detail": t["print_detail"]},
     }
 

@@ -53,3 +53,13 @@ def appointments_of_day(conn: sqlite3.Connection, day: str) -> list[dict[str, An
         "FROM bookings WHERE site_id=1 AND day=? AND kind='appointment' "
         "AND status IN ('booked','no_show') GROUP BY service, start ORDER BY start, service",
         (day,))]
+
+
+def away_counts(conn: sqlite3.Connection, day: str, services: list[str]) -> dict[str, int]:
+    """Per service: the day's remote tickets not checked in (through tickets_queue)."""
+    if not services:
+        return {}
+    marks = ",".join("?" * len(services))
+    return {str(r[0]): int(r[1]) for r in conn.execute(
+        f"SELECT service, COUNT(*) FROM tickets WHERE day=? AND status='away' "
+        f"AND service IN ({marks}) GROUP BY service", [day, *services])}

@@ -135,3 +135,36 @@ def test_an_appointment_checked_in_gets_a_ticket_called_ahead_of_walk_ins(
     from server.services import tickets
     tickets.close_day(ctx)
     assert http.ok("GET", f"/api/v1/public/bookings/{booking['token']}")["status"] == "booked"
+
+
+def test_staff_see_channels_away_numbers_and_todays_appointments(
+        app: Any, http: Any, citizen: Citizen) -> None:
+    ctx = app.extensions["xephang"]
+    mine = take(http, citizen).get_json()
+    http.issue("TP-LLTP")
+    detail = http.ok("GET", "/api/v1/counters/18", "canbo18")
+    assert detail["away"] == {"TP-LLTP": 1}
+    assert [t["channel"] for t in detail["waiting"]] == ["kiosk"]
+    assert checkin(http, mine["code"]).status_code == 201
+    detail = http.ok("GET", "/api/v1/counters/18", "canbo18")
+    assert detail["away"] == {} and [t["channel"] for t in detail["waiting"]] == ["remote", "kiosk"]
+    assert "away" not in str(http.ok("GET", "/api/v1/counters/18", "counter-18")["away"])
+    # an appointment of today whose late window has passed, never checked in: a no-show
+    from server.services.context import stamp
+    from server.store import citizens as rows
+    now = ctx.clock()
+    with ctx.db.write() as conn:
+        rows.add_booking(conn, {"kind": "appointment", "code": "NOSHOW", "token": "tok-noshow",
+                                "service": "TP-LLTP", "day": now.date().isoformat(),
+                                "start": "00:00", "end": "00:30", "phone_hash": None,
+                                "status": "booked", "created_at": stamp(now),
+                                "changed_at": stamp(now)})
+    board = http.ok("GET", "/api/v1/appointments/today", "giamsat")
+    assert board["appointments"] == [{"service": "TP-LLTP", "service_name": "Lý lịch tư pháp",
+                                      "service_name_en": board["appointments"][0]["service_name_en"],
+                                      "start": "00:00", "end": "00:30", "booked": 1,
+                                      "checked_in": 0, "no_show": 1}]
+    assert board["channels"]["remote"] == {"issued": 1, "checked_in": 1, "expired": 0}
+    assert board["channels"]["kiosk"]["issued"] == 1
+    assert "NOSHOW" not in str(board)
+    assert http.call("GET", "/api/v1/appointments/today", "canbo18").status_code == 403
