@@ -510,6 +510,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                  "Check-in closed at {time} on {date}. Please take a new number at the kiosk."),
     "already_checked_in": ("Mã này đã được check-in (số {number}).",
                            "This code is already checked in (number {number})."),
+    "bad_subscription": ("Đăng ký nhận thông báo không hợp lệ.",
+                         "The notification subscription is not valid."),
 }
 LANGS = ("vi", "en")
 

@@ -591,5 +591,14 @@ def _remote_paths() -> dict[str, Any]:
             "booked": INT, "checked_in": INT, "no_show": INT})},
             "channels": {"type": "object", "additionalProperties": _obj(
                 {"issued": INT, "checked_in": INT, "expired": INT})}}))}
+    ops["/push/key"] = {"get": _op(
+        "The VAPID application server key a ticket page subscribes with (base64url P-256)",
+        _obj({"public_key": STR}), auth=False)}
+    ops["/tickets/{token}/push"] = {"post": _op(
+        "Subscribe a ticket page's browser to Web Push: a push when `ahead` (default 3) people "
+        "are ahead and when called; 400 bad_subscription", _obj({"subscribed": BOOL, "ahead": INT}),
+        _obj({"subscription": _obj({"endpoint": STR, "keys": _obj({"p256dh": STR, "auth": STR})}),
+              "ahead": INT}, ["subscription"]), status="201", auth=False,
+        params=[{"name": "token", "in": "path", "required": True, "schema": STR}])}
     ops["/public/remote-tickets"]["post"]["responses"]["429"] = LIMITED
     return ops

@@ -30,3 +30,14 @@ def checkin() -> Any:
 @bp.get("/appointments/today")
 def appointments_today() -> Any:
     return jsonify(remote.today_board(ctx(), current_actor()))
+
+
+@bp.get("/push/key")
+def push_key() -> Any:
+    from ..services.notify import push
+    return jsonify(public_key=push.public_key(ctx().db))
+
+
+@bp.post("/tickets/<token>/push")
+def ticket_push(token: str) -> Any:
+    return jsonify(remote.subscribe_push(ctx(), token, body())), 201

@@ -124,9 +124,8 @@ def _call(step: Step, row: dict[str, Any], reason: str, streak: int | None) -> N
                  called_at=step.at)
     if streak is not None:
         q.set_counter_state(step.conn, step.number, priority_streak=streak)
-    if row.get("channel"):  # issue 10: the owner of a number from home or appointment gets an SMS
-        from .remote import on_called
-        on_called(step.conn, step.ctx, row, step.number, step.now)
+    from .remote import on_called  # issue 10: SMS to remote/appointment owners, Web Push
+    on_called(step.conn, step.ctx, row, step.number, step.now)
 
 
 def _callable_services(step: Step) -> tuple[list[str], list[str]]:

@@ -9,6 +9,7 @@ service under the same ratio and aging rules as priority tickets.
 """
 from __future__ import annotations
 
+import os
 import re
 import secrets
 from datetime import datetime, time, timedelta
@@ -269,14 +270,54 @@ def _check_in_appointment(conn: Connection, ctx: Context, actor: Actor, b: dict[
 
 def on_called(conn: Connection, ctx: Context, row: dict[str, Any], counter: int,
               now: datetime) -> None:
-    """A remote or appointment ticket was called: its owner gets an SMS (through the outbox, sent
-    after the call by the worker: a slow gateway never holds a call)."""
-    if not row.get("channel"):
-        return
-    b = store.booking_of_ticket(conn, int(row["id"]))
-    if b is not None:
-        _sms(conn, ctx, b["phone_hash"], f"Mời số {row['number']} đến quầy {counter}.", "called",
-             now)
+    """A ticket was called: the owner of a remote or appointment ticket gets an SMS, subscribed
+    ticket pages a push, and pages of the service now few enough ahead their "N ahead" push. All
+    through the outbox, sent after the call by the worker: a slow gateway never holds a call."""
+    if row.get("channel"):
+        b = store.booking_of_ticket(conn, int(row["id"]))
+        if b is not None:
+            _sms(conn, ctx, b["phone_hash"], f"Mời số {row['number']} đến quầy {counter}.",
+                 "called", now)
+    for sub in store.pushes_of_ticket(conn, int(row["id"])):
+        notify.enqueue_push(conn, ctx, sub, {"type": "called", "number": row["number"],
+                                             "counter": counter}, "called", now)
+    for sub in store.pushes_to_warn(conn, row["day"], row["service"]):
+        ahead = q.waiting_before(conn, sub["day"], sub["service"], sub["priority"] is not None,
+                                 sub["queued_at"], int(sub["ticket_id"]))
+        if ahead <= sub["ahead"]:
+            notify.enqueue_push(conn, ctx, sub, {"type": "ahead", "number": sub["number"],
+                                                 "ahead": ahead}, "ahead", now)
+            store.push_warned(conn, int(sub["id"]))
+
+
+PUSH_AHEAD = 3  # "N people ahead" notice by default
+
+
+def subscribe_push(ctx: Context, token: object, data: dict[str, Any]) -> dict[str, Any]:
+    """POST /tickets/<token>/push {subscription: {endpoint, keys: {p256dh, auth}}, ahead?}: the
+    ticket page's browser gets a push when `ahead` people are ahead and when called."""
+    sub = data.get("subscription")
+    keys = sub.get("keys") if isinstance(sub, dict) else None
+    endpoint = sub.get("endpoint") if isinstance(sub, dict) else None
+    # Push services are HTTPS; plain http only where the operator allows it (a test's own
+    # push service): the server must not become a way to POST to any address.
+    schemes = ("https://", "http://") if os.environ.get("XEPHANG_PUSH_HTTP_OK") else ("https://",)
+    if not (isinstance(endpoint, str) and endpoint.startswith(schemes)) \
+            or len(endpoint) > 1000 or not isinstance(keys, dict) \
+            or not all(isinstance(keys.get(k), str) and 0 < len(keys[k]) < 200
+                       for k in ("p256dh", "auth")):
+        raise UseCaseError("bad_subscription", 400, field="subscription")
+    ahead = data.get("ahead", PUSH_AHEAD)
+    if not isinstance(ahead, int) or isinstance(ahead, bool) or not 0 <= ahead <= 50:
+        raise UseCaseError("bad_subscription", 400, field="ahead")
+    now = ctx.clock()
+    with ctx.transaction() as (conn, _out):
+        t = q.ticket_by_token(conn, token) if isinstance(token, str) else None
+        if t is None:
+            raise UseCaseError("ticket_not_found", 404)
+        store.save_push(conn, int(t["id"]), endpoint, keys["p256dh"], keys["auth"], ahead,
+                        stamp(now))
+    return {"subscribed": True, "ahead": ahead}
 
 
 def close_day(ctx: Context) -> int:
@@ -284,6 +325,7 @@ def close_day(ctx: Context) -> int:
     the citizens' day close); returns how many."""
     now = ctx.clock()
     with ctx.transaction() as (conn, _out):
+        store.forget_pushes_before(conn, service_day(now))
         away = store.away_before(conn, service_day(now))
         for t in away:
             q.update_ticket(conn, t["id"], Status.AWAY.value, status=Status.EXPIRED.value,

@@ -63,3 +63,39 @@ def away_counts(conn: sqlite3.Connection, day: str, services: list[str]) -> dict
     return {str(r[0]): int(r[1]) for r in conn.execute(
         f"SELECT service, COUNT(*) FROM tickets WHERE day=? AND status='away' "
         f"AND service IN ({marks}) GROUP BY service", [day, *services])}
+
+
+# -- Web Push subscriptions of ticket pages ----------------------------------------------------
+
+def save_push(conn: sqlite3.Connection, ticket_id: int, endpoint: str, p256dh: str, auth: str,
+              ahead: int, at: str) -> None:
+    """Remember (or renew) a ticket page's push subscription."""
+    conn.execute("INSERT INTO push_subscriptions (ticket_id, endpoint, p256dh, auth, ahead, "
+                 "created_at) VALUES (?,?,?,?,?,?) ON CONFLICT(ticket_id, endpoint) DO UPDATE SET "
+                 "p256dh=excluded.p256dh, auth=excluded.auth, ahead=excluded.ahead",
+                 (ticket_id, endpoint, p256dh, auth, ahead, at))
+
+
+def pushes_of_ticket(conn: sqlite3.Connection, ticket_id: int) -> list[dict[str, Any]]:
+    """A ticket's push subscriptions."""
+    return [dict(r) for r in conn.execute(
+        "SELECT * FROM push_subscriptions WHERE ticket_id=?", (ticket_id,))]
+
+
+def pushes_to_warn(conn: sqlite3.Connection, day: str, service: str) -> list[dict[str, Any]]:
+    """Subscriptions not warned yet of waiting tickets of a service, with their ticket's line."""
+    return [dict(r) for r in conn.execute(
+        "SELECT p.*, t.number, t.service, t.priority, t.queued_at, t.day FROM push_subscriptions p "
+        "JOIN tickets t ON t.id=p.ticket_id WHERE p.site_id=1 AND p.warned=0 AND t.day=? "
+        "AND t.service=? AND t.status='waiting'", (day, service))]
+
+
+def push_warned(conn: sqlite3.Connection, sub_id: int) -> None:
+    """The "N people ahead" notice of this subscription is queued: never again."""
+    conn.execute("UPDATE push_subscriptions SET warned=1 WHERE id=?", (sub_id,))
+
+
+def forget_pushes_before(conn: sqlite3.Connection, day: str) -> int:
+    """Subscriptions of tickets of earlier days go (their endpoints serve no one any more)."""
+    return conn.execute("DELETE FROM push_subscriptions WHERE ticket_id IN "
+                        "(SELECT id FROM tickets WHERE day < ?)", (day,)).rowcount

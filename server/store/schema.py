@@ -499,3 +499,17 @@ def m260_remote_tickets(db: Database) -> None:
         WHERE called_at IS NOT NULL;
     CREATE INDEX bookings_ticket ON bookings (ticket_id) WHERE ticket_id IS NOT NULL;
     """)
+
+
+@migrations()
+def m261_push_subscriptions(db: Database) -> None:
+    """Issue 10: Web Push subscriptions of ticket pages (the browser's endpoint and keys; no
+    personal data), with whether the "N people ahead" notice was queued."""
+    db.executescript("""
+    CREATE TABLE push_subscriptions (id INTEGER PRIMARY KEY, site_id INTEGER NOT NULL DEFAULT 1,
+        ticket_id INTEGER NOT NULL REFERENCES tickets(id), endpoint TEXT NOT NULL,
+        p256dh TEXT NOT NULL, auth TEXT NOT NULL, ahead INTEGER NOT NULL DEFAULT 3,
+        warned INTEGER NOT NULL DEFAULT 0, created_at TEXT NOT NULL,
+        UNIQUE (ticket_id, endpoint));
+    CREATE INDEX push_unwarned ON push_subscriptions (site_id, ticket_id) WHERE warned = 0;
+    """)
