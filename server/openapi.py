@@ -214,7 +214,7 @@ def _report_op() -> dict[str, Any]:
                                           "weekday"]}),
                      q("format", {"enum": ["json", "csv", "xlsx"]}), q("zone", STR),
                      q("priority", {"type": "string", "description": "yes, no or a category"}),
-                     q("channel", {"enum": ["kiosk", "assisted"]}), q("unit", STR),
+                     q("channel", {"enum": ["kiosk", "assisted", "remote", "appointment"]}), q("unit", STR),
                      q("lang", {"enum": ["vi", "en"]}), q("charts", {"enum": ["0", "1"]})])
     op["responses"]["200"]["content"].update({
         "text/csv": {"schema": {"type": "string"}},

@@ -168,3 +168,20 @@ def test_staff_see_channels_away_numbers_and_todays_appointments(
     assert board["channels"]["kiosk"]["issued"] == 1
     assert "NOSHOW" not in str(board)
     assert http.call("GET", "/api/v1/appointments/today", "canbo18").status_code == 403
+
+
+def test_reports_filter_by_the_remote_and_appointment_channels(http: Any, citizen: Citizen) -> None:
+    from server.services.context import service_day
+    mine = take(http, citizen).get_json()
+    http.issue("TP-LLTP")
+    assert checkin(http, mine["code"]).status_code == 201
+    assert called_number(http) == mine["number"]
+    called_number(http)  # completes the remote one, calls the kiosk one
+    day = service_day(now_local())
+    q = f"/api/v1/reports?from={day}&to={day}&group=service"
+    remote = http.ok("GET", q + "&channel=remote", "giamsat")
+    kiosk = http.ok("GET", q + "&channel=kiosk", "giamsat")
+    row = next(r for r in remote["rows"] if r["key"] == "TP-LLTP")
+    assert (row["issued"], row["served"]) == (1, 1), row
+    assert next(r for r in kiosk["rows"] if r["key"] == "TP-LLTP")["issued"] == 1
+    http.refused("GET", q + "&channel=phone", "giamsat", None, 400, "report_bad_channel")
