@@ -185,3 +185,12 @@ def test_reports_filter_by_the_remote_and_appointment_channels(http: Any, citize
     assert (row["issued"], row["served"]) == (1, 1), row
     assert next(r for r in kiosk["rows"] if r["key"] == "TP-LLTP")["issued"] == 1
     http.refused("GET", q + "&channel=phone", "giamsat", None, 400, "report_bad_channel")
+
+
+def test_a_retried_checkin_answers_the_same_ticket(http: Any, citizen: Citizen) -> None:
+    mine = take(http, citizen).get_json()
+    first = http.call("POST", "/api/v1/checkin", "kiosk-A1", {"code": mine["code"], "request_id": "k-1"})
+    again = http.call("POST", "/api/v1/checkin", "kiosk-A1", {"code": mine["code"], "request_id": "k-1"})
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.get_json()["number"] == again.get_json()["number"] == mine["number"]
+    assert http.waiting("TP-LLTP") == 1
