@@ -215,7 +215,7 @@ def check_in(ctx: Context, actor: Actor, code: object, request_id: Any = None,
             raise UseCaseError("too_early" if b["day"] > today else "too_late", 409,
                                time=b["start"], date=_ddmm(b["day"]))
         if b["kind"] == "remote":
-            ticket_id = _check_in_remote(conn, ctx, b, now)
+            ticket_id = _check_in_remote(conn, ctx, actor, b, now)
         else:
             ticket_id = _check_in_appointment(conn, ctx, actor, b, now)
         at = stamp(now)
@@ -233,12 +233,25 @@ def check_in(ctx: Context, actor: Actor, code: object, request_id: Any = None,
     return ticket, True
 
 
+def iso_hhmm(text: str | None) -> str:
+    """A stored timestamp's local HH:MM."""
+    return parse_stamp(text).astimezone(TZ).strftime("%H:%M") if text else ""
+
+
 def _ddmm(day: str) -> str:
     return datetime.fromisoformat(day).strftime("%d/%m/%Y")
 
 
-def _check_in_remote(conn: Connection, ctx: Context, b: dict[str, Any], now: datetime) -> int:
+def _printing(ctx: Context, actor: Actor) -> bool:
+    """Whether a check-in by this caller prints its ticket (a kiosk with a printer)."""
+    return actor.kind == "device" and bool(actor.printer) and ctx.printer is not None
+
+
+def _check_in_remote(conn: Connection, ctx: Context, actor: Actor, b: dict[str, Any],
+                     now: datetime) -> int:
     t = q.get_ticket(conn, b["ticket_id"])
+    if t is not None and t["status"] == Status.EXPIRED.value:
+        raise UseCaseError("too_late", 409, time=iso_hhmm(t["finished_at"]), date=_ddmm(t["day"]))
     if t is None or t["status"] != Status.AWAY.value:
         raise UseCaseError("booking_not_active", 409)
     turn = store.turn_at(conn, t["day"], t["service"], t["queued_at"])
@@ -248,7 +261,10 @@ def _check_in_remote(conn: Connection, ctx: Context, b: dict[str, Any], now: dat
         raise UseCaseError("too_late", 409, time=expires.astimezone(TZ).strftime("%H:%M"),
                            date=_ddmm(t["day"]))
     # Its place is its issue time (queued_at is kept): a held ticket is the oldest of its line.
-    if not q.update_ticket(conn, t["id"], Status.AWAY.value, status=Status.WAITING.value):
+    # Checked in at a kiosk with a printer, it gets its paper there like any ticket.
+    printed = {"device_id": actor.id, "print_status": "pending"} if _printing(ctx, actor) else {}
+    if not q.update_ticket(conn, t["id"], Status.AWAY.value, status=Status.WAITING.value,
+                           **printed):
         raise UseCaseError("already_checked_in", 409, number=t["number"])
     return int(t["id"])
 
@@ -263,9 +279,9 @@ def _check_in_appointment(conn: Connection, ctx: Context, actor: Actor, b: dict[
         edge = start - timedelta(minutes=r.early_min) if refusal == "too_early" else \
             start + timedelta(minutes=r.late_min)
         raise UseCaseError(refusal, 409, time=edge.strftime("%H:%M"), date=_ddmm(b["day"]))
-    printing = actor.kind == "device" and bool(actor.printer) and ctx.printer is not None
     return _new_ticket(conn, ctx, b["service"], now, actor.key, Status.WAITING.value, "appointment",
-                       APPOINTMENT, actor.id if actor.kind == "device" else None, printing)
+                       APPOINTMENT, actor.id if actor.kind == "device" else None,
+                       _printing(ctx, actor))
 
 
 def on_called(conn: Connection, ctx: Context, row: dict[str, Any], counter: int,
@@ -281,6 +297,7 @@ def on_called(conn: Connection, ctx: Context, row: dict[str, Any], counter: int,
     for sub in store.pushes_of_ticket(conn, int(row["id"])):
         notify.enqueue_push(conn, ctx, sub, {"type": "called", "number": row["number"],
                                              "counter": counter}, "called", now)
+    _expire_due(conn, ctx, row["day"], row["service"], now)
     for sub in store.pushes_to_warn(conn, row["day"], row["service"]):
         ahead = q.waiting_before(conn, sub["day"], sub["service"], sub["priority"] is not None,
                                  sub["queued_at"], int(sub["ticket_id"]))
@@ -328,12 +345,27 @@ def close_day(ctx: Context) -> int:
         store.forget_pushes_before(conn, service_day(now))
         away = store.away_before(conn, service_day(now))
         for t in away:
-            q.update_ticket(conn, t["id"], Status.AWAY.value, status=Status.EXPIRED.value,
-                            finished_at=stamp(now))
-            q.update_leg(conn, t["id"], t["leg"], outcome="expired", finished_at=stamp(now))
-            q.append_event(conn, stamp(now), t["day"], "ticket.expired", "system", t["id"], None,
-                           t["service"], {})
+            _expire(conn, t, now)
     return len(away)
+
+
+def _expire(conn: Connection, t: dict[str, Any], now: datetime) -> None:
+    q.update_ticket(conn, t["id"], Status.AWAY.value, status=Status.EXPIRED.value,
+                    finished_at=stamp(now))
+    q.update_leg(conn, t["id"], t["leg"], outcome="expired", finished_at=stamp(now))
+    q.append_event(conn, stamp(now), t["day"], "ticket.expired", "system", t["id"], None,
+                   t["service"], {})
+
+
+def _expire_due(conn: Connection, ctx: Context, day: str, service: str, now: datetime) -> None:
+    """Store `expired` on the service's remote tickets whose hold ran out (the ticket page says so
+    already; this keeps the staff's counts right). Runs with each call of the service."""
+    for t in store.away_of(conn, day, service):
+        turn = store.turn_at(conn, t["day"], t["service"], t["queued_at"])
+        state, _ = engine.remote_state(parse_stamp(turn) if turn else None, now,
+                                       _day_end(t["day"]), rules(ctx))
+        if state == engine.EXPIRED:
+            _expire(conn, t, now)
 
 
 def away_counts(conn: Connection, day: str, services: list[str]) -> dict[str, int]:

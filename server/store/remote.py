@@ -33,6 +33,12 @@ def away_before(conn: sqlite3.Connection, day: str) -> list[dict[str, Any]]:
         "SELECT * FROM tickets WHERE day < ? AND status='away'", (day,))]
 
 
+def away_of(conn: sqlite3.Connection, day: str, service: str) -> list[dict[str, Any]]:
+    """A service's remote tickets of a day not checked in (through tickets_queue)."""
+    return [dict(r) for r in conn.execute(
+        "SELECT * FROM tickets WHERE day=? AND status='away' AND service=?", (day, service))]
+
+
 def channel_counts(conn: sqlite3.Connection, day: str) -> dict[str, dict[str, int]]:
     """Per channel of a day's tickets: issued, checked in (waiting or further) and expired."""
     out: dict[str, dict[str, int]] = {}

@@ -84,6 +84,13 @@ def test_a_held_number_expires_after_the_policy_minutes(app: Any, http: Any,
         later = now_local().replace(hour=23, minute=59, second=59)
     ctx.clock = lambda: later
     assert http.ticket(mine["token"])["status"] == "expired"
+    assert http.ok("GET", "/api/v1/appointments/today", "giamsat")["channels"]["remote"][
+        "expired"] == 0  # seen as expired, stored with the service's next call
+    http._tokens.pop("canbo18", None)  # log in again at the moved clock
+    http.issue("TP-LLTP")
+    called_number(http)
+    assert http.ok("GET", "/api/v1/appointments/today", "giamsat")["channels"]["remote"][
+        "expired"] == 1
     msgs = http.refused("POST", "/api/v1/checkin", "kiosk-A1", {"code": mine["code"]}, 409,
                         "too_late")
     assert "{" not in msgs["vi"]
