@@ -5,10 +5,12 @@
   var T = window.XephangI18n, K = window.XephangKiosk;
   var TEXT = {
     vi: { "checkin.title": "Check-in (lấy số từ xa, lịch hẹn)", "checkin.placeholder": "Mã check-in",
-          "checkin.go": "Check-in", "checkin.done": "Đã check-in: số {number} ({service})" },
+          "checkin.go": "Check-in", "checkin.done": "Đã check-in: số {number} ({service})",
+          "status.away": "Chưa check-in", "status.expired": "Hết hạn" },
     en: { "checkin.title": "Check-in (numbers from home, appointments)",
           "checkin.placeholder": "Check-in code", "checkin.go": "Check in",
-          "checkin.done": "Checked in: number {number} ({service})" }
+          "checkin.done": "Checked in: number {number} ({service})",
+          "status.away": "Not checked in", "status.expired": "Expired" }
   };
   T.init(TEXT, T.lang());  // merged into the page's catalogs, the language kept
   T.apply(document);
