@@ -22,7 +22,6 @@
   function post(path, body) {
     return K.api("POST", path, { body: body || {}, csrf: st.csrf });
   }
-  window.XephangAssist = { post: post };  // issue 10: the check-in form (assist-checkin.js)
 
   // ---- sign-in ------------------------------------------------------------------------------
 
@@ -430,6 +429,6 @@
     });
   }
 
-  window.XephangAssist = { state: st };
+  window.XephangAssist = { state: st, post: post };  // post: the check-in form (issue 10)
   boot();
 })();

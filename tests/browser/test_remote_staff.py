@@ -85,3 +85,30 @@ def test_console_and_floor_show_numbers_from_home_and_appointments(
     finally:
         ctx.close()
     assert away
+
+
+def test_a_guide_checks_a_code_in_at_assist(browser: Browser, live_server: Any,
+                                            tmp_path: Path) -> None:
+    from tests.browser.test_assist import TABLET, sign_in
+    [code] = _remote_codes(live_server, 1)
+    ctx = browser.new_context(viewport=TABLET)
+    try:
+        page = ctx.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(f"{live_server.url}/assist")
+        sign_in(page, live_server)
+        page.fill("#as-checkin-code", code.lower())
+        page.press("#as-checkin-code", "Enter")  # a scanner ends with Enter
+        expect(page.locator("#as-checkin-msg")).to_contain_text("Đã check-in: số 1001 (Lý lịch tư pháp)")
+        page.fill("#as-checkin-code", code)
+        page.press("#as-checkin-code", "Enter")
+        expect(page.locator("#as-checkin-msg")).to_have_text("Mã này đã được check-in (số 1001).")
+        page.fill("#as-checkin-code", "ZZZZZZ")
+        page.press("#as-checkin-code", "Enter")
+        expect(page.locator("#as-checkin-msg")).to_contain_text("Không tìm thấy mã check-in")
+        page.locator("#as-checkin").scroll_into_view_if_needed()
+        shot(page, "remote-assist-checkin", tmp_path)
+        assert errors == []
+    finally:
+        ctx.close()
