@@ -600,5 +600,11 @@ def _remote_paths() -> dict[str, Any]:
         _obj({"subscription": _obj({"endpoint": STR, "keys": _obj({"p256dh": STR, "auth": STR})}),
               "ahead": INT}, ["subscription"]), status="201", auth=False,
         params=[{"name": "token", "in": "path", "required": True, "schema": STR}])}
+    ops["/tickets/{token}/checkin.svg"] = {"get": {
+        "summary": "A number from home not checked in yet: its check-in code as a QR (SVG)",
+        "security": [], "parameters": [{"name": "token", "in": "path", "required": True,
+                                        "schema": STR}],
+        "responses": {"200": {"description": "SVG", "content": {"image/svg+xml": {}}},
+                      **ERRORS}}}
     ops["/public/remote-tickets"]["post"]["responses"]["429"] = LIMITED
     return ops

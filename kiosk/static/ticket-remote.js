@@ -34,6 +34,9 @@
     document.getElementById("tp-leave").textContent = r.leave_at && !r.leave_now
       ? T.t("remote.leave", { time: r.leave_at }) : T.t("remote.leave.now");
     document.getElementById("tp-remote-code").textContent = r.code || "";
+    var qr = document.getElementById("tp-remote-qr");  // what the kiosk's scanner reads
+    var src = "/api/v1/tickets/" + encodeURIComponent(t.token) + "/checkin.svg";
+    if (qr.getAttribute("src") !== src) qr.setAttribute("src", src);
   }
 
   window.XephangTicketRemote = { render: render };

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import jsonify, request
+from flask import Response, jsonify, request
 
 from ..api import body, bp
 from ..services import remote
@@ -41,3 +41,9 @@ def push_key() -> Any:
 @bp.post("/tickets/<token>/push")
 def ticket_push(token: str) -> Any:
     return jsonify(remote.subscribe_push(ctx(), token, body())), 201
+
+
+@bp.get("/tickets/<token>/checkin.svg")
+def ticket_checkin_qr(token: str) -> Any:
+    return Response(remote.checkin_qr(ctx(), token), mimetype="image/svg+xml",
+                    headers={"Cache-Control": "private, max-age=3600"})

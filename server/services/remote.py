@@ -394,3 +394,16 @@ def today_board(ctx: Context, actor: Actor) -> dict[str, Any]:
                     "start": r["start"], "end": r["end"], "booked": r["booked"],
                     "checked_in": r["checked_in"], "no_show": max(missed, r["no_show"])})
     return {"day": day, "appointments": out, "channels": channels}
+
+
+def checkin_qr(ctx: Context, token: object) -> str:
+    """The QR of a remote number's check-in code (what a kiosk's scanner reads from the ticket
+    page), as SVG, drawn off the event loop; by the ticket's token (its owner's key)."""
+    from .bookings import _draw_qr
+    from .offload import off_loop
+    with ctx.db.read() as conn:
+        t = q.ticket_by_token(conn, token) if isinstance(token, str) else None
+        b = store.booking_of_ticket(conn, int(t["id"])) if t is not None else None
+    if b is None or t is None or t["status"] != Status.AWAY.value:
+        raise UseCaseError("ticket_not_found", 404)
+    return str(off_loop(_draw_qr, b["code"]))

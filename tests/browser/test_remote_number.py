@@ -4,10 +4,13 @@ page by typing the code the way a barcode scanner does (keys and Enter, no field
 called, and receive the SMS at the fake gateway."""
 from __future__ import annotations
 
+import io
 import json
 import re
 from pathlib import Path
 
+import zxingcpp
+from PIL import Image
 from playwright.sync_api import Browser, expect
 
 from tests.browser.helpers import issue, layout_problems, shot
@@ -46,6 +49,9 @@ def test_take_a_number_from_home_watch_it_check_in_by_scanner_and_be_called(
         code = page.locator("#tp-remote-code").inner_text()
         assert re.fullmatch(r"[A-Z0-9]{6}", code), code
         number = page.locator("#tp-number").inner_text()
+        page.wait_for_function("document.getElementById('tp-remote-qr').naturalWidth > 0")
+        qr = Image.open(io.BytesIO(page.locator("#tp-remote-qr").screenshot()))
+        assert [r.text for r in zxingcpp.read_barcodes(qr)] == [code]  # what a scanner types
         assert "0912" not in page.content() and "912345678" not in page.content()
         assert layout_problems(page, vertical=False) == []
         shot(page, "remote-phone-away", tmp_path)
