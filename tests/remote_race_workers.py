@@ -76,3 +76,19 @@ def check_in_all(db_path: str, codes: list[str], threads: int, barrier: Any = No
         out = [r for r in pool.map(one, jobs) if r is not None]
     ctx.db.close()
     return out
+
+
+def take_all(db_path: str, jobs: list[dict[str, Any]], threads: int,
+             barrier: Any = None) -> list[tuple[str, float]]:
+    """Take a number from home for each job {token, service} from `threads` threads."""
+    ctx = Context.open(Database(db_path))
+
+    def one(job: dict[str, Any]) -> tuple[str, float]:
+        return _outcome(lambda: remote.take_remote(ctx, job["token"], job, "10.2.0.1", "http://x"))
+
+    if barrier is not None:
+        barrier.wait()
+    with ThreadPoolExecutor(threads) as pool:
+        out = list(pool.map(one, jobs))
+    ctx.db.close()
+    return out

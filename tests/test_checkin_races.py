@@ -10,7 +10,8 @@ from typing import Any
 
 from server.setup import initialize
 from server.store import Database
-from tests.remote_race_workers import check_in_all, make_codes
+from tests.booking_race_workers import make_citizens
+from tests.remote_race_workers import check_in_all, make_codes, take_all
 
 SPAWN = multiprocessing.get_context("spawn")
 PROCESSES, THREADS = 3, 4
@@ -62,3 +63,32 @@ def test_one_code_checked_in_everywhere_at_once_makes_one_ticket_called_once(
         left = dict(conn.execute("SELECT status, COUNT(*) FROM tickets GROUP BY status"))
         assert left.get("away", 0) == 0 and sum(left.values()) == 12
         assert left.get("waiting", 0) + len(calls) == 12
+
+
+def _taker(db: str, jobs: list[dict[str, Any]], barrier: Any, results: Any) -> None:
+    try:
+        results.put(take_all(db, jobs, THREADS, barrier))
+    except BaseException as exc:  # noqa: BLE001 - reported to the test
+        results.put(repr(exc))
+
+
+def test_the_daily_limit_per_phone_holds_for_numbers_from_home(tmp_path: Path) -> None:
+    db = tmp_path / "race.db"
+    initialize(Database(db), None, demo=False)
+    [token] = make_citizens(str(db), 1)
+    jobs = [{"token": token, "service": "TP-LLTP"} for _ in range(12)]
+    barrier, results = SPAWN.Barrier(PROCESSES), SPAWN.Queue()
+    procs = [SPAWN.Process(target=_taker, args=(str(db), jobs[i::PROCESSES], barrier, results))
+             for i in range(PROCESSES)]
+    for p in procs:
+        p.start()
+    out = [results.get(timeout=240) for _ in procs]
+    for p in procs:
+        p.join(timeout=30)
+    assert not [o for o in out if isinstance(o, str)], out
+    outcomes = [o for part in out for o, _s in part]
+    assert outcomes.count("ok") == 2 and set(outcomes) == {"ok", "limit_reached"}, outcomes
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM tickets WHERE channel='remote'").fetchone()[0] == 2
+        numbers = [r[0] for r in conn.execute("SELECT number FROM tickets")]
+        assert len(numbers) == len(set(numbers)) == 2
