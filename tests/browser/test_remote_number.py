@@ -33,6 +33,10 @@ def test_take_a_number_from_home_watch_it_check_in_by_scanner_and_be_called(
         page.goto(f"{server.url}/dat-lich")
         page.get_by_role("button", name="Sở Tư pháp").click()
         page.get_by_role("button", name="Lý lịch tư pháp").click()
+        expect(page.locator("#remote-now")).to_contain_text("Lấy số hôm nay từ xa")
+        expect(page.locator("#days button:enabled").first).to_be_visible(timeout=15000)
+        assert layout_problems(page, vertical=False) == []
+        shot(page, "remote-phone-choose", tmp_path)
         page.click("#remote-now")
         page.fill("#phone", "0912 345 678")
         page.check("#consent")
