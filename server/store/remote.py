@@ -19,10 +19,11 @@ def booking_of_ticket(conn: sqlite3.Connection, ticket_id: int) -> dict[str, Any
 
 
 def turn_at(conn: sqlite3.Connection, day: str, service: str, queued_at: str) -> str | None:
-    """When the first ticket of the service queued after this place was called (its turn came),
-    or None (through tickets_called_place)."""
+    """When the first ticket of the service's normal line (a remote number's line) queued after
+    this place was called: its turn came then; or None (through tickets_called_place). A later
+    priority ticket called first does not pass its turn."""
     row = conn.execute("SELECT MIN(called_at) FROM tickets WHERE day=? AND service=? "
-                       "AND queued_at > ? AND called_at IS NOT NULL",
+                       "AND queued_at > ? AND called_at IS NOT NULL AND priority IS NULL",
                        (day, service, queued_at)).fetchone()
     return None if row is None or row[0] is None else str(row[0])
 

@@ -201,3 +201,14 @@ def test_a_retried_checkin_answers_the_same_ticket(http: Any, citizen: Citizen) 
     assert (first.status_code, again.status_code) == (201, 200)
     assert first.get_json()["number"] == again.get_json()["number"] == mine["number"]
     assert http.waiting("TP-LLTP") == 1
+
+
+def test_a_later_priority_ticket_called_first_does_not_pass_its_turn(
+        http: Any, citizen: Citizen) -> None:
+    mine = take(http, citizen).get_json()
+    prio = http.issue("TP-LLTP", priority="elderly")
+    assert called_number(http) == prio["number"]
+    assert http.ticket(mine["token"])["remote"]["state"] == "away"
+    http.issue("TP-LLTP")
+    called_number(http)
+    assert http.ticket(mine["token"])["remote"]["state"] == "held"
