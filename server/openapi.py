@@ -331,6 +331,8 @@ def spec() -> dict[str, Any]:
     paths.update(_remote_paths())  # issue 10, area b-remote
     _shared_answers(paths)
     public_props = {k: v for k, v in ticket_props.items() if k != "id"}
+    ticket_props["channel"] = {"enum": ["kiosk", "assisted", "remote", "appointment"],
+                               "description": "how the ticket came (issue 10); not on public views"}
     error_body = _obj({"error": _obj({"code": STR, "message": STR,
                                       "field": {"type": "string", "description":
                                                 "the input field at fault (validation errors)"}},
