@@ -93,3 +93,16 @@ def test_a_failing_push_service_never_blocks_the_call(app: Any, http: Any, monke
     with app.extensions["xephang"].db.read() as conn:
         msg = [m for m in store.message_rows(conn) if m["channel"] == "push"][-1]
     assert msg["status"] == "pending" and msg["attempts"] == 1 and msg["last_error"]
+
+
+def test_the_vapid_key_is_kept_beside_the_database_for_its_owner_only(app: Any, http: Any) -> None:
+    import os
+    import stat
+
+    from server.services.notify.push import key_path
+    public = http.ok("GET", "/api/v1/push/key")["public_key"]
+    db = app.extensions["xephang"].db
+    path = key_path(db)
+    assert path.parent == db.path.parent and stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    private = path.read_text().strip()
+    assert private.encode() not in db.path.read_bytes() and private != public
