@@ -53,8 +53,10 @@ def test_take_a_number_from_home_watch_it_check_in_by_scanner_and_be_called(
         code = page.locator("#tp-remote-code").inner_text()
         assert re.fullmatch(r"[A-Z0-9]{6}", code), code
         number = page.locator("#tp-number").inner_text()
-        page.wait_for_function("document.getElementById('tp-remote-qr').naturalWidth > 0")
-        qr = Image.open(io.BytesIO(page.locator("#tp-remote-qr").screenshot()))
+        qr_img = page.locator("#tp-remote-qr")
+        expect(qr_img).to_have_js_property("complete", True)
+        assert qr_img.evaluate("e => e.naturalWidth") > 0
+        qr = Image.open(io.BytesIO(qr_img.screenshot()))
         assert [r.text for r in zxingcpp.read_barcodes(qr)] == [code]  # what a scanner types
         assert "0912" not in page.content() and "912345678" not in page.content()
         assert layout_problems(page, vertical=False) == []
