@@ -332,8 +332,8 @@ def subscribe_push(ctx: Context, token: object, data: dict[str, Any]) -> dict[st
         t = q.ticket_by_token(conn, token) if isinstance(token, str) else None
         if t is None:
             raise UseCaseError("ticket_not_found", 404)
-        store.save_push(conn, int(t["id"]), endpoint, keys["p256dh"], keys["auth"], ahead,
-                        stamp(now))
+        store.save_push(conn, int(t["id"]), t["day"], endpoint, keys["p256dh"], keys["auth"],
+                        ahead, stamp(now))
     return {"subscribed": True, "ahead": ahead}
 
 

@@ -29,9 +29,9 @@ def turn_at(conn: sqlite3.Connection, day: str, service: str, queued_at: str) ->
 
 
 def away_before(conn: sqlite3.Connection, day: str) -> list[dict[str, Any]]:
-    """Remote tickets of earlier days never checked in."""
+    """Remote tickets of earlier days never checked in (through the partial index tickets_away)."""
     return [dict(r) for r in conn.execute(
-        "SELECT * FROM tickets WHERE day < ? AND status='away'", (day,))]
+        "SELECT * FROM tickets WHERE status='away' AND day < ?", (day,))]
 
 
 def away_of(conn: sqlite3.Connection, day: str, service: str) -> list[dict[str, Any]]:
@@ -74,13 +74,13 @@ def away_counts(conn: sqlite3.Connection, day: str, services: list[str]) -> dict
 
 # -- Web Push subscriptions of ticket pages ----------------------------------------------------
 
-def save_push(conn: sqlite3.Connection, ticket_id: int, endpoint: str, p256dh: str, auth: str,
-              ahead: int, at: str) -> None:
+def save_push(conn: sqlite3.Connection, ticket_id: int, day: str, endpoint: str, p256dh: str,
+              auth: str, ahead: int, at: str) -> None:
     """Remember (or renew) a ticket page's push subscription."""
-    conn.execute("INSERT INTO push_subscriptions (ticket_id, endpoint, p256dh, auth, ahead, "
-                 "created_at) VALUES (?,?,?,?,?,?) ON CONFLICT(ticket_id, endpoint) DO UPDATE SET "
-                 "p256dh=excluded.p256dh, auth=excluded.auth, ahead=excluded.ahead",
-                 (ticket_id, endpoint, p256dh, auth, ahead, at))
+    conn.execute("INSERT INTO push_subscriptions (ticket_id, day, endpoint, p256dh, auth, ahead, "
+                 "created_at) VALUES (?,?,?,?,?,?,?) ON CONFLICT(ticket_id, endpoint) DO UPDATE SET"
+                 " p256dh=excluded.p256dh, auth=excluded.auth, ahead=excluded.ahead",
+                 (ticket_id, day, endpoint, p256dh, auth, ahead, at))
 
 
 def pushes_of_ticket(conn: sqlite3.Connection, ticket_id: int) -> list[dict[str, Any]]:
@@ -104,5 +104,4 @@ def push_warned(conn: sqlite3.Connection, sub_id: int) -> None:
 
 def forget_pushes_before(conn: sqlite3.Connection, day: str) -> int:
     """Subscriptions of tickets of earlier days go (their endpoints serve no one any more)."""
-    return conn.execute("DELETE FROM push_subscriptions WHERE ticket_id IN "
-                        "(SELECT id FROM tickets WHERE day < ?)", (day,)).rowcount
+    return conn.execute("DELETE FROM push_subscriptions WHERE day < ?", (day,)).rowcount

@@ -498,6 +498,8 @@ def m260_remote_tickets(db: Database) -> None:
     CREATE INDEX tickets_called_place ON tickets (day, service, queued_at)
         WHERE called_at IS NOT NULL;
     CREATE INDEX bookings_ticket ON bookings (ticket_id) WHERE ticket_id IS NOT NULL;
+    -- remote tickets not checked in (few): the day close expires those of past days
+    CREATE INDEX tickets_away ON tickets (day) WHERE status = 'away';
     """)
 
 
@@ -507,9 +509,10 @@ def m261_push_subscriptions(db: Database) -> None:
     personal data), with whether the "N people ahead" notice was queued."""
     db.executescript("""
     CREATE TABLE push_subscriptions (id INTEGER PRIMARY KEY, site_id INTEGER NOT NULL DEFAULT 1,
-        ticket_id INTEGER NOT NULL REFERENCES tickets(id), endpoint TEXT NOT NULL,
+        ticket_id INTEGER NOT NULL REFERENCES tickets(id), day TEXT NOT NULL, endpoint TEXT NOT NULL,
         p256dh TEXT NOT NULL, auth TEXT NOT NULL, ahead INTEGER NOT NULL DEFAULT 3,
         warned INTEGER NOT NULL DEFAULT 0, created_at TEXT NOT NULL,
         UNIQUE (ticket_id, endpoint));
     CREATE INDEX push_unwarned ON push_subscriptions (site_id, ticket_id) WHERE warned = 0;
+    CREATE INDEX push_day ON push_subscriptions (day);
     """)
