@@ -143,7 +143,10 @@ def call_next(step: Step) -> None:
     waiting = [Waiting(r["id"], r["service"], r["priority"] is not None,
                        parse_stamp(r["queued_at"])) for r in rows]
     counter = step.ctx.site.counters[step.number]
-    choice = choose_next(counter, waiting, int(step.state().get("priority_streak") or 0),
+    # issue 10: an appointment checked in early is queued at its slot's start; until then it is
+    # called only when nobody else waits for this counter.
+    due = [w for w in waiting if w.queued_at <= step.now]
+    choice = choose_next(counter, due or waiting, int(step.state().get("priority_streak") or 0),
                          step.ctx.site.policy, step.now)
     if choice is None:
         return

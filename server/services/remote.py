@@ -114,7 +114,7 @@ def _refusal(refused: IssueRefused, now: datetime) -> UseCaseError:
 
 def _new_ticket(conn: Connection, ctx: Context, service: str, now: datetime, actor_key: str,
                 status: str, channel: str, priority: str | None,
-                device_id: int | None, printing: bool) -> int:
+                device_id: int | None, printing: bool, queued_at: datetime | None = None) -> int:
     """Take the service's next number (refused when closed or full) and insert the ticket."""
     svc = ctx.site.services[service]
     day = service_day(now)
@@ -127,7 +127,8 @@ def _new_ticket(conn: Connection, ctx: Context, service: str, now: datetime, act
     at = stamp(now)
     row = {"day": day, "origin_service": service, "seq": seq, "number": svc.number.label(seq),
            "service": service, "priority": priority, "status": status,
-           "token": secrets.token_urlsafe(18), "issued_at": at, "queued_at": at,
+           "token": secrets.token_urlsafe(18), "issued_at": at,
+           "queued_at": stamp(queued_at) if queued_at else at,
            "issued_by": actor_key, "device_id": device_id,
            "print_status": "pending" if printing else "none", "channel": channel}
     ticket_id = q.insert_ticket(conn, row)
@@ -279,9 +280,11 @@ def _check_in_appointment(conn: Connection, ctx: Context, actor: Actor, b: dict[
         edge = start - timedelta(minutes=r.early_min) if refusal == "too_early" else \
             start + timedelta(minutes=r.late_min)
         raise UseCaseError(refusal, 409, time=edge.strftime("%H:%M"), date=_ddmm(b["day"]))
+    # Early: its place is its slot's start (the call order skips it until then unless the
+    # counter has no one else: counters.call_next).
     return _new_ticket(conn, ctx, b["service"], now, actor.key, Status.WAITING.value, "appointment",
                        APPOINTMENT, actor.id if actor.kind == "device" else None,
-                       _printing(ctx, actor))
+                       _printing(ctx, actor), max(now, start))
 
 
 def on_called(conn: Connection, ctx: Context, row: dict[str, Any], counter: int,

@@ -133,10 +133,22 @@ def test_an_appointment_checked_in_gets_a_ticket_called_ahead_of_walk_ins(
     walk_ins = [http.issue("TP-LLTP") for _ in range(4)]
     t = checkin(http, booking["code"]).get_json()
     assert t["status"] == "waiting" and t["channel"] == "appointment"
-    # ahead of the walk-ins, but the priority ratio (2) keeps them moving
+    # before its slot it waits while others do; from its start it goes ahead of the walk-ins
     http._tokens.pop("canbo18", None)  # log in again at the moved clock
-    order = [called_number(http) for _ in range(3)]
-    assert order == [t["number"], walk_ins[0]["number"], walk_ins[1]["number"]]
+    assert called_number(http) == walk_ins[0]["number"]
+    ctx.clock = lambda: start + timedelta(minutes=1)
+    assert [called_number(http) for _ in range(2)] == [t["number"], walk_ins[1]["number"]]
+    # one checked in early with nobody else left for the counter is called at once
+    from server.services.context import stamp as stamp_
+    from server.store import citizens as rows
+    with ctx.db.write() as conn:
+        rows.add_booking(conn, {"kind": "appointment", "code": "EARLY7", "token": "tok-early7",
+                                "service": "TP-LLTP", "day": day.isoformat(), "start": "08:30",
+                                "end": "09:00", "phone_hash": None, "status": "booked",
+                                "created_at": stamp_(start), "changed_at": stamp_(start)})
+    early = checkin(http, "EARLY7").get_json()
+    assert [called_number(http) for _ in range(3)] == [walk_ins[2]["number"],
+                                                       walk_ins[3]["number"], early["number"]]
     assert http.call("DELETE", f"/api/v1/public/bookings/{booking['token']}").status_code == 409
     ctx.clock = lambda: start + timedelta(days=1)  # the day closes: checked in, not a no-show
     from server.services import tickets
