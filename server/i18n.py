@@ -512,6 +512,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                            "This code is already checked in (number {number})."),
     "bad_subscription": ("Đăng ký nhận thông báo không hợp lệ.",
                          "The notification subscription is not valid."),
+    "too_many_subscriptions": ("Số này đã bật thông báo trên {n} thiết bị.",
+                               "Notifications are already on for this number on {n} devices."),
 }
 LANGS = ("vi", "en")
 

@@ -598,7 +598,7 @@ def _remote_paths() -> dict[str, Any]:
         _obj({"public_key": STR}), auth=False)}
     ops["/tickets/{token}/push"] = {"post": _op(
         "Subscribe a ticket page's browser to Web Push: a push when `ahead` (default 3) people "
-        "are ahead and when called; 400 bad_subscription", _obj({"subscribed": BOOL, "ahead": INT}),
+        "are ahead and when called; 400 bad_subscription, 409 too_many_subscriptions (5 a ticket)", _obj({"subscribed": BOOL, "ahead": INT}),
         _obj({"subscription": _obj({"endpoint": STR, "keys": _obj({"p256dh": STR, "auth": STR})}),
               "ahead": INT}, ["subscription"]), status="201", auth=False,
         params=[{"name": "token", "in": "path", "required": True, "schema": STR}])}

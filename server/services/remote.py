@@ -311,6 +311,7 @@ def on_called(conn: Connection, ctx: Context, row: dict[str, Any], counter: int,
 
 
 PUSH_AHEAD = 3  # "N people ahead" notice by default
+MAX_PUSH_PER_TICKET = 5  # browsers per ticket: a ticket's token cannot fan pushes out
 
 
 def subscribe_push(ctx: Context, token: object, data: dict[str, Any]) -> dict[str, Any]:
@@ -335,6 +336,9 @@ def subscribe_push(ctx: Context, token: object, data: dict[str, Any]) -> dict[st
         t = q.ticket_by_token(conn, token) if isinstance(token, str) else None
         if t is None:
             raise UseCaseError("ticket_not_found", 404)
+        subs = store.pushes_of_ticket(conn, int(t["id"]))
+        if len(subs) >= MAX_PUSH_PER_TICKET and endpoint not in {x["endpoint"] for x in subs}:
+            raise UseCaseError("too_many_subscriptions", 409, n=MAX_PUSH_PER_TICKET)
         store.save_push(conn, int(t["id"]), t["day"], endpoint, keys["p256dh"], keys["auth"],
                         ahead, stamp(now))
     return {"subscribed": True, "ahead": ahead}

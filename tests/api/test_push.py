@@ -76,6 +76,16 @@ def test_bad_subscriptions_are_refused_in_both_languages(http: Any, monkeypatch:
                                                        "keys": {"p256dh": "a", "auth": "b"}}},
                  400, "bad_subscription")  # plain http: not a push service
     http.refused("POST", path, None, {"subscription": "x"}, 400, "bad_subscription")
+    monkeypatch.setenv("XEPHANG_PUSH_HTTP_OK", "1")
+    for i in range(5):
+        ok = http.call("POST", path, json={"subscription": {
+            "endpoint": f"https://push.example/{i}", "keys": {"p256dh": "a", "auth": "b"}}})
+        assert ok.status_code == 201
+    http.refused("POST", path, None, {"subscription": {"endpoint": "https://push.example/6",
+                                                       "keys": {"p256dh": "a", "auth": "b"}}},
+                 409, "too_many_subscriptions")
+    assert http.call("POST", path, json={"subscription": {  # a browser renewing its own: fine
+        "endpoint": "https://push.example/0", "keys": {"p256dh": "c", "auth": "d"}}}).status_code == 201
     http.refused("POST", "/api/v1/tickets/nope/push", None,
                  {"subscription": {"endpoint": "https://push.example/x",
                                    "keys": {"p256dh": "a", "auth": "b"}}}, 404, "ticket_not_found")
