@@ -3,7 +3,9 @@
 The pages are shells: their scripts read everything over the documented HTTP API and Socket.IO
 events, like any other client of the server.
 """
-from flask import Blueprint, Flask, render_template, request
+from typing import Any
+
+from flask import Blueprint, Flask, render_template, request, send_from_directory
 
 bp = Blueprint("kiosk", __name__, template_folder="templates", static_folder="static",
                static_url_path="/static/kiosk")
@@ -30,6 +32,15 @@ def assist() -> str:
 def ticket_page(token: str) -> str:
     """A ticket's public page (the QR code's target): live status, no personal data."""
     return render_template("kiosk/ticket.html", lang=_page_lang(), token=token)
+
+
+@bp.get("/t/sw.js")
+def ticket_service_worker() -> Any:
+    """The ticket page's service worker (issue 10: Web Push), at /t/ so that it covers /t/<token>."""
+    resp = send_from_directory(bp.static_folder or "", "ticket-sw.js", mimetype="text/javascript",
+                               max_age=0)
+    resp.headers["Cache-Control"] = "no-cache"
+    return resp
 
 
 def init_app(app: Flask) -> None:

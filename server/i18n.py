@@ -617,6 +617,21 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "simulation_not_done": ("Mô phỏng chưa xong", "The simulation has not finished"),
     "simulation_chart_title": ("Số người chờ theo đơn vị", "People waiting per unit"),
     "simulation_cancelled": ("Đã dừng mô phỏng", "The simulation was stopped"),
+    # issue 10, numbers from home and check-in
+    "service_not_remote": ("Dịch vụ này không nhận lấy số từ xa.",
+                           "This service does not give numbers from home."),
+    "unknown_code": ("Không tìm thấy mã check-in này. Vui lòng kiểm tra lại.",
+                     "This check-in code was not found. Please check it."),
+    "too_early": ("Chưa đến giờ check-in: vui lòng quay lại từ {time} ngày {date}.",
+                  "Too early to check in: please come back from {time} on {date}."),
+    "too_late": ("Đã quá giờ check-in ({time} ngày {date}). Vui lòng lấy số mới tại kiosk.",
+                 "Check-in closed at {time} on {date}. Please take a new number at the kiosk."),
+    "already_checked_in": ("Mã này đã được check-in (số {number}).",
+                           "This code is already checked in (number {number})."),
+    "bad_subscription": ("Đăng ký nhận thông báo không hợp lệ.",
+                         "The notification subscription is not valid."),
+    "too_many_subscriptions": ("Số này đã bật thông báo trên {n} thiết bị.",
+                               "Notifications are already on for this number on {n} devices."),
 }
 LANGS = ("vi", "en")
 

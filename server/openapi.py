@@ -214,7 +214,7 @@ def _report_op() -> dict[str, Any]:
                                           "weekday"]}),
                      q("format", {"enum": ["json", "csv", "xlsx"]}), q("zone", STR),
                      q("priority", {"type": "string", "description": "yes, no or a category"}),
-                     q("channel", {"enum": ["kiosk", "assisted"]}), q("unit", STR),
+                     q("channel", {"enum": ["kiosk", "assisted", "remote", "appointment"]}), q("unit", STR),
                      q("lang", {"enum": ["vi", "en"]}), q("charts", {"enum": ["0", "1"]})])
     op["responses"]["200"]["content"].update({
         "text/csv": {"schema": {"type": "string"}},
@@ -329,8 +329,11 @@ def spec() -> dict[str, Any]:
     paths.update(_people_paths())  # issue 8, area a-people
     paths.update(_citizen_paths())  # issue 10, area a-book
     paths.update(_simulation_paths())  # issue 12, area b-simpage
+    paths.update(_remote_paths())  # issue 10, area b-remote
     _shared_answers(paths)
     public_props = {k: v for k, v in ticket_props.items() if k != "id"}
+    ticket_props["channel"] = {"enum": ["kiosk", "assisted", "remote", "appointment"],
+                               "description": "how the ticket came (issue 10); not on public views"}
     error_body = _obj({"error": _obj({"code": STR, "message": STR,
                                       "field": {"type": "string", "description":
                                                 "the input field at fault (validation errors)"}},
@@ -604,3 +607,54 @@ def _simulation_paths() -> dict[str, Any]:
     stop = _op("Stop a running simulation job (its starter, admins); a finished one is answered as it is",
                job, params=[job_id])
     return {"/simulations": {"post": start}, "/simulations/{job_id}": {"get": poll, "delete": stop}}
+
+
+def _remote_paths() -> dict[str, Any]:
+    """/public/remote-tickets and /checkin (see services/remote.py)."""
+    remote = _obj({"checked_in": BOOL, "state": {"enum": ["away", "held", "expired", "waiting",
+                                                          "called", "serving", "parked", "done",
+                                                          "no_show", "cancelled", "not_served"]},
+                   "expires_at": {"type": ["string", "null"]},
+                   "leave_at": {"type": "string", "description": "HH:MM: when to leave home"},
+                   "leave_now": BOOL, "code": {"type": ["string", "null"]}})
+    ticket = {"allOf": [_ref("Ticket"), _obj({
+        "channel": {"enum": ["kiosk", "assisted", "remote", "appointment"]}, "remote": remote})]}
+    taken = {"allOf": [ticket, _obj({"code": {"type": "string",
+                                              "description": "6-character check-in code"}})]}
+    ops = {
+        "/public/remote-tickets": {"post": _op(
+            "Take today's next number of a service from home (citizen token; shares the "
+            "per-phone daily limit with bookings); it is `away` (never called) until checked in; "
+            "429 limit_reached", taken, _obj({"service": STR, "request_id": RID}, ["service"]),
+            status="201")},
+        "/checkin": {"post": _op(
+            "Check in a remote number or an appointment by its code (kiosk device or staff): the "
+            "remote number waits at its place, the appointment gets its ticket; 404 unknown_code, "
+            "409 too_early / too_late / already_checked_in / booking_not_active", ticket,
+            _obj({"code": STR, "request_id": RID}, ["code"]), status="201")},
+    }
+    ops["/appointments/today"] = {"get": _op(
+        "Today's appointments per service and slot (booked, checked in, no-shows) and tickets "
+        "per channel (supervisors; the floor view)",
+        _obj({"day": STR, "appointments": {"type": "array", "items": _obj({
+            "service": STR, "service_name": STR, "service_name_en": STR, "start": STR, "end": STR,
+            "booked": INT, "checked_in": INT, "no_show": INT})},
+            "channels": {"type": "object", "additionalProperties": _obj(
+                {"issued": INT, "checked_in": INT, "expired": INT})}}))}
+    ops["/push/key"] = {"get": _op(
+        "The VAPID application server key a ticket page subscribes with (base64url P-256)",
+        _obj({"public_key": STR}), auth=False)}
+    ops["/tickets/{token}/push"] = {"post": _op(
+        "Subscribe a ticket page's browser to Web Push: a push when `ahead` (default 3) people "
+        "are ahead and when called; 400 bad_subscription, 409 too_many_subscriptions (5 a ticket)", _obj({"subscribed": BOOL, "ahead": INT}),
+        _obj({"subscription": _obj({"endpoint": STR, "keys": _obj({"p256dh": STR, "auth": STR})}),
+              "ahead": INT}, ["subscription"]), status="201", auth=False,
+        params=[{"name": "token", "in": "path", "required": True, "schema": STR}])}
+    ops["/tickets/{token}/checkin.svg"] = {"get": {
+        "summary": "A number from home not checked in yet: its check-in code as a QR (SVG)",
+        "security": [], "parameters": [{"name": "token", "in": "path", "required": True,
+                                        "schema": STR}],
+        "responses": {"200": {"description": "SVG", "content": {"image/svg+xml": {}}},
+                      **ERRORS}}}
+    ops["/public/remote-tickets"]["post"]["responses"]["429"] = LIMITED
+    return ops

@@ -150,7 +150,8 @@ def scans_of_big_tables(db_path: Path, statements: list[str]) -> list[tuple[str,
                 continue
             table = words[1]
             aliases = {"t": "tickets", "l": "legs", "r": "ratings", "e": "events"}
-            partial = "USING INDEX tickets_open" in step or "USING INDEX tickets_print_pending" in step
+            partial = "USING INDEX tickets_open" in step or "USING INDEX tickets_print_pending" in step \
+                or "USING INDEX tickets_away" in step  # issue 10: numbers from home not checked in
             if aliases.get(table, table) in BIG_TABLES and not partial:
                 bad.append((step, sql))
     conn.close()

@@ -154,3 +154,33 @@ def test_a_print_job_lost_in_a_crash_is_not_left_pending(api: Any, db_path: Path
         assert after["print"] == {"status": "on_screen", "detail": "Dịch vụ in đã dừng trước khi in"}
     finally:
         app.extensions["xephang"].printer.stop()
+
+
+def test_a_checked_in_number_from_home_and_appointment_print_at_the_kiosk(
+        printing: Any, db_path: Path) -> None:
+    """Issue 10: check-in at a kiosk with a printer prints the ticket like any other."""
+    from server.services.context import now_local, stamp
+    from server.store import citizens as rows
+    from tests.booking_race_workers import make_citizens
+    app, published = printing
+    [citizen] = make_citizens(str(db_path), 1)
+    r = app.test_client().post("/api/v1/public/remote-tickets", json={"service": "TP-LLTP"},
+                               headers={"Authorization": f"Bearer {citizen}"})
+    assert r.status_code == 201, r.get_json()
+    now = now_local()
+    with Database(db_path).write() as conn:
+        rows.add_booking(conn, {"kind": "appointment", "code": "APPT01", "token": "t-appt01",
+                                "service": "TP-LLTP", "day": now.date().isoformat(),
+                                "start": now.strftime("%H:%M"), "end": now.strftime("%H:%M"),
+                                "phone_hash": None, "status": "booked",
+                                "created_at": stamp(now), "changed_at": stamp(now)})
+    with FakePrinter("ok") as printer:
+        token = kiosk_with_printer(db_path, printer.url)
+        for code in (r.get_json()["code"], "APPT01"):
+            c = app.test_client().post("/api/v1/checkin", json={"code": code},
+                                       headers={"Authorization": f"Bearer {token}"})
+            assert c.status_code == 201, c.get_json()
+            ticket = c.get_json()
+            assert ticket["print"]["status"] == "pending"
+            assert print_outcome(published, ticket)["print"]["status"] == "printed"
+            assert decode(printer.printed()[-1]).text(ticket["number"]) is not None

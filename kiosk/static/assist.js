@@ -429,6 +429,6 @@
     });
   }
 
-  window.XephangAssist = { state: st };
+  window.XephangAssist = { state: st, post: post };  // post: the check-in form (issue 10)
   boot();
 })();

@@ -514,6 +514,11 @@
   }
 
   // Tests and support staff can read where the kiosk is without poking at the DOM.
-  window.XephangKioskApp = { state: state, cfg: cfg };
+  window.XephangKioskApp = { state: state, cfg: cfg,
+    // issue 10: the check-in entry (kiosk-checkin.js) shows its ticket or its refusal here
+    showTicket: function (t) {
+      state.ticket = t; renderResult(); show("result"); startResultTimer(); refreshServices();
+    },
+    showError: function (err) { showError(err, false); }, busy: function () { show("issuing"); } };
   boot();
 })();

@@ -15,7 +15,7 @@
   var retries = 0;
   var live = null;
   var soundOn = false;
-  var OPEN_STATUSES = ["waiting", "called", "serving", "parked"];
+  var OPEN_STATUSES = ["waiting", "called", "serving", "parked", "away"];  // away: from home (issue 10)
   var requeueId = null;      // one request_id per press, reused on a retry
 
   function $(id) { return document.getElementById(id); }
@@ -138,7 +138,7 @@
     $("tp-requeue").hidden = !canRequeue;
     if (!canRequeue) $("tp-requeue-err").hidden = true;
 
-    var waiting = t.status === "waiting" || t.status === "parked";
+    var waiting = t.status === "waiting" || t.status === "parked" || t.status === "away";
     var wait = K.serverWaitText(t);
     $("tp-ahead-row").hidden = !waiting;
     $("tp-wait-row").hidden = !waiting || !wait;
@@ -157,6 +157,9 @@
       T.t("result.zone_floor", { zone: whole(zoneLabel(t.zone, t)), floor: t.floor });
     $("tp-issued").textContent = t.issued_at ? K.clock(new Date(t.issued_at)) : "";
     $("tp-updated").textContent = T.t("ticket.updated", { time: K.clock() });
+    // issue 10: a number from home (its events carry no check-in state: read the ticket again)
+    if (t.status === "away" && !t.remote) refetchSoon(300);
+    if (window.XephangTicketRemote) window.XephangTicketRemote.render(t);
   }
 
   /** The citizen missed the call and is here again: back in line at the original place, once. */

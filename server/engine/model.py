@@ -17,6 +17,8 @@ class Status(StrEnum):
     NO_SHOW = "no_show"
     CANCELLED = "cancelled"
     NOT_SERVED = "not_served"
+    AWAY = "away"  # a number taken from home, not checked in yet: not called (issue 10)
+    EXPIRED = "expired"  # a number from home never checked in before its time ran out
 
 
 # A ticket in one of these is still in the building's hands; the rest are final.

@@ -198,7 +198,7 @@ def cancel(ctx: Context, token: str, address: str, base_url: str) -> dict[str, A
         b = _owned(conn, token)
         if b["status"] == "cancelled":
             return booking_view(ctx, b, base_url)
-        if b["status"] != "booked":
+        if b["status"] != "booked" or b.get("checked_in_at") or b["kind"] != "appointment":
             raise UseCaseError("booking_not_active", 409)
         rows.update_booking(conn, b["id"], status="cancelled", changed_at=stamp(now))
         q.append_event(conn, stamp(now), b["day"], "booking.cancelled", "citizen", None, None,
@@ -214,7 +214,7 @@ def move(ctx: Context, token: str, data: dict[str, Any], address: str,
     with ctx.transaction() as (conn, _out):
         check_rate(conn, ctx, "public", address, "public_per_address_hour", now)
         b = _owned(conn, token)
-        if b["status"] != "booked":
+        if b["status"] != "booked" or b.get("checked_in_at") or b["kind"] != "appointment":
             raise UseCaseError("booking_not_active", 409)
         day = _day(ctx, data.get("date"), now)
         if b["phone_hash"]:

@@ -124,6 +124,8 @@ def _call(step: Step, row: dict[str, Any], reason: str, streak: int | None) -> N
                  called_at=step.at)
     if streak is not None:
         q.set_counter_state(step.conn, step.number, priority_streak=streak)
+    from .remote import on_called  # issue 10: SMS to remote/appointment owners, Web Push
+    on_called(step.conn, step.ctx, row, step.number, step.now)
 
 
 def _callable_services(step: Step) -> tuple[list[str], list[str]]:
@@ -141,7 +143,10 @@ def call_next(step: Step) -> None:
     waiting = [Waiting(r["id"], r["service"], r["priority"] is not None,
                        parse_stamp(r["queued_at"])) for r in rows]
     counter = step.ctx.site.counters[step.number]
-    choice = choose_next(counter, waiting, int(step.state().get("priority_streak") or 0),
+    # issue 10: an appointment checked in early is queued at its slot's start; until then it is
+    # called only when nobody else waits for this counter.
+    due = [w for w in waiting if w.queued_at <= step.now]
+    choice = choose_next(counter, due or waiting, int(step.state().get("priority_streak") or 0),
                          step.ctx.site.policy, step.now)
     if choice is None:
         return
@@ -332,8 +337,10 @@ def counter_detail(ctx: Context, actor: Actor, number: int, base_url: str = "") 
             with_transfers(conn, ctx, [counter["ticket"], *counter["parked"], *waiting])
         else:  # the counter's own display: public views only
             counter, waiting = public_counter(counter), [public_ticket(t) for t in waiting]
+        from .remote import away_counts  # issue 10: numbers from home not checked in yet
         return {"counter": counter, "waiting": waiting,
-                "services": [service_view(conn, ctx.site, s, now, counts) for s in services]}
+                "services": [service_view(conn, ctx.site, s, now, counts) for s in services],
+                "away": away_counts(conn, service_day(now), services) if actor.is_staff else {}}
 
 
 def with_transfers(conn: Connection, ctx: Context, tickets: list[dict[str, Any] | None]) -> None:

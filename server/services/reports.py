@@ -39,7 +39,7 @@ GROUP_COLUMNS = {dim: sorted({c for d, c in GROUP_DIM.values() if d == dim and c
                  for dim in DIMS}
 GROUPS = ("unit", "service", "counter", "officer", "hour", "weekday")  # "day", "slot": charts
 FORMATS = ("json", "csv", "xlsx")
-CHANNELS = ("kiosk", "assisted")  # remote and appointment come with issue 10
+CHANNELS = ("kiosk", "assisted", "remote", "appointment")  # the last two: issue 10
 MAX_DAYS = 400
 SLOTS = 96  # 15-minute slots of a day
 OUTCOMES = {"done": "served", "no_show": "no_show", "transferred": "transferred",
@@ -70,8 +70,11 @@ def _seconds(start: str, end: str) -> float:
     return (datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds()
 
 
-def channel_of(issued_by: str) -> str:
-    """How a ticket was issued: at a kiosk (a device), or by staff for the citizen (assisted)."""
+def channel_of(issued_by: str, channel: str | None = None) -> str:
+    """How a ticket was issued: from home (remote) or for an appointment (issue 10), else at a
+    kiosk (a device), or by staff for the citizen (assisted)."""
+    if channel:
+        return channel
     return "kiosk" if str(issued_by).split(":")[0] == "device" else "assisted"
 
 
@@ -139,7 +142,9 @@ def day_tallies(site: Site, legs: list[dict[str, Any]], ratings: list[dict[str, 
         day = leg["issued_at"][:10]
         if day not in weekday:
             weekday[day] = str(date.fromisoformat(day).isoweekday())
-        prio, chan, svc = leg["priority"] or "", channel_of(leg["issued_by"]), leg["service"]
+        chan, svc = channel_of(leg["issued_by"], leg.get("channel")), leg["service"]
+        # an appointment's ticket is called in the priority class, but its channel says so
+        prio = "" if chan == "appointment" else leg["priority"] or ""
         keys = [("service", svc), ("counter", "" if leg["counter"] is None else str(leg["counter"])),
                 ("officer", leg["officer"] or ""), ("hour", hh), ("weekday", weekday[day])]
         for dim, key in keys:

@@ -126,6 +126,9 @@ def get_ticket(ctx: Context, token: str, base_url: str = "") -> dict[str, Any]:
         t = q.ticket_by_token(conn, token) if isinstance(token, str) else None
         if t is None:
             raise UseCaseError("ticket_not_found", 404)
+        if t.get("channel"):  # issue 10: a remote number's page shows its check-in state
+            from .remote import with_remote
+            return with_remote(conn, ctx, t, base_url, ctx.clock())
         return ticket_view(conn, ctx.site, t, base_url, ctx.clock())
 
 
@@ -283,6 +286,8 @@ def close_day(ctx: Context, actor_key: str = "system", base_url: str = "",
             changes.emit(ctx, conn, out, now, base_url)
     purge_expired_requests(ctx, pause)
     from . import citizens  # issue 10: no-shows of past appointments, erasure of old phone data
+    from . import remote  # issue 10: numbers from home never checked in expire
+    remote.close_day(ctx)
     citizens.close_day(ctx)
     if summaries:
         reports.summarize_closed_days(ctx)

@@ -148,6 +148,18 @@ def _people_ahead(conn: Connection, site: Site, t: dict[str, Any], now: datetime
     return calls_before_in_lines(me, lines, before, callers, site.policy, now), len(callers)
 
 
+def away_ahead(conn: Connection, site: Site, t: dict[str, Any]) -> tuple[int, int]:
+    """(waiting tickets before a remote ticket's place in its line, counters that may call it)."""
+    before = q.waiting_before(conn, t["day"], t["service"], t["priority"] is not None,
+                              t["queued_at"], int(t["id"]))
+    return before, counters_open(conn, site, t["service"])
+
+
+def channel_of(t: dict[str, Any]) -> str:
+    """How a ticket came: remote / appointment (issue 10), else kiosk or assisted (by staff)."""
+    return t.get("channel") or ("kiosk" if t["issued_by"].split(":")[0] == "device" else "assisted")
+
+
 def ticket_view(conn: Connection, site: Site, t: dict[str, Any], base_url: str,
                 now: datetime | None = None) -> dict[str, Any]:
     """A ticket as the API shows it (`now`: the use case's clock, for the call order's aging)."""
@@ -156,6 +168,8 @@ def ticket_view(conn: Connection, site: Site, t: dict[str, Any], base_url: str,
     prio = site.priority_categories.get(t["priority"] or "")
     waiting = t["status"] == "waiting"
     ahead, callers = people_ahead(conn, site, t, now or datetime.now(TZ)) if waiting else (0, 0)
+    if t["status"] == "away":  # issue 10: a number from home counts those before its place
+        waiting, ahead, callers = True, *away_ahead(conn, site, t)
     low, high = estimate_wait(ahead, callers, q.recent_service_minutes(conn, svc.code),
                               svc.service_minutes) if waiting else (0, 0)
     return {
@@ -171,6 +185,7 @@ def ticket_view(conn: Connection, site: Site, t: dict[str, Any], base_url: str,
         "estimated_wait_min": [low, high], "estimated_wait_text": wait_texts(low, high),
         "requeued": bool(t.get("requeued_at")),
         "token": t["token"], "status_url": f"{base_url.rstrip('/')}/t/{t['token']}",
+        "channel": channel_of(t),  # issue 10
         "print": {"status": t["print_status"], "detail": t["print_detail"]},
     }
 

@@ -169,7 +169,7 @@ def slot_counts(conn: sqlite3.Connection, service: str, day: str) -> dict[str, i
     """Live bookings per slot start of a service on a day."""
     return {str(r[0]): int(r[1]) for r in conn.execute(
         "SELECT start, COUNT(*) FROM bookings WHERE site_id=1 AND service=? AND day=? "
-        "AND status='booked' GROUP BY start", (service, day))}
+        "AND status='booked' AND kind='appointment' GROUP BY start", (service, day))}
 
 
 def phone_bookings_on(conn: sqlite3.Connection, phone_hash: str, day: str) -> int:
@@ -219,4 +219,4 @@ def mark_no_shows(conn: sqlite3.Connection, before_day: str, at: str) -> list[st
     phone hashes they belong to (one per booking)."""
     return [str(r[0]) for r in conn.execute(
         "UPDATE bookings SET status='no_show', changed_at=? WHERE site_id=1 AND day<? "
-        "AND status='booked' RETURNING phone_hash", (at, before_day)) if r[0]]
+        "AND status='booked' AND checked_in_at IS NULL RETURNING phone_hash", (at, before_day)) if r[0]]

@@ -20,7 +20,7 @@ def legs_of_day(conn: sqlite3.Connection, day: str) -> list[dict[str, Any]]:
     priority, issuer and requeue time, and how the leg before it ended."""
     return [dict(r) for r in conn.execute(
         "SELECT l.ticket_id, l.leg, l.service, l.counter, l.officer, l.called_at, l.started_at, "
-        "l.finished_at, l.outcome, t.issued_at, t.priority, t.issued_by, t.requeued_at, "
+        "l.finished_at, l.outcome, t.issued_at, t.priority, t.issued_by, t.requeued_at, t.channel, "
         "p.outcome AS prev_outcome, p.finished_at AS prev_finished "
         "FROM tickets t JOIN legs l ON l.ticket_id = t.id "
         "LEFT JOIN legs p ON p.ticket_id = l.ticket_id AND p.leg = l.leg - 1 "

@@ -539,3 +539,33 @@ def m230_outbox(db: Database) -> None:
     CREATE TABLE outbox_position (site_id INTEGER NOT NULL DEFAULT 1, name TEXT NOT NULL,
         position INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (site_id, name));
     """)
+
+
+@migrations()
+def m260_remote_tickets(db: Database) -> None:
+    """Issue 10, second half: a ticket's channel (NULL: kiosk or desk, told apart by its issuer;
+    'remote', 'appointment'), the calls that decide a remote ticket's turn, bookings by ticket."""
+    db.executescript("""
+    ALTER TABLE tickets ADD COLUMN channel TEXT;
+    -- called tickets by their place in the line: when a remote ticket's turn came
+    CREATE INDEX tickets_called_place ON tickets (day, service, queued_at)
+        WHERE called_at IS NOT NULL;
+    CREATE INDEX bookings_ticket ON bookings (ticket_id) WHERE ticket_id IS NOT NULL;
+    -- remote tickets not checked in (few): the day close expires those of past days
+    CREATE INDEX tickets_away ON tickets (day) WHERE status = 'away';
+    """)
+
+
+@migrations()
+def m261_push_subscriptions(db: Database) -> None:
+    """Issue 10: Web Push subscriptions of ticket pages (the browser's endpoint and keys; no
+    personal data), with whether the "N people ahead" notice was queued."""
+    db.executescript("""
+    CREATE TABLE push_subscriptions (id INTEGER PRIMARY KEY, site_id INTEGER NOT NULL DEFAULT 1,
+        ticket_id INTEGER NOT NULL REFERENCES tickets(id), day TEXT NOT NULL, endpoint TEXT NOT NULL,
+        p256dh TEXT NOT NULL, auth TEXT NOT NULL, ahead INTEGER NOT NULL DEFAULT 3,
+        warned INTEGER NOT NULL DEFAULT 0, created_at TEXT NOT NULL,
+        UNIQUE (ticket_id, endpoint));
+    CREATE INDEX push_unwarned ON push_subscriptions (site_id, ticket_id) WHERE warned = 0;
+    CREATE INDEX push_day ON push_subscriptions (day);
+    """)

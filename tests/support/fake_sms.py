@@ -67,3 +67,17 @@ class FakeSmsGateway:
         found = re.search(r"\b(\d{6})\b", text)
         assert found, text
         return found.group(1)
+
+    def texts_for(self, phone: str) -> list[str]:
+        """Every text received for `phone` so far, oldest first."""
+        with self.changed:
+            return [m["text"] for m in self.received if m["phone"] == phone]
+
+    def wait_text(self, phone: str, fragment: str, timeout: float = 30.0) -> str:
+        """The first text for `phone` containing `fragment` (waits for it)."""
+        def found() -> str | None:
+            return next((m["text"] for m in self.received
+                         if m["phone"] == phone and fragment in m["text"]), None)
+        with self.changed:
+            assert self.changed.wait_for(lambda: found() is not None, timeout), self.received
+            return str(found())

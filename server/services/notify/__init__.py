@@ -14,7 +14,7 @@ from ..context import Context, stamp
 from ..phone_vault import vault_for
 from .gateways import Gateway, SendFailed, gateway_from_env
 
-__all__ = ["Gateway", "SendFailed", "gateway_from_env", "enqueue_sms", "deliver_due",
+__all__ = ["Gateway", "SendFailed", "gateway_from_env", "enqueue_sms", "enqueue_push", "deliver_due",
            "run_forever", "retry_delay"]
 
 MAX_ATTEMPTS = 8  # about 10 minutes of retries in all, then the message is given up (recorded)
@@ -50,7 +50,11 @@ def deliver_due(ctx: Context, gateway: Gateway, limit: int = BATCH) -> int:
         attempts = msg["attempts"] + 1
         try:
             body: dict[str, Any] = json.loads(vault.open(msg["payload"]))
-            gateway.send(body["phone"], body["text"])
+            if msg["channel"] == "push":  # issue 10: Web Push to a ticket page's browser
+                from . import push
+                push.send(ctx.db, body)
+            else:
+                gateway.send(body["phone"], body["text"])
         except Exception as exc:  # noqa: BLE001 - any failure is recorded and retried
             error = str(exc) if isinstance(exc, SendFailed) else type(exc).__name__
             retry = None if attempts >= MAX_ATTEMPTS else stamp(ctx.clock() + retry_delay(attempts))
@@ -73,3 +77,11 @@ def run_forever(ctx: Context, nap: Callable[[float], None], say_error: Callable[
         except Exception as exc:  # noqa: BLE001 - keep the worker alive; the next round retries
             say_error(f"notifications: {exc}")
         nap(every)
+
+
+def enqueue_push(conn: Connection, ctx: Context, sub: dict[str, Any], data: dict[str, Any],
+                 kind: str, now: datetime) -> int:
+    """Queue a Web Push to one subscription in the caller's transaction (sealed like SMS)."""
+    target = {"endpoint": sub["endpoint"], "keys": {"p256dh": sub["p256dh"], "auth": sub["auth"]}}
+    payload = vault_for(ctx.db).seal(json.dumps({"sub": target, "data": data}))
+    return rows.add_message(conn, "push", kind, payload, stamp(now))

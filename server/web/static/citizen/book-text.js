@@ -37,3 +37,12 @@ XephangI18n.init({
     "bk.network": "Cannot reach the server. Please try again.",
     "bk.wd": "Sun,Mon,Tue,Wed,Thu,Fri,Sat"}
 }, localStorage.getItem("xephang.lang") || "vi");
+// issue 10: a number for today, taken from home
+XephangI18n.init({
+  vi: {"bk.remote_now": "Lấy số hôm nay từ xa",
+    "bk.remote_sub": "Giữ chỗ trong hàng ngay bây giờ; đến Trung tâm thì check-in tại kiosk bằng mã được gửi.",
+    "bk.remote_chosen": "{service} · lấy số hôm nay"},
+  en: {"bk.remote_now": "Take today's number from home",
+    "bk.remote_sub": "Hold your place in the line now; check in at a kiosk with the code when you arrive.",
+    "bk.remote_chosen": "{service} · today's number"}
+}, XephangI18n.lang());

@@ -57,7 +57,7 @@
   // 1. units that have bookable services
   function loadUnits() {
     call("GET", "/services").then(function (data) {
-      state.services = data.services.filter(function (s) { return s.appointments; });
+      state.services = data.services.filter(function (s) { return s.appointments || s.remote; });
       renderUnits();
     }).catch(showError);
   }
@@ -83,16 +83,40 @@
       var live = t("bk.waiting", {n: s.waiting}) +
         (s.estimated_wait_text ? " · " + (s.estimated_wait_text[I.lang()] || "") : "");
       box.appendChild(button(I.name(s, "name"), live, function () {
-        state.service = s; loadDays(); show("step-day");
+        state.service = s; state.remote = false; loadDays(); show("step-day");
       }));
     });
+  }
+
+  // issue 10: today's number from home instead of an appointment (then its ticket page)
+  $("remote-now").addEventListener("click", function () {
+    state.remote = true;
+    $("chosen-slot").textContent = t("bk.remote_chosen", {service: I.name(state.service, "name")});
+    if (state.token) { takeRemote(); return; }
+    $("phone-form").hidden = false; $("code-form").hidden = true;
+    show("step-phone");
+  });
+
+  function takeRemote() {
+    var rid = "rt-" + Date.now() + "-" + Math.random().toString(36).slice(2, 8);
+    call("POST", "/public/remote-tickets", {service: state.service.code, request_id: rid}, state.token)
+      .then(function (tk) { window.location.href = "/t/" + encodeURIComponent(tk.token); })
+      .catch(function (err) {
+        if (err.code === "citizen_unverified") {
+          state.token = null; sessionStorage.removeItem("xephang.citizen");
+          $("phone-form").hidden = false; $("code-form").hidden = true; show("step-phone");
+        }
+        showError(err);
+      });
   }
 
   // 3. the next days with free slots (asked in parallel)
   function loadDays() {
     var box = $("days"); box.textContent = "";
     $("chosen-service").textContent = I.name(state.service, "name");
-    $("days-loading").hidden = false;
+    $("remote-now").hidden = !(state.service.remote && !state.moving);
+    $("days-loading").hidden = !state.service.appointments && !state.moving;
+    if (!state.service.appointments && !state.moving) return;
     var days = [], d = new Date();
     for (var i = 1; i <= DAYS_AHEAD; i++) {
       d = new Date(Date.now() + i * 86400000);
@@ -149,7 +173,7 @@
       .then(function (a) {
         state.token = a.token;
         sessionStorage.setItem("xephang.citizen", a.token);
-        book();
+        if (state.remote) takeRemote(); else book();
       }).catch(showError);
   });
 

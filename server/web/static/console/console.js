@@ -82,6 +82,7 @@
     return X.api("GET", "/api/v1/counters/" + st.counterNo).then(function (d) {
       st.counter = d.counter || st.counter;
       st.waiting = d.waiting || [];
+      st.away = d.away || {};
       keepNotes([d.counter && d.counter.ticket].concat((d.counter && d.counter.parked) || [], st.waiting));
       st.services = d.services || st.services;
       render();
@@ -193,7 +194,9 @@
       var li = X.el("li");
       li.appendChild(X.el("span", "num", t.number));
       li.appendChild(X.el("span", "svc", X.localName(t, "service_name")));
-      if (t.priority) li.appendChild(X.el("span", "prio", X.localName(t, "priority_name") || t.priority));
+      if (t.priority && t.channel !== "appointment") li.appendChild(X.el("span", "prio", X.localName(t, "priority_name") || t.priority));
+      if (t.channel === "remote" || t.channel === "appointment")  // issue 10: checked in, or not on this list
+        li.appendChild(X.el("span", "channel channel-" + t.channel, X.t("channel." + t.channel + ".in")));
       li.appendChild(X.el("span", "waited", X.t("console.waited", {m: Math.round(X.minutesSince(t.issued_at))})));
       var tr = transferOf(t);
       if (tr) {
@@ -203,6 +206,10 @@
       list.appendChild(li);
     });
     $("next-empty").hidden = waiting.length > 0;
+    var away = 0;
+    Object.keys(st.away || {}).forEach(function (k) { away += st.away[k]; });
+    $("next-away").hidden = !away;
+    $("next-away").textContent = away ? X.t("console.away", {n: away}) : "";
   }
 
   function renderParked() {

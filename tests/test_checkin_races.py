@@ -1,0 +1,94 @@
+"""Issue 10 races: however many kiosks and guides check one code in at once, from threads of
+several processes, it makes one ticket; and while counters call next meanwhile, every ticket is
+called exactly once."""
+from __future__ import annotations
+
+import multiprocessing
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from server.setup import initialize
+from server.store import Database
+from tests.booking_race_workers import make_citizens
+from tests.remote_race_workers import check_in_all, make_codes, take_all
+
+SPAWN = multiprocessing.get_context("spawn")
+PROCESSES, THREADS = 3, 4
+
+
+def _worker(db: str, codes: list[str], calls: dict[int, int], barrier: Any, results: Any) -> None:
+    try:
+        results.put(check_in_all(db, codes, THREADS, barrier, calls))
+    except BaseException as exc:  # noqa: BLE001 - reported to the test
+        results.put(repr(exc))
+
+
+def _race(db: Path, codes: list[str], calls: dict[int, int]) -> list[str]:
+    """Every process checks every code in (each also calling next); every check-in's outcome."""
+    barrier = SPAWN.Barrier(PROCESSES)
+    results = SPAWN.Queue()
+    procs = [SPAWN.Process(target=_worker, args=(str(db), codes, calls, barrier, results))
+             for _ in range(PROCESSES)]
+    for p in procs:
+        p.start()
+    out = [results.get(timeout=240) for _ in procs]
+    for p in procs:
+        p.join(timeout=30)
+    assert not [o for o in out if isinstance(o, str)], out
+    return [outcome for part in out for outcome, _s in part]
+
+
+def test_one_code_checked_in_everywhere_at_once_makes_one_ticket_called_once(
+        tmp_path: Path) -> None:
+    db = tmp_path / "race.db"
+    initialize(Database(db), None, demo=False)
+    codes = make_codes(str(db), 6, 6)
+    outcomes = _race(db, codes, {17: 6, 18: 6})
+    assert outcomes.count("ok") == len(codes), outcomes
+    assert set(outcomes) == {"ok", "already_checked_in"}, outcomes
+    with sqlite3.connect(db) as conn:
+        per_booking = conn.execute("SELECT COUNT(DISTINCT ticket_id), COUNT(*), "
+                                   "SUM(checked_in_at IS NOT NULL) FROM bookings").fetchone()
+        assert per_booking == (12, 12, 12)
+        channels = dict(conn.execute("SELECT channel, COUNT(*) FROM tickets GROUP BY channel"))
+        assert channels == {"remote": 6, "appointment": 6}
+        calls = conn.execute("SELECT ticket_id, COUNT(*) FROM events WHERE type='ticket.called' "
+                             "GROUP BY ticket_id").fetchall()
+        assert calls and all(n == 1 for _t, n in calls), calls
+        checked = conn.execute("SELECT ticket_id, COUNT(*) FROM events "
+                               "WHERE type='ticket.checked_in' GROUP BY ticket_id").fetchall()
+        assert len(checked) == 12 and all(n == 1 for _t, n in checked)
+        # every ticket is now either called once or still waiting: none lost, none away
+        left = dict(conn.execute("SELECT status, COUNT(*) FROM tickets GROUP BY status"))
+        assert left.get("away", 0) == 0 and sum(left.values()) == 12
+        assert left.get("waiting", 0) + len(calls) == 12
+
+
+def _taker(db: str, jobs: list[dict[str, Any]], barrier: Any, results: Any) -> None:
+    try:
+        results.put(take_all(db, jobs, THREADS, barrier))
+    except BaseException as exc:  # noqa: BLE001 - reported to the test
+        results.put(repr(exc))
+
+
+def test_the_daily_limit_per_phone_holds_for_numbers_from_home(tmp_path: Path) -> None:
+    db = tmp_path / "race.db"
+    initialize(Database(db), None, demo=False)
+    [token] = make_citizens(str(db), 1)
+    jobs = [{"token": token, "service": "TP-LLTP"} for _ in range(12)]
+    barrier, results = SPAWN.Barrier(PROCESSES), SPAWN.Queue()
+    procs = [SPAWN.Process(target=_taker, args=(str(db), jobs[i::PROCESSES], barrier, results))
+             for i in range(PROCESSES)]
+    for p in procs:
+        p.start()
+    out = [results.get(timeout=240) for _ in procs]
+    for p in procs:
+        p.join(timeout=30)
+    assert not [o for o in out if isinstance(o, str)], out
+    outcomes = [o for part in out for o, _s in part]
+    assert outcomes.count("ok") == 2 and set(outcomes) == {"ok", "limit_reached"}, outcomes
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM tickets WHERE channel='remote'").fetchone()[0] == 2
+        numbers = [r[0] for r in conn.execute("SELECT number FROM tickets")]
+        assert len(numbers) == len(set(numbers)) == 2
