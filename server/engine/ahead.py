@@ -281,15 +281,33 @@ class Replay:
                     popped[j] += 1
                     break
 
-    def ahead(self, w: Waiting, before: int) -> int:
-        """How many tickets are called before `w`, the count `calls_before` gives; `before` counts
-        the tickets queued before it in its own line (used only past the bound)."""
+    def called_at(self, w: Waiting) -> int | None:
+        """How many tickets are called before `w` when it is called within the bound, else None
+        (then `past_bound` counts)."""
+        if line_of(w) not in self.slot or not self.counters:
+            return None
+        self._run(w.id)
+        return self.step_of.get(w.id)
+
+    def past_bound(self, w: Waiting, before: int) -> int:
+        """The count for a ticket not called within the bound, from `before`, the tickets queued
+        before it in its own line: the rest of its line before it is surely ahead too."""
         j = self.slot.get(line_of(w))
         if j is None or not self.counters:
             return before
-        self._run(w.id)
-        step = self.step_of.get(w.id)
-        if step is not None:
-            return step
-        # Past the bound: the rest of its own line before it is surely ahead too.
         return len(self.log) + before - self.popped[j]
+
+    def ahead(self, w: Waiting, before: int) -> int:
+        """How many tickets are called before `w`, the count `calls_before` gives; `before` counts
+        the tickets queued before it in its own line (used only past the bound)."""
+        step = self.called_at(w)
+        return step if step is not None else self.past_bound(w, before)
+
+    def line_index(self, w: Waiting) -> int | None:
+        """Where `w` stands in its line when it is among the heads this replay holds."""
+        j = self.slot.get(line_of(w))
+        if j is None:
+            return None
+        tickets = self.heads[j].tickets
+        at = bisect.bisect_left(tickets, _order_key(w), key=_order_key)
+        return at if at < len(tickets) and tickets[at].id == w.id else None
