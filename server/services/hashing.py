@@ -86,8 +86,9 @@ def check_low(fn: Callable[..., Any], *args: object) -> Any:
     except (EOFError, OSError):  # it died: the next login starts another
         return get_hub().threadpool.apply(fn, args)
     except BaseException:
-        with _lock:
-            _idle.append(checker)  # fn raised (or the asker was interrupted): it still serves
+        if checker is not None:  # fn raised (or the asker was interrupted): it still serves
+            with _lock:
+                _idle.append(checker)
         raise
     with _lock:
         _idle.append(checker)
