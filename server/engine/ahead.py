@@ -6,9 +6,10 @@ kiosk, the paper and the phone page all read the same number.
 """
 from __future__ import annotations
 
+import bisect
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from .model import Counter, Policy, Waiting
 from .ordering import choose_next
@@ -115,3 +116,198 @@ def calls_before_in_lines(me: Waiting, lines: Mapping[Line, Sequence[Waiting]], 
         called += 1
     # Past the bound: the rest of the target's own line before it is surely ahead too.
     return called + before - (popped[mine_at] if mine_at >= 0 else 0)
+
+
+# --- A replay kept between issues (issue 11) -------------------------------------------------
+# `calls_before_in_lines` replays up to MAX_STEPS calls for every ticket shown. The replay does
+# not depend on which ticket is asked about: the counters call the same tickets in the same order
+# whatever the question, and a ticket's people ahead is the step at which it is called. So the
+# replay is run once, without a target, and kept; a ticket that joins a line changes it only from
+# the moment that ticket would have been the head of its line, so only the steps after that are
+# undone and replayed again. A new ticket is the youngest of its line: on a long queue that moment
+# lies past the bound and nothing is replayed at all.
+
+
+def _order_key(w: Waiting) -> tuple[datetime, int]:
+    return w.queued_at, w.id
+
+
+def _queued_at(w: Waiting) -> datetime:
+    return w.queued_at
+
+
+@dataclass
+class Heads:
+    """The first waiting tickets of one line, oldest first (at most `limit`), and whether they
+    are the whole line."""
+
+    tickets: list[Waiting]
+    complete: bool
+    limit: int = MAX_STEPS + 1
+
+    def insert(self, w: Waiting) -> int | None:
+        """Put a ticket that joined the line in its place; its index among the heads, or None
+        when it falls past them (the replay never reaches it)."""
+        at = bisect.bisect_right(self.tickets, _order_key(w), key=_order_key)
+        if at == len(self.tickets) and not self.complete:
+            return None
+        self.tickets.insert(at, w)
+        if len(self.tickets) > self.limit:
+            self.tickets.pop()
+            self.complete = False
+        return at if at < self.limit else None
+
+
+@dataclass
+class _Call:
+    """One step of a replay, with what undoing it needs."""
+
+    line: int
+    caller: int
+    streak_before: int
+    turn_after: int
+    ticket_id: int
+
+
+class Replay:
+    """The call order of some counters over the lines they may call, kept and extended lazily.
+
+    `lines` maps every line the callers may call to its heads (shared with other replays: a
+    ticket joining a line is put in its Heads once, then `joined` is told here). Time is frozen at
+    `now`; `valid_at(t)` says whether every ticket would be as aged at t as at `now`.
+    """
+
+    def __init__(self, callers: Sequence[Caller], lines: Mapping[Line, Heads], policy: Policy,
+                 now: datetime, max_steps: int = MAX_STEPS) -> None:
+        self.callers = len(callers)
+        self.policy, self.max_steps = policy, max_steps
+        self.keys = [k for k in lines if any(c.may_call(*k) for c in callers)]
+        self.slot = {k: j for j, k in enumerate(self.keys)}
+        self.heads = [lines[k] for k in self.keys]
+        self.counters = [c.counter for c in callers]
+        self.reach = [[j for j, k in enumerate(self.keys) if c.may_call(*k)] for c in callers]
+        self.first_streaks = [c.priority_streak for c in callers]
+        self.streaks = list(self.first_streaks)
+        self.popped = [0] * len(self.keys)
+        self.log: list[_Call] = []
+        self.step_of: dict[int, int] = {}
+        self.turn = self.idle = 0
+        self.done = False
+        some = next((h.tickets[0] for h in self.heads if h.tickets), None)
+        if some is not None and some.queued_at.tzinfo is not None and now.tzinfo is not None:
+            now = now.astimezone(some.queued_at.tzinfo)  # faster comparisons on every step
+        self.now = now
+        self.aging = timedelta(minutes=policy.aging_minutes)
+        self.aged_after: datetime | None = None  # latest aging moment already passed at `now`
+        self.fresh_until: datetime | None = None  # earliest aging moment not yet passed
+        cut = now - self.aging  # a ticket queued before this has waited past the bound
+        for h in self.heads:  # each line is in queue order: only the tickets beside the cut
+            at = bisect.bisect_left(h.tickets, cut, key=_queued_at)
+            for w in h.tickets[max(0, at - 1):at + 1]:
+                self._note_age(w)
+
+    def _note_age(self, w: Waiting) -> None:
+        moment = w.queued_at + self.aging  # the ticket counts as aged once now > moment
+        if self.now > moment:
+            if self.aged_after is None or moment > self.aged_after:
+                self.aged_after = moment
+        elif self.fresh_until is None or moment < self.fresh_until:
+            self.fresh_until = moment
+
+    def valid_at(self, now: datetime) -> bool:
+        """Whether the replay holds at `now`: no ticket crossed the aging bound since `now`."""
+        return ((self.aged_after is None or now > self.aged_after)
+                and (self.fresh_until is None or now <= self.fresh_until))
+
+    def covers(self, line: Line) -> bool:
+        """Whether these counters may call this line."""
+        return line in self.slot
+
+    def joined(self, line: Line, at: int) -> None:
+        """Ticket `w` was put at index `at` of this line's heads: undo the steps from the moment
+        it became the head (after the one before it was called); the earlier ones stand."""
+        j = self.slot[line]
+        w = self.heads[j].tickets[at]
+        self._note_age(w)
+        if at == 0:
+            self._undo_to(0)
+            return
+        step = self.step_of.get(self.heads[j].tickets[at - 1].id)
+        if step is not None:
+            self._undo_to(step + 1)
+        elif self.done:  # cannot happen (a finished replay called everyone): replay afresh
+            self._undo_to(0)
+
+    def _undo_to(self, steps: int) -> None:
+        while len(self.log) > steps:
+            call = self.log.pop()
+            self.popped[call.line] -= 1
+            self.streaks[call.caller] = call.streak_before
+            del self.step_of[call.ticket_id]
+        self.turn = self.log[-1].turn_after if self.log else 0
+        self.idle = 0
+        self.done = False
+
+    def _run(self, until: int) -> None:
+        """Replay calls until ticket `until` is called, the bound is reached or nobody is left."""
+        heads_of, popped, streaks, policy, now = self.heads, self.popped, self.streaks, \
+            self.policy, self.now
+        n = len(self.counters)
+        while not self.done and len(self.log) < self.max_steps and until not in self.step_of:
+            if n == 0:
+                self.done = True
+                break
+            i = self.turn % n
+            self.turn += 1
+            heads: list[Waiting] = []
+            head_lines: list[int] = []
+            for j in self.reach[i]:
+                line, p = heads_of[j].tickets, popped[j]
+                if p < len(line):
+                    heads.append(line[p])
+                    head_lines.append(j)
+            choice = choose_next(self.counters[i], heads, streaks[i], policy, now)
+            if choice is None:
+                self.idle += 1
+                if self.idle >= n:
+                    self.done = True
+                continue
+            self.idle = 0
+            for head, j in zip(heads, head_lines):
+                if head.id == choice.ticket_id:
+                    self.log.append(_Call(j, i, streaks[i], self.turn, head.id))
+                    self.step_of[head.id] = len(self.log) - 1
+                    streaks[i] = choice.priority_streak
+                    popped[j] += 1
+                    break
+
+    def called_at(self, w: Waiting) -> int | None:
+        """How many tickets are called before `w` when it is called within the bound, else None
+        (then `past_bound` counts)."""
+        if line_of(w) not in self.slot or not self.counters:
+            return None
+        self._run(w.id)
+        return self.step_of.get(w.id)
+
+    def past_bound(self, w: Waiting, before: int) -> int:
+        """The count for a ticket not called within the bound, from `before`, the tickets queued
+        before it in its own line: the rest of its line before it is surely ahead too."""
+        j = self.slot.get(line_of(w))
+        if j is None or not self.counters:
+            return before
+        return len(self.log) + before - self.popped[j]
+
+    def ahead(self, w: Waiting, before: int) -> int:
+        """How many tickets are called before `w`, the count `calls_before` gives; `before` counts
+        the tickets queued before it in its own line (used only past the bound)."""
+        step = self.called_at(w)
+        return step if step is not None else self.past_bound(w, before)
+
+    def line_index(self, w: Waiting) -> int | None:
+        """Where `w` stands in its line when it is among the heads this replay holds."""
+        j = self.slot.get(line_of(w))
+        if j is None:
+            return None
+        tickets = self.heads[j].tickets
+        at = bisect.bisect_left(tickets, _order_key(w), key=_order_key)
+        return at if at < len(tickets) and tickets[at].id == w.id else None

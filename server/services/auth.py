@@ -16,6 +16,7 @@ from ..store import queue as q
 from . import audit
 from .context import Context, stamp
 from .errors import UseCaseError
+from .hashing import check_low
 from .offload import off_loop
 
 ROLES = ("officer", "supervisor", "admin")
@@ -146,7 +147,8 @@ class _LoginGate:
             with self._count:
                 self._waiting -= 1
         try:
-            return bool(off_loop(check_password_hash, stored_hash, password))
+            # In a low-priority process: a login flood must not take the CPU from issuing.
+            return bool(check_low(check_password_hash, stored_hash, password))
         finally:
             self._slots.release()
 

@@ -12,6 +12,7 @@ from ..i18n import LANGS, message
 from ..site import Site
 from ..store import Connection
 from ..store import queue as q
+from . import ahead_cache
 from .calendar_state import calendar_at, closed_texts
 from .context import TZ, parse_stamp, service_day
 
@@ -122,6 +123,14 @@ def _waiting(ticket_id: int, service: str, priority: bool, queued_at: str) -> Wa
 
 def _people_ahead(conn: Connection, site: Site, t: dict[str, Any], now: datetime) -> tuple[int, int]:
     prio = t["priority"] is not None
+    # The replay kept between requests (issue 11); the full replay below without a queue version.
+    kept = ahead_cache.people_ahead(
+        conn, site, t["day"], _waiting(int(t["id"]), t["service"], prio, t["queued_at"]), now,
+        lambda: callers_of(conn, site, t["service"], prio),
+        lambda: q.waiting_before(conn, t["day"], t["service"], prio, t["queued_at"], int(t["id"])),
+        _waiting)
+    if kept is not None:
+        return kept
     callers = callers_of(conn, site, t["service"], prio)
     me = Waiting(int(t["id"]), t["service"], prio, parse_stamp(t["queued_at"]))
     mine = line_of(me)

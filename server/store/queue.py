@@ -525,3 +525,11 @@ def waiting_lines(conn: sqlite3.Connection, day: str,
     # Each line comes out in its own order; sorting (already sorted: linear) makes it certain.
     return {(line.service, line.priority): [(i, at) for at, i in sorted(rows)]
             for line, rows in zip(lines, found)}
+
+
+def queue_version(conn: sqlite3.Connection) -> tuple[int, int | None, int | None] | None:
+    """(version of the waiting queue, the version before it, the ticket whose issue moved it or
+    None), see m200_queue_version; None without that row. Read once per transaction state."""
+    row = remembered(conn, "queue_version", lambda: conn.execute(
+        "SELECT version, previous, inserted FROM queue_version WHERE id=1").fetchone())
+    return (int(row[0]), row[1], row[2]) if row is not None else None

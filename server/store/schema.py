@@ -569,3 +569,34 @@ def m261_push_subscriptions(db: Database) -> None:
     CREATE INDEX push_unwarned ON push_subscriptions (site_id, ticket_id) WHERE warned = 0;
     CREATE INDEX push_day ON push_subscriptions (day);
     """)
+
+
+@migrations()
+def m200_queue_version(db: Database) -> None:
+    """A `queue_version` row that every change able to reorder the waiting tickets moves
+    (triggers: a ticket issued, called, transferred, requeued, cancelled, removed; a counter
+    opened, closed or its run of priority calls). It keeps the last version before it and the
+    ticket whose issue moved it, so a process that kept the call order's replay at the version
+    before adds that one ticket instead of replaying (issue 11). Random values, as
+    `calendar_version`: a rolled-back or restored database never repeats a version."""
+    if dialect(db) == "postgresql":
+        return schema_pg.m200_queue_version(db)
+    bump = ("UPDATE queue_version SET previous=version, version=random(), inserted={inserted} "
+            "WHERE id=1;")
+    db.executescript(f"""
+    CREATE TABLE queue_version (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL,
+        previous INTEGER, inserted INTEGER, site_id INTEGER NOT NULL DEFAULT 1);
+    INSERT INTO queue_version (id, version) VALUES (1, random());
+    CREATE TRIGGER queue_version_ticket_in AFTER INSERT ON tickets BEGIN
+        {bump.format(inserted="NEW.id")} END;
+    CREATE TRIGGER queue_version_ticket_up AFTER UPDATE OF day, service, priority, status, queued_at
+        ON tickets BEGIN {bump.format(inserted="NULL")} END;
+    CREATE TRIGGER queue_version_ticket_out AFTER DELETE ON tickets BEGIN
+        {bump.format(inserted="NULL")} END;
+    CREATE TRIGGER queue_version_counter_in AFTER INSERT ON counter_state BEGIN
+        {bump.format(inserted="NULL")} END;
+    CREATE TRIGGER queue_version_counter_up AFTER UPDATE OF number, state, priority_streak
+        ON counter_state BEGIN {bump.format(inserted="NULL")} END;
+    CREATE TRIGGER queue_version_counter_out AFTER DELETE ON counter_state BEGIN
+        {bump.format(inserted="NULL")} END;
+    """)

@@ -163,3 +163,28 @@ def m171_sites(db: Any, table: str) -> None:
     db.execute(table)
     db.raw("INSERT INTO sites (id, code, name, name_en, created_at) VALUES (1, 'hcmc', '', '', "
            "to_char(now() AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD\"T\"HH24:MI:SS'))")
+
+
+def m200_queue_version(db: Any) -> None:
+    """The queue_version row, moved by triggers on every change that can reorder the queue (an
+    issued ticket also records its id, as on SQLite)."""
+    db.raw("""
+    CREATE TABLE queue_version (id BIGINT PRIMARY KEY CHECK (id = 1), version BIGINT NOT NULL,
+        previous BIGINT, inserted BIGINT, site_id BIGINT NOT NULL DEFAULT 1);
+    INSERT INTO queue_version (id, version) VALUES (1, floor(random() * 9e15)::bigint);
+    CREATE FUNCTION queue_version_bump() RETURNS trigger AS $$
+    BEGIN
+        UPDATE queue_version SET previous = version, version = floor(random() * 9e15)::bigint,
+            inserted = CASE WHEN TG_TABLE_NAME = 'tickets' AND TG_OP = 'INSERT' THEN NEW.id END
+            WHERE id = 1;
+        RETURN NULL;
+    END $$ LANGUAGE plpgsql;
+    CREATE TRIGGER queue_version_ticket_in AFTER INSERT OR DELETE ON tickets
+        FOR EACH ROW EXECUTE FUNCTION queue_version_bump();
+    CREATE TRIGGER queue_version_ticket_up AFTER UPDATE OF day, service, priority, status, queued_at
+        ON tickets FOR EACH ROW EXECUTE FUNCTION queue_version_bump();
+    CREATE TRIGGER queue_version_counter AFTER INSERT OR DELETE ON counter_state
+        FOR EACH ROW EXECUTE FUNCTION queue_version_bump();
+    CREATE TRIGGER queue_version_counter_up AFTER UPDATE OF number, state, priority_streak
+        ON counter_state FOR EACH ROW EXECUTE FUNCTION queue_version_bump();
+    """)
