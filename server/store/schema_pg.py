@@ -175,11 +175,18 @@ def m200_queue_version(db: Any) -> None:
     CREATE FUNCTION queue_version_bump() RETURNS trigger AS $$
     BEGIN
         UPDATE queue_version SET previous = version, version = floor(random() * 9e15)::bigint,
-            inserted = CASE WHEN TG_TABLE_NAME = 'tickets' AND TG_OP = 'INSERT' THEN NEW.id END
-            WHERE id = 1;
+            inserted = NULL WHERE id = 1;
         RETURN NULL;
     END $$ LANGUAGE plpgsql;
-    CREATE TRIGGER queue_version_ticket_in AFTER INSERT OR DELETE ON tickets
+    CREATE FUNCTION queue_version_issued() RETURNS trigger AS $$
+    BEGIN
+        UPDATE queue_version SET previous = version, version = floor(random() * 9e15)::bigint,
+            inserted = NEW.id WHERE id = 1;
+        RETURN NULL;
+    END $$ LANGUAGE plpgsql;
+    CREATE TRIGGER queue_version_ticket_in AFTER INSERT ON tickets
+        FOR EACH ROW EXECUTE FUNCTION queue_version_issued();
+    CREATE TRIGGER queue_version_ticket_out AFTER DELETE ON tickets
         FOR EACH ROW EXECUTE FUNCTION queue_version_bump();
     CREATE TRIGGER queue_version_ticket_up AFTER UPDATE OF day, service, priority, status, queued_at
         ON tickets FOR EACH ROW EXECUTE FUNCTION queue_version_bump();
