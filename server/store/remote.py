@@ -45,8 +45,10 @@ def channel_counts(conn: sqlite3.Connection, day: str) -> dict[str, dict[str, in
     out: dict[str, dict[str, int]] = {}
     for r in conn.execute(
             "SELECT CASE WHEN channel IS NOT NULL THEN channel WHEN issued_by LIKE 'device:%' "
-            "THEN 'kiosk' ELSE 'assisted' END, COUNT(*), SUM(status NOT IN ('away','expired')), "
-            "SUM(status='expired') FROM tickets WHERE day=? GROUP BY 1", (day,)):
+            "THEN 'kiosk' ELSE 'assisted' END, COUNT(*), "
+            "SUM(CASE WHEN status NOT IN ('away','expired') THEN 1 ELSE 0 END), "
+            "SUM(CASE WHEN status='expired' THEN 1 ELSE 0 END) FROM tickets WHERE day=? GROUP BY 1",
+            (day,)):
         out[str(r[0])] = {"issued": int(r[1]), "checked_in": int(r[2] or 0),
                           "expired": int(r[3] or 0)}
     return out
@@ -56,9 +58,11 @@ def appointments_of_day(conn: sqlite3.Connection, day: str) -> list[dict[str, An
     """A day's appointments per service and slot: booked, checked in, no-shows (never phones)."""
     return [dict(r) for r in conn.execute(
         "SELECT service, start, \"end\", COUNT(*) AS booked, "
-        "SUM(checked_in_at IS NOT NULL) AS checked_in, SUM(status='no_show') AS no_show "
+        "SUM(CASE WHEN checked_in_at IS NOT NULL THEN 1 ELSE 0 END) AS checked_in, "
+        "SUM(CASE WHEN status='no_show' THEN 1 ELSE 0 END) AS no_show "
         "FROM bookings WHERE site_id=1 AND day=? AND kind='appointment' "
-        "AND status IN ('booked','no_show') GROUP BY service, start ORDER BY start, service",
+        "AND status IN ('booked','no_show') GROUP BY service, start, \"end\" "
+        "ORDER BY start, service",
         (day,))]
 
 
