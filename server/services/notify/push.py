@@ -21,7 +21,10 @@ CONTACT_ENV = "XEPHANG_VAPID_SUBJECT"  # who runs this server, as push services 
 
 
 def key_path(db: Database) -> Path:
-    """The VAPID private key file beside the database (0600)."""
+    """The VAPID private key file beside the database (0600); PostgreSQL: in the process's private
+    folder (processes on several machines must share XEPHANG_VAPID_KEY)."""
+    if db.kind != "sqlite":
+        return db.folder / "xephang.vapid_key"
     return db.path.with_name(db.path.stem + ".vapid_key")
 
 
