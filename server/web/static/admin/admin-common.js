@@ -17,7 +17,8 @@
       if (role !== "admin") {
         document.body.classList.add("readonly");
         var note = document.getElementById("readonly-note");
-        note.hidden = false;
+        // a page a supervisor acts on (the simulator) is not read-only for her: no note there
+        note.hidden = document.body.classList.contains("supervisor-acts");
         var units = me.user.units || [];
         if (units.length) {  // a department head: say whose lists she is reading
           note.removeAttribute("data-i18n");
