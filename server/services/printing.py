@@ -148,7 +148,7 @@ class Printing:
                      for row in lost]
                     + [(ticket_id, False, "", PrinterStatus.UNKNOWN.value, text("error.stopped"),
                         0, "") for ticket_id in orphans],
-                    "system", [row["id"] for row in lost])
+                    "system")
             if claimed or lost:
                 log.warning("printing: took over %d job(s) to print, %d reported lost",
                             len(claimed), len(lost))

@@ -26,10 +26,11 @@ def add(conn: sqlite3.Connection, ticket_id: int, device_id: int, payload: dict[
     return int(cur.lastrowid or 0)
 
 
-def _rows(conn: sqlite3.Connection, where: str, params: tuple[Any, ...]) -> list[dict[str, Any]]:
+def _rows(conn: sqlite3.Connection, where: str, params: tuple[Any, ...],
+          limit: int = -1) -> list[dict[str, Any]]:
     rows = [dict(r) for r in conn.execute(
         f"SELECT id, ticket_id, device_id, reprint, payload, state, holder FROM print_jobs "
-        f"WHERE {where} ORDER BY id", params)]
+        f"WHERE {where} ORDER BY id LIMIT ?", (*params, limit))]
     for row in rows:
         row["payload"] = loads(row["payload"])
     return rows
@@ -39,7 +40,7 @@ def claim_queued(conn: sqlite3.Connection, holder: str, at: str, site_id: int = 
                  limit: int = 200) -> list[dict[str, Any]]:
     """Claim the queued jobs (oldest first) for `holder`; the ones it got."""
     got = []
-    for row in _rows(conn, "site_id=? AND state='queued' LIMIT ?", (site_id, limit)):
+    for row in _rows(conn, "site_id=? AND state='queued'", (site_id,), limit):
         cur = conn.execute("UPDATE print_jobs SET state='claimed', holder=?, updated_at=? "
                            "WHERE id=? AND state='queued'", (holder, at, row["id"]))
         if cur.rowcount == 1:
@@ -73,7 +74,7 @@ def mark_sending(conn: sqlite3.Connection, job_id: int, holder: str, at: str) ->
 def finish(conn: sqlite3.Connection, job_id: int, at: str) -> None:
     """A job's outcome is recorded (printed or failed)."""
     conn.execute("UPDATE print_jobs SET state='done', updated_at=? WHERE id=? AND state IN "
-                 "('claimed','sending','lost')", (at, job_id))
+                 "('claimed','sending','lost')", (at, job_id))  # lost: it printed after all
 
 
 def requeue(conn: sqlite3.Connection, job_id: int, holder: str, at: str) -> bool:
@@ -84,13 +85,12 @@ def requeue(conn: sqlite3.Connection, job_id: int, holder: str, at: str) -> bool
 
 
 def orphan_tickets(conn: sqlite3.Connection, site_id: int = 1) -> list[int]:
-    """Tickets waiting for a printer the server drives with no open print job (written before
-    print jobs were stored, or whose job row is gone): never printed, to be reported."""
+    """Tickets waiting for a printer the server drives with no print job (left by a server from
+    before print jobs were stored): never printed, to be reported."""
     return [int(r[0]) for r in conn.execute(
         "SELECT t.id FROM tickets t JOIN devices d ON d.id=t.device_id "
         "WHERE t.print_status='pending' AND d.printer NOT LIKE 'agent%' AND NOT EXISTS "
-        "(SELECT 1 FROM print_jobs j WHERE j.ticket_id=t.id AND j.site_id=? AND "
-        "j.state IN ('queued','claimed','sending'))", (site_id,))]
+        "(SELECT 1 FROM print_jobs j WHERE j.ticket_id=t.id AND j.site_id=?)", (site_id,))]
 
 
 def counts(conn: sqlite3.Connection, site_id: int = 1) -> dict[str, int]:
