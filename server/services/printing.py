@@ -112,7 +112,7 @@ class Printing:
         while not self._stop.is_set():
             self._stop.wait(DISPATCH_S)
             try:
-                if time.monotonic() >= renew_at or not self.lease.held():
+                if time.monotonic() >= renew_at:  # not more often: a try is a write
                     renew_at = time.monotonic() + self.lease.ttl / 3
                     self.lease.try_take()
                 self._dispatch_once()
@@ -207,14 +207,21 @@ class Printing:
         before a citizen meets an empty printer. Each round reads the kiosks again, so one added
         or revoked by another process (the CLI) is watched or dropped within a round too."""
         while not self._stop.is_set():
-            try:
-                self._devices = self._kiosk_printers()
-            except Exception:  # keep the last list; the next round reads again
-                log.exception("could not read the kiosk printers")
-            for url in list(self._devices) if self.lease.held() else ():  # once per deployment
-                self.worker.check(url)  # reports changes through _on_status
+            self._poll_round()
             self._wake.wait(POLL_SECONDS)
             self._wake.clear()
+
+    def _poll_round(self) -> list[str]:
+        """Read the status of every kiosk printer, on the lease holder only (once per
+        deployment; the others hear it through the events); the URLs read."""
+        try:
+            self._devices = self._kiosk_printers()
+        except Exception:  # keep the last list; the next round reads again
+            log.exception("could not read the kiosk printers")
+        urls = list(self._devices) if self.lease.held() else []
+        for url in urls:
+            self.worker.check(url)  # reports changes through _on_status
+        return urls
 
     def url_for(self, printer: str) -> str:
         """A device's printer setting as a transport URL ('virtual' keeps PNG previews)."""
