@@ -115,3 +115,24 @@ def test_a_job_taken_over_is_not_sent_by_its_old_holder(demo: Any, db_path: Path
         with pytest.raises(sqlite3.IntegrityError):  # a ticket's first print is one job
             jobs.add(conn, ticket, 1, {"ticket": {}}, None, "t4")
     db.close()
+
+
+def test_a_job_found_long_after_its_ticket_is_reported_not_printed(
+        two: tuple[Any, Any], db_path: Path) -> None:
+    first, _ = two
+    with FakePrinter() as printer:
+        token = kiosk_with_printer(db_path, printer.url)
+        ticket = issue(first, token)
+        _await(lambda: [s for s, _ in _job_states(db_path)] == ["done"])
+        assert printer.wait_until(lambda p: len(p.printed()) == 1)
+        db = Database(db_path)
+        with db.write() as conn:  # a job left queued while every process was down for an hour
+            payload = conn.execute("SELECT payload FROM print_jobs").fetchone()[0]
+            conn.execute("INSERT INTO print_jobs (ticket_id, device_id, reprint, payload, state, "
+                         "created_at, updated_at) SELECT ticket_id, device_id, 1, ?, 'queued', "
+                         "'2026-01-01T08:00:00.000000+07:00', 'x' FROM print_jobs", (payload,))
+        db.close()
+        _await(lambda: [s for s, _ in _job_states(db_path)] == ["done", "done"])
+        r = first.test_client().get(f"/api/v1/tickets/{ticket['token']}").get_json()
+        assert r["print"] == {"status": "on_screen", "detail": "Dịch vụ in đã dừng trước khi in"}
+        assert len(printer.printed()) == 1

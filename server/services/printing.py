@@ -16,7 +16,7 @@ import threading
 import time
 import uuid
 from dataclasses import asdict
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +40,9 @@ log = logging.getLogger(__name__)
 POLL_SECONDS = 30.0
 DISPATCH_S = float(os.environ.get("XEPHANG_PRINT_DISPATCH_S", "0.2"))  # the holder reads queued jobs
 LEASE = "printing"
+# A job older than this when a holder gets to it (every process was down meanwhile) is reported,
+# not printed: its citizen has long gone on with the number on the kiosk's screen.
+STALE_S = 120.0
 # A kiosk whose printer is attached to its own PC runs the kiosk agent; its printer setting is
 # "agent" (or "agent:<local url>", for the record): the server sends it print jobs over Socket.IO.
 AGENT = "agent"
@@ -128,8 +131,19 @@ class Printing:
         at = stamp(self.ctx.clock())
         with self.ctx.db.write() as conn:
             queued = jobs.claim_queued(conn, self.lease.holder, at)
-        for row in queued:
-            self._submit(row)
+        self._start(queued)
+
+    def _start(self, rows: list[dict[str, Any]]) -> None:
+        """Print claimed jobs; report those too old to print (see STALE_S)."""
+        oldest = stamp(self.ctx.clock() - timedelta(seconds=STALE_S))
+        stale = [row for row in rows if row["created_at"] < oldest]
+        if stale:
+            record_outcomes(self.ctx, [(row["ticket_id"], False, "", PrinterStatus.UNKNOWN.value,
+                                        text("error.stopped"), 0, row["payload"].get("base_url", ""))
+                                       for row in stale], "system", [row["id"] for row in stale])
+        for row in rows:
+            if row not in stale:
+                self._submit(row)
 
     def _take_over(self) -> None:
         """A new term: print what earlier holders claimed but never sent, report what they were
@@ -152,8 +166,7 @@ class Printing:
             if claimed or lost:
                 log.warning("printing: took over %d job(s) to print, %d reported lost",
                             len(claimed), len(lost))
-            for row in claimed:
-                self._submit(row)
+            self._start(claimed)
             self._term = term
 
     def _submit(self, row: dict[str, Any]) -> None:

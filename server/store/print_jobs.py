@@ -29,7 +29,7 @@ def add(conn: sqlite3.Connection, ticket_id: int, device_id: int, payload: dict[
 def _rows(conn: sqlite3.Connection, where: str, params: tuple[Any, ...],
           limit: int = -1) -> list[dict[str, Any]]:
     rows = [dict(r) for r in conn.execute(
-        f"SELECT id, ticket_id, device_id, reprint, payload, state, holder FROM print_jobs "
+        f"SELECT id, ticket_id, device_id, reprint, payload, state, holder, created_at FROM print_jobs "
         f"WHERE {where} ORDER BY id LIMIT ?", (*params, limit))]
     for row in rows:
         row["payload"] = loads(row["payload"])
