@@ -66,7 +66,7 @@ class Printing:
         self._poller: threading.Thread | None = None
         # Outcomes wait here for the recorder, which writes all that arrived in one transaction:
         # a printer lane goes on to its next job instead of waiting for a commit of its own.
-        self._results: list[tuple[PrintJob, PrintOutcome, str]] = []
+        self._results: list[tuple[PrintJob, PrintOutcome, str, int | None]] = []
         self._results_ready = threading.Condition()
         self._recorder: threading.Thread | None = None
         # Its own holder name: two apps of one process (tests) are two printing processes.
@@ -243,9 +243,9 @@ class Printing:
         return printer
 
     def print_ticket(self, actor: Actor, ticket: dict[str, Any],
-                     job: tuple[int, bool] | None = None, reprint: bool = False) -> None:
+                     stored: tuple[int, bool] | None = None, reprint: bool = False) -> None:
         """Print a ticket on the printer of the kiosk that issued it (or hand it to its agent):
-        `job` is its stored print job (`enqueue`), else one is stored now."""
+        `stored` is its stored print job (`enqueue`), else one is stored now."""
         if not actor.printer:
             return
         if is_agent(actor.printer):
@@ -259,12 +259,12 @@ class Printing:
                 Changes(extra=[events.PrintJob(job, actor.id)]).emit(
                     self.ctx, conn, out, now, "")
             return
-        if job is None:
+        if stored is None:
             with self.ctx.db.write() as conn:
-                job = self.enqueue(conn, actor, ticket, reprint)
-        if job is None:
+                stored = self.enqueue(conn, actor, ticket, reprint)
+        if stored is None:
             return
-        row, mine = job
+        row, mine = stored
         if mine:  # claimed in the ticket's transaction: no wait for the dispatcher
             self._submit({"id": row, "device_id": actor.id, "payload": {
                 "ticket": ticket, "printer": actor.printer, "paper": actor.paper,
@@ -410,8 +410,8 @@ def record_outcomes(ctx: Context, outcomes: list[Outcome], actor_key: str,
     `finished`: the stored print jobs these outcomes end."""
     now = ctx.clock()
     with ctx.transaction() as (conn, out):
-        for row in finished or ():
-            jobs.finish(conn, row, stamp(now))
+        for job_id in finished or ():
+            jobs.finish(conn, job_id, stamp(now))
         by_base: dict[str, list[int]] = {}
         for ticket_id, printed, printer, printer_status, detail, attempts, base_url in outcomes:
             row = q.get_ticket(conn, ticket_id)
