@@ -6,14 +6,15 @@ its printers are busy: a survivor prints the rest, nothing prints twice, a job c
 reported on the kiosk's screen ("may not have printed")."""
 from __future__ import annotations
 
-import signal
 import sqlite3
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import socketio
 
 from printers.messages import text
 from tests.conftest import LiveServer
@@ -161,6 +162,25 @@ def test_every_ticket_prints_once_and_a_killed_printing_process_is_taken_over(
         for other in issued:  # and only on its own kiosk's printer
             if other["kiosk"] != kiosk:
                 assert not any(other["token"].encode() in piece for piece in done)
+    # A printer's status is read by the holder only, and reaches staff on every process.
+    heard: list[dict[str, Any]] = []
+    changed = threading.Condition()
+
+    def on_printer(payload: dict[str, Any]) -> None:
+        with changed:
+            heard.append(payload["printer"])
+            changed.notify_all()
+
+    other = next(s for s in survivors if s is not _printing_holder(survivors))
+    supervisor = socketio.Client(reconnection=False)
+    supervisor.on("printer.changed", on_printer)
+    supervisor.connect(other.url, auth={"token": other.token("giamsat")}, transports=["websocket"])
+    printers["kiosk-B"].set_status("near_end")
+    issued += _issue([other], 4)  # one per kiosk, kiosk-B among them, through a non-holder
+    with changed:
+        assert changed.wait_for(lambda: any(p["status"] == "near_end" for p in heard), WAIT_S), heard
+    supervisor.disconnect()
+    _await_no_pending(db)
     states = dict(_query(db, "SELECT state, COUNT(*) FROM print_jobs GROUP BY state"))
     assert states == {"done": len(issued) - len(lost), **({"lost": len(lost)} if lost else {})}
     print("lost (reported on screen):", len(lost), "pending at the kill:", pending)
