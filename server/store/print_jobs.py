@@ -27,7 +27,7 @@ def add(conn: sqlite3.Connection, ticket_id: int, device_id: int, payload: dict[
 
 
 def _rows(conn: sqlite3.Connection, where: str, params: tuple[Any, ...],
-          limit: int = -1) -> list[dict[str, Any]]:
+          limit: int = 1_000_000) -> list[dict[str, Any]]:
     rows = [dict(r) for r in conn.execute(
         f"SELECT id, ticket_id, device_id, reprint, payload, state, holder, created_at FROM print_jobs "
         f"WHERE {where} ORDER BY id LIMIT ?", (*params, limit))]
