@@ -128,6 +128,9 @@ class Printing:
             return
         if self._term != self.lease.terms:
             self._take_over()
+        with self.ctx.db.read() as conn:  # a read every round; a write only when there is work
+            if not jobs.any_queued(conn):
+                return
         at = stamp(self.ctx.clock())
         with self.ctx.db.write() as conn:
             queued = jobs.claim_queued(conn, self.lease.holder, at)

@@ -36,6 +36,12 @@ def _rows(conn: sqlite3.Connection, where: str, params: tuple[Any, ...],
     return rows
 
 
+def any_queued(conn: sqlite3.Connection, site_id: int = 1) -> bool:
+    """Whether some job waits for the holder (a read: the holder looks often)."""
+    return conn.execute("SELECT 1 FROM print_jobs WHERE site_id=? AND state='queued' LIMIT 1",
+                        (site_id,)).fetchone() is not None
+
+
 def claim_queued(conn: sqlite3.Connection, holder: str, at: str, site_id: int = 1,
                  limit: int = 200) -> list[dict[str, Any]]:
     """Claim the queued jobs (oldest first) for `holder`; the ones it got."""
@@ -90,10 +96,6 @@ def orphan_tickets(conn: sqlite3.Connection, site_id: int = 1) -> list[int]:
     return [int(r[0]) for r in conn.execute(
         "SELECT t.id FROM tickets t JOIN devices d ON d.id=t.device_id "
         "WHERE t.print_status='pending' AND d.printer NOT LIKE 'agent%' AND NOT EXISTS "
-        "(SELECT 1 FROM print_jobs j WHERE j.ticket_id=t.id AND j.site_id=?)", (site_id,))]
+        "(SELECT 1 FROM print_jobs j WHERE j.ticket_id=t.id AND j.reprint=0 AND j.site_id=?)",
+        (site_id,))]
 
-
-def counts(conn: sqlite3.Connection, site_id: int = 1) -> dict[str, int]:
-    """How many jobs are in each state (for tests and /readyz details)."""
-    return {str(r[0]): int(r[1]) for r in conn.execute(
-        "SELECT state, COUNT(*) FROM print_jobs WHERE site_id=? GROUP BY state", (site_id,))}

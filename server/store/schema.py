@@ -517,6 +517,5 @@ def m280_print_jobs(db: Database) -> None:
         state TEXT NOT NULL DEFAULT 'queued', holder TEXT, created_at TEXT NOT NULL,
         updated_at TEXT NOT NULL);
     CREATE UNIQUE INDEX print_jobs_first ON print_jobs (ticket_id) WHERE reprint=0;
-    CREATE INDEX print_jobs_open ON print_jobs (site_id, state)
-        WHERE state IN ('queued', 'claimed', 'sending');
+    CREATE INDEX print_jobs_state ON print_jobs (site_id, state, id);
     """)
