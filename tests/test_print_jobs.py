@@ -136,3 +136,41 @@ def test_a_job_found_long_after_its_ticket_is_reported_not_printed(
         r = first.test_client().get(f"/api/v1/tickets/{ticket['token']}").get_json()
         assert r["print"] == {"status": "on_screen", "detail": "Dịch vụ in đã dừng trước khi in"}
         assert len(printer.printed()) == 1
+
+
+def test_processes_and_threads_claiming_at_once_each_get_distinct_jobs(
+        demo: Any, db_path: Path) -> None:
+    """Three processes and three threads claim 300 queued jobs: each job exactly once."""
+    import multiprocessing
+    import threading
+
+    from tests.print_job_workers import claim_all
+    db = Database(db_path)
+    with db.write() as conn:
+        ids = {jobs.add(conn, 1, 1, {"ticket": {}}, None, "t0", reprint=True) for _ in range(300)}
+    db.close()
+    spawn = multiprocessing.get_context("spawn")
+    barrier = spawn.Manager().Barrier(6)
+    got: dict[str, list[int]] = {}
+    with spawn.Pool(3) as pool:
+        results = [pool.apply_async(claim_all, (str(db_path), f"p{i}", barrier)) for i in range(3)]
+
+        def thread(name: str) -> None:
+            got[name] = claim_all(str(db_path), name, barrier)
+
+        threads = [threading.Thread(target=thread, args=(f"t{i}",)) for i in range(3)]
+        for t in threads:
+            t.start()
+        for i, r in enumerate(results):
+            got[f"p{i}"] = r.get(timeout=120)
+        for t in threads:
+            t.join(120)
+    claimed = [job for lst in got.values() for job in lst]
+    assert sorted(claimed) == sorted(ids)  # every job, none twice
+    assert sum(1 for lst in got.values() if lst) >= 2  # they really raced
+    conn = sqlite3.connect(db_path)
+    try:
+        stored = dict(conn.execute("SELECT id, holder FROM print_jobs"))
+    finally:
+        conn.close()
+    assert all(stored[job] == name for name, lst in got.items() for job in lst)
