@@ -81,6 +81,14 @@ def _device(server: LiveServer, name: str) -> Any:
     return client
 
 
+def _health_on(server: LiveServer, name: str) -> tuple[bool, bool]:
+    """(online, alert) of a device as /admin/devices of `server` shows it."""
+    r = server.api("GET", "/api/v1/admin/devices", who="giamsat")
+    assert r.status_code == 200, r.text
+    h = next(d["health"] for d in r.json()["devices"] if d["name"] == name)
+    return h["online"], h["alert"]
+
+
 def _await(what: Callable[[], bool], message: str) -> None:
     deadline = time.monotonic() + WAIT_S
     while not what():  # a row in the leases table: there is no event to await
@@ -108,6 +116,7 @@ def test_one_alert_per_silence_whatever_process_hosts_the_device(
     board = _device(a, "board-A1")  # connected to A only: B checks it from A's stored contacts
     on_b.wait("board-A1", (True, False))
     on_a.wait("board-A1", (True, False))
+    assert _health_on(b, "board-A1") == (True, False)  # the page of a process it is not on
     # The counter display falls silent; the board, connected to A all along, must not.
     counter.disconnect()
     on_b.wait("counter-24", (False, True))
@@ -118,6 +127,7 @@ def test_one_alert_per_silence_whatever_process_hosts_the_device(
     board.disconnect()
     on_b.wait("board-A1", (False, True))
     on_a.wait("board-A1", (False, True))
+    assert _health_on(a, "board-A1") == _health_on(b, "board-A1") == (False, True)
     board = _device(a, "board-A1")  # back: the alert clears, on both
     on_b.wait("board-A1", (True, False))
     on_a.wait("board-A1", (True, False))
