@@ -107,6 +107,30 @@ def _prints(printer: FakePrinter) -> tuple[list[bytes], list[bytes]]:
     return done, cut_off
 
 
+class Heard:
+    """A real Socket.IO client (a kiosk's or a supervisor's) recording one event's payloads."""
+
+    def __init__(self, server: LiveServer, token: str, event: str) -> None:
+        self.payloads: list[dict[str, Any]] = []
+        self.cond = threading.Condition()
+        self.client = socketio.Client(reconnection=False)
+        self.client.on(event, self._heard)
+        self.client.connect(server.url, auth={"token": token}, transports=["websocket"])
+
+    def _heard(self, payload: dict[str, Any]) -> None:
+        with self.cond:
+            self.payloads.append(payload)
+            self.cond.notify_all()
+
+    def wait(self, match: Any) -> None:
+        with self.cond:
+            assert self.cond.wait_for(lambda: any(match(p) for p in self.payloads), WAIT_S), \
+                self.payloads[-3:]
+
+    def close(self) -> None:
+        self.client.disconnect()
+
+
 def _issue(servers: list[LiveServer], count: int) -> list[dict[str, Any]]:
     issued = []
     services = list(KIOSKS)
@@ -126,6 +150,12 @@ def test_every_ticket_prints_once_and_a_killed_printing_process_is_taken_over(
     issued = _issue(servers, 8)
     _await_no_pending(db)
     holder = _printing_holder(servers)
+    # Each kiosk's screen is connected to a process that will survive: it hears how its
+    # tickets' printing ended, whichever process printed them.
+    kiosk_screens = {}
+    others = [s for s in servers if s is not holder]
+    for i, kiosk in enumerate(printers):
+        kiosk_screens[kiosk] = Heard(others[i % 2], others[i % 2].token(kiosk), "ticket.changed")
     assert {h for (h,) in _query(db, "SELECT DISTINCT holder FROM print_jobs")} == {
         r[0] for r in _query(db, "SELECT holder FROM leases WHERE name='printing'")}
 
@@ -148,6 +178,11 @@ def test_every_ticket_prints_once_and_a_killed_printing_process_is_taken_over(
     interrupted = {"status": "on_screen", "detail": text("error.interrupted")}
     assert all(views[t["token"]] == interrupted for t in lost), [views[t["token"]] for t in lost]
     assert len(lost) <= len(printers)  # at most the one ticket each printer had under way
+    for t in lost:  # the kiosk shows the number on screen: "may not have printed"
+        kiosk_screens[t["kiosk"]].wait(lambda m: m["ticket"]["number"] == t["number"]
+                                       and m["ticket"]["print"] == interrupted)
+    for screen in kiosk_screens.values():
+        screen.close()
     for kiosk, printer in printers.items():
         done, cut_off = _prints(printer)
         mine = [t for t in issued if t["kiosk"] == kiosk]
@@ -163,23 +198,12 @@ def test_every_ticket_prints_once_and_a_killed_printing_process_is_taken_over(
             if other["kiosk"] != kiosk:
                 assert not any(other["token"].encode() in piece for piece in done)
     # A printer's status is read by the holder only, and reaches staff on every process.
-    heard: list[dict[str, Any]] = []
-    changed = threading.Condition()
-
-    def on_printer(payload: dict[str, Any]) -> None:
-        with changed:
-            heard.append(payload["printer"])
-            changed.notify_all()
-
     other = next(s for s in survivors if s is not _printing_holder(survivors))
-    supervisor = socketio.Client(reconnection=False)
-    supervisor.on("printer.changed", on_printer)
-    supervisor.connect(other.url, auth={"token": other.token("giamsat")}, transports=["websocket"])
+    supervisor = Heard(other, other.token("giamsat"), "printer.changed")
     printers["kiosk-B"].set_status("near_end")
     issued += _issue([other], 4)  # one per kiosk, kiosk-B among them, through a non-holder
-    with changed:
-        assert changed.wait_for(lambda: any(p["status"] == "near_end" for p in heard), WAIT_S), heard
-    supervisor.disconnect()
+    supervisor.wait(lambda m: m["printer"]["status"] == "near_end")
+    supervisor.close()
     _await_no_pending(db)
     states = dict(_query(db, "SELECT state, COUNT(*) FROM print_jobs GROUP BY state"))
     assert states == {"done": len(issued) - len(lost), **({"lost": len(lost)} if lost else {})}
