@@ -199,9 +199,7 @@ class Printing:
         if not actor.printer or is_agent(actor.printer):
             return None
         mine = self.lease.held() and not self._stop.is_set()
-        payload = {"ticket": ticket, "printer": actor.printer, "paper": actor.paper,
-                   "base_url": ticket["status_url"].rsplit("/t/", 1)[0]}
-        row = jobs.add(conn, ticket["id"], actor.id, payload,
+        row = jobs.add(conn, ticket["id"], actor.id, _payload(actor, ticket),
                        self.lease.holder if mine else None, stamp(self.ctx.clock()), reprint)
         return row, mine
 
@@ -269,9 +267,7 @@ class Printing:
             return
         row, mine = stored
         if mine:  # claimed in the ticket's transaction: no wait for the dispatcher
-            self._submit({"id": row, "device_id": actor.id, "payload": {
-                "ticket": ticket, "printer": actor.printer, "paper": actor.paper,
-                "base_url": ticket["status_url"].rsplit("/t/", 1)[0]}})
+            self._submit({"id": row, "device_id": actor.id, "payload": _payload(actor, ticket)})
 
     def reprint(self, actor: Actor, ticket: dict[str, Any], printer_actor: Actor | None) -> Actor:
         """Print a ticket again on a kiosk's printer (the one that issued it by default);
@@ -368,6 +364,12 @@ class Printing:
                 self.lease.release()
         except StoreError as exc:
             log.error("printing: could not release the lease: %s", exc.code)
+
+
+def _payload(actor: Actor, ticket: dict[str, Any]) -> dict[str, Any]:
+    """What a stored print job keeps: the ticket as issued, where and how to print it."""
+    return {"ticket": ticket, "printer": actor.printer, "paper": actor.paper,
+            "base_url": ticket["status_url"].rsplit("/t/", 1)[0]}
 
 
 def ticket_print(ctx: Context, ticket: dict[str, Any]) -> TicketPrint:
