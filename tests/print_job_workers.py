@@ -1,6 +1,7 @@
 """Processes and threads claiming stored print jobs at once (run by tests/test_print_jobs.py)."""
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from server.store import Database
@@ -20,5 +21,6 @@ def claim_all(db_path: str, holder: str, barrier: Any) -> list[int]:
                 if not jobs.any_queued(conn):
                     break
         got += [row["id"] for row in rows]
+        time.sleep(0.002)  # as the holder's dispatcher does between rounds: others get the lock
     db.close()
     return got

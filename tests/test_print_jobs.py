@@ -140,14 +140,14 @@ def test_a_job_found_long_after_its_ticket_is_reported_not_printed(
 
 def test_processes_and_threads_claiming_at_once_each_get_distinct_jobs(
         demo: Any, db_path: Path) -> None:
-    """Three processes and three threads claim 300 queued jobs: each job exactly once."""
+    """Three processes and three threads claim 600 queued jobs: each job exactly once."""
     import multiprocessing
     import threading
 
     from tests.print_job_workers import claim_all
     db = Database(db_path)
     with db.write() as conn:
-        ids = {jobs.add(conn, 1, 1, {"ticket": {}}, None, "t0", reprint=True) for _ in range(300)}
+        ids = {jobs.add(conn, 1, 1, {"ticket": {}}, None, "t0", reprint=True) for _ in range(600)}
     db.close()
     spawn = multiprocessing.get_context("spawn")
     barrier = spawn.Manager().Barrier(6)
