@@ -1,7 +1,8 @@
 """Device health with two real servers on one SQLite file joined by one real Redis: the alert
 check runs on the holder of the `device-health` lease only (process B here), a board connected
 only to process A is not called silent by B while it is connected, and when it falls silent exactly
-one alert reaches a supervisor on B (and one on A), cleared when it returns."""
+one alert reaches a supervisor on B (and one on A), cleared when it returns; B killed with -9, A
+takes the check over."""
 from __future__ import annotations
 
 import sqlite3
@@ -136,6 +137,16 @@ def test_one_alert_per_silence_whatever_process_hosts_the_device(
         assert states.count((False, True)) == 1, states
         assert states[-1] == (True, False) and states.count((True, False)) == 2, states
     assert _health_holder(b.db) == b.proc.pid  # type: ignore[union-attr]
+
+    # B, the checking process, is killed with -9: A takes the check over; the next silence
+    # still raises one alert.
+    on_b.client.disconnect()
+    b.stop(kill=True)
+    _await(lambda: _health_holder(a.db) == a.proc.pid, "A did not take device-health over")  # type: ignore[union-attr]
+    board.disconnect()
+    on_a.wait("board-A1", (False, True))
+    board = _device(a, "board-A1")
+    on_a.wait("board-A1", (True, False))
+    assert on_a.of("board-A1").count((False, True)) == 2, on_a.of("board-A1")
     board.disconnect()
     on_a.client.disconnect()
-    on_b.client.disconnect()
