@@ -51,6 +51,9 @@ class PrintOutcome:
 
 ResultCallback = Callable[[PrintJob, PrintOutcome], None]
 StatusCallback = Callable[[str, PrinterStatus, str], None]
+# Asked once per job right before its first bytes go out: False means "not yours to send any more"
+# (another process took the job over); the job then ends "skipped", with nothing sent.
+SendCheck = Callable[[PrintJob], bool]
 
 
 def _die_with_parent() -> None:
@@ -189,11 +192,13 @@ class PrintWorker:
 
     def __init__(self, on_result: ResultCallback, on_status: StatusCallback | None = None,
                  retries: int = 3, retry_delay: float = 0.5, timeout: float = 3.0,
-                 lang: str = DEFAULT_LANG, keep_open: float = KEEP_OPEN_S) -> None:
+                 lang: str = DEFAULT_LANG, keep_open: float = KEEP_OPEN_S,
+                 before_send: SendCheck | None = None) -> None:
         """`retries` is how many times a job is tried again after a connection failure;
         `keep_open` how many idle seconds a network printer's connection waits for the next job
         (0: a connection per job)."""
         self.keep_open = keep_open
+        self.before_send = before_send
         self.on_result = on_result
         self.on_status = on_status
         self.retries = max(0, retries)
@@ -325,6 +330,7 @@ class PrintWorker:
     def _print(self, job: PrintJob, lane: _Lane) -> PrintOutcome:
         data = off_loop(ticket_bytes, job.ticket, job.paper, self.lang)
         attempts = 0
+        checked = self.before_send is None
         last = PrintOutcome("failed", PrinterStatus.UNKNOWN, "", 0, "unreachable")
         while attempts <= self.retries and not self._stopping.is_set():
             if attempts:
@@ -346,6 +352,10 @@ class PrintWorker:
                                         attempts, f"status.{before.status.value}")
                 if isinstance(printer, VirtualPrinter) and "paper=" not in job.printer_url:
                     printer.paper = job.paper  # so the PNG preview has the job's roll width
+                if not checked:
+                    if not self.before_send(job):  # type: ignore[misc]
+                        return PrintOutcome("skipped", before.status, "", attempts, "not_ours")
+                    checked = True
                 try:
                     printer.send(data, name=job.job_id)
                 except PrintError as exc:

@@ -44,3 +44,18 @@ def test_four_processes_watching_the_calendar_tell_a_reopening_once(demo: Any, d
     for c in contexts:  # and nothing more on the next rounds
         closures.publish_open_changes(c, closures.publish_open_changes(c, None))
     assert len(told(db_path)) == 1
+
+
+def test_a_new_watch_holder_tells_a_change_made_while_the_lease_moved(demo: Any, db_path: Path) -> None:
+    """The holder that died had told screens the unit was closed; the reopening time passed
+    before a survivor took the watch over: the survivor's first round tells it, once."""
+    first = Context.open(Database(db_path), clock=lambda: NINE)
+    closures.close_now(first, CLI, {"scope": "unit", "code": "TP", "reason": "mất điện",
+                                    "until": "2026-12-03T10:30"})
+    closures.publish_open_changes(first, None)  # told and stored; then the holder dies
+    survivor = Context.open(Database(db_path), clock=lambda: REOPENED)
+    states = closures.publish_open_changes(survivor, None)  # its first round, with nothing in memory
+    [entry] = told(db_path)
+    assert '"TP-' in entry and all(s[0] for c, s in states.items() if c.startswith("TP-"))
+    closures.publish_open_changes(survivor, states)
+    assert len(told(db_path)) == 1

@@ -325,6 +325,11 @@ def publish_open_changes(ctx: Context,
     now = ctx.clock()
     with ctx.db.read() as conn:
         states = open_states(conn, ctx, now)
+        if last is None:  # a new lease holder: start from what was last told, not from now,
+            stored = jobs.job_state(conn, OPEN_STATES_JOB)  # so a change while the lease moved
+            if isinstance(stored, dict):  # is still told
+                last = {c: (bool(v[0]), v[1]) for c, v in stored.items()
+                        if isinstance(v, list) and len(v) == 2}
     changed = [c for c, s in states.items() if last is not None and last.get(c) != s]
     shared = {c: list(s) for c, s in states.items()}
     if last is None or changed:

@@ -12,6 +12,12 @@ it reports in or leaves (the `_touched` set) or when a moment it could change by
 heap of deadlines: going offline, falling silent for too long); the writes of last contacts are
 due from a second heap. Everything that reads the database (the device list, the calendar that
 says whether the centre is open) runs off the event loop, on a connection of its own.
+
+Several processes (issue 9): each stores the last contacts of the devices connected to it, a
+connected device's at least every third of the silence threshold (so another process never takes
+it for silent); the alert check runs on the holder of the `device-health` lease only, which reads
+every process's contacts, so one alert per change reaches every supervisor whatever process she is
+connected to. Views read the stored contacts too.
 """
 from __future__ import annotations
 
@@ -31,6 +37,7 @@ from ..store import accounts
 from ..store.db import snapshot
 from .calendar_state import load as load_calendar
 from .context import TZ, Context, Message
+from .leases import Lease
 from .offload import off_loop
 from .screens.events import DeviceChanged
 
@@ -139,6 +146,7 @@ class DeviceHealth:
         self._prompt: set[int] = set()  # devices to write at the next flush
         self._open: bool | None = None  # whether the centre was open at the last check
         self._limit = 0.0  # silent_after() at the last check
+        self.lease: Lease | None = None  # with the watch: its check runs on the holder only
 
     # --- what the database says (read off the loop, applied on it) ---
 
@@ -273,7 +281,8 @@ class DeviceHealth:
     def views(self) -> dict[int, dict[str, Any]]:
         """Every device heard from: {id: DeviceHealth view} (see docs/contract.md)."""
         now, limit = self.clock(), silent_after(self.ctx)
-        reading = self._read(now, contacts=False)
+        # The contacts other processes stored: a device connected to one of them is heard from.
+        reading = self._read(now, contacts=True)
         self._apply(reading)
         with self._lock:
             return {i: self._view(i, d, *self._state(i, d, now, limit, reading.open_now), now)
@@ -330,7 +339,7 @@ class DeviceHealth:
     def _schedule_write(self, device_id: int, dev: _Device) -> None:
         """Put a device in the flush heap if it is not there (called holding the lock)."""
         if dev.flush_at is None:
-            dev.flush_at = dev.written + FLUSH_EVERY_S if dev.written else 0.0
+            dev.flush_at = dev.written + self.flush_every() if dev.written else 0.0
             heapq.heappush(self._flush_due, (dev.flush_at, device_id))
 
     def due_writes(self, force: bool = False) -> list[tuple[int, str, str, str]]:
@@ -355,7 +364,7 @@ class DeviceHealth:
                 if not seen or device_id not in self._meta:
                     continue
                 moved = seen - dev.written
-                if (moved > 0 and (force or moved >= FLUSH_EVERY_S or not dev.sockets)) or (
+                if (moved > 0 and (force or moved >= self.flush_every() or not dev.sockets)) or (
                         (dev.page, dev.version) != dev.written_page):
                     rows.append((device_id, _iso(seen) or "", dev.page, dev.version))
                     dev.written, dev.written_page = seen, (dev.page, dev.version)
@@ -364,6 +373,17 @@ class DeviceHealth:
                 if dev.sockets or dev.last_seen > dev.written:
                     self._schedule_write(device_id, dev)  # still moving: due again later
         return rows
+
+    def flush_every(self) -> float:
+        """Seconds between two writes of a connected device's contact: FLUSH_EVERY_S, or a third
+        of a silence threshold under twice that, so the process that checks (perhaps not this
+        one) hears of it well before it would call it silent."""
+        limit = silent_after(self.ctx)
+        return FLUSH_EVERY_S if limit >= 2 * FLUSH_EVERY_S else limit / 3
+
+    def checks_here(self) -> bool:
+        """Whether this process runs the alert check (it holds `device-health`, or runs alone)."""
+        return self.lease is None or self.lease.held()
 
     def flush(self, force: bool = False) -> int:
         """Store due last contacts in one write, in a native thread (off the event loop)."""
@@ -395,7 +415,8 @@ class DeviceHealth:
                 continue
             self._dirty, last = False, now
             try:
-                self.publish_changes()
+                if self.checks_here():  # once per deployment; every process writes contacts
+                    self.publish_changes()
                 self.flush()
             except Exception:  # a busy database: the next round tries again
                 log.exception("device health check failed")
@@ -406,4 +427,6 @@ class DeviceHealth:
             if self._running or not self.watching:
                 return
             self._running = True
+            self.lease = Lease(self.ctx.db, "device-health")
+        self.lease.start(start_task, sleep)
         start_task(self.watch, sleep)

@@ -1,13 +1,22 @@
 """Printing tickets on kiosk printers: jobs go to the print worker after the ticket is saved;
-the outcome is recorded on the ticket and printer problems alert the staff."""
+the outcome is recorded on the ticket and printer problems alert the staff.
+
+Once per deployment: the jobs are stored with their ticket (store/print_jobs.py) and printed only
+by the process holding the site's `printing` lease, which also polls the printers' status (one
+lease per site rather than per printer: one process drives a site's printers, one status poll, one
+place to look; a site's printers are few). Another process's tickets reach the holder through the
+table within DISPATCH_S. A new holder prints the jobs its predecessor claimed but never sent, and
+reports lost (on screen, "may not have printed") those it was sending: never printed twice.
+"""
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 import uuid
 from dataclasses import asdict
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,11 +26,13 @@ from printers.transports import PrinterStatus
 from printers.worker import PrintJob, PrintOutcome, PrintWorker
 
 from ..store import StoreError, accounts
+from ..store import print_jobs as jobs
 from ..store import queue as q
 from .auth import Actor, device_actor
 from .changes import Changes
 from .context import Context, service_day, stamp
 from .errors import UseCaseError
+from .leases import TTL_S, Lease, holder_name
 from .screens import events
 from .views import printer_view
 
@@ -29,6 +40,11 @@ log = logging.getLogger(__name__)
 POLL_SECONDS = 30.0
 GATHER_SECONDS = 0.05  # how long a print outcome waits for others to be recorded with it
 GATHER_MAX = 50
+DISPATCH_S = float(os.environ.get("XEPHANG_PRINT_DISPATCH_S", "0.2"))  # the holder reads queued jobs
+LEASE = "printing"
+# A job older than this when a holder gets to it (every process was down meanwhile) is reported,
+# not printed: its citizen has long gone on with the number on the kiosk's screen.
+STALE_S = 120.0
 # A kiosk whose printer is attached to its own PC runs the kiosk agent; its printer setting is
 # "agent" (or "agent:<local url>", for the record): the server sends it print jobs over Socket.IO.
 AGENT = "agent"
@@ -52,10 +68,17 @@ class Printing:
         self._poller: threading.Thread | None = None
         # Outcomes wait here for the recorder, which writes all that arrived in one transaction:
         # a printer lane goes on to its next job instead of waiting for a commit of its own.
-        self._results: list[tuple[PrintJob, PrintOutcome, str]] = []
+        self._results: list[tuple[PrintJob, PrintOutcome, str, int | None]] = []
         self._results_ready = threading.Condition()
         self._recorder: threading.Thread | None = None
-        self.worker = PrintWorker(on_result=self._on_result, on_status=self._on_status)
+        # Its own holder name: two apps of one process (tests) are two printing processes.
+        self.lease = Lease(ctx.db, LEASE, holder=holder_name(), ttl=TTL_S)
+        self._term = 0  # the lease term whose takeover was done
+        self._rows: dict[str, int] = {}  # worker job id → print_jobs id
+        self._takeover = threading.Lock()
+        self._dispatcher: threading.Thread | None = None
+        self.worker = PrintWorker(on_result=self._on_result, on_status=self._on_status,
+                                  before_send=self._may_send)
 
     @classmethod
     def start(cls, ctx: Context, preview_dir: Path, poll: bool = True) -> "Printing":
@@ -63,12 +86,14 @@ class Printing:
         printing = cls(ctx, preview_dir)
         printing.worker.start()
         printing._devices = printing._kiosk_printers()
-        with ctx.db.read() as conn:
-            # Jobs live in memory: a ticket still "pending" from before a restart never printed.
-            lost = q.lost_print_jobs(conn)
-        for ticket_id in lost:
-            record_outcome(ctx, ticket_id, False, "", PrinterStatus.UNKNOWN.value,
-                           text("error.stopped"), 0, "system", "")
+        try:  # the first try now: a lone process prints from its first ticket
+            printing.lease.try_take()
+            printing._dispatch_once()
+        except Exception:  # the dispatcher tries again
+            log.exception("printing: first dispatch failed")
+        printing._dispatcher = threading.Thread(target=printing._dispatch, name="print-dispatch",
+                                                daemon=True)
+        printing._dispatcher.start()
         if poll:
             printing._poller = threading.Thread(target=printing._poll, name="printer-status",
                                                 daemon=True)
@@ -77,7 +102,108 @@ class Printing:
 
     def alive(self) -> bool:
         """Whether the print worker and the printer status poll still run (for /readyz)."""
-        return self.worker.alive() and (self._poller is None or self._poller.is_alive())
+        return (self.worker.alive() and (self._poller is None or self._poller.is_alive())
+                and self._dispatcher is not None and self._dispatcher.is_alive())
+
+    def holds(self) -> bool:
+        """Whether this process prints for the site now (holds the `printing` lease)."""
+        return self.lease.held()
+
+    # -- once per deployment -------------------------------------------------------------------
+    def _dispatch(self) -> None:
+        """Keep the lease (renewed every TTL/3) and, while held, start the jobs queued by any
+        process; a fresh term first takes over the jobs of the previous holder."""
+        renew_at = time.monotonic() + self.lease.ttl / 3
+        while not self._stop.is_set():
+            self._stop.wait(DISPATCH_S)
+            try:
+                if time.monotonic() >= renew_at:  # not more often: a try is a write
+                    renew_at = time.monotonic() + self.lease.ttl / 3
+                    self.lease.try_take()
+                self._dispatch_once()
+            except Exception:  # keep going: a later round may reach the database
+                log.exception("printing: dispatch failed")
+
+    def _dispatch_once(self) -> None:
+        """One round on the holder: take over on a new term, then start the queued jobs."""
+        if self._stop.is_set() or not self.lease.held():
+            return
+        if self._term != self.lease.terms:
+            self._take_over()
+        with self.ctx.db.read() as conn:  # a read every round; a write only when there is work
+            if not jobs.any_queued(conn):
+                return
+        at = stamp(self.ctx.clock())
+        with self.ctx.db.write() as conn:
+            queued = jobs.claim_queued(conn, self.lease.holder, at)
+        self._start(queued)
+
+    def _start(self, rows: list[dict[str, Any]]) -> None:
+        """Print claimed jobs; report those too old to print (see STALE_S)."""
+        oldest = stamp(self.ctx.clock() - timedelta(seconds=STALE_S))
+        stale = [row for row in rows if row["created_at"] < oldest]
+        if stale:
+            record_outcomes(self.ctx, [(row["ticket_id"], False, "", PrinterStatus.UNKNOWN.value,
+                                        text("error.stopped"), 0, row["payload"].get("base_url", ""))
+                                       for row in stale], "system", [row["id"] for row in stale])
+        for row in rows:
+            if row not in stale:
+                self._submit(row)
+
+    def _take_over(self) -> None:
+        """A new term: print what earlier holders claimed but never sent, report what they were
+        sending (it may have printed) and tickets left pending without a job."""
+        with self._takeover:
+            term = self.lease.terms
+            at = stamp(self.ctx.clock())
+            with self.ctx.db.write() as conn:
+                claimed, lost = jobs.take_over(conn, self.lease.holder, at)
+                orphans = jobs.orphan_tickets(conn)
+            if lost or orphans:
+                record_outcomes(
+                    self.ctx,
+                    [(row["ticket_id"], False, "", PrinterStatus.UNKNOWN.value,
+                      text("error.interrupted"), 0, row["payload"].get("base_url", ""))
+                     for row in lost]
+                    + [(ticket_id, False, "", PrinterStatus.UNKNOWN.value, text("error.stopped"),
+                        0, "") for ticket_id in orphans],
+                    "system")
+            if claimed or lost:
+                log.warning("printing: took over %d job(s) to print, %d reported lost",
+                            len(claimed), len(lost))
+            self._start(claimed)
+            self._term = term
+
+    def _submit(self, row: dict[str, Any]) -> None:
+        """Hand a claimed job to the print worker."""
+        payload = row["payload"]
+        url = self.url_for(payload["printer"])
+        self._devices[url] = row["device_id"]
+        ticket = payload["ticket"]
+        job_id = f"{ticket['id']}-{row['id']}-{uuid.uuid4().hex[:4]}"
+        self._rows[job_id] = row["id"]
+        self._base_urls[job_id] = payload.get("base_url", "")
+        self.worker.submit(PrintJob(job_id, ticket["id"], url, payload["paper"],
+                                    ticket_print(self.ctx, ticket)))
+
+    def _may_send(self, job: PrintJob) -> bool:
+        """Right before a job's bytes go out: mark it sending, if it is still this process's."""
+        row = self._rows.get(job.job_id)
+        if row is None:
+            return True
+        with self.ctx.db.write() as conn:
+            return jobs.mark_sending(conn, row, self.lease.holder, stamp(self.ctx.clock()))
+
+    def enqueue(self, conn: Any, actor: Actor, ticket: dict[str, Any],
+                reprint: bool = False) -> tuple[int, bool] | None:
+        """Store a ticket's print job in the caller's transaction (None: its kiosk's agent
+        prints it); returns (job id, whether this process claimed it)."""
+        if not actor.printer or is_agent(actor.printer):
+            return None
+        mine = self.lease.held() and not self._stop.is_set()
+        row = jobs.add(conn, ticket["id"], actor.id, _payload(actor, ticket),
+                       self.lease.holder if mine else None, stamp(self.ctx.clock()), reprint)
+        return row, mine
 
     def _kiosk_printers(self) -> dict[str, int]:
         """The printer URL of every active kiosk the server prints for (not its agent's), with
@@ -97,14 +223,21 @@ class Printing:
         before a citizen meets an empty printer. Each round reads the kiosks again, so one added
         or revoked by another process (the CLI) is watched or dropped within a round too."""
         while not self._stop.is_set():
-            try:
-                self._devices = self._kiosk_printers()
-            except Exception:  # keep the last list; the next round reads again
-                log.exception("could not read the kiosk printers")
-            for url in list(self._devices):
-                self.worker.check(url)  # reports changes through _on_status
+            self._poll_round()
             self._wake.wait(POLL_SECONDS)
             self._wake.clear()
+
+    def _poll_round(self) -> list[str]:
+        """Read the status of every kiosk printer, on the lease holder only (once per
+        deployment; the others hear it through the events); the URLs read."""
+        try:
+            self._devices = self._kiosk_printers()
+        except Exception:  # keep the last list; the next round reads again
+            log.exception("could not read the kiosk printers")
+        urls = list(self._devices) if self.lease.held() else []
+        for url in urls:
+            self.worker.check(url)  # reports changes through _on_status
+        return urls
 
     def url_for(self, printer: str) -> str:
         """A device's printer setting as a transport URL ('virtual' keeps PNG previews)."""
@@ -112,8 +245,10 @@ class Printing:
             return f"virtual://{self.preview_dir}"
         return printer
 
-    def print_ticket(self, actor: Actor, ticket: dict[str, Any]) -> None:
-        """Queue a ticket for the printer of the kiosk that issued it (or hand it to its agent)."""
+    def print_ticket(self, actor: Actor, ticket: dict[str, Any],
+                     stored: tuple[int, bool] | None = None, reprint: bool = False) -> None:
+        """Print a ticket on the printer of the kiosk that issued it (or hand it to its agent):
+        `stored` is its stored print job (`enqueue`), else one is stored now."""
         if not actor.printer:
             return
         if is_agent(actor.printer):
@@ -127,12 +262,14 @@ class Printing:
                 Changes(extra=[events.PrintJob(job, actor.id)]).emit(
                     self.ctx, conn, out, now, "")
             return
-        url = self.url_for(actor.printer)
-        self._devices[url] = actor.id
-        job_id = f"{ticket['id']}-{uuid.uuid4().hex[:8]}"
-        self._base_urls[job_id] = ticket["status_url"].rsplit("/t/", 1)[0]
-        self.worker.submit(PrintJob(job_id, ticket["id"], url, actor.paper,
-                                    ticket_print(self.ctx, ticket)))
+        if stored is None:
+            with self.ctx.db.write() as conn:
+                stored = self.enqueue(conn, actor, ticket, reprint)
+        if stored is None:
+            return
+        row, mine = stored
+        if mine:  # claimed in the ticket's transaction: no wait for the dispatcher
+            self._submit({"id": row, "device_id": actor.id, "payload": _payload(actor, ticket)})
 
     def reprint(self, actor: Actor, ticket: dict[str, Any], printer_actor: Actor | None) -> Actor:
         """Print a ticket again on a kiosk's printer (the one that issued it by default);
@@ -145,13 +282,14 @@ class Printing:
             if dev is None or not dev["printer"]:
                 raise UseCaseError("no_printer", 409)
             target = device_actor(dev)
-        self.print_ticket(target, ticket)
+        self.print_ticket(target, ticket, reprint=True)
         return target
 
     def _on_result(self, job: PrintJob, outcome: PrintOutcome) -> None:
         """Hand the outcome to the recorder (started with the first one)."""
         with self._results_ready:
-            self._results.append((job, outcome, self._base_urls.pop(job.job_id, "")))
+            self._results.append((job, outcome, self._base_urls.pop(job.job_id, ""),
+                                  self._rows.pop(job.job_id, None)))
             self._results_ready.notify()
             if self._recorder is None or not self._recorder.is_alive():
                 self._recorder = threading.Thread(target=self._record_results, name="print-outcomes",
@@ -173,20 +311,38 @@ class Printing:
                        and (left := until - time.monotonic()) > 0):
                     self._results_ready.wait(left)
                 batch, self._results = self._results, []
+            # Not ours any more (another holder prints it), or never started because this process
+            # stops: the job is given back for the next holder, not reported failed.
+            batch = [item for item in batch if item[1].status != "skipped"
+                     and not self._given_back(item)]
+            if not batch:
+                continue
             try:
                 record_outcomes(self.ctx, [(int(job.ticket_id), outcome.status == "printed",
                                             job.printer_url, outcome.printer_status.value,
                                             outcome.detail, outcome.attempts, base_url)
-                                           for job, outcome, base_url in batch], "system")
+                                           for job, outcome, base_url, _ in batch], "system",
+                                [row for _, _, _, row in batch if row is not None])
             except StoreError as exc:  # one line: the API's answers already say what is wrong
                 log.error("could not record print outcomes of tickets %s: %s",
-                          [job.ticket_id for job, _, _ in batch], exc.code)
+                          [item[0].ticket_id for item in batch], exc.code)
             except Exception:
                 log.exception("could not record print outcomes of tickets %s",
-                              [job.ticket_id for job, _, _ in batch])
-            for job, outcome, _ in batch:
+                              [item[0].ticket_id for item in batch])
+            for job, outcome, _, _ in batch:
                 if outcome.status != "printed":
                     self._on_status(job.printer_url, outcome.printer_status, outcome.detail)
+
+    def _given_back(self, item: tuple[PrintJob, PrintOutcome, str, int | None]) -> bool:
+        """A job the worker did not start because this process stops: back to the queue."""
+        _, outcome, _, row = item
+        if outcome.code != "stopped" or row is None:
+            return False
+        try:
+            with self.ctx.db.write() as conn:
+                return jobs.requeue(conn, row, self.lease.holder, stamp(self.ctx.clock()))
+        except StoreError:
+            return False
 
     def _on_status(self, url: str, status: PrinterStatus, detail: str) -> None:
         """Record a printer's status; alert staff and its kiosk when it changes."""
@@ -209,6 +365,19 @@ class Printing:
             recorder = self._recorder
         if recorder is not None:
             recorder.join(10)  # the outcomes of the jobs the worker finished are recorded
+        if self._dispatcher is not None:
+            self._dispatcher.join(5)
+        try:  # the next holder takes over at once, not after the lease's TTL
+            if self.lease.held():
+                self.lease.release()
+        except StoreError as exc:
+            log.error("printing: could not release the lease: %s", exc.code)
+
+
+def _payload(actor: Actor, ticket: dict[str, Any]) -> dict[str, Any]:
+    """What a stored print job keeps: the ticket as issued, where and how to print it."""
+    return {"ticket": ticket, "printer": actor.printer, "paper": actor.paper,
+            "base_url": ticket["status_url"].rsplit("/t/", 1)[0]}
 
 
 def ticket_print(ctx: Context, ticket: dict[str, Any]) -> TicketPrint:
@@ -248,10 +417,14 @@ def record_outcome(ctx: Context, ticket_id: int, printed: bool, printer: str, pr
 Outcome = tuple[int, bool, str, str, str, int, str]  # ticket, printed?, printer, status, detail, attempts, base url
 
 
-def record_outcomes(ctx: Context, outcomes: list[Outcome], actor_key: str) -> None:
-    """`record_outcome` for several tickets in one transaction (one commit for a batch)."""
+def record_outcomes(ctx: Context, outcomes: list[Outcome], actor_key: str,
+                    finished: list[int] | None = None) -> None:
+    """`record_outcome` for several tickets in one transaction (one commit for a batch);
+    `finished`: the stored print jobs these outcomes end."""
     now = ctx.clock()
     with ctx.transaction() as (conn, out):
+        for job_id in finished or ():
+            jobs.finish(conn, job_id, stamp(now))
         by_base: dict[str, list[int]] = {}
         for ticket_id, printed, printer, printer_status, detail, attempts, base_url in outcomes:
             row = q.get_ticket(conn, ticket_id)

@@ -116,7 +116,8 @@ def issue_ticket(ctx: Context, actor: Actor, service: Any, priority: Any = None,
         ticket = ticket_view(conn, site, q.get_ticket(conn, ticket_id) or {}, base_url, now)
         if printer and printing_kiosk is not None:
             kiosk = printing_kiosk
-            out.after_commit.append(lambda: ctx.printer.print_ticket(kiosk, ticket))
+            job = ctx.printer.enqueue(conn, kiosk, ticket)  # with the ticket: kill -9 loses neither
+            out.after_commit.append(lambda: ctx.printer.print_ticket(kiosk, ticket, job))
     return ticket, True
 
 

@@ -600,3 +600,22 @@ def m200_queue_version(db: Database) -> None:
     CREATE TRIGGER queue_version_counter_out AFTER DELETE ON counter_state BEGIN
         {bump.format(inserted="NULL")} END;
     """)
+
+
+# --- issue 9: once-per-deployment print jobs (branch b-jobs, migrations m280–m289) ---
+
+@migrations()
+def m280_print_jobs(db: Database) -> None:
+    """Print jobs for the printers the server drives, written with the ticket: which process
+    (lease holder) owns each and how far it got, so a survivor prints a dead process's jobs that
+    never reached the printer and reports lost those that might have, never printing twice.
+    A ticket's first print is unique (a reprint is a new job with `reprint` 1)."""
+    db.executescript("""
+    CREATE TABLE print_jobs (id INTEGER PRIMARY KEY AUTOINCREMENT,
+        site_id INTEGER NOT NULL DEFAULT 1, ticket_id INTEGER NOT NULL, device_id INTEGER NOT NULL,
+        reprint INTEGER NOT NULL DEFAULT 0, payload TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT 'queued', holder TEXT, created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL);
+    CREATE UNIQUE INDEX print_jobs_first ON print_jobs (ticket_id) WHERE reprint=0;
+    CREATE INDEX print_jobs_state ON print_jobs (site_id, state, id);
+    """)

@@ -278,7 +278,10 @@ def test_printing_for_someone_at_a_kiosk_and_a_reprint_name_the_kiosk(http: Any)
     sent: list[tuple[str, str]] = []
 
     class Printer:  # the print worker itself is tested elsewhere: only where it was sent counts
-        def print_ticket(self, kiosk: Any, ticket: dict[str, Any]) -> None:
+        def enqueue(self, conn: Any, kiosk: Any, ticket: dict[str, Any]) -> None:
+            return None
+
+        def print_ticket(self, kiosk: Any, ticket: dict[str, Any], job: Any = None) -> None:
             sent.append((kiosk.name, ticket["number"]))
 
         def reprint(self, actor: Any, ticket: dict[str, Any], target: Any) -> Any:
