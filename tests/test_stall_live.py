@@ -264,7 +264,8 @@ def test_start_up_on_a_read_only_location_says_so_in_one_line(tmpfs: Path) -> No
     assert out.returncode != 0
     assert "Traceback" not in out.stderr, out.stderr
     lines = out.stderr.strip().splitlines()
-    assert len(lines) == 1 and "cannot start" in lines[0] and "read-only" in lines[0], out.stderr
+    # said before anything is created (the location check of issue 9): one line, vi then en
+    assert len(lines) == 1 and "cannot write" in lines[0] and "read-only" in lines[0], out.stderr
 
 
 def test_start_up_on_a_full_disk_says_so_in_one_line(tmpfs: Path) -> None:
