@@ -539,3 +539,16 @@ def m230_outbox(db: Database) -> None:
     CREATE TABLE outbox_position (site_id INTEGER NOT NULL DEFAULT 1, name TEXT NOT NULL,
         position INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (site_id, name));
     """)
+
+
+# --- issue 9: site scoping (branch b-sites, migrations m290–m299) ---
+
+@migrations(transactional=False)  # foreign keys must be off while tables are rebuilt (SQLite)
+def m290_site_keys(db: Database) -> None:
+    """`site_id` on the first tables and first in their keys (zones/units/services by code,
+    counters by number, sequences, tickets' numbering, settings, devices' names, counter state);
+    see store/site_keys.py. users.site_id NULL = a city-level account."""
+    from . import site_keys
+    if dialect(db) == "postgresql":
+        return site_keys.postgres_m290(db)
+    site_keys.sqlite_m290(db)

@@ -1,0 +1,136 @@
+"""Migration m290 (issue 9): `site_id` on the first tables, first in their keys, on both engines.
+
+SQLite cannot change a table's primary key or inline UNIQUE constraint in place, so the tables
+whose key changes are rebuilt (the documented 12-step way: new table, copy, drop, rename, with
+foreign keys off); their indexes come back with `site_id` first and their triggers unchanged.
+Tables whose key does not change (ids that are unique in the deployment) only get the column
+(`ADD COLUMN` with a constant default is O(1) in SQLite: no row is rewritten). PostgreSQL changes
+keys in place (`ALTER TABLE … DROP CONSTRAINT / ADD PRIMARY KEY`).
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+COLUMN = "site_id INTEGER NOT NULL DEFAULT 1"
+
+# table -> (old key spelled as in the CREATE TABLE text -> replacement, new table-level key)
+REKEYED: dict[str, tuple[list[tuple[str, str]], str]] = {
+    "settings": ([("key TEXT PRIMARY KEY", "key TEXT NOT NULL")], "PRIMARY KEY (site_id, key)"),
+    "zones": ([("code TEXT PRIMARY KEY", "code TEXT NOT NULL")], "PRIMARY KEY (site_id, code)"),
+    "units": ([("code TEXT PRIMARY KEY", "code TEXT NOT NULL")], "PRIMARY KEY (site_id, code)"),
+    # A unit or zone code is unique only within its site: the single-column references go (the
+    # site file loader checks them); a composite reference would order every site load.
+    "services": ([("code TEXT PRIMARY KEY", "code TEXT NOT NULL"),
+                  (" REFERENCES units(code)", ""), (" REFERENCES zones(code)", "")],
+                 "PRIMARY KEY (site_id, code)"),
+    "counters": ([("number INTEGER PRIMARY KEY", "number INTEGER NOT NULL"),
+                  (" REFERENCES zones(code)", "")], "PRIMARY KEY (site_id, number)"),
+    "priority_categories": ([("code TEXT PRIMARY KEY", "code TEXT NOT NULL")],
+                            "PRIMARY KEY (site_id, code)"),
+    "devices": ([("name TEXT NOT NULL UNIQUE", "name TEXT NOT NULL")], "UNIQUE (site_id, name)"),
+    "sequences": ([("PRIMARY KEY (service, day)", "PRIMARY KEY (site_id, service, day)")], ""),
+    "tickets": ([("UNIQUE (origin_service, day, seq)", "UNIQUE (site_id, origin_service, day, seq)")],
+                ""),
+    "counter_state": ([("number INTEGER PRIMARY KEY", "number INTEGER NOT NULL")],
+                      "PRIMARY KEY (site_id, number)"),
+}
+
+# Rows whose key is a deployment-wide id: the column only. legs and ratings follow their ticket.
+ADDED = ["api_tokens", "legs", "ratings", "printers", "events", "requests", "revocations",
+         "login_failures"]
+
+# PostgreSQL: the constraint each rekeyed table loses (as pg_get_constraintdef spells it).
+_PG_OLD_KEY = {"settings": "PRIMARY KEY (key)", "zones": "PRIMARY KEY (code)",
+               "units": "PRIMARY KEY (code)", "services": "PRIMARY KEY (code)",
+               "counters": "PRIMARY KEY (number)", "priority_categories": "PRIMARY KEY (code)",
+               "devices": "UNIQUE (name)", "sequences": "PRIMARY KEY (service, day)",
+               "tickets": "UNIQUE (origin_service, day, seq)",
+               "counter_state": "PRIMARY KEY (number)"}
+
+
+def new_table_sql(table: str, sql: str, temp_name: str) -> str:
+    """The CREATE TABLE text of `table` with site_id first and in its key, named `temp_name`."""
+    replacements, key = REKEYED[table]
+    for old, new in replacements:
+        if old not in sql:
+            raise RuntimeError(f"m290: {table} has no {old!r}: {sql}")
+        sql = sql.replace(old, new)
+    head = re.compile(r"^CREATE TABLE \"?" + table + r"\"?\s*\(")
+    sql = head.sub(f'CREATE TABLE "{temp_name}" ({COLUMN}, ', sql, count=1)
+    if key:
+        sql = sql.rstrip()[:-1].rstrip() + f", {key})"
+    return sql
+
+
+def _index_with_site(sql: str, table: str) -> str:
+    """An index on `table` with site_id as its first column (same name, same WHERE)."""
+    return re.sub(r"\bON\s+\"?" + table + r"\"?\s*\(", f"ON {table} (site_id, ", sql, count=1)
+
+
+def _columns(conn: Any, table: str) -> list[str]:
+    return [r[1] for r in conn.execute(f"PRAGMA table_info({table})")]
+
+
+def sqlite_m290(db: Any) -> None:
+    """Rebuild the rekeyed tables, add the column to the others (foreign keys off meanwhile)."""
+    conn = db.conn
+    conn.execute("PRAGMA foreign_keys=OFF")
+    try:
+        with db.atomic():
+            for table in REKEYED:
+                if "site_id" not in _columns(conn, table):
+                    _rebuild(conn, table)
+            for table in ADDED:
+                if "site_id" not in _columns(conn, table):
+                    conn.execute(f"ALTER TABLE {table} ADD COLUMN {COLUMN}")
+            if "site_id" not in _columns(conn, "users"):  # NULL: a city-level account
+                conn.execute("ALTER TABLE users ADD COLUMN site_id INTEGER DEFAULT 1")
+            bad = conn.execute("PRAGMA foreign_key_check").fetchall()
+            if bad:
+                raise RuntimeError(f"m290 left foreign keys broken: {bad[:5]}")
+    finally:
+        conn.execute("PRAGMA foreign_keys=ON")
+
+
+def _rebuild(conn: Any, table: str) -> None:
+    (sql,) = conn.execute("SELECT sql FROM sqlite_master WHERE type='table' AND name=?",
+                          (table,)).fetchone()
+    indexes = [r[0] for r in conn.execute(
+        "SELECT sql FROM sqlite_master WHERE type='index' AND tbl_name=? AND sql IS NOT NULL",
+        (table,))]
+    triggers = [r[0] for r in conn.execute(
+        "SELECT sql FROM sqlite_master WHERE type='trigger' AND tbl_name=?", (table,))]
+    temp = f"_m290_{table}"
+    conn.execute(new_table_sql(table, sql, temp))
+    cols = ",".join(_columns(conn, table))
+    conn.execute(f"INSERT INTO {temp} ({cols}) SELECT {cols} FROM {table}")
+    conn.execute(f"DROP TABLE {table}")
+    # legacy rename: triggers of other tables that name `table` are left as written (they name
+    # the final name, which exists again once renamed)
+    conn.execute("PRAGMA legacy_alter_table=ON")
+    try:
+        conn.execute(f"ALTER TABLE {temp} RENAME TO {table}")
+    finally:
+        conn.execute("PRAGMA legacy_alter_table=OFF")
+    for index in indexes:
+        conn.execute(_index_with_site(index, table))
+    for trigger in triggers:
+        conn.execute(trigger)
+
+
+def postgres_m290(db: Any) -> None:
+    """The same keys on PostgreSQL, in place (inside the migration's transaction)."""
+    for table, old in _PG_OLD_KEY.items():
+        db.execute(f"ALTER TABLE {table} ADD COLUMN {COLUMN}")
+        (name,) = db.conn.execute(
+            "SELECT conname FROM pg_constraint WHERE conrelid = ?::regclass "
+            "AND pg_get_constraintdef(oid) = ?", (table, old)).fetchone()
+        # CASCADE: the single-column references to units(code)/zones(code) go with the key
+        db.conn.execute(f"ALTER TABLE {table} DROP CONSTRAINT {name} CASCADE")
+        key = "UNIQUE" if old.startswith("UNIQUE") else "PRIMARY KEY"
+        cols = old[old.index("(") + 1:-1]
+        db.conn.execute(f"ALTER TABLE {table} ADD {key} (site_id, {cols})")
+    for table in ADDED:
+        db.execute(f"ALTER TABLE {table} ADD COLUMN {COLUMN}")
+    db.execute("ALTER TABLE users ADD COLUMN site_id INTEGER DEFAULT 1")
