@@ -17,7 +17,7 @@ from .services.admin.site_config import announce_site
 from .services.screens.events import EVENTS
 from .services.screens.sequence import STRIDE
 from .services.auth import Actor, actor_for_token, actor_for_user_id
-from .services.context import Context, Message
+from .services.context import Context, Message, for_actor
 from .services.errors import UseCaseError
 from .store import StoreError
 from .web.input import MALFORMED
@@ -75,14 +75,15 @@ def on_connect(auth: Any = None) -> bool:
             actor = _actor(auth)
             if actor is None:
                 return False
-            for room in snapshots.rooms_of(_ctx(), actor):
-                join_room(rooms.on_bus(room))
+            site = for_actor(_ctx(), actor)  # issue 9: the actor's site, its rooms on the bus
+            for room in snapshots.rooms_of(site, actor):
+                join_room(rooms.on_bus(room, site.site_id))
             if not _live().register(request.sid, actor, seen):  # type: ignore[attr-defined]
                 return False  # revoked while it was connecting
             if actor.kind == "device":  # presence for device health (issue 8)
                 _health().connected(request.sid, actor.id)  # type: ignore[attr-defined]
                 _health().start(socketio.start_background_task, socketio.sleep)
-            snap = snapshots.snapshot_for(_ctx(), actor, _base_url())
+            snap = snapshots.snapshot_for(site, actor, _base_url())
     except (UseCaseError, StoreError, *MALFORMED):  # a wrong or malformed token: refused
         PUBLIC_SOCKETS.leave(request.sid)  # type: ignore[attr-defined]
         _live().forget(request.sid)  # type: ignore[attr-defined]
@@ -144,7 +145,8 @@ def _remember(sid: str, rooms: list[str], auth: Any, base_url: str) -> None:
             actor = (actor_for_token(ctx, auth["token"]) if isinstance(auth, dict)
                      and isinstance(auth.get("token"), str) else
                      actor_for_user_id(ctx, user_id, gen) if user_id is not None else None)
-            return None if actor is None else snapshots.snapshot_for(ctx, actor, base_url)
+            return None if actor is None else snapshots.snapshot_for(for_actor(ctx, actor), actor,
+                                                                     base_url)
         except UseCaseError:
             return None
 
@@ -240,7 +242,7 @@ class Publisher:
             if m.name not in EVENTS:
                 raise ValueError(f"undocumented event {m.name}")
             send = self.emit_here if self.message_queue and m.name == "site.changed" else self.emit
-            send(m.name, m.payload, [rooms.on_bus(r) for r in m.rooms])
+            send(m.name, m.payload, [rooms.on_bus(r, m.site_id) for r in m.rooms])
             if m.name == "site.changed":  # what every screen shows may have changed
                 self._resnapshot(set(m.rooms), tickets=False)
             if not self.sync:

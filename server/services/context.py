@@ -58,6 +58,7 @@ class Message:
     name: str
     payload: dict[str, Any]
     rooms: tuple[str, ...]
+    site_id: int = 1  # whose rooms (issue 9: rooms are qualified by site on the bus)
 
 
 @dataclass
@@ -66,10 +67,11 @@ class Outbox:
 
     messages: list[Message] = field(default_factory=list)
     after_commit: list[Callable[[], None]] = field(default_factory=list)
+    site_id: int = 1
 
     def add(self, name: str, payload: dict[str, Any], rooms: list[str] | tuple[str, ...]) -> None:
         """Queue a message for these rooms."""
-        self.messages.append(Message(name, payload, tuple(dict.fromkeys(rooms))))
+        self.messages.append(Message(name, payload, tuple(dict.fromkeys(rooms)), self.site_id))
 
 
 def _no_publish(messages: list[Message]) -> None:
@@ -94,6 +96,9 @@ class Context:
     # table) and sent by the outbox relay; `logged` wakes the relay once such a change commits.
     log_messages: bool = False
     logged: Callable[[], None] = lambda: None
+
+    site_id: int = 1  # issue 9: the site this context works for (its db marks every transaction)
+    _sites: dict[int, "Context"] = field(default_factory=dict)  # site 1's context holds the others
 
     SITE_CHECK_EVERY = 2.0  # seconds: how soon a change made by another process is seen
 
@@ -142,7 +147,7 @@ class Context:
         The process lock only orders publishing; exclusion between writers (threads or other
         processes) comes from SQLite's BEGIN IMMEDIATE.
         """
-        outbox = Outbox()
+        outbox = Outbox(site_id=self.site_id)
         # One deadline for both waits: for this process's turn, then for SQLite's write lock, so a
         # request queued behind a held lock answers `busy` after BUSY_WAIT_S, not a multiple of it.
         deadline = time.monotonic() + BUSY_WAIT_S
@@ -163,6 +168,31 @@ class Context:
             self.logged()
         for task in outbox.after_commit:
             task()
+
+
+def for_site(base: Context, site_id: int | None) -> Context:
+    """The context of one site, opened on first use from site 1's (the app's) context, which keeps
+    them; the other sites share its database, clock, publisher and printer. None (a city-level
+    account) gets site 1's until city-wide views exist."""
+    if site_id is None or int(site_id) == base.site_id:
+        return base
+    sid = int(site_id)
+    found = base._sites.get(sid)
+    if found is None:
+        with base._site_lock:
+            found = base._sites.get(sid)
+            if found is None:
+                from ..store.scope import SiteDatabase
+                # numbered messages of other sites go out directly (the outbox relay is site 1's)
+                found = Context.open(SiteDatabase(base.db, sid), clock=base.clock,
+                                     publish=base.publish, printer=base.printer, site_id=sid)
+                base._sites[sid] = found
+    return found
+
+
+def for_actor(base: Context, actor: Any) -> Context:
+    """The context of the site an actor belongs to."""
+    return for_site(base, getattr(actor, "site_id", 1))
 
 
 def log_numbered(conn: Any, messages: list[Message]) -> list[Message]:

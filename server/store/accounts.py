@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from .db import dumps, loads
+from .scope import site_of
 from .dialect import is_sqlite
 
 
@@ -38,11 +39,11 @@ def add_user(conn: sqlite3.Connection, username: str, display_name: str, passwor
     Replacing them ends every session of the user: tokens and cookies from the old password stop.
     """
     conn.execute(
-        "INSERT INTO users (username, display_name, password_hash, role, counters, created_at) "
-        "VALUES (?,?,?,?,?,?) ON CONFLICT(username) DO UPDATE SET display_name=excluded.display_name,"
+        "INSERT INTO users (username, display_name, password_hash, role, counters, created_at, "
+        "site_id) VALUES (?,?,?,?,?,?,?) ON CONFLICT(username) DO UPDATE SET display_name=excluded.display_name,"
         " password_hash=excluded.password_hash, role=excluded.role, counters=excluded.counters,"
         " active=1, session_gen=users.session_gen+1",
-        (username, display_name, password_hash, role, dumps(counters), now))
+        (username, display_name, password_hash, role, dumps(counters), now, site_of(conn)))
     row = conn.execute("SELECT id, session_gen FROM users WHERE username=?", (username,)).fetchone()
     if row["session_gen"]:
         conn.execute("DELETE FROM api_tokens WHERE user_id=?", (row["id"],))
@@ -113,13 +114,14 @@ def add_device(conn: sqlite3.Connection, name: str, kind: str, zone: str | None,
                counter: int | None, printer: str | None, paper: str, token: str, now: str) -> int:
     """Register a device (or give an existing one a new token and settings: the old one stops)."""
     conn.execute(
-        "INSERT INTO devices (name, kind, zone, counter, printer, paper, token_hash, created_at) "
-        "VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(name) DO UPDATE SET kind=excluded.kind,"
+        "INSERT INTO devices (name, kind, zone, counter, printer, paper, token_hash, created_at, "
+        "site_id) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT(site_id, name) DO UPDATE SET kind=excluded.kind,"
         " zone=excluded.zone, counter=excluded.counter, printer=excluded.printer,"
         " paper=excluded.paper, token_hash=excluded.token_hash, active=1,"
         " session_gen=devices.session_gen+1",
-        (name, kind, zone, counter, printer, paper, token_hash(token), now))
-    row = conn.execute("SELECT id, session_gen FROM devices WHERE name=?", (name,)).fetchone()
+        (name, kind, zone, counter, printer, paper, token_hash(token), now, site_of(conn)))
+    row = conn.execute("SELECT id, session_gen FROM devices WHERE site_id=? AND name=?",
+                       (site_of(conn), name)).fetchone()
     if row["session_gen"]:
         _revoked(conn, f"device:{row['id']}")
     return int(row["id"])

@@ -86,11 +86,25 @@ def sqlite_m290(db: Any) -> None:
                     conn.execute(f"ALTER TABLE {table} ADD COLUMN {COLUMN}")
             if "site_id" not in _columns(conn, "users"):  # NULL: a city-level account
                 conn.execute("ALTER TABLE users ADD COLUMN site_id INTEGER DEFAULT 1")
+            _calendar_version_per_site(conn)
             bad = conn.execute("PRAGMA foreign_key_check").fetchall()
             if bad:
                 raise RuntimeError(f"m290 left foreign keys broken: {bad[:5]}")
     finally:
         conn.execute("PRAGMA foreign_keys=ON")
+
+
+def _calendar_version_per_site(conn: Any) -> None:
+    """m130's triggers bump the `calendar_version` setting of the changed row's site."""
+    for table in ("calendar_days", "suspensions"):
+        for verb, row in (("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD")):
+            name = f"{table}_{verb.lower()}_version"
+            conn.execute(f"DROP TRIGGER IF EXISTS {name}")
+            conn.execute(
+                f"CREATE TRIGGER {name} AFTER {verb} ON {table} BEGIN "
+                "INSERT INTO settings (site_id, key, value) VALUES "
+                f"({row}.site_id, 'calendar_version', CAST(random() AS TEXT)) "
+                "ON CONFLICT(site_id, key) DO UPDATE SET value=excluded.value; END;")
 
 
 def _rebuild(conn: Any, table: str) -> None:
@@ -134,3 +148,13 @@ def postgres_m290(db: Any) -> None:
     for table in ADDED:
         db.execute(f"ALTER TABLE {table} ADD COLUMN {COLUMN}")
     db.execute("ALTER TABLE users ADD COLUMN site_id INTEGER DEFAULT 1")
+    db.raw("""
+    CREATE OR REPLACE FUNCTION calendar_version_bump() RETURNS trigger AS $$
+    BEGIN
+        INSERT INTO settings (site_id, key, value) VALUES (
+            CASE WHEN TG_OP = 'DELETE' THEN OLD.site_id ELSE NEW.site_id END, 'calendar_version',
+            CAST(floor(random() * 9e15)::bigint AS TEXT))
+        ON CONFLICT (site_id, key) DO UPDATE SET value = excluded.value;
+        RETURN NULL;
+    END $$ LANGUAGE plpgsql;
+    """)

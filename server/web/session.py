@@ -7,13 +7,16 @@ import secrets
 from flask import current_app, g, request, session
 
 from ..services.auth import ANONYMOUS, Actor, actor_for_token, actor_for_user_id
-from ..services.context import Context
+from ..services.context import Context, for_actor
 from ..services.errors import UseCaseError
 
 
 def ctx() -> Context:
-    """The app's use-case context."""
-    return current_app.extensions["xephang"]
+    """The use-case context of the current actor's site (the app's, site 1's, before the actor
+    is known: token and session lookups read deployment-wide rows)."""
+    base = current_app.extensions["xephang"]
+    actor = g.get("actor")
+    return base if actor is None else for_actor(base, actor)
 
 
 def bearer_token() -> str | None:
