@@ -100,7 +100,7 @@ def list_users(conn: sqlite3.Connection) -> list[dict[str, Any]]:
 
 def add_api_token(conn: sqlite3.Connection, token: str, user_id: int, now: str) -> None:
     """Remember an API token issued at login."""
-    conn.execute("INSERT INTO api_tokens VALUES (?,?,?)", (token_hash(token), user_id, now))
+    conn.execute("INSERT INTO api_tokens (token_hash, user_id, created_at) VALUES (?,?,?)", (token_hash(token), user_id, now))
 
 
 def user_by_token(conn: sqlite3.Connection, token: str, issued_after: str) -> dict[str, Any] | None:

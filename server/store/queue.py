@@ -334,7 +334,8 @@ def set_printer(conn: sqlite3.Connection, device_id: int, url: str, status: str,
     old = conn.execute("SELECT status, detail FROM printers WHERE device_id=?", (device_id,)).fetchone()
     if old is not None and old["status"] == status and old["detail"] == detail:
         return False
-    conn.execute("INSERT INTO printers VALUES (?,?,?,?,?) ON CONFLICT(device_id) DO UPDATE SET "
+    conn.execute("INSERT INTO printers (device_id, url, status, detail, at) VALUES (?,?,?,?,?) "
+                 "ON CONFLICT(device_id) DO UPDATE SET "
                  "url=excluded.url, status=excluded.status, detail=excluded.detail, at=excluded.at",
                  (device_id, url, status, detail, at))
     return True
@@ -431,7 +432,8 @@ def find_request(conn: sqlite3.Connection, actor: str, request_id: str) -> dict[
 def save_request(conn: sqlite3.Connection, actor: str, request_id: str, action: str, status: int,
                  response: Any, at: str) -> None:
     """Remember the answer to a request so a repeat returns it unchanged."""
-    conn.execute("INSERT INTO requests VALUES (?,?,?,?,?,?)",
+    conn.execute("INSERT INTO requests (actor, request_id, action, status, response, at) "
+                 "VALUES (?,?,?,?,?,?)",
                  (actor, request_id, action, status, dumps(response), at))
 
 
