@@ -15,6 +15,14 @@ def ctx() -> Context:
     """The use-case context of the current actor's site (the app's, site 1's, before the actor
     is known: token and session lookups read deployment-wide rows)."""
     base = current_app.extensions["xephang"]
+    if "actor" not in g and not g.get("resolving_actor"):  # handlers call ctx() first
+        g.resolving_actor = True
+        try:
+            current_actor()
+        except UseCaseError:  # a bad token: the handler's own current_actor() answers it
+            return base
+        finally:
+            g.resolving_actor = False
     actor = g.get("actor")
     return base if actor is None else for_actor(base, actor)
 

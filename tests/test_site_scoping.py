@@ -1,0 +1,106 @@
+"""Issue 9: two sites in one deployment (one SQLite file). A kiosk, a board, an officer and a
+supervisor of site A issue, watch, call and read, and see and touch nothing of site B (REST and
+Socket.IO); both sites number from their own ranges independently."""
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Any
+
+from server.realtime import socketio
+from server.services.auth import hash_password
+from server.services.context import now_local, stamp
+from server.setup import initialize
+from server.store import Database, accounts
+from server.store import sites as site_rows
+from server.store.scope import SiteDatabase
+
+SERVICE, COUNTER = "TP-LLTP", 18
+
+
+def add_site_b(db_path: Path, password: str) -> dict[str, str]:
+    """Site B: the same site file (same zone, service and counter codes), its own kiosk, board,
+    officer and supervisor; returns their tokens/usernames."""
+    db = Database(db_path)
+    with db.write() as conn:
+        sid = site_rows.add_site(conn, "phuong-ben-thanh", "Phường Bến Thành", "Ben Thanh Ward",
+                                 "Asia/Ho_Chi_Minh", stamp(now_local()))
+    site_b = SiteDatabase(db, sid)
+    assert initialize(site_b, None, demo=False) is not None  # loads the site file for site B
+    tokens = {"kiosk": secrets.token_urlsafe(24), "board": secrets.token_urlsafe(24)}
+    with site_b.write() as conn:
+        now = stamp(now_local())
+        accounts.add_device(conn, "kiosk-A1", "kiosk", "A1", None, "virtual", "80mm",
+                            tokens["kiosk"], now)
+        accounts.add_device(conn, "board-lobby", "display", None, None, None, "80mm",
+                            tokens["board"], now)
+        pw = hash_password(password)
+        accounts.add_user(conn, "b_canbo18", "Cán bộ B", pw, "officer", [COUNTER], now)
+        accounts.add_user(conn, "b_giamsat", "Giám sát B", pw, "supervisor", [], now)
+    db.close()
+    return tokens
+
+
+def bearer(client: Any, username: str, password: str) -> dict[str, str]:
+    r = client.post("/api/v1/auth/login", json={"username": username, "password": password})
+    assert r.status_code == 200, r.get_json()
+    return {"Authorization": f"Bearer {r.get_json()['token']}"}
+
+
+def waiting_of(snapshot: dict[str, Any]) -> int:
+    return int(next(s["waiting"] for s in snapshot["services"] if s["code"] == SERVICE))
+
+
+def test_two_sites_see_and_touch_nothing_of_each_other(demo: Any, db_path: Path) -> None:
+    b = add_site_b(db_path, demo.password)
+    from server.app import create_app
+    app = create_app({"DB": str(db_path), "ASYNC_MODE": "threading", "SYNC_PUBLISH": True,
+                      "PRINTING": False, "TESTING": True})
+    client = app.test_client()
+    kiosk_a = {"Authorization": f"Bearer {demo.token('kiosk-A1')}"}
+    kiosk_b = {"Authorization": f"Bearer {b['kiosk']}"}
+    officer_a, officer_b = (bearer(client, f"canbo{COUNTER}", demo.password),
+                            bearer(client, f"b_canbo{COUNTER}", demo.password))
+    boss_a, boss_b = (bearer(client, "giamsat", demo.password),
+                      bearer(client, "b_giamsat", demo.password))
+    board_a = socketio.test_client(app, auth={"token": demo.token("board-lobby")})
+    board_b = socketio.test_client(app, auth={"token": b["board"]})
+    assert board_a.is_connected() and board_b.is_connected()
+    snap_a = board_a.get_received()[-1]["args"][0]
+    snap_b = board_b.get_received()[-1]["args"][0]
+    assert waiting_of(snap_a) == waiting_of(snap_b) == 0
+
+    def issue(headers: dict[str, str]) -> dict[str, Any]:
+        r = client.post("/api/v1/tickets", json={"service": SERVICE}, headers=headers)
+        assert r.status_code == 201, r.get_json()
+        return dict(r.get_json())
+
+    a1, a2 = issue(kiosk_a), issue(kiosk_a)
+    got_a = board_a.get_received()
+    assert got_a and not board_b.get_received()  # B's board heard nothing of A's tickets
+    b1 = issue(kiosk_b)
+    assert b1["number"] == a1["number"] != a2["number"]  # each site numbers from its own range
+    assert not board_a.get_received() and board_b.get_received()
+
+    # B's officer calls at counter 18 of site B: B's ticket, never one of A's older ones
+    r = client.post(f"/api/v1/counters/{COUNTER}/call-next", json={}, headers=officer_b)
+    assert r.status_code == 200, r.get_json()
+    assert r.get_json()["ticket"]["token"] == b1["token"]
+    assert not board_a.get_received() and board_b.get_received()
+    r = client.post(f"/api/v1/counters/{COUNTER}/call-next", json={}, headers=officer_a)
+    assert r.get_json()["ticket"]["token"] == a1["token"]
+    assert board_a.get_received() and not board_b.get_received()
+
+    # B's staff cannot touch or read A's ticket by its token
+    r = client.post(f"/api/v1/tickets/{a2['token']}/cancel", json={}, headers=boss_b)
+    assert r.status_code == 404, r.get_json()
+    # the supervisors' reports: each site's own queue and totals
+    queue_a = client.get("/api/v1/queue", headers=boss_a).get_json()
+    queue_b = client.get("/api/v1/queue", headers=boss_b).get_json()
+    assert waiting_of(queue_a) == 1 and waiting_of(queue_b) == 0
+    stats_a = client.get("/api/v1/stats/today", headers=boss_a).get_json()
+    stats_b = client.get("/api/v1/stats/today", headers=boss_b).get_json()
+    assert (stats_a["issued"], stats_b["issued"]) == (2, 1), (stats_a, stats_b)
+    board_a.disconnect()
+    board_b.disconnect()
+    app.extensions["xephang"].db.close()
