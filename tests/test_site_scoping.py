@@ -7,6 +7,8 @@ import secrets
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from server.realtime import socketio
 from server.services.auth import hash_password
 from server.services.context import now_local, stamp
@@ -16,6 +18,14 @@ from server.store import sites as site_rows
 from server.store.scope import SiteDatabase
 
 SERVICE, COUNTER = "TP-LLTP", 18
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_path(tmp_path: Path, request: Any) -> Any:
+    """The deployment's store: a SQLite file, or a fresh PostgreSQL database."""
+    if request.param == "postgresql":
+        return request.getfixturevalue("pg_url")
+    return tmp_path / "xephang.db"
 
 
 def add_site_b(db_path: Path, password: str) -> dict[str, str]:

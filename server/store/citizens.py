@@ -125,8 +125,8 @@ def token_phone(conn: sqlite3.Connection, token_hash: str, now: str) -> str | No
 
 def hit_rate(conn: sqlite3.Connection, bucket: str, window: str) -> int:
     """Count one request in a rate window; returns the count so far (this one included)."""
-    row = conn.execute("INSERT INTO public_rate (bucket, window, hits) VALUES (?,?,1) "
-                       "ON CONFLICT (site_id, bucket, window) DO UPDATE SET hits=hits+1 "
+    row = conn.execute("INSERT INTO public_rate (bucket, \"window\", hits) VALUES (?,?,1) "
+                       "ON CONFLICT (site_id, bucket, \"window\") DO UPDATE SET hits=hits+1 "
                        "RETURNING hits", (bucket, window)).fetchone()
     return int(row[0])
 
@@ -146,7 +146,7 @@ def erase_citizen_data(conn: sqlite3.Connection, used_before: str, day_before: s
             "codes": conn.execute("DELETE FROM citizen_codes WHERE expires_at<?", (now,)).rowcount,
             "tokens": conn.execute("DELETE FROM citizen_tokens WHERE expires_at<?",
                                    (now,)).rowcount,
-            "rates": conn.execute("DELETE FROM public_rate WHERE window<?",
+            "rates": conn.execute("DELETE FROM public_rate WHERE \"window\"<?",
                                   (now[:10],)).rowcount,
             # records of messages older than the retention (a pending one has given up by then)
             "messages": conn.execute("DELETE FROM notify_outbox WHERE created_at<?",
@@ -184,7 +184,8 @@ def phone_no_shows(conn: sqlite3.Connection, phone_hash: str, since_day: str) ->
 def add_booking(conn: sqlite3.Connection, row: dict[str, Any]) -> int:
     """Store a booking; returns its id."""
     cols = list(row)
-    cur = conn.execute(f"INSERT INTO bookings ({', '.join(cols)}) VALUES "
+    names = ", ".join(f'"{c}"' for c in cols)  # quoted: "end" is a keyword of PostgreSQL
+    cur = conn.execute(f"INSERT INTO bookings ({names}) VALUES "
                        f"({', '.join('?' * len(cols))})", [row[c] for c in cols])
     return int(cur.lastrowid or 0)
 

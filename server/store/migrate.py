@@ -23,6 +23,7 @@ _RULES = [
     (re.compile(r"\bAUTOINCREMENT\b", re.I), ""),
     (re.compile(r"\bINTEGER\b", re.I), "BIGINT"),
     (re.compile(r"\bREAL\b", re.I), "DOUBLE PRECISION"),
+    (re.compile(r"\bBLOB\b", re.I), "BYTEA"),
     (re.compile(r"\)\s*WITHOUT\s+ROWID", re.I), ")"),
 ]
 

@@ -507,11 +507,11 @@ def m250_citizen_booking(db: Database) -> None:
     CREATE TABLE citizen_tokens (token_hash TEXT PRIMARY KEY, site_id INTEGER NOT NULL DEFAULT 1,
         phone_hash TEXT NOT NULL, expires_at TEXT NOT NULL);
     CREATE TABLE public_rate (site_id INTEGER NOT NULL DEFAULT 1, bucket TEXT NOT NULL,
-        window TEXT NOT NULL, hits INTEGER NOT NULL DEFAULT 0,
-        PRIMARY KEY (site_id, bucket, window)) WITHOUT ROWID;
+        "window" TEXT NOT NULL, hits INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (site_id, bucket, "window")) WITHOUT ROWID;
     CREATE TABLE bookings (id INTEGER PRIMARY KEY, site_id INTEGER NOT NULL DEFAULT 1,
         kind TEXT NOT NULL DEFAULT 'appointment', code TEXT NOT NULL, token TEXT NOT NULL UNIQUE,
-        service TEXT NOT NULL, day TEXT NOT NULL, start TEXT NOT NULL, end TEXT NOT NULL,
+        service TEXT NOT NULL, day TEXT NOT NULL, start TEXT NOT NULL, "end" TEXT NOT NULL,
         phone_hash TEXT, status TEXT NOT NULL DEFAULT 'booked', created_at TEXT NOT NULL,
         changed_at TEXT NOT NULL, ticket_id INTEGER REFERENCES tickets(id), checked_in_at TEXT,
         UNIQUE (site_id, code));
