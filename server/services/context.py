@@ -104,7 +104,8 @@ class Context:
 
     @classmethod
     def open(cls, db: Database, **kwargs: Any) -> "Context":
-        """Load the site from the database."""
+        """Load the site from the database (a SiteDatabase's site: see store/scope.py)."""
+        kwargs.setdefault("site_id", getattr(db, "site_id", 1))
         with db.read() as conn:
             site = Site.from_rows(site_rows.load_site_rows(conn))
             version = int(site_rows.get_setting(conn, "site_version", 0) or 0)

@@ -94,8 +94,10 @@ def user_by_id(conn: sqlite3.Connection, user_id: int) -> dict[str, Any] | None:
 
 
 def list_users(conn: sqlite3.Connection) -> list[dict[str, Any]]:
-    """Every user."""
-    return [u for u in (_user(r) for r in conn.execute("SELECT * FROM users ORDER BY id")) if u]
+    """Every user of this site (city-level accounts, site NULL, too)."""
+    return [u for u in (_user(r) for r in conn.execute(
+        "SELECT * FROM users WHERE site_id=? OR site_id IS NULL ORDER BY id", (site_of(conn),)))
+        if u]
 
 
 def add_api_token(conn: sqlite3.Connection, token: str, user_id: int, now: str) -> None:
@@ -136,7 +138,8 @@ def device_by_token(conn: sqlite3.Connection, token: str) -> dict[str, Any] | No
 
 def device_by_name(conn: sqlite3.Connection, name: str) -> dict[str, Any] | None:
     """The active device with this name."""
-    row = conn.execute("SELECT * FROM devices WHERE name=? AND active=1", (name,)).fetchone()
+    row = conn.execute("SELECT * FROM devices WHERE site_id=? AND name=? AND active=1",
+                       (site_of(conn), name)).fetchone()
     return None if row is None else dict(row)
 
 
@@ -147,8 +150,9 @@ def device_by_id(conn: sqlite3.Connection, device_id: int) -> dict[str, Any] | N
 
 
 def list_devices(conn: sqlite3.Connection) -> list[dict[str, Any]]:
-    """Every device."""
-    return [dict(r) for r in conn.execute("SELECT * FROM devices ORDER BY id")]
+    """Every device of this site."""
+    return [dict(r) for r in conn.execute("SELECT * FROM devices WHERE site_id=? ORDER BY id",
+                                          (site_of(conn),))]
 
 
 def deactivate_user(conn: sqlite3.Connection, username: str) -> bool:
@@ -163,7 +167,8 @@ def deactivate_user(conn: sqlite3.Connection, username: str) -> bool:
 
 def deactivate_device(conn: sqlite3.Connection, name: str) -> bool:
     """Revoke a device's token (a lost tablet, a kiosk taken out of service)."""
-    row = conn.execute("SELECT id FROM devices WHERE name=? AND active=1", (name,)).fetchone()
+    row = conn.execute("SELECT id FROM devices WHERE site_id=? AND name=? AND active=1",
+                       (site_of(conn), name)).fetchone()
     if row is None:
         return False
     conn.execute("UPDATE devices SET active=0, session_gen=session_gen+1 WHERE id=?", (row["id"],))
@@ -182,9 +187,10 @@ def insert_user(conn: sqlite3.Connection, username: str, display_name: str, pass
                 role: str, counters: list[int], units: list[str], now: str) -> int:
     """Create a user (the caller checked that the username is free)."""
     cur = conn.execute(
-        "INSERT INTO users (username, display_name, password_hash, role, counters, units, created_at)"
-        " VALUES (?,?,?,?,?,?,?) RETURNING id",
-        (username, display_name, password_hash, role, dumps(counters), dumps(units), now))
+        "INSERT INTO users (username, display_name, password_hash, role, counters, units, created_at,"
+        " site_id) VALUES (?,?,?,?,?,?,?,?) RETURNING id",
+        (username, display_name, password_hash, role, dumps(counters), dumps(units), now,
+         site_of(conn)))
     return int(cur.fetchone()[0])
 
 
@@ -220,7 +226,8 @@ def active_admins(conn: sqlite3.Connection) -> int:
 
 def any_device_by_name(conn: sqlite3.Connection, name: str) -> dict[str, Any] | None:
     """The device with this name, active or revoked."""
-    row = conn.execute("SELECT * FROM devices WHERE name=?", (name,)).fetchone()
+    row = conn.execute("SELECT * FROM devices WHERE site_id=? AND name=?",
+                       (site_of(conn), name)).fetchone()
     return None if row is None else dict(row)
 
 
