@@ -17,7 +17,7 @@ from .services.admin.site_config import announce_site
 from .services.screens.events import EVENTS
 from .services.screens.sequence import STRIDE
 from .services.auth import Actor, actor_for_token, actor_for_user_id
-from .services.context import Context, Message, for_actor
+from .services.context import Context, Message, for_actor, for_ticket
 from .services.errors import UseCaseError
 from .store import StoreError
 from .web.input import MALFORMED
@@ -66,10 +66,11 @@ def on_connect(auth: Any = None) -> bool:
             if not PUBLIC_SOCKETS.admit(request.sid, request.remote_addr or ""):  # type: ignore[attr-defined]
                 return False
             token = auth["ticket"]
-            zone = snapshots.ticket_zone(_ctx(), token)
+            site = for_ticket(_ctx(), token)  # issue 9: the ticket's site, its rooms on the bus
+            zone = snapshots.ticket_zone(site, token)
             for room in rooms.ticket_rooms(token, zone):
-                join_room(rooms.on_bus(room))
-            snap = snapshots.ticket_snapshot(_ctx(), token, _base_url())
+                join_room(rooms.on_bus(room, site.site_id))
+            snap = snapshots.ticket_snapshot(site, token, _base_url())
         else:
             seen = _live().latest()  # before authenticating: a revocation after it is caught
             actor = _actor(auth)
@@ -141,7 +142,7 @@ def _remember(sid: str, rooms: list[str], auth: Any, base_url: str) -> None:
         """This client's snapshot read now (None if it may no longer have one)."""
         try:
             if isinstance(ticket, str):
-                return snapshots.ticket_snapshot(ctx, ticket, base_url)
+                return snapshots.ticket_snapshot(for_ticket(ctx, ticket), ticket, base_url)
             actor = (actor_for_token(ctx, auth["token"]) if isinstance(auth, dict)
                      and isinstance(auth.get("token"), str) else
                      actor_for_user_id(ctx, user_id, gen) if user_id is not None else None)

@@ -91,12 +91,23 @@ def test_two_sites_see_and_touch_nothing_of_each_other(demo: Any, db_path: Path)
     b1 = issue(kiosk_b)
     assert b1["number"] == a1["number"] != a2["number"]  # each site numbers from its own range
     assert not board_a.get_received() and board_b.get_received()
+    # each citizen's phone opens its ticket page (no account: the token names the site)
+    page_b = client.get(f"/api/v1/tickets/{b1['token']}")
+    assert page_b.status_code == 200, page_b.get_json()
+    assert page_b.get_json()["number"] == b1["number"]
+    phone_a = socketio.test_client(app, auth={"ticket": a2["token"]})
+    phone_b = socketio.test_client(app, auth={"ticket": b1["token"]})
+    assert phone_a.is_connected() and phone_b.is_connected()
+    assert phone_b.get_received()[-1]["args"][0]["ticket"]["number"] == b1["number"]
+    phone_a.get_received()
 
     # B's officer calls at counter 18 of site B: B's ticket, never one of A's older ones
     r = client.post(f"/api/v1/counters/{COUNTER}/call-next", json={}, headers=officer_b)
     assert r.status_code == 200, r.get_json()
     assert r.get_json()["ticket"]["token"] == b1["token"]
     assert not board_a.get_received() and board_b.get_received()
+    assert not phone_a.get_received()  # A's phone heard nothing of B's call
+    assert "ticket.called" in [m["name"] for m in phone_b.get_received()]
     r = client.post(f"/api/v1/counters/{COUNTER}/call-next", json={}, headers=officer_a)
     assert r.get_json()["ticket"]["token"] == a1["token"]
     assert board_a.get_received() and not board_b.get_received()
@@ -111,6 +122,8 @@ def test_two_sites_see_and_touch_nothing_of_each_other(demo: Any, db_path: Path)
     stats_a = client.get("/api/v1/stats/today", headers=boss_a).get_json()
     stats_b = client.get("/api/v1/stats/today", headers=boss_b).get_json()
     assert (stats_a["issued"], stats_b["issued"]) == (2, 1), (stats_a, stats_b)
+    for socket in (phone_a, phone_b):
+        socket.disconnect()
     board_a.disconnect()
     board_b.disconnect()
     app.extensions["xephang"].db.close()

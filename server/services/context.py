@@ -196,6 +196,13 @@ def for_actor(base: Context, actor: Any) -> Context:
     return for_site(base, getattr(actor, "site_id", 1))
 
 
+def for_ticket(base: Context, token: str) -> Context:
+    """The context of the site a ticket's public token belongs to (site 1's if none)."""
+    from ..store import queue as ticket_rows
+    with base.db.read() as conn:
+        return for_site(base, ticket_rows.site_of_ticket(conn, token))
+
+
 def log_numbered(conn: Any, messages: list[Message]) -> list[Message]:
     """Write the numbered messages (those with a `seq`) to the outbox in this transaction, for the
     relay to send; returns the others (sent directly), or `messages` itself when none was logged."""

@@ -548,3 +548,12 @@ def waiting_lines(conn: sqlite3.Connection, day: str,
     # Each line comes out in its own order; sorting (already sorted: linear) makes it certain.
     return {(line.service, line.priority): [(i, at) for at, i in sorted(rows)]
             for line, rows in zip(lines, found)}
+
+
+# --- issue 9: site scoping (branch b-sites) ---
+
+def site_of_ticket(conn: sqlite3.Connection, token: str) -> int | None:
+    """The site of the ticket with this public token, in the whole deployment (a phone opening
+    its ticket page has no site until the token names one)."""
+    row = conn.execute("SELECT site_id FROM tickets WHERE token=?", (token,)).fetchone()
+    return None if row is None else int(row[0])

@@ -7,7 +7,7 @@ import secrets
 from flask import current_app, g, request, session
 
 from ..services.auth import ANONYMOUS, Actor, actor_for_token, actor_for_user_id
-from ..services.context import Context, for_actor
+from ..services.context import Context, for_actor, for_ticket
 from ..services.errors import UseCaseError
 
 
@@ -24,7 +24,14 @@ def ctx() -> Context:
         finally:
             g.resolving_actor = False
     actor = g.get("actor")
-    return base if actor is None else for_actor(base, actor)
+    if actor is None:
+        return base
+    token = (request.view_args or {}).get("token")
+    if actor.kind == "anonymous" and isinstance(token, str):  # a ticket's public page: its site
+        if "ticket_site" not in g:
+            g.ticket_site = for_ticket(base, token)
+        return g.ticket_site
+    return for_actor(base, actor)
 
 
 def bearer_token() -> str | None:
