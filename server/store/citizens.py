@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
+from .dialect import is_sqlite
+
 # -- notification outbox ----------------------------------------------------------------------
 
 
@@ -136,7 +138,9 @@ def erase_citizen_data(conn: sqlite3.Connection, used_before: str, day_before: s
     """Erase what the retention policy no longer allows (secure_delete overwrites the bytes):
     phones unused since `used_before`, the phone link of bookings before `day_before`, expired
     codes, tokens and rate windows, and message records older than `used_before`."""
-    conn.execute("PRAGMA secure_delete=ON")
+    sqlite = is_sqlite(conn)  # PostgreSQL has no secure_delete (VACUUM reclaims dead rows)
+    if sqlite:
+        conn.execute("PRAGMA secure_delete=ON")
     try:
         out = {
             "phones": conn.execute("DELETE FROM citizen_phones WHERE last_used<?",
@@ -153,7 +157,8 @@ def erase_citizen_data(conn: sqlite3.Connection, used_before: str, day_before: s
                                      (used_before,)).rowcount,
         }
     finally:
-        conn.execute("PRAGMA secure_delete=OFF")
+        if sqlite:
+            conn.execute("PRAGMA secure_delete=OFF")
     return out
 
 
