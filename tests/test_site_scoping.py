@@ -11,9 +11,10 @@ import pytest
 
 from server.realtime import socketio
 from server.services.auth import hash_password
-from server.services.context import now_local, stamp
+from server.services.context import now_local, service_day, stamp
 from server.setup import initialize
 from server.store import Database, accounts
+from server.store import queue as queue_rows
 from server.store import sites as site_rows
 from server.store.scope import SiteDatabase
 
@@ -122,6 +123,12 @@ def test_two_sites_see_and_touch_nothing_of_each_other(demo: Any, db_path: Path)
     stats_a = client.get("/api/v1/stats/today", headers=boss_a).get_json()
     stats_b = client.get("/api/v1/stats/today", headers=boss_b).get_json()
     assert (stats_a["issued"], stats_b["issued"]) == (2, 1), (stats_a, stats_b)
+    # the running totals (triggers, per site) agree with each site's rows counted
+    base = app.extensions["xephang"]
+    for site_id in (1, 2):
+        with SiteDatabase(base.db, site_id).read() as conn:
+            today = service_day(base.clock())
+            assert queue_rows.day_stats(conn, today) == queue_rows.day_stats_counted(conn, today)
     for socket in (phone_a, phone_b):
         socket.disconnect()
     board_a.disconnect()

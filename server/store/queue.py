@@ -280,9 +280,8 @@ def day_stats(conn: sqlite3.Connection, day: str) -> dict[str, Any]:
     Read from day_totals, which triggers keep up to date in every change's own transaction
     (one row instead of the whole day: see m030 in schema.py).
     """
-    if _many_sites(conn):  # day_totals sums every site (its triggers are not per site yet)
-        return day_stats_counted(conn, day)
-    r = conn.execute("SELECT * FROM day_totals WHERE day=?", (day,)).fetchone()
+    r = conn.execute("SELECT * FROM day_totals WHERE site_id=? AND day=?",
+                     (site_of(conn), day)).fetchone()
     t = dict(r) if r else {}
     return _stats(t.get("issued", 0), t.get("waiting", 0), t.get("served", 0),
                   t.get("no_show", 0), _avg(t, "wait"), _avg(t, "service"),
@@ -302,12 +301,6 @@ def _stats(issued: int, waiting: int, served: int, no_show: int, wait: float | N
             "avg_service_min": round(service, 1) if service is not None else None,
             "ratings_count": int(ratings or 0),
             "avg_rating": round(rating, 2) if rating is not None else None}
-
-
-def _many_sites(conn: sqlite3.Connection) -> bool:
-    """Whether this deployment serves more than one site (read once per transaction state)."""
-    return bool(remembered(conn, "many_sites", lambda: conn.execute(
-        "SELECT COUNT(*) FROM sites").fetchone()[0] > 1))
 
 
 def day_stats_counted(conn: sqlite3.Connection, day: str) -> dict[str, Any]:

@@ -552,3 +552,13 @@ def m290_site_keys(db: Database) -> None:
     if dialect(db) == "postgresql":
         return site_keys.postgres_m290(db)
     site_keys.sqlite_m290(db)
+
+
+@migrations()
+def m291_day_totals_per_site(db: Database) -> None:
+    """Today's totals per site: day_totals keyed (site_id, day), its triggers add each ticket,
+    leg and rating to its own site's row (see store/site_keys.py)."""
+    from . import site_keys
+    if dialect(db) == "postgresql":
+        return site_keys.postgres_m291(db)
+    site_keys.sqlite_m291(db)

@@ -51,7 +51,7 @@ _PG_OLD_KEY = {"settings": "PRIMARY KEY (key)", "zones": "PRIMARY KEY (code)",
 
 def new_table_sql(table: str, sql: str, temp_name: str) -> str:
     """The CREATE TABLE text of `table` with site_id first and in its key, named `temp_name`."""
-    replacements, key = REKEYED[table]
+    replacements, key = {**REKEYED, **REKEYED_M291}[table]
     for old, new in replacements:
         if old not in sql:
             raise RuntimeError(f"m290: {table} has no {old!r}: {sql}")
@@ -156,5 +156,78 @@ def postgres_m290(db: Any) -> None:
             CAST(floor(random() * 9e15)::bigint AS TEXT))
         ON CONFLICT (site_id, key) DO UPDATE SET value = excluded.value;
         RETURN NULL;
+    END $$ LANGUAGE plpgsql;
+    """)
+
+
+# --- m291: today's totals per site (the triggers of m030 add each row to its own site's day) ---
+
+REKEYED_M291 = {"day_totals": ([("day TEXT PRIMARY KEY", "day TEXT NOT NULL")],
+                               "PRIMARY KEY (site_id, day)")}
+
+_TOTALS_INSERT = re.compile(r"INSERT OR IGNORE INTO day_totals \(day\) VALUES \((.+?)\);")
+_TOTALS_WHERE = re.compile(r"WHERE day=(.+?);(\s*(?:END|INSERT|UPDATE))")
+
+
+def _row_of(day_expr: str) -> str:
+    return "NEW" if "NEW." in day_expr else "OLD"
+
+
+def site_trigger_sql(sql: str) -> str:
+    """An m030 trigger (SQLite) whose day_totals row is the changed row's site's."""
+    sql = _TOTALS_INSERT.sub(lambda m: "INSERT OR IGNORE INTO day_totals (site_id, day) VALUES "
+                             f"({_row_of(m.group(1))}.site_id, {m.group(1)});", sql)
+    return _TOTALS_WHERE.sub(lambda m: f"WHERE site_id={_row_of(m.group(1))}.site_id AND "
+                             f"day={m.group(1)};{m.group(2)}", sql)
+
+
+def sqlite_m291(db: Any) -> None:
+    """Rebuild day_totals keyed (site_id, day) and point m030's triggers at the row's site
+    (legs and ratings carry their ticket's site since m290)."""
+    conn = db.conn
+    if "site_id" not in _columns(conn, "day_totals"):
+        _rebuild(conn, "day_totals")
+    for name, sql in conn.execute("SELECT name, sql FROM sqlite_master WHERE type='trigger' "
+                                  "AND name LIKE 'day_totals_%'").fetchall():
+        conn.execute(f"DROP TRIGGER {name}")
+        conn.execute(site_trigger_sql(sql))
+
+
+def postgres_m291(db: Any) -> None:
+    """day_totals keyed (site_id, day); m030's share functions name the row's site."""
+    db.execute(f"ALTER TABLE day_totals ADD COLUMN {COLUMN}")
+    db.conn.execute("ALTER TABLE day_totals DROP CONSTRAINT day_totals_pkey")
+    db.conn.execute("ALTER TABLE day_totals ADD PRIMARY KEY (site_id, day)")
+    from .schema_pg import _MINUTES
+    wait = _MINUTES.format(a="r.issued_at", b="r.called_at")
+    service = ("CASE WHEN r.outcome = 'done' THEN "
+               + _MINUTES.format(a="COALESCE(r.started_at, r.called_at)", b="r.finished_at")
+               + " END")
+    db.raw(f"""
+    CREATE OR REPLACE FUNCTION day_totals_ticket_share(r tickets, sign int) RETURNS void AS $$
+    DECLARE w double precision := {wait};
+    BEGIN
+        INSERT INTO day_totals (site_id, day) VALUES (r.site_id, r.day) ON CONFLICT DO NOTHING;
+        UPDATE day_totals SET issued = issued + sign,
+            waiting = waiting + sign * (r.status = 'waiting')::int,
+            served = served + sign * (r.status = 'done')::int,
+            no_show = no_show + sign * (r.status = 'no_show')::int,
+            wait_n = wait_n + sign * (w IS NOT NULL)::int, wait_sum = wait_sum + sign * COALESCE(w, 0)
+        WHERE site_id = r.site_id AND day = r.day;
+    END $$ LANGUAGE plpgsql;
+    CREATE OR REPLACE FUNCTION day_totals_leg_share(r legs, sign int) RETURNS void AS $$
+    DECLARE v double precision := {service};
+            d text := (SELECT day FROM tickets WHERE id = r.ticket_id);
+    BEGIN
+        IF d IS NULL THEN RETURN; END IF;
+        INSERT INTO day_totals (site_id, day) VALUES (r.site_id, d) ON CONFLICT DO NOTHING;
+        UPDATE day_totals SET service_n = service_n + sign * (v IS NOT NULL)::int,
+            service_sum = service_sum + sign * COALESCE(v, 0) WHERE site_id = r.site_id AND day = d;
+    END $$ LANGUAGE plpgsql;
+    CREATE OR REPLACE FUNCTION day_totals_rating_share(r ratings, sign int) RETURNS void AS $$
+    BEGIN
+        INSERT INTO day_totals (site_id, day) VALUES (r.site_id, r.day) ON CONFLICT DO NOTHING;
+        UPDATE day_totals SET ratings_n = ratings_n + sign, rating_sum = rating_sum + sign * r.score
+        WHERE site_id = r.site_id AND day = r.day;
     END $$ LANGUAGE plpgsql;
     """)
