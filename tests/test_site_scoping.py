@@ -123,6 +123,12 @@ def test_two_sites_see_and_touch_nothing_of_each_other(demo: Any, db_path: Path)
     stats_a = client.get("/api/v1/stats/today", headers=boss_a).get_json()
     stats_b = client.get("/api/v1/stats/today", headers=boss_b).get_json()
     assert (stats_a["issued"], stats_b["issued"]) == (2, 1), (stats_a, stats_b)
+    # the report of each site (today, by service) counts its own tickets only
+    today = service_day(app.extensions["xephang"].clock())
+    for headers, issued in ((boss_a, 2), (boss_b, 1)):
+        r = client.get(f"/api/v1/reports?from={today}&to={today}&group=service", headers=headers)
+        assert r.status_code == 200, r.get_json()
+        assert r.get_json()["totals"]["issued"] == issued, r.get_json()["totals"]
     # the running totals (triggers, per site) agree with each site's rows counted
     base = app.extensions["xephang"]
     for site_id in (1, 2):
