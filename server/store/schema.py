@@ -562,3 +562,12 @@ def m291_day_totals_per_site(db: Database) -> None:
     if dialect(db) == "postgresql":
         return site_keys.postgres_m291(db)
     site_keys.sqlite_m291(db)
+
+
+@migrations()
+def m292_report_marks_per_site(db: Database) -> None:
+    """A change to a summarized day marks its own site's day (m112's triggers named site 1)."""
+    from . import site_keys
+    if dialect(db) == "postgresql":
+        return site_keys.postgres_m292(db)
+    site_keys.sqlite_m292(db)

@@ -231,3 +231,52 @@ def postgres_m291(db: Any) -> None:
         WHERE site_id = r.site_id AND day = r.day;
     END $$ LANGUAGE plpgsql;
     """)
+
+
+# --- m292: a change to a summarized day marks its own site's day (m112's triggers) ---
+
+def sqlite_m292(db: Any) -> None:
+    """m112's triggers (SQLite) look up and mark the changed row's site's day, not site 1's."""
+    conn = db.conn
+    for name, sql in conn.execute("SELECT name, sql FROM sqlite_master WHERE type='trigger' "
+                                  "AND name LIKE 'report_dirty_%'").fetchall():
+        row = "OLD" if "OLD." in sql and "NEW." not in sql else "NEW"
+        new = sql.replace("site_id = 1 AND", f"site_id = {row}.site_id AND")
+        new = new.replace("VALUES (1, ", f"VALUES ({row}.site_id, ")
+        if new == sql:
+            raise RuntimeError(f"m292: {name} names no site: {sql}")
+        conn.execute(f"DROP TRIGGER {name}")
+        conn.execute(new)
+
+
+def postgres_m292(db: Any) -> None:
+    """m112's trigger functions (PostgreSQL) mark the changed row's site's day."""
+    db.raw("""
+    CREATE FUNCTION report_mark_site_day(s bigint, d text) RETURNS void AS $$
+    BEGIN
+        IF d IS NOT NULL AND EXISTS (SELECT 1 FROM report_days WHERE site_id = s AND day = d) THEN
+            INSERT INTO report_dirty_days (site_id, day) VALUES (s, d)
+            ON CONFLICT (site_id, day) DO UPDATE SET mark = report_dirty_days.mark + 1;
+        END IF;
+    END $$ LANGUAGE plpgsql;
+    CREATE OR REPLACE FUNCTION report_dirty_leg() RETURNS trigger AS $$
+    BEGIN
+        IF TG_OP = 'DELETE' THEN
+            PERFORM report_mark_site_day(OLD.site_id,
+                                         (SELECT day FROM tickets WHERE id = OLD.ticket_id));
+        ELSE
+            PERFORM report_mark_site_day(NEW.site_id,
+                                         (SELECT day FROM tickets WHERE id = NEW.ticket_id));
+        END IF;
+        RETURN NULL;
+    END $$ LANGUAGE plpgsql;
+    CREATE OR REPLACE FUNCTION report_dirty_row() RETURNS trigger AS $$
+    BEGIN
+        IF TG_OP = 'INSERT' OR (TG_OP = 'UPDATE' AND TG_TABLE_NAME = 'ratings') THEN
+            PERFORM report_mark_site_day(NEW.site_id, NEW.day);
+        ELSE
+            PERFORM report_mark_site_day(OLD.site_id, OLD.day);
+        END IF;
+        RETURN NULL;
+    END $$ LANGUAGE plpgsql;
+    """)
