@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from ..site import Site
@@ -185,7 +185,8 @@ def for_site(base: Context, site_id: int | None) -> Context:
             if found is None:
                 from ..store.scope import SiteDatabase
                 # numbered messages of other sites go out directly (the outbox relay is site 1's)
-                found = Context.open(SiteDatabase(base.db, sid), clock=base.clock,
+                site_db = cast(Database, SiteDatabase(base.db, sid))  # Database's surface
+                found = Context.open(site_db, clock=base.clock,
                                      publish=base.publish, printer=base.printer, site_id=sid)
                 base._sites[sid] = found
     return found
