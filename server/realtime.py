@@ -71,6 +71,7 @@ def on_connect(auth: Any = None) -> bool:
             for room in rooms.ticket_rooms(token, zone):
                 join_room(rooms.on_bus(room, site.site_id))
             snap = snapshots.ticket_snapshot(site, token, _base_url())
+            site_id = site.site_id
         else:
             seen = _live().latest()  # before authenticating: a revocation after it is caught
             actor = _actor(auth)
@@ -85,6 +86,7 @@ def on_connect(auth: Any = None) -> bool:
                 _health().connected(request.sid, actor.id)  # type: ignore[attr-defined]
                 _health().start(socketio.start_background_task, socketio.sleep)
             snap = snapshots.snapshot_for(site, actor, _base_url())
+            site_id = site.site_id
     except (UseCaseError, StoreError, *MALFORMED):  # a wrong or malformed token: refused
         PUBLIC_SOCKETS.leave(request.sid)  # type: ignore[attr-defined]
         _live().forget(request.sid)  # type: ignore[attr-defined]
@@ -93,7 +95,7 @@ def on_connect(auth: Any = None) -> bool:
     # through Redis to every process (deltas that come through it before are held by the client).
     local = {"ignore_queue": True} if current_app.config.get("MESSAGE_QUEUE") else {}
     socketio.emit("snapshot", snap, to=request.sid, **local)  # type: ignore[attr-defined]
-    _remember(request.sid, snap["rooms"], auth, _base_url())  # type: ignore[attr-defined]
+    _remember(request.sid, snap["rooms"], auth, _base_url(), site_id)  # type: ignore[attr-defined]
     return True
 
 
@@ -134,7 +136,7 @@ def _publisher() -> Publisher | None:
     return publish if isinstance(publish, Publisher) else None
 
 
-def _remember(sid: str, rooms: list[str], auth: Any, base_url: str) -> None:
+def _remember(sid: str, rooms: list[str], auth: Any, base_url: str, site_id: int = 1) -> None:
     ticket = auth.get("ticket") if isinstance(auth, dict) else None
     user_id, gen = session.get("user_id"), session.get("gen")
 
@@ -151,6 +153,7 @@ def _remember(sid: str, rooms: list[str], auth: Any, base_url: str) -> None:
         except UseCaseError:
             return None
 
+    rebuild.site_id = site_id  # type: ignore[attr-defined]  # whose rooms (issue 9)
     publisher = _publisher()
     if publisher is not None:
         publisher.remember(sid, rooms, rebuild)
@@ -245,7 +248,7 @@ class Publisher:
             send = self.emit_here if self.message_queue and m.name == "site.changed" else self.emit
             send(m.name, m.payload, [rooms.on_bus(r, m.site_id) for r in m.rooms])
             if m.name == "site.changed":  # what every screen shows may have changed
-                self._resnapshot(set(m.rooms), tickets=False)
+                self._resnapshot(set(m.rooms), tickets=False, site_id=m.site_id)
             if not self.sync:
                 # Let every screen's writer send this message before the next one is queued:
                 # the call reaches the last of 1,000 screens ~35% sooner (bench/bench_fanout.py).
@@ -305,33 +308,37 @@ class Publisher:
                     len(dropped), len(addressed))  # room names hold ticket tokens: not logged
         self._resnapshot(addressed)
 
-    def _resnapshot(self, addressed: set[str], tickets: bool = True) -> None:
-        """Send each client of these rooms a fresh snapshot (ticket pages only if `tickets`)."""
-        built: dict[frozenset[str], dict[str, Any] | None] = {}
+    def _resnapshot(self, addressed: set[str], tickets: bool = True,
+                    site_id: int | None = None) -> None:
+        """Send each client of these rooms (of this site; None: any) a fresh snapshot (ticket
+        pages only if `tickets`)."""
+        built: dict[tuple[int, frozenset[str]], dict[str, Any] | None] = {}
         for sid, (joined, rebuild) in list(self._clients.items()):
-            if not joined & addressed:
+            site = getattr(rebuild, "site_id", 1)  # room names repeat across sites (issue 9)
+            if not joined & addressed or site_id not in (None, site):
                 continue
             if not tickets and any(r.startswith(rooms.ticket("")) for r in joined):
                 continue
-            snap = built.get(joined) if rooms.shared_snapshot(joined) else None
+            snap = built.get((site, joined)) if rooms.shared_snapshot(joined) else None
             if snap is None:  # a client that may no longer have one (None) shares it with nobody
                 snap = rebuild(self.ctx)
                 if snap is not None:
-                    built[joined] = snap
+                    built[(site, joined)] = snap
             if snap is not None:  # one of this process's clients: not through the queue
-                self._rejoin(sid, joined, snap.get("rooms"))
+                self._rejoin(sid, joined, snap.get("rooms"), site)
                 (self.emit_here if self.message_queue else self.emit)("snapshot", snap, [sid])
             socketio.sleep(0)
 
-    def _rejoin(self, sid: str, joined: frozenset[str], now: list[str] | None) -> None:
+    def _rejoin(self, sid: str, joined: frozenset[str], now: list[str] | None,
+                site_id: int = 1) -> None:
         """Move a client whose rooms changed with the site (a department head's counters and
         zones) to the rooms its fresh snapshot names, before that snapshot is sent."""
         if not now or frozenset(now) == joined or sid not in self._clients:
             return
         for room in joined - set(now):
-            socketio.server.leave_room(sid, rooms.on_bus(room), namespace="/")
+            socketio.server.leave_room(sid, rooms.on_bus(room, site_id), namespace="/")
         for room in set(now) - joined:
-            socketio.server.enter_room(sid, rooms.on_bus(room), namespace="/")
+            socketio.server.enter_room(sid, rooms.on_bus(room, site_id), namespace="/")
         self._clients[sid] = (frozenset(now), self._clients[sid][1])
 
     def _run(self) -> None:
