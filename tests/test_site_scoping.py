@@ -140,3 +140,37 @@ def test_two_sites_see_and_touch_nothing_of_each_other(demo: Any, db_path: Path)
     board_a.disconnect()
     board_b.disconnect()
     app.extensions["xephang"].db.close()
+
+
+def test_a_resync_gives_each_screen_its_own_sites_snapshot(demo: Any, db_path: Path) -> None:
+    """The publisher's resync shares a snapshot among screens of the same rooms: never across
+    sites (room names repeat), and a site's change resyncs that site's screens only."""
+    b = add_site_b(db_path, demo.password)
+    from server.app import create_app
+    from server.services.context import Message
+    app = create_app({"DB": str(db_path), "ASYNC_MODE": "threading", "SYNC_PUBLISH": True,
+                      "PRINTING": False, "TESTING": True})
+    client = app.test_client()
+    for token, n in ((demo.token("kiosk-A1"), 3), (b["kiosk"], 1)):
+        for _ in range(n):
+            r = client.post("/api/v1/tickets", json={"service": SERVICE},
+                            headers={"Authorization": f"Bearer {token}"})
+            assert r.status_code == 201, r.get_json()
+    board_a = socketio.test_client(app, auth={"token": demo.token("board-lobby")})
+    board_b = socketio.test_client(app, auth={"token": b["board"]})
+    assert waiting_of(board_a.get_received()[-1]["args"][0]) == 3
+    assert waiting_of(board_b.get_received()[-1]["args"][0]) == 1
+    publisher = app.extensions["xephang"].publish
+    publisher.resync_all()
+    publisher.wait_idle()
+    snaps = {name: [m["args"][0] for m in c.get_received() if m["name"] == "snapshot"]
+             for name, c in (("a", board_a), ("b", board_b))}
+    assert [waiting_of(s) for s in snaps["a"]] == [3] and [waiting_of(s) for s in snaps["b"]] == [1]
+    # a change of site B's configuration resyncs B's screens, not A's
+    publisher([Message("site.changed", {}, ("lobby",), 2)])
+    publisher.wait_idle()
+    assert not [m for m in board_a.get_received() if m["name"] == "snapshot"]
+    assert [waiting_of(m["args"][0]) for m in board_b.get_received() if m["name"] == "snapshot"] == [1]
+    board_a.disconnect()
+    board_b.disconnect()
+    app.extensions["xephang"].db.close()
