@@ -236,7 +236,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         app = create_app({"DB": args.db, "ASYNC_MODE": args.async_mode,
                           "MESSAGE_QUEUE": args.message_queue})
         ctx = app.extensions["xephang"]
-        tickets.close_day(ctx, summaries=False)  # summaries: off the event loop, below
+        from .services.context import every_site
+        for site_ctx in every_site(ctx):  # issue 9: every site's earlier days
+            tickets.close_day(site_ctx, summaries=False)  # summaries: off the event loop, below
     except (StoreError, OSError) as exc:
         print(f"xephang: cannot start: {_why_unwritable(exc)} (database {args.db})", file=sys.stderr)
         return 2
@@ -246,12 +248,15 @@ def cmd_run(args: argparse.Namespace) -> int:
         from .services.reports import summarize_closed_days
         while True:
             try:  # report summaries of closed days (at start-up: all days already past)
-                off_loop(summarize_closed_days, ctx)
+                for site_ctx in every_site(ctx):
+                    off_loop(summarize_closed_days, site_ctx)
             except Exception as exc:  # keep serving; the next round tries again
                 print(f"report summaries failed: {exc}", file=sys.stderr)
             nap(300)
             try:
-                tickets.close_day(ctx, pause=lambda: socketio.sleep(0.01), summaries=False)
+                for site_ctx in every_site(ctx):
+                    tickets.close_day(site_ctx, pause=lambda: socketio.sleep(0.01),
+                                      summaries=False)
             except Exception as exc:  # keep serving; the next round tries again
                 print(f"day close failed: {exc}", file=sys.stderr)
 

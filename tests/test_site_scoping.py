@@ -135,6 +135,19 @@ def test_two_sites_see_and_touch_nothing_of_each_other(demo: Any, db_path: Path)
         with SiteDatabase(base.db, site_id).read() as conn:
             today = service_day(base.clock())
             assert queue_rows.day_stats(conn, today) == queue_rows.day_stats_counted(conn, today)
+    # the day close of the deployment closes every site's open tickets, each in its own site
+    from datetime import timedelta
+    from server.services.context import every_site
+    from server.services.tickets import close_day
+    base = app.extensions["xephang"]
+    real_clock = base.clock
+    base.clock = lambda: real_clock() + timedelta(days=1)
+    assert [close_day(site) for site in every_site(base)] == [2, 1]  # A: a1 called, a2 waiting
+    base.clock = real_clock
+    with base.db.read() as conn:
+        open_left = conn.execute("SELECT COUNT(*) FROM tickets WHERE status IN "
+                                 "('waiting','called','serving','parked')").fetchone()[0]
+    assert open_left == 0
     for socket in (phone_a, phone_b):
         socket.disconnect()
     board_a.disconnect()

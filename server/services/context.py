@@ -186,10 +186,18 @@ def for_site(base: Context, site_id: int | None) -> Context:
                 from ..store.scope import SiteDatabase
                 # numbered messages of other sites go out directly (the outbox relay is site 1's)
                 site_db = cast(Database, SiteDatabase(base.db, sid))  # Database's surface
-                found = Context.open(site_db, clock=base.clock,
+                found = Context.open(site_db, clock=lambda: base.clock(),  # tests move it
                                      publish=base.publish, printer=base.printer, site_id=sid)
                 base._sites[sid] = found
     return found
+
+
+def every_site(base: Context) -> list[Context]:
+    """The context of every site of the deployment (jobs that run once for all: the day close)."""
+    from ..store import sites as site_rows
+    with base.db.read() as conn:
+        ids = [int(r["id"]) for r in site_rows.list_sites(conn)]
+    return [for_site(base, site_id) for site_id in ids]
 
 
 def for_actor(base: Context, actor: Any) -> Context:
