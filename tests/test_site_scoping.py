@@ -187,3 +187,23 @@ def test_a_resync_gives_each_screen_its_own_sites_snapshot(demo: Any, db_path: P
     board_a.disconnect()
     board_b.disconnect()
     app.extensions["xephang"].db.close()
+
+
+def test_on_postgresql_the_writers_of_two_sites_do_not_wait_for_each_other(pg_url: str) -> None:
+    """One advisory lock per site: while site 1's writer holds its transaction, another writer of
+    site 1 waits (and answers busy), a writer of site 2 goes through."""
+    import time
+
+    from server.store import Busy
+    db = Database(pg_url)
+    db.migrate()
+    try:
+        with db.write() as held:
+            held.execute("SELECT 1")
+            with SiteDatabase(db, 2).write(time.monotonic() + 2) as other:
+                other.execute("INSERT INTO settings (site_id, key, value) VALUES (2, 'x', '1')")
+            with pytest.raises(Busy):
+                with db.write(time.monotonic() + 0.3):
+                    pass
+    finally:
+        db.close()

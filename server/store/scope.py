@@ -44,7 +44,8 @@ class SiteDatabase:
     @contextmanager
     def write(self, deadline: float | None = None) -> Iterator[Any]:
         """A write transaction of this site (see Database.write)."""
-        with self.db.write(deadline) as conn, marked(conn, self.site_id):
+        # PostgreSQL takes this site's lock: the writers of one site are serial, sites in parallel
+        with self.db.write(deadline, site_id=self.site_id) as conn, marked(conn, self.site_id):
             yield conn
 
     @contextmanager
