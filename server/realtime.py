@@ -459,11 +459,14 @@ def start_relay(app: Flask, ctx: Context, publisher: Publisher, url: str) -> Non
     from .services.relay import NAME, TTL_S, OutboxRelay, Waker
     publisher.message_queue = True
     publisher.MAX_BACKLOG = 10**9  # the relay reads in batches; a resync would reach only here
-    relay = OutboxRelay(ctx, Lease(ctx.db, NAME, ttl=TTL_S), publisher.relayed,
-                        publisher.stats_tick,
-                        failures=lambda: int(socketio.server.manager.given_up))
-    waker = Waker(url, relay, socketio.start_background_task)
-    ctx.log_messages, ctx.logged = True, waker.logged
-    app.extensions["xephang.relay"], app.extensions["xephang.waker"] = relay, waker
-    socketio.start_background_task(waker.listen)
-    run_singleton(relay.lease, socketio.start_background_task, socketio.sleep, relay.run)
+    from .services.context import every_site
+    for site in every_site(ctx):  # issue 9: one relay (lease, position, wake-ups) per site
+        relay = OutboxRelay(site, Lease(ctx.db, NAME, ttl=TTL_S, site_id=site.site_id),
+                            publisher.relayed, publisher.stats_tick, site_id=site.site_id,
+                            failures=lambda: int(socketio.server.manager.given_up))
+        waker = Waker(url, relay, socketio.start_background_task, site_id=site.site_id)
+        site.log_messages, site.logged = True, waker.logged
+        if site is ctx:
+            app.extensions["xephang.relay"], app.extensions["xephang.waker"] = relay, waker
+        socketio.start_background_task(waker.listen)
+        run_singleton(relay.lease, socketio.start_background_task, socketio.sleep, relay.run)

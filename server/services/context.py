@@ -15,6 +15,7 @@ from ..store import Busy, Database
 from ..store.db import BUSY_WAIT_S
 from ..store import site as site_rows
 from ..store import outbox as outbox_rows
+from ..store.scope import site_of
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -219,5 +220,5 @@ def log_numbered(conn: Any, messages: list[Message]) -> list[Message]:
     if not numbered:
         return messages
     outbox_rows.append(conn, [{"name": m.name, "payload": m.payload, "rooms": list(m.rooms)}
-                              for m in numbered], time.time())
+                              for m in numbered], time.time(), site_of(conn))
     return [m for m in messages if "seq" not in m.payload]
