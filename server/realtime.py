@@ -369,9 +369,11 @@ class Publisher:
 
 
 def refresh_site(ctx: Context, force: bool = False) -> None:
-    """If another process changed the site, use it here too and tell this process's screens."""
-    ctx.refresh_site(force)
-    announce_site(ctx)
+    """If another process changed the site, use it here too and tell this process's screens
+    (every site this process has opened: issue 9)."""
+    for site in [ctx, *list(ctx._sites.values())]:
+        site.refresh_site(force)
+        announce_site(site)
 
 
 def _watch_site(ctx: Context) -> None:

@@ -48,6 +48,7 @@ def add_site_b(db_path: Path, password: str) -> dict[str, str]:
         pw = hash_password(password)
         accounts.add_user(conn, "b_canbo18", "Cán bộ B", pw, "officer", [COUNTER], now)
         accounts.add_user(conn, "b_giamsat", "Giám sát B", pw, "supervisor", [], now)
+        accounts.add_user(conn, "b_quantri", "Quản trị B", pw, "admin", [], now)
     db.close()
     return tokens
 
@@ -207,3 +208,34 @@ def test_on_postgresql_the_writers_of_two_sites_do_not_wait_for_each_other(pg_ur
                     pass
     finally:
         db.close()
+
+
+def test_a_sites_admin_changes_its_own_configuration_only(demo: Any, db_path: Path) -> None:
+    """Site B's admin renames a service: B's board is told (site.changed) and shows the new
+    name, A's board hears nothing and A keeps its name."""
+    b = add_site_b(db_path, demo.password)
+    from server.app import create_app
+    app = create_app({"DB": str(db_path), "ASYNC_MODE": "threading", "SYNC_PUBLISH": True,
+                      "PRINTING": False, "TESTING": True})
+    client = app.test_client()
+    board_a = socketio.test_client(app, auth={"token": demo.token("board-lobby")})
+    board_b = socketio.test_client(app, auth={"token": b["board"]})
+    board_a.get_received()
+    board_b.get_received()
+    admin_b = bearer(client, "b_quantri", demo.password)
+    r = client.put(f"/api/v1/admin/site/service/{SERVICE}", json={"name": "Lý lịch tư pháp B"},
+                   headers=admin_b)
+    assert r.status_code == 200, r.get_json()
+    got_b = board_b.get_received()
+    assert "site.changed" in [m["name"] for m in got_b], got_b
+    assert not [m for m in board_a.get_received() if m["name"] in ("site.changed", "snapshot")]
+
+    def name_seen_by(headers: dict[str, str]) -> str:
+        r = client.get("/api/v1/queue", headers=headers)
+        assert r.status_code == 200, r.get_json()
+        return str(next(s["name"] for s in r.get_json()["services"] if s["code"] == SERVICE))
+    assert name_seen_by(bearer(client, "b_giamsat", demo.password)) == "Lý lịch tư pháp B"
+    assert name_seen_by(bearer(client, "giamsat", demo.password)) != "Lý lịch tư pháp B"
+    board_a.disconnect()
+    board_b.disconnect()
+    app.extensions["xephang"].db.close()
