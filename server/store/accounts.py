@@ -145,7 +145,8 @@ def device_by_name(conn: sqlite3.Connection, name: str) -> dict[str, Any] | None
 
 def device_by_id(conn: sqlite3.Connection, device_id: int) -> dict[str, Any] | None:
     """One device."""
-    row = conn.execute("SELECT * FROM devices WHERE id=?", (device_id,)).fetchone()
+    row = conn.execute("SELECT * FROM devices WHERE id=? AND site_id=?",
+                       (device_id, site_of(conn))).fetchone()
     return None if row is None else dict(row)
 
 
