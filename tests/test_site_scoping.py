@@ -239,3 +239,43 @@ def test_a_sites_admin_changes_its_own_configuration_only(demo: Any, db_path: Pa
     board_a.disconnect()
     board_b.disconnect()
     app.extensions["xephang"].db.close()
+
+
+def test_a_ward_kiosk_prints_its_own_ticket_and_hears_the_outcome(demo: Any, db_path: Path) -> None:
+    """Site B's kiosk prints on its (fake TCP) printer: B's ticket with B's page address, and the
+    outcome is recorded on B's ticket and told to B's kiosk (its site's rooms)."""
+    from server.app import create_app
+    from tests.support.escpos_decoder import decode
+    from tests.support.fake_printer import FakePrinter
+    from tests.test_printing_service import Published, print_outcome
+    add_site_b(db_path, demo.password)
+    with FakePrinter("ok") as printer:
+        token = secrets.token_urlsafe(24)
+        with SiteDatabase(Database(db_path), 2).write() as conn:
+            accounts.add_device(conn, "kiosk-print", "kiosk", "A1", None, printer.url, "80mm",
+                                token, stamp(now_local()))
+        app = create_app({"DB": str(db_path), "ASYNC_MODE": "threading", "SYNC_PUBLISH": True,
+                          "PRINTING": True, "TESTING": True})
+        ctx = app.extensions["xephang"]
+        published, publish = Published(), ctx.publish
+
+        def record(messages: list[Any]) -> None:
+            publish(messages)
+            published.add(messages)
+        ctx.publish = record  # before site B's context opens: it shares the app's publisher
+        try:
+            r = app.test_client().post("/api/v1/tickets", json={"service": SERVICE},
+                                       headers={"Authorization": f"Bearer {token}"})
+            assert r.status_code == 201, r.get_json()
+            ticket = r.get_json()
+            done = print_outcome(published, ticket)
+            assert done["print"]["status"] == "printed"
+            told = [m for m in published.messages if m.name == "ticket.changed"
+                    and m.payload["ticket"]["print"]["status"] == "printed"]
+            assert told and all(m.site_id == 2 for m in told)
+            paper = decode(printer.printed()[-1])
+            assert paper.text(ticket["number"]) is not None
+            assert [q.payload for q in paper.qr_codes] == [ticket["status_url"]]
+        finally:
+            ctx.printer.stop()
+            ctx.db.close()

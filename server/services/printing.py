@@ -19,7 +19,7 @@ from ..store import StoreError, accounts
 from ..store import queue as q
 from .auth import Actor, device_actor
 from .changes import Changes
-from .context import Context, service_day, stamp
+from .context import Context, for_actor, for_site, service_day, stamp
 from .errors import UseCaseError
 from .screens import events
 from .views import printer_view
@@ -113,30 +113,31 @@ class Printing:
         """Queue a ticket for the printer of the kiosk that issued it (or hand it to its agent)."""
         if not actor.printer:
             return
+        site = for_actor(self.ctx, actor)  # issue 9: the kiosk's site (its names, its rooms)
         if is_agent(actor.printer):
-            job = agent_job(self.ctx, ticket, actor.paper)
-            now = self.ctx.clock()
-            with self.ctx.transaction() as (conn, out):
+            job = agent_job(site, ticket, actor.paper)
+            now = site.clock()
+            with site.transaction() as (conn, out):
                 # Which agent got which job: its outcome is accepted from that kiosk only.
                 q.append_event(conn, stamp(now), service_day(now), "print.sent", "system",
                                ticket["id"], None, ticket["service"],
                                {"job_id": job["job_id"], "device": actor.id})
                 Changes(extra=[events.PrintJob(job, actor.id)]).emit(
-                    self.ctx, conn, out, now, "")
+                    site, conn, out, now, "")
             return
         url = self.url_for(actor.printer)
         self._devices[url] = actor.id
         job_id = f"{ticket['id']}-{uuid.uuid4().hex[:8]}"
         self._base_urls[job_id] = ticket["status_url"].rsplit("/t/", 1)[0]
         self.worker.submit(PrintJob(job_id, ticket["id"], url, actor.paper,
-                                    ticket_print(self.ctx, ticket)))
+                                    ticket_print(site, ticket)))
 
     def reprint(self, actor: Actor, ticket: dict[str, Any], printer_actor: Actor | None) -> Actor:
         """Print a ticket again on a kiosk's printer (the one that issued it by default);
         returns the kiosk it goes to."""
         target = printer_actor
         if target is None:
-            with self.ctx.db.read() as conn:
+            with for_actor(self.ctx, actor).db.read() as conn:  # the staff member's site
                 row = q.get_ticket(conn, ticket["id"])
                 dev = accounts.device_by_id(conn, row["device_id"]) if row and row["device_id"] else None
             if dev is None or not dev["printer"]:
@@ -240,7 +241,16 @@ Outcome = tuple[int, bool, str, str, str, int, str]  # ticket, printed?, printer
 
 
 def record_outcomes(ctx: Context, outcomes: list[Outcome], actor_key: str) -> None:
-    """`record_outcome` for several tickets in one transaction (one commit for a batch)."""
+    """`record_outcome` for several tickets, one transaction per site (issue 9: each in its
+    ticket's site; one commit for a batch of one site)."""
+    with ctx.db.read() as conn:
+        sites = q.sites_of_tickets(conn, [o[0] for o in outcomes])
+    for site_id in sorted(set(sites.values())):
+        _record_outcomes(for_site(ctx, site_id), [o for o in outcomes if sites.get(o[0]) == site_id],
+                         actor_key)
+
+
+def _record_outcomes(ctx: Context, outcomes: list[Outcome], actor_key: str) -> None:
     now = ctx.clock()
     with ctx.transaction() as (conn, out):
         by_base: dict[str, list[int]] = {}
@@ -259,9 +269,11 @@ def record_outcomes(ctx: Context, outcomes: list[Outcome], actor_key: str) -> No
 
 
 def record_status(ctx: Context, device_id: int, url: str, status: str, detail: str) -> None:
-    """Store a kiosk printer's status; on a change, alert staff and the kiosk."""
+    """Store a kiosk printer's status; on a change, alert staff and the kiosk (of its site)."""
     now = ctx.clock()
     try:
+        with ctx.db.read() as conn:
+            ctx = for_site(ctx, q.site_of_device(conn, device_id))
         with ctx.transaction() as (conn, out):
             if not q.set_printer(conn, device_id, url, status, detail, stamp(now)):
                 return

@@ -550,3 +550,18 @@ def site_of_ticket(conn: sqlite3.Connection, token: str) -> int | None:
     its ticket page has no site until the token names one)."""
     row = conn.execute("SELECT site_id FROM tickets WHERE token=?", (token,)).fetchone()
     return None if row is None else int(row[0])
+
+
+def sites_of_tickets(conn: sqlite3.Connection, ticket_ids: Sequence[int]) -> dict[int, int]:
+    """The site of each of these tickets, by id (work that outlives its request: print outcomes)."""
+    ids = list(dict.fromkeys(ticket_ids))
+    if not ids:
+        return {}
+    return {int(r[0]): int(r[1]) for r in conn.execute(
+        f"SELECT id, site_id FROM tickets WHERE id IN ({_in(ids)})", ids)}
+
+
+def site_of_device(conn: sqlite3.Connection, device_id: int) -> int | None:
+    """The site a device belongs to (a printer's status, polled for every kiosk)."""
+    row = conn.execute("SELECT site_id FROM devices WHERE id=?", (device_id,)).fetchone()
+    return None if row is None else int(row[0])
