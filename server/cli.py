@@ -18,11 +18,30 @@ DEFER_ACCEPT_S = 5  # how long the kernel holds a connection that has sent nothi
 LISTEN_BACKLOG = 4096  # also how many silent new connections the kernel holds for us
 
 
-def _db(path: str):  # noqa: ANN202 - imported lazily so `run` can patch gevent first
+# imported lazily so `run` can patch gevent first; with `args`, the site its --site-code names
+def _db(path: str, args: argparse.Namespace | None = None):  # noqa: ANN202
     from .store import Database
     db = Database(path)
     db.migrate()
-    return db
+    return db if args is None else _on_site(db, getattr(args, "site_code", None))
+
+
+def _on_site(db, code: str | None):  # noqa: ANN001, ANN202 - a Database
+    """The database as one site sees it (issue 9): the site named by --site-code, by default the
+    only one; site 1 is the database itself (every command behaves as before issue 9)."""
+    from .services.errors import UseCaseError
+    from .store import sites as site_rows
+    from .store.scope import SiteDatabase
+    with db.read() as conn:
+        sites = site_rows.list_sites(conn)
+    if code is None:
+        if len(sites) > 1:
+            raise SystemExit(_refused(UseCaseError("site_code_needed", 400, n=len(sites))))
+        return db
+    found = next((s for s in sites if s["code"] == code), None)
+    if found is None:
+        raise SystemExit(_refused(UseCaseError("site_code_unknown", 404, site=code)))
+    return db if int(found["id"]) == 1 else SiteDatabase(db, int(found["id"]))
 
 
 def _print_setup(made, url: str, devices_file: Path) -> None:  # noqa: ANN001
@@ -217,7 +236,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         app = create_app({"DB": args.db, "ASYNC_MODE": args.async_mode,
                           "MESSAGE_QUEUE": args.message_queue})
         ctx = app.extensions["xephang"]
-        tickets.close_day(ctx, summaries=False)  # summaries: off the event loop, below
+        from .services.context import every_site
+        for site_ctx in every_site(ctx):  # issue 9: every site's earlier days
+            tickets.close_day(site_ctx, summaries=False)  # summaries: off the event loop, below
     except (StoreError, OSError) as exc:
         print(f"xephang: cannot start: {_why_unwritable(exc)} (database {args.db})", file=sys.stderr)
         return 2
@@ -227,12 +248,15 @@ def cmd_run(args: argparse.Namespace) -> int:
         from .services.reports import summarize_closed_days
         while True:
             try:  # report summaries of closed days (at start-up: all days already past)
-                off_loop(summarize_closed_days, ctx)
+                for site_ctx in every_site(ctx):
+                    off_loop(summarize_closed_days, site_ctx)
             except Exception as exc:  # keep serving; the next round tries again
                 print(f"report summaries failed: {exc}", file=sys.stderr)
             nap(300)
             try:
-                tickets.close_day(ctx, pause=lambda: socketio.sleep(0.01), summaries=False)
+                for site_ctx in every_site(ctx):
+                    tickets.close_day(site_ctx, pause=lambda: socketio.sleep(0.01),
+                                      summaries=False)
             except Exception as exc:  # keep serving; the next round tries again
                 print(f"day close failed: {exc}", file=sys.stderr)
 
@@ -394,7 +418,7 @@ def serve_gevent(app, host: str, port: int, access_log: bool,  # noqa: ANN001
 def cmd_init(args: argparse.Namespace) -> int:
     """Create the database and load a site (or reload the site config with --reload)."""
     from .setup import initialize, reload_site
-    db = _db(args.db)
+    db = _db(args.db, args)
     if args.reload:
         from .services.errors import UseCaseError
         try:
@@ -406,7 +430,8 @@ def cmd_init(args: argparse.Namespace) -> int:
         for table, keys in retired.items():
             print(_say(f"site_reload_retired_{table}", keys=", ".join(map(str, keys))))
         return 0
-    made = initialize(db, args.site, demo=not args.no_demo,
+    # demo accounts are site 1's: usernames are unique in the whole deployment
+    made = initialize(db, args.site, demo=not args.no_demo and getattr(db, "site_id", 1) == 1,
                       demo_password=os.environ.get("XEPHANG_DEMO_PASSWORD"))
     from .services.context import Context
     from .services.holidays import import_upcoming_holidays
@@ -426,8 +451,7 @@ def cmd_site_export(args: argparse.Namespace) -> int:
     from .services.admin.site_config import export_toml
     from .services.auth import CLI
     from .services.context import Context
-    db = _db(args.db)
-    db.migrate()
+    db = _db(args.db, args)
     text = export_toml(Context.open(db), CLI)
     if not args.to or args.to == "-":
         sys.stdout.write(text)
@@ -446,9 +470,10 @@ def _refused(exc) -> int:  # noqa: ANN001 - a UseCaseError (or BadLocation: a co
     return 2
 
 
-def _admin_ctx(db_path: str):  # noqa: ANN202 - a Context on the database, for the admin use cases
+# a Context on the database (the site --site-code names), for the admin use cases
+def _admin_ctx(db_path: str, args: argparse.Namespace | None = None):  # noqa: ANN202
     from .services.context import Context
-    return Context.open(_db(db_path))
+    return Context.open(_db(db_path, args))
 
 
 def cmd_user_add(args: argparse.Namespace) -> int:
@@ -461,7 +486,7 @@ def cmd_user_add(args: argparse.Namespace) -> int:
     try:
         if not password:
             raise UseCaseError("password_weak", 400, field="password", n=users.MIN_PASSWORD)
-        users.save_user(_admin_ctx(args.db), CLI, args.name, data, password)
+        users.save_user(_admin_ctx(args.db, args), CLI, args.name, data, password)
     except UseCaseError as exc:
         return _refused(exc)
     print(f"user {args.name} ({args.role}) saved")
@@ -472,7 +497,7 @@ def cmd_user_list(args: argparse.Namespace) -> int:
     """List users."""
     from .services.admin import users
     from .services.auth import CLI
-    for u in users.list_users(_admin_ctx(args.db), CLI):
+    for u in users.list_users(_admin_ctx(args.db, args), CLI):
         state = "active" if u["active"] else "removed"
         print(f"{u['username']}\t{u['role']}\t{','.join(map(str, u['counters']))}\t"
               f"{u['display_name']}\t{state}")
@@ -486,7 +511,7 @@ def cmd_device_add(args: argparse.Namespace) -> int:
     from .services.errors import UseCaseError
     data = {"kind": args.kind, "zone": args.zone, "counter": args.counter, "printer": args.printer,
             "paper": args.paper}
-    ctx = _admin_ctx(args.db)
+    ctx = _admin_ctx(args.db, args)
     try:
         made = devices.save_device(ctx, CLI, args.name, data, args.url or _pairing_base(ctx.db))
     except UseCaseError as exc:
@@ -501,7 +526,7 @@ def cmd_device_list(args: argparse.Namespace) -> int:
     """List devices (tokens are stored hashed and cannot be shown)."""
     from .services.admin import devices
     from .services.auth import CLI
-    for d in devices.list_devices(_admin_ctx(args.db), CLI):
+    for d in devices.list_devices(_admin_ctx(args.db, args), CLI):
         state = "active" if d["active"] else "removed"
         print(f"{d['name']}\t{d['kind']}\t{d['zone'] or ''}\t{d['counter'] or ''}\t"
               f"{d['printer'] or ''}\t{state}")
@@ -513,7 +538,7 @@ def cmd_user_remove(args: argparse.Namespace) -> int:
     from .services.admin import users
     from .services.auth import CLI
     from .services.errors import UseCaseError
-    ctx = _admin_ctx(args.db)
+    ctx = _admin_ctx(args.db, args)
     try:
         if not any(u["username"] == args.name and u["active"] for u in users.list_users(ctx, CLI)):
             print(f"no active user {args.name}", file=sys.stderr)
@@ -531,7 +556,7 @@ def cmd_device_remove(args: argparse.Namespace) -> int:
     from .services.auth import CLI
     from .services.errors import UseCaseError
     try:
-        devices.revoke_device(_admin_ctx(args.db), CLI, args.name)
+        devices.revoke_device(_admin_ctx(args.db, args), CLI, args.name)
     except UseCaseError as exc:
         if exc.code == "device_not_found":
             print(f"no active device {args.name}", file=sys.stderr)
@@ -570,7 +595,7 @@ def cmd_day_close(args: argparse.Namespace) -> int:
     from .services.auth import CLI
     from .services.context import Context
     from .services.tickets import close_day
-    ctx = Context.open(_db(args.db))
+    ctx = Context.open(_db(args.db, args))
     # In a deployment, screens hear the closed tickets: the running servers' relay sends them.
     ctx.log_messages = bool(args.message_queue)
     n = close_day(ctx, "cli", actor=CLI, summaries=False)
@@ -588,7 +613,7 @@ def cmd_calendar_import(args: argparse.Namespace) -> int:
     from .services.errors import UseCaseError
     from .i18n import message
     try:
-        done = closures.import_holidays(Context.open(_db(args.db)), CLI, args.year)
+        done = closures.import_holidays(Context.open(_db(args.db, args)), CLI, args.year)
     except UseCaseError as exc:
         print(message(exc.code, "en", **exc.params), file=sys.stderr)
         return 2
@@ -603,7 +628,7 @@ def cmd_calendar_list(args: argparse.Namespace) -> int:
     from .services import closures
     from .services.auth import CLI
     from .services.context import Context
-    year = closures.calendar_year(Context.open(_db(args.db)), CLI, args.year)
+    year = closures.calendar_year(Context.open(_db(args.db, args)), CLI, args.year)
     for d in year["days"]:
         units = f" [{', '.join(d['units'])}]" if d["units"] else ""
         print(f"{d['date']}  {d['kind']:<8} {d['name']}{units}")
@@ -670,7 +695,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     from .services.context import Context
     from .services.errors import UseCaseError
     lang = pick_lang(os.environ.get("LANG", "").replace("_", "-"))
-    ctx = Context.open(_db(args.db))
+    ctx = Context.open(_db(args.db, args))
     try:
         filters = audit_trail.parse_filters({
             "actor": audit_trail.actor_key(ctx, args.actor) if args.actor else None,
@@ -788,6 +813,12 @@ def parser() -> argparse.ArgumentParser:
                              "hear every process's events); default: none, one process")
         return sp
 
+    def on_site(sp: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        sp.add_argument("--site-code", default=None, metavar="CODE",
+                        help="the site this command acts on (see `xephang site list`); default: "
+                             "the only site (--site is a site file)")
+        return sp
+
     run = with_db(sub.add_parser("run", help="start the server"))
     run.add_argument("--host", default="127.0.0.1")
     run.add_argument("--port", type=int, default=5000)
@@ -807,7 +838,7 @@ def parser() -> argparse.ArgumentParser:
                      "backups/ beside the database)")
     run.set_defaults(func=cmd_run)
 
-    init = with_db(sub.add_parser("init", help="create the database and load the site"))
+    init = on_site(with_db(sub.add_parser("init", help="create the database and load the site")))
     init.add_argument("--site", default=None)
     init.add_argument("--reload", action="store_true", help="replace the site config of an existing db")
     init.add_argument("--no-demo", action="store_true", help="no demo accounts and devices")
@@ -815,21 +846,21 @@ def parser() -> argparse.ArgumentParser:
 
     user = sub.add_parser("user", help="officers, supervisors, admins").add_subparsers(
         dest="user_command", required=True)
-    ua = with_db(user.add_parser("add"))
+    ua = on_site(with_db(user.add_parser("add")))
     ua.add_argument("name")
     ua.add_argument("--role", required=True)
     ua.add_argument("--counters", default="")
     ua.add_argument("--display-name", default="")
     ua.add_argument("--password-stdin", action="store_true")
     ua.set_defaults(func=cmd_user_add)
-    with_db(user.add_parser("list")).set_defaults(func=cmd_user_list)
-    ur = with_db(user.add_parser("remove", help="stop a user from logging in"))
+    on_site(with_db(user.add_parser("list"))).set_defaults(func=cmd_user_list)
+    ur = on_site(with_db(user.add_parser("remove", help="stop a user from logging in")))
     ur.add_argument("name")
     ur.set_defaults(func=cmd_user_remove)
 
     device = sub.add_parser("device", help="kiosks, screens, counter tablets").add_subparsers(
         dest="device_command", required=True)
-    da = with_db(device.add_parser("add"))
+    da = on_site(with_db(device.add_parser("add")))
     da.add_argument("name")
     da.add_argument("--kind", required=True)
     da.add_argument("--zone", default=None)
@@ -840,14 +871,14 @@ def parser() -> argparse.ArgumentParser:
     da.add_argument("--url", default=None,
                     help="server URL for the pairing link (default: the site's public_url)")
     da.set_defaults(func=cmd_device_add)
-    with_db(device.add_parser("list")).set_defaults(func=cmd_device_list)
-    dr = with_db(device.add_parser("remove", help="revoke a device's token"))
+    on_site(with_db(device.add_parser("list"))).set_defaults(func=cmd_device_list)
+    dr = on_site(with_db(device.add_parser("remove", help="revoke a device's token")))
     dr.add_argument("name")
     dr.set_defaults(func=cmd_device_remove)
 
     site = sub.add_parser("site", help="the site configuration").add_subparsers(
         dest="site_command", required=True)
-    se = with_db(site.add_parser("export", help="write the live configuration as a site file"))
+    se = on_site(with_db(site.add_parser("export", help="write the live configuration as a site file")))
     se.add_argument("--to", default=None, help="file to write (default: standard output)")
     se.set_defaults(func=cmd_site_export)
     sa = with_db(site.add_parser("add", help="add a site (a ward centre) to this deployment"))
@@ -861,14 +892,14 @@ def parser() -> argparse.ArgumentParser:
         func=cmd_site_list)
 
     day = sub.add_parser("day", help="service days").add_subparsers(dest="day_command", required=True)
-    with_db(day.add_parser("close")).set_defaults(func=cmd_day_close)
+    on_site(with_db(day.add_parser("close"))).set_defaults(func=cmd_day_close)
 
     cal = sub.add_parser("calendar", help="holidays, working days, closed days").add_subparsers(
         dest="calendar_command", required=True)
-    ci = with_db(cal.add_parser("import-holidays", help="add a year's public holidays (computed)"))
+    ci = on_site(with_db(cal.add_parser("import-holidays", help="add a year's public holidays (computed)")))
     ci.add_argument("--year", type=int, required=True)
     ci.set_defaults(func=cmd_calendar_import)
-    cl = with_db(cal.add_parser("list", help="print a year's calendar"))
+    cl = on_site(with_db(cal.add_parser("list", help="print a year's calendar")))
     cl.add_argument("--year", type=int, required=True)
     cl.set_defaults(func=cmd_calendar_list)
 
@@ -881,7 +912,7 @@ def parser() -> argparse.ArgumentParser:
                                 "(the server must be stopped)"))
     rs.add_argument("--from", dest="from_", required=True, help="the backup file")
     rs.set_defaults(func=cmd_restore)
-    au = with_db(sub.add_parser("audit", help="show the audit trail: who changed what, when, from where"))
+    au = on_site(with_db(sub.add_parser("audit", help="show the audit trail: who changed what, when, from where")))
     au.add_argument("--since", default=None, help="first day, YYYY-MM-DD")
     au.add_argument("--until", default=None, help="last day, YYYY-MM-DD")
     au.add_argument("--actor", default=None, help="a username, device name or key (user:3)")

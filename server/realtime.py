@@ -17,7 +17,7 @@ from .services.admin.site_config import announce_site
 from .services.screens.events import EVENTS
 from .services.screens.sequence import STRIDE
 from .services.auth import Actor, actor_for_token, actor_for_user_id
-from .services.context import Context, Message
+from .services.context import Context, Message, for_actor, for_ticket
 from .services.errors import UseCaseError
 from .store import StoreError
 from .web.input import MALFORMED
@@ -66,23 +66,27 @@ def on_connect(auth: Any = None) -> bool:
             if not PUBLIC_SOCKETS.admit(request.sid, request.remote_addr or ""):  # type: ignore[attr-defined]
                 return False
             token = auth["ticket"]
-            zone = snapshots.ticket_zone(_ctx(), token)
+            site = for_ticket(_ctx(), token)  # issue 9: the ticket's site, its rooms on the bus
+            zone = snapshots.ticket_zone(site, token)
             for room in rooms.ticket_rooms(token, zone):
-                join_room(rooms.on_bus(room))
-            snap = snapshots.ticket_snapshot(_ctx(), token, _base_url())
+                join_room(rooms.on_bus(room, site.site_id))
+            snap = snapshots.ticket_snapshot(site, token, _base_url())
+            site_id = site.site_id
         else:
             seen = _live().latest()  # before authenticating: a revocation after it is caught
             actor = _actor(auth)
             if actor is None:
                 return False
-            for room in snapshots.rooms_of(_ctx(), actor):
-                join_room(rooms.on_bus(room))
+            site = for_actor(_ctx(), actor)  # issue 9: the actor's site, its rooms on the bus
+            for room in snapshots.rooms_of(site, actor):
+                join_room(rooms.on_bus(room, site.site_id))
             if not _live().register(request.sid, actor, seen):  # type: ignore[attr-defined]
                 return False  # revoked while it was connecting
             if actor.kind == "device":  # presence for device health (issue 8)
                 _health().connected(request.sid, actor.id)  # type: ignore[attr-defined]
                 _health().start(socketio.start_background_task, socketio.sleep)
-            snap = snapshots.snapshot_for(_ctx(), actor, _base_url())
+            snap = snapshots.snapshot_for(site, actor, _base_url())
+            site_id = site.site_id
     except (UseCaseError, StoreError, *MALFORMED):  # a wrong or malformed token: refused
         PUBLIC_SOCKETS.leave(request.sid)  # type: ignore[attr-defined]
         _live().forget(request.sid)  # type: ignore[attr-defined]
@@ -91,7 +95,7 @@ def on_connect(auth: Any = None) -> bool:
     # through Redis to every process (deltas that come through it before are held by the client).
     local = {"ignore_queue": True} if current_app.config.get("MESSAGE_QUEUE") else {}
     socketio.emit("snapshot", snap, to=request.sid, **local)  # type: ignore[attr-defined]
-    _remember(request.sid, snap["rooms"], auth, _base_url())  # type: ignore[attr-defined]
+    _remember(request.sid, snap["rooms"], auth, _base_url(), site_id)  # type: ignore[attr-defined]
     return True
 
 
@@ -132,7 +136,7 @@ def _publisher() -> Publisher | None:
     return publish if isinstance(publish, Publisher) else None
 
 
-def _remember(sid: str, rooms: list[str], auth: Any, base_url: str) -> None:
+def _remember(sid: str, rooms: list[str], auth: Any, base_url: str, site_id: int = 1) -> None:
     ticket = auth.get("ticket") if isinstance(auth, dict) else None
     user_id, gen = session.get("user_id"), session.get("gen")
 
@@ -140,14 +144,16 @@ def _remember(sid: str, rooms: list[str], auth: Any, base_url: str) -> None:
         """This client's snapshot read now (None if it may no longer have one)."""
         try:
             if isinstance(ticket, str):
-                return snapshots.ticket_snapshot(ctx, ticket, base_url)
+                return snapshots.ticket_snapshot(for_ticket(ctx, ticket), ticket, base_url)
             actor = (actor_for_token(ctx, auth["token"]) if isinstance(auth, dict)
                      and isinstance(auth.get("token"), str) else
                      actor_for_user_id(ctx, user_id, gen) if user_id is not None else None)
-            return None if actor is None else snapshots.snapshot_for(ctx, actor, base_url)
+            return None if actor is None else snapshots.snapshot_for(for_actor(ctx, actor), actor,
+                                                                     base_url)
         except UseCaseError:
             return None
 
+    rebuild.site_id = site_id  # type: ignore[attr-defined]  # whose rooms (issue 9)
     publisher = _publisher()
     if publisher is not None:
         publisher.remember(sid, rooms, rebuild)
@@ -240,9 +246,9 @@ class Publisher:
             if m.name not in EVENTS:
                 raise ValueError(f"undocumented event {m.name}")
             send = self.emit_here if self.message_queue and m.name == "site.changed" else self.emit
-            send(m.name, m.payload, [rooms.on_bus(r) for r in m.rooms])
+            send(m.name, m.payload, [rooms.on_bus(r, m.site_id) for r in m.rooms])
             if m.name == "site.changed":  # what every screen shows may have changed
-                self._resnapshot(set(m.rooms), tickets=False)
+                self._resnapshot(set(m.rooms), tickets=False, site_id=m.site_id)
             if not self.sync:
                 # Let every screen's writer send this message before the next one is queued:
                 # the call reaches the last of 1,000 screens ~35% sooner (bench/bench_fanout.py).
@@ -302,33 +308,37 @@ class Publisher:
                     len(dropped), len(addressed))  # room names hold ticket tokens: not logged
         self._resnapshot(addressed)
 
-    def _resnapshot(self, addressed: set[str], tickets: bool = True) -> None:
-        """Send each client of these rooms a fresh snapshot (ticket pages only if `tickets`)."""
-        built: dict[frozenset[str], dict[str, Any] | None] = {}
+    def _resnapshot(self, addressed: set[str], tickets: bool = True,
+                    site_id: int | None = None) -> None:
+        """Send each client of these rooms (of this site; None: any) a fresh snapshot (ticket
+        pages only if `tickets`)."""
+        built: dict[tuple[int, frozenset[str]], dict[str, Any] | None] = {}
         for sid, (joined, rebuild) in list(self._clients.items()):
-            if not joined & addressed:
+            site = getattr(rebuild, "site_id", 1)  # room names repeat across sites (issue 9)
+            if not joined & addressed or site_id not in (None, site):
                 continue
             if not tickets and any(r.startswith(rooms.ticket("")) for r in joined):
                 continue
-            snap = built.get(joined) if rooms.shared_snapshot(joined) else None
+            snap = built.get((site, joined)) if rooms.shared_snapshot(joined) else None
             if snap is None:  # a client that may no longer have one (None) shares it with nobody
                 snap = rebuild(self.ctx)
                 if snap is not None:
-                    built[joined] = snap
+                    built[(site, joined)] = snap
             if snap is not None:  # one of this process's clients: not through the queue
-                self._rejoin(sid, joined, snap.get("rooms"))
+                self._rejoin(sid, joined, snap.get("rooms"), site)
                 (self.emit_here if self.message_queue else self.emit)("snapshot", snap, [sid])
             socketio.sleep(0)
 
-    def _rejoin(self, sid: str, joined: frozenset[str], now: list[str] | None) -> None:
+    def _rejoin(self, sid: str, joined: frozenset[str], now: list[str] | None,
+                site_id: int = 1) -> None:
         """Move a client whose rooms changed with the site (a department head's counters and
         zones) to the rooms its fresh snapshot names, before that snapshot is sent."""
         if not now or frozenset(now) == joined or sid not in self._clients:
             return
         for room in joined - set(now):
-            socketio.server.leave_room(sid, rooms.on_bus(room), namespace="/")
+            socketio.server.leave_room(sid, rooms.on_bus(room, site_id), namespace="/")
         for room in set(now) - joined:
-            socketio.server.enter_room(sid, rooms.on_bus(room), namespace="/")
+            socketio.server.enter_room(sid, rooms.on_bus(room, site_id), namespace="/")
         self._clients[sid] = (frozenset(now), self._clients[sid][1])
 
     def _run(self) -> None:
@@ -359,9 +369,11 @@ class Publisher:
 
 
 def refresh_site(ctx: Context, force: bool = False) -> None:
-    """If another process changed the site, use it here too and tell this process's screens."""
-    ctx.refresh_site(force)
-    announce_site(ctx)
+    """If another process changed the site, use it here too and tell this process's screens
+    (every site this process has opened: issue 9)."""
+    for site in [ctx, *list(ctx._sites.values())]:
+        site.refresh_site(force)
+        announce_site(site)
 
 
 def _watch_site(ctx: Context) -> None:
@@ -449,11 +461,14 @@ def start_relay(app: Flask, ctx: Context, publisher: Publisher, url: str) -> Non
     from .services.relay import NAME, TTL_S, OutboxRelay, Waker
     publisher.message_queue = True
     publisher.MAX_BACKLOG = 10**9  # the relay reads in batches; a resync would reach only here
-    relay = OutboxRelay(ctx, Lease(ctx.db, NAME, ttl=TTL_S), publisher.relayed,
-                        publisher.stats_tick,
-                        failures=lambda: int(socketio.server.manager.given_up))
-    waker = Waker(url, relay, socketio.start_background_task)
-    ctx.log_messages, ctx.logged = True, waker.logged
-    app.extensions["xephang.relay"], app.extensions["xephang.waker"] = relay, waker
-    socketio.start_background_task(waker.listen)
-    run_singleton(relay.lease, socketio.start_background_task, socketio.sleep, relay.run)
+    from .services.context import every_site
+    for site in every_site(ctx):  # issue 9: one relay (lease, position, wake-ups) per site
+        relay = OutboxRelay(site, Lease(ctx.db, NAME, ttl=TTL_S, site_id=site.site_id),
+                            publisher.relayed, publisher.stats_tick, site_id=site.site_id,
+                            failures=lambda: int(socketio.server.manager.given_up))
+        waker = Waker(url, relay, socketio.start_background_task, site_id=site.site_id)
+        site.log_messages, site.logged = True, waker.logged
+        if site is ctx:
+            app.extensions["xephang.relay"], app.extensions["xephang.waker"] = relay, waker
+        socketio.start_background_task(waker.listen)
+        run_singleton(relay.lease, socketio.start_background_task, socketio.sleep, relay.run)

@@ -48,7 +48,7 @@ def test_site_add_and_list_from_the_cli(tmp_path: Path) -> None:
     assert bad.returncode == 2 and "lowercase letters, digits and hyphens" in bad.stderr
     zone = xephang("site", "add", "abc", "--name", "x", "--timezone", "Mars/Base", "--db", db)
     assert zone.returncode == 2 and "Unknown time zone" in zone.stderr
-    trail = xephang("audit", "--kind", "site.add", "--db", db).stdout
+    trail = xephang("audit", "--kind", "site.add", "--db", db, "--site-code", "hcmc").stdout
     assert "site:phuong-thu-duc" in trail and trail.count("site.add") == 1
 
 

@@ -64,6 +64,7 @@ class Actor:
     paper: str = "80mm"
     gen: int = 0  # session generation: logout, a new password or removal moves it on
     units: tuple[str, ...] = ()  # a supervisor scoped to some units (a department head); () = all
+    site_id: int | None = 1  # the site it belongs to (issue 9); None: a city-level account
 
     @property
     def key(self) -> str:
@@ -111,14 +112,15 @@ SYSTEM = Actor("system", 0, "xephang (hệ thống)")
 def user_actor(user: dict[str, Any]) -> Actor:
     """An Actor for a user row."""
     return Actor("user", user["id"], user["display_name"], user["role"], tuple(user["counters"]),
-                 gen=user["session_gen"], units=tuple(user.get("units") or ()))
+                 gen=user["session_gen"], units=tuple(user.get("units") or ()),
+                 site_id=user.get("site_id", 1))
 
 
 def device_actor(dev: dict[str, Any]) -> Actor:
     """An Actor for a device row."""
     counters = (dev["counter"],) if dev["counter"] is not None else ()
     return Actor("device", dev["id"], dev["name"], dev["kind"], counters, dev["zone"],
-                 dev["printer"], dev["paper"], dev["session_gen"])
+                 dev["printer"], dev["paper"], dev["session_gen"], site_id=dev.get("site_id", 1))
 
 
 def hash_password(password: str) -> str:

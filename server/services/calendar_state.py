@@ -10,20 +10,22 @@ from ..i18n import LANGS, message
 from ..store import Connection
 from ..store import calendar as rows
 from ..store import site as site_rows
+from ..store.scope import site_of
 from .context import TZ
 
-# The calendar last read, by its version (moved by triggers on every change, in any process)
-# and the day: kept across transactions, read again only when the version or the day moves.
-_last: dict[tuple[int, date], Calendar] = {}
+# The calendar last read, by its site, version (moved by triggers on every change, in any
+# process) and the day: kept across transactions, read again only when the version or day moves.
+_last: dict[tuple[int, int, date], Calendar] = {}
 
 
 def calendar_at(conn: Connection, now: datetime) -> Calendar:
     """The days off, working days and suspensions that matter from `now` on (read in `conn`)."""
-    key = (site_rows.versions(conn)["calendar_version"], now.astimezone(TZ).date())
+    key = (site_of(conn), site_rows.versions(conn)["calendar_version"], now.astimezone(TZ).date())
     found = _last.get(key)
     if found is None:
-        found = load(conn, key[1])
-        _last.clear()
+        found = load(conn, key[2])
+        for old in [k for k in _last if k[0] == key[0]]:  # one calendar kept per site
+            del _last[old]
         _last[key] = found
     return found
 

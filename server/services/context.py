@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from ..site import Site
@@ -15,6 +15,7 @@ from ..store import Busy, Database
 from ..store.db import BUSY_WAIT_S
 from ..store import site as site_rows
 from ..store import outbox as outbox_rows
+from ..store.scope import site_of
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -58,6 +59,7 @@ class Message:
     name: str
     payload: dict[str, Any]
     rooms: tuple[str, ...]
+    site_id: int = 1  # whose rooms (issue 9: rooms are qualified by site on the bus)
 
 
 @dataclass
@@ -66,10 +68,11 @@ class Outbox:
 
     messages: list[Message] = field(default_factory=list)
     after_commit: list[Callable[[], None]] = field(default_factory=list)
+    site_id: int = 1
 
     def add(self, name: str, payload: dict[str, Any], rooms: list[str] | tuple[str, ...]) -> None:
         """Queue a message for these rooms."""
-        self.messages.append(Message(name, payload, tuple(dict.fromkeys(rooms))))
+        self.messages.append(Message(name, payload, tuple(dict.fromkeys(rooms)), self.site_id))
 
 
 def _no_publish(messages: list[Message]) -> None:
@@ -95,11 +98,15 @@ class Context:
     log_messages: bool = False
     logged: Callable[[], None] = lambda: None
 
+    site_id: int = 1  # issue 9: the site this context works for (its db marks every transaction)
+    _sites: dict[int, "Context"] = field(default_factory=dict)  # site 1's context holds the others
+
     SITE_CHECK_EVERY = 2.0  # seconds: how soon a change made by another process is seen
 
     @classmethod
     def open(cls, db: Database, **kwargs: Any) -> "Context":
-        """Load the site from the database."""
+        """Load the site from the database (a SiteDatabase's site: see store/scope.py)."""
+        kwargs.setdefault("site_id", getattr(db, "site_id", 1))
         with db.read() as conn:
             site = Site.from_rows(site_rows.load_site_rows(conn))
             version = int(site_rows.get_setting(conn, "site_version", 0) or 0)
@@ -142,7 +149,7 @@ class Context:
         The process lock only orders publishing; exclusion between writers (threads or other
         processes) comes from SQLite's BEGIN IMMEDIATE.
         """
-        outbox = Outbox()
+        outbox = Outbox(site_id=self.site_id)
         # One deadline for both waits: for this process's turn, then for SQLite's write lock, so a
         # request queued behind a held lock answers `busy` after BUSY_WAIT_S, not a multiple of it.
         deadline = time.monotonic() + BUSY_WAIT_S
@@ -165,6 +172,47 @@ class Context:
             task()
 
 
+def for_site(base: Context, site_id: int | None) -> Context:
+    """The context of one site, opened on first use from site 1's (the app's) context, which keeps
+    them; the other sites share its database, clock, publisher and printer. None (a city-level
+    account) gets site 1's until city-wide views exist."""
+    if site_id is None or int(site_id) == base.site_id:
+        return base
+    sid = int(site_id)
+    found = base._sites.get(sid)
+    if found is None:
+        with base._site_lock:
+            found = base._sites.get(sid)
+            if found is None:
+                from ..store.scope import SiteDatabase
+                # numbered messages of other sites go out directly (the outbox relay is site 1's)
+                site_db = cast(Database, SiteDatabase(base.db, sid))  # Database's surface
+                found = Context.open(site_db, clock=lambda: base.clock(),  # tests move it
+                                     publish=base.publish, printer=base.printer, site_id=sid)
+                base._sites[sid] = found
+    return found
+
+
+def every_site(base: Context) -> list[Context]:
+    """The context of every site of the deployment (jobs that run once for all: the day close)."""
+    from ..store import sites as site_rows
+    with base.db.read() as conn:
+        ids = [int(r["id"]) for r in site_rows.list_sites(conn)]
+    return [for_site(base, site_id) for site_id in ids]
+
+
+def for_actor(base: Context, actor: Any) -> Context:
+    """The context of the site an actor belongs to."""
+    return for_site(base, getattr(actor, "site_id", 1))
+
+
+def for_ticket(base: Context, token: str) -> Context:
+    """The context of the site a ticket's public token belongs to (site 1's if none)."""
+    from ..store import queue as ticket_rows
+    with base.db.read() as conn:
+        return for_site(base, ticket_rows.site_of_ticket(conn, token))
+
+
 def log_numbered(conn: Any, messages: list[Message]) -> list[Message]:
     """Write the numbered messages (those with a `seq`) to the outbox in this transaction, for the
     relay to send; returns the others (sent directly), or `messages` itself when none was logged."""
@@ -172,5 +220,5 @@ def log_numbered(conn: Any, messages: list[Message]) -> list[Message]:
     if not numbered:
         return messages
     outbox_rows.append(conn, [{"name": m.name, "payload": m.payload, "rooms": list(m.rooms)}
-                              for m in numbered], time.time())
+                              for m in numbered], time.time(), site_of(conn))
     return [m for m in messages if "seq" not in m.payload]

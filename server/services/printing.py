@@ -30,7 +30,7 @@ from ..store import print_jobs as jobs
 from ..store import queue as q
 from .auth import Actor, device_actor
 from .changes import Changes
-from .context import Context, service_day, stamp
+from .context import Context, for_actor, for_site, service_day, stamp
 from .errors import UseCaseError
 from .leases import TTL_S, Lease, holder_name
 from .screens import events
@@ -183,8 +183,9 @@ class Printing:
         job_id = f"{ticket['id']}-{row['id']}-{uuid.uuid4().hex[:4]}"
         self._rows[job_id] = row["id"]
         self._base_urls[job_id] = payload.get("base_url", "")
+        site = for_site(self.ctx, payload.get("site_id"))  # issue 9: the kiosk's site's names
         self.worker.submit(PrintJob(job_id, ticket["id"], url, payload["paper"],
-                                    ticket_print(self.ctx, ticket)))
+                                    ticket_print(site, ticket)))
 
     def _may_send(self, job: PrintJob) -> bool:
         """Right before a job's bytes go out: mark it sending, if it is still this process's."""
@@ -251,16 +252,17 @@ class Printing:
         `stored` is its stored print job (`enqueue`), else one is stored now."""
         if not actor.printer:
             return
+        site = for_actor(self.ctx, actor)  # issue 9: the kiosk's site (its names, its rooms)
         if is_agent(actor.printer):
-            job = agent_job(self.ctx, ticket, actor.paper)
-            now = self.ctx.clock()
-            with self.ctx.transaction() as (conn, out):
+            job = agent_job(site, ticket, actor.paper)
+            now = site.clock()
+            with site.transaction() as (conn, out):
                 # Which agent got which job: its outcome is accepted from that kiosk only.
                 q.append_event(conn, stamp(now), service_day(now), "print.sent", "system",
                                ticket["id"], None, ticket["service"],
                                {"job_id": job["job_id"], "device": actor.id})
                 Changes(extra=[events.PrintJob(job, actor.id)]).emit(
-                    self.ctx, conn, out, now, "")
+                    site, conn, out, now, "")
             return
         if stored is None:
             with self.ctx.db.write() as conn:
@@ -276,7 +278,7 @@ class Printing:
         returns the kiosk it goes to."""
         target = printer_actor
         if target is None:
-            with self.ctx.db.read() as conn:
+            with for_actor(self.ctx, actor).db.read() as conn:  # the staff member's site
                 row = q.get_ticket(conn, ticket["id"])
                 dev = accounts.device_by_id(conn, row["device_id"]) if row and row["device_id"] else None
             if dev is None or not dev["printer"]:
@@ -377,7 +379,7 @@ class Printing:
 def _payload(actor: Actor, ticket: dict[str, Any]) -> dict[str, Any]:
     """What a stored print job keeps: the ticket as issued, where and how to print it."""
     return {"ticket": ticket, "printer": actor.printer, "paper": actor.paper,
-            "base_url": ticket["status_url"].rsplit("/t/", 1)[0]}
+            "base_url": ticket["status_url"].rsplit("/t/", 1)[0], "site_id": actor.site_id}
 
 
 def ticket_print(ctx: Context, ticket: dict[str, Any]) -> TicketPrint:
@@ -419,8 +421,20 @@ Outcome = tuple[int, bool, str, str, str, int, str]  # ticket, printed?, printer
 
 def record_outcomes(ctx: Context, outcomes: list[Outcome], actor_key: str,
                     finished: list[int] | None = None) -> None:
-    """`record_outcome` for several tickets in one transaction (one commit for a batch);
-    `finished`: the stored print jobs these outcomes end."""
+    """`record_outcome` for several tickets, one transaction per site (issue 9: each in its
+    ticket's site; one commit for a batch of one site); `finished`: the stored print jobs these
+    outcomes end (ended with the first site's outcomes)."""
+    with ctx.db.read() as conn:
+        sites = q.sites_of_tickets(conn, [o[0] for o in outcomes])
+    left = list(finished or ())
+    for site_id in sorted(set(sites.values())) or [ctx.site_id]:
+        _record_outcomes(for_site(ctx, site_id), [o for o in outcomes if sites.get(o[0]) == site_id],
+                         actor_key, left)
+        left = []
+
+
+def _record_outcomes(ctx: Context, outcomes: list[Outcome], actor_key: str,
+                     finished: list[int]) -> None:
     now = ctx.clock()
     with ctx.transaction() as (conn, out):
         for job_id in finished or ():
@@ -441,9 +455,11 @@ def record_outcomes(ctx: Context, outcomes: list[Outcome], actor_key: str,
 
 
 def record_status(ctx: Context, device_id: int, url: str, status: str, detail: str) -> None:
-    """Store a kiosk printer's status; on a change, alert staff and the kiosk."""
+    """Store a kiosk printer's status; on a change, alert staff and the kiosk (of its site)."""
     now = ctx.clock()
     try:
+        with ctx.db.read() as conn:
+            ctx = for_site(ctx, q.site_of_device(conn, device_id))
         with ctx.transaction() as (conn, out):
             if not q.set_printer(conn, device_id, url, status, detail, stamp(now)):
                 return

@@ -75,8 +75,8 @@ class OutboxRelay:
                 if batch:
                     dropped = self.failures()
                     for _, messages in batch:
-                        self.send([Message(m["name"], m["payload"], tuple(m["rooms"]))
-                                   for m in messages])
+                        self.send([Message(m["name"], m["payload"], tuple(m["rooms"]),
+                                           self.site_id) for m in messages])
                     if self.failures() != dropped:  # Redis did not take them: send them again
                         raise OSError("the message queue dropped messages; sending again")
                     position = batch[-1][0]

@@ -23,11 +23,11 @@ from typing import Any, NamedTuple
 from ..engine.reports import SCORES, Tally, merged, whole_minutes
 from ..site import Site
 from ..store import reports as rows
+from ..store.scope import site_of  # issue 9: the site of the transaction
 from .auth import Actor, require_admin_read
 from .context import Context, service_day, stamp
 from .errors import UseCaseError
 
-SITE_ID = 1  # one site today (issue 9 brings many)
 DIMS = ("service", "counter", "officer", "hour", "weekday", "slot")
 # grouping → (projection read, its column that holds the group)
 GROUP_DIM = {"unit": ("service", "unit"), "service": ("service", "key"),
@@ -230,10 +230,10 @@ def _compute_day(ctx: Context, conn: Any, day: str,
 def summarize_day(ctx: Context, day: str) -> int:
     """Write (or rewrite) a closed day's summary; returns how many cells it has."""
     with ctx.db.read() as conn:  # the dirty mark of the same snapshot as the rows
-        mark = rows.dirty_days(conn, SITE_ID).get(day)
+        mark = rows.dirty_days(conn, site_of(conn)).get(day)
         cells, counters = _compute_day(ctx, conn, day)
     with ctx.db.write() as conn:
-        rows.save_day(conn, SITE_ID, day, cells, counters, stamp(ctx.clock()), mark)
+        rows.save_day(conn, site_of(conn), day, cells, counters, stamp(ctx.clock()), mark)
     return len(cells)
 
 
@@ -242,11 +242,11 @@ def summarize_closed_days(ctx: Context) -> int:
     Runs after each day close (and at start-up, off the event loop, for days already past)."""
     today = service_day(ctx.clock())
     with ctx.db.read() as conn:
-        days = rows.days_to_summarize(conn, SITE_ID, today)
+        days = rows.days_to_summarize(conn, site_of(conn), today)
     for day in days:
         summarize_day(ctx, day)
     with ctx.db.read() as conn:  # this month's too: its days so far
-        months = rows.months_to_roll_up(conn, SITE_ID, today)
+        months = rows.months_to_roll_up(conn, site_of(conn), today)
     for month in months:
         roll_up_month(ctx, month)
     return len(days)
@@ -260,7 +260,7 @@ def roll_up_month(ctx: Context, month: str) -> int:
     facts: dict[Key, dict[str, Any]] = {}
     with ctx.db.read() as conn:  # added up by SQLite: one pass, no JSON decoded per day
         for dim in DIMS:
-            counts, parts = rows.cells_added_up(conn, SITE_ID, dim, f"{month}-01", f"{month}-31")
+            counts, parts = rows.cells_added_up(conn, site_of(conn), dim, f"{month}-01", f"{month}-31")
             for c in counts:
                 k = (c["dim"], c["key"], c["service"], c["priority"], c["channel"])
                 merged[k] = _tally_of({**c, "reasons": "{}", "wait_hist": "{}",
@@ -282,7 +282,7 @@ def roll_up_month(ctx: Context, month: str) -> int:
     groups = [{**_cell_row(month, ctx.site, (dim, gk, "", "", ""), t), "col": col, "gk": gk}
               for (dim, col, gk), t in by_group.items()]
     with ctx.db.write() as conn:
-        rows.save_month(conn, SITE_ID, month, cells, at, groups)
+        rows.save_month(conn, site_of(conn), month, cells, at, groups)
     return len(cells)
 
 
@@ -391,7 +391,7 @@ def _segments(conn: Any, q: Query, today: str, dirty: set[str]) -> list[Segment]
     last = min(q.last, (date.fromisoformat(today) - timedelta(days=1)).isoformat())
     if last < q.first:
         return []
-    rolled = rows.rolled_up_months(conn, SITE_ID, q.first[:7], last[:7])
+    rolled = rows.rolled_up_months(conn, site_of(conn), q.first[:7], last[:7])
     out: list[Segment] = []
     day, end = date.fromisoformat(q.first), date.fromisoformat(last)
     while day <= end:
@@ -400,7 +400,7 @@ def _segments(conn: Any, q: Query, today: str, dirty: set[str]) -> list[Segment]
         a, b = day.isoformat(), min(month_end, end).isoformat()
         m = a[:7]
         if m in rolled:
-            present = rows.summarized_days(conn, SITE_ID, start.isoformat(), month_end.isoformat())
+            present = rows.summarized_days(conn, site_of(conn), start.isoformat(), month_end.isoformat())
             inside = sum(a <= d <= b for d in present)
             if len(present) - inside < inside:
                 out.append(("month", m, m, 1))
@@ -467,7 +467,7 @@ def _grouped(ctx: Context, conn: Any, actor: Actor, q: Query, group: str,
     units = _units(actor, q)
     today = service_day(ctx.clock())
     by: dict[str, Tally] = {}
-    dirty = set(rows.dirty_days(conn, SITE_ID))
+    dirty = set(rows.dirty_days(conn, site_of(conn)))
     segments = _segments(conn, q, today, dirty)
     if group == "day":  # a roll-up has no days: read the days themselves
         segments = [("day", a, b, 1) for a, b in _without(q.first, min(q.last, _before(today)),
@@ -475,9 +475,9 @@ def _grouped(ctx: Context, conn: Any, actor: Actor, q: Query, group: str,
     unfiltered = units is None and q.zone is None and q.priority is None and q.channel is None
     for level, first, last, sign in segments:
         if level == "month" and unfiltered and column in GROUP_COLUMNS[dim]:
-            counts, parts = rows.aggregate_groups(conn, SITE_ID, dim, column, first, last, hists)
+            counts, parts = rows.aggregate_groups(conn, site_of(conn), dim, column, first, last, hists)
         else:
-            counts, parts = rows.aggregate(conn, SITE_ID, level, dim, column, first, last, units,
+            counts, parts = rows.aggregate(conn, site_of(conn), level, dim, column, first, last, units,
                                            q.zone, q.priority, q.channel, hists)
         for c in counts:
             t = by.get(str(c["gk"])) or by.setdefault(str(c["gk"]), Tally())
@@ -495,8 +495,8 @@ def _grouped(ctx: Context, conn: Any, actor: Actor, q: Query, group: str,
                 h = t.wait_hist if what == "wait" else t.service_hist
                 m = int(k)
                 h[m] = h.get(m, 0) + sign * n
-    days = set(rows.summarized_days(conn, SITE_ID, q.first, q.last)) - dirty
-    pending = set(rows.days_to_summarize(conn, SITE_ID, today))
+    days = set(rows.summarized_days(conn, site_of(conn), q.first, q.last)) - dirty
+    pending = set(rows.days_to_summarize(conn, site_of(conn), today))
     day, end = date.fromisoformat(q.first), date.fromisoformat(min(q.last, today))
     while day <= end:
         d = day.isoformat()
@@ -580,7 +580,7 @@ def _charts(ctx: Context, conn: Any, actor: Actor, q: Query, live: Live) -> dict
                          if (not q.zone or cnt.zone == q.zone) and (units is None or any(
                              ctx.site.services[s].unit in units for s in cnt.services
                              if s in ctx.site.services)))
-    open_ = rows.open_counters_by_slot(conn, SITE_ID, q.first, q.last, allowed)
+    open_ = rows.open_counters_by_slot(conn, site_of(conn), q.first, q.last, allowed)
     today = service_day(ctx.clock())
     if q.first <= today <= q.last:
         legs = rows.legs_of_day(conn, today)

@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from .db import dumps, loads
+from .scope import site_of
 from .dialect import is_sqlite
 
 
@@ -38,11 +39,11 @@ def add_user(conn: sqlite3.Connection, username: str, display_name: str, passwor
     Replacing them ends every session of the user: tokens and cookies from the old password stop.
     """
     conn.execute(
-        "INSERT INTO users (username, display_name, password_hash, role, counters, created_at) "
-        "VALUES (?,?,?,?,?,?) ON CONFLICT(username) DO UPDATE SET display_name=excluded.display_name,"
+        "INSERT INTO users (username, display_name, password_hash, role, counters, created_at, "
+        "site_id) VALUES (?,?,?,?,?,?,?) ON CONFLICT(username) DO UPDATE SET display_name=excluded.display_name,"
         " password_hash=excluded.password_hash, role=excluded.role, counters=excluded.counters,"
         " active=1, session_gen=users.session_gen+1",
-        (username, display_name, password_hash, role, dumps(counters), now))
+        (username, display_name, password_hash, role, dumps(counters), now, site_of(conn)))
     row = conn.execute("SELECT id, session_gen FROM users WHERE username=?", (username,)).fetchone()
     if row["session_gen"]:
         conn.execute("DELETE FROM api_tokens WHERE user_id=?", (row["id"],))
@@ -93,13 +94,15 @@ def user_by_id(conn: sqlite3.Connection, user_id: int) -> dict[str, Any] | None:
 
 
 def list_users(conn: sqlite3.Connection) -> list[dict[str, Any]]:
-    """Every user."""
-    return [u for u in (_user(r) for r in conn.execute("SELECT * FROM users ORDER BY id")) if u]
+    """Every user of this site (city-level accounts, site NULL, too)."""
+    return [u for u in (_user(r) for r in conn.execute(
+        "SELECT * FROM users WHERE site_id=? OR site_id IS NULL ORDER BY id", (site_of(conn),)))
+        if u]
 
 
 def add_api_token(conn: sqlite3.Connection, token: str, user_id: int, now: str) -> None:
     """Remember an API token issued at login."""
-    conn.execute("INSERT INTO api_tokens VALUES (?,?,?)", (token_hash(token), user_id, now))
+    conn.execute("INSERT INTO api_tokens (token_hash, user_id, created_at) VALUES (?,?,?)", (token_hash(token), user_id, now))
 
 
 def user_by_token(conn: sqlite3.Connection, token: str, issued_after: str) -> dict[str, Any] | None:
@@ -113,13 +116,14 @@ def add_device(conn: sqlite3.Connection, name: str, kind: str, zone: str | None,
                counter: int | None, printer: str | None, paper: str, token: str, now: str) -> int:
     """Register a device (or give an existing one a new token and settings: the old one stops)."""
     conn.execute(
-        "INSERT INTO devices (name, kind, zone, counter, printer, paper, token_hash, created_at) "
-        "VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(name) DO UPDATE SET kind=excluded.kind,"
+        "INSERT INTO devices (name, kind, zone, counter, printer, paper, token_hash, created_at, "
+        "site_id) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT(site_id, name) DO UPDATE SET kind=excluded.kind,"
         " zone=excluded.zone, counter=excluded.counter, printer=excluded.printer,"
         " paper=excluded.paper, token_hash=excluded.token_hash, active=1,"
         " session_gen=devices.session_gen+1",
-        (name, kind, zone, counter, printer, paper, token_hash(token), now))
-    row = conn.execute("SELECT id, session_gen FROM devices WHERE name=?", (name,)).fetchone()
+        (name, kind, zone, counter, printer, paper, token_hash(token), now, site_of(conn)))
+    row = conn.execute("SELECT id, session_gen FROM devices WHERE site_id=? AND name=?",
+                       (site_of(conn), name)).fetchone()
     if row["session_gen"]:
         _revoked(conn, f"device:{row['id']}")
     return int(row["id"])
@@ -134,19 +138,22 @@ def device_by_token(conn: sqlite3.Connection, token: str) -> dict[str, Any] | No
 
 def device_by_name(conn: sqlite3.Connection, name: str) -> dict[str, Any] | None:
     """The active device with this name."""
-    row = conn.execute("SELECT * FROM devices WHERE name=? AND active=1", (name,)).fetchone()
+    row = conn.execute("SELECT * FROM devices WHERE site_id=? AND name=? AND active=1",
+                       (site_of(conn), name)).fetchone()
     return None if row is None else dict(row)
 
 
 def device_by_id(conn: sqlite3.Connection, device_id: int) -> dict[str, Any] | None:
     """One device."""
-    row = conn.execute("SELECT * FROM devices WHERE id=?", (device_id,)).fetchone()
+    row = conn.execute("SELECT * FROM devices WHERE id=? AND site_id=?",
+                       (device_id, site_of(conn))).fetchone()
     return None if row is None else dict(row)
 
 
 def list_devices(conn: sqlite3.Connection) -> list[dict[str, Any]]:
-    """Every device."""
-    return [dict(r) for r in conn.execute("SELECT * FROM devices ORDER BY id")]
+    """Every device of this site."""
+    return [dict(r) for r in conn.execute("SELECT * FROM devices WHERE site_id=? ORDER BY id",
+                                          (site_of(conn),))]
 
 
 def deactivate_user(conn: sqlite3.Connection, username: str) -> bool:
@@ -161,7 +168,8 @@ def deactivate_user(conn: sqlite3.Connection, username: str) -> bool:
 
 def deactivate_device(conn: sqlite3.Connection, name: str) -> bool:
     """Revoke a device's token (a lost tablet, a kiosk taken out of service)."""
-    row = conn.execute("SELECT id FROM devices WHERE name=? AND active=1", (name,)).fetchone()
+    row = conn.execute("SELECT id FROM devices WHERE site_id=? AND name=? AND active=1",
+                       (site_of(conn), name)).fetchone()
     if row is None:
         return False
     conn.execute("UPDATE devices SET active=0, session_gen=session_gen+1 WHERE id=?", (row["id"],))
@@ -180,9 +188,10 @@ def insert_user(conn: sqlite3.Connection, username: str, display_name: str, pass
                 role: str, counters: list[int], units: list[str], now: str) -> int:
     """Create a user (the caller checked that the username is free)."""
     cur = conn.execute(
-        "INSERT INTO users (username, display_name, password_hash, role, counters, units, created_at)"
-        " VALUES (?,?,?,?,?,?,?) RETURNING id",
-        (username, display_name, password_hash, role, dumps(counters), dumps(units), now))
+        "INSERT INTO users (username, display_name, password_hash, role, counters, units, created_at,"
+        " site_id) VALUES (?,?,?,?,?,?,?,?) RETURNING id",
+        (username, display_name, password_hash, role, dumps(counters), dumps(units), now,
+         site_of(conn)))
     return int(cur.fetchone()[0])
 
 
@@ -218,7 +227,8 @@ def active_admins(conn: sqlite3.Connection) -> int:
 
 def any_device_by_name(conn: sqlite3.Connection, name: str) -> dict[str, Any] | None:
     """The device with this name, active or revoked."""
-    row = conn.execute("SELECT * FROM devices WHERE name=?", (name,)).fetchone()
+    row = conn.execute("SELECT * FROM devices WHERE site_id=? AND name=?",
+                       (site_of(conn), name)).fetchone()
     return None if row is None else dict(row)
 
 

@@ -6,11 +6,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from .db import dumps, loads
+from .scope import site_of
 
 
 def append(conn: sqlite3.Connection, at: str, actor: str, actor_name: str, address: str,
-           kind: str, target: str, before: Any, after: Any, site_id: int = 1) -> int:
+           kind: str, target: str, before: Any, after: Any, site_id: int | None = None) -> int:
     """Add one entry; `before`/`after` are JSON-able (None when there was nothing)."""
+    site_id = site_of(conn) if site_id is None else site_id  # issue 9: the transaction's site
     cur = conn.execute(
         "INSERT INTO audit (site_id, at, actor, actor_name, address, kind, target, before, after) "
         "VALUES (?,?,?,?,?,?,?,?,?) RETURNING id",
@@ -23,7 +25,7 @@ def append(conn: sqlite3.Connection, at: str, actor: str, actor_name: str, addre
 MAX_BRANCHES = 300
 
 
-def entries(conn: sqlite3.Connection, *, site_id: int = 1, actor: str | None = None,
+def entries(conn: sqlite3.Connection, *, site_id: int | None = None, actor: str | None = None,
             kind: str | None = None, since: str | None = None, until: str | None = None,
             before_id: int | None = None, limit: int = 200,
             scope: tuple[str, Sequence[str]] | None = None) -> list[dict[str, Any]]:
@@ -35,6 +37,7 @@ def entries(conn: sqlite3.Connection, *, site_id: int = 1, actor: str | None = N
     branch — one kind of a group, one target of a scope — is read newest first straight off an
     index, at most `limit` rows, and the branches are merged: a page never sorts a long trail.
     """
+    site_id = site_of(conn) if site_id is None else site_id
     where, args = ["site_id=?"], [site_id]  # type: list[str], list[Any]
     if actor:
         where.append("actor=?")
@@ -90,8 +93,9 @@ def entries(conn: sqlite3.Connection, *, site_id: int = 1, actor: str | None = N
     return out
 
 
-def kinds(conn: sqlite3.Connection, site_id: int = 1) -> list[str]:
+def kinds(conn: sqlite3.Connection, site_id: int | None = None) -> list[str]:
     """Every kind of entry in the trail, one index seek per kind (not a scan of the trail)."""
+    site_id = site_of(conn) if site_id is None else site_id
     return [r[0] for r in conn.execute(
         "WITH RECURSIVE k(kind) AS (SELECT MIN(kind) FROM audit WHERE site_id=? UNION ALL "
         "SELECT (SELECT MIN(kind) FROM audit WHERE site_id=? AND kind > k.kind) FROM k "

@@ -270,11 +270,13 @@ class Database_:
         self._pool.put(conn)
 
     @contextmanager
-    def write(self, deadline: float | None = None) -> Iterator[sqlite3.Connection]:
+    def write(self, deadline: float | None = None,
+              site_id: int = 1) -> Iterator[sqlite3.Connection]:
         """A write transaction: BEGIN IMMEDIATE takes the write lock up front (across processes).
 
         Waits for the lock until `deadline` (time.monotonic(); BUSY_WAIT_S from now by default),
         then raises Busy; disk full and read-only storage raise StorageFull / StorageReadOnly.
+        `site_id` is PostgreSQL's (one lock per site); a SQLite file has one writer for all sites.
         """
         conn = self._acquire()
         try:

@@ -25,7 +25,7 @@ from psycopg.pq import Format
 from .db import BUSY_WAIT_S, Busy, Database_, StorageFull, StorageReadOnly, StoreError
 from .location import CONNECT_TIMEOUT_S, redact
 
-SITE_ID = 1  # the only site until queries are scoped by site (issue 9, next step)
+SITE_ID = 1  # the site of a write nobody named (CLI commands, deployment jobs): site 1's lock
 # Under gevent, psycopg waits through the patched select when it is imported after the patch
 # (`xephang run` patches first): a query then blocks only its greenlet (tests/test_store_pg.py).
 
@@ -172,7 +172,7 @@ class PgConnection:
         self.raw.execute(script.encode())  # type: ignore[call-overload]
         self.total_changes += 1
 
-    def begin(self, lock_ms: int | None = None) -> None:
+    def begin(self, lock_ms: int | None = None, site_id: int = SITE_ID) -> None:
         """Start a transaction: a read snapshot, or (`lock_ms` given) a write transaction that
         first takes the site's lock, waiting at most lock_ms (like BEGIN IMMEDIATE). One round
         trip: the statements go together in one simple query."""
@@ -182,7 +182,7 @@ class PgConnection:
             self.raw.execute(b"BEGIN ISOLATION LEVEL REPEATABLE READ")
         else:
             self.raw.execute(f"BEGIN; SET LOCAL lock_timeout = {lock_ms}; "
-                             f"SELECT pg_advisory_xact_lock({SITE_ID}); "
+                             f"SELECT pg_advisory_xact_lock({int(site_id)}); "
                              "SET LOCAL lock_timeout = 0".encode())
 
     def commit(self) -> None:
@@ -255,12 +255,12 @@ class PgDatabase(Database_):
         except queue.Empty:
             return self._connect()
 
-    def _begin(self, lock_ms: int | None) -> PgConnection:
+    def _begin(self, lock_ms: int | None, site_id: int = SITE_ID) -> PgConnection:
         """A pooled connection with a transaction begun (see PgConnection.begin); a pooled one the
         server closed meanwhile (a PostgreSQL restart, an idle timeout) is replaced, once."""
         conn = self._acquire()
         try:
-            conn.begin(lock_ms)
+            conn.begin(lock_ms, site_id)
             return conn
         except psycopg.Error:
             if not (conn.raw.broken or conn.raw.closed):  # the server answered: e.g. lock timeout
@@ -269,7 +269,7 @@ class PgDatabase(Database_):
             conn.close()
         conn = self._connect()
         try:
-            conn.begin(lock_ms)
+            conn.begin(lock_ms, site_id)
         except BaseException:
             self._release(conn)
             raise
@@ -288,7 +288,7 @@ class PgDatabase(Database_):
         self._pool.put(conn)
 
     @contextmanager
-    def write(self, deadline: float | None = None) -> Iterator[Any]:
+    def write(self, deadline: float | None = None, site_id: int = SITE_ID) -> Iterator[Any]:
         """A write transaction, serialised with the site's other writers (all processes).
 
         Waits for the site's lock until `deadline` (time.monotonic(); BUSY_WAIT_S from now by
@@ -299,7 +299,7 @@ class PgDatabase(Database_):
         if left <= 0:
             raise Busy("no time left to wait for the write lock")
         try:
-            conn = self._begin(lock_ms=max(1, int(left * 1000)))
+            conn = self._begin(lock_ms=max(1, int(left * 1000)), site_id=site_id)
         except psycopg.Error as exc:
             raise (storage_error(exc) or exc) from None
         try:

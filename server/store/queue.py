@@ -7,6 +7,7 @@ from typing import Any, NamedTuple
 
 from .db import dumps, loads, remembered
 from .dialect import json_field, minutes
+from .scope import site_of
 
 
 def _in(values: Sequence[Any]) -> str:
@@ -16,21 +17,22 @@ def _in(values: Sequence[Any]) -> str:
 def next_seq(conn: sqlite3.Connection, service: str, day: str) -> int:
     """Take the next sequence number of a service's day (atomic inside the write transaction)."""
     row = conn.execute(
-        "INSERT INTO sequences (service, day, last_seq) VALUES (?, ?, 1) "
-        "ON CONFLICT(service, day) DO UPDATE SET last_seq = sequences.last_seq + 1 RETURNING last_seq",
-        (service, day)).fetchone()
+        "INSERT INTO sequences (site_id, service, day, last_seq) VALUES (?, ?, ?, 1) "
+        "ON CONFLICT(site_id, service, day) DO UPDATE SET last_seq = sequences.last_seq + 1 "
+        "RETURNING last_seq", (site_of(conn), service, day)).fetchone()
     return int(row[0])
 
 
 def issued_count(conn: sqlite3.Connection, service: str, day: str) -> int:
     """How many tickets a service has issued this day."""
-    row = conn.execute("SELECT last_seq FROM sequences WHERE service=? AND day=?",
-                       (service, day)).fetchone()
+    row = conn.execute("SELECT last_seq FROM sequences WHERE site_id=? AND service=? AND day=?",
+                       (site_of(conn), service, day)).fetchone()
     return 0 if row is None else int(row[0])
 
 
 def insert_ticket(conn: sqlite3.Connection, ticket: dict[str, Any]) -> int:
     """Insert a new ticket row and return its id."""
+    ticket = {**ticket, "site_id": site_of(conn)}
     cols = list(ticket)
     cur = conn.execute(f"INSERT INTO tickets ({','.join(cols)}) VALUES ({_in(cols)}) RETURNING id",
                        [ticket[c] for c in cols])
@@ -39,21 +41,21 @@ def insert_ticket(conn: sqlite3.Connection, ticket: dict[str, Any]) -> int:
 
 def get_ticket(conn: sqlite3.Connection, ticket_id: int) -> dict[str, Any] | None:
     """One ticket by id."""
-    row = conn.execute("SELECT * FROM tickets WHERE id=?", (ticket_id,)).fetchone()
+    row = conn.execute("SELECT * FROM tickets WHERE id=? AND site_id=?", (ticket_id, site_of(conn))).fetchone()
     return None if row is None else dict(row)
 
 
 def ticket_by_token(conn: sqlite3.Connection, token: str) -> dict[str, Any] | None:
     """One ticket by its public token."""
-    row = conn.execute("SELECT * FROM tickets WHERE token=?", (token,)).fetchone()
+    row = conn.execute("SELECT * FROM tickets WHERE token=? AND site_id=?", (token, site_of(conn))).fetchone()
     return None if row is None else dict(row)
 
 
 def tickets_by_number(conn: sqlite3.Connection, day: str, number: str,
                       services: Sequence[str] | None = None) -> list[dict[str, Any]]:
     """The day's tickets printed with this number (optionally only in these services)."""
-    sql = "SELECT * FROM tickets WHERE day=? AND number=?"
-    args: list[Any] = [day, number]
+    sql = "SELECT * FROM tickets WHERE site_id=? AND day=? AND number=?"
+    args: list[Any] = [site_of(conn), day, number]
     if services is not None:
         sql += f" AND service IN ({_in(services)})"
         args += list(services)
@@ -70,13 +72,14 @@ def waiting(conn: sqlite3.Connection, day: str, services: Sequence[str],
     sql = ("SELECT id, service, priority, queued_at, number FROM (SELECT id, service, priority, "
            "queued_at, number, ROW_NUMBER() OVER (PARTITION BY service, priority IS NOT NULL "
            "ORDER BY queued_at, id) AS n FROM tickets "
-           "WHERE day=? AND status='waiting' AND service IN ({}) {}) heads WHERE n = 1")
-    rows = [dict(r) for r in conn.execute(sql.format(_in(services), ""), [day, *services])] \
+           "WHERE site_id=? AND day=? AND status='waiting' AND service IN ({}) {}) heads WHERE n = 1")
+    rows = [dict(r) for r in conn.execute(sql.format(_in(services), ""),
+                                          [site_of(conn), day, *services])] \
         if services else []
     extra = [s for s in priority_services if s not in set(services)]
     if extra:
         rows += [dict(r) for r in conn.execute(
-            sql.format(_in(extra), "AND priority IS NOT NULL"), [day, *extra])]
+            sql.format(_in(extra), "AND priority IS NOT NULL"), [site_of(conn), day, *extra])]
     return rows
 
 
@@ -86,16 +89,17 @@ def next_waiting(conn: sqlite3.Connection, day: str, services: Sequence[str],
     if not services:
         return []
     return [dict(r) for r in conn.execute(
-        f"SELECT * FROM tickets WHERE day=? AND status='waiting' AND service IN ({_in(services)})"
-        f" ORDER BY priority IS NULL, queued_at, id LIMIT ?", [day, *services, limit])]
+        f"SELECT * FROM tickets WHERE site_id=? AND day=? AND status='waiting' AND service IN "
+        f"({_in(services)}) ORDER BY priority IS NULL, queued_at, id LIMIT ?",
+        [site_of(conn), day, *services, limit])]
 
 
 def update_ticket(conn: sqlite3.Connection, ticket_id: int, expect_status: str,
                   **fields: Any) -> bool:
     """Change a ticket only if it is still in `expect_status` (compare-and-set)."""
     sets = ",".join(f"{k}=?" for k in fields)
-    cur = conn.execute(f"UPDATE tickets SET {sets} WHERE id=? AND status=?",
-                       [*fields.values(), ticket_id, expect_status])
+    cur = conn.execute(f"UPDATE tickets SET {sets} WHERE id=? AND status=? AND site_id=?",
+                       [*fields.values(), ticket_id, expect_status, site_of(conn)])
     return cur.rowcount == 1
 
 
@@ -103,14 +107,14 @@ def at_counter(conn: sqlite3.Connection, counter: int, statuses: Iterable[str]) 
     """Tickets held at a counter in these statuses, oldest call first."""
     st = list(statuses)
     return [dict(r) for r in conn.execute(
-        f"SELECT * FROM tickets WHERE counter=? AND status IN ({_in(st)}) ORDER BY called_at, id",
-        [counter, *st])]
+        f"SELECT * FROM tickets WHERE site_id=? AND counter=? AND status IN ({_in(st)}) "
+        "ORDER BY called_at, id", [site_of(conn), counter, *st])]
 
 
 def open_leg(conn: sqlite3.Connection, ticket_id: int, leg: int, service: str) -> None:
     """Start recording a leg (one visit to one service)."""
-    conn.execute("INSERT INTO legs (ticket_id, leg, service) VALUES (?,?,?) ON CONFLICT DO NOTHING",
-                 (ticket_id, leg, service))
+    conn.execute("INSERT INTO legs (ticket_id, leg, service, site_id) VALUES (?,?,?,?) "
+                 "ON CONFLICT DO NOTHING", (ticket_id, leg, service, site_of(conn)))
 
 
 def update_leg(conn: sqlite3.Connection, ticket_id: int, leg: int, **fields: Any) -> None:
@@ -132,16 +136,16 @@ def recent_service_minutes(conn: sqlite3.Connection, service: str, limit: int = 
     return list(remembered(conn, ("recent_service_minutes", service, limit), lambda: [
         float(r[0]) for r in conn.execute(
             f"SELECT {minutes(conn, 'COALESCE(started_at, called_at)', 'finished_at')} "
-            "FROM legs WHERE service=? AND outcome='done' AND finished_at IS NOT NULL "
-            "ORDER BY finished_at DESC LIMIT ?", (service, limit))]))
+            "FROM legs WHERE site_id=? AND service=? AND outcome='done' AND finished_at IS NOT NULL "
+            "ORDER BY finished_at DESC LIMIT ?", (site_of(conn), service, limit))]))
 
 
 def ahead_of(conn: sqlite3.Connection, ticket: dict[str, Any]) -> int:
     """How many waiting tickets of the same service were queued before this one."""
     return int(conn.execute(
-        "SELECT COUNT(*) FROM tickets WHERE day=? AND service=? AND status='waiting' "
+        "SELECT COUNT(*) FROM tickets WHERE site_id=? AND day=? AND service=? AND status='waiting' "
         "AND (queued_at < ? OR (queued_at = ? AND id < ?))",
-        (ticket["day"], ticket["service"], ticket["queued_at"], ticket["queued_at"],
+        (site_of(conn), ticket["day"], ticket["service"], ticket["queued_at"], ticket["queued_at"],
          ticket["id"])).fetchone()[0])
 
 
@@ -150,12 +154,12 @@ def queue_counts(conn: sqlite3.Connection, day: str,
     """Per service (all, or these): waiting count and the oldest waiting ticket's queue time."""
     if services is None:
         return {r[0]: (int(r[1]), r[2]) for r in conn.execute(
-            "SELECT service, COUNT(*), MIN(queued_at) FROM tickets WHERE day=? AND status='waiting' "
-            "GROUP BY service", (day,))}
+            "SELECT service, COUNT(*), MIN(queued_at) FROM tickets WHERE site_id=? AND day=? "
+            "AND status='waiting' GROUP BY service", (site_of(conn), day))}
     out: dict[str, tuple[int, str | None]] = {}
     for code in services:
-        row = conn.execute("SELECT COUNT(*), MIN(queued_at) FROM tickets WHERE day=? "
-                           "AND status='waiting' AND service=?", (day, code)).fetchone()
+        row = conn.execute("SELECT COUNT(*), MIN(queued_at) FROM tickets WHERE site_id=? AND day=? "
+                           "AND status='waiting' AND service=?", (site_of(conn), day, code)).fetchone()
         out[code] = (int(row[0]), row[1])
     return out
 
@@ -168,7 +172,8 @@ def open_counter_count(conn: sqlite3.Connection, numbers: Sequence[int]) -> int:
 
 def counter_states(conn: sqlite3.Connection) -> dict[int, dict[str, Any]]:
     """Every counter's working state."""
-    return {int(r["number"]): dict(r) for r in conn.execute("SELECT * FROM counter_state")}
+    return {int(r["number"]): dict(r) for r in conn.execute("SELECT * FROM counter_state WHERE site_id=?",
+                                                                   (site_of(conn),))}
 
 
 def counter_work(conn: sqlite3.Connection) -> dict[int, tuple[str, int]]:
@@ -176,12 +181,14 @@ def counter_work(conn: sqlite3.Connection) -> dict[int, tuple[str, int]]:
     estimates of one change all need it (shared: read-only)."""
     return remembered(conn, "counter_work", lambda: {
         int(r[0]): (str(r[1]), int(r[2] or 0))
-        for r in conn.execute("SELECT number, state, priority_streak FROM counter_state")})
+        for r in conn.execute("SELECT number, state, priority_streak FROM counter_state WHERE site_id=?",
+                              (site_of(conn),))})
 
 
 def counter_state(conn: sqlite3.Connection, number: int) -> dict[str, Any]:
     """One counter's working state."""
-    row = conn.execute("SELECT * FROM counter_state WHERE number=?", (number,)).fetchone()
+    row = conn.execute("SELECT * FROM counter_state WHERE site_id=? AND number=?",
+                       (site_of(conn), number)).fetchone()
     return dict(row) if row else {"number": number, "state": "closed", "officer": None,
                                   "since": None, "priority_streak": 0}
 
@@ -189,29 +196,30 @@ def counter_state(conn: sqlite3.Connection, number: int) -> dict[str, Any]:
 def set_counter_state(conn: sqlite3.Connection, number: int, **fields: Any) -> None:
     """Change a counter's working state."""
     sets = ",".join(f"{k}=?" for k in fields)
-    conn.execute(f"UPDATE counter_state SET {sets} WHERE number=?", [*fields.values(), number])
+    conn.execute(f"UPDATE counter_state SET {sets} WHERE site_id=? AND number=?",
+                 [*fields.values(), site_of(conn), number])
 
 
 def open_tickets_at_counters(conn: sqlite3.Connection, day: str) -> list[dict[str, Any]]:
     """Tickets called, served or parked at counters this day."""
     return [dict(r) for r in conn.execute(
-        "SELECT * FROM tickets WHERE day=? AND status IN ('called','serving','parked') "
-        "ORDER BY called_at", (day,))]
+        "SELECT * FROM tickets WHERE site_id=? AND day=? AND status IN ('called','serving','parked') "
+        "ORDER BY called_at", (site_of(conn), day))]
 
 
 def recent_calls(conn: sqlite3.Connection, day: str, limit: int = 20) -> list[dict[str, Any]]:
     """The latest call and recall events of the day, newest first."""
     return [dict(r) for r in conn.execute(
-        "SELECT id, at, type, ticket_id, counter, service, data FROM events WHERE day=? "
+        "SELECT id, at, type, ticket_id, counter, service, data FROM events WHERE site_id=? AND day=? "
         "AND type IN ('ticket.called','ticket.recalled','ticket.unparked') ORDER BY id DESC LIMIT ?",
-        (day, limit))]
+        (site_of(conn), day, limit))]
 
 
 def open_tickets_before(conn: sqlite3.Connection, day: str) -> list[dict[str, Any]]:
     """Tickets of earlier days that are still open (through the partial index tickets_open, so
     past days whose tickets are all closed are never read)."""
     return [dict(r) for r in conn.execute(
-        f"SELECT * FROM tickets WHERE day < ? AND {OPEN_TICKET}", (day,))]
+        f"SELECT * FROM tickets WHERE site_id=? AND day < ? AND {OPEN_TICKET}", (site_of(conn), day))]
 
 
 # The condition of the partial index tickets_open, word for word (SQLite matches it as written).
@@ -229,16 +237,16 @@ def lost_print_jobs(conn: sqlite3.Connection) -> list[int]:
 def pending_prints_of(conn: sqlite3.Connection, device_id: int, day: str) -> list[dict[str, Any]]:
     """A kiosk's tickets of the day not printed yet."""
     return [dict(r) for r in conn.execute(
-        "SELECT * FROM tickets WHERE device_id=? AND day=? "
-        "AND print_status='pending' ORDER BY id", (device_id, day))]
+        "SELECT * FROM tickets WHERE site_id=? AND device_id=? AND day=? "
+        "AND print_status='pending' ORDER BY id", (site_of(conn), device_id, day))]
 
 
 def add_rating(conn: sqlite3.Connection, ticket_id: int, leg: int, day: str, counter: int,
                score: int, reasons: list[str], at: str) -> bool:
     """Store a rating; False if this leg was already rated."""
-    cur = conn.execute("INSERT INTO ratings (ticket_id, leg, day, counter, score, reasons, at)"
-                       " VALUES (?,?,?,?,?,?,?) ON CONFLICT DO NOTHING",
-                       (ticket_id, leg, day, counter, score, dumps(reasons), at))
+    cur = conn.execute("INSERT INTO ratings (ticket_id, leg, day, counter, score, reasons, at, site_id)"
+                       " VALUES (?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING",
+                       (ticket_id, leg, day, counter, score, dumps(reasons), at, site_of(conn)))
     return cur.rowcount == 1
 
 
@@ -249,7 +257,8 @@ def latest_ratings(conn: sqlite3.Connection, day: str, limit: int = 12) -> list[
              "at": r["at"]}
             for r in conn.execute(
                 "SELECT r.*, t.number FROM ratings r JOIN tickets t ON t.id=r.ticket_id "
-                "WHERE r.day=? ORDER BY r.at DESC, r.id DESC LIMIT ?", (day, limit))]
+                "WHERE r.site_id=? AND r.day=? ORDER BY r.at DESC, r.id DESC LIMIT ?",
+                (site_of(conn), day, limit))]
 
 
 def transfer_notes(conn: sqlite3.Connection, ticket_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
@@ -271,7 +280,8 @@ def day_stats(conn: sqlite3.Connection, day: str) -> dict[str, Any]:
     Read from day_totals, which triggers keep up to date in every change's own transaction
     (one row instead of the whole day: see m030 in schema.py).
     """
-    r = conn.execute("SELECT * FROM day_totals WHERE day=?", (day,)).fetchone()
+    r = conn.execute("SELECT * FROM day_totals WHERE site_id=? AND day=?",
+                     (site_of(conn), day)).fetchone()
     t = dict(r) if r else {}
     return _stats(t.get("issued", 0), t.get("waiting", 0), t.get("served", 0),
                   t.get("no_show", 0), _avg(t, "wait"), _avg(t, "service"),
@@ -298,15 +308,16 @@ def day_stats_counted(conn: sqlite3.Connection, day: str) -> dict[str, Any]:
     t = conn.execute(
         "SELECT COUNT(*), COUNT(CASE WHEN status='waiting' THEN 1 END), "
         "COUNT(CASE WHEN status='done' THEN 1 END), COUNT(CASE WHEN status='no_show' THEN 1 END) "
-        "FROM tickets WHERE day=?", (day,)).fetchone()
+        "FROM tickets WHERE site_id=? AND day=?", (site_of(conn), day)).fetchone()
     w = conn.execute(
         f"SELECT AVG({minutes(conn, 'issued_at', 'called_at')}) FROM tickets "
-        "WHERE day=? AND called_at IS NOT NULL", (day,)).fetchone()
+        "WHERE site_id=? AND day=? AND called_at IS NOT NULL", (site_of(conn), day)).fetchone()
     s = conn.execute(
         f"SELECT AVG({minutes(conn, 'COALESCE(l.started_at, l.called_at)', 'l.finished_at')})"
-        " FROM legs l JOIN tickets t ON t.id=l.ticket_id WHERE t.day=? AND l.outcome='done'",
-        (day,)).fetchone()
-    r = conn.execute("SELECT COUNT(*), AVG(score) FROM ratings WHERE day=?", (day,)).fetchone()
+        " FROM legs l JOIN tickets t ON t.id=l.ticket_id WHERE t.site_id=? AND t.day=? "
+        "AND l.outcome='done'", (site_of(conn), day)).fetchone()
+    r = conn.execute("SELECT COUNT(*), AVG(score) FROM ratings WHERE site_id=? AND day=?",
+                     (site_of(conn), day)).fetchone()
     return _stats(t[0], t[1], t[2], t[3], w[0], s[0], r[0], r[1])
 
 
@@ -316,7 +327,8 @@ def set_printer(conn: sqlite3.Connection, device_id: int, url: str, status: str,
     old = conn.execute("SELECT status, detail FROM printers WHERE device_id=?", (device_id,)).fetchone()
     if old is not None and old["status"] == status and old["detail"] == detail:
         return False
-    conn.execute("INSERT INTO printers VALUES (?,?,?,?,?) ON CONFLICT(device_id) DO UPDATE SET "
+    conn.execute("INSERT INTO printers (device_id, url, status, detail, at) VALUES (?,?,?,?,?) "
+                 "ON CONFLICT(device_id) DO UPDATE SET "
                  "url=excluded.url, status=excluded.status, detail=excluded.detail, at=excluded.at",
                  (device_id, url, status, detail, at))
     return True
@@ -328,16 +340,18 @@ def printers(conn: sqlite3.Connection) -> list[dict[str, Any]]:
         "SELECT d.id AS device_id, COALESCE(p.url, d.printer) AS url, "
         "COALESCE(p.status, 'unknown') AS status, COALESCE(p.detail, '') AS detail, p.at, "
         "d.name AS device_name, d.zone FROM devices d LEFT JOIN printers p ON p.device_id=d.id "
-        "WHERE d.kind='kiosk' AND d.active=1 AND d.printer IS NOT NULL ORDER BY d.name")]
+        "WHERE d.site_id=? AND d.kind='kiosk' AND d.active=1 AND d.printer IS NOT NULL "
+        "ORDER BY d.name", (site_of(conn),))]
 
 
 def append_event(conn: sqlite3.Connection, at: str, day: str, type_: str, actor: str,
                  ticket_id: int | None, counter: int | None, service: str | None,
                  data: dict[str, Any]) -> int:
     """Append to the event log; returns the event's seq."""
-    cur = conn.execute("INSERT INTO events (at, day, type, actor, ticket_id, counter, service, data)"
-                       " VALUES (?,?,?,?,?,?,?,?) RETURNING id",
-                       (at, day, type_, actor, ticket_id, counter, service, dumps(data)))
+    cur = conn.execute("INSERT INTO events (at, day, type, actor, ticket_id, counter, service, data, "
+                       "site_id) VALUES (?,?,?,?,?,?,?,?,?) RETURNING id",
+                       (at, day, type_, actor, ticket_id, counter, service, dumps(data),
+                        site_of(conn)))
     return int(cur.fetchone()[0])
 
 
@@ -411,7 +425,8 @@ def find_request(conn: sqlite3.Connection, actor: str, request_id: str) -> dict[
 def save_request(conn: sqlite3.Connection, actor: str, request_id: str, action: str, status: int,
                  response: Any, at: str) -> None:
     """Remember the answer to a request so a repeat returns it unchanged."""
-    conn.execute("INSERT INTO requests VALUES (?,?,?,?,?,?)",
+    conn.execute("INSERT INTO requests (actor, request_id, action, status, response, at) "
+                 "VALUES (?,?,?,?,?,?)",
                  (actor, request_id, action, status, dumps(response), at))
 
 
@@ -430,9 +445,9 @@ def waiting_in(conn: sqlite3.Connection, day: str, services: Sequence[str],
     queued before it (the others cannot be called before it when the oldest goes first)."""
     if not services:
         return []
-    sql = (f"SELECT id, service, priority IS NOT NULL, queued_at FROM tickets WHERE day=? "
-           f"AND status='waiting' AND service IN ({_in(services)})")
-    args: list[Any] = [day, *services]
+    sql = (f"SELECT id, service, priority IS NOT NULL, queued_at FROM tickets WHERE site_id=? "
+           f"AND day=? AND status='waiting' AND service IN ({_in(services)})")
+    args: list[Any] = [site_of(conn), day, *services]
     if class_before is not None:
         prio, queued_at, ticket_id = class_before
         sql += (" AND ((priority IS NOT NULL) != ? OR queued_at < ? OR (queued_at = ? AND id <= ?))")
@@ -444,7 +459,7 @@ def waiting_in(conn: sqlite3.Connection, day: str, services: Sequence[str],
 def issued_counts(conn: sqlite3.Connection, day: str) -> dict[str, int]:
     """How many numbers each service has given out this day."""
     return {r[0]: int(r[1]) for r in conn.execute(
-        "SELECT service, last_seq FROM sequences WHERE day=?", (day,))}
+        "SELECT service, last_seq FROM sequences WHERE site_id=? AND day=?", (site_of(conn), day))}
 
 
 def requeue_ticket(conn: sqlite3.Connection, ticket_id: int, leg: int, at: str) -> bool:
@@ -452,7 +467,8 @@ def requeue_ticket(conn: sqlite3.Connection, ticket_id: int, leg: int, at: str) 
     cur = conn.execute(
         "UPDATE tickets SET status='waiting', counter=NULL, recalls=0, leg=?, called_at=NULL, "
         "started_at=NULL, finished_at=NULL, requeued_at=? "
-        "WHERE id=? AND status='no_show' AND requeued_at IS NULL", (leg, at, ticket_id))
+        "WHERE id=? AND status='no_show' AND requeued_at IS NULL AND site_id=?",
+        (leg, at, ticket_id, site_of(conn)))
     return cur.rowcount == 1
 
 
@@ -460,8 +476,8 @@ def missed_at_counter(conn: sqlite3.Connection, day: str, counter: int,
                       limit: int = 5) -> list[dict[str, Any]]:
     """The latest tickets marked no-show at a counter this day, newest first."""
     return [dict(r) for r in conn.execute(
-        "SELECT * FROM tickets WHERE day=? AND counter=? AND status='no_show' "
-        "ORDER BY finished_at DESC, id DESC LIMIT ?", (day, counter, limit))]
+        "SELECT * FROM tickets WHERE site_id=? AND day=? AND counter=? AND status='no_show' "
+        "ORDER BY finished_at DESC, id DESC LIMIT ?", (site_of(conn), day, counter, limit))]
 
 
 # --- reads and writes that lived outside the store before (issue 7, "SQL only in the store") ---
@@ -490,9 +506,9 @@ def waiting_before(conn: sqlite3.Connection, day: str, service: str, priority: b
                    queued_at: str, ticket_id: int) -> int:
     """How many waiting tickets of one line (service and class) were queued before this one."""
     return int(conn.execute(
-        "SELECT COUNT(*) FROM tickets WHERE status='waiting' AND day=? AND service=? "
+        "SELECT COUNT(*) FROM tickets WHERE status='waiting' AND site_id=? AND day=? AND service=? "
         "AND (priority IS NOT NULL)=? AND (queued_at < ? OR (queued_at = ? AND id < ?))",
-        (day, service, int(priority), queued_at, queued_at, ticket_id)).fetchone()[0])
+        (site_of(conn), day, service, int(priority), queued_at, queued_at, ticket_id)).fetchone()[0])
 
 
 class LineRead(NamedTuple):
@@ -515,10 +531,10 @@ def waiting_lines(conn: sqlite3.Connection, day: str,
     for i, line in enumerate(lines):
         # One text per number of lines (no bound: one past every stamp), so SQLite prepares it once.
         parts.append(f"SELECT * FROM (SELECT {i}, id, queued_at FROM tickets WHERE status='waiting' "
-                     "AND day=? AND service=? AND (priority IS NOT NULL)=? AND (queued_at < ? "
+                     "AND site_id=? AND day=? AND service=? AND (priority IS NOT NULL)=? AND (queued_at < ? "
                      f"OR (queued_at = ? AND id <= ?)) ORDER BY queued_at, id LIMIT ?) line{i}")
         upto = line.upto or ("~", 0)
-        args += [day, line.service, int(line.priority), upto[0], upto[0], upto[1], line.limit]
+        args += [site_of(conn), day, line.service, int(line.priority), upto[0], upto[0], upto[1], line.limit]
     found: list[list[tuple[str, int]]] = [[] for _ in lines]
     for r in conn.execute(" UNION ALL ".join(parts), args):
         found[r[0]].append((r[2], r[1]))
@@ -533,3 +549,25 @@ def queue_version(conn: sqlite3.Connection) -> tuple[int, int | None, int | None
     row = remembered(conn, "queue_version", lambda: conn.execute(
         "SELECT version, previous, inserted FROM queue_version WHERE id=1").fetchone())
     return (int(row[0]), row[1], row[2]) if row is not None else None
+# --- issue 9: site scoping (branch b-sites) ---
+
+def site_of_ticket(conn: sqlite3.Connection, token: str) -> int | None:
+    """The site of the ticket with this public token, in the whole deployment (a phone opening
+    its ticket page has no site until the token names one)."""
+    row = conn.execute("SELECT site_id FROM tickets WHERE token=?", (token,)).fetchone()
+    return None if row is None else int(row[0])
+
+
+def sites_of_tickets(conn: sqlite3.Connection, ticket_ids: Sequence[int]) -> dict[int, int]:
+    """The site of each of these tickets, by id (work that outlives its request: print outcomes)."""
+    ids = list(dict.fromkeys(ticket_ids))
+    if not ids:
+        return {}
+    return {int(r[0]): int(r[1]) for r in conn.execute(
+        f"SELECT id, site_id FROM tickets WHERE id IN ({_in(ids)})", ids)}
+
+
+def site_of_device(conn: sqlite3.Connection, device_id: int) -> int | None:
+    """The site a device belongs to (a printer's status, polled for every kiosk)."""
+    row = conn.execute("SELECT site_id FROM devices WHERE id=?", (device_id,)).fetchone()
+    return None if row is None else int(row[0])

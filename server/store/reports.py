@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .dialect import json_pairs
+from .scope import site_of
 
 CELL_COLUMNS = ("day", "dim", "key", "service", "unit", "zone", "priority", "channel", "visits",
                 "issued",
@@ -24,30 +25,32 @@ def legs_of_day(conn: sqlite3.Connection, day: str) -> list[dict[str, Any]]:
         "p.outcome AS prev_outcome, p.finished_at AS prev_finished "
         "FROM tickets t JOIN legs l ON l.ticket_id = t.id "
         "LEFT JOIN legs p ON p.ticket_id = l.ticket_id AND p.leg = l.leg - 1 "
-        "WHERE t.day = ?", (day,))]
+        "WHERE t.site_id = ? AND t.day = ?", (site_of(conn), day))]
 
 
 def ratings_of_day(conn: sqlite3.Connection, day: str) -> list[dict[str, Any]]:
     """The day's ratings: ticket, leg, score and reasons (JSON text)."""
     return [dict(r) for r in conn.execute(
-        "SELECT ticket_id, leg, score, reasons FROM ratings WHERE day = ?", (day,))]
+        "SELECT ticket_id, leg, score, reasons FROM ratings WHERE site_id = ? AND day = ?",
+        (site_of(conn), day))]
 
 
 def counter_events_of_day(conn: sqlite3.Connection, day: str) -> list[dict[str, Any]]:
     """The day's counter openings, closings, pauses and resumptions, in order."""
     return [dict(r) for r in conn.execute(
-        f"SELECT at, type, counter FROM events WHERE day = ? AND type IN "
-        f"({','.join('?' * len(COUNTER_EVENTS))}) ORDER BY id", (day, *COUNTER_EVENTS))]
+        f"SELECT at, type, counter FROM events WHERE site_id = ? AND day = ? AND type IN "
+        f"({','.join('?' * len(COUNTER_EVENTS))}) ORDER BY id",
+        (site_of(conn), day, *COUNTER_EVENTS))]
 
 
 def days_to_summarize(conn: sqlite3.Connection, site_id: int, before: str) -> list[str]:
     """Days before `before` that have tickets but no summary yet (day_totals has one row a day),
     or whose summary is out of date (a change marked the day dirty)."""
     return [r[0] for r in conn.execute(
-        "SELECT day FROM day_totals WHERE day < ? AND issued > 0 AND day NOT IN "
+        "SELECT day FROM day_totals WHERE site_id = ? AND day < ? AND issued > 0 AND day NOT IN "
         "(SELECT day FROM report_days WHERE site_id = ?) UNION "
         "SELECT day FROM report_dirty_days WHERE site_id = ? AND day < ? ORDER BY day",
-        (before, site_id, site_id, before))]
+        (site_id, before, site_id, site_id, before))]
 
 
 def dirty_days(conn: sqlite3.Connection, site_id: int) -> dict[str, int]:

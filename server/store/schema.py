@@ -619,3 +619,35 @@ def m280_print_jobs(db: Database) -> None:
     CREATE UNIQUE INDEX print_jobs_first ON print_jobs (ticket_id) WHERE reprint=0;
     CREATE INDEX print_jobs_state ON print_jobs (site_id, state, id);
     """)
+
+
+# --- issue 9: site scoping (branch b-sites, migrations m290–m299) ---
+
+@migrations(transactional=False)  # foreign keys must be off while tables are rebuilt (SQLite)
+def m290_site_keys(db: Database) -> None:
+    """`site_id` on the first tables and first in their keys (zones/units/services by code,
+    counters by number, sequences, tickets' numbering, settings, devices' names, counter state);
+    see store/site_keys.py. users.site_id NULL = a city-level account."""
+    from . import site_keys
+    if dialect(db) == "postgresql":
+        return site_keys.postgres_m290(db)
+    site_keys.sqlite_m290(db)
+
+
+@migrations()
+def m291_day_totals_per_site(db: Database) -> None:
+    """Today's totals per site: day_totals keyed (site_id, day), its triggers add each ticket,
+    leg and rating to its own site's row (see store/site_keys.py)."""
+    from . import site_keys
+    if dialect(db) == "postgresql":
+        return site_keys.postgres_m291(db)
+    site_keys.sqlite_m291(db)
+
+
+@migrations()
+def m292_report_marks_per_site(db: Database) -> None:
+    """A change to a summarized day marks its own site's day (m112's triggers named site 1)."""
+    from . import site_keys
+    if dialect(db) == "postgresql":
+        return site_keys.postgres_m292(db)
+    site_keys.sqlite_m292(db)

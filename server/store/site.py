@@ -6,19 +6,20 @@ from typing import Any
 
 from .db import dumps, loads, remembered
 from .dialect import is_sqlite
+from .scope import site_of
 
 CONFIG_TABLES = ("counters", "services", "units", "zones", "priority_categories")
 
 
 def has_site(conn: sqlite3.Connection) -> bool:
     """Whether a site has been loaded into this database."""
-    return conn.execute("SELECT 1 FROM zones LIMIT 1").fetchone() is not None
+    return conn.execute("SELECT 1 FROM zones WHERE site_id=? LIMIT 1", (site_of(conn),)).fetchone() is not None
 
 
 def save_site(conn: sqlite3.Connection, site: dict[str, Any]) -> None:
     """Replace the site configuration with `site` (parsed config, see server.siteconfig)."""
     for table in CONFIG_TABLES:
-        conn.execute(f"DELETE FROM {table}")
+        conn.execute(f"DELETE FROM {table} WHERE site_id=?", (site_of(conn),))
     _write_site(conn, site)
 
 
@@ -30,11 +31,12 @@ def reload_site_rows(conn: sqlite3.Connection, site: dict[str, Any]) -> dict[str
     for table in CONFIG_TABLES:
         key = KEYS[table]
         listed = {row[key] for row in site[table]}
-        for n, row in enumerate(conn.execute(f"SELECT {key}, retired FROM {table} ORDER BY position")):
+        for n, row in enumerate(conn.execute(f"SELECT {key}, retired FROM {table} WHERE site_id=? ORDER BY position",
+                                                       (site_of(conn),))):
             if row[0] in listed:
                 continue
-            conn.execute(f"UPDATE {table} SET retired=1, position=? WHERE {key}=?",
-                         (len(listed) + n, row[0]))
+            conn.execute(f"UPDATE {table} SET retired=1, position=? WHERE site_id=? AND {key}=?",
+                         (len(listed) + n, site_of(conn), row[0]))
             if not row[1]:
                 retired.setdefault(table, []).append(row[0])
     _write_site(conn, site)
@@ -83,7 +85,10 @@ def load_site_rows(conn: sqlite3.Connection) -> dict[str, Any]:
     """All configuration rows, as plain dicts in their configured order."""
     out: dict[str, Any] = {}
     for table in CONFIG_TABLES:
-        out[table] = [dict(r) for r in conn.execute(f"SELECT * FROM {table} ORDER BY position")]
+        out[table] = [dict(r) for r in conn.execute(f"SELECT * FROM {table} WHERE site_id=? "
+                                                    "ORDER BY position", (site_of(conn),))]
+        for row in out[table]:
+            row.pop("site_id", None)
     for s in out["services"]:
         s["hours"] = loads(s["hours"])
     for c in out["counters"]:
@@ -95,7 +100,8 @@ def load_site_rows(conn: sqlite3.Connection) -> dict[str, Any]:
     for s in out["services"]:
         s["accepts_priority"] = bool(s.get("accepts_priority", 1))
         s["remote"], s["appointments"] = bool(s.get("remote")), bool(s.get("appointments"))
-    out["settings"] = {r["key"]: loads(r["value"]) for r in conn.execute("SELECT * FROM settings")}
+    out["settings"] = {r["key"]: loads(r["value"]) for r in conn.execute("SELECT * FROM settings WHERE site_id=?",
+                                                                            (site_of(conn),))}
     return out
 
 
@@ -120,20 +126,20 @@ def write_row(conn: sqlite3.Connection, table: str, row: dict[str, Any]) -> None
     key = KEYS[table]
     sets = [c for c in cols if c != key]
     # An update may name only some columns: UPDATE first, INSERT a row that is not there yet.
-    cur = conn.execute(f"UPDATE {table} SET {', '.join(f'{c}=?' for c in sets)} WHERE {key}=?",
-                       [*(row[c] for c in sets), row[key]]) if sets else None
+    cur = conn.execute(f"UPDATE {table} SET {', '.join(f'{c}=?' for c in sets)} WHERE site_id=? AND {key}=?",
+                       [*(row[c] for c in sets), site_of(conn), row[key]]) if sets else None
     if cur is None or cur.rowcount == 0:
-        conn.execute(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
-                     [row[c] for c in cols])
+        conn.execute(f"INSERT INTO {table} (site_id, {', '.join(cols)}) "
+                     f"VALUES (?, {', '.join('?' * len(cols))})", [site_of(conn), *(row[c] for c in cols)])
     if table == "counters":
-        conn.execute("INSERT INTO counter_state (number, state) VALUES (?, 'closed') "
+        conn.execute("INSERT INTO counter_state (site_id, number, state) VALUES (?, ?, 'closed') "
                      "ON CONFLICT DO NOTHING",
-                     (row["number"],))
+                     (site_of(conn), row["number"]))
 
 
 def get_setting(conn: sqlite3.Connection, key: str, default: Any = None) -> Any:
     """One setting's value."""
-    row = conn.execute("SELECT value FROM settings WHERE key=?", (key,)).fetchone()
+    row = conn.execute("SELECT value FROM settings WHERE site_id=? AND key=?", (site_of(conn), key)).fetchone()
     return default if row is None else loads(row["value"])
 
 
@@ -145,7 +151,8 @@ def versions(conn: sqlite3.Connection) -> dict[str, int]:
     state: every use case checks them, some twice."""
     def read() -> dict[str, int]:
         found = {k: 0 for k in VERSIONS}
-        for row in conn.execute("SELECT key, value FROM settings WHERE key IN (?, ?)", VERSIONS):
+        for row in conn.execute("SELECT key, value FROM settings WHERE site_id=? AND key IN (?, ?)",
+                                (site_of(conn), *VERSIONS)):
             found[row["key"]] = int(row["value"])  # JSON of an integer
         return found
     return remembered(conn, "versions", read)
@@ -154,26 +161,27 @@ def versions(conn: sqlite3.Connection) -> dict[str, int]:
 def delete_setting(conn: sqlite3.Connection, key: str) -> None:
     """Forget one setting, overwriting its bytes in the file (secure_delete) rather than freeing them."""
     if not is_sqlite(conn):  # PostgreSQL: VACUUM reclaims the dead row; no secure_delete
-        conn.execute("DELETE FROM settings WHERE key=?", (key,))
+        conn.execute("DELETE FROM settings WHERE site_id=? AND key=?", (site_of(conn), key))
         return
     conn.execute("PRAGMA secure_delete=ON")
     try:
-        conn.execute("DELETE FROM settings WHERE key=?", (key,))
+        conn.execute("DELETE FROM settings WHERE site_id=? AND key=?", (site_of(conn), key))
     finally:
         conn.execute("PRAGMA secure_delete=OFF")
 
 
 def set_setting(conn: sqlite3.Connection, key: str, value: Any) -> None:
     """Store one setting."""
-    conn.execute("INSERT INTO settings (key, value) VALUES (?, ?) "
-                 "ON CONFLICT(key) DO UPDATE SET value=excluded.value", (key, dumps(value)))
+    conn.execute("INSERT INTO settings (site_id, key, value) VALUES (?, ?, ?) "
+                 "ON CONFLICT(site_id, key) DO UPDATE SET value=excluded.value",
+                 (site_of(conn), key, dumps(value)))
 
 
 def counter_numbers(conn: sqlite3.Connection) -> set[int]:
     """The numbers of every configured counter."""
-    return {int(r[0]) for r in conn.execute("SELECT number FROM counters")}
+    return {int(r[0]) for r in conn.execute("SELECT number FROM counters WHERE site_id=?", (site_of(conn),))}
 
 
 def zone_exists(conn: sqlite3.Connection, code: str) -> bool:
     """Whether a zone with this code is configured."""
-    return conn.execute("SELECT 1 FROM zones WHERE code=?", (code,)).fetchone() is not None
+    return conn.execute("SELECT 1 FROM zones WHERE site_id=? AND code=?", (site_of(conn), code)).fetchone() is not None

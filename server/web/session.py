@@ -7,13 +7,31 @@ import secrets
 from flask import current_app, g, request, session
 
 from ..services.auth import ANONYMOUS, Actor, actor_for_token, actor_for_user_id
-from ..services.context import Context
+from ..services.context import Context, for_actor, for_ticket
 from ..services.errors import UseCaseError
 
 
 def ctx() -> Context:
-    """The app's use-case context."""
-    return current_app.extensions["xephang"]
+    """The use-case context of the current actor's site (the app's, site 1's, before the actor
+    is known: token and session lookups read deployment-wide rows)."""
+    base = current_app.extensions["xephang"]
+    if "actor" not in g and not g.get("resolving_actor"):  # handlers call ctx() first
+        g.resolving_actor = True
+        try:
+            current_actor()
+        except UseCaseError:  # a bad token: the handler's own current_actor() answers it
+            return base
+        finally:
+            g.resolving_actor = False
+    actor = g.get("actor")
+    if actor is None:
+        return base
+    token = (request.view_args or {}).get("token")
+    if actor.kind == "anonymous" and isinstance(token, str):  # a ticket's public page: its site
+        if "ticket_site" not in g:
+            g.ticket_site = for_ticket(base, token)
+        return g.ticket_site
+    return for_actor(base, actor)
 
 
 def bearer_token() -> str | None:

@@ -19,6 +19,7 @@ still resolve). Decisions about today's tickets, so a change never strands one:
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 from datetime import time
@@ -483,7 +484,9 @@ def announce_site(ctx: Context) -> None:
             return
         ctx.announced_version = site_version = ctx.site_version
         site = ctx.site
-    ctx.publish(site_changed_messages(site, site_version))
+    # to this site's screens (issue 9: the same room names serve every site)
+    ctx.publish([dataclasses.replace(m, site_id=ctx.site_id)
+                 for m in site_changed_messages(site, site_version)])
 
 
 def _today(conn: Any, ctx: Context) -> tuple[dict[str, int], dict[str, int]]:
