@@ -5,7 +5,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, tzinfo
 from typing import Any, cast
 from zoneinfo import ZoneInfo
@@ -222,3 +222,9 @@ def log_numbered(conn: Any, messages: list[Message]) -> list[Message]:
     outbox_rows.append(conn, [{"name": m.name, "payload": m.payload, "rooms": list(m.rooms)}
                               for m in numbered], time.time(), site_of(conn))
     return [m for m in messages if "seq" not in m.payload]
+
+
+def to_site(ctx: Context, messages: list[Message]) -> list[Message]:
+    """Messages built without a site (`Event.unnumbered()`), addressed to this context's site's
+    rooms (issue 9: background jobs publish for every site)."""
+    return [m if m.site_id == ctx.site_id else replace(m, site_id=ctx.site_id) for m in messages]
