@@ -11,7 +11,7 @@ from flask import Flask, current_app, request, session
 from flask_socketio import SocketIO, join_room
 
 from .live_sessions import LiveSessions
-from .services.device_health import DeviceHealth
+from .services.device_health import SiteHealth
 from .services.screens import rooms, snapshots
 from .services.admin.site_config import announce_site
 from .services.screens.events import EVENTS
@@ -42,7 +42,7 @@ def _live() -> LiveSessions:
     return current_app.extensions["xephang.live"]
 
 
-def _health() -> DeviceHealth:
+def _health() -> SiteHealth:
     return current_app.extensions["xephang.health"]
 
 
@@ -83,8 +83,9 @@ def on_connect(auth: Any = None) -> bool:
             if not _live().register(request.sid, actor, seen):  # type: ignore[attr-defined]
                 return False  # revoked while it was connecting
             if actor.kind == "device":  # presence for device health (issue 8)
-                _health().connected(request.sid, actor.id)  # type: ignore[attr-defined]
-                _health().start(socketio.start_background_task, socketio.sleep)
+                health = _health().of(actor.site_id)  # issue 9: its own site's watch
+                health.connected(request.sid, actor.id)  # type: ignore[attr-defined]
+                health.start(socketio.start_background_task, socketio.sleep)
             snap = snapshots.snapshot_for(site, actor, _base_url())
             site_id = site.site_id
     except (UseCaseError, StoreError, *MALFORMED):  # a wrong or malformed token: refused
@@ -421,7 +422,7 @@ def init_app(app: Flask, ctx: Context, async_mode: str | None, sync: bool,
         ctx, lambda sid: socketio.server.disconnect(sid, namespace="/"),
         lambda sid: bool(socketio.server.manager.is_connected(sid, "/")),
         socketio.start_background_task, socketio.sleep)
-    app.extensions["xephang.health"] = DeviceHealth(ctx, watch=not sync)
+    app.extensions["xephang.health"] = SiteHealth(ctx, watch=not sync)
 
 
 RESYNC_AFTER_S = 0.2  # after a resubscription to Redis: its first messages pass first
