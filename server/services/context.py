@@ -103,6 +103,15 @@ class Context:
 
     SITE_CHECK_EVERY = 2.0  # seconds: how soon a change made by another process is seen
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        """Set a field; the publisher and the printer set on site 1's context reach the sites
+        it opened already (jobs started before them open every site: the relay, the printer
+        poll), whose tickets would otherwise print nowhere and be told to no one."""
+        object.__setattr__(self, name, value)
+        if name in ("publish", "printer"):
+            for site in getattr(self, "_sites", {}).values():
+                setattr(site, name, value)
+
     @classmethod
     def open(cls, db: Database, **kwargs: Any) -> "Context":
         """Load the site from the database (a SiteDatabase's site: see store/scope.py)."""
