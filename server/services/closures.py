@@ -378,4 +378,5 @@ def watch_forever(ctx: Context, sleep: Callable[[float], Any], log: Callable[[st
                 closed[site.site_id] = publish_closure_changes(site, closed.get(site.site_id))
             except Exception as exc:  # keep watching; the next round tries again
                 log(f"open-state watch failed (site {site.site_id}): {exc}")
+            sleep(0)  # its reads run on the event loop: let requests pass between two sites
         sleep(WATCH_EVERY_S)
