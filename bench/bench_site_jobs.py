@@ -13,6 +13,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import cast
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -37,7 +38,7 @@ def rounds_of(n_sites: int, rounds: int) -> list[float]:
         with db.write() as conn:
             sid = site_rows.add_site(conn, f"phuong-{i}", f"Phường {i}", f"Ward {i}",
                                      "Asia/Ho_Chi_Minh", stamp(now_local()))
-        assert initialize(SiteDatabase(db, sid), None, demo=False) is not None
+        assert initialize(cast(Database, SiteDatabase(db, sid)), None, demo=False) is not None
     ctx = Context.open(db)
     assert len(every_site(ctx)) == n_sites
     times: list[float] = []

@@ -44,6 +44,14 @@ def names(client: Any) -> list[str]:
     return [m["name"] for m in client.get_received()]
 
 
+def device_id(db: Any, name: str) -> int:
+    """A device's id, by its name in the database's (a SiteDatabase's) site."""
+    with db.read() as conn:
+        row = accounts.device_by_name(conn, name)
+    assert row is not None
+    return int(row["id"])
+
+
 class Stop(Exception):
     """Ends a job's endless loop after the rounds a test wants."""
 
@@ -140,10 +148,8 @@ def test_a_silent_board_of_site_b_alerts_bs_supervisors_only(demo: Any, db_path:
         # B's board connects (a real socket): B's registry counts it, A's does not.
         board_b = socketio.test_client(app, auth={"token": b["board"]})
         assert board_b.is_connected()
-        with SiteDatabase(ctx.db, SITE_B).read() as conn:
-            board_id = int(accounts.device_by_name(conn, "board-lobby")["id"])
-        with ctx.db.read() as conn:
-            board_a_id = int(accounts.device_by_name(conn, "board-lobby")["id"])
+        board_id, board_a_id = device_id(SiteDatabase(ctx.db, SITE_B), "board-lobby"), device_id(
+            ctx.db, "board-lobby")
         assert board_id != board_a_id
         assert registry.of(SITE_B).views()[board_id]["online"]
         assert board_id not in registry.of(1).views()
@@ -218,8 +224,8 @@ def test_a_site_b_kiosk_printer_status_reaches_bs_staff_only(demo: Any, db_path:
             told = published.wait_for(lambda m: m.name == "printer.changed"
                                       and m.payload["printer"]["status"] == "out")
             assert told.site_id == SITE_B
+            kiosk_id = device_id(SiteDatabase(ctx.db, SITE_B), "kiosk-print")
             with SiteDatabase(ctx.db, SITE_B).read() as conn:  # recorded in B's rows only
-                kiosk_id = int(accounts.device_by_name(conn, "kiosk-print")["id"])
                 assert [p["status"] for p in queue_rows.printers(conn)
                         if p["device_id"] == kiosk_id] == ["out"]
             with ctx.db.read() as conn:
