@@ -11,13 +11,13 @@ from flask import Flask, current_app, request, session
 from flask_socketio import SocketIO, join_room
 
 from .live_sessions import LiveSessions
-from .services.device_health import DeviceHealth
+from .services.device_health import SiteHealth
 from .services.screens import rooms, snapshots
 from .services.admin.site_config import announce_site
 from .services.screens.events import EVENTS
 from .services.screens.sequence import STRIDE
 from .services.auth import Actor, actor_for_token, actor_for_user_id
-from .services.context import Context, Message, for_actor, for_ticket
+from .services.context import Context, Message, for_actor, for_site, for_ticket
 from .services.errors import UseCaseError
 from .store import StoreError
 from .web.input import MALFORMED
@@ -42,7 +42,7 @@ def _live() -> LiveSessions:
     return current_app.extensions["xephang.live"]
 
 
-def _health() -> DeviceHealth:
+def _health() -> SiteHealth:
     return current_app.extensions["xephang.health"]
 
 
@@ -83,8 +83,9 @@ def on_connect(auth: Any = None) -> bool:
             if not _live().register(request.sid, actor, seen):  # type: ignore[attr-defined]
                 return False  # revoked while it was connecting
             if actor.kind == "device":  # presence for device health (issue 8)
-                _health().connected(request.sid, actor.id)  # type: ignore[attr-defined]
-                _health().start(socketio.start_background_task, socketio.sleep)
+                health = _health().of(actor.site_id)  # issue 9: its own site's watch
+                health.connected(request.sid, actor.id)  # type: ignore[attr-defined]
+                health.start(socketio.start_background_task, socketio.sleep)
             snap = snapshots.snapshot_for(site, actor, _base_url())
             site_id = site.site_id
     except (UseCaseError, StoreError, *MALFORMED):  # a wrong or malformed token: refused
@@ -200,8 +201,8 @@ class Publisher:
         self.sync = sync
         self._queue: queue.Queue[list[Message] | None] = queue.Queue()
         self._started = False
-        self._stats_due = False
-        self._stats_sent = 0.0
+        self._stats_due: set[int] = set()  # the sites whose totals changed (issue 9: per site)
+        self._stats_sent: dict[int, float] = {}  # site → time.monotonic() of its last push
         self.resyncs = 0  # how many times the backlog was dropped for snapshots
         # Connected clients: sid → (rooms, how to rebuild its snapshot), so a screen this
         # publisher could not keep up with gets a fresh snapshot (MAX_BACKLOG).
@@ -209,7 +210,7 @@ class Publisher:
         # With a message queue every emit reaches every process; `site.changed` stays local
         # because each process announces a site change to its own screens (refresh_site).
         self.message_queue = False
-        self._relayed_seq = 0  # the greatest seq the outbox relay sent from this process
+        self._relayed_seq: dict[int, int] = {}  # site → greatest seq its relay sent from here
 
     def remember(self, sid: str, joined: list[str], rebuild: Callable[[Context], Any]) -> None:
         """Note a connected client's rooms and how to read its snapshot again."""
@@ -258,20 +259,30 @@ class Publisher:
         """Send one logged change the outbox relay read (on the relay's holder), and today's
         totals when they are due."""
         self._send(messages)
-        self._relayed_seq = max([self._relayed_seq, *(m.payload.get("seq", 0) for m in messages)])
-        if any(m.name in STATS_TRIGGERS for m in messages):
-            self._stats_due = True
+        for m in messages:
+            self._relayed_seq[m.site_id] = max(self._relayed_seq.get(m.site_id, 0),
+                                               m.payload.get("seq", 0))
+        self._mark_stats(messages)
         self.stats_tick()
 
+    def _mark_stats(self, messages: list[Message]) -> None:
+        """Note the sites whose totals these messages changed."""
+        self._stats_due.update(m.site_id for m in messages if m.name in STATS_TRIGGERS)
+
     def stats_tick(self) -> None:
-        """Send today's totals if a change made them due and STATS_EVERY has passed."""
+        """Send each site's totals to its own staff if a change made them due and STATS_EVERY
+        has passed for that site (issue 9: a ward's push never reaches the city centre's floor)."""
         now = time.monotonic()
-        if self._stats_due and now - self._stats_sent >= self.STATS_EVERY:
-            self._stats_due, self._stats_sent = False, now
+        for site_id in sorted(self._stats_due):
+            if now - self._stats_sent.get(site_id, 0.0) < self.STATS_EVERY:
+                continue
+            self._stats_due.discard(site_id)
+            self._stats_sent[site_id] = now
             seq = None
             if self.message_queue:  # after what was relayed, before what was not (sequence.py)
-                seq = self._relayed_seq // STRIDE * STRIDE + STRIDE - 1
-            self._send([snapshots.stats_message(self.ctx, seq)])
+                seq = self._relayed_seq.get(site_id, 0) // STRIDE * STRIDE + STRIDE - 1
+            site = for_site(self.ctx, site_id)
+            self._send([snapshots.stats_message(site, seq)])
 
     def resync_all(self) -> None:
         """Send every client of this process a fresh snapshot (it may have missed messages)."""
@@ -358,8 +369,8 @@ class Publisher:
                     self._resync(dropped)
                 else:
                     self._send(batch)
-                if any(m.name in STATS_TRIGGERS for b in (dropped or [batch]) for m in b):
-                    self._stats_due = True
+                for b in (dropped or [batch]):
+                    self._mark_stats(b)
                 self.stats_tick()
             except Exception:  # a broken client must not stop the screens' feed
                 log.exception("publish failed")
@@ -411,7 +422,7 @@ def init_app(app: Flask, ctx: Context, async_mode: str | None, sync: bool,
         ctx, lambda sid: socketio.server.disconnect(sid, namespace="/"),
         lambda sid: bool(socketio.server.manager.is_connected(sid, "/")),
         socketio.start_background_task, socketio.sleep)
-    app.extensions["xephang.health"] = DeviceHealth(ctx, watch=not sync)
+    app.extensions["xephang.health"] = SiteHealth(ctx, watch=not sync)
 
 
 RESYNC_AFTER_S = 0.2  # after a resubscription to Redis: its first messages pass first

@@ -15,7 +15,9 @@ from ..web.session import base_url, ctx, current_actor
 
 
 def _health() -> DeviceHealth:
-    return current_app.extensions["xephang.health"]  # type: ignore[no-any-return]
+    """The device health of the signed-in actor's site (issue 9)."""
+    registry = current_app.extensions["xephang.health"]
+    return registry.of(getattr(current_actor(), "site_id", None))  # type: ignore[no-any-return]
 
 
 @bp.get("/admin/users")

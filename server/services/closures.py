@@ -17,7 +17,7 @@ from . import audit
 from .auth import Actor, require_admin, require_admin_read
 from .calendar_state import calendar_at
 from .changes import Changes
-from .context import TZ, Context, service_day, stamp
+from .context import TZ, Context, every_site, service_day, stamp, to_site
 from .admin.live import tell_admin_pages
 from .errors import UseCaseError
 from .screens.events import AdminChanged
@@ -326,7 +326,7 @@ def publish_open_changes(ctx: Context,
     with ctx.db.read() as conn:
         states = open_states(conn, ctx, now)
         if last is None:  # a new lease holder: start from what was last told, not from now,
-            stored = jobs.job_state(conn, OPEN_STATES_JOB)  # so a change while the lease moved
+            stored = jobs.job_state(conn, OPEN_STATES_JOB, ctx.site_id)  # so a change while the lease moved
             if isinstance(stored, dict):  # is still told
                 last = {c: (bool(v[0]), v[1]) for c, v in stored.items()
                         if isinstance(v, list) and len(v) == 2}
@@ -334,9 +334,9 @@ def publish_open_changes(ctx: Context,
     shared = {c: list(s) for c, s in states.items()}
     if last is None or changed:
         with ctx.transaction() as (conn, out):
-            if jobs.job_state(conn, OPEN_STATES_JOB) == shared:
+            if jobs.job_state(conn, OPEN_STATES_JOB, ctx.site_id) == shared:
                 return states  # told already (by another process), or nothing to tell
-            jobs.set_job_state(conn, OPEN_STATES_JOB, shared, stamp(now))
+            jobs.set_job_state(conn, OPEN_STATES_JOB, shared, stamp(now), ctx.site_id)
             if changed:
                 q.append_event(conn, stamp(now), service_day(now), "services.reopened_or_closed",
                                "system", None, None, None, {"services": changed})
@@ -356,19 +356,27 @@ def publish_closure_changes(ctx: Context, last: Active | None) -> Active:
         active = frozenset((r["scope"], r["code"], r["until"]) for r in rows.suspensions(conn)
                            if not r["until"] or datetime.fromisoformat(r["until"]) > now)
     if last is not None and active != last:
-        ctx.publish(AdminChanged("closures").unnumbered())
+        ctx.publish(to_site(ctx, AdminChanged("closures").unnumbered()))
     return active
 
 
 def watch_forever(ctx: Context, sleep: Callable[[float], Any], log: Callable[[str], Any]) -> None:
-    """Every WATCH_EVERY_S, publish the services whose open state changed by itself, and the
-    closures that ended by themselves."""
-    last = None
-    closed: Active | None = None
+    """Every WATCH_EVERY_S, for every site of the deployment (issue 9), publish the services whose
+    open state changed by itself, and the closures that ended by themselves, to that site's
+    screens. `ctx` is site 1's (the app's) context; a site added meanwhile joins the next round."""
+    last: dict[int, dict[str, tuple[bool, str | None]]] = {}
+    closed: dict[int, Active] = {}
     while True:
         try:
-            last = publish_open_changes(ctx, last)
-            closed = publish_closure_changes(ctx, closed)
-        except Exception as exc:  # keep watching; the next round tries again
+            sites = every_site(ctx)
+        except Exception as exc:  # a busy database: the next round tries again
             log(f"open-state watch failed: {exc}")
+            sites = []
+        for site in sites:
+            try:
+                last[site.site_id] = publish_open_changes(site, last.get(site.site_id))
+                closed[site.site_id] = publish_closure_changes(site, closed.get(site.site_id))
+            except Exception as exc:  # keep watching; the next round tries again
+                log(f"open-state watch failed (site {site.site_id}): {exc}")
+            sleep(0)  # its reads run on the event loop: let requests pass between two sites
         sleep(WATCH_EVERY_S)

@@ -5,7 +5,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, tzinfo
 from typing import Any, cast
 from zoneinfo import ZoneInfo
@@ -102,6 +102,15 @@ class Context:
     _sites: dict[int, "Context"] = field(default_factory=dict)  # site 1's context holds the others
 
     SITE_CHECK_EVERY = 2.0  # seconds: how soon a change made by another process is seen
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        """Set a field; the publisher and the printer set on site 1's context reach the sites
+        it opened already (jobs started before them open every site: the relay, the printer
+        poll), whose tickets would otherwise print nowhere and be told to no one."""
+        object.__setattr__(self, name, value)
+        if name in ("publish", "printer"):
+            for site in getattr(self, "_sites", {}).values():
+                setattr(site, name, value)
 
     @classmethod
     def open(cls, db: Database, **kwargs: Any) -> "Context":
@@ -222,3 +231,9 @@ def log_numbered(conn: Any, messages: list[Message]) -> list[Message]:
     outbox_rows.append(conn, [{"name": m.name, "payload": m.payload, "rooms": list(m.rooms)}
                               for m in numbered], time.time(), site_of(conn))
     return [m for m in messages if "seq" not in m.payload]
+
+
+def to_site(ctx: Context, messages: list[Message]) -> list[Message]:
+    """Messages built without a site (`Event.unnumbered()`), addressed to this context's site's
+    rooms (issue 9: background jobs publish for every site)."""
+    return [m if m.site_id == ctx.site_id else replace(m, site_id=ctx.site_id) for m in messages]

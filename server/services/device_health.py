@@ -36,7 +36,8 @@ from ..engine.numbering import is_open
 from ..store import accounts
 from ..store.db import snapshot
 from .calendar_state import load as load_calendar
-from .context import TZ, Context, Message
+from ..store.scope import DEFAULT_SITE, SiteDatabase, marked
+from .context import TZ, Context, Message, for_site, to_site
 from .leases import Lease
 from .offload import off_loop
 from .screens.events import DeviceChanged
@@ -102,7 +103,10 @@ def read_state(ctx: Context, path: Any, now: float, devices: bool,
     contacts stored lately (`everything`: ever) by any process that differ from `contacts`
     (which it updates), on a connection of its own (called in a native thread)."""
     local = datetime.fromtimestamp(now, TZ)
-    with snapshot(path) as conn:  # one snapshot for all three
+    site_id = path.site_id if isinstance(path, SiteDatabase) else DEFAULT_SITE
+    base = path.db if isinstance(path, SiteDatabase) else path
+    # one snapshot for all three, marked with the site (issue 9: its calendar, its devices)
+    with snapshot(base) as conn, marked(conn, site_id):
         # calendar_state.load, not its per-connection cache: this connection is new each time
         reading = Reading(site_open(ctx, local, load_calendar(conn, local.date())))
         if devices:
@@ -110,7 +114,7 @@ def read_state(ctx: Context, path: Any, now: float, devices: bool,
         if contacts is not None:
             # A row is written at most ~FLUSH_EVERY_S + a heartbeat after its last contact.
             since = None if everything else _iso(now - 2 * FLUSH_EVERY_S - HEARTBEAT_EVERY_S)
-            for d_id, row in accounts.device_health(conn, since=since).items():
+            for d_id, row in accounts.device_health(conn, site_id, since=since).items():
                 if contacts.get(d_id) != row["last_seen"]:
                     contacts[d_id] = row["last_seen"]
                     reading.stored[d_id] = row
@@ -331,7 +335,8 @@ class DeviceHealth:
                     dev.shown = state
                     if first and not state[1] and not state[0]:
                         continue  # offline as before the restart: nothing new to tell
-                    out += DeviceChanged(self._view(device_id, dev, *state, now)).unnumbered()
+                    out += to_site(self.ctx, DeviceChanged(
+                        self._view(device_id, dev, *state, now)).unnumbered())
         return out
 
     # --- writing last contacts ---
@@ -389,7 +394,7 @@ class DeviceHealth:
         """Store due last contacts in one write, in a native thread (off the event loop)."""
         rows = self.due_writes(force)
         if rows:
-            off_loop(accounts.write_device_health, self.ctx.db, rows)
+            off_loop(accounts.write_device_health, self.ctx.db, rows, self.ctx.site_id)
         return len(rows)
 
     def publish_changes(self) -> int:
@@ -427,6 +432,32 @@ class DeviceHealth:
             if self._running or not self.watching:
                 return
             self._running = True
-            self.lease = Lease(self.ctx.db, "device-health")
+            self.lease = Lease(self.ctx.db, "device-health", site_id=self.ctx.site_id)
         self.lease.start(start_task, sleep)
         start_task(self.watch, sleep)
+
+
+class SiteHealth:
+    """The server's device health, one DeviceHealth per site (issue 9): a site's devices, its
+    calendar, its silence threshold, its `device-health` lease, its supervisors' rooms."""
+
+    def __init__(self, base: Context, watch: bool = True) -> None:
+        self.base, self.watch = base, watch  # base: site 1's (the app's) context
+        self._sites: dict[int, DeviceHealth] = {}
+        self._lock = threading.Lock()
+
+    def of(self, site_id: int | None) -> DeviceHealth:
+        """The device health of one site (created on first use; None: site 1's)."""
+        sid = DEFAULT_SITE if site_id is None else int(site_id)
+        with self._lock:
+            found = self._sites.get(sid)
+            if found is None:
+                found = self._sites[sid] = DeviceHealth(for_site(self.base, sid), watch=self.watch)
+            return found
+
+    def disconnected(self, sid: str) -> None:
+        """A socket left: the site that counted it forgets it."""
+        with self._lock:
+            sites = list(self._sites.values())
+        for health in sites:
+            health.disconnected(sid)

@@ -30,7 +30,7 @@ from ..store import print_jobs as jobs
 from ..store import queue as q
 from .auth import Actor, device_actor
 from .changes import Changes
-from .context import Context, for_actor, for_site, service_day, stamp
+from .context import Context, every_site, for_actor, for_site, service_day, stamp
 from .errors import UseCaseError
 from .leases import TTL_S, Lease, holder_name
 from .screens import events
@@ -62,7 +62,8 @@ class Printing:
         self.ctx = ctx
         self.preview_dir = preview_dir
         self._base_urls: dict[str, str] = {}
-        self._devices: dict[str, int] = {}  # printer url → device id, for status alerts
+        # printer url → the kiosks printing on it (of any site: issue 9), for status alerts
+        self._devices: dict[str, set[int]] = {}
         self._stop = threading.Event()
         self._wake = threading.Event()  # a kiosk was added, changed or revoked: poll now
         self._poller: threading.Thread | None = None
@@ -178,7 +179,7 @@ class Printing:
         """Hand a claimed job to the print worker."""
         payload = row["payload"]
         url = self.url_for(payload["printer"])
-        self._devices[url] = row["device_id"]
+        self._devices.setdefault(url, set()).add(row["device_id"])
         ticket = payload["ticket"]
         job_id = f"{ticket['id']}-{row['id']}-{uuid.uuid4().hex[:4]}"
         self._rows[job_id] = row["id"]
@@ -206,13 +207,17 @@ class Printing:
                        self.lease.holder if mine else None, stamp(self.ctx.clock()), reprint)
         return row, mine
 
-    def _kiosk_printers(self) -> dict[str, int]:
-        """The printer URL of every active kiosk the server prints for (not its agent's), with
-        the kiosk's id."""
-        with self.ctx.db.read() as conn:
-            return {self.url_for(d["printer"]): d["id"] for d in accounts.list_devices(conn)
-                    if d["kind"] == "kiosk" and d["active"] and d["printer"]
-                    and not is_agent(d["printer"])}
+    def _kiosk_printers(self) -> dict[str, set[int]]:
+        """The printer URL of every active kiosk of every site (issue 9) the server prints for
+        (not its agent's), with the kiosks printing on it."""
+        found: dict[str, set[int]] = {}
+        for site in every_site(self.ctx):
+            with site.db.read() as conn:
+                for d in accounts.list_devices(conn):
+                    if (d["kind"] == "kiosk" and d["active"] and d["printer"]
+                            and not is_agent(d["printer"])):
+                        found.setdefault(self.url_for(d["printer"]), set()).add(d["id"])
+        return found
 
     def devices_changed(self) -> None:
         """A kiosk was added, changed or revoked: watch the printers of the active kiosks now,
@@ -348,8 +353,7 @@ class Printing:
 
     def _on_status(self, url: str, status: PrinterStatus, detail: str) -> None:
         """Record a printer's status; alert staff and its kiosk when it changes."""
-        device_id = self._devices.get(url)
-        if device_id is not None:
+        for device_id in sorted(self._devices.get(url, ())):  # each in its own site's rooms
             record_status(self.ctx, device_id, url, status.value, detail)
 
     def preview(self, ticket_id: int) -> Path | None:

@@ -248,10 +248,11 @@ def set_device_token(conn: sqlite3.Connection, device_id: int, token: str) -> No
     _revoked(conn, f"device:{device_id}")
 
 
-def device_health(conn: sqlite3.Connection, site_id: int = 1,
+def device_health(conn: sqlite3.Connection, site_id: int | None = None,
                   since: str | None = None) -> dict[int, dict[str, Any]]:
-    """The stored last contact, page and version of each device (heard from after `since`, an
-    ISO time, if given), by device id."""
+    """The stored last contact, page and version of each device of a site (default: the
+    transaction's) heard from after `since`, an ISO time, if given, by device id."""
+    site_id = site_of(conn) if site_id is None else site_id
     return {r["device_id"]: dict(r) for r in conn.execute(
         "SELECT device_id, last_seen, page, version FROM device_health WHERE site_id=? "
         "AND last_seen > ?", (site_id, since or ""))}

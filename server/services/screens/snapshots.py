@@ -2,6 +2,7 @@
 state (`GET /api/v1/queue`), today's totals as a message, the zone behind a ticket's token."""
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from ...store import loads
@@ -102,4 +103,5 @@ def stats_message(ctx: Context, seq: int | None = None) -> Message:
     relay's, which must stay below the changes it has not sent yet)."""
     with ctx.db.read() as conn:
         now_seq, stats = snapshot_seq(conn), q.day_stats(conn, service_day(ctx.clock()))
-    return StatsChanged(stats).messages(now_seq if seq is None else seq)[0]
+    message = StatsChanged(stats).messages(now_seq if seq is None else seq)[0]
+    return replace(message, site_id=ctx.site_id)  # to this site's staff rooms (issue 9)
