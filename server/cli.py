@@ -799,6 +799,27 @@ def cmd_drill(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_migrate_to(args: argparse.Namespace) -> int:
+    """Copy a building's SQLite file into an empty PostgreSQL database (issue 9)."""
+    from .store.location import BadLocation, check, is_postgres
+    from .store.transfer import TransferError, copy_to_postgres
+    if is_postgres(args.db) or not is_postgres(args.to):
+        return _refused(TransferError("migrate_to_direction"))
+    try:
+        check(args.to, reach=True)
+    except BadLocation as exc:
+        return _refused(exc)
+    try:
+        result = copy_to_postgres(args.db, args.to, batch=args.batch, progress=lambda t, n: print(
+            f"  {t}: {n} rows", flush=True) if args.verbose else None)
+    except TransferError as exc:
+        return _refused(exc)
+    from .store.location import redact
+    print(f"copied {result.total} rows in {len(result.rows)} tables from {args.db} to "
+          f"{redact(args.to)}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     """The command line."""
     p = argparse.ArgumentParser(prog="xephang", description="Queue system for the HCMC Public "
@@ -945,6 +966,14 @@ def parser() -> argparse.ArgumentParser:
                     help="file of lines 'COUNTER TOKEN': an officer's token for each counter drilled")
     dr.add_argument("--speed", type=float, default=1.0, help="times faster than real time (default 1)")
     dr.set_defaults(func=cmd_drill)
+
+    mt = with_db(sub.add_parser("migrate-to", help="copy this SQLite file into an empty "
+                                "PostgreSQL database (the server must be stopped)"))
+    mt.add_argument("--to", required=True, metavar="postgresql://…",
+                    help="the PostgreSQL database to fill (migrated here; must hold no data)")
+    mt.add_argument("--batch", type=int, default=1000, help="rows per insert batch (default 1000)")
+    mt.add_argument("--verbose", action="store_true", help="print the rows copied per table")
+    mt.set_defaults(func=cmd_migrate_to)
     return p
 
 

@@ -1,0 +1,90 @@
+"""`xephang migrate-to` (issue 9): a building's SQLite file with history moves into PostgreSQL; a
+server on the PostgreSQL URL shows the same tickets, numbering continues without a duplicate and
+the reports give the same figures. Refused while a server runs on the file, and into a database
+that holds data."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from tests.conftest import ROOT, LiveServer, PgLiveServer
+
+
+def xephang(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "server.cli", *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+
+
+def build_history(server: LiveServer) -> list[dict[str, Any]]:
+    """Tickets issued at kiosks, called, served, rated, one recalled and skipped: the day so far."""
+    issued = [server.api("POST", "/api/v1/tickets", who="kiosk-A1",
+                         json={"service": "TP-LLTP", "request_id": f"k-{i}"}).json()
+              for i in range(5)]
+    act = "/api/v1/counters/18/{}"
+    for _ in range(2):
+        t = server.api("POST", act.format("call-next"), who="canbo18").json()["ticket"]
+        server.api("POST", act.format("start"), who="canbo18")
+        server.api("POST", act.format("complete"), who="canbo18")
+        r = server.api("POST", act.format("rating"), who="counter-18",
+                       json={"ticket_id": t["id"], "score": 4, "reasons": []})
+        assert r.status_code in (200, 201), r.text
+    server.api("POST", act.format("call-next"), who="canbo18")  # the third: called, on the board
+    return issued
+
+
+def view(server: LiveServer, issued: list[dict[str, Any]]) -> dict[str, Any]:
+    """What users see: every ticket's page, today's figures, the day's report."""
+    day = date.today().isoformat()
+    return {
+        "tickets": [{k: v for k, v in server.api("GET", f"/api/v1/tickets/{t['token']}").json()
+                     .items() if k not in ("ahead_updated_at",)} for t in issued],
+        "stats": server.api("GET", "/api/v1/stats/today", who="giamsat").json(),
+        "report": server.api("GET", f"/api/v1/reports?from={day}&to={day}", who="giamsat").json(),
+    }
+
+
+def test_a_building_moves_to_postgresql_with_its_history(tmp_path: Path, pg_cluster: Any) -> None:
+    sqlite = LiveServer(tmp_path)
+    sqlite.start()
+    issued = build_history(sqlite)
+    before = view(sqlite, issued)
+    target = pg_cluster.create_database(migrated=False)
+
+    refused = xephang("migrate-to", "--db", str(sqlite.db), "--to", target)  # server running
+    assert refused.returncode == 2 and "a server is running" in refused.stderr
+    sqlite.stop()
+
+    done = xephang("migrate-to", "--db", str(sqlite.db), "--to", target)
+    assert done.returncode == 0, done.stderr
+    again = xephang("migrate-to", "--db", str(sqlite.db), "--to", target)  # not into data
+    assert again.returncode == 2 and "already holds data" in again.stderr
+
+    (tmp_path / "pg").mkdir()
+    pg = PgLiveServer(tmp_path / "pg", target)
+    pg.devices, pg.users = sqlite.devices, sqlite.users  # the same tokens and accounts
+    pg.start()
+    try:
+        assert view(pg, issued) == before
+        more = [pg.api("POST", "/api/v1/tickets", who="kiosk-A1", json={"service": "TP-LLTP"})
+                .json()["number"] for _ in range(2)]
+        numbers = [t["number"] for t in issued] + more
+        assert len(set(numbers)) == len(numbers) and more == ["1006", "1007"]
+        retry = pg.api("POST", "/api/v1/tickets", who="kiosk-A1",
+                       json={"service": "TP-LLTP", "request_id": "k-0"})  # a retry from before
+        assert retry.status_code == 200 and retry.json()["token"] == issued[0]["token"]
+        nxt = pg.api("POST", "/api/v1/counters/17/call-next", who="canbo17").json()["ticket"]
+        assert nxt["number"] == "1004"  # the queue goes on where the building left it
+        audit = xephang("audit", "--db", target, "--limit", "500").stdout
+        assert "counter.call_next" in audit or "call" in audit
+    finally:
+        pg.stop()
+
+
+def test_migrate_to_refuses_a_postgresql_source_and_a_missing_file(tmp_path: Path) -> None:
+    r = xephang("migrate-to", "--db", str(tmp_path / "none.db"), "--to", "postgresql://x@/y")
+    assert r.returncode == 2 and r.stderr.count("\n") == 1
+    r = xephang("migrate-to", "--db", "postgresql://x@/y", "--to", "postgresql://x@/z")
+    assert r.returncode == 2 and "migrate-to" in r.stderr
