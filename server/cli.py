@@ -984,7 +984,7 @@ def main(argv: list[str] | None = None) -> int:
         from printers.runtime import runtime_dir, use_runtime_dir
         from .store.location import BadLocation, check, is_postgres
         try:  # before anything is created: a typo must not become a folder called "postgresql:"
-            check(args.db, reach=args.func is not cmd_run)  # `run` reaches it after gevent's patch
+            check(args.db, reach=args.func not in (cmd_run, cmd_migrate_to))  # run: after the patch
         except BadLocation as exc:
             return _refused(exc)
         try:  # a PostgreSQL store has no folder: XEPHANG_RUNTIME_DIR or the user's state folder
