@@ -334,8 +334,6 @@ def start_daily_backups(ctx, args: argparse.Namespace) -> None:  # noqa: ANN001
         raise SystemExit(f"backup settings: {exc}") from None
     if plan is None:
         return
-    if _sqlite_only(args.db, "the daily backup"):
-        return
     real_sleep = _time.sleep
     run_off_loop = None
     if args.async_mode == "gevent":
@@ -638,18 +636,22 @@ def cmd_calendar_list(args: argparse.Namespace) -> int:
 def cmd_backup(args: argparse.Namespace) -> int:
     """Copy the database, online and consistent, to a verified file."""
     from .store.backup import BackupError, backup
-    if _sqlite_only(args.db, "backup"):
-        return 2
-    if not Path(args.db).is_file():
+    from .store.location import is_postgres
+    if not is_postgres(args.db) and not Path(args.db).is_file():
         print(f"no database at {args.db}", file=sys.stderr)
         return 2
     try:
-        r = backup(args.db, args.to, full_check=not args.quick_check)
+        if is_postgres(args.db):  # pg_dump -Fc, checked by pg_restore --list (store/pg_backup.py)
+            from .store import pg_backup
+            r = pg_backup.backup(args.db, args.to)
+        else:
+            r = backup(args.db, args.to, full_check=not args.quick_check)
     except BackupError as exc:
         print(f"backup failed: {exc}", file=sys.stderr)
         return 1
-    print(f"backup of {args.db} written to {r.path} ({r.size / 1e6:.1f} MB, {r.seconds:.1f} s, "
-          f"verified)")
+    from .store.location import redact
+    print(f"backup of {redact(args.db)} written to {r.path} ({r.size / 1e6:.1f} MB, "
+          f"{r.seconds:.1f} s, verified)")
     _note("database.backup", args.db, {"to": str(r.path), "size_mb": round(r.size / 1e6, 1)})
     return 0
 
@@ -670,17 +672,20 @@ def cmd_restore(args: argparse.Namespace) -> int:
     """Replace the database with a backup (refused while a server runs on it)."""
     from .services.context import now_local
     from .store.backup import BackupError, DatabaseInUse, restore
-    if _sqlite_only(args.db, "restore"):
-        return 2
+    from .store.location import is_postgres, redact
     try:
-        kept = restore(args.from_, args.db, now_local())
+        if is_postgres(args.db):  # pg_restore into the same database (store/pg_backup.py)
+            from .store import pg_backup
+            kept = pg_backup.restore(args.from_, args.db, now_local())
+        else:
+            kept = restore(args.from_, args.db, now_local())
     except DatabaseInUse as exc:
         print(f"restore refused: {exc}", file=sys.stderr)
         return 3
     except BackupError as exc:
         print(f"restore refused: {exc}", file=sys.stderr)
         return 2
-    print(f"restored {args.db} from {args.from_}" +
+    print(f"restored {redact(str(args.db))} from {args.from_}" +
           (f"; the replaced database is kept as {kept}" if kept else ""))
     # On the restored database's own trail: its entries stop at the backup, then say this.
     _note("database.restore", args.db, {"from": str(args.from_), "kept": str(kept) if kept else None})
