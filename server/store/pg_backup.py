@@ -98,7 +98,8 @@ def restore(archive: str | Path, url: str, now: datetime) -> Path | None:
     conn = PgConnection(url)
     try:
         conn.raw.execute("SELECT pg_advisory_lock(%s)", (MIGRATE_LOCK,))
-        has_schema = conn.raw.execute("SELECT to_regclass('leases') IS NOT NULL").fetchone()[0]
+        row = conn.raw.execute("SELECT to_regclass('leases') IS NOT NULL").fetchone()
+        has_schema = bool(row and row[0])
         if has_schema:
             busy = users_of(conn, time.time())
             if busy:
