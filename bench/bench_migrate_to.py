@@ -2,7 +2,8 @@
 
 A building's history is built as bench_history.py builds it (service days through the use cases),
 then `copy_to_postgres` (what `xephang migrate-to` runs) fills a fresh PostgreSQL database of a
-private cluster, `--runs` times (a fresh database each); then a `pg_dump -Fc` backup of the result and a `pg_restore` of it. Prints rows, seconds and rows/s.
+private cluster, `--runs` times (a fresh database each); then a `pg_dump -Fc` backup of the
+result and a `pg_restore` of it. Prints rows, seconds and rows/s.
 
 Run: `.venv/bin/python bench/bench_migrate_to.py` (`--tickets 1000 --days 5 --runs 3` by default).
 """
