@@ -635,7 +635,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
                          "The notification subscription is not valid."),
     "too_many_subscriptions": ("Số này đã bật thông báo trên {n} thiết bị.",
                                "Notifications are already on for this number on {n} devices."),
-    # issue 9: migrate-to and PostgreSQL backups (branch c-city)
+    # issue 9: migrate-to (branch c-city)
     "migrate_to_direction": ("migrate-to chép một tệp SQLite (--db TỆP) vào PostgreSQL "
                              "(--to postgresql://…)",
                              "migrate-to copies a SQLite file (--db FILE) into PostgreSQL "
@@ -649,13 +649,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
                              "into an empty database"),
     "migrate_to_schema_differs": ("lược đồ hai bên khác nhau: {what}",
                                   "the two schemas differ: {what}"),
-    "pg_backup_in_use": ("máy chủ đang dùng cơ sở dữ liệu (tiến trình {holders}): hãy dừng "
-                         "mọi máy chủ trước khi khôi phục",
-                         "servers are using the database (processes {holders}): stop every "
-                         "server before restoring"),
-    "pg_backup_failed": ("{tool} thất bại: {why}", "{tool} failed: {why}"),
-    "pg_backup_tool_missing": ("không tìm thấy {tool}: cài gói Debian postgresql-client",
-                               "{tool} not found: install the Debian package postgresql-client"),
 }
 LANGS = ("vi", "en")
 
