@@ -5,6 +5,7 @@ that holds data."""
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import sys
 from datetime import date
@@ -129,3 +130,26 @@ def test_migrate_to_refuses_a_postgresql_source_and_a_missing_file(tmp_path: Pat
     assert r.returncode == 2 and r.stderr.count("\n") == 1
     r = xephang("migrate-to", "--db", "postgresql://x@/y", "--to", "postgresql://x@/z")
     assert r.returncode == 2 and "migrate-to" in r.stderr
+
+
+def test_a_copy_that_fails_midway_leaves_the_target_as_it_was(tmp_path: Path, pg_url: str) -> None:
+    from server.setup import initialize
+    from server.store import Database
+    from server.store.pg import PgConnection
+    from server.store.transfer import TransferError, copy_to_postgres
+    db = tmp_path / "b.db"
+    initialize(Database(db), None, demo=True, demo_password="demo-pass-2026")
+    conn = sqlite3.connect(db)
+    conn.execute("ALTER TABLE zones ADD COLUMN local_note TEXT")  # a column PostgreSQL lacks
+    conn.commit()
+    conn.close()
+    with pytest.raises(TransferError) as refused:
+        copy_to_postgres(db, pg_url)
+    assert refused.value.code == "migrate_to_schema_differs"
+    assert "zones.local_note" in str(refused.value.params["what"])
+    pg = PgConnection(pg_url)
+    try:  # the tables copied before it and the seed rows deleted: all rolled back
+        assert pg.execute("SELECT COUNT(*) FROM sites").fetchone()[0] == 1
+        assert pg.execute("SELECT COUNT(*) FROM users").fetchone()[0] == 0
+    finally:
+        pg.close()

@@ -101,3 +101,18 @@ def test_the_daily_backup_and_its_retention_work_on_postgresql(tmp_path: Path,
     assert not old.exists()
     from server.store import pg_backup
     assert pg_backup.check_archive(r.path) > 10
+
+
+def test_restore_is_refused_while_another_session_uses_the_database(tmp_path: Path,
+                                                                    pg_url: str) -> None:
+    from server.store import pg_backup
+    from server.store.backup import DatabaseInUse
+    from server.store.pg import PgConnection
+    dump = pg_backup.backup(pg_url, tmp_path / "b.dump").path
+    other = PgConnection(pg_url)  # e.g. a server whose leases have not been taken yet
+    try:
+        with pytest.raises(DatabaseInUse, match="1 connection"):
+            pg_backup.restore(dump, pg_url, datetime.now())
+    finally:
+        other.close()
+    assert pg_backup.restore(dump, pg_url, datetime.now()) is not None  # alone: it goes ahead
