@@ -69,15 +69,6 @@ def _data_folder(location: str) -> Path:
     return Path(location).parent
 
 
-def _sqlite_only(location: str, what: str) -> bool:
-    """Print why `what` (a file-only operation) does not apply to a PostgreSQL store; True then."""
-    from .store.location import BadLocation, is_postgres
-    if not is_postgres(location):
-        return False
-    _refused(BadLocation("db_sqlite_only", what=what))
-    return True
-
-
 def _write_demo_file(db_path: str, made) -> Path:  # noqa: ANN001
     path = _data_folder(db_path) / "demo-devices.txt"
     lines = [f"demo password: {made.password}"]

@@ -600,10 +600,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                 "'xephang[city]'"),
     "db_postgresql_unreachable": ("không dùng được PostgreSQL tại {url}: {why}",
                                   "PostgreSQL at {url} cannot be used: {why}"),
-    "db_sqlite_only": ("lệnh {what} chỉ dùng cho tệp SQLite; sao lưu PostgreSQL bằng "
-                       "pg_dump (sao lưu pg_dump của xephang sẽ có ở bước sau)",
-                       "xephang: {what} works on a SQLite file only; back a PostgreSQL database up "
-                       "with pg_dump (xephang's own pg_dump backups are a later step)"),
     # The simulator's page (issue 12, area b-simpage).
     "simulation_too_big": ("{key}: tối đa {limit} để không làm chậm máy chủ",
                            "{key}: at most {limit}, so the server is not slowed down"),
