@@ -69,15 +69,6 @@ def _data_folder(location: str) -> Path:
     return Path(location).parent
 
 
-def _sqlite_only(location: str, what: str) -> bool:
-    """Print why `what` (a file-only operation) does not apply to a PostgreSQL store; True then."""
-    from .store.location import BadLocation, is_postgres
-    if not is_postgres(location):
-        return False
-    _refused(BadLocation("db_sqlite_only", what=what))
-    return True
-
-
 def _write_demo_file(db_path: str, made) -> Path:  # noqa: ANN001
     path = _data_folder(db_path) / "demo-devices.txt"
     lines = [f"demo password: {made.password}"]
@@ -333,8 +324,6 @@ def start_daily_backups(ctx, args: argparse.Namespace) -> None:  # noqa: ANN001
     except ValueError as exc:
         raise SystemExit(f"backup settings: {exc}") from None
     if plan is None:
-        return
-    if _sqlite_only(args.db, "the daily backup"):
         return
     real_sleep = _time.sleep
     run_off_loop = None
@@ -638,18 +627,22 @@ def cmd_calendar_list(args: argparse.Namespace) -> int:
 def cmd_backup(args: argparse.Namespace) -> int:
     """Copy the database, online and consistent, to a verified file."""
     from .store.backup import BackupError, backup
-    if _sqlite_only(args.db, "backup"):
-        return 2
-    if not Path(args.db).is_file():
+    from .store.location import is_postgres
+    if not is_postgres(args.db) and not Path(args.db).is_file():
         print(f"no database at {args.db}", file=sys.stderr)
         return 2
     try:
-        r = backup(args.db, args.to, full_check=not args.quick_check)
+        if is_postgres(args.db):  # pg_dump -Fc, checked by pg_restore --list (store/pg_backup.py)
+            from .store import pg_backup
+            r = pg_backup.backup(args.db, args.to)
+        else:
+            r = backup(args.db, args.to, full_check=not args.quick_check)
     except BackupError as exc:
         print(f"backup failed: {exc}", file=sys.stderr)
         return 1
-    print(f"backup of {args.db} written to {r.path} ({r.size / 1e6:.1f} MB, {r.seconds:.1f} s, "
-          f"verified)")
+    from .store.location import redact
+    print(f"backup of {redact(args.db)} written to {r.path} ({r.size / 1e6:.1f} MB, "
+          f"{r.seconds:.1f} s, verified)")
     _note("database.backup", args.db, {"to": str(r.path), "size_mb": round(r.size / 1e6, 1)})
     return 0
 
@@ -670,17 +663,20 @@ def cmd_restore(args: argparse.Namespace) -> int:
     """Replace the database with a backup (refused while a server runs on it)."""
     from .services.context import now_local
     from .store.backup import BackupError, DatabaseInUse, restore
-    if _sqlite_only(args.db, "restore"):
-        return 2
+    from .store.location import is_postgres, redact
     try:
-        kept = restore(args.from_, args.db, now_local())
+        if is_postgres(args.db):  # pg_restore into the same database (store/pg_backup.py)
+            from .store import pg_backup
+            kept = pg_backup.restore(args.from_, args.db, now_local())
+        else:
+            kept = restore(args.from_, args.db, now_local())
     except DatabaseInUse as exc:
         print(f"restore refused: {exc}", file=sys.stderr)
         return 3
     except BackupError as exc:
         print(f"restore refused: {exc}", file=sys.stderr)
         return 2
-    print(f"restored {args.db} from {args.from_}" +
+    print(f"restored {redact(str(args.db))} from {args.from_}" +
           (f"; the replaced database is kept as {kept}" if kept else ""))
     # On the restored database's own trail: its entries stop at the backup, then say this.
     _note("database.restore", args.db, {"from": str(args.from_), "kept": str(kept) if kept else None})
@@ -796,6 +792,27 @@ def cmd_drill(args: argparse.Namespace) -> int:
         print(f"xephang drill: {exc}", file=sys.stderr)
         return 1
     print(json.dumps(result, ensure_ascii=False, indent=1))
+    return 0
+
+
+def cmd_migrate_to(args: argparse.Namespace) -> int:
+    """Copy a building's SQLite file into an empty PostgreSQL database (issue 9)."""
+    from .store.location import BadLocation, check, is_postgres
+    from .store.transfer import TransferError, copy_to_postgres
+    if is_postgres(args.db) or not is_postgres(args.to):
+        return _refused(TransferError("migrate_to_direction"))
+    try:
+        check(args.to, reach=True)
+    except BadLocation as exc:
+        return _refused(exc)
+    try:
+        result = copy_to_postgres(args.db, args.to, batch=args.batch, progress=lambda t, n: print(
+            f"  {t}: {n} rows", flush=True) if args.verbose else None)
+    except TransferError as exc:
+        return _refused(exc)
+    from .store.location import redact
+    print(f"copied {result.total} rows in {len(result.rows)} tables from {args.db} to "
+          f"{redact(args.to)}")
     return 0
 
 
@@ -945,6 +962,14 @@ def parser() -> argparse.ArgumentParser:
                     help="file of lines 'COUNTER TOKEN': an officer's token for each counter drilled")
     dr.add_argument("--speed", type=float, default=1.0, help="times faster than real time (default 1)")
     dr.set_defaults(func=cmd_drill)
+
+    mt = with_db(sub.add_parser("migrate-to", help="copy this SQLite file into an empty "
+                                "PostgreSQL database (the server must be stopped)"))
+    mt.add_argument("--to", required=True, metavar="postgresql://…",
+                    help="the PostgreSQL database to fill (migrated here; must hold no data)")
+    mt.add_argument("--batch", type=int, default=1000, help="rows per insert batch (default 1000)")
+    mt.add_argument("--verbose", action="store_true", help="print the rows copied per table")
+    mt.set_defaults(func=cmd_migrate_to)
     return p
 
 
@@ -955,7 +980,7 @@ def main(argv: list[str] | None = None) -> int:
         from printers.runtime import runtime_dir, use_runtime_dir
         from .store.location import BadLocation, check, is_postgres
         try:  # before anything is created: a typo must not become a folder called "postgresql:"
-            check(args.db, reach=args.func is not cmd_run)  # `run` reaches it after gevent's patch
+            check(args.db, reach=args.func not in (cmd_run, cmd_migrate_to))  # run: after the patch
         except BadLocation as exc:
             return _refused(exc)
         try:  # a PostgreSQL store has no folder: XEPHANG_RUNTIME_DIR or the user's state folder

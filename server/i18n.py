@@ -600,10 +600,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                 "'xephang[city]'"),
     "db_postgresql_unreachable": ("không dùng được PostgreSQL tại {url}: {why}",
                                   "PostgreSQL at {url} cannot be used: {why}"),
-    "db_sqlite_only": ("lệnh {what} chỉ dùng cho tệp SQLite; sao lưu PostgreSQL bằng "
-                       "pg_dump (sao lưu pg_dump của xephang sẽ có ở bước sau)",
-                       "xephang: {what} works on a SQLite file only; back a PostgreSQL database up "
-                       "with pg_dump (xephang's own pg_dump backups are a later step)"),
     # The simulator's page (issue 12, area b-simpage).
     "simulation_too_big": ("{key}: tối đa {limit} để không làm chậm máy chủ",
                            "{key}: at most {limit}, so the server is not slowed down"),
@@ -635,6 +631,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
                          "The notification subscription is not valid."),
     "too_many_subscriptions": ("Số này đã bật thông báo trên {n} thiết bị.",
                                "Notifications are already on for this number on {n} devices."),
+    # issue 9: migrate-to (branch c-city)
+    "migrate_to_direction": ("migrate-to chép một tệp SQLite (--db TỆP) vào PostgreSQL "
+                             "(--to postgresql://…)",
+                             "migrate-to copies a SQLite file (--db FILE) into PostgreSQL "
+                             "(--to postgresql://…)"),
+    "migrate_to_bad_source": ("không chép được {path}: {why}", "cannot copy {path}: {why}"),
+    "migrate_to_in_use": ("một máy chủ đang chạy trên {path}: hãy dừng nó trước khi chuyển",
+                          "a server is running on {path}: stop it before moving it"),
+    "migrate_to_not_empty": ("cơ sở dữ liệu đích đã có dữ liệu (bảng {table}): chỉ chép vào một "
+                             "cơ sở dữ liệu trống",
+                             "the target database already holds data (table {table}): copy only "
+                             "into an empty database"),
+    "migrate_to_schema_differs": ("lược đồ hai bên khác nhau: {what}",
+                                  "the two schemas differ: {what}"),
 }
 LANGS = ("vi", "en")
 

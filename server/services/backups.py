@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..store import backup as store_backup
+from ..store.location import is_postgres
 from .context import TZ
 
 DEFAULT_TIME = "18:30"  # after closing hours (17:00; Saturday mornings only)
@@ -18,7 +19,7 @@ DEFAULT_KEEP_DAYS = 14
 class BackupPlan:
     """Where and when the server backs the database up each day."""
 
-    db_path: Path
+    db_path: Path | str  # a file, or a PostgreSQL URL (kept as text)
     folder: Path
     at: time
     keep_days: int
@@ -40,8 +41,12 @@ def plan_from(site_info: dict[str, Any], db_path: str | Path, at: str | None = N
                or DEFAULT_KEEP_DAYS)
     if keep < 1:
         raise ValueError("backup_keep_days must be at least 1")
-    db = Path(db_path)
     where = folder or site_info.get("backup_dir") or ""
+    if is_postgres(db_path):  # no folder of its own: the runtime folder (XEPHANG_RUNTIME_DIR)
+        from printers.runtime import runtime_dir
+        return BackupPlan(str(db_path), Path(where) if where else runtime_dir() / "backups",
+                          clock, keep)
+    db = Path(db_path)
     return BackupPlan(db, Path(where) if where else db.parent / "backups", clock, keep)
 
 
@@ -56,7 +61,13 @@ def daily_backup(plan: BackupPlan, now: datetime,
                  pause: Callable[[], None] | None = None) -> store_backup.BackupResult:
     """Take today's backup into the folder (xephang-YYYY-MM-DD.db) and drop the expired ones."""
     day = now.astimezone(TZ)
-    result = store_backup.backup(plan.db_path, plan.folder / f"xephang-{day.date().isoformat()}.db",
-                                 pause=pause)
+    if is_postgres(plan.db_path):  # pg_dump -Fc: xephang-YYYY-MM-DD.dump
+        from ..store import pg_backup
+        result = pg_backup.backup(str(plan.db_path),
+                                  plan.folder / f"xephang-{day.date().isoformat()}.dump")
+    else:
+        result = store_backup.backup(plan.db_path,
+                                     plan.folder / f"xephang-{day.date().isoformat()}.db",
+                                     pause=pause)
     store_backup.prune(plan.folder, plan.keep_days, day)
     return result

@@ -204,9 +204,11 @@ def _checkpoint(db: Path) -> None:
 
 
 def prune(folder: str | Path, keep_days: int, today: datetime) -> list[Path]:
-    """Delete the daily backups (xephang-YYYY-MM-DD.db) older than `keep_days`; returns them."""
+    """Delete the daily backups (xephang-YYYY-MM-DD.db, or .dump for PostgreSQL) older than
+    `keep_days`; returns them."""
     gone = []
-    for f in sorted(Path(folder).glob("xephang-????-??-??.db")):
+    found = [f for ext in ("db", "dump") for f in Path(folder).glob(f"xephang-????-??-??.{ext}")]
+    for f in sorted(found):
         try:
             day = datetime.strptime(f.stem[len("xephang-"):], "%Y-%m-%d").date()
         except ValueError:
