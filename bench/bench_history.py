@@ -143,6 +143,14 @@ def shifted(col: str, k: str) -> str:
            f" || substr({col},11) END"
 
 
+def columns_as(conn: sqlite3.Connection, table: str, exprs: dict[str, str],
+               alias: str = "") -> tuple[str, str]:
+    """The column list of `table` and a SELECT list that copies each column by name (tables gained
+    columns over time: site_id, channel…), `exprs[c]` instead where given."""
+    cols = [r[1] for r in conn.execute(f"PRAGMA main.table_info({table})")]
+    return ", ".join(cols), ", ".join(exprs.get(c, f"{alias}{c}") for c in cols)
+
+
 def copy_days(db: Path, template: Path, template_day: str, first: int, last: int) -> None:
     """Copy the template's day to the days `first`..`last` before today (ids shifted by STRIDE)."""
     conn = sqlite3.connect(db, isolation_level=None)
@@ -167,28 +175,24 @@ def copy_days(db: Path, template: Path, template_day: str, first: int, last: int
         k = str(back + i)  # template day → i days before today
         off = str(i * STRIDE)
         d = f"date(day, '-{k} days')"
-        conn.execute(
-            f"INSERT INTO tickets SELECT id+{off}, {d}, origin_service, seq, number, service, priority,"
-            f" status, token||'.{i}', {shifted('issued_at', k)}, {shifted('queued_at', k)},"
-            f" {shifted('called_at', k)}, {shifted('started_at', k)}, {shifted('finished_at', k)},"
-            f" counter, recalls, leg, issued_by, device_id, print_status, print_detail,"
-            f" {shifted('requeued_at', k)} FROM tpl.tickets WHERE day='{template_day}'")
-        conn.execute(
-            f"INSERT INTO legs SELECT l.id+{off}, l.ticket_id+{off}, l.leg, l.service, l.counter,"
-            f" l.officer, {shifted('l.called_at', k)}, {shifted('l.started_at', k)},"
-            f" {shifted('l.finished_at', k)}, l.outcome, l.note FROM tpl.legs l"
-            f" JOIN tpl.tickets t ON t.id=l.ticket_id WHERE t.day='{template_day}'")
-        conn.execute(
-            f"INSERT INTO ratings SELECT id+{off}, ticket_id+{off}, leg, {d}, counter, score, reasons,"
-            f" {shifted('at', k)} FROM tpl.ratings WHERE day='{template_day}'")
-        conn.execute(
-            f"INSERT INTO events SELECT id+{off}, {shifted('at', k)}, {d}, type, actor,"
-            f" ticket_id+{off}, counter, service, data FROM tpl.events WHERE day='{template_day}'")
-        conn.execute(f"INSERT INTO sequences SELECT service, {d}, last_seq FROM tpl.sequences"
-                     f" WHERE day='{template_day}'")
-        conn.execute(f"INSERT INTO day_totals SELECT {d}, issued, waiting, served, no_show, wait_n,"
-                     f" wait_sum, service_n, service_sum, ratings_n, rating_sum FROM tpl.day_totals"
-                     f" WHERE day='{template_day}'")
+        stamps = {c: shifted(c, k) for c in ("issued_at", "queued_at", "called_at", "started_at",
+                                             "finished_at", "requeued_at", "at")}
+        copies = {
+            "tickets": {**stamps, "id": f"id+{off}", "day": d, "token": f"token||'.{i}'"},
+            "ratings": {"id": f"id+{off}", "ticket_id": f"ticket_id+{off}", "day": d,
+                        "at": stamps["at"]},
+            "events": {"id": f"id+{off}", "ticket_id": f"ticket_id+{off}", "day": d,
+                       "at": stamps["at"]},
+            "sequences": {"day": d}, "day_totals": {"day": d}}
+        for table, exprs in copies.items():
+            cols, select = columns_as(conn, table, exprs)
+            conn.execute(f"INSERT INTO main.{table} ({cols}) SELECT {select} FROM tpl.{table}"
+                         f" WHERE day='{template_day}'")
+        cols, select = columns_as(conn, "legs", {
+            "id": f"l.id+{off}", "ticket_id": f"l.ticket_id+{off}",
+            **{c: shifted(f"l.{c}", k) for c in ("called_at", "started_at", "finished_at")}}, "l.")
+        conn.execute(f"INSERT INTO main.legs ({cols}) SELECT {select} FROM tpl.legs l"
+                     f" JOIN tpl.tickets t ON t.id=l.ticket_id WHERE t.day='{template_day}'")
         if i % 30 == 0:
             conn.execute("COMMIT")
             conn.execute("BEGIN")
@@ -215,21 +219,24 @@ def busy_today(db: Path, template: Path, template_day: str, copies: int) -> None
     conn.execute("BEGIN")
     for c in range(copies):
         off = (9000 + c) * STRIDE
-        conn.execute(
-            f"INSERT INTO tickets SELECT id+{off}, '{today}', origin_service, seq+{c}*100000,"
-            f" number||'.{c}', service, priority, CASE WHEN id % 10 = 0 THEN 'waiting' ELSE status END,"
-            f" token||'.t{c}', {sh('issued_at')}, {sh('queued_at')}, {sh('called_at')},"
-            f" {sh('started_at')}, {sh('finished_at')}, counter, recalls, leg, issued_by, device_id,"
-            f" print_status, print_detail, {sh('requeued_at')} FROM tpl.tickets"
-            f" WHERE day='{template_day}'")
-        conn.execute(
-            f"INSERT INTO legs SELECT l.id+{off}, l.ticket_id+{off}, l.leg, l.service, l.counter,"
-            f" l.officer, {sh('l.called_at')}, {sh('l.started_at')}, {sh('l.finished_at')}, l.outcome,"
-            f" l.note FROM tpl.legs l JOIN tpl.tickets t ON t.id=l.ticket_id"
-            f" WHERE t.day='{template_day}'")
-        conn.execute(
-            f"INSERT INTO ratings SELECT id+{off}, ticket_id+{off}, leg, '{today}', counter, score,"
-            f" reasons, {sh('at')} FROM tpl.ratings WHERE day='{template_day}'")
+        st = {c: sh(c) for c in ("issued_at", "queued_at", "called_at", "started_at",
+                                 "finished_at", "requeued_at")}
+        cols, select = columns_as(conn, "tickets", {
+            **st, "id": f"id+{off}", "day": f"'{today}'", "seq": f"seq+{c}*100000",
+            "number": f"number||'.{c}'", "token": f"token||'.t{c}'",
+            "status": "CASE WHEN id % 10 = 0 THEN 'waiting' ELSE status END"})
+        conn.execute(f"INSERT INTO main.tickets ({cols}) SELECT {select} FROM tpl.tickets"
+                     f" WHERE day='{template_day}'")
+        cols, select = columns_as(conn, "legs", {
+            "id": f"l.id+{off}", "ticket_id": f"l.ticket_id+{off}",
+            **{x: sh(f"l.{x}") for x in ("called_at", "started_at", "finished_at")}}, "l.")
+        conn.execute(f"INSERT INTO main.legs ({cols}) SELECT {select} FROM tpl.legs l"
+                     f" JOIN tpl.tickets t ON t.id=l.ticket_id WHERE t.day='{template_day}'")
+        cols, select = columns_as(conn, "ratings", {
+            "id": f"id+{off}", "ticket_id": f"ticket_id+{off}", "day": f"'{today}'",
+            "at": sh("at")})
+        conn.execute(f"INSERT INTO main.ratings ({cols}) SELECT {select} FROM tpl.ratings"
+                     f" WHERE day='{template_day}'")
     conn.execute("COMMIT")
     conn.close()
 
