@@ -24,7 +24,7 @@ from ..store import queue as q
 from ..store import remote as store
 from . import notify
 from .auth import Actor, require_admin_read, require_issuer
-from .bookings import _check_phone, _new_code
+from .bookings import _check_phone, _new_code, booking_changed
 from .calendar_state import calendar_at, refusal_params
 from .changes import Changes
 from .citizens import check_rate, citizen_of
@@ -164,17 +164,18 @@ def take_remote(ctx: Context, token: str | None, data: dict[str, Any], address: 
                                 None, None, False)
         t = q.get_ticket(conn, ticket_id) or {}
         code = _new_code(conn)
-        rows.add_booking(conn, {
-            "kind": "remote", "code": code, "token": secrets.token_urlsafe(18), "service": service,
-            "day": t["day"], "start": now.astimezone(TZ).strftime("%H:%M"), "end": "",
-            "phone_hash": phone_hash, "status": "booked", "created_at": stamp(now),
-            "changed_at": stamp(now), "ticket_id": ticket_id})
+        b = {"kind": "remote", "code": code, "token": secrets.token_urlsafe(18), "service": service,
+             "day": t["day"], "start": now.astimezone(TZ).strftime("%H:%M"), "end": "",
+             "phone_hash": phone_hash, "status": "booked", "created_at": stamp(now),
+             "changed_at": stamp(now), "ticket_id": ticket_id}
+        rows.add_booking(conn, b)
         rows.touch_phone(conn, phone_hash, stamp(now))
         answer = with_remote(conn, ctx, t, base_url, now)
         answer["code"] = code
         _sms(conn, ctx, phone_hash, f"Số thứ tự {t['number']} ({ctx.site.services[service].name})."
              f" Mã check-in: {code}. Theo dõi: {answer['status_url']}", "remote", now)
-        Changes(services=[service]).emit(ctx, conn, out, now, base_url)
+        Changes(services=[service], extra=[booking_changed(b, "created")]).emit(
+            ctx, conn, out, now, base_url)
         if request_id:
             q.save_request(conn, actor_key, request_id, "remote.create", 201, answer, stamp(now))
     return answer, True
@@ -224,7 +225,9 @@ def check_in(ctx: Context, actor: Actor, code: object, request_id: Any = None,
         t = q.get_ticket(conn, ticket_id) or {}
         q.append_event(conn, at, t["day"], "ticket.checked_in", actor.key, ticket_id, None,
                        t["service"], {"channel": t["channel"], "booking": b["id"]})
-        Changes(tickets=[ticket_id], services=[t["service"]]).emit(ctx, conn, out, now, base_url)
+        b.update(checked_in_at=at)
+        Changes(tickets=[ticket_id], services=[t["service"]],
+                extra=[booking_changed(b, "checked_in")]).emit(ctx, conn, out, now, base_url)
         ticket = with_remote(conn, ctx, t, base_url, now)
         if request_id:
             q.save_request(conn, actor.key, request_id, "checkin", 200, {"id": ticket_id}, at)
