@@ -207,7 +207,8 @@ def get_booking(ctx: Context, token: str, base_url: str) -> dict[str, Any]:
 
 
 def cancel(ctx: Context, token: str, address: str, base_url: str) -> dict[str, Any]:
-    """Cancel a booking, freeing its slot (a repeat answers the cancelled booking)."""
+    """Cancel an appointment, freeing its slot (a repeat answers the cancelled booking; numbers
+    from home: remote_cancel.py)."""
     now = ctx.clock()
     with ctx.transaction() as (conn, out):
         check_rate(conn, ctx, "public", address, "public_per_address_hour", now)

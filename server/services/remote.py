@@ -31,6 +31,7 @@ from .citizens import check_rate, citizen_of
 from .context import TZ, Context, parse_stamp, service_day, stamp
 from .errors import UseCaseError
 from .phone_vault import vault_for
+from .screens.events import Event
 from .views import ticket_view
 
 APPOINTMENT = "appointment"  # the priority class of a checked-in appointment's ticket
@@ -58,6 +59,9 @@ def remote_info(conn: Connection, ctx: Context, t: dict[str, Any], view: dict[st
                 now: datetime) -> dict[str, Any]:
     """What the owner of a remote ticket sees beyond the ticket: held aside or not, until when,
     when to leave home, whether checked in."""
+    if t["status"] == Status.CANCELLED.value:  # withdrawn before or after check-in
+        b = store.booking_of_ticket(conn, int(t["id"]))
+        return {"checked_in": bool(b and b["checked_in_at"]), "state": t["status"]}
     if t["status"] != Status.AWAY.value:
         return {"checked_in": t["status"] != Status.EXPIRED.value, "state": t["status"]}
     turn = store.turn_at(conn, t["day"], t["service"], t["queued_at"])
@@ -417,3 +421,15 @@ def checkin_qr(ctx: Context, token: object) -> str:
     if b is None or t is None or t["status"] != Status.AWAY.value:
         raise UseCaseError("ticket_not_found", 404)
     return str(off_loop(_draw_qr, b["code"]))
+
+
+def booking_follows(conn: Connection, ticket_id: int, now: datetime) -> list[Event]:
+    """A ticket issued for a booking was cancelled: its booking is cancelled too (it no longer
+    counts against the phone's daily limit, nor as a no-show); the staff event of that change."""
+    b = store.booking_of_ticket(conn, ticket_id)
+    if b is None or b["status"] == "cancelled":
+        return []
+    rows.update_booking(conn, b["id"], status="cancelled", changed_at=stamp(now))
+    b["status"] = "cancelled"
+    return [booking_changed(b, "cancelled")]
+
