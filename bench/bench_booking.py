@@ -61,15 +61,16 @@ def client(url: str, tokens: list[str], day: str, barrier: mp.synchronize.Barrie
            out: mp.Queue) -> None:
     local = __import__("threading").local()
 
-    def one(token: str) -> tuple[int, str, float]:
-        if not hasattr(local, "s"):
+    def one(token: str) -> tuple[int, str, float, bool]:
+        fresh = not hasattr(local, "s")  # this thread's first request opens its connection
+        if fresh:
             local.s = requests.Session()
         t0 = time.perf_counter()
         r = local.s.post(f"{url}/api/v1/public/bookings",
                          json={"service": SERVICE, "date": day, "start": START},
                          headers={"Authorization": f"Bearer {token}"}, timeout=60)
         code = "ok" if r.status_code == 201 else r.json()["error"]["code"]
-        return r.status_code, code, time.perf_counter() - t0
+        return r.status_code, code, time.perf_counter() - t0, fresh
 
     with ThreadPoolExecutor(THREADS) as pool:
         list(pool.map(lambda _: None, range(THREADS)))  # threads up before the start
@@ -130,7 +131,7 @@ def main() -> None:
                                   (SERVICE, day.isoformat(), START)).fetchone()[0]
     lat = [r[2] * 1000 for r in results]
     codes: dict[str, int] = {}
-    for _status, code, _s in results:
+    for _status, code, _s, _fresh in results:
         codes[code] = codes.get(code, 0) + 1
     print(f"command: .venv/bin/python bench/bench_booking.py")
     print(f"{len(results)} citizens, {PROCESSES} processes x {THREADS} threads, one slot "
@@ -138,6 +139,11 @@ def main() -> None:
     print(f"answers: {codes}; booked in the database: {stored}")
     print(f"booking latency: median {statistics.median(lat):.1f} ms, p99 {pct(lat, 0.99):.1f} ms, "
           f"max {max(lat):.1f} ms")
+    first = [r[2] * 1000 for r in results if r[3]]
+    kept = [r[2] * 1000 for r in results if not r[3]]
+    print(f"  on a new connection ({len(first)}): median {statistics.median(first):.1f} ms, p99 "
+          f"{pct(first, 0.99):.1f} ms; on a kept-alive one ({len(kept)}): median "
+          f"{statistics.median(kept):.1f} ms, p99 {pct(kept, 0.99):.1f} ms")
     print(f"one at a time (200 requests, one client): median {statistics.median(alone):.1f} ms, "
           f"p99 {pct(alone, 0.99):.1f} ms")
     print(f"server CPU in the burst: {cpu * 1000 / len(results):.2f} ms a request "
