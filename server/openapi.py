@@ -264,7 +264,8 @@ def spec() -> dict[str, Any]:
             "409 already_requeued / ticket_not_missed / requeue_too_late", _ref("Ticket"),
             _obj({"request_id": RID}), auth=False, params=[TOKEN_PATH])},
         "/tickets/{token}/cancel": {"post": _op(
-            "Withdraw a waiting or parked ticket (staff); 409 invalid_transition otherwise",
+            "Withdraw a waiting or parked ticket, or a number from home not checked in (`away`: its "
+            "booking is cancelled too) (staff); 409 invalid_transition otherwise",
             _ref("Ticket"), _obj({"request_id": RID}), params=[TOKEN_PATH])},
         "/reports": {"get": _report_op()},
         "/counters/{number}/missed": {"get": _op(
@@ -657,4 +658,10 @@ def _remote_paths() -> dict[str, Any]:
         "responses": {"200": {"description": "SVG", "content": {"image/svg+xml": {}}},
                       **ERRORS}}}
     ops["/public/remote-tickets"]["post"]["responses"]["429"] = LIMITED
+    ops["/public/remote-tickets/{token}/cancel"] = {"post": _op(
+        "The owner withdraws her number from home before it is called (by the ticket's token; "
+        "its booking is cancelled too and no longer counts against the daily limit); a repeat "
+        "answers the cancelled ticket; 404 ticket_not_found (also a walk-in ticket), 409 "
+        "invalid_transition", ticket, auth=False,
+        params=[{"name": "token", "in": "path", "required": True, "schema": STR}])}
     return ops

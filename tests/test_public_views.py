@@ -13,7 +13,8 @@ import socketio
 
 from server.services.screens.events import EVENTS
 
-STAFF_ONLY = {"stats.changed", "rating.added", "storage.alert", "device.changed", "admin.changed"}
+STAFF_ONLY = {"stats.changed", "rating.added", "storage.alert", "device.changed", "admin.changed",
+              "booking.changed"}
 
 
 class Listener:

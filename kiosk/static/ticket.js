@@ -219,6 +219,7 @@
     load();
   }
 
-  window.XephangTicketPage = { alerts: 0, ticket: function () { return ticket; } };
+  window.XephangTicketPage = { alerts: 0, ticket: function () { return ticket; },
+                               show: function (t) { render(t); } };
   boot();
 })();

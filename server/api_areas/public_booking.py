@@ -7,7 +7,7 @@ from typing import Any
 from flask import Response, jsonify, request
 
 from ..api import body, bp
-from ..services import bookings, citizens
+from ..services import bookings, citizens, remote_cancel
 from ..web.session import base_url, bearer_token, ctx
 
 
@@ -46,7 +46,7 @@ def public_booking(token: str) -> Any:
 
 @bp.delete("/public/bookings/<token>")
 def public_cancel(token: str) -> Any:
-    return jsonify(bookings.cancel(ctx(), token, _address(), base_url()))
+    return jsonify(remote_cancel.cancel_booking(ctx(), token, _address(), base_url()))
 
 
 @bp.post("/public/bookings/<token>/move")

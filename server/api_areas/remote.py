@@ -6,7 +6,7 @@ from typing import Any
 from flask import Response, jsonify, request
 
 from ..api import body, bp
-from ..services import remote
+from ..services import remote, remote_cancel
 from ..services.screens.views import own_ticket
 from ..web.session import base_url, bearer_token, ctx, current_actor
 
@@ -47,3 +47,10 @@ def ticket_push(token: str) -> Any:
 def ticket_checkin_qr(token: str) -> Any:
     return Response(remote.checkin_qr(ctx(), token), mimetype="image/svg+xml",
                     headers={"Cache-Control": "private, max-age=3600"})
+
+
+@bp.post("/public/remote-tickets/<token>/cancel")
+def public_remote_cancel(token: str) -> Any:
+    """The owner withdraws her number from home (by the ticket's token)."""
+    return jsonify(own_ticket(remote_cancel.cancel_own(ctx(), token, request.remote_addr or "",
+                                                base_url())))

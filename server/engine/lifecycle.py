@@ -99,8 +99,8 @@ def transfer(ticket: Ticket, counter: int, to_service: str, note: str = "") -> t
 
 
 def cancel(ticket: Ticket) -> tuple[Ticket, DomainEvent]:
-    """Withdraw a waiting or parked ticket (staff)."""
-    _require(ticket, {Status.WAITING, Status.PARKED}, "cancel")
+    """Withdraw a waiting or parked ticket, or a number from home not checked in yet (`away`)."""
+    _require(ticket, {Status.WAITING, Status.PARKED, Status.AWAY}, "cancel")
     return replace(ticket, status=Status.CANCELLED, counter=None), DomainEvent(
         "ticket.cancelled", ticket.id, ticket.counter, ticket.service, {"number": ticket.number})
 

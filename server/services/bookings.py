@@ -14,11 +14,13 @@ from ..store import citizens as rows
 from ..store import queue as q
 from . import notify
 from .calendar_state import calendar_at
+from .changes import Changes
 from .citizens import check_rate, citizen_of, limit_error, policy
 from .context import TZ, Context, stamp
 from .errors import UseCaseError
 from .offload import off_loop
 from .phone_vault import vault_for
+from .screens.events import BookingChanged
 
 CODE_ALPHABET = "ACDEFHJKMNPRTUVWXY34679"  # no 0/O, 1/I/L, 2/Z, 5/S, 8/B: read aloud or typed
 CODE_LENGTH = 6
@@ -133,6 +135,19 @@ def booking_view(ctx: Context, b: dict[str, Any], base_url: str) -> dict[str, An
             "url": f"{base_url}/dat-lich/b/{b['token']}"}
 
 
+def booking_changed(b: dict[str, Any], change: str) -> BookingChanged:
+    """The staff event of a booking's change: counts-level facts only (no phone, token or code)."""
+    return BookingChanged(change, {
+        "kind": b["kind"], "service": b["service"], "day": b["day"], "start": b["start"],
+        "end": b.get("end") or "", "status": b["status"], "checked_in": bool(b.get("checked_in_at"))})
+
+
+def _published(ctx: Context, conn: Connection, out: Any, now: datetime, b: dict[str, Any],
+               change: str) -> None:
+    """Publish a booking's change to staff through the one publisher (Changes)."""
+    Changes(extra=[booking_changed(b, change)]).emit(ctx, conn, out, now, "")
+
+
 def _sms_text(ctx: Context, b: dict[str, Any], verb: str) -> str:
     svc = ctx.site.services[b["service"]]
     day = date.fromisoformat(b["day"]).strftime("%d/%m/%Y")
@@ -148,7 +163,7 @@ def book(ctx: Context, token: str | None, data: dict[str, Any], address: str,
     request_id = data.get("request_id")
     if request_id is not None and (not isinstance(request_id, str) or not 0 < len(request_id) <= 64):
         raise UseCaseError("bad_request_id", 400, max=64)
-    with ctx.transaction() as (conn, _out):
+    with ctx.transaction() as (conn, out):
         phone_hash = citizen_of(conn, ctx, token)
         actor_key = f"citizen:{phone_hash[:32]}"
         if request_id:
@@ -172,6 +187,7 @@ def book(ctx: Context, token: str | None, data: dict[str, Any], address: str,
         phone = vault_for(ctx.db).open(rows.phone_row(conn, phone_hash)["phone_enc"])  # type: ignore[index]
         notify.enqueue_sms(conn, ctx, phone, _sms_text(ctx, b, "Đã đặt lịch"), "booking", now)
         answer = booking_view(ctx, b, base_url)
+        _published(ctx, conn, out, now, b, "created")
         if request_id:
             q.save_request(conn, actor_key, request_id, "booking.create", 201, answer, stamp(now))
     return answer, True
@@ -191,9 +207,10 @@ def get_booking(ctx: Context, token: str, base_url: str) -> dict[str, Any]:
 
 
 def cancel(ctx: Context, token: str, address: str, base_url: str) -> dict[str, Any]:
-    """Cancel a booking, freeing its slot (a repeat answers the cancelled booking)."""
+    """Cancel an appointment, freeing its slot (a repeat answers the cancelled booking; numbers
+    from home: remote_cancel.py)."""
     now = ctx.clock()
-    with ctx.transaction() as (conn, _out):
+    with ctx.transaction() as (conn, out):
         check_rate(conn, ctx, "public", address, "public_per_address_hour", now)
         b = _owned(conn, token)
         if b["status"] == "cancelled":
@@ -204,6 +221,7 @@ def cancel(ctx: Context, token: str, address: str, base_url: str) -> dict[str, A
         q.append_event(conn, stamp(now), b["day"], "booking.cancelled", "citizen", None, None,
                        b["service"], {"booking": b["id"], "start": b["start"]})
         b["status"] = "cancelled"
+        _published(ctx, conn, out, now, b, "cancelled")
     return booking_view(ctx, b, base_url)
 
 
@@ -211,7 +229,7 @@ def move(ctx: Context, token: str, data: dict[str, Any], address: str,
          base_url: str) -> dict[str, Any]:
     """POST /public/bookings/<token>/move {date, start}: another slot of the same service."""
     now = ctx.clock()
-    with ctx.transaction() as (conn, _out):
+    with ctx.transaction() as (conn, out):
         check_rate(conn, ctx, "public", address, "public_per_address_hour", now)
         b = _owned(conn, token)
         if b["status"] != "booked" or b.get("checked_in_at") or b["kind"] != "appointment":
@@ -226,6 +244,7 @@ def move(ctx: Context, token: str, data: dict[str, Any], address: str,
                             changed_at=stamp(now))
         q.append_event(conn, stamp(now), b["day"], "booking.moved", "citizen", None, None,
                        b["service"], {"booking": b["id"], "start": b["start"], "from": old})
+        _published(ctx, conn, out, now, b, "moved")
     return booking_view(ctx, b, base_url)
 
 

@@ -24,13 +24,14 @@ from ..store import queue as q
 from ..store import remote as store
 from . import notify
 from .auth import Actor, require_admin_read, require_issuer
-from .bookings import _check_phone, _new_code
+from .bookings import _check_phone, _new_code, booking_changed
 from .calendar_state import calendar_at, refusal_params
 from .changes import Changes
 from .citizens import check_rate, citizen_of
 from .context import TZ, Context, parse_stamp, service_day, stamp
 from .errors import UseCaseError
 from .phone_vault import vault_for
+from .screens.events import Event
 from .views import ticket_view
 
 APPOINTMENT = "appointment"  # the priority class of a checked-in appointment's ticket
@@ -58,6 +59,9 @@ def remote_info(conn: Connection, ctx: Context, t: dict[str, Any], view: dict[st
                 now: datetime) -> dict[str, Any]:
     """What the owner of a remote ticket sees beyond the ticket: held aside or not, until when,
     when to leave home, whether checked in."""
+    if t["status"] == Status.CANCELLED.value:  # withdrawn before or after check-in
+        b = store.booking_of_ticket(conn, int(t["id"]))
+        return {"checked_in": bool(b and b["checked_in_at"]), "state": t["status"]}
     if t["status"] != Status.AWAY.value:
         return {"checked_in": t["status"] != Status.EXPIRED.value, "state": t["status"]}
     turn = store.turn_at(conn, t["day"], t["service"], t["queued_at"])
@@ -164,17 +168,18 @@ def take_remote(ctx: Context, token: str | None, data: dict[str, Any], address: 
                                 None, None, False)
         t = q.get_ticket(conn, ticket_id) or {}
         code = _new_code(conn)
-        rows.add_booking(conn, {
-            "kind": "remote", "code": code, "token": secrets.token_urlsafe(18), "service": service,
-            "day": t["day"], "start": now.astimezone(TZ).strftime("%H:%M"), "end": "",
-            "phone_hash": phone_hash, "status": "booked", "created_at": stamp(now),
-            "changed_at": stamp(now), "ticket_id": ticket_id})
+        b = {"kind": "remote", "code": code, "token": secrets.token_urlsafe(18), "service": service,
+             "day": t["day"], "start": now.astimezone(TZ).strftime("%H:%M"), "end": "",
+             "phone_hash": phone_hash, "status": "booked", "created_at": stamp(now),
+             "changed_at": stamp(now), "ticket_id": ticket_id}
+        rows.add_booking(conn, b)
         rows.touch_phone(conn, phone_hash, stamp(now))
         answer = with_remote(conn, ctx, t, base_url, now)
         answer["code"] = code
         _sms(conn, ctx, phone_hash, f"Số thứ tự {t['number']} ({ctx.site.services[service].name})."
              f" Mã check-in: {code}. Theo dõi: {answer['status_url']}", "remote", now)
-        Changes(services=[service]).emit(ctx, conn, out, now, base_url)
+        Changes(services=[service], extra=[booking_changed(b, "created")]).emit(
+            ctx, conn, out, now, base_url)
         if request_id:
             q.save_request(conn, actor_key, request_id, "remote.create", 201, answer, stamp(now))
     return answer, True
@@ -224,7 +229,9 @@ def check_in(ctx: Context, actor: Actor, code: object, request_id: Any = None,
         t = q.get_ticket(conn, ticket_id) or {}
         q.append_event(conn, at, t["day"], "ticket.checked_in", actor.key, ticket_id, None,
                        t["service"], {"channel": t["channel"], "booking": b["id"]})
-        Changes(tickets=[ticket_id], services=[t["service"]]).emit(ctx, conn, out, now, base_url)
+        b.update(checked_in_at=at)
+        Changes(tickets=[ticket_id], services=[t["service"]],
+                extra=[booking_changed(b, "checked_in")]).emit(ctx, conn, out, now, base_url)
         ticket = with_remote(conn, ctx, t, base_url, now)
         if request_id:
             q.save_request(conn, actor.key, request_id, "checkin", 200, {"id": ticket_id}, at)
@@ -414,3 +421,15 @@ def checkin_qr(ctx: Context, token: object) -> str:
     if b is None or t is None or t["status"] != Status.AWAY.value:
         raise UseCaseError("ticket_not_found", 404)
     return str(off_loop(_draw_qr, b["code"]))
+
+
+def booking_follows(conn: Connection, ticket_id: int, now: datetime) -> list[Event]:
+    """A ticket issued for a booking was cancelled: its booking is cancelled too (it no longer
+    counts against the phone's daily limit, nor as a no-show); the staff event of that change."""
+    b = store.booking_of_ticket(conn, ticket_id)
+    if b is None or b["status"] == "cancelled":
+        return []
+    rows.update_booking(conn, b["id"], status="cancelled", changed_at=stamp(now))
+    b["status"] = "cancelled"
+    return [booking_changed(b, "cancelled")]
+

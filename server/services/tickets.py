@@ -212,9 +212,10 @@ def cancel_ticket(ctx: Context, actor: Actor, token: Any, request_id: Any = None
                        row["service"], dict(event.data))
         audit.record(conn, ctx, actor, "ticket.cancel", ":".join(("ticket", row["number"])),
                      {"status": row["status"]}, {"status": new.status.value})
+        from .remote import booking_follows  # issue 10: a number from home's booking is cancelled too
         Changes(tickets=[row["id"]], services=[row["service"]],
-                counters=[row["counter"]] if row["counter"] else []).emit(ctx, conn, out, now,
-                                                                          base_url)
+                counters=[row["counter"]] if row["counter"] else [],
+                extra=booking_follows(conn, row["id"], now)).emit(ctx, conn, out, now, base_url)
         ticket = ticket_view(conn, ctx.site, q.get_ticket(conn, row["id"]) or row, base_url, now)
         if request_id:
             q.save_request(conn, actor.key, request_id, "cancel", 200, {"id": row["id"]}, at)

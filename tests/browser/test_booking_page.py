@@ -14,7 +14,7 @@ from PIL import Image
 from playwright.sync_api import Browser, expect
 
 from tests.browser.helpers import issue, layout_problems, shot
-from tests.conftest import LiveServer
+from tests.conftest import ROOT, LiveServer
 from tests.support.fake_sms import FakeSmsGateway
 
 PHONE = {"width": 390, "height": 844}
@@ -107,3 +107,27 @@ def test_book_confirm_with_the_sms_code_see_the_qr_and_cancel(
         shot(page, "booking-phone-cancelled", tmp_path)
     finally:
         ctx.close()
+
+
+def test_the_consent_text_says_the_policys_retention_days(browser: Browser, tmp_path: Path) -> None:
+    """The consent names how long the site's policy keeps the phone number, in both languages."""
+    text = (ROOT / "config" / "site.toml").read_text(encoding="utf-8")
+    assert "phone_retention_days = 30" in text
+    site = tmp_path / "site.toml"
+    site.write_text(text.replace("phone_retention_days = 30", "phone_retention_days = 45"),
+                    encoding="utf-8")
+    server = LiveServer(tmp_path)
+    server.extra_args = ["--site", str(site)]
+    server.start()
+    ctx = browser.new_context(viewport=PHONE, has_touch=True, is_mobile=True)
+    try:
+        page = ctx.new_page()
+        page.goto(f"{server.url}/dat-lich")
+        consent = page.locator(".bk-consent span")
+        expect(consent).to_contain_text("tối đa 45 ngày")
+        page.click("#lang-toggle")
+        expect(consent).to_contain_text("for up to 45 days")
+        assert "30" not in consent.inner_text()
+    finally:
+        ctx.close()
+        server.stop()

@@ -82,9 +82,15 @@ def test_console_and_floor_show_numbers_from_home_and_appointments(
             "Numbers from home: 2 · checked in 1 · expired 0")
         page.locator("#appointments-panel").scroll_into_view_if_needed()
         shot(page, "remote-floor", tmp_path)
+        # Live: a check-in and a new number from home show within seconds (booking.changed), not
+        # at the panel's 30 s reread.
+        r = live_server.api("POST", "/api/v1/checkin", who="kiosk-A1", json={"code": away})
+        assert r.status_code == 201, r.text
+        _remote_codes(live_server, 1)
+        expect(page.locator("#remote-line")).to_have_text(
+            "Numbers from home: 3 · checked in 2 · expired 0", timeout=10_000)
     finally:
         ctx.close()
-    assert away
 
 
 def test_a_guide_checks_a_code_in_at_assist(browser: Browser, live_server: Any,

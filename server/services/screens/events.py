@@ -295,6 +295,24 @@ class AdminChanged(Event):
         return [Message(self.name, payload, tuple(to)) for to, payload in self.routes()]
 
 
+@dataclass(frozen=True)
+class BookingChanged(Event):
+    """An appointment was booked, cancelled, moved or checked in, or a number from home was taken,
+    checked in or cancelled (`change`: `created`, `cancelled`, `moved`, `checked_in`): the floor
+    view's "Today's appointments" panel rereads its counts. Staff only; no phone, no token, no
+    check-in code.
+
+    `staff` ← `{seq, change, booking: {kind, service, day, start, end, status, checked_in}}` (`kind`: `appointment` or `remote`)
+    """
+
+    name: ClassVar[str] = "booking.changed"
+    change: str
+    booking: dict[str, Any]
+
+    def routes(self) -> list[Route]:
+        return [([rooms.STAFF], {"change": self.change, "booking": self.booking})]
+
+
 def site_changed_messages(site: Any, version: int) -> list[Message]:
     """The `site.changed` message for every room of this site (retired zones and counters too:
     their screens must hear it to drop what they show)."""
@@ -307,7 +325,7 @@ def site_changed_messages(site: Any, version: int) -> list[Message]:
 EVENT_TYPES: tuple[type[Event], ...] = (Snapshot, TicketCalled, TicketChanged, QueueChanged,
                                         CounterChanged, PrinterChanged, StatsChanged, RatingAdded,
                                         PrintJob, StorageAlert, SiteChanged, DeviceChanged,
-                                        AdminChanged)
+                                        AdminChanged, BookingChanged)
 EVENTS: tuple[str, ...] = tuple(e.name for e in EVENT_TYPES)
 
 

@@ -1,5 +1,6 @@
 /* The floor view's panel of issue 10: today's appointments per service and slot (booked, checked
- * in, no-shows) and the numbers from home. Read every 30 s and on a language change. */
+ * in, no-shows) and the numbers from home. Read every 30 s, on a language change, and soon after
+ * every `booking.changed` (floor.js passes it on), at most once a second in a burst. */
 (function () {
   "use strict";
   var X = window.XephangStaff;
@@ -28,6 +29,12 @@
     X.api("GET", "/api/v1/appointments/today").then(function (d) { last = d; render(); })
       .catch(function () { /* the floor view shows its own connection errors */ });
   }
+
+  var soon = null;
+  document.addEventListener("xephang:booking-changed", function () {
+    if (soon) return;
+    soon = window.setTimeout(function () { soon = null; load(); }, 1000);
+  });
 
   var toggle = $("lang-toggle");
   if (toggle) toggle.addEventListener("click", function () { window.setTimeout(render, 0); });

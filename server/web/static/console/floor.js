@@ -294,6 +294,10 @@
       case "site.changed":
         loadSite();
         break;
+      case "booking.changed":
+        // The appointments panel (floor-appointments.js) rereads today's counts.
+        document.dispatchEvent(new CustomEvent("xephang:booking-changed", {detail: p}));
+        break;
       case "rating.added":
         if (p.rating) st.ratings = [p.rating].concat(st.ratings).slice(0, RATINGS_MAX);
         renderRatings();
