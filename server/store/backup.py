@@ -98,6 +98,15 @@ def check(path: str | Path, full: bool = False) -> None:
         raise BackupError(f"{path}: damaged: {'; '.join(rows[:5])}")
 
 
+def publish(tmp: Path, dest: Path) -> None:
+    """Put a finished, checked backup in place: private (0600, as the database itself), on disk,
+    then renamed in one step so `dest` is never a half-written file."""
+    os.chmod(tmp, 0o600)
+    _fsync(tmp)
+    os.replace(tmp, dest)
+    _fsync(dest.parent)
+
+
 def _fsync(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -137,10 +146,7 @@ def backup(db_path: str | Path, dest: str | Path, pages: int = PAGES_PER_STEP,
         finally:
             dst.close()
         check(tmp, full=full_check)
-        os.chmod(tmp, 0o600)  # as private as the database itself
-        _fsync(tmp)
-        os.replace(tmp, dest)
-        _fsync(dest.parent)
+        publish(tmp, dest)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

@@ -22,7 +22,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from .backup import BackupError, BackupResult, DatabaseInUse, _fsync
+from .backup import BackupError, BackupResult, DatabaseInUse, publish
 
 TIMEOUT_S = 3600
 
@@ -64,10 +64,7 @@ def backup(url: str, dest: str | Path) -> BackupResult:
         tmp.unlink(missing_ok=True)
         _run(_tool("pg_dump"), "-Fc", "--no-owner", "--no-privileges", "-f", str(tmp), url)
         entries = check_archive(tmp)
-        os.chmod(tmp, 0o600)
-        _fsync(tmp)
-        os.replace(tmp, dest)
-        _fsync(dest.parent)
+        publish(tmp, dest)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

@@ -233,27 +233,21 @@ def m060_audit_and_scopes(db: Database) -> None:
 
     New tables carry `site_id` (1 = the only site today) so one deployment can serve many sites.
     """
+    tables = """
+    CREATE TABLE audit (id INTEGER PRIMARY KEY AUTOINCREMENT, site_id INTEGER NOT NULL DEFAULT 1,
+        at TEXT NOT NULL, actor TEXT NOT NULL, actor_name TEXT NOT NULL, address TEXT NOT NULL,
+        kind TEXT NOT NULL, target TEXT NOT NULL, before TEXT, after TEXT);
+    CREATE INDEX audit_at ON audit (site_id, at);
+    CREATE INDEX audit_actor ON audit (site_id, actor, at);
+    CREATE INDEX audit_kind ON audit (site_id, kind, at);
+    ALTER TABLE users ADD COLUMN units TEXT NOT NULL DEFAULT '[]';"""
     if dialect(db) == "postgresql":
-        return schema_pg.m060_audit(db, """
-    CREATE TABLE audit (id INTEGER PRIMARY KEY AUTOINCREMENT, site_id INTEGER NOT NULL DEFAULT 1,
-        at TEXT NOT NULL, actor TEXT NOT NULL, actor_name TEXT NOT NULL, address TEXT NOT NULL,
-        kind TEXT NOT NULL, target TEXT NOT NULL, before TEXT, after TEXT);
-    CREATE INDEX audit_at ON audit (site_id, at);
-    CREATE INDEX audit_actor ON audit (site_id, actor, at);
-    CREATE INDEX audit_kind ON audit (site_id, kind, at);
-    ALTER TABLE users ADD COLUMN units TEXT NOT NULL DEFAULT '[]';""")
-    db.executescript("""
-    CREATE TABLE audit (id INTEGER PRIMARY KEY AUTOINCREMENT, site_id INTEGER NOT NULL DEFAULT 1,
-        at TEXT NOT NULL, actor TEXT NOT NULL, actor_name TEXT NOT NULL, address TEXT NOT NULL,
-        kind TEXT NOT NULL, target TEXT NOT NULL, before TEXT, after TEXT);
-    CREATE INDEX audit_at ON audit (site_id, at);
-    CREATE INDEX audit_actor ON audit (site_id, actor, at);
-    CREATE INDEX audit_kind ON audit (site_id, kind, at);
+        return schema_pg.m060_audit(db, tables)
+    db.executescript(tables + """
     CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
         BEGIN SELECT RAISE(ABORT, 'the audit trail cannot be changed'); END;
     CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
         BEGIN SELECT RAISE(ABORT, 'the audit trail cannot be changed'); END;
-    ALTER TABLE users ADD COLUMN units TEXT NOT NULL DEFAULT '[]';
     """)
 
 
