@@ -20,8 +20,17 @@ def test_no_ticket_is_issued_once_close_now_has_returned(demo: Any, db_path: Pat
     start = threading.Barrier(4)
     results: list[tuple[bool, bool]] = []  # (started after close-now returned, got a ticket)
     lock = threading.Lock()
+    errors: list[BaseException] = []  # a kiosk thread that died says why (instead of no result)
 
     def kiosk() -> None:
+        try:
+            issue_until_closed()
+        except BaseException as exc:  # noqa: BLE001 - reported by the test below
+            with lock:
+                errors.append(exc)
+            raise
+
+    def issue_until_closed() -> None:
         ctx = Context.open(Database(db_path))
         start.wait()
         while True:
@@ -46,6 +55,7 @@ def test_no_ticket_is_issued_once_close_now_has_returned(demo: Any, db_path: Pat
     closed.set()
     for t in threads:
         t.join(timeout=60)
+    assert errors == []
     assert [r for r in results if r[0]] == [(True, False)] * 3
     with Database(db_path).read() as conn:
         stored = conn.execute("SELECT COUNT(*) FROM tickets WHERE service='TP-LLTP'").fetchone()[0]
