@@ -105,7 +105,7 @@ def test_board_announces_each_call_and_recall(browser: Browser, live_server: Any
     ticket = issue(live_server, SERVICE)
     counter_action(live_server, officer_token, "call", number=ticket["number"])
     counter_action(live_server, officer_token, "recall")
-    page.wait_for_function("window.__announced.length >= 2")
+    page.wait_for_function("() => window.__announced.length >= 2")
     calls = page.evaluate("window.__announced")
     assert [(c["number"], c["counter"], c["recall"]) for c in calls] == [
         (ticket["number"], COUNTER, False), (ticket["number"], COUNTER, True)]

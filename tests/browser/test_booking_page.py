@@ -74,7 +74,7 @@ def test_book_confirm_with_the_sms_code_see_the_qr_and_cancel(
         expect(page.locator("#done-title")).to_have_text("Đã đặt lịch")
         check_in = page.locator("#bk-code").inner_text()
         assert "/dat-lich/b/" in page.url
-        page.wait_for_function("document.getElementById('bk-qr').naturalWidth > 0")
+        page.wait_for_function("() => document.getElementById('bk-qr').naturalWidth > 0")
         expect(page.locator("#bk-service")).to_have_text("Lý lịch tư pháp")
         qr = Image.open(io.BytesIO(page.locator("#bk-qr").screenshot()))
         assert [r.text for r in zxingcpp.read_barcodes(qr)] == [check_in]  # what a scanner types

@@ -220,21 +220,21 @@ def test_live_js_follows_a_real_server_and_recovers_after_a_restart(browser: Bro
     pg = ctx.new_page()
     try:
         pg.goto(base + "/")
-        pg.wait_for_function("window.statuses && window.statuses.at(-1) === 'online'")
+        pg.wait_for_function("() => window.statuses && window.statuses.at(-1) === 'online'")
         for name, seq in [("queue.changed", 41), ("queue.changed", 41), ("ticket.called", 39),
                           ("ticket.called", 42)]:
             requests.post(f"{base}/emit", params={"name": name, "seq": seq}, timeout=5)
-        pg.wait_for_function("window.log.includes('ticket.called@42')")
+        pg.wait_for_function("() => window.log.includes('ticket.called@42')")
         assert pg.evaluate("window.log") == ["snapshot@40", "queue.changed@41", "ticket.called@42"]
 
         proc.terminate()
         proc.wait(10)
-        pg.wait_for_function("window.statuses.at(-1) === 'offline'")
+        pg.wait_for_function("() => window.statuses.at(-1) === 'offline'")
         proc = start_fake(script, port, 3)  # a restarted server with a shorter log
-        pg.wait_for_function("window.log.includes('snapshot@3')", timeout=60_000)
-        pg.wait_for_function("window.statuses.at(-1) === 'online'")
+        pg.wait_for_function("() => window.log.includes('snapshot@3')", timeout=60_000)
+        pg.wait_for_function("() => window.statuses.at(-1) === 'online'")
         requests.post(f"{base}/emit", params={"name": "queue.changed", "seq": 4}, timeout=5)
-        pg.wait_for_function("window.log.includes('queue.changed@4')")
+        pg.wait_for_function("() => window.log.includes('queue.changed@4')")
         assert pg.evaluate("window.log")[3:] == ["snapshot@3", "queue.changed@4"]
         assert pg.evaluate("window.statuses") == ["connecting", "online", "offline", "online"]
     finally:
@@ -253,7 +253,7 @@ def test_live_js_keeps_trying_after_the_server_refuses_it(browser: Browser, tmp_
     pg = ctx.new_page()
     try:
         pg.goto(f"http://127.0.0.1:{port}/")
-        pg.wait_for_function("window.log.includes('snapshot@7')", timeout=30_000)
+        pg.wait_for_function("() => window.log.includes('snapshot@7')", timeout=30_000)
         assert pg.evaluate("window.statuses") == ["connecting", "offline", "online"]
     finally:
         ctx.close()

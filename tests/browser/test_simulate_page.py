@@ -43,7 +43,7 @@ def test_a_supervisor_runs_the_morning_then_plans_a_unit(browser: Browser, live_
     assert all("chờ quá hạn" in b for b in bottlenecks)
     chart = page.locator("#sim-chart")
     expect(chart).to_be_visible()
-    page.wait_for_function("document.getElementById('sim-chart').naturalWidth > 0")
+    page.wait_for_function("() => document.getElementById('sim-chart').naturalWidth > 0")
     assert page.locator("#sim-table tbody tr.sim-unit-row").count() >= 10
     assert layout_problems(page, vertical=False) == []
     shot(page, "simulate-morning", tmp_path)

@@ -51,7 +51,7 @@ def test_the_ticket_page_shows_the_call_live(phone: Any, live_server: Any) -> No
     expect(page.locator("#tp-call-big")).to_have_text("Mời bạn đến quầy 17")
     expect(page.locator("#tp-call-place")).to_have_text("Khu A1, Tầng 1")
     expect(page.locator("#tp-status")).to_have_text("Đang được mời")
-    page.wait_for_function("window.XephangTicketPage.alerts === 1")  # one beep + vibration per call
+    page.wait_for_function("() => window.XephangTicketPage.alerts === 1")  # one beep + vibration per call
 
     page.click("#lang-btn")
     expect(page.locator("#tp-call-big")).to_have_text("Please go to counter 17")

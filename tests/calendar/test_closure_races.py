@@ -39,7 +39,9 @@ def test_no_ticket_is_issued_once_close_now_has_returned(demo: Any, db_path: Pat
                 issue_ticket(ctx, KIOSK, "TP-LLTP")
                 got = True
             except UseCaseError as exc:
-                assert exc.code == "service_suspended", exc.code
+                # On a slow machine the kiosks may use up the day's numbers before close-now gets
+                # its turn at the writer lock; once it has returned, only the suspension refuses.
+                assert exc.code == "service_suspended" or (not after and exc.code == "daily_cap_reached"), exc.code
                 got = False
             with lock:
                 results.append((after, got))

@@ -100,7 +100,7 @@ def test_calls_play_in_order_one_segment_at_a_time_each_seq_once(page):
     assert accepted == [True, True, False, True]
     expected = files("1023", 12) + files("2001", 3) + files("1023", 12, recall=True)
     for i in range(len(expected)):
-        page.wait_for_function(f"rec.plays.length === {i + 1}")
+        page.wait_for_function(f"() => rec.plays.length === {i + 1}")
         # the next segment has not started: only the one we are about to finish is playing
         assert page.evaluate("[rec.active, rec.pending.length]") == [1, 1]
         if i == 3:
@@ -158,7 +158,7 @@ def test_blocked_autoplay_asks_for_a_tap_then_plays_the_held_call(chromium, chro
         assert pg.evaluate("[ann.needsUnlock, log.ended]") == [True, []]
         pg.click("#sound")                                   # a real tap: user activation
         n = len(files("5", 2))
-        pg.wait_for_function(f"log.ended.length === {n}")    # played through, in real time
+        pg.wait_for_function(f"() => log.ended.length === {n}")    # played through, in real time
         log = pg.evaluate("log")
         assert log["ended"] == files("5", 2)                 # the whole held call, from the chime
         assert log["unlock"] == [True, False] and log["errors"] == []
@@ -214,7 +214,7 @@ def test_a_site_with_two_voice_packs_reads_each_call_in_both_without_overlap(pag
     en = ["en/" + f for f in segments_for_call(load_manifest(REPO / "config/voice/en"), "12", 3, False)
           if f != "chime.ogg"]
     for _ in range(len(vi) + len(en)):
-        page.wait_for_function("rec.pending.length === 1")
+        page.wait_for_function("() => rec.pending.length === 1")
         page.evaluate("finishCurrent()")
     assert page.evaluate("rec.plays") == vi + en
     assert page.evaluate("rec.overlaps") == 0
