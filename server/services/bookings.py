@@ -59,6 +59,25 @@ def _share(ctx: Context, service: str) -> float:
     return min(max(float(share), 0.0), 1.0)
 
 
+# The last day grids cut (engine.day_slots is pure): a burst of bookings for one day cuts it once.
+# Keyed by everything the grid depends on; the calendar by identity (calendar_at keeps one object
+# per calendar version), held in the value so the identity cannot be reused.
+_grids: dict[tuple[Any, ...], tuple[Any, list[engine.Slot]]] = {}
+GRIDS_KEPT = 64
+
+
+def _day_grid(svc: Any, day: date, length: int, capacity: int, calendar: Any) -> list[engine.Slot]:
+    key = (id(svc), day, length, capacity, id(calendar))
+    found = _grids.get(key)
+    if found is not None and found[0][0] is svc and found[0][1] is calendar:
+        return found[1]
+    grid = engine.day_slots(svc, day, TZ, length, capacity, calendar)
+    if len(_grids) >= GRIDS_KEPT:
+        _grids.clear()
+    _grids[key] = ((svc, calendar), grid)
+    return grid
+
+
 def _slots(conn: Connection, ctx: Context, service: str, day: date,
            now: datetime) -> list[engine.Slot]:
     """The service's slots on a day still ahead of `now`, with their capacity."""
@@ -67,7 +86,7 @@ def _slots(conn: Connection, ctx: Context, service: str, day: date,
     length = int(_setting(ctx, "slot_minutes"))
     capacity = engine.slot_capacity(engine.counter_share(service, list(ctx.site.counters.values())),
                                     minutes, length, _share(ctx, service))
-    return [s for s in engine.day_slots(svc, day, TZ, length, capacity, calendar_at(conn, now))
+    return [s for s in _day_grid(svc, day, length, capacity, calendar_at(conn, now))
             if s.start > now]
 
 
@@ -154,6 +173,25 @@ def _sms_text(ctx: Context, b: dict[str, Any], verb: str) -> str:
     return f"{verb} {svc.name}: {b['start']} ngày {day}. Mã check-in: {b['code']}."
 
 
+def _book_checks(conn: Connection, ctx: Context, token: str | None, request_id: str | None,
+                 address: str, service: str, day: date, start: object, now: datetime,
+                 count: bool) -> dict[str, Any] | tuple[str, str, engine.Slot]:
+    """A booking's checks in their order: the stored answer of a retried request, else (phone
+    hash, request key, slot) once the token, the address rate (counted only when `count`: in the
+    write transaction), the phone's limits and the slot's free places allow it."""
+    phone_hash = citizen_of(conn, ctx, token)
+    actor_key = f"citizen:{phone_hash[:32]}"
+    if request_id:
+        prev = q.find_request(conn, actor_key, request_id)
+        if prev is not None:
+            if prev["action"] != "booking.create":
+                raise UseCaseError("request_id_reused", 409)
+            return dict(prev["response"])
+    check_rate(conn, ctx, "public", address, "public_per_address_hour", now, count=count)
+    _check_phone(conn, ctx, phone_hash, day, now)
+    return phone_hash, actor_key, _pick_slot(conn, ctx, service, day, start, now)
+
+
 def book(ctx: Context, token: str | None, data: dict[str, Any], address: str,
          base_url: str) -> tuple[dict[str, Any], bool]:
     """POST /public/bookings: book a slot for the verified phone; (booking, created)."""
@@ -163,18 +201,21 @@ def book(ctx: Context, token: str | None, data: dict[str, Any], address: str,
     request_id = data.get("request_id")
     if request_id is not None and (not isinstance(request_id, str) or not 0 < len(request_id) <= 64):
         raise UseCaseError("bad_request_id", 400, max=64)
+    # Most requests of a burst for a popular slot are refused (slot full, limits) or are retries:
+    # those are answered from a read transaction, which takes no write lock (other processes'
+    # bookings are not held up) and commits nothing. Only a booking that passes every check there
+    # takes the write lock, where every check is made again: no slot is ever overbooked.
+    with ctx.db.read() as conn:
+        passed = _book_checks(conn, ctx, token, request_id, address, service, day,
+                              data.get("start"), now, count=False)
+    if isinstance(passed, dict):
+        return passed, False
     with ctx.transaction() as (conn, out):
-        phone_hash = citizen_of(conn, ctx, token)
-        actor_key = f"citizen:{phone_hash[:32]}"
-        if request_id:
-            prev = q.find_request(conn, actor_key, request_id)
-            if prev is not None:
-                if prev["action"] != "booking.create":
-                    raise UseCaseError("request_id_reused", 409)
-                return dict(prev["response"]), False
-        check_rate(conn, ctx, "public", address, "public_per_address_hour", now)
-        _check_phone(conn, ctx, phone_hash, day, now)
-        slot = _pick_slot(conn, ctx, service, day, data.get("start"), now)
+        passed = _book_checks(conn, ctx, token, request_id, address, service, day,
+                              data.get("start"), now, count=True)
+        if isinstance(passed, dict):
+            return passed, False
+        phone_hash, actor_key, slot = passed
         b: dict[str, Any] = {
             "kind": "appointment", "code": _new_code(conn), "token": secrets.token_urlsafe(18),
             "service": service, "day": day.isoformat(), "start": engine.hhmm(slot.start),

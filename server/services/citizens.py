@@ -53,10 +53,11 @@ def _address_key(ctx: Context, address: str) -> str:
 
 
 def check_rate(conn: Connection, ctx: Context, bucket: str, address: str, setting: str,
-               now: datetime) -> None:
-    """Count a request from `address` in this hour's window; refuse it past the policy's limit."""
-    hits = rows.hit_rate(conn, f"{bucket}:{_address_key(ctx, address)}",
-                         now.strftime("%Y-%m-%dT%H"))
+               now: datetime, count: bool = True) -> None:
+    """Count a request from `address` in this hour's window; refuse it past the policy's limit
+    (`count=False`: the same answer without counting, for a read transaction's early refusal)."""
+    key, window = f"{bucket}:{_address_key(ctx, address)}", now.strftime("%Y-%m-%dT%H")
+    hits = rows.hit_rate(conn, key, window) if count else rows.rate_hits(conn, key, window) + 1
     if hits > policy(ctx, setting):
         raise limit_error("address", retry_after=(60 - now.minute) * 60)
 

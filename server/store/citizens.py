@@ -133,6 +133,13 @@ def hit_rate(conn: sqlite3.Connection, bucket: str, window: str) -> int:
     return int(row[0])
 
 
+def rate_hits(conn: sqlite3.Connection, bucket: str, window: str) -> int:
+    """The requests counted so far in a rate window (none counted by this read)."""
+    row = conn.execute("SELECT hits FROM public_rate WHERE site_id=1 AND bucket=? AND period=?",
+                       (bucket, window)).fetchone()
+    return 0 if row is None else int(row[0])
+
+
 def erase_citizen_data(conn: sqlite3.Connection, used_before: str, day_before: str,
                        now: str) -> dict[str, int]:
     """Erase what the retention policy no longer allows (secure_delete overwrites the bytes):
