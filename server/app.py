@@ -15,6 +15,7 @@ from .services.context import Context
 from .setup import initialize, secret_key
 from .store import Database
 from .web import health
+from .web.cookie_session import CookieSessions
 from .web.security import SecurityHeaders, secure_cookies
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,6 +46,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         use_runtime_dir(db.folder / "runtime")  # private caches (escpos) next to the database
     initialize(db, app.config["SITE"], demo=False)  # no-op when the database has a site
     app.secret_key = secret_key(db)
+    app.session_interface = CookieSessions()  # Flask's cookies, its signer made once
     ctx = Context.open(db)
     app.extensions["xephang"] = ctx
     health.init_app(app)

@@ -25,7 +25,10 @@ MALFORMED = (TypeError, ValueError, OverflowError, RecursionError, UnicodeError)
 
 def json_body(request: Request) -> dict[str, Any]:
     """The request's JSON object ({} when there is no body); refuses what cannot be stored."""
-    if not request.data:
+    # A JSON body is read as it is: `request.data` would first run the form parser (a tenth of
+    # a small request's time), which a JSON body never needs. Other types keep Flask's way.
+    raw = request.get_data(cache=True) if request.is_json else request.data
+    if not raw:
         return {}
     try:
         data = request.get_json(silent=True)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from typing import Any
 
 from flask import current_app, g, request, session
 
@@ -86,4 +87,19 @@ def check_csrf() -> None:
 def base_url() -> str:
     """Where phones reach the server: the site's public_url, else the URL this request used."""
     configured = ctx().site.info.get("public_url") or current_app.config.get("PUBLIC_URL")
-    return str(configured or request.host_url).rstrip("/")
+    return str(configured or _host_url()).rstrip("/")
+
+
+_host_urls: dict[tuple[Any, ...], str] = {}  # werkzeug's host_url (IRI decoding) per Host
+
+
+def _host_url() -> str:
+    """request.host_url, remembered for the few Host headers a server is reached by."""
+    key = (request.scheme, request.headers.get("Host"), request.environ.get("SERVER_NAME"),
+           request.environ.get("SERVER_PORT"))
+    found = _host_urls.get(key)
+    if found is None:
+        found = request.host_url
+        if len(_host_urls) < 32:  # the Host header is the caller's: keep a few, not every one
+            _host_urls[key] = found
+    return found
