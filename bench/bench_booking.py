@@ -1,16 +1,26 @@
 """1,000 citizens booking the same appointment slot at once: the slot is never overbooked, and how
 long each booking answers (median, p99).
 
-Starts `xephang run` (gevent, one process) on a fresh demo database whose per-address limit is
-raised (every client here is 127.0.0.1), makes 1,000 verified phones with a citizen token each
-straight in the store, then fires POST /api/v1/public/bookings for one slot from 10 client
-processes × 25 threads, all released together. Prints the server's CPU per booking request in
-the burst (from /proc) and, with `--profile FILE`, runs the server under cProfile and prints where
-the burst's server time goes (cumulative ms per request, request path only).
-Run: `.venv/bin/python bench/bench_booking.py [--profile /tmp/booking.prof]`
+Starts `xephang run` (gevent) on a fresh demo database whose per-address limit is raised (every
+client here is 127.0.0.1), makes 1,000 verified phones with a citizen token each straight in the
+store, then fires POST /api/v1/public/bookings for one slot over 250 connections at once, all
+released together (each connection: its first request opens it, the next ones keep it alive).
+
+The client costs little (`--client asyncio`, the default): 2 processes of asyncio with raw sockets
+and requests built before the start, so the server has the 2 cores to itself as far as possible.
+`--client threads` is the earlier client: 10 processes x 25 threads of `requests` (it used more CPU
+than the server). `--servers N` starts N server processes on one database file, each on its own
+port with the Redis message queue (issue 9's deployment: deploy/xephang-city@.service behind
+deploy/nginx-city.conf, which spreads clients over the processes by address); the client spreads its
+connections over the ports the way that hash spreads many phones. Prints the servers' CPU per
+request (from /proc) and, with `--profile FILE` (one server), where its time goes (cProfile).
+Run: `.venv/bin/python bench/bench_booking.py [--client asyncio|threads] [--servers N]
+[--profile /tmp/booking.prof]`
 """
 from __future__ import annotations
 
+import asyncio
+import json
 import multiprocessing as mp
 import socket
 import sqlite3
@@ -21,6 +31,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import requests
 
@@ -29,7 +40,8 @@ sys.path.insert(0, str(ROOT))
 
 from bench.bench_issue_call import pct  # noqa: E402
 
-CITIZENS, PROCESSES, THREADS = 1000, 10, 25
+CITIZENS, PROCESSES, THREADS = 1000, 10, 25  # --client threads
+ASYNC_PROCESSES, CONNECTIONS = 2, 250  # --client asyncio: 250 in flight, as above
 SERVICE, START = "TP-LLTP", "08:00"
 
 
@@ -78,53 +90,148 @@ def client(url: str, tokens: list[str], day: str, barrier: mp.synchronize.Barrie
         out.put(list(pool.map(one, tokens)))
 
 
-def main() -> None:
-    profile = sys.argv[sys.argv.index("--profile") + 1] if "--profile" in sys.argv else None
-    from bench.bench_stall import cpu_seconds
+def booking_request(port: int, token: str, day: str) -> bytes:
+    """The raw HTTP/1.1 request of one booking (built before the burst)."""
+    body = json.dumps({"service": SERVICE, "date": day, "start": START}).encode()
+    return (f"POST /api/v1/public/bookings HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+            f"Authorization: Bearer {token}\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n").encode() + body
+
+
+CONNECTED: list[float] = []  # this client process's connect times (s)
+
+
+async def _exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
+                    request: bytes) -> tuple[int, bytes]:
+    writer.write(request)
+    head = await reader.readuntil(b"\r\n\r\n")
+    at = head.lower().find(b"\r\ncontent-length:")
+    length = int(head[at + 17:head.index(b"\r\n", at + 2)]) if at >= 0 else 0
+    return int(head[9:12]), await reader.readexactly(length)
+
+
+async def _one_connection(port: int, requests_: list[bytes]) -> list[tuple[int, bytes, float, bool]]:
+    """Send the requests one after another on one connection (opened by the first)."""
+    out = []
+    writer = None
+    for request in requests_:
+        t0 = time.perf_counter()
+        if writer is None:
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            fresh = True
+            CONNECTED.append(time.perf_counter() - t0)
+        status, body = await _exchange(reader, writer, request)
+        out.append((status, body, time.perf_counter() - t0, fresh))
+        fresh = False
+    if writer is not None:
+        writer.close()
+    return out
+
+
+def async_client(work: list[tuple[int, list[bytes]]], barrier: mp.synchronize.Barrier,
+                 out: mp.Queue) -> None:
+    """One client process: its connections (port, requests) all at once under asyncio."""
+    async def burst() -> list[tuple[int, bytes, float, bool]]:
+        parts = await asyncio.gather(*(_one_connection(port, reqs) for port, reqs in work))
+        return [r for part in parts for r in part]
+    barrier.wait()
+    done = asyncio.run(burst())
+    if CONNECTED:
+        print(f"  (client {__import__('os').getpid()}: connect median "
+              f"{statistics.median(CONNECTED) * 1000:.1f} ms, max {max(CONNECTED) * 1000:.1f} ms)")
+    out.put([(status, "ok" if status == 201 else json.loads(body)["error"]["code"], dt, fresh)
+              for status, body, dt, fresh in done])
+
+
+def one_at_a_time(port: int, tokens: list[str], day: str) -> list[float]:
+    """The same request, one after another on one kept-alive connection (ms each)."""
+    async def run() -> list[float]:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        lat = []
+        for token in tokens:
+            t0 = time.perf_counter()
+            await _exchange(reader, writer, booking_request(port, token, day))
+            lat.append((time.perf_counter() - t0) * 1000)
+        writer.close()
+        return lat
+    return asyncio.run(run())
+
+
+def _arg(name: str, default: str | None) -> str | None:
+    return sys.argv[sys.argv.index(name) + 1] if name in sys.argv else default
+
+
+def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
+        return int(sock.getsockname()[1])
+
+
+def burst(mode: str, ports: list[int], tokens: list[str], day: str) -> list[tuple[Any, ...]]:
+    """Fire every booking at once from the chosen client; (status, code, seconds, first) each."""
+    out: mp.Queue = mp.Queue()
+    if mode == "threads":
+        url = f"http://127.0.0.1:{ports[0]}"
+        barrier = mp.Barrier(PROCESSES)
+        procs = [mp.Process(target=client, args=(url, tokens[i::PROCESSES], day, barrier, out))
+                 for i in range(PROCESSES)]
+    else:  # connection c goes to port c % len(ports); its requests are every CONNECTIONS-th token
+        conns = [(ports[c % len(ports)], [booking_request(ports[c % len(ports)], t, day)
+                                          for t in tokens[c::CONNECTIONS]])
+                 for c in range(CONNECTIONS)]
+        barrier = mp.Barrier(ASYNC_PROCESSES)
+        procs = [mp.Process(target=async_client, args=(conns[i::ASYNC_PROCESSES], barrier, out))
+                 for i in range(ASYNC_PROCESSES)]
+    for p in procs:
+        p.start()
+    results = [r for _ in procs for r in out.get(timeout=600)]
+    for p in procs:
+        p.join()
+    return results
+
+
+def main() -> None:
+    profile = _arg("--profile", None)
+    mode = _arg("--client", "asyncio")
+    servers = int(_arg("--servers", "1") or 1)
+    assert mode in ("asyncio", "threads") and servers >= 1 and not (profile and servers > 1)
+    from contextlib import ExitStack
+
+    from bench.bench_stall import cpu_seconds
+    from tests.support.redis_server import redis_server
+    ports = [_free_port() for _ in range(servers)]
     day = date.today() + timedelta(days=1)
     while day.weekday() >= 5:
         day += timedelta(days=1)
-    with tempfile.TemporaryDirectory() as d:
+    with tempfile.TemporaryDirectory() as d, ExitStack() as stack:
         tmp = Path(d)
         site = (ROOT / "config" / "site.toml").read_text(encoding="utf-8")
         site = site.replace("daily_per_phone = 2", "daily_per_phone = 2\npublic_per_address_hour = 100000")
         (tmp / "site.toml").write_text(site, encoding="utf-8")
-        proc = start_server_with_site(tmp, port, tmp / "site.toml", profile)
+        queue = stack.enter_context(redis_server(tmp)) if servers > 1 else None
+        procs = []
         try:
-            url = f"http://127.0.0.1:{port}"
+            for port in ports:  # one after another: the first loads the demo site
+                procs.append(start_server_with_site(tmp, port, tmp / "site.toml", profile, queue))
+            url = f"http://127.0.0.1:{ports[0]}"
             slots = requests.get(f"{url}/api/v1/public/slots",
                                  params={"service": SERVICE, "date": day.isoformat()}).json()
             capacity = next(s["capacity"] for s in slots["slots"] if s["start"] == START)
             tokens = make_citizens(tmp / "x.db", CITIZENS)
-            barrier = mp.Barrier(PROCESSES)
-            out: mp.Queue = mp.Queue()
-            procs = [mp.Process(target=client, args=(url, tokens[i::PROCESSES], day.isoformat(),
-                                                     barrier, out)) for i in range(PROCESSES)]
-            t0, cpu0 = time.perf_counter(), cpu_seconds(proc.pid)
-            for p in procs:
-                p.start()
-            results = [r for _ in procs for r in out.get(timeout=600)]
-            wall, cpu = time.perf_counter() - t0, cpu_seconds(proc.pid) - cpu0
-            for p in procs:
-                p.join()
+            t0, cpu0 = time.perf_counter(), sum(cpu_seconds(p.pid) for p in procs)
+            results = burst(mode, ports, tokens, day.isoformat())
+            wall, cpu = time.perf_counter() - t0, sum(cpu_seconds(p.pid) for p in procs) - cpu0
             # The same requests one at a time (no queue in front of them): what one costs.
-            s = requests.Session()
-            alone = []
-            for token in tokens[:200]:
-                t1 = time.perf_counter()
-                s.post(f"{url}/api/v1/public/bookings", headers={"Authorization": f"Bearer {token}"},
-                       json={"service": SERVICE, "date": day.isoformat(), "start": START}, timeout=60)
-                alone.append((time.perf_counter() - t1) * 1000)
+            alone = one_at_a_time(ports[0], tokens[:200], day.isoformat())
         finally:
-            proc.send_signal(__import__("signal").SIGINT)  # cProfile writes its file on the way out
-            try:
-                proc.wait(30)
-            except Exception:  # noqa: BLE001 - a stuck server is killed
-                proc.kill()
-                proc.wait()
+            for proc in procs:
+                proc.send_signal(__import__("signal").SIGINT)  # cProfile writes its file on exit
+            for proc in procs:
+                try:
+                    proc.wait(30)
+                except Exception:  # noqa: BLE001 - a stuck server is killed
+                    proc.kill()
+                    proc.wait()
         with sqlite3.connect(tmp / "x.db") as conn:
             stored = conn.execute("SELECT COUNT(*) FROM bookings WHERE status='booked' AND "
                                   "service=? AND day=? AND start=?",
@@ -133,9 +240,11 @@ def main() -> None:
     codes: dict[str, int] = {}
     for _status, code, _s, _fresh in results:
         codes[code] = codes.get(code, 0) + 1
-    print(f"command: .venv/bin/python bench/bench_booking.py")
-    print(f"{len(results)} citizens, {PROCESSES} processes x {THREADS} threads, one slot "
-          f"({SERVICE} {day} {START}, capacity {capacity}); wall {wall:.1f} s")
+    shape = (f"{PROCESSES} processes x {THREADS} threads of requests" if mode == "threads" else
+             f"{ASYNC_PROCESSES} asyncio processes x {CONNECTIONS // ASYNC_PROCESSES} connections")
+    print("command: .venv/bin/python bench/bench_booking.py " + " ".join(sys.argv[1:]))
+    print(f"{len(results)} citizens, {shape}, {servers} server process(es), one slot "
+          f"({SERVICE} {day} {START}, capacity {capacity}); wall {wall:.2f} s")
     print(f"answers: {codes}; booked in the database: {stored}")
     print(f"booking latency: median {statistics.median(lat):.1f} ms, p99 {pct(lat, 0.99):.1f} ms, "
           f"max {max(lat):.1f} ms")
@@ -146,9 +255,10 @@ def main() -> None:
           f"{statistics.median(kept):.1f} ms, p99 {pct(kept, 0.99):.1f} ms")
     print(f"one at a time (200 requests, one client): median {statistics.median(alone):.1f} ms, "
           f"p99 {pct(alone, 0.99):.1f} ms")
+    in_flight = PROCESSES * THREADS if mode == "threads" else CONNECTIONS
     print(f"server CPU in the burst: {cpu * 1000 / len(results):.2f} ms a request "
-          f"({len(results) / max(cpu, 1e-9):.0f} requests per CPU second; with {PROCESSES * THREADS} "
-          f"in flight, a request queues behind ~{PROCESSES * THREADS} others) "
+          f"({len(results) / max(cpu, 1e-9):.0f} requests per CPU second; with {in_flight} "
+          f"in flight, a request queues behind ~{in_flight // servers} others) "
           f"(load average {__import__('os').getloadavg()[0]:.1f})")
     if profile:
         print_profile(profile, len(results) + len(alone))
@@ -169,16 +279,18 @@ def print_profile(path: str, n: int) -> None:
                   f"{Path(file).parent.name}/{Path(file).name}:{line}({name})")
 
 
-def start_server_with_site(tmp: Path, port: int, site: Path,
-                           profile: str | None = None) -> "subprocess.Popen[bytes]":
-    """`xephang run --site` on tmp/x.db (the bench's own policy); returns once it answers."""
+def start_server_with_site(tmp: Path, port: int, site: Path, profile: str | None = None,
+                           queue: str | None = None) -> "subprocess.Popen[bytes]":
+    """`xephang run --site` on tmp/x.db (the bench's own policy; `queue`: with that Redis message
+    queue); returns once it answers."""
     import os
     import subprocess
     env = dict(os.environ, XEPHANG_DEMO_PASSWORD="bench-password")
     env.pop("XEPHANG_SMS_URL", None)
     run = ["-m", "cProfile", "-o", profile, "-m", "server.cli"] if profile else ["-m", "server.cli"]
     proc = subprocess.Popen([sys.executable, *run, "run", "--db", str(tmp / "x.db"),
-                             "--port", str(port), "--site", str(site)], cwd=ROOT, env=env,
+                             "--port", str(port), "--site", str(site),
+                             *(["--message-queue", queue] if queue else [])], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(600):
         try:

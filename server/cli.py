@@ -379,9 +379,9 @@ def serve_gevent(app, host: str, port: int, access_log: bool,  # noqa: ANN001
     """
     from gevent import pywsgi
     from gevent.pool import Pool
-    from geventwebsocket.handler import WebSocketHandler
-
     from gevent.socket import wait_read
+
+    from .web.gevent_handler import Handler  # small answers in one send
 
     class LimitedServer(pywsgi.WSGIServer):
         def handle(self, sock, address):  # noqa: ANN001, ANN202
@@ -400,7 +400,7 @@ def serve_gevent(app, host: str, port: int, access_log: bool,  # noqa: ANN001
               "LimitNOFILE (deploy/xephang.service)", file=sys.stderr)
     if listener is None:
         listener = _listen(host, port)
-    LimitedServer(listener, app, handler_class=WebSocketHandler, spawn=Pool(allowed),
+    LimitedServer(listener, app, handler_class=Handler, spawn=Pool(allowed),
                   log="default" if access_log else None).serve_forever()
 
 
