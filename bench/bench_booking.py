@@ -14,8 +14,10 @@ port with the Redis message queue (issue 9's deployment: deploy/xephang-city@.se
 deploy/nginx-city.conf, which spreads clients over the processes by address); the client spreads its
 connections over the ports the way that hash spreads many phones. Prints the servers' CPU per
 request (from /proc) and, with `--profile FILE` (one server), where its time goes (cProfile).
+`--floor`: the same burst against the same gevent server running an application that does nothing
+(what the machine and its load allow at best).
 Run: `.venv/bin/python bench/bench_booking.py [--client asyncio|threads] [--servers N]
-[--profile /tmp/booking.prof]`
+[--profile /tmp/booking.prof] | --floor`
 """
 from __future__ import annotations
 
@@ -167,6 +169,17 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def cpu_split(pids: list[int]) -> tuple[float, float]:
+    """(user, system) CPU seconds the processes have used (Linux /proc)."""
+    import os
+    user = system = 0.0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        user += int(fields[11]) / os.sysconf("SC_CLK_TCK")
+        system += int(fields[12]) / os.sysconf("SC_CLK_TCK")
+    return user, system
+
+
 def burst(mode: str, ports: list[int], tokens: list[str], day: str) -> list[tuple[Any, ...]]:
     """Fire every booking at once from the chosen client; (status, code, seconds, first) each."""
     out: mp.Queue = mp.Queue()
@@ -190,14 +203,51 @@ def burst(mode: str, ports: list[int], tokens: list[str], day: str) -> list[tupl
     return results
 
 
+def floor() -> None:
+    """The same burst against `xephang run`'s gevent server (serve_gevent: same listener, limits
+    and handler) with an application that does nothing: what this machine, its load and the
+    connection handling alone give."""
+    import subprocess
+    from bench.bench_stall import cpu_seconds
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, str(ROOT / "bench" / "floor_server.py"), str(port)],
+                            cwd=ROOT)
+    try:
+        for _ in range(600):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        tokens = [f"cz-{i:032d}" for i in range(CITIZENS)]
+        cpu0 = cpu_seconds(proc.pid)
+        results = burst("asyncio", [port], tokens, "2026-12-03")
+        cpu = cpu_seconds(proc.pid) - cpu0
+    finally:
+        proc.kill()
+        proc.wait()
+    first = [r[2] * 1000 for r in results if r[3]]
+    kept = [r[2] * 1000 for r in results if not r[3]]
+    lat = first + kept
+    print("command: .venv/bin/python bench/bench_booking.py --floor")
+    print(f"floor (an app that does nothing, same server and client): median "
+          f"{statistics.median(lat):.1f} ms, p99 {pct(lat, 0.99):.1f} ms; new connection median "
+          f"{statistics.median(first):.1f} ms, p99 {pct(first, 0.99):.1f} ms; kept-alive median "
+          f"{statistics.median(kept):.1f} ms, p99 {pct(kept, 0.99):.1f} ms; server CPU "
+          f"{cpu * 1000 / len(results):.2f} ms a request (load average "
+          f"{__import__('os').getloadavg()[0]:.1f})")
+
+
 def main() -> None:
+    if "--floor" in sys.argv:
+        floor()
+        return
     profile = _arg("--profile", None)
     mode = _arg("--client", "asyncio")
     servers = int(_arg("--servers", "1") or 1)
     assert mode in ("asyncio", "threads") and servers >= 1 and not (profile and servers > 1)
     from contextlib import ExitStack
 
-    from bench.bench_stall import cpu_seconds
     from tests.support.redis_server import redis_server
     ports = [_free_port() for _ in range(servers)]
     day = date.today() + timedelta(days=1)
@@ -218,9 +268,11 @@ def main() -> None:
                                  params={"service": SERVICE, "date": day.isoformat()}).json()
             capacity = next(s["capacity"] for s in slots["slots"] if s["start"] == START)
             tokens = make_citizens(tmp / "x.db", CITIZENS)
-            t0, cpu0 = time.perf_counter(), sum(cpu_seconds(p.pid) for p in procs)
+            t0, cpu0 = time.perf_counter(), cpu_split([p.pid for p in procs])
             results = burst(mode, ports, tokens, day.isoformat())
-            wall, cpu = time.perf_counter() - t0, sum(cpu_seconds(p.pid) for p in procs) - cpu0
+            cpu1 = cpu_split([p.pid for p in procs])
+            wall, cpu = time.perf_counter() - t0, sum(cpu1) - sum(cpu0)
+            system = cpu1[1] - cpu0[1]
             # The same requests one at a time (no queue in front of them): what one costs.
             alone = one_at_a_time(ports[0], tokens[:200], day.isoformat())
         finally:
@@ -258,7 +310,8 @@ def main() -> None:
     in_flight = PROCESSES * THREADS if mode == "threads" else CONNECTIONS
     print(f"server CPU in the burst: {cpu * 1000 / len(results):.2f} ms a request "
           f"({len(results) / max(cpu, 1e-9):.0f} requests per CPU second; with {in_flight} "
-          f"in flight, a request queues behind ~{in_flight // servers} others) "
+          f"in flight, a request queues behind ~{in_flight // servers} others; of it in the "
+          f"kernel: {system * 1000 / len(results):.2f} ms) "
           f"(load average {__import__('os').getloadavg()[0]:.1f})")
     if profile:
         print_profile(profile, len(results) + len(alone))
