@@ -370,7 +370,9 @@ def serve_gevent(app, host: str, port: int, access_log: bool,  # noqa: ANN001
 
     gevent's server writes a response's headers and body in separate sends; with Nagle's algorithm
     and delayed ACKs each request then stalled ~40 ms (measured here: 44 ms median for a GET).
-    Accepted sockets inherit TCP_NODELAY from the listener on Linux.
+    Accepted sockets inherit TCP_NODELAY from the listener on Linux. (Our handler, web/
+    gevent_handler.py, now sends a small answer's headers and body together; big ones still go
+    in two sends.)
 
     Limits: at most `max_connections` connections are served at once (more wait in the kernel's
     backlog, so a flood cannot use up the open-file limit), and a connection that sends nothing for
