@@ -14,9 +14,11 @@ port with the Redis message queue (issue 9's deployment: deploy/xephang-city@.se
 deploy/nginx-city.conf, which spreads clients over the processes by address); the client spreads its
 connections over the ports the way that hash spreads many phones. Prints the servers' CPU per
 request (from /proc) and, with `--profile FILE` (one server), where its time goes (cProfile).
-`--floor`: the same burst against the same gevent server running an application that does nothing
-(what the machine and its load allow at best).
-Run: `.venv/bin/python bench/bench_booking.py [--client asyncio|threads] [--servers N]
+`--nginx`: the client goes through nginx (Debian package) configured with deploy/nginx-city.conf,
+each connection from its own 127.0.x.y address (one phone each) so its hash by address spreads
+them over the processes. `--floor`: the same burst against the same gevent server running an
+application that does nothing (what the machine and its load allow at best).
+Run: `.venv/bin/python bench/bench_booking.py [--client asyncio|threads] [--servers N] [--nginx]
 [--profile /tmp/booking.prof] | --floor`
 """
 from __future__ import annotations
@@ -30,7 +32,9 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -112,14 +116,17 @@ async def _exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
     return int(head[9:12]), await reader.readexactly(length)
 
 
-async def _one_connection(port: int, requests_: list[bytes]) -> list[tuple[int, bytes, float, bool]]:
-    """Send the requests one after another on one connection (opened by the first)."""
+async def _one_connection(port: int, requests_: list[bytes],
+                          source: str | None = None) -> list[tuple[int, bytes, float, bool]]:
+    """Send the requests one after another on one connection (opened by the first, from the
+    address `source` when given: one phone each)."""
     out = []
     writer = None
     for request in requests_:
         t0 = time.perf_counter()
         if writer is None:
-            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            reader, writer = await asyncio.open_connection(
+                "127.0.0.1", port, local_addr=(source, 0) if source else None)
             fresh = True
             CONNECTED.append(time.perf_counter() - t0)
         status, body = await _exchange(reader, writer, request)
@@ -130,11 +137,12 @@ async def _one_connection(port: int, requests_: list[bytes]) -> list[tuple[int, 
     return out
 
 
-def async_client(work: list[tuple[int, list[bytes]]], barrier: mp.synchronize.Barrier,
-                 out: mp.Queue) -> None:
-    """One client process: its connections (port, requests) all at once under asyncio."""
+def async_client(work: list[tuple[int, list[bytes], str | None]],
+                 barrier: mp.synchronize.Barrier, out: mp.Queue) -> None:
+    """One client process: its connections (port, requests, source address) all at once."""
     async def burst() -> list[tuple[int, bytes, float, bool]]:
-        parts = await asyncio.gather(*(_one_connection(port, reqs) for port, reqs in work))
+        parts = await asyncio.gather(*(_one_connection(port, reqs, source)
+                                       for port, reqs, source in work))
         return [r for part in parts for r in part]
     barrier.wait()
     done = asyncio.run(burst())
@@ -180,7 +188,8 @@ def cpu_split(pids: list[int]) -> tuple[float, float]:
     return user, system
 
 
-def burst(mode: str, ports: list[int], tokens: list[str], day: str) -> list[tuple[Any, ...]]:
+def burst(mode: str, ports: list[int], tokens: list[str], day: str,
+          own_addresses: bool = False) -> list[tuple[Any, ...]]:
     """Fire every booking at once from the chosen client; (status, code, seconds, first) each."""
     out: mp.Queue = mp.Queue()
     if mode == "threads":
@@ -190,7 +199,8 @@ def burst(mode: str, ports: list[int], tokens: list[str], day: str) -> list[tupl
                  for i in range(PROCESSES)]
     else:  # connection c goes to port c % len(ports); its requests are every CONNECTIONS-th token
         conns = [(ports[c % len(ports)], [booking_request(ports[c % len(ports)], t, day)
-                                          for t in tokens[c::CONNECTIONS]])
+                                          for t in tokens[c::CONNECTIONS]],
+                  f"127.0.{1 + c // 250}.{1 + c % 250}" if own_addresses else None)
                  for c in range(CONNECTIONS)]
         barrier = mp.Barrier(ASYNC_PROCESSES)
         procs = [mp.Process(target=async_client, args=(conns[i::ASYNC_PROCESSES], barrier, out))
@@ -238,6 +248,41 @@ def floor() -> None:
           f"{__import__('os').getloadavg()[0]:.1f})")
 
 
+@contextmanager
+def nginx_front(tmp: Path, ports: list[int]) -> Iterator[tuple[int, int]]:
+    """nginx (Debian package) in front of the server processes with deploy/nginx-city.conf, its
+    upstream pointed at `ports` and its listener at a free port; yields (port, master pid)."""
+    import re
+    import shutil
+    import subprocess
+    binary = shutil.which("nginx") or "/usr/sbin/nginx"
+    port = _free_port()
+    conf = (ROOT / "deploy" / "nginx-city.conf").read_text(encoding="utf-8")
+    conf = re.sub(r"(?m)^\s*server 127\.0\.0\.1:\d+ .*\n", "", conf)
+    conf = conf.replace("    hash $remote_addr consistent;\n", "    hash $remote_addr consistent;\n" + "".join(
+        f"    server 127.0.0.1:{p} max_fails=1 fail_timeout=5s;\n" for p in ports))
+    conf = conf.replace("listen 80;", f"listen 127.0.0.1:{port} backlog=4096;")
+    temp = "".join(f"{kind}_temp_path {tmp}/nginx-{kind};\n"
+                   for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    (tmp / "nginx.conf").write_text(
+        f"daemon off;\nworker_processes auto;\npid {tmp}/nginx.pid;\nerror_log {tmp}/nginx.log;\n"
+        f"events {{ worker_connections 4096; }}\nhttp {{\naccess_log off;\n{temp}{conf}\n}}\n",
+        encoding="utf-8")
+    proc = subprocess.Popen([binary, "-p", str(tmp), "-c", str(tmp / "nginx.conf")],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(200):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        yield port, proc.pid
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
 def main() -> None:
     if "--floor" in sys.argv:
         floor()
@@ -245,7 +290,9 @@ def main() -> None:
     profile = _arg("--profile", None)
     mode = _arg("--client", "asyncio")
     servers = int(_arg("--servers", "1") or 1)
+    front = "--nginx" in sys.argv
     assert mode in ("asyncio", "threads") and servers >= 1 and not (profile and servers > 1)
+    assert not (front and mode == "threads")
     from contextlib import ExitStack
 
     from tests.support.redis_server import redis_server
@@ -268,9 +315,23 @@ def main() -> None:
                                  params={"service": SERVICE, "date": day.isoformat()}).json()
             capacity = next(s["capacity"] for s in slots["slots"] if s["start"] == START)
             tokens = make_citizens(tmp / "x.db", CITIZENS)
+            # --nginx: every connection from its own address (a phone each), so the front's hash
+            # by address spreads them over the processes as it would spread real phones
+            targets, nginx_pids = ports, []
+            if front:
+                nginx_port, master = stack.enter_context(nginx_front(tmp, ports))
+                targets = [nginx_port]
+                for _ in range(100):  # its workers (started after the listener is open)
+                    nginx_pids = [int(x) for x in __import__("subprocess").run(
+                        ["pgrep", "-P", str(master)], capture_output=True, text=True).stdout.split()]
+                    if nginx_pids:
+                        break
+                    time.sleep(0.05)
             t0, cpu0 = time.perf_counter(), cpu_split([p.pid for p in procs])
-            results = burst(mode, ports, tokens, day.isoformat())
+            nginx0 = sum(cpu_split(nginx_pids))
+            results = burst(mode, targets, tokens, day.isoformat(), own_addresses=front)
             cpu1 = cpu_split([p.pid for p in procs])
+            nginx_cpu = sum(cpu_split(nginx_pids)) - nginx0
             wall, cpu = time.perf_counter() - t0, sum(cpu1) - sum(cpu0)
             system = cpu1[1] - cpu0[1]
             # The same requests one at a time (no queue in front of them): what one costs.
@@ -293,7 +354,8 @@ def main() -> None:
     for _status, code, _s, _fresh in results:
         codes[code] = codes.get(code, 0) + 1
     shape = (f"{PROCESSES} processes x {THREADS} threads of requests" if mode == "threads" else
-             f"{ASYNC_PROCESSES} asyncio processes x {CONNECTIONS // ASYNC_PROCESSES} connections")
+             f"{ASYNC_PROCESSES} asyncio processes x {CONNECTIONS // ASYNC_PROCESSES} connections"
+             + (" through nginx" if front else ""))
     print("command: .venv/bin/python bench/bench_booking.py " + " ".join(sys.argv[1:]))
     print(f"{len(results)} citizens, {shape}, {servers} server process(es), one slot "
           f"({SERVICE} {day} {START}, capacity {capacity}); wall {wall:.2f} s")
@@ -313,6 +375,9 @@ def main() -> None:
           f"in flight, a request queues behind ~{in_flight // servers} others; of it in the "
           f"kernel: {system * 1000 / len(results):.2f} ms) "
           f"(load average {__import__('os').getloadavg()[0]:.1f})")
+    if front:
+        print(f"nginx in front (deploy/nginx-city.conf; each connection from its own address): its "
+              f"workers' CPU {nginx_cpu * 1000 / len(results):.2f} ms a request")
     if profile:
         print_profile(profile, len(results) + len(alone))
     assert stored == capacity == codes.get("ok"), "overbooked or underbooked!"
