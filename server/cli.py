@@ -260,7 +260,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     run_singleton(Lease(ctx.db, "open-state-watch"), socketio.start_background_task, socketio.sleep,
                   lambda nap: closures.watch_forever(ctx, nap, say_error))
     from .services import holidays  # this year's and next year's public holidays, by itself:
-    holidays.import_once(ctx, say_error)  # before serving (the first pages see them), then hourly
+    holidays.import_every_site(ctx, say_error)  # before serving (first pages see them), hourly
     run_singleton(Lease(ctx.db, "holidays"), socketio.start_background_task, socketio.sleep,
                   lambda nap: holidays.watch_forever(ctx, nap, say_error))
     start_daily_backups(ctx, args)

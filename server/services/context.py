@@ -237,3 +237,25 @@ def to_site(ctx: Context, messages: list[Message]) -> list[Message]:
     """Messages built without a site (`Event.unnumbered()`), addressed to this context's site's
     rooms (issue 9: background jobs publish for every site)."""
     return [m if m.site_id == ctx.site_id else replace(m, site_id=ctx.site_id) for m in messages]
+
+
+def for_public(base: Context, site_code: str | None, token: str | None) -> Context:
+    """The context of an anonymous caller (a citizen's phone, a public page): the site its
+    `?site=CODE` names (an unknown code: 404 site_code_unknown), else the site of the ticket or
+    booking its URL's token belongs to, else site 1 (the deployment's home site)."""
+    from ..store import citizens as citizen_rows
+    from ..store import queue as ticket_rows
+    from ..store import sites as sites_rows
+    from .errors import UseCaseError
+    if site_code is None and not token:
+        return base
+    with base.db.read() as conn:
+        if site_code is not None:
+            found = sites_rows.site_id_of_code(conn, site_code)
+            if found is None:
+                raise UseCaseError("site_code_unknown", 404, site=site_code[:40])
+            return for_site(base, found)
+        found = ticket_rows.site_of_ticket(conn, token or "")
+        if found is None:
+            found = citizen_rows.site_of_booking(conn, token or "")
+    return for_site(base, found)

@@ -1,0 +1,191 @@
+"""Issue 9: the citizen side per site. A ward's booking page (/dat-lich?site=CODE) lists the ward's
+services and books the ward's slots; its phone verification, tokens, limits and SMS texts are the
+ward's; the city centre's slots and limits are untouched. The background jobs (SMS outbox, public
+holidays) work for every site. SQLite and PostgreSQL."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from server.services import holidays, notify
+from server.services.context import for_site
+from server.services.notify.gateways import HttpGateway
+from server.store import Database
+from server.store import calendar as calendar_rows
+from server.store import site as site_rows
+from server.store.scope import SiteDatabase
+from tests.support.fake_sms import FakeSmsGateway
+from tests.test_site_scoping import SERVICE, add_site_b, db_path  # noqa: F401 (the fixture)
+
+SITE_B, WARD = 2, "phuong-ben-thanh"
+B_NAME = "Lý lịch tư pháp (phường Bến Thành)"
+
+
+def next_weekday() -> str:
+    d = date.today() + timedelta(days=1)
+    while d.weekday() >= 5:
+        d += timedelta(days=1)
+    return d.isoformat()
+
+
+def make_ward(db_path: Path, password: str) -> None:
+    """Site B from the same site file, its booking service renamed and at most 1 booking a day."""
+    add_site_b(db_path, password)
+    with SiteDatabase(Database(db_path), SITE_B).write() as conn:
+        conn.execute("UPDATE services SET name=? WHERE site_id=? AND code=?",
+                     (B_NAME, SITE_B, SERVICE))
+        policy = dict(site_rows.get_setting(conn, "policy") or {})
+        site_rows.set_setting(conn, "policy", {**policy, "daily_per_phone": 1})
+
+
+def make_app(db: Any) -> Any:
+    from server.app import create_app
+    return create_app({"DB": str(db), "ASYNC_MODE": "threading", "SYNC_PUBLISH": True,
+                       "PRINTING": False, "TESTING": True})
+
+
+def site_q(site: str | None) -> str:
+    return f"site={site}" if site else ""
+
+
+def with_site(path: str, site: str | None) -> str:
+    return path if not site else path + ("&" if "?" in path else "?") + site_q(site)
+
+
+def verify(client: Any, ctx: Any, gateway: Any, phone: str, site: str | None) -> str:
+    """A phone verified at one site (its code read at the fake SMS gateway); its citizen token."""
+    r = client.post(with_site("/api/v1/public/verify", site),
+                    json={"phone": phone, "consent": True})
+    assert r.status_code == 202, r.get_json()
+    notify.deliver_due(ctx, HttpGateway(gateway.url))
+    code = gateway.code_for("+84" + phone[1:])
+    r = client.post(with_site("/api/v1/public/verify/confirm", site),
+                    json={"phone": phone, "code": code})
+    assert r.status_code == 200, r.get_json()
+    return str(r.get_json()["token"])
+
+
+def free_of(client: Any, site: str | None, day: str, start: str) -> int:
+    r = client.get(with_site(f"/api/v1/public/slots?service={SERVICE}&date={day}", site))
+    assert r.status_code == 200, r.get_json()
+    return int(next(s["free"] for s in r.get_json()["slots"] if s["start"] == start))
+
+
+def book(client: Any, token: str, site: str | None, day: str, start: str) -> Any:
+    return client.post(with_site("/api/v1/public/bookings", site),
+                       json={"service": SERVICE, "date": day, "start": start},
+                       headers={"Authorization": f"Bearer {token}"})
+
+
+def test_a_wards_booking_page_books_the_wards_slots_with_its_own_limits_and_texts(
+        demo: Any, db_path: Path) -> None:
+    make_ward(db_path, demo.password)
+    app = make_app(db_path)
+    base = app.extensions["xephang"]
+    ward = for_site(base, SITE_B)
+    client = app.test_client()
+    day = next_weekday()
+
+    # the ward's page names its site for its script; an unknown site is a clear 404
+    page = client.get(f"/dat-lich?site={WARD}")
+    assert page.status_code == 200 and f'data-site="{WARD}"' in page.get_data(as_text=True)
+    missing = client.get("/dat-lich?site=phuong-khong-co")
+    assert missing.status_code == 404
+    assert "Không có điểm phục vụ mã phuong-khong-co" in missing.get_data(as_text=True)
+    r = client.get("/api/v1/services?site=phuong-khong-co")
+    assert r.status_code == 404 and r.get_json()["error"]["code"] == "site_code_unknown"
+    # the ward's services are the ward's (the same codes, its own names)
+    names = {s["code"]: s["name"] for s in client.get(f"/api/v1/services?site={WARD}")
+             .get_json()["services"]}
+    assert names[SERVICE] == B_NAME
+    home = {s["code"]: s["name"] for s in client.get("/api/v1/services").get_json()["services"]}
+    assert home[SERVICE] != B_NAME
+
+    with FakeSmsGateway() as gateway:
+        # the verification code of the ward is in the ward's outbox, not the centre's
+        r = client.post(f"/api/v1/public/verify?site={WARD}",
+                        json={"phone": "0912345678", "consent": True})
+        assert r.status_code == 202, r.get_json()
+        assert notify.deliver_due(base, HttpGateway(gateway.url)) == 0
+        assert notify.deliver_due(ward, HttpGateway(gateway.url)) == 1
+        code = gateway.code_for("+84912345678")
+        r = client.post(f"/api/v1/public/verify/confirm?site={WARD}",
+                        json={"phone": "0912345678", "code": code})
+        assert r.status_code == 200, r.get_json()
+        b_token = r.get_json()["token"]
+
+        home_free, ward_free = free_of(client, None, day, "08:00"), free_of(client, WARD, day, "08:00")
+        # a ward's citizen token is no token at the centre: the phone verifies there too
+        r = book(client, b_token, None, day, "08:00")
+        assert r.status_code == 401 and r.get_json()["error"]["code"] == "citizen_unverified"
+        r = book(client, b_token, WARD, day, "08:00")
+        assert r.status_code == 201, r.get_json()
+        booking = r.get_json()
+        assert free_of(client, WARD, day, "08:00") == ward_free - 1
+        assert free_of(client, None, day, "08:00") == home_free  # the centre's slot untouched
+        # the ward's confirmation SMS, with the ward's service name
+        assert notify.deliver_due(ward, HttpGateway(gateway.url)) == 1
+        text = gateway.texts_for("+84912345678")[-1]
+        assert B_NAME in text and booking["code"] in text
+
+        # the ward allows 1 booking a day per phone; the centre its own 2, counted apart
+        r = book(client, b_token, WARD, day, "09:00")
+        assert r.status_code == 429 and r.get_json()["error"]["code"] == "limit_reached"
+        a_token = verify(client, base, gateway, "0912345678", None)
+        for start in ("08:00", "09:00"):
+            r = book(client, a_token, None, day, start)
+            assert r.status_code == 201, r.get_json()
+        r = book(client, a_token, None, day, "10:00")
+        assert r.status_code == 429 and r.get_json()["error"]["code"] == "limit_reached"
+        assert free_of(client, WARD, day, "09:00") == free_of(client, None, day, "10:00")
+
+    # the booking's own URLs find its site by its token; another site's name does not
+    token = booking["token"]
+    assert booking["service_name"] == B_NAME
+    assert client.get(f"/api/v1/public/bookings/{token}").get_json()["service_name"] == B_NAME
+    assert client.get(f"/api/v1/public/bookings/{token}?site={WARD}").status_code == 200
+    assert client.get(f"/api/v1/public/bookings/{token}?site=hcmc").status_code == 404
+    page = client.get(f"/dat-lich/b/{token}")
+    assert page.status_code == 200 and f'data-site="{WARD}"' in page.get_data(as_text=True)
+    r = client.delete(f"/api/v1/public/bookings/{token}")
+    assert r.status_code == 200 and r.get_json()["status"] == "cancelled"
+    assert free_of(client, WARD, day, "08:00") == ward_free
+
+
+class Stop(Exception):
+    """Ends a job's endless loop after one round."""
+
+
+def test_the_sms_worker_and_the_holidays_job_work_for_every_site(demo: Any, db_path: Path) -> None:
+    make_ward(db_path, demo.password)
+    app = make_app(db_path)
+    base = app.extensions["xephang"]
+    client = app.test_client()
+    with FakeSmsGateway() as gateway:
+        for phone, site in (("0911111111", None), ("0922222222", WARD)):
+            r = client.post(with_site("/api/v1/public/verify", site),
+                            json={"phone": phone, "consent": True})
+            assert r.status_code == 202, r.get_json()
+
+        def one_round(_seconds: float) -> None:
+            raise Stop
+
+        errors: list[str] = []
+        with pytest.raises(Stop):
+            notify.run_forever(base, one_round, errors.append, HttpGateway(gateway.url))
+        assert errors == []
+        assert gateway.code_for("+84911111111") and gateway.code_for("+84922222222")
+
+    # the ward's calendar gets its public holidays from the server's job too
+    with SiteDatabase(Database(db_path), SITE_B).read() as conn:
+        before = calendar_rows.holiday_years(conn)
+    holidays.import_every_site(base, errors.append)
+    assert errors == []
+    this_year = base.clock().year
+    for site in (1, SITE_B):
+        with SiteDatabase(Database(db_path), site).read() as conn:
+            assert {this_year, this_year + 1} <= calendar_rows.holiday_years(conn)
+    assert this_year not in before  # it was the job that added them
