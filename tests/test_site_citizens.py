@@ -189,3 +189,51 @@ def test_the_sms_worker_and_the_holidays_job_work_for_every_site(demo: Any, db_p
         with SiteDatabase(Database(db_path), site).read() as conn:
             assert {this_year, this_year + 1} <= calendar_rows.holiday_years(conn)
     assert this_year not in before  # it was the job that added them
+
+
+def test_lists_and_counts_of_one_site_hold_only_its_rows(demo: Any, db_path: Path) -> None:
+    """The site editor's open tickets and numbers given out, the simulator's history, the last
+    admin check, the event log's position and a ticket's history: each site's own."""
+    from server.store import accounts, site_admin
+    from server.store import queue as queue_rows
+    from server.store import simulate as history_rows
+    b = add_site_b(db_path, demo.password)
+    app = make_app(db_path)
+    client = app.test_client()
+    kiosk_a = {"Authorization": f"Bearer {demo.token('kiosk-A1')}"}
+    issued = []
+    for _ in range(2):
+        r = client.post("/api/v1/tickets", json={"service": SERVICE}, headers=kiosk_a)
+        assert r.status_code == 201, r.get_json()
+        issued.append(r.get_json())
+    r = client.post("/api/v1/tickets", json={"service": SERVICE},
+                    headers={"Authorization": f"Bearer {b['kiosk']}"})
+    assert r.status_code == 201, r.get_json()
+    db = Database(db_path)
+    site_a, site_b = SiteDatabase(db, 1), SiteDatabase(db, SITE_B)
+    day = issued[0]["issued_at"][:10] if "issued_at" in issued[0] else None
+    with site_a.read() as conn:
+        a_id = queue_rows.ticket_by_token(conn, issued[0]["token"])
+        assert a_id is not None
+        day = a_id["day"]
+        assert site_admin.open_tickets_by_service(conn, day) == {SERVICE: 2}
+        assert site_admin.issued_by_service(conn, day) == {SERVICE: 2}
+        assert history_rows.issued_by_service(conn)[SERVICE] == 2
+        a_events = queue_rows.events_of_ticket(conn, a_id["id"])
+        assert a_events
+        a_last = queue_rows.last_seq(conn)
+        admins_a = accounts.active_admins(conn)
+    with site_b.read() as conn:
+        assert site_admin.open_tickets_by_service(conn, day) == {SERVICE: 1}
+        assert site_admin.issued_by_service(conn, day) == {SERVICE: 1}
+        assert history_rows.issued_by_service(conn)[SERVICE] == 1
+        assert [t["service"] for t in history_rows.recorded_day(conn, day)] == [SERVICE]
+        assert queue_rows.events_of_ticket(conn, a_id["id"]) == []  # A's ticket: none of B's
+        assert queue_rows.get_event(conn, a_events[0]["id"]) is None
+        b_last = queue_rows.last_seq(conn)
+        assert accounts.active_admins(conn) == 1  # b_quantri: A's admins do not count for B
+    assert b_last > a_last  # B issued last; A's position is A's last event, not B's
+    assert admins_a >= 1
+    with site_a.read() as conn:
+        assert queue_rows.last_seq(conn) == a_last
+    db.close()
