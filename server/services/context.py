@@ -100,6 +100,9 @@ class Context:
 
     site_id: int = 1  # issue 9: the site this context works for (its db marks every transaction)
     _sites: dict[int, "Context"] = field(default_factory=dict)  # site 1's context holds the others
+    # Called with each site's context opened after start (a site added while the server runs):
+    # the outbox relay starts that site's relay (realtime.start_relay).
+    site_opened: Callable[["Context"], None] | None = None
 
     SITE_CHECK_EVERY = 2.0  # seconds: how soon a change made by another process is seen
 
@@ -199,6 +202,9 @@ def for_site(base: Context, site_id: int | None) -> Context:
                 found = Context.open(site_db, clock=lambda: base.clock(),  # tests move it
                                      publish=base.publish, printer=base.printer, site_id=sid)
                 base._sites[sid] = found
+                opened = base.site_opened
+                if opened is not None:  # before anyone else uses it: its first change is logged
+                    opened(found)
     return found
 
 
