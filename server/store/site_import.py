@@ -155,9 +155,9 @@ def _copy_rows(src: sqlite3.Connection, raw: Any, table: str, target_cols: list[
         if c == "site_id":
             moves.append(lambda v: site_id)
         elif c == "id" and offsets.get(table):
-            moves.append(lambda v, k=offsets[table]: v if v is None else v + k)
+            moves.append(_shift(offsets[table]))
         elif c in refs:
-            moves.append(lambda v, k=offsets.get(refs[c], 0): v if v is None else v + k)
+            moves.append(_shift(offsets.get(refs[c], 0)))
         else:
             moves.append(lambda v: _actor_key(v, offsets) if isinstance(v, str) else v)
     names = ", ".join(f'"{c}"' for c in cols)
@@ -170,6 +170,11 @@ def _copy_rows(src: sqlite3.Connection, raw: Any, table: str, target_cols: list[
             out.executemany(insert, [tuple(m(v) for m, v in zip(moves, row)) for row in rows])
             copied += len(rows)
     return copied
+
+
+def _shift(offset: int) -> Callable[[Any], Any]:
+    """An id (or NULL) moved by `offset`."""
+    return lambda v: v if v is None else v + offset
 
 
 def _actor_key(value: str, offsets: dict[str, int]) -> str:
