@@ -28,6 +28,15 @@ def _code_of(here: Any) -> str:
         return next((s["code"] for s in site_rows.list_sites(conn) if s["id"] == here.site_id), "")
 
 
+def site_code_here() -> str:
+    """The code of the current request's site, for a public page's links ("" for site 1 or an
+    unknown site: the link then opens site 1's page, as before issue 9)."""
+    try:
+        return _code_of(ctx())
+    except UseCaseError:
+        return ""
+
+
 def _page(booking: str) -> Any:
     """The page in its site: `?site=CODE` (a ward's link), else the booking's, else site 1."""
     try:
