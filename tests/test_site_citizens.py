@@ -237,3 +237,35 @@ def test_lists_and_counts_of_one_site_hold_only_its_rows(demo: Any, db_path: Pat
     with site_a.read() as conn:
         assert queue_rows.last_seq(conn) == a_last
     db.close()
+
+
+def test_a_wards_admin_edits_the_ward_without_the_centres_tickets_or_counters_in_the_way(
+        demo: Any, db_path: Path) -> None:
+    """The site editor's safety checks (open tickets of a service, an open counter) count the
+    editor's own site: the centre's waiting ticket and open counter 18 do not stop the ward's
+    admin, and still stop the centre's."""
+    from tests.test_site_scoping import COUNTER, bearer
+    add_site_b(db_path, demo.password)
+    app = make_app(db_path)
+    client = app.test_client()
+    r = client.post("/api/v1/tickets", json={"service": SERVICE},
+                    headers={"Authorization": f"Bearer {demo.token('kiosk-A1')}"})
+    assert r.status_code == 201, r.get_json()
+    officer_a = bearer(client, f"canbo{COUNTER}", demo.password)
+    r = client.post(f"/api/v1/counters/{COUNTER}/open", json={}, headers=officer_a)
+    assert r.status_code == 200, r.get_json()
+    admin_a = bearer(client, "quantri", demo.password)
+    admin_b = bearer(client, "b_quantri", demo.password)
+    base = "/api/v1/admin/site"
+    r = client.post(f"{base}/service/{SERVICE}/retire", json={}, headers=admin_a)
+    assert r.status_code == 400 and r.get_json()["error"]["code"] == "has_open_tickets"
+    r = client.post(f"{base}/counter/{COUNTER}/retire", json={}, headers=admin_a)
+    assert r.status_code == 400 and r.get_json()["error"]["code"] == "counter_not_closed"
+    r = client.post(f"{base}/counter/{COUNTER}/retire", json={}, headers=admin_b)
+    assert r.status_code == 200, r.get_json()
+    r = client.post(f"{base}/service/{SERVICE}/retire", json={}, headers=admin_b)
+    assert r.status_code == 200, r.get_json()
+    phone = app.test_client()  # no staff session cookie: a citizen's phone
+    ward = {s["code"] for s in phone.get(f"/api/v1/services?site={WARD}").get_json()["services"]}
+    centre = {s["code"] for s in phone.get("/api/v1/services").get_json()["services"]}
+    assert SERVICE in centre and SERVICE not in ward
