@@ -29,6 +29,14 @@ def due_messages(conn: sqlite3.Connection, now: str, limit: int) -> list[dict[st
         "ORDER BY next_at, id LIMIT ?", (site_of(conn), now, limit))]
 
 
+def sites_with_due_messages(conn: sqlite3.Connection, now: str) -> list[int]:
+    """The sites with a pending message whose time has come, in the whole deployment (one
+    statement for the SMS worker's round, however many sites; through notify_outbox_due)."""
+    return [int(r[0]) for r in conn.execute(
+        "SELECT DISTINCT site_id FROM notify_outbox WHERE status='pending' AND next_at<=? "
+        "ORDER BY site_id", (now,))]
+
+
 def claim_message(conn: sqlite3.Connection, msg_id: int, attempts: int, until: str) -> bool:
     """Take a message for one attempt (pushing its time to `until`, in case the sender dies);
     False when another worker took it first."""
