@@ -201,10 +201,10 @@ def for_site(base: Context, site_id: int | None) -> Context:
                 site_db = cast(Database, SiteDatabase(base.db, sid))  # Database's surface
                 found = Context.open(site_db, clock=lambda: base.clock(),  # tests move it
                                      publish=base.publish, printer=base.printer, site_id=sid)
-                base._sites[sid] = found
                 opened = base.site_opened
                 if opened is not None:  # before anyone else uses it: its first change is logged
                     opened(found)
+                base._sites[sid] = found
     return found
 
 
