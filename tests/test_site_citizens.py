@@ -269,3 +269,46 @@ def test_a_wards_admin_edits_the_ward_without_the_centres_tickets_or_counters_in
     ward = {s["code"] for s in phone.get(f"/api/v1/services?site={WARD}").get_json()["services"]}
     centre = {s["code"] for s in phone.get("/api/v1/services").get_json()["services"]}
     assert SERVICE in centre and SERVICE not in ward
+
+
+def test_reloading_a_wards_file_is_not_stopped_by_the_centres_waiting_tickets(
+        demo: Any, db_path: Path, tmp_path: Path) -> None:
+    """`init --reload --site-code WARD`: a ward's file that leaves its TP-LLTP with no counter
+    loads while the centre has a ticket waiting at TP-LLTP (the strand check counts the ward's
+    tickets), and is refused once the ward has one; the centre's counters stay as they were."""
+    from server.services.errors import UseCaseError
+    from server.setup import reload_site
+    from server.store import site as site_store
+    from tests.conftest import ROOT
+    b = add_site_b(db_path, demo.password)
+    text = (ROOT / "config" / "site.toml").read_text(encoding="utf-8")
+    ward_file = tmp_path / "ward.toml"
+    ward_file.write_text(text.replace('services = ["TP-LLTP", ', "services = [")
+                         .replace('services = ["TP-LLTP"]', 'services = ["TP-QT"]'),
+                         encoding="utf-8")
+    client = make_app(db_path).test_client()
+    r = client.post("/api/v1/tickets", json={"service": SERVICE},
+                    headers={"Authorization": f"Bearer {demo.token('kiosk-A1')}"})
+    assert r.status_code == 201, r.get_json()
+    db = Database(db_path)
+    ward = SiteDatabase(db, SITE_B)
+    reload_site(ward, ward_file)  # the centre's waiting ticket is not the ward's
+    with ward.read() as conn:
+        ward_counters = {c["number"]: c["services"] for c in site_store.load_site_rows(conn)["counters"]}
+    with db.read() as conn:
+        centre_counters = {c["number"]: c["services"]
+                           for c in site_store.load_site_rows(conn)["counters"]}
+    assert SERVICE not in str(ward_counters[18]) and SERVICE in str(centre_counters[18])
+    # once the ward has a waiting TP-LLTP ticket, a file stranding it is refused
+    ward_file.write_text(text, encoding="utf-8")
+    reload_site(ward, ward_file)
+    r = client.post("/api/v1/tickets", json={"service": SERVICE},  # the ward's own kiosk
+                    headers={"Authorization": f"Bearer {b['kiosk']}"})
+    assert r.status_code == 201, r.get_json()
+    ward_file.write_text(text.replace('services = ["TP-LLTP", ', "services = [")
+                         .replace('services = ["TP-LLTP"]', 'services = ["TP-QT"]'),
+                         encoding="utf-8")
+    with pytest.raises(UseCaseError) as refused:
+        reload_site(ward, ward_file)
+    assert refused.value.code == "reload_no_counter"
+    db.close()
