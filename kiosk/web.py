@@ -31,7 +31,9 @@ def assist() -> str:
 @bp.get("/t/<token>")
 def ticket_page(token: str) -> str:
     """A ticket's public page (the QR code's target): live status, no personal data."""
-    return render_template("kiosk/ticket.html", lang=_page_lang(), token=token)
+    from server.web.citizen_pages import site_code_here  # its booking link: the ticket's site
+    return render_template("kiosk/ticket.html", lang=_page_lang(), token=token,
+                           site_code=site_code_here())
 
 
 @bp.get("/t/sw.js")

@@ -260,7 +260,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     run_singleton(Lease(ctx.db, "open-state-watch"), socketio.start_background_task, socketio.sleep,
                   lambda nap: closures.watch_forever(ctx, nap, say_error))
     from .services import holidays  # this year's and next year's public holidays, by itself:
-    holidays.import_once(ctx, say_error)  # before serving (the first pages see them), then hourly
+    holidays.import_every_site(ctx, say_error)  # before serving (first pages see them), hourly
     run_singleton(Lease(ctx.db, "holidays"), socketio.start_background_task, socketio.sleep,
                   lambda nap: holidays.watch_forever(ctx, nap, say_error))
     start_daily_backups(ctx, args)
@@ -807,6 +807,8 @@ def cmd_migrate_to(args: argparse.Namespace) -> int:
         check(args.to, reach=True)
     except BadLocation as exc:
         return _refused(exc)
+    if args.site_code:  # issue 9: a building's file becomes a new site of the city's database
+        return _import_site(args)
     try:
         result = copy_to_postgres(args.db, args.to, batch=args.batch, progress=lambda t, n: print(
             f"  {t}: {n} rows", flush=True) if args.verbose else None)
@@ -815,6 +817,36 @@ def cmd_migrate_to(args: argparse.Namespace) -> int:
     from .store.location import redact
     print(f"copied {result.total} rows in {len(result.rows)} tables from {args.db} to "
           f"{redact(args.to)}")
+    return 0
+
+
+def _import_site(args: argparse.Namespace) -> int:
+    """migrate-to --site-code: add the SQLite file to a PostgreSQL deployment as a new site."""
+    from .services.sites import CODE
+    from .store.location import redact
+    from .store.site_import import import_site
+    from .store.transfer import TransferError
+    if not CODE.fullmatch(args.site_code):
+        return _refused(TransferError("site_code_bad", site=args.site_code))
+    try:
+        site_id, result = import_site(args.db, args.to, args.site_code, batch=args.batch,
+                                      progress=lambda t, n: print(f"  {t}: {n} rows", flush=True)
+                                      if args.verbose else None)
+    except TransferError as exc:
+        return _refused(exc)
+    from .services.audit import record_alone
+    from .services.auth import CLI
+    from .store import Database
+    from .store.scope import SiteDatabase
+    target = Database(args.to)
+    try:  # the new site's trail starts with its arrival (the file's own trail came with it)
+        record_alone(SiteDatabase(target, site_id), CLI, "site.import",  # type: ignore[arg-type]
+                     f"site:{args.site_code}", None,
+                     {"file": Path(args.db).name, "rows": result.total})
+    finally:
+        target.close()
+    print(f"imported {result.total} rows in {len(result.rows)} tables from {args.db} to "
+          f"{redact(args.to)} as site {args.site_code} (id {site_id})")
     return 0
 
 
@@ -971,6 +1003,9 @@ def parser() -> argparse.ArgumentParser:
                     help="the PostgreSQL database to fill (migrated here; must hold no data)")
     mt.add_argument("--batch", type=int, default=1000, help="rows per insert batch (default 1000)")
     mt.add_argument("--verbose", action="store_true", help="print the rows copied per table")
+    mt.add_argument("--site-code", default=None, metavar="CODE",
+                    help="add the file to a deployment that already has data, as a NEW site "
+                         "CODE (ids moved past the deployment's; refused if CODE exists)")
     mt.set_defaults(func=cmd_migrate_to)
     return p
 

@@ -645,6 +645,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
                              "into an empty database"),
     "migrate_to_schema_differs": ("lược đồ hai bên khác nhau: {what}",
                                   "the two schemas differ: {what}"),
+    # issue 9: migrate-to --site-code (branch e-citizens)
+    "migrate_to_one_site": ("tệp có {n} điểm phục vụ: chỉ nhập được tệp của một tòa nhà (một điểm)",
+                            "the file holds {n} sites: only a building's file (one site) can be "
+                            "imported"),
+    "migrate_to_users_taken": ("tên đăng nhập đã có trong hệ thống: {names}; đổi tên trong tệp "
+                               "trước khi nhập",
+                               "usernames already used in the deployment: {names}; rename them "
+                               "in the file before importing it"),
 }
 LANGS = ("vi", "en")
 

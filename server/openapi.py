@@ -331,6 +331,7 @@ def spec() -> dict[str, Any]:
     paths.update(_citizen_paths())  # issue 10, area a-book
     paths.update(_simulation_paths())  # issue 12, area b-simpage
     paths.update(_remote_paths())  # issue 10, area b-remote
+    _site_param(paths)  # issue 9, area e-citizens
     _shared_answers(paths)
     public_props = {k: v for k, v in ticket_props.items() if k != "id"}
     ticket_props["channel"] = {"enum": ["kiosk", "assisted", "remote", "appointment"],
@@ -506,6 +507,21 @@ LIMITED = {"description": "`limit_reached`: a policy limit (requests per address
                           "message says which",
            "headers": RETRY_AFTER,
            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}}
+
+
+SITE_PARAM = {"name": "site", "in": "query", "required": False, "schema": STR,
+              "description": "the site's code (a ward's public page: /dat-lich?site=CODE); "
+                             "without it, the site of the ticket or booking the path's token "
+                             "names, else site 1; an unknown code answers 404 "
+                             "site_code_unknown; ignored for devices and staff (their own site)"}
+
+
+def _site_param(paths: dict[str, Any]) -> None:
+    """Issue 9: the anonymous citizen calls name their site by `?site=CODE`."""
+    for path, methods in paths.items():
+        if path.startswith("/public/") or path in ("/services", "/site"):
+            for op in methods.values():
+                op.setdefault("parameters", []).append(SITE_PARAM)
 
 
 def _citizen_paths() -> dict[str, Any]:

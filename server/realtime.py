@@ -473,7 +473,8 @@ def start_relay(app: Flask, ctx: Context, publisher: Publisher, url: str) -> Non
     publisher.message_queue = True
     publisher.MAX_BACKLOG = 10**9  # the relay reads in batches; a resync would reach only here
     from .services.context import every_site
-    for site in every_site(ctx):  # issue 9: one relay (lease, position, wake-ups) per site
+
+    def start_site(site: Context) -> None:
         relay = OutboxRelay(site, Lease(ctx.db, NAME, ttl=TTL_S, site_id=site.site_id),
                             publisher.relayed, publisher.stats_tick, site_id=site.site_id,
                             failures=lambda: int(socketio.server.manager.given_up))
@@ -483,3 +484,25 @@ def start_relay(app: Flask, ctx: Context, publisher: Publisher, url: str) -> Non
             app.extensions["xephang.relay"], app.extensions["xephang.waker"] = relay, waker
         socketio.start_background_task(waker.listen)
         run_singleton(relay.lease, socketio.start_background_task, socketio.sleep, relay.run)
+
+    for site in every_site(ctx):  # issue 9: one relay (lease, position, wake-ups) per site
+        start_site(site)
+    # A site added while this process runs (`xephang site add`) gets its relay when its context
+    # is first opened here (a device or page of it, a job), and at the latest within
+    # NEW_SITES_EVERY_S (the look below): its changes are logged from their first.
+    ctx.site_opened = start_site
+    socketio.start_background_task(_look_for_new_sites, ctx)
+
+
+NEW_SITES_EVERY_S = 10.0
+
+
+def _look_for_new_sites(ctx: Context) -> None:
+    """Open every site of the deployment now and then (a new one starts its relay)."""
+    from .services.context import every_site
+    while True:
+        socketio.sleep(NEW_SITES_EVERY_S)
+        try:
+            every_site(ctx)
+        except Exception as exc:  # noqa: BLE001 - the database is away: look again later
+            log.warning("looking for new sites failed: %s", exc)

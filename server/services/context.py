@@ -100,6 +100,9 @@ class Context:
 
     site_id: int = 1  # issue 9: the site this context works for (its db marks every transaction)
     _sites: dict[int, "Context"] = field(default_factory=dict)  # site 1's context holds the others
+    # Called with each site's context opened after start (a site added while the server runs):
+    # the outbox relay starts that site's relay (realtime.start_relay).
+    site_opened: Callable[["Context"], None] | None = None
 
     SITE_CHECK_EVERY = 2.0  # seconds: how soon a change made by another process is seen
 
@@ -198,6 +201,9 @@ def for_site(base: Context, site_id: int | None) -> Context:
                 site_db = cast(Database, SiteDatabase(base.db, sid))  # Database's surface
                 found = Context.open(site_db, clock=lambda: base.clock(),  # tests move it
                                      publish=base.publish, printer=base.printer, site_id=sid)
+                opened = base.site_opened
+                if opened is not None:  # before anyone else uses it: its first change is logged
+                    opened(found)
                 base._sites[sid] = found
     return found
 
@@ -237,3 +243,25 @@ def to_site(ctx: Context, messages: list[Message]) -> list[Message]:
     """Messages built without a site (`Event.unnumbered()`), addressed to this context's site's
     rooms (issue 9: background jobs publish for every site)."""
     return [m if m.site_id == ctx.site_id else replace(m, site_id=ctx.site_id) for m in messages]
+
+
+def for_public(base: Context, site_code: str | None, token: str | None) -> Context:
+    """The context of an anonymous caller (a citizen's phone, a public page): the site its
+    `?site=CODE` names (an unknown code: 404 site_code_unknown), else the site of the ticket or
+    booking its URL's token belongs to, else site 1 (the deployment's home site)."""
+    from ..store import citizens as citizen_rows
+    from ..store import queue as ticket_rows
+    from ..store import sites as sites_rows
+    from .errors import UseCaseError
+    if site_code is None and not token:
+        return base
+    with base.db.read() as conn:
+        if site_code is not None:
+            found = sites_rows.site_id_of_code(conn, site_code)
+            if found is None:
+                raise UseCaseError("site_code_unknown", 404, site=site_code[:40])
+            return for_site(base, found)
+        found = ticket_rows.site_of_ticket(conn, token or "")
+        if found is None:
+            found = citizen_rows.site_of_booking(conn, token or "")
+    return for_site(base, found)

@@ -67,9 +67,23 @@ def import_once(ctx: Context, log: Callable[[str], Any]) -> None:
         log(f"adding the public holidays failed: {exc}")
 
 
+def import_every_site(ctx: Context, log: Callable[[str], Any]) -> None:
+    """import_once for every site of the deployment (issue 9: each site has its own calendar; a
+    site added while the server runs gets its holidays at the next round)."""
+    from .context import every_site
+    try:
+        sites = every_site(ctx)
+    except Exception as exc:
+        log(f"adding the public holidays failed: {exc}")
+        return
+    for site_ctx in sites:
+        import_once(site_ctx, log)
+
+
 def watch_forever(ctx: Context, sleep: Callable[[float], Any], log: Callable[[str], Any]) -> None:
-    """Every CHECK_EVERY_S, add the holidays of a year that came into range (a background task
-    of the server, started after a first import_once; one small read when there is nothing to do)."""
+    """Every CHECK_EVERY_S, add the holidays of a year that came into range, in every site (a
+    background task of the server, started after a first import_every_site; one small read per
+    site when there is nothing to do)."""
     while True:
         sleep(CHECK_EVERY_S)
-        import_once(ctx, log)
+        import_every_site(ctx, log)

@@ -221,8 +221,10 @@ def set_password(conn: sqlite3.Connection, user_id: int, password_hash: str) -> 
 
 
 def active_admins(conn: sqlite3.Connection) -> int:
-    """How many administrators can log in."""
-    return int(conn.execute("SELECT COUNT(*) FROM users WHERE role='admin' AND active=1").fetchone()[0])
+    """How many administrators can log in and administer this site (its own and city-level
+    ones: the last of them cannot be removed)."""
+    return int(conn.execute("SELECT COUNT(*) FROM users WHERE role='admin' AND active=1 "
+                            "AND (site_id=? OR site_id IS NULL)", (site_of(conn),)).fetchone()[0])
 
 
 def any_device_by_name(conn: sqlite3.Connection, name: str) -> dict[str, Any] | None:

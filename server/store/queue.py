@@ -397,14 +397,18 @@ def clear_login_failures(conn: sqlite3.Connection, username: str, address: str) 
 
 
 def last_seq(conn: sqlite3.Connection) -> int:
-    """The event log's last position."""
-    return int(conn.execute("SELECT COALESCE(MAX(id), 0) FROM events").fetchone()[0])
+    """The event log's last position in this site (through events_site, m360). Per site: on
+    PostgreSQL sites write in parallel, and another site's later event committed first must not
+    put a snapshot's seq past a call of this site still being committed."""
+    return int(conn.execute("SELECT COALESCE(MAX(id), 0) FROM events WHERE site_id=?",
+                            (site_of(conn),)).fetchone()[0])
 
 
 def events_of_ticket(conn: sqlite3.Connection, ticket_id: int) -> list[dict[str, Any]]:
     """A ticket's history."""
     out = []
-    for r in conn.execute("SELECT * FROM events WHERE ticket_id=? ORDER BY id", (ticket_id,)):
+    for r in conn.execute("SELECT * FROM events WHERE site_id=? AND ticket_id=? ORDER BY id",
+                          (site_of(conn), ticket_id)):
         e = dict(r)
         e["data"] = loads(e["data"])
         out.append(e)
@@ -483,8 +487,9 @@ def missed_at_counter(conn: sqlite3.Connection, day: str, counter: int,
 # --- reads and writes that lived outside the store before (issue 7, "SQL only in the store") ---
 
 def get_event(conn: sqlite3.Connection, event_id: int) -> dict[str, Any] | None:
-    """One event of the log by id."""
-    row = conn.execute("SELECT * FROM events WHERE id=?", (event_id,)).fetchone()
+    """One event of this site's log by id."""
+    row = conn.execute("SELECT * FROM events WHERE site_id=? AND id=?",
+                       (site_of(conn), event_id)).fetchone()
     return None if row is None else dict(row)
 
 

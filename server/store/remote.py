@@ -5,10 +5,13 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
+from .scope import site_of
+
 
 def booking_by_code(conn: sqlite3.Connection, code: str) -> dict[str, Any] | None:
     """A booking (appointment or remote number) by its check-in code."""
-    row = conn.execute("SELECT * FROM bookings WHERE site_id=1 AND code=?", (code,)).fetchone()
+    row = conn.execute("SELECT * FROM bookings WHERE site_id=? AND code=?",
+                       (site_of(conn), code)).fetchone()
     return None if row is None else dict(row)
 
 
@@ -22,22 +25,23 @@ def turn_at(conn: sqlite3.Connection, day: str, service: str, queued_at: str) ->
     """When the first ticket of the service's normal line (a remote number's line) queued after
     this place was called: its turn came then; or None (through tickets_called_place). A later
     priority ticket called first does not pass its turn."""
-    row = conn.execute("SELECT MIN(called_at) FROM tickets WHERE day=? AND service=? "
+    row = conn.execute("SELECT MIN(called_at) FROM tickets WHERE site_id=? AND day=? AND service=? "
                        "AND queued_at > ? AND called_at IS NOT NULL AND priority IS NULL",
-                       (day, service, queued_at)).fetchone()
+                       (site_of(conn), day, service, queued_at)).fetchone()
     return None if row is None or row[0] is None else str(row[0])
 
 
 def away_before(conn: sqlite3.Connection, day: str) -> list[dict[str, Any]]:
     """Remote tickets of earlier days never checked in (through the partial index tickets_away)."""
     return [dict(r) for r in conn.execute(
-        "SELECT * FROM tickets WHERE status='away' AND day < ?", (day,))]
+        "SELECT * FROM tickets WHERE site_id=? AND status='away' AND day < ?", (site_of(conn), day))]
 
 
 def away_of(conn: sqlite3.Connection, day: str, service: str) -> list[dict[str, Any]]:
     """A service's remote tickets of a day not checked in (through tickets_queue)."""
     return [dict(r) for r in conn.execute(
-        "SELECT * FROM tickets WHERE day=? AND status='away' AND service=?", (day, service))]
+        "SELECT * FROM tickets WHERE site_id=? AND day=? AND status='away' AND service=?",
+        (site_of(conn), day, service))]
 
 
 def channel_counts(conn: sqlite3.Connection, day: str) -> dict[str, dict[str, int]]:
@@ -47,8 +51,8 @@ def channel_counts(conn: sqlite3.Connection, day: str) -> dict[str, dict[str, in
             "SELECT CASE WHEN channel IS NOT NULL THEN channel WHEN issued_by LIKE 'device:%' "
             "THEN 'kiosk' ELSE 'assisted' END, COUNT(*), "
             "SUM(CASE WHEN status NOT IN ('away','expired') THEN 1 ELSE 0 END), "
-            "SUM(CASE WHEN status='expired' THEN 1 ELSE 0 END) FROM tickets WHERE day=? GROUP BY 1",
-            (day,)):
+            "SUM(CASE WHEN status='expired' THEN 1 ELSE 0 END) FROM tickets "
+            "WHERE site_id=? AND day=? GROUP BY 1", (site_of(conn), day)):
         out[str(r[0])] = {"issued": int(r[1]), "checked_in": int(r[2] or 0),
                           "expired": int(r[3] or 0)}
     return out
@@ -60,10 +64,10 @@ def appointments_of_day(conn: sqlite3.Connection, day: str) -> list[dict[str, An
         "SELECT service, start, \"end\", COUNT(*) AS booked, "
         "SUM(CASE WHEN checked_in_at IS NOT NULL THEN 1 ELSE 0 END) AS checked_in, "
         "SUM(CASE WHEN status='no_show' THEN 1 ELSE 0 END) AS no_show "
-        "FROM bookings WHERE site_id=1 AND day=? AND kind='appointment' "
+        "FROM bookings WHERE site_id=? AND day=? AND kind='appointment' "
         "AND status IN ('booked','no_show') GROUP BY service, start, \"end\" "
         "ORDER BY start, service",
-        (day,))]
+        (site_of(conn), day))]
 
 
 def away_counts(conn: sqlite3.Connection, day: str, services: list[str]) -> dict[str, int]:
@@ -72,8 +76,8 @@ def away_counts(conn: sqlite3.Connection, day: str, services: list[str]) -> dict
         return {}
     marks = ",".join("?" * len(services))
     return {str(r[0]): int(r[1]) for r in conn.execute(
-        f"SELECT service, COUNT(*) FROM tickets WHERE day=? AND status='away' "
-        f"AND service IN ({marks}) GROUP BY service", [day, *services])}
+        f"SELECT service, COUNT(*) FROM tickets WHERE site_id=? AND day=? AND status='away' "
+        f"AND service IN ({marks}) GROUP BY service", [site_of(conn), day, *services])}
 
 
 # -- Web Push subscriptions of ticket pages ----------------------------------------------------
@@ -81,10 +85,10 @@ def away_counts(conn: sqlite3.Connection, day: str, services: list[str]) -> dict
 def save_push(conn: sqlite3.Connection, ticket_id: int, day: str, endpoint: str, p256dh: str,
               auth: str, ahead: int, at: str) -> None:
     """Remember (or renew) a ticket page's push subscription."""
-    conn.execute("INSERT INTO push_subscriptions (ticket_id, day, endpoint, p256dh, auth, ahead, "
-                 "created_at) VALUES (?,?,?,?,?,?,?) ON CONFLICT(ticket_id, endpoint) DO UPDATE SET"
-                 " p256dh=excluded.p256dh, auth=excluded.auth, ahead=excluded.ahead",
-                 (ticket_id, day, endpoint, p256dh, auth, ahead, at))
+    conn.execute("INSERT INTO push_subscriptions (site_id, ticket_id, day, endpoint, p256dh, auth, "
+                 "ahead, created_at) VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(ticket_id, endpoint) DO "
+                 "UPDATE SET p256dh=excluded.p256dh, auth=excluded.auth, ahead=excluded.ahead",
+                 (site_of(conn), ticket_id, day, endpoint, p256dh, auth, ahead, at))
 
 
 def pushes_of_ticket(conn: sqlite3.Connection, ticket_id: int) -> list[dict[str, Any]]:
@@ -97,8 +101,8 @@ def pushes_to_warn(conn: sqlite3.Connection, day: str, service: str) -> list[dic
     """Subscriptions not warned yet of waiting tickets of a service, with their ticket's line."""
     return [dict(r) for r in conn.execute(
         "SELECT p.*, t.number, t.service, t.priority, t.queued_at, t.day FROM push_subscriptions p "
-        "JOIN tickets t ON t.id=p.ticket_id WHERE p.site_id=1 AND p.warned=0 AND t.day=? "
-        "AND t.service=? AND t.status='waiting'", (day, service))]
+        "JOIN tickets t ON t.id=p.ticket_id WHERE p.site_id=? AND p.warned=0 AND t.day=? "
+        "AND t.service=? AND t.status='waiting'", (site_of(conn), day, service))]
 
 
 def push_warned(conn: sqlite3.Connection, sub_id: int) -> None:
@@ -108,4 +112,5 @@ def push_warned(conn: sqlite3.Connection, sub_id: int) -> None:
 
 def forget_pushes_before(conn: sqlite3.Connection, day: str) -> int:
     """Subscriptions of tickets of earlier days go (their endpoints serve no one any more)."""
-    return conn.execute("DELETE FROM push_subscriptions WHERE day < ?", (day,)).rowcount
+    return conn.execute("DELETE FROM push_subscriptions WHERE site_id=? AND day < ?",
+                        (site_of(conn), day)).rowcount

@@ -645,3 +645,12 @@ def m292_report_marks_per_site(db: Database) -> None:
     if dialect(db) == "postgresql":
         return site_keys.postgres_m292(db)
     site_keys.sqlite_m292(db)
+
+
+# --- issue 9: the last one-site assumptions (branch e-citizens, migrations m360–m364) ---
+
+@migrations()
+def m360_events_by_site(db: Database) -> None:
+    """The event log's last position per site (`queue.last_seq`, the seqs of snapshots) found
+    through an index: without it a ward with few events scans the whole log backwards."""
+    db.execute("CREATE INDEX IF NOT EXISTS events_site ON events (site_id, id)")

@@ -3,30 +3,37 @@ from __future__ import annotations
 
 import sqlite3
 
+from .dialect import minutes
+from .scope import site_of
+
 
 def served_minutes(conn: sqlite3.Connection, service: str, limit: int = 2000) -> list[float]:
     """Durations (minutes, start or call to finish) of the latest completed legs of a service."""
+    took = minutes(conn, "COALESCE(started_at, called_at)", "finished_at")  # both engines
     return [float(r[0]) for r in conn.execute(
-        "SELECT (julianday(finished_at) - julianday(COALESCE(started_at, called_at))) * 1440 "
-        "FROM legs WHERE service=? AND outcome='done' AND finished_at IS NOT NULL "
+        f"SELECT {took} "
+        "FROM legs WHERE site_id=? AND service=? AND outcome='done' AND finished_at IS NOT NULL "
         "AND COALESCE(started_at, called_at) IS NOT NULL ORDER BY finished_at DESC LIMIT ?",
-        (service, limit)) if r[0] is not None and r[0] > 0]
+        (site_of(conn), service, limit)) if r[0] is not None and r[0] > 0]
 
 
 def issued_by_service(conn: sqlite3.Connection) -> dict[str, int]:
     """How many tickets each service has issued over all recorded days (its first leg)."""
     return {str(r[0]): int(r[1]) for r in conn.execute(
-        "SELECT origin_service, COUNT(*) FROM tickets GROUP BY origin_service")}
+        "SELECT origin_service, COUNT(*) FROM tickets WHERE site_id=? GROUP BY origin_service",
+        (site_of(conn),))}
 
 
 def issued_by_quarter(conn: sqlite3.Connection) -> tuple[int, dict[str, dict[int, int]]]:
     """Recorded days, and tickets issued per service and local quarter-hour of the day (0-95)."""
-    days = int(conn.execute("SELECT COUNT(DISTINCT day) FROM tickets").fetchone()[0])
+    site = site_of(conn)
+    days = int(conn.execute("SELECT COUNT(DISTINCT day) FROM tickets WHERE site_id=?",
+                            (site,)).fetchone()[0])
     bins: dict[str, dict[int, int]] = {}
     for code, quarter, n in conn.execute(
             "SELECT origin_service, (CAST(substr(issued_at, 12, 2) AS INTEGER) * 60 + "
             "CAST(substr(issued_at, 15, 2) AS INTEGER)) / 15, COUNT(*) FROM tickets "
-            "GROUP BY 1, 2"):
+            "WHERE site_id=? GROUP BY 1, 2", (site,)):
         bins.setdefault(str(code), {})[int(quarter)] = int(n)
     return days, bins
 
@@ -37,6 +44,6 @@ def recorded_day(conn: sqlite3.Connection, day: str) -> list[dict[str, object]]:
     return [dict(r) for r in conn.execute(
         "SELECT t.issued_at, t.origin_service AS service, t.priority IS NOT NULL AS priority, "
         "l.called_at, l.outcome, l.counter, "
-        "(julianday(l.finished_at) - julianday(COALESCE(l.started_at, l.called_at))) * 1440 AS minutes "
+        f"{minutes(conn, 'COALESCE(l.started_at, l.called_at)', 'l.finished_at')} AS minutes "
         "FROM tickets t LEFT JOIN legs l ON l.ticket_id = t.id AND l.leg = 1 "
-        "WHERE t.day = ? ORDER BY t.issued_at, t.id", (day,))]
+        "WHERE t.site_id = ? AND t.day = ? ORDER BY t.issued_at, t.id", (site_of(conn), day))]

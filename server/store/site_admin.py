@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
+from .scope import site_of
 from .site import get_setting, set_setting
 
 OPEN = ("waiting", "called", "serving", "parked")
@@ -12,19 +13,20 @@ OPEN = ("waiting", "called", "serving", "parked")
 def open_tickets_by_service(conn: sqlite3.Connection, day: str) -> dict[str, int]:
     """Tickets of the day not yet finished, by the service they wait for."""
     return {r[0]: int(r[1]) for r in conn.execute(
-        "SELECT service, COUNT(*) FROM tickets WHERE day=? AND status IN (?,?,?,?) GROUP BY service",
-        (day, *OPEN))}
+        "SELECT service, COUNT(*) FROM tickets WHERE site_id=? AND day=? AND status IN (?,?,?,?) "
+        "GROUP BY service", (site_of(conn), day, *OPEN))}
 
 
 def issued_by_service(conn: sqlite3.Connection, day: str) -> dict[str, int]:
     """How many numbers each service has given out this day."""
     return {r[0]: int(r[1]) for r in conn.execute(
-        "SELECT service, last_seq FROM sequences WHERE day=?", (day,))}
+        "SELECT service, last_seq FROM sequences WHERE site_id=? AND day=?", (site_of(conn), day))}
 
 
 def counter_state(conn: sqlite3.Connection, number: int) -> str:
     """A counter's state (open, paused, closed)."""
-    row = conn.execute("SELECT state FROM counter_state WHERE number=?", (number,)).fetchone()
+    row = conn.execute("SELECT state FROM counter_state WHERE site_id=? AND number=?",
+                       (site_of(conn), number)).fetchone()
     return "closed" if row is None else str(row[0])
 
 

@@ -34,3 +34,9 @@ def add_site(conn: sqlite3.Connection, code: str, name: str, name_en: str, timez
     cur = conn.execute("INSERT INTO sites (code, name, name_en, timezone, created_at) "
                        "VALUES (?,?,?,?,?) RETURNING id", (code, name, name_en, timezone, at))
     return int(cur.fetchone()[0])
+
+
+def site_id_of_code(conn: sqlite3.Connection, code: str) -> int | None:
+    """The id of the site with this code, or None (a public page names its site by code)."""
+    row = conn.execute("SELECT id FROM sites WHERE code=?", (code,)).fetchone()
+    return None if row is None else int(row[0])

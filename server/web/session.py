@@ -8,7 +8,7 @@ from typing import Any
 from flask import current_app, g, request, session
 
 from ..services.auth import ANONYMOUS, Actor, actor_for_token, actor_for_user_id
-from ..services.context import Context, for_actor, for_ticket
+from ..services.context import Context, for_actor, for_public
 from ..services.errors import UseCaseError
 
 
@@ -27,11 +27,12 @@ def ctx() -> Context:
     actor = g.get("actor")
     if actor is None:
         return base
-    token = (request.view_args or {}).get("token")
-    if actor.kind == "anonymous" and isinstance(token, str):  # a ticket's public page: its site
-        if "ticket_site" not in g:
-            g.ticket_site = for_ticket(base, token)
-        return g.ticket_site
+    if actor.kind == "anonymous":  # a public page or a citizen's phone: `?site=CODE`, else the
+        if "public_site" not in g:  # site of the ticket or booking its URL's token names
+            token = (request.view_args or {}).get("token")
+            g.public_site = for_public(base, request.args.get("site"),
+                                       token if isinstance(token, str) else None)
+        return g.public_site
     return for_actor(base, actor)
 
 

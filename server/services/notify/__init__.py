@@ -69,11 +69,15 @@ def deliver_due(ctx: Context, gateway: Gateway, limit: int = BATCH) -> int:
 
 def run_forever(ctx: Context, nap: Callable[[float], None], say_error: Callable[[str], None],
                 gateway: Gateway | None = None, every: float = 1.0) -> None:
-    """The worker: deliver due messages, nap, again (one process holds its lease)."""
+    """The worker: deliver every site's due messages, nap, again (one process holds its lease)."""
+    from ..context import for_site
     gateway = gateway or gateway_from_env()
     while True:
         try:
-            deliver_due(ctx, gateway)
+            with ctx.db.read() as conn:  # issue 9: the sites with messages due (a new one too)
+                due = rows.sites_with_due_messages(conn, stamp(ctx.clock()))
+            for site_id in due:
+                deliver_due(for_site(ctx, site_id), gateway)
         except Exception as exc:  # noqa: BLE001 - keep the worker alive; the next round retries
             say_error(f"notifications: {exc}")
         nap(every)

@@ -9,8 +9,12 @@
                booking: null};
   var DAYS_AHEAD = 14;
 
+  // A ward's page (/dat-lich?site=CODE, issue 9): every call names its site.
+  var SITE = document.body.getAttribute("data-site") || "";
+
   function call(method, path, body, token) {
     var headers = {"Accept-Language": I.lang()};
+    if (SITE) path += (path.indexOf("?") < 0 ? "?" : "&") + "site=" + encodeURIComponent(SITE);
     if (body) headers["Content-Type"] = "application/json";
     if (token) headers.Authorization = "Bearer " + token;
     // No cookies: a staff login in this browser must not turn citizen calls into staff calls
