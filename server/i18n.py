@@ -645,6 +645,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
                              "into an empty database"),
     "migrate_to_schema_differs": ("lược đồ hai bên khác nhau: {what}",
                                   "the two schemas differ: {what}"),
+    # issue 9, the city level (branch e-city)
+    "site_not_yours": ("Bạn chỉ thao tác được trên điểm phục vụ của mình, không phải điểm {site}.",
+                       "You can act only for your own site, not for site {site}."),
+    "city_only": ("Chỉ tài khoản cấp thành phố (quản trị viên, giám sát viên) được xem mục này.",
+                  "Only city-level accounts (administrators, supervisors) can see this."),
+    "city_col_code": ("Mã điểm", "Site code"),
+    "city_col_site": ("Điểm phục vụ", "Site"),
+    "city_col_wait_avg": ("Chờ trung bình (phút)", "Average wait (min)"),
 }
 LANGS = ("vi", "en")
 

@@ -94,7 +94,8 @@ class Actor:
         """What /me shows about the caller."""
         if self.kind == "user":
             return {"user": {"id": self.id, "name": self.name, "role": self.role,
-                             "counters": list(self.counters), "units": list(self.units)}}
+                             "counters": list(self.counters), "units": list(self.units),
+                             "city": self.site_id is None}}  # issue 9: a city-level account
         if self.kind == "device":
             return {"device": {"id": self.id, "name": self.name, "kind": self.role,
                                "zone": self.zone, "counter": self.counters[0] if self.counters else None,

@@ -31,6 +31,12 @@ def ctx() -> Context:
         if "ticket_site" not in g:
             g.ticket_site = for_ticket(base, token)
         return g.ticket_site
+    named = request.args.get("site")
+    if named and actor.kind != "anonymous":  # issue 9: `?site=CODE` (rule: services/city.py)
+        if "named_site" not in g:
+            from ..services.city import site_context
+            g.named_site = site_context(base, actor, named)
+        return g.named_site
     return for_actor(base, actor)
 
 
