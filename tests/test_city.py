@@ -281,3 +281,37 @@ def test_user_add_city_makes_a_city_level_account(tmp_path: Path) -> None:
         kinds = [e["kind"] for e in audit_rows.entries(conn, kind="user.")]
     assert "user.city" in kinds and "user.create" in kinds
     database.close()
+
+
+def test_a_city_admins_page_acting_for_a_ward_hears_the_wards_changes(city: Any, demo: Any) -> None:
+    """The live link of a page opened with ?site=CODE joins that site's rooms (auth.site): the
+    ward's admin.changed reaches it, the centre's does not; a ward admin naming the centre is
+    refused."""
+    from server.realtime import socketio
+    web = city.test_client()
+    assert web.post("/api/v1/auth/login", json={"username": "thanhpho",
+                                                 "password": demo.password}).status_code == 200
+    acting = socketio.test_client(city, flask_test_client=web, auth={"site": WARD})
+    home = socketio.test_client(city, flask_test_client=web)
+    assert acting.is_connected() and home.is_connected()
+    acting.get_received()
+    home.get_received()
+    ward_admin = bearer(web, "b_quantri", demo.password)
+    r = web.post("/api/v1/admin/users", headers=ward_admin, json={
+        "username": "b_an", "role": "officer", "counters": [18], "password": demo.password})
+    assert r.status_code == 201, r.get_json()
+    heard = [m["args"][0] for m in acting.get_received() if m["name"] == "admin.changed"]
+    assert {"area": "users"}.items() <= heard[0].items(), heard
+    assert not [m for m in home.get_received() if m["name"] == "admin.changed"]
+    r = web.post("/api/v1/admin/users", headers=bearer(web, "quantri", demo.password), json={
+        "username": "a_an", "role": "officer", "counters": [18], "password": demo.password})
+    assert r.status_code == 201, r.get_json()
+    assert not [m for m in acting.get_received() if m["name"] == "admin.changed"]
+    assert [m for m in home.get_received() if m["name"] == "admin.changed"]
+    acting.disconnect()
+    home.disconnect()
+    ward_web = city.test_client()
+    assert ward_web.post("/api/v1/auth/login", json={"username": "b_quantri",
+                                                      "password": demo.password}).status_code == 200
+    refused = socketio.test_client(city, flask_test_client=ward_web, auth={"site": "hcmc"})
+    assert not refused.is_connected()

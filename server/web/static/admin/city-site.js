@@ -1,8 +1,8 @@
 /* The city level on every administration page (issue 9, branch e-city). A city-level account
    sees the "Thành phố" link. A page opened with ?site=CODE acts for that site: every API call and
    every /api/v1 download link carries the same ?site=CODE (the server's one rule: only a
-   city-level account may name another site), the navigation keeps it, and a note says which
-   site is being administered. */
+   city-level account may name another site), so does its live link (auth.site), the navigation
+   keeps it, and a note says which site is being administered. */
 (function () {
   "use strict";
   var S = window.XephangStaff, A = window.XephangAdmin;
@@ -17,6 +17,10 @@
   cityLinks().forEach(function (a) { a.style.display = "none"; });  // until the user is known
 
   if (site) {
+    var live = window.XephangLive, connect = live.connect;
+    live.connect = function (opts) {  // the page's live link hears the site it acts for
+      return connect(opts && !opts.auth ? Object.assign({}, opts, {auth: {site: site}}) : opts);
+    };
     var api = S.api;
     S.api = function (method, path, body) { return api(method, withSite(path), body); };
     document.addEventListener("click", function (e) {  // CSV/XLSX links are set late: fix on use
