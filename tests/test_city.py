@@ -315,3 +315,25 @@ def test_a_city_admins_page_acting_for_a_ward_hears_the_wards_changes(city: Any,
                                                       "password": demo.password}).status_code == 200
     refused = socketio.test_client(city, flask_test_client=ward_web, auth={"site": "hcmc"})
     assert not refused.is_connected()
+
+
+def test_a_city_supervisor_reads_every_site_and_changes_nothing(city: Any, demo: Any,
+                                                                db_path: Any) -> None:
+    from server.services import city as city_service
+    from server.services.admin import users
+    db = Database(db_path)
+    ctx = Context.open(db)
+    users.save_user(ctx, CLI, "giamsat_tp", {"role": "supervisor", "counters": ""}, demo.password)
+    city_service.make_city_account(ctx, CLI, "giamsat_tp")
+    db.close()
+    client = city.test_client()
+    boss = bearer(client, "giamsat_tp", demo.password)
+    today = service_day(now_local())
+    assert client.get("/api/v1/admin/sites", headers=boss).status_code == 200
+    r = client.get(f"/api/v1/reports/city?from={today}&to={today}", headers=boss)
+    assert r.status_code == 200 and len(r.get_json()["rows"]) == 2
+    r = client.get(f"/api/v1/admin/users?site={WARD}", headers=boss)
+    assert r.status_code == 200 and "b_canbo18" in [u["username"] for u in r.get_json()["users"]]
+    r = client.post(f"/api/v1/admin/users?site={WARD}", headers=boss, json={
+        "username": "b_x", "role": "officer", "counters": [18], "password": demo.password})
+    assert r.status_code == 403 and error_of(r)["code"] == "admin_only"
