@@ -653,6 +653,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "city_col_code": ("Mã điểm", "Site code"),
     "city_col_site": ("Điểm phục vụ", "Site"),
     "city_col_wait_avg": ("Chờ trung bình (phút)", "Average wait (min)"),
+    "audit.kind.user.city": ("Chuyển thành tài khoản cấp thành phố", "Made a city-level account"),
 }
 LANGS = ("vi", "en")
 

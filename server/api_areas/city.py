@@ -21,11 +21,13 @@ def _base() -> Any:
 
 @bp.get("/admin/sites")
 def city_sites() -> Any:
+    """Every site with its counts (city level)."""
     return jsonify(sites=off_loop(city.list_sites, _base(), current_actor()))
 
 
 @bp.get("/reports/city")
 def city_report() -> Any:
+    """The city report as JSON or CSV (city level)."""
     args = {k: v for k, v in request.args.items()}
     lang = args.get("lang") or pick_lang(request.headers.get("Accept-Language"))
     base, actor = _base(), current_actor()
