@@ -85,6 +85,13 @@ def test_a_city_admin_manages_a_ward_and_reads_the_city_report(browser: Browser,
     expect(page.locator("#done-box")).to_have_text("Đã tạo người dùng b_lan.")
     expect(page.locator('#users-body tr[data-username="b_lan"]')).to_be_visible()
     assert_fits(page, shot(page, "city-ward-users-vi", tmp_path))
+    # the page's live link hears the ward: a user made elsewhere for B appears without a reload
+    expect(page.locator("body")).to_have_attribute("data-live", "online")
+    boss = login(live_server, "thanhpho", password)
+    r = requests.post(f"{live_server.url}/api/v1/admin/users?site={WARD}", headers=boss, timeout=10,
+                      json={"username": "b_hai", "role": "officer", "counters": [19]})
+    assert r.status_code == 201, r.text
+    expect(page.locator('#users-body tr[data-username="b_hai"]')).to_be_visible()
     # the navigation stays with the ward
     expect(page.locator('.admin-nav a[href^="/admin/devices"]')).to_have_attribute(
         "href", f"/admin/devices?site={WARD}")
