@@ -150,6 +150,18 @@ def test_a_ward_admin_names_no_other_site_and_reads_no_city_report(city: Any, de
     # a site that does not exist answers the same (no telling which sites exist)
     r = client.get("/api/v1/admin/users?site=nowhere", headers=ward)
     assert r.status_code == 403 and error_of(r)["code"] == "site_not_yours"
+    # nor B's supervisor, nor a department head of the centre (a supervisor scoped to a unit)
+    r = client.get("/api/v1/admin/users?site=hcmc", headers=ward_boss)
+    assert r.status_code == 403 and error_of(r)["code"] == "site_not_yours"
+    r = client.post("/api/v1/admin/users", headers=bearer(client, "quantri", demo.password), json={
+        "username": "hoa", "role": "supervisor", "units": ["TP"], "password": demo.password})
+    assert r.status_code == 201, r.get_json()
+    head = bearer(client, "hoa", demo.password)
+    for url in (f"/api/v1/admin/devices?site={WARD}",
+                f"/api/v1/reports?from={service_day(now_local())}&to={service_day(now_local())}"
+                f"&site={WARD}"):
+        r = client.get(url, headers=head)
+        assert r.status_code == 403 and error_of(r)["code"] == "site_not_yours", url
     # the centre's admin cannot name the ward either
     r = client.get(f"/api/v1/admin/devices?site={WARD}", headers=home)
     assert r.status_code == 403 and error_of(r)["code"] == "site_not_yours"
