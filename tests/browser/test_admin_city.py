@@ -95,6 +95,11 @@ def test_a_city_admin_manages_a_ward_and_reads_the_city_report(browser: Browser,
     # the navigation stays with the ward
     expect(page.locator('.admin-nav a[href^="/admin/devices"]')).to_have_attribute(
         "href", f"/admin/devices?site={WARD}")
+    page.locator('.admin-nav a[href^="/admin/devices"]').click()
+    expect(page.locator("#city-site-note")).to_contain_text("Phường Bến Thành")
+    expect(page.locator("#devices-body tr")).to_have_count(1)  # the ward's kiosk only
+    expect(page.locator("#devices-body tr").first).to_contain_text("kiosk-A1")
+    assert_fits(page, shot(page, "city-ward-devices-vi", tmp_path))
 
     # b_lan works at B's counter 18 and only there: B's ticket, not the centre's older one
     officer = login(live_server, "b_lan", "Lan-ward-2026")
