@@ -175,6 +175,9 @@ def test_a_ward_admin_names_no_other_site_and_reads_no_city_report(city: Any, de
     assert r.status_code == 404 and error_of(r)["code"] == "user_not_found"  # a city account
     with city.extensions["xephang"].db.read() as conn:
         assert accounts.any_user_by_name(conn, "canbo18")["active"] == 1
+    # the citizens' public endpoints are not staff requests: a staff cookie does not refuse them
+    r = client.get(f"/api/v1/public/slots?service={SERVICE}&site=hcmc", headers=ward)
+    assert (r.get_json().get("error") or {}).get("code") != "site_not_yours", r.get_json()
     # naming its own site is allowed (the same as not naming it)
     r = client.get(f"/api/v1/admin/users?site={WARD}", headers=ward)
     assert r.status_code == 200 and "b_canbo18" in [u["username"] for u in r.get_json()["users"]]

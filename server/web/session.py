@@ -32,7 +32,9 @@ def ctx() -> Context:
             g.ticket_site = for_ticket(base, token)
         return g.ticket_site
     named = request.args.get("site")
-    if named and actor.kind != "anonymous":  # issue 9: `?site=CODE` (rule: services/city.py)
+    # issue 9: a staff request's `?site=CODE` (rule: services/city.py); the citizens' public
+    # endpoints choose their site their own way, whoever's cookie the browser carries
+    if named and actor.kind != "anonymous" and not request.path.startswith("/api/v1/public/"):
         if "named_site" not in g:
             from ..services.city import site_context
             g.named_site = site_context(base, actor, named)
