@@ -477,7 +477,15 @@ def cmd_user_add(args: argparse.Namespace) -> int:
     try:
         if not password:
             raise UseCaseError("password_weak", 400, field="password", n=users.MIN_PASSWORD)
-        users.save_user(_admin_ctx(args.db, args), CLI, args.name, data, password)
+        if getattr(args, "city", False):  # issue 9: a city-level account (site NULL)
+            from .services import city
+            if args.role not in city.CITY_ROLES:
+                raise UseCaseError("role_invalid", 400, field="role")
+            ctx = _admin_ctx(args.db)
+            users.save_user(ctx, CLI, args.name, data, password)
+            city.make_city_account(ctx, CLI, args.name)
+        else:
+            users.save_user(_admin_ctx(args.db, args), CLI, args.name, data, password)
     except UseCaseError as exc:
         return _refused(exc)
     print(f"user {args.name} ({args.role}) saved")
@@ -903,6 +911,9 @@ def parser() -> argparse.ArgumentParser:
     ua.add_argument("--counters", default="")
     ua.add_argument("--display-name", default="")
     ua.add_argument("--password-stdin", action="store_true")
+    ua.add_argument("--city", action="store_true",
+                    help="a city-level account (admin or supervisor): sees every site, acts for "
+                         "one with ?site=CODE, reads the city report")
     ua.set_defaults(func=cmd_user_add)
     on_site(with_db(user.add_parser("list"))).set_defaults(func=cmd_user_list)
     ur = on_site(with_db(user.add_parser("remove", help="stop a user from logging in")))

@@ -653,6 +653,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                "trước khi nhập",
                                "usernames already used in the deployment: {names}; rename them "
                                "in the file before importing it"),
+    # issue 9, the city level (branch e-city)
+    "site_not_yours": ("Bạn chỉ thao tác được trên điểm phục vụ của mình, không phải điểm {site}.",
+                       "You can act only for your own site, not for site {site}."),
+    "city_only": ("Chỉ tài khoản cấp thành phố (quản trị viên, giám sát viên) được xem mục này.",
+                  "Only city-level accounts (administrators, supervisors) can see this."),
+    "city_col_code": ("Mã điểm", "Site code"),
+    "city_col_site": ("Điểm phục vụ", "Site"),
+    "city_col_wait_avg": ("Chờ trung bình (phút)", "Average wait (min)"),
+    "audit.kind.user.city": ("Chuyển thành tài khoản cấp thành phố", "Made a city-level account"),
 }
 LANGS = ("vi", "en")
 

@@ -332,6 +332,7 @@ def spec() -> dict[str, Any]:
     paths.update(_simulation_paths())  # issue 12, area b-simpage
     paths.update(_remote_paths())  # issue 10, area b-remote
     _site_param(paths)  # issue 9, area e-citizens
+    paths.update(_city_paths(paths))  # issue 9, branch e-city
     _shared_answers(paths)
     public_props = {k: v for k, v in ticket_props.items() if k != "id"}
     ticket_props["channel"] = {"enum": ["kiosk", "assisted", "remote", "appointment"],
@@ -681,3 +682,46 @@ def _remote_paths() -> dict[str, Any]:
         "invalid_transition", ticket, auth=False,
         params=[{"name": "token", "in": "path", "required": True, "schema": STR}])}
     return ops
+
+
+# The city level (issue 9, branch e-city): services/city.py, api_areas/city.py.
+SITE_PARAM = {"name": "site", "in": "query", "required": False, "schema": STR,
+              "description": "the code of the site to act for: any site for a city-level "
+                             "account, only your own otherwise (403 site_not_yours; 404 "
+                             "site_code_unknown for a city-level account)"}
+
+
+def _city_paths(paths: dict[str, Any]) -> dict[str, Any]:
+    """/admin/sites and /reports/city; the `site` parameter on the users and devices admin API."""
+    for path, ops in paths.items():
+        if path.startswith(("/admin/users", "/admin/devices")):
+            for op in ops.values():
+                op["parameters"] = [*op.get("parameters", []), SITE_PARAM]
+    site = _obj({"code": STR, "name": STR, "name_en": STR, "counters": INT, "devices": INT,
+                 "users": INT, "issued": INT, "waiting": INT, "served": INT})
+    num = {"type": ["number", "null"]}
+    minutes = {"type": ["integer", "null"], "description": "whole minutes, nearest-rank percentile"}
+    row = _obj({"key": STR, "label": STR, "label_en": STR, "issued": INT, "served": INT,
+                "no_show": INT, "not_served": INT, "wait_avg_min": num, "wait_p50_min": minutes,
+                "wait_p90_min": minutes, "within_target": num, "satisfaction": num},
+               ["key", "issued", "served", "no_show", "wait_avg_min", "wait_p90_min"])
+    day = {"type": "string", "format": "date"}
+
+    def q(name: str, schema: dict[str, Any], required: bool = False) -> dict[str, Any]:
+        return {"name": name, "in": "query", "required": required, "schema": schema}
+    report = _op("The city report (city-level admins and supervisors; 403 city_only): per site "
+                 "(key = its code) tickets issued, served, no-show, waits (average, p50, p90) "
+                 "and the city's totals; each site's row equals its own report's totals",
+                 _obj({"from": STR, "to": STR, "group": {"enum": ["site"]},
+                       "rows": {"type": "array", "items": row}, "totals": row},
+                      ["rows", "totals"]),
+                 params=[q("from", day, True), q("to", day, True),
+                         q("format", {"enum": ["json", "csv"]}), q("lang", {"enum": ["vi", "en"]})])
+    report["responses"]["200"]["content"]["text/csv"] = {"schema": {"type": "string"}}
+    return {
+        "/admin/sites": {"get": _op(
+            "The sites of the deployment with their active counters, devices and users and "
+            "today's tickets issued, waiting and served (city-level accounts; 403 city_only)",
+            _obj({"sites": {"type": "array", "items": site}}))},
+        "/reports/city": {"get": report},
+    }

@@ -54,6 +54,16 @@ def _actor(auth: Any) -> Actor | None:
     return None
 
 
+def _acting_site(ctx: Context, actor: Actor, auth: Any) -> Context:
+    """The actor's site, or the one an admin page acting for a site names (`auth.site`, the
+    page's ?site=CODE: city-level accounts only, see services/city.py)."""
+    named = auth.get("site") if isinstance(auth, dict) else None
+    if isinstance(named, str) and named:
+        from .services.city import site_context
+        return site_context(ctx, actor, named)
+    return for_actor(ctx, actor)
+
+
 @socketio.on("connect")
 def on_connect(auth: Any = None) -> bool:
     """Authenticate, join the rooms the server picks, then send the snapshot.
@@ -77,7 +87,7 @@ def on_connect(auth: Any = None) -> bool:
             actor = _actor(auth)
             if actor is None:
                 return False
-            site = for_actor(_ctx(), actor)  # issue 9: the actor's site, its rooms on the bus
+            site = _acting_site(_ctx(), actor, auth)  # issue 9: its site, its rooms on the bus
             for room in snapshots.rooms_of(site, actor):
                 join_room(rooms.on_bus(room, site.site_id))
             if not _live().register(request.sid, actor, seen):  # type: ignore[attr-defined]
@@ -149,8 +159,8 @@ def _remember(sid: str, rooms: list[str], auth: Any, base_url: str, site_id: int
             actor = (actor_for_token(ctx, auth["token"]) if isinstance(auth, dict)
                      and isinstance(auth.get("token"), str) else
                      actor_for_user_id(ctx, user_id, gen) if user_id is not None else None)
-            return None if actor is None else snapshots.snapshot_for(for_actor(ctx, actor), actor,
-                                                                     base_url)
+            return None if actor is None else snapshots.snapshot_for(
+                _acting_site(ctx, actor, auth), actor, base_url)
         except UseCaseError:
             return None
 

@@ -15,9 +15,10 @@ from ..web.session import base_url, ctx, current_actor
 
 
 def _health() -> DeviceHealth:
-    """The device health of the signed-in actor's site (issue 9)."""
+    """The device health of the site the request acts for (issue 9: the actor's, or the one a
+    city-level account names with `?site=`)."""
     registry = current_app.extensions["xephang.health"]
-    return registry.of(getattr(current_actor(), "site_id", None))  # type: ignore[no-any-return]
+    return registry.of(ctx().site_id)  # type: ignore[no-any-return]
 
 
 @bp.get("/admin/users")

@@ -93,8 +93,9 @@ class Actor:
     def public(self) -> dict[str, Any]:
         """What /me shows about the caller."""
         if self.kind == "user":
+            city = {"city": True} if self.site_id is None else {}  # issue 9: city level
             return {"user": {"id": self.id, "name": self.name, "role": self.role,
-                             "counters": list(self.counters), "units": list(self.units)}}
+                             "counters": list(self.counters), "units": list(self.units), **city}}
         if self.kind == "device":
             return {"device": {"id": self.id, "name": self.name, "kind": self.role,
                                "zone": self.zone, "counter": self.counters[0] if self.counters else None,

@@ -629,3 +629,11 @@ def reports_by_group(ctx: Context, actor: Actor, q: Query) -> dict[str, dict[str
     with ctx.db.read() as conn:
         return {g: _report(ctx, conn, actor, Query(**{**q.__dict__, "group": g, "charts": False}),
                            live) for g in GROUPS}
+
+
+def totals_tally(ctx: Context, actor: Actor, q: Query) -> Tally:
+    """A report's totals as one tally, not figures (issue 9: the city report adds sites' tallies
+    up, so its percentiles are the city's, not an average of the sites')."""
+    with ctx.db.read() as conn:
+        by, _ = _grouped(ctx, conn, actor, q, q.group, True, None)
+    return merged(by.values())

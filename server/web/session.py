@@ -12,6 +12,9 @@ from ..services.context import Context, for_actor, for_public
 from ..services.errors import UseCaseError
 
 
+CITIZEN_PATHS = ("/api/v1/public/", "/dat-lich")
+
+
 def ctx() -> Context:
     """The use-case context of the current actor's site (the app's, site 1's, before the actor
     is known: token and session lookups read deployment-wide rows)."""
@@ -27,12 +30,21 @@ def ctx() -> Context:
     actor = g.get("actor")
     if actor is None:
         return base
-    if actor.kind == "anonymous":  # a public page or a citizen's phone: `?site=CODE`, else the
-        if "public_site" not in g:  # site of the ticket or booking its URL's token names
+    # a public page or a citizen's phone: `?site=CODE`, else the site of the ticket or booking its
+    # URL's token names — also when the browser carries a staff cookie (a guide booking for a
+    # citizen): the citizens' pages never act for the staff member
+    if actor.kind == "anonymous" or request.path.startswith(CITIZEN_PATHS):
+        if "public_site" not in g:
             token = (request.view_args or {}).get("token")
             g.public_site = for_public(base, request.args.get("site"),
                                        token if isinstance(token, str) else None)
         return g.public_site
+    named = request.args.get("site")
+    if named:  # issue 9: a staff request's `?site=CODE` (rule: services/city.py)
+        if "named_site" not in g:
+            from ..services.city import site_context
+            g.named_site = site_context(base, actor, named)
+        return g.named_site
     return for_actor(base, actor)
 
 

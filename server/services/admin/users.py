@@ -7,6 +7,7 @@ from typing import Any
 
 from ...store import accounts
 from ...store import site as site_rows
+from ...store.scope import site_of
 from .. import audit
 from ..auth import ROLES, Actor, hash_password, require_admin, require_admin_read
 from ..context import Context, stamp
@@ -101,11 +102,20 @@ def list_users(ctx: Context, actor: Actor) -> list[dict[str, Any]]:
         return [view(u) for u in accounts.list_users(conn) if scope is None or scope.sees_user(u)]
 
 
-def _get(conn: Any, username: Any) -> dict[str, Any]:
+def _get(conn: Any, username: Any, actor: Actor | None = None) -> dict[str, Any]:
     user = accounts.any_user_by_name(conn, username) if isinstance(username, str) else None
-    if user is None:
+    if user is None or not _reaches(conn, user, actor):
         raise UseCaseError("user_not_found", 404)
     return user
+
+
+def _reaches(conn: Any, user: dict[str, Any], actor: Actor | None) -> bool:
+    """Issue 9: an admin changes the users of the site she acts for (usernames are unique in the
+    deployment, so a name alone could reach another site's); a city-level account (site NULL)
+    only from the city level or the command line."""
+    if user.get("site_id") is None:
+        return actor is None or actor.kind == "cli" or actor.site_id is None
+    return int(user["site_id"]) == site_of(conn)
 
 
 def create_user(ctx: Context, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
@@ -146,7 +156,7 @@ def update_user(ctx: Context, actor: Actor, username: str, data: dict[str, Any])
     """
     require_admin(actor)
     with ctx.transaction() as (conn, out):
-        old = _get(conn, username)
+        old = _get(conn, username, actor)
         fields = _fields(conn, data, old)
         if old["role"] == "admin" and fields["role"] != "admin" and old["active"]:
             if old["id"] == actor.id and actor.kind == "user":
@@ -168,7 +178,7 @@ def set_active(ctx: Context, actor: Actor, username: str, active: bool) -> dict[
     one again. An admin cannot disable herself, nor the last admin."""
     require_admin(actor)
     with ctx.transaction() as (conn, out):
-        user = _get(conn, username)
+        user = _get(conn, username, actor)
         if bool(user["active"]) == active:
             return {"user": view(user)}
         if not active:
@@ -192,11 +202,11 @@ def reset_password(ctx: Context, actor: Actor, username: str,
     """
     require_admin(actor)
     with ctx.db.read() as conn:
-        user = _get(conn, username)
+        user = _get(conn, username, actor)
     new = check_password(password, user["username"]) if password else generate_password()
     hashed = off_loop(hash_password, new)
     with ctx.transaction() as (conn, out):
-        user = _get(conn, username)
+        user = _get(conn, username, actor)
         accounts.set_password(conn, user["id"], hashed)
         audit.record(conn, ctx, actor, "user.reset_password", f"user:{user['id']}", None,
                      {"generated": not password})
