@@ -16,7 +16,7 @@ import pytest
 import socketio
 
 from tests.conftest import ROOT, LiveServer
-from tests.support.redis_server import redis_server
+from tests.support.deployment import joined_servers
 
 SILENT_S = 6  # the site's [policy] device_silent_s here
 WAIT_S = 40
@@ -61,19 +61,8 @@ def two_servers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[lis
     assert "device_silent_s = 60" in text and "open_all_hours = true" in text
     site.write_text(text.replace("device_silent_s = 60", f"device_silent_s = {SILENT_S}"),
                     encoding="utf-8")
-    servers: list[LiveServer] = []
-    with redis_server(tmp_path) as url:
-        try:
-            for name in "ab":
-                s = LiveServer(tmp_path)
-                s.log = tmp_path / f"server-{name}.log"
-                s.extra_args = ["--site", str(site), "--message-queue", url]
-                s.start()
-                servers.append(s)
-            yield servers
-        finally:
-            for s in servers:
-                s.stop()
+    with joined_servers(tmp_path, "ab", ["--site", str(site)]) as servers:
+        yield servers
 
 
 def _device(server: LiveServer, name: str) -> Any:
