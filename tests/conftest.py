@@ -62,11 +62,11 @@ def demo(db_path: Path) -> Demo:
 @pytest.fixture
 def app(demo: Demo, db_path: Path) -> Iterator[Any]:
     """The Flask app on the demo database; events are published inside the request."""
-    from server.app import create_app
+    from server.app import close_app, create_app
     app = create_app({"DB": str(db_path), "ASYNC_MODE": "threading", "SYNC_PUBLISH": True,
                       "PRINTING": False, "TESTING": True})
     yield app
-    app.extensions["xephang"].db.close()
+    close_app(app)  # its revocation watch must not outlive the test's database
 
 
 @pytest.fixture
