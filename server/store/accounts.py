@@ -156,16 +156,6 @@ def list_devices(conn: sqlite3.Connection) -> list[dict[str, Any]]:
                                           (site_of(conn),))]
 
 
-def deactivate_user(conn: sqlite3.Connection, username: str) -> bool:
-    """Stop a user from logging in and revoke their API tokens (history is kept)."""
-    row = conn.execute("SELECT id FROM users WHERE username=? AND active=1", (username,)).fetchone()
-    if row is None:
-        return False
-    conn.execute("UPDATE users SET active=0 WHERE id=?", (row["id"],))
-    end_sessions(conn, row["id"])
-    return True
-
-
 def deactivate_device(conn: sqlite3.Connection, name: str) -> bool:
     """Revoke a device's token (a lost tablet, a kiosk taken out of service)."""
     row = conn.execute("SELECT id FROM devices WHERE site_id=? AND name=? AND active=1",

@@ -124,12 +124,6 @@ def update_leg(conn: sqlite3.Connection, ticket_id: int, leg: int, **fields: Any
                  [*fields.values(), ticket_id, leg])
 
 
-def get_leg(conn: sqlite3.Connection, ticket_id: int, leg: int) -> dict[str, Any] | None:
-    """One leg of a ticket."""
-    row = conn.execute("SELECT * FROM legs WHERE ticket_id=? AND leg=?", (ticket_id, leg)).fetchone()
-    return None if row is None else dict(row)
-
-
 def recent_service_minutes(conn: sqlite3.Connection, service: str, limit: int = 30) -> list[float]:
     """Durations (minutes) of the latest completed services of a service (read once per
     transaction state: a ticket's and its service's estimate both need them)."""
@@ -138,15 +132,6 @@ def recent_service_minutes(conn: sqlite3.Connection, service: str, limit: int = 
             f"SELECT {minutes(conn, 'COALESCE(started_at, called_at)', 'finished_at')} "
             "FROM legs WHERE site_id=? AND service=? AND outcome='done' AND finished_at IS NOT NULL "
             "ORDER BY finished_at DESC LIMIT ?", (site_of(conn), service, limit))]))
-
-
-def ahead_of(conn: sqlite3.Connection, ticket: dict[str, Any]) -> int:
-    """How many waiting tickets of the same service were queued before this one."""
-    return int(conn.execute(
-        "SELECT COUNT(*) FROM tickets WHERE site_id=? AND day=? AND service=? AND status='waiting' "
-        "AND (queued_at < ? OR (queued_at = ? AND id < ?))",
-        (site_of(conn), ticket["day"], ticket["service"], ticket["queued_at"], ticket["queued_at"],
-         ticket["id"])).fetchone()[0])
 
 
 def queue_counts(conn: sqlite3.Connection, day: str,
@@ -200,13 +185,6 @@ def set_counter_state(conn: sqlite3.Connection, number: int, **fields: Any) -> N
                  [*fields.values(), site_of(conn), number])
 
 
-def open_tickets_at_counters(conn: sqlite3.Connection, day: str) -> list[dict[str, Any]]:
-    """Tickets called, served or parked at counters this day."""
-    return [dict(r) for r in conn.execute(
-        "SELECT * FROM tickets WHERE site_id=? AND day=? AND status IN ('called','serving','parked') "
-        "ORDER BY called_at", (site_of(conn), day))]
-
-
 def recent_calls(conn: sqlite3.Connection, day: str, limit: int = 20) -> list[dict[str, Any]]:
     """The latest call and recall events of the day, newest first."""
     return [dict(r) for r in conn.execute(
@@ -224,14 +202,6 @@ def open_tickets_before(conn: sqlite3.Connection, day: str) -> list[dict[str, An
 
 # The condition of the partial index tickets_open, word for word (SQLite matches it as written).
 OPEN_TICKET = "status IN ('waiting','called','serving','parked')"
-
-
-def lost_print_jobs(conn: sqlite3.Connection) -> list[int]:
-    """Tickets still waiting for a printer the server drives (print jobs live in memory, so after
-    a restart these never printed); through the partial index tickets_print_pending."""
-    return [int(r[0]) for r in conn.execute(
-        "SELECT t.id FROM tickets t JOIN devices d "
-        "ON d.id=t.device_id WHERE t.print_status='pending' AND d.printer NOT LIKE 'agent%'")]
 
 
 def pending_prints_of(conn: sqlite3.Connection, device_id: int, day: str) -> list[dict[str, Any]]:
@@ -436,30 +406,6 @@ def purge_requests(conn: sqlite3.Connection, before: str, limit: int) -> int:
         "DELETE FROM requests WHERE (actor, request_id) IN "
         "(SELECT actor, request_id FROM requests WHERE at < ? LIMIT ?)",
         (before, limit)).rowcount
-
-
-def waiting_in(conn: sqlite3.Connection, day: str, services: Sequence[str],
-               class_before: tuple[bool, str, int] | None = None) -> list[tuple[int, str, bool, str]]:
-    """Every waiting ticket of these services this day as (id, service, priority?, queued_at),
-    oldest first. `class_before` = (priority?, queued_at, id): of that class, only the tickets
-    queued before it (the others cannot be called before it when the oldest goes first)."""
-    if not services:
-        return []
-    sql = (f"SELECT id, service, priority IS NOT NULL, queued_at FROM tickets WHERE site_id=? "
-           f"AND day=? AND status='waiting' AND service IN ({_in(services)})")
-    args: list[Any] = [site_of(conn), day, *services]
-    if class_before is not None:
-        prio, queued_at, ticket_id = class_before
-        sql += (" AND ((priority IS NOT NULL) != ? OR queued_at < ? OR (queued_at = ? AND id <= ?))")
-        args += [int(prio), queued_at, queued_at, ticket_id]
-    return [(int(r[0]), str(r[1]), bool(r[2]), str(r[3]))
-            for r in conn.execute(sql + " ORDER BY queued_at, id", args).fetchall()]
-
-
-def issued_counts(conn: sqlite3.Connection, day: str) -> dict[str, int]:
-    """How many numbers each service has given out this day."""
-    return {r[0]: int(r[1]) for r in conn.execute(
-        "SELECT service, last_seq FROM sequences WHERE site_id=? AND day=?", (site_of(conn), day))}
 
 
 def requeue_ticket(conn: sqlite3.Connection, ticket_id: int, leg: int, at: str) -> bool:

@@ -191,14 +191,6 @@ def cells_added_up(conn: sqlite3.Connection, site_id: int, dim: str, first: str,
     return counts, parts
 
 
-def day_cells(conn: sqlite3.Connection, site_id: int, dim: str, first: str,
-              last: str) -> list[dict[str, Any]]:
-    """The daily summary cells of one projection over a range of days (to roll a month up)."""
-    return [dict(r) for r in conn.execute(
-        f"SELECT {','.join(CELL_COLUMNS)} FROM report_cells WHERE site_id = ? AND dim = ? "
-        "AND day BETWEEN ? AND ?", (site_id, dim, first, last))]
-
-
 def months_to_roll_up(conn: sqlite3.Connection, site_id: int, before: str) -> list[str]:
     """Months of the summarized days before `before` whose roll-up is missing or older than one
     of its days."""
@@ -258,11 +250,3 @@ def open_counters_by_slot(conn: sqlite3.Connection, site_id: int, first: str, la
             if mark == "1":
                 out[i] += n
     return out
-
-
-def counter_days(conn: sqlite3.Connection, site_id: int, first: str,
-                 last: str) -> list[dict[str, Any]]:
-    """Each counter's open 15-minute slots, day by day, over a range of days."""
-    return [dict(r) for r in conn.execute(
-        "SELECT day, counter, zone, slots FROM report_counter_days "
-        "WHERE site_id = ? AND day BETWEEN ? AND ?", (site_id, first, last))]
