@@ -32,7 +32,7 @@ def compete(db_path: str, name: str, ttl: float, seconds: float, log_path: str, 
                 os.write(log, f"{lease.holder} {lease.terms} {at!r}\n".encode())
                 written += 1
             time.sleep(ttl / 50)
-        if lease.held() and rnd.random() < 0.15:
+        if lease.held() and rnd.random() < 0.3:
             lease.release()  # a clean stop: another takes over at once
     os.close(log)
     return written
