@@ -251,7 +251,10 @@ class WatchedBrowser:
 @pytest.fixture(scope="session")
 def chromium_browser() -> Iterator[WatchedBrowser]:
     """Headless Debian chromium driven by Playwright (never `playwright install`)."""
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+    # An expect() waits for what the page shows; its 5 s default is too short on a loaded CI
+    # machine (a passing check still returns as soon as the page shows it).
+    expect.set_options(timeout=15_000)
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         yield WatchedBrowser(b)
