@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from tests.browser.helpers import sign_in
 from tests.conftest import LiveServer
 from tests.support.device_health import DeviceChanges
 from tests.support.device_health import quick_server as quick_server_of
@@ -54,9 +55,7 @@ def open_board(browser: Browser, server: LiveServer) -> Page:
 
 def open_floor(browser: Browser, server: LiveServer) -> Page:
     page = browser.new_context(viewport={"width": 1366, "height": 768}).new_page()
-    r = page.request.post(f"{server.url}/api/v1/auth/login",
-                          data={"username": "giamsat", "password": server.users["giamsat"]["password"]})
-    assert r.ok, r.text()
+    sign_in(page, server, "giamsat")
     page.goto(f"{server.url}/floor")
     expect(page.locator("#conn-banner")).to_be_hidden()
     return page
