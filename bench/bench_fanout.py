@@ -12,6 +12,7 @@ p50/p99 of
 Stamps are time.monotonic() (CLOCK_MONOTONIC, system-wide on Linux) in the driver and the client
 process, from just before the POST. 127.0.0.1 only; bounded by --deadline.
 Run: .venv/bin/python bench/bench_fanout.py            (about 40 s on 2 idle cores)
+     .venv/bin/python bench/bench_fanout.py --quick    (20 and 50 screens, 20 calls: a check)
 """
 from __future__ import annotations
 
@@ -164,8 +165,9 @@ class Xephang:
             if r.status_code != 201:
                 raise RuntimeError(f"issue failed: {r.status_code} {r.text}")
 
-    def fire(self, payload: dict[str, Any] | None = None) -> tuple[int, float, float]:
-        """POST call-next; the called ticket id, the stamp before sending, the request's ms."""
+    def fire(self, payload: dict[str, Any] | None = None) -> tuple[str, float, float]:
+        """POST call-next; the number called (what screens know a call by: they get no ticket
+        id), the stamp before sending, the request's ms."""
         t0 = time.monotonic()
         r = self.http.post(f"{self.url}/api/v1/counters/{self.counter}/call-next", json={})
         ms = (time.monotonic() - t0) * 1000
@@ -173,7 +175,7 @@ class Xephang:
         ticket = r.json()["ticket"]
         if ticket is None:
             raise RuntimeError("no ticket left to call")
-        return int(ticket["id"]), t0, ms
+        return str(ticket["number"]), t0, ms
 
     def stop(self) -> None:
         """Stop the server."""
@@ -202,19 +204,20 @@ class Floor:
         self.http = requests.Session()
         self.http.trust_env = False
         # the client process keeps each server's events apart, so the floor's copies may reuse
-        # small ticket ids: the payload keeps the real one's size
+        # the real numbers' keys: short ones, so that the payload keeps the real one's size
         self.next_key = 0
 
-    def fire(self, payload: dict[str, Any] | None = None) -> tuple[int, float, float]:
-        """POST a copy of payload under a fresh ticket id; that id, the stamp, the request's ms."""
+    def fire(self, payload: dict[str, Any] | None = None) -> tuple[str, float, float]:
+        """POST a copy of payload under a fresh number; that number, the stamp, the request's ms."""
         assert payload is not None
         self.next_key += 1
-        body = dict(payload, ticket_id=self.next_key)
+        key = f"{self.next_key:04d}"
+        body = dict(payload, number=key)
         t0 = time.monotonic()
         r = self.http.post(f"{self.url}/emit", json=body)
         ms = (time.monotonic() - t0) * 1000
         r.raise_for_status()
-        return self.next_key, t0, ms
+        return key, t0, ms
 
     def stop(self) -> None:
         """Stop the floor app."""
@@ -253,12 +256,16 @@ def main() -> int:
                         "sio: python-socketio AsyncClient")
     p.add_argument("--async-mode", choices=("gevent", "threading"), default="gevent",
                    help="xephang's Socket.IO async mode (the floor stays on gevent)")
+    p.add_argument("--quick", action="store_true",
+                   help="a short run: 20 and 50 screens, 20 calls each (checks the bench works)")
     p.add_argument("--json", type=Path, help="also write every call's numbers to this file")
     p.add_argument("--variant", type=Path, action="append", default=[], metavar="TREE",
                    help="also run `server.cli` from this changed copy of the repo, in the same run "
                         "(repeatable; named after the folder)")
     args = p.parse_args()
     Xephang.async_mode = args.async_mode
+    if args.quick:
+        args.sizes, args.calls, args.warmup = "20,50", 20, 2
     sizes = sorted(int(s) for s in args.sizes.split(","))
     started = time.monotonic()
     load_before = os.getloadavg()

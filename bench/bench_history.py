@@ -296,15 +296,16 @@ def live(db: Path, kiosk_token: str, seconds: float) -> tuple[float, float, floa
 
 
 def startup_work(db: Path) -> float:
-    """The part of start-up that reads the database (s): migrate, load the site, search lost
-    print jobs, close the day (the rest is importing Python modules, the same on any db)."""
-    from server.store import queue as q
+    """The part of start-up that reads the database (s): migrate, load the site, search tickets
+    pending with no print job, close the day (the rest is importing Python modules, the same on
+    any db)."""
+    from server.store import print_jobs
     t0 = time.perf_counter()
     database = Database(db)
     database.migrate()
     ctx = Context.open(database)
     with database.read() as conn:
-        q.lost_print_jobs(conn)
+        print_jobs.orphan_tickets(conn)
     close_day(ctx)
     database.close()
     return time.perf_counter() - t0

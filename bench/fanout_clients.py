@@ -2,10 +2,10 @@
 
 Driven over stdin/stdout, one JSON object a line (so the driver can await each fan-out):
   {"op": "connect", "target": T, "url": U, "token": K, "n": N}  -> {"ok": true, "clients": total}
-  {"op": "expect", "target": T, "key": ID, "settle": bool, "timeout_s": s}
+  {"op": "expect", "target": T, "key": NUMBER, "settle": bool, "timeout_s": s}
       -> {"ok": true, "times": [...], "payload": {...}, "bytes": n}  once every client of T has
-         `ticket.called` with ticket_id ID (and, with settle, the `counter.changed` that follows
-         it).
+         `ticket.called` of the number NUMBER (and, with settle, the `counter.changed` that
+         follows it). Screens get no ticket id (public views): a call is known by its number.
          `times` are time.monotonic() arrival stamps, one per client (system-wide on Linux, so the
          driver compares them with its own stamps).
   {"op": "quit"}
@@ -40,20 +40,20 @@ class Target:
     """The clients of one server (xephang or the floor app) and what they received."""
 
     clients: list[Any] = field(default_factory=list)  # RawClient or socketio.AsyncClient
-    # (event name, ticket id) -> arrival stamps, one per client that got it
-    arrivals: dict[tuple[str, int], list[float]] = field(default_factory=dict)
-    seen: dict[tuple[str, int], set[int]] = field(default_factory=dict)
-    payloads: dict[int, tuple[dict[str, Any], int]] = field(default_factory=dict)
-    waiters: dict[tuple[str, int], asyncio.Event] = field(default_factory=dict)
+    # (event name, called number) -> arrival stamps, one per client that got it
+    arrivals: dict[tuple[str, str], list[float]] = field(default_factory=dict)
+    seen: dict[tuple[str, str], set[int]] = field(default_factory=dict)
+    payloads: dict[str, tuple[dict[str, Any], int]] = field(default_factory=dict)
+    waiters: dict[tuple[str, str], asyncio.Event] = field(default_factory=dict)
     duplicates: int = 0
     disconnects: int = 0
 
-    def keep_payload(self, key: int, payload: dict[str, Any]) -> None:
+    def keep_payload(self, key: str, payload: dict[str, Any]) -> None:
         """Keep the first copy of a call's payload and its size as JSON (UTF-8)."""
         if key not in self.payloads:
             self.payloads[key] = (payload, len(json.dumps(payload, ensure_ascii=False).encode()))
 
-    def record(self, name: str, key: int, client: int, at: float) -> None:
+    def record(self, name: str, key: str, client: int, at: float) -> None:
         """Note that one client got one event; wake the waiter when all clients have it."""
         k = (name, key)
         seen = self.seen.setdefault(k, set())
@@ -65,7 +65,7 @@ class Target:
         if len(seen) >= len(self.clients) and k in self.waiters:
             self.waiters[k].set()
 
-    async def wait_all(self, name: str, key: int) -> None:
+    async def wait_all(self, name: str, key: str) -> None:
         """Return once every connected client has this event."""
         k = (name, key)
         if len(self.seen.get(k, ())) >= len(self.clients):
@@ -73,7 +73,7 @@ class Target:
         ev = self.waiters.setdefault(k, asyncio.Event())
         await ev.wait()
 
-    def forget(self, key: int) -> None:
+    def forget(self, key: str) -> None:
         """Drop what was kept for one call (memory stays flat over a long run)."""
         for name in ("ticket.called", "counter.changed"):
             self.arrivals.pop((name, key), None)
@@ -82,16 +82,17 @@ class Target:
         self.payloads.pop(key, None)
 
 
-def _called_key(payload: Any) -> int | None:
-    return payload.get("ticket_id") if isinstance(payload, dict) else None
+def _called_key(payload: Any) -> str | None:
+    # a lobby screen's ticket.called carries the number called, no ticket id (public view)
+    return payload.get("number") if isinstance(payload, dict) else None
 
 
-def _counter_key(payload: Any) -> int | None:
+def _counter_key(payload: Any) -> str | None:
     # counter.changed after a call carries the called ticket as the counter's current ticket
     if isinstance(payload, dict):
         ticket = (payload.get("counter") or {}).get("ticket")
         if isinstance(ticket, dict):
-            return ticket.get("id")
+            return ticket.get("number")
     return None
 
 
@@ -223,7 +224,7 @@ async def serve(kind: str) -> None:
                     reply({"ok": True, "clients": len(target.clients),
                            "seconds": time.monotonic() - t0})
                 elif op == "expect":
-                    key = int(cmd["key"])
+                    key = str(cmd["key"])
                     names = ["ticket.called"] + (["counter.changed"] if cmd.get("settle") else [])
                     await asyncio.wait_for(
                         asyncio.gather(*(target.wait_all(n, key) for n in names)),
@@ -236,7 +237,7 @@ async def serve(kind: str) -> None:
                 else:
                     reply({"ok": False, "error": f"unknown op {op}"})
             except Exception as exc:  # the driver reports it and stops; keep the process answering
-                got = len(target.seen.get(("ticket.called", int(cmd.get("key", 0))), ()))
+                got = len(target.seen.get(("ticket.called", str(cmd.get("key", ""))), ()))
                 reply({"ok": False, "error": f"{type(exc).__name__}: {exc}", "got": got,
                        "clients": len(target.clients), "disconnects": target.disconnects})
     finally:

@@ -76,3 +76,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 def _note_origin() -> None:
     """Remember where this request comes from, for the audit trail."""
     origin.set(request.remote_addr or "")
+
+
+def close_app(app: Flask) -> None:
+    """Stop the app's revocation watch and close its database (an app made and dropped in one
+    process, as tests do: its watch must not outlive the database it reads)."""
+    app.extensions["xephang.live"].stop()
+    app.extensions["xephang"].db.close()

@@ -38,6 +38,8 @@ class LiveSessions:
         self._waits: dict[str, int] = {}
         self._lock = threading.Lock()
         self._running = False
+        self._stopped = False
+        self._failures = 0  # failed rounds in a row (the first one is logged)
         self._cursor = self.latest()
 
     def latest(self) -> int:
@@ -52,7 +54,7 @@ class LiveSessions:
         who = (actor.kind, actor.id, actor.gen)
         with self._lock:
             self._sids[sid] = who
-            start = not self._running
+            start = not self._running and not self._stopped
             self._running = True
         if start:
             self._start_task(self._watch)
@@ -96,12 +98,17 @@ class LiveSessions:
                 done = False
         return done
 
+    def stop(self) -> None:
+        """End the watch (at its next round) and start none again: the app is being closed."""
+        with self._lock:
+            self._stopped = True
+
     def _watch(self) -> None:
         """Runs while sockets are held; a new revocation id means: check every socket."""
         while True:
             self._sleep(self.POLL_EVERY)
             with self._lock:
-                if not self._sids:
+                if not self._sids or self._stopped:
                     self._running = False
                     return
             try:
@@ -110,5 +117,21 @@ class LiveSessions:
                 # on only once none of them was still connecting.
                 if latest != self._cursor and self.check():
                     self._cursor = latest
-            except Exception:  # a busy database: the next round tries again
-                log.exception("checking revocations failed")
+            except Exception as exc:  # a busy database: the next round tries again
+                self._failed(exc)
+            else:
+                if self._failures:
+                    log.info("checking revocations works again after %d failed rounds",
+                             self._failures)
+                    self._failures = 0
+
+    def _failed(self, exc: Exception) -> None:
+        """One line for the first failed round of a run of them (a stopped database would
+        otherwise log a traceback every second)."""
+        self._failures += 1
+        if self._failures == 1:
+            first_line = (str(exc).splitlines() or [""])[0]
+            log.warning("checking revocations failed (tried again every %.0f s): %s: %s",
+                        self.POLL_EVERY, type(exc).__name__, first_line)
+        else:
+            log.debug("checking revocations failed again: %s", exc)

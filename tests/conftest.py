@@ -62,11 +62,11 @@ def demo(db_path: Path) -> Demo:
 @pytest.fixture
 def app(demo: Demo, db_path: Path) -> Iterator[Any]:
     """The Flask app on the demo database; events are published inside the request."""
-    from server.app import create_app
+    from server.app import close_app, create_app
     app = create_app({"DB": str(db_path), "ASYNC_MODE": "threading", "SYNC_PUBLISH": True,
                       "PRINTING": False, "TESTING": True})
     yield app
-    app.extensions["xephang"].db.close()
+    close_app(app)  # its revocation watch must not outlive the test's database
 
 
 @pytest.fixture
@@ -140,7 +140,7 @@ class LiveServer:
             [sys.executable, "-m", "server.cli", "run", "--db", str(self.db), "--port", str(self.port),
              *self.extra_args],
             cwd=ROOT, env=self.env(), stdout=open(self.log, "ab"), stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60  # a loaded CI machine starts several servers at once
         while True:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"server exited:\n{self.log.read_text()}")
@@ -173,7 +173,11 @@ class LiveServer:
         """Stop the server (kill -9 when kill=True)."""
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGKILL if kill else signal.SIGTERM)
-            self.proc.wait(timeout=15)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:  # never leave a server behind a failing stop
+                self.proc.kill()
+                self.proc.wait(timeout=30)
         self.proc = None
 
     def restart(self, kill: bool = False) -> None:
@@ -251,7 +255,10 @@ class WatchedBrowser:
 @pytest.fixture(scope="session")
 def chromium_browser() -> Iterator[WatchedBrowser]:
     """Headless Debian chromium driven by Playwright (never `playwright install`)."""
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+    # An expect() waits for what the page shows; its 5 s default is too short on a loaded CI
+    # machine (a passing check still returns as soon as the page shows it).
+    expect.set_options(timeout=15_000)
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         yield WatchedBrowser(b)

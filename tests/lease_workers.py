@@ -7,7 +7,8 @@ import time
 from typing import Any
 
 from server.services.leases import Lease, holder_name
-from server.store import Database
+from server.store import Database, StoreError
+from server.store import leases as rows
 
 
 def compete(db_path: str, name: str, ttl: float, seconds: float, log_path: str, seed: int,
@@ -31,22 +32,45 @@ def compete(db_path: str, name: str, ttl: float, seconds: float, log_path: str, 
                 os.write(log, f"{lease.holder} {lease.terms} {at!r}\n".encode())
                 written += 1
             time.sleep(ttl / 50)
-        if lease.held() and rnd.random() < 0.15:
+        if lease.held() and rnd.random() < 0.3:
             lease.release()  # a clean stop: another takes over at once
     os.close(log)
     return written
 
 
-def hold(db_path: str, name: str, ttl: float, holder: str, took: Any) -> None:
-    """Keep the lease forever (until killed); put (holder, wall time) on `took` once it holds."""
-    lease = Lease(Database(db_path), name, holder=holder, ttl=ttl)
-    told = False
+def hold(db_path: str, name: str, ttl: float, holder: str, took: Any,
+         expiry: Any = None) -> None:
+    """Keep the lease forever (until killed); put (holder, wall time) on `took` once it holds, and
+    ("refused", holder) once when another holder keeps it from this one first. `expiry` (a shared
+    double), when given, keeps the expiry of this holder's latest renewal as stored."""
+    db = Database(db_path)
+    lease = Lease(db, name, holder=holder, ttl=ttl)
+    told = refused = False
     while True:
         at = time.time()
-        if lease.try_take() and not told:
-            took.put((holder, at))
-            told = True
+        if lease.try_take():
+            if expiry is not None:
+                row = _row(db, name)
+                if row is not None and row["holder"] == holder:
+                    expiry.value = row["expires_at"]
+            if not told:
+                took.put((holder, at))
+                told = True
+        elif not told and not refused:
+            row = _row(db, name)
+            if row is not None and row["holder"] != holder:
+                took.put(("refused", holder))
+                refused = True
         time.sleep(ttl / 3)
+
+
+def _row(db: Database, name: str) -> dict[str, Any] | None:
+    """Lease `name`'s row (None when the database is busy: the caller looks again later)."""
+    try:
+        with db.read() as conn:
+            return next((r for r in rows.holders(conn) if r["name"] == name), None)
+    except StoreError:
+        return None
 
 
 def add_site(db_path: str, code: str, name: str, barrier: Any) -> list[str]:

@@ -6,8 +6,6 @@ from __future__ import annotations
 import multiprocessing
 import queue
 import sqlite3
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -17,14 +15,10 @@ import pytest
 from server.store import Database
 from server.store import backup as store_backup
 from tests.backup_workers import issue_until_stopped, leave_a_wal_and_die
+from tests.support.cli import xephang
 
 SPAWN = multiprocessing.get_context("spawn")
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def xephang(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "server.cli", *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)
 
 
 def drain(q: Any) -> set[int]:

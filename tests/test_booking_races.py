@@ -2,7 +2,6 @@
 several processes book at once against one database file."""
 from __future__ import annotations
 
-import multiprocessing
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -10,8 +9,8 @@ from typing import Any
 from server.setup import initialize
 from server.store import Database
 from tests.booking_race_workers import book_all, make_citizens
+from tests.test_races import run_processes
 
-SPAWN = multiprocessing.get_context("spawn")
 PROCESSES, THREADS = 3, 4
 
 
@@ -22,25 +21,10 @@ def _next_weekday() -> str:
     return d.isoformat()
 
 
-def _worker(db: str, jobs: list[dict[str, Any]], barrier: Any, results: Any) -> None:
-    try:
-        results.put(book_all(db, jobs, THREADS, barrier))
-    except BaseException as exc:  # noqa: BLE001 - reported to the test
-        results.put(repr(exc))
-
-
 def _race(db: Path, jobs: list[dict[str, Any]]) -> list[str]:
     """Split the jobs over PROCESSES processes of THREADS threads; every outcome."""
-    barrier = SPAWN.Barrier(PROCESSES)
-    results = SPAWN.Queue()
-    procs = [SPAWN.Process(target=_worker, args=(str(db), jobs[i::PROCESSES], barrier, results))
-             for i in range(PROCESSES)]
-    for p in procs:
-        p.start()
-    out = [results.get(timeout=180) for _ in procs]
-    for p in procs:
-        p.join(timeout=30)
-    assert not [o for o in out if isinstance(o, str)], out
+    out = run_processes(book_all, [(str(db), jobs[i::PROCESSES], THREADS)
+                                   for i in range(PROCESSES)], timeout=180)
     return [outcome for part in out for outcome, _s in part]
 
 

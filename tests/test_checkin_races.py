@@ -3,7 +3,6 @@ several processes, it makes one ticket; and while counters call next meanwhile, 
 called exactly once."""
 from __future__ import annotations
 
-import multiprocessing
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -12,30 +11,19 @@ from server.setup import initialize
 from server.store import Database
 from tests.booking_race_workers import make_citizens
 from tests.remote_race_workers import check_in_all, make_codes, take_all
+from tests.test_races import run_processes
 
-SPAWN = multiprocessing.get_context("spawn")
 PROCESSES, THREADS = 3, 4
 
 
-def _worker(db: str, codes: list[str], calls: dict[int, int], barrier: Any, results: Any) -> None:
-    try:
-        results.put(check_in_all(db, codes, THREADS, barrier, calls))
-    except BaseException as exc:  # noqa: BLE001 - reported to the test
-        results.put(repr(exc))
+def _check_in(db: str, codes: list[str], calls: dict[int, int], barrier: Any) -> list[Any]:
+    return check_in_all(db, codes, THREADS, barrier, calls)
 
 
 def _race(db: Path, codes: list[str], calls: dict[int, int]) -> list[str]:
     """Every process checks every code in (each also calling next); every check-in's outcome."""
-    barrier = SPAWN.Barrier(PROCESSES)
-    results = SPAWN.Queue()
-    procs = [SPAWN.Process(target=_worker, args=(str(db), codes, calls, barrier, results))
-             for _ in range(PROCESSES)]
-    for p in procs:
-        p.start()
-    out = [results.get(timeout=240) for _ in procs]
-    for p in procs:
-        p.join(timeout=30)
-    assert not [o for o in out if isinstance(o, str)], out
+    out = run_processes(_check_in, [(str(db), codes, calls) for _ in range(PROCESSES)],
+                        timeout=240)
     return [outcome for part in out for outcome, _s in part]
 
 
@@ -65,27 +53,13 @@ def test_one_code_checked_in_everywhere_at_once_makes_one_ticket_called_once(
         assert left.get("waiting", 0) + len(calls) == 12
 
 
-def _taker(db: str, jobs: list[dict[str, Any]], barrier: Any, results: Any) -> None:
-    try:
-        results.put(take_all(db, jobs, THREADS, barrier))
-    except BaseException as exc:  # noqa: BLE001 - reported to the test
-        results.put(repr(exc))
-
-
 def test_the_daily_limit_per_phone_holds_for_numbers_from_home(tmp_path: Path) -> None:
     db = tmp_path / "race.db"
     initialize(Database(db), None, demo=False)
     [token] = make_citizens(str(db), 1)
     jobs = [{"token": token, "service": "TP-LLTP"} for _ in range(12)]
-    barrier, results = SPAWN.Barrier(PROCESSES), SPAWN.Queue()
-    procs = [SPAWN.Process(target=_taker, args=(str(db), jobs[i::PROCESSES], barrier, results))
-             for i in range(PROCESSES)]
-    for p in procs:
-        p.start()
-    out = [results.get(timeout=240) for _ in procs]
-    for p in procs:
-        p.join(timeout=30)
-    assert not [o for o in out if isinstance(o, str)], out
+    out = run_processes(take_all, [(str(db), jobs[i::PROCESSES], THREADS)
+                                   for i in range(PROCESSES)], timeout=240)
     outcomes = [o for part in out for o, _s in part]
     assert outcomes.count("ok") == 2 and set(outcomes) == {"ok", "limit_reached"}, outcomes
     with sqlite3.connect(db) as conn:

@@ -7,12 +7,9 @@ from pathlib import Path
 
 import requests
 
+from tests.support.cli import xephang
+
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def xephang(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "server.cli", *args], cwd=ROOT, input=stdin,
-                          capture_output=True, text=True, timeout=60)
 
 
 def test_init_then_user_and_device_commands(tmp_path: Path) -> None:

@@ -6,36 +6,22 @@ takes the check over."""
 from __future__ import annotations
 
 import sqlite3
-import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-import socketio
 
 from tests.conftest import ROOT, LiveServer
-from tests.support.redis_server import redis_server
+from tests.support.deployment import joined_servers
+from tests.support.device_health import DeviceChanges, connect_device, quick_site
 
 SILENT_S = 6  # the site's [policy] device_silent_s here
 WAIT_S = 40
 
 
-class Supervisor:
+class Supervisor(DeviceChanges):
     """A supervisor's real Socket.IO client: every device.changed, in order."""
-
-    def __init__(self, url: str, token: str) -> None:
-        self.seen: list[dict[str, Any]] = []
-        self.cond = threading.Condition()
-        self.client = socketio.Client(reconnection=False)
-        self.client.on("device.changed", self._changed)
-        self.client.connect(url, auth={"token": token}, transports=["websocket"])
-
-    def _changed(self, payload: dict[str, Any]) -> None:
-        with self.cond:
-            self.seen.append(payload["device"])
-            self.cond.notify_all()
 
     def of(self, name: str) -> list[tuple[bool, bool]]:
         """(online, alert) of each device.changed heard for one device."""
@@ -56,30 +42,10 @@ class Supervisor:
 def two_servers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[LiveServer]]:
     """Processes A and B on one database and one Redis, devices silent after SILENT_S."""
     monkeypatch.setenv("XEPHANG_LEASE_S", "1")
-    site = tmp_path / "site.toml"
-    text = (ROOT / "config" / "site.toml").read_text(encoding="utf-8")
-    assert "device_silent_s = 60" in text and "open_all_hours = true" in text
-    site.write_text(text.replace("device_silent_s = 60", f"device_silent_s = {SILENT_S}"),
-                    encoding="utf-8")
-    servers: list[LiveServer] = []
-    with redis_server(tmp_path) as url:
-        try:
-            for name in "ab":
-                s = LiveServer(tmp_path)
-                s.log = tmp_path / f"server-{name}.log"
-                s.extra_args = ["--site", str(site), "--message-queue", url]
-                s.start()
-                servers.append(s)
-            yield servers
-        finally:
-            for s in servers:
-                s.stop()
-
-
-def _device(server: LiveServer, name: str) -> Any:
-    client = socketio.Client(reconnection=False)
-    client.connect(server.url, auth={"token": server.token(name)}, transports=["websocket"])
-    return client
+    assert "open_all_hours = true" in (ROOT / "config" / "site.toml").read_text(encoding="utf-8")
+    site = quick_site(tmp_path, SILENT_S)
+    with joined_servers(tmp_path, "ab", ["--site", str(site)]) as servers:
+        yield servers
 
 
 def _health_on(server: LiveServer, name: str) -> tuple[bool, bool]:
@@ -112,9 +78,9 @@ def test_one_alert_per_silence_whatever_process_hosts_the_device(
     a, b = two_servers
     on_a, on_b = Supervisor(a.url, a.token("giamsat")), Supervisor(b.url, b.token("giamsat"))
     # A device connects to B first: B's check starts and takes the lease.
-    counter = _device(b, "counter-24")
+    counter = connect_device(b, "counter-24")
     _await(lambda: _health_holder(b.db) == b.proc.pid, "B did not take device-health")  # type: ignore[union-attr]
-    board = _device(a, "board-A1")  # connected to A only: B checks it from A's stored contacts
+    board = connect_device(a, "board-A1")  # connected to A only: B checks it from A's stored contacts
     on_b.wait("board-A1", (True, False))
     on_a.wait("board-A1", (True, False))
     assert _health_on(b, "board-A1") == (True, False)  # the page of a process it is not on
@@ -129,7 +95,7 @@ def test_one_alert_per_silence_whatever_process_hosts_the_device(
     on_b.wait("board-A1", (False, True))
     on_a.wait("board-A1", (False, True))
     assert _health_on(a, "board-A1") == _health_on(b, "board-A1") == (False, True)
-    board = _device(a, "board-A1")  # back: the alert clears, on both
+    board = connect_device(a, "board-A1")  # back: the alert clears, on both
     on_b.wait("board-A1", (True, False))
     on_a.wait("board-A1", (True, False))
     for supervisor in (on_a, on_b):  # exactly one alert for its silence, one for the return
@@ -145,7 +111,7 @@ def test_one_alert_per_silence_whatever_process_hosts_the_device(
     _await(lambda: _health_holder(a.db) == a.proc.pid, "A did not take device-health over")  # type: ignore[union-attr]
     board.disconnect()
     on_a.wait("board-A1", (False, True))
-    board = _device(a, "board-A1")
+    board = connect_device(a, "board-A1")
     on_a.wait("board-A1", (True, False))
     assert on_a.of("board-A1").count((False, True)) == 2, on_a.of("board-A1")
     board.disconnect()

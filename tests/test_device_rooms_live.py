@@ -4,42 +4,22 @@ no zone; a supervisor of the whole building hears every device. When the site gi
 services to another counter, that counter's display becomes hers without her reconnecting."""
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-import socketio
 
-from tests.conftest import DEMO_PASSWORD, ROOT, LiveServer
+from tests.conftest import DEMO_PASSWORD, LiveServer
+from tests.support.device_health import DeviceChanges, connect_device
+from tests.support.device_health import quick_server as quick_server_of
 
 # Sở Tư pháp (TP): services in zone A1, called at counters 17-23.
 HERS = {"counter-18", "board-A1", "kiosk-A1", "board-lobby"}
 NOT_HERS = {"counter-24", "board-B"}  # counter 24 is in A1 too, but calls Sở Nội vụ only
 
 
-class Watch:
+class Watch(DeviceChanges):
     """A staff member's real Socket.IO client: the rooms it was given and every device.changed."""
-
-    def __init__(self, url: str, token: str) -> None:
-        self.seen: list[dict[str, Any]] = []
-        self.rooms: list[str] = []
-        self.cond = threading.Condition()
-        self.client = socketio.Client(reconnection=False)
-        self.client.on("device.changed", self._changed)
-        self.client.on("snapshot", self._snapshot)
-        self.client.connect(url, auth={"token": token}, transports=["websocket"])
-
-    def _snapshot(self, snap: dict[str, Any]) -> None:
-        with self.cond:
-            self.rooms = snap["rooms"]
-            self.cond.notify_all()
-
-    def _changed(self, payload: dict[str, Any]) -> None:
-        with self.cond:
-            self.seen.append(payload["device"])
-            self.cond.notify_all()
 
     def wait(self, names: set[str], online: bool) -> None:
         """Until each of these devices was last seen with this online state."""
@@ -61,21 +41,8 @@ class Watch:
 @pytest.fixture
 def quick_server(tmp_path: Path) -> Iterator[LiveServer]:
     """The real server on the demo site, devices silent after 1 s (the check runs every 0.25 s)."""
-    site = tmp_path / "site.toml"
-    text = (ROOT / "config" / "site.toml").read_text(encoding="utf-8")
-    assert "device_silent_s = 60" in text
-    site.write_text(text.replace("device_silent_s = 60", "device_silent_s = 1"), encoding="utf-8")
-    server = LiveServer(tmp_path)
-    server.extra_args = ["--site", str(site)]
-    server.start()
-    yield server
-    server.stop()
-
-
-def device(server: LiveServer, name: str) -> Any:
-    client = socketio.Client(reconnection=False)
-    client.connect(server.url, auth={"token": server.token(name)}, transports=["websocket"])
-    return client
+    with quick_server_of(tmp_path) as server:
+        yield server
 
 
 def test_a_department_head_hears_only_her_units_devices(quick_server: LiveServer) -> None:
@@ -89,7 +56,7 @@ def test_a_department_head_hears_only_her_units_devices(quick_server: LiveServer
     assert head.rooms == ["staff", "staff:devices:building", "staff:devices:zone:A1",
                           *(f"staff:devices:counter:{n}" for n in range(17, 24))]
     assert everyone.rooms == ["staff", "staff:devices"]
-    screens = {name: device(server, name) for name in HERS | NOT_HERS}
+    screens = {name: connect_device(server, name) for name in HERS | NOT_HERS}
     everyone.wait(HERS | NOT_HERS, online=True)
     head.wait(HERS, online=True)
     for screen in screens.values():
@@ -103,7 +70,7 @@ def test_a_department_head_hears_only_her_units_devices(quick_server: LiveServer
                    json={"services": ["NV-GPLD", "TP-LLTP"]})
     assert r.status_code == 200, r.text
     head.wait_rooms("staff:devices:counter:24")
-    again = device(server, "counter-24")
+    again = connect_device(server, "counter-24")
     head.wait({"counter-24"}, online=True)
     again.disconnect()
     head.client.disconnect()

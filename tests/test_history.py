@@ -17,6 +17,7 @@ from server.services.counters import counter_action, rate
 from server.services.tickets import close_day, find_tickets, issue_ticket
 from server.store import Database
 from server.store import db as store_db
+from server.store import print_jobs
 from server.store import queue as q
 from tests.race_workers import KIOSK, officer
 
@@ -179,8 +180,8 @@ def test_request_paths_and_timers_read_today_only(demo: Any, db_path: Path,
     find_tickets(ctx, officer(18), None, "1001")
     checked["lookup by number"] = trace.take()
     with ctx.db.read() as conn:
-        q.lost_print_jobs(conn)  # start-up: print jobs lost by a restart
-        checked["lost print jobs"] = trace.take()
+        print_jobs.orphan_tickets(conn)  # a printing lease taken: tickets pending with no job
+        checked["tickets pending with no print job"] = trace.take()
     kiosk = Actor("device", 9001, "k", "kiosk", (), "A1", printer="agent")
     agents.pending_jobs(ctx, kiosk, "")
     checked["agent kiosk's pending jobs"] = trace.take()

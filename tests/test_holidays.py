@@ -4,8 +4,6 @@ own entry stands; two processes racing add each holiday once."""
 from __future__ import annotations
 
 import multiprocessing
-import subprocess
-import sys
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -16,14 +14,10 @@ from server.services.auth import CLI
 from server.services.context import TZ, Context, now_local
 from server.services.holidays import import_upcoming_holidays
 from server.store import Database
+from tests.support.cli import xephang
 
 ROOT = Path(__file__).resolve().parent.parent
 SPAWN = multiprocessing.get_context("spawn")
-
-
-def xephang(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "server.cli", *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=60)
 
 
 def calendar(ctx: Context, year: int) -> dict[str, str]:

@@ -20,6 +20,7 @@ import socketio
 
 from server.services.screens.sequence import STRIDE
 from tests.conftest import ROOT, LiveServer, free_port
+from tests.support.deployment import joined_servers
 from tests.support.redis_server import redis_server
 
 CALLS = ("ticket.called", "ticket.recalled", "ticket.unparked")
@@ -34,23 +35,11 @@ def redis_url(tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-def deployment(tmp_path: Path, redis_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[LiveServer]]:
+def deployment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[LiveServer]]:
     """Three servers on one database file, joined by Redis (short leases: quick takeovers)."""
     monkeypatch.setenv("XEPHANG_LEASE_S", "1")
-    servers = []
-    try:
-        for name in "abc":
-            s = LiveServer(tmp_path)
-            s.log = tmp_path / f"server-{name}.log"
-            s.extra_args = ["--message-queue", redis_url]
-            s.start()
-            servers.append(s)
+    with joined_servers(tmp_path, "abc") as servers:
         yield servers
-    finally:
-        for s in servers:
-            if s.proc is not None and s.proc.poll() is None:
-                s.proc.send_signal(signal.SIGCONT)
-            s.stop()
 
 
 class Board:

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -15,15 +13,11 @@ from typing import Any
 import pytest
 
 from tests.api.test_bookings import working_days
-from tests.conftest import ROOT, LiveServer, PgLiveServer
+from tests.conftest import LiveServer, PgLiveServer
 from tests.support.fake_sms import FakeSmsGateway
+from tests.support.cli import xephang
 
 PHONE = "0901234567"
-
-
-def xephang(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "server.cli", *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)
 
 
 def build_history(server: LiveServer) -> list[dict[str, Any]]:

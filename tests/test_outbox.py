@@ -97,14 +97,14 @@ def _relay_until(ctx: Context, holder: str, sent: list[int], count: int,
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
     with seen:
-        assert seen.wait_for(lambda: len(sent) >= count, 10), sent
+        assert seen.wait_for(lambda: len(sent) >= count, 30), sent
     if wait_stored:
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 30
         while relay.stored < count and time.monotonic() < deadline:
             time.sleep(0.01)  # stored by the relay's thread right after sending: no event for it
     lease.forfeit()  # as when frozen past its TTL: it stops acting as the holder
     relay.wake()
-    thread.join(10)
+    thread.join(30)
     assert not thread.is_alive() and not failed
     with ctx.db.write() as conn:  # its lease expires: the next one takes over at once
         conn.execute("UPDATE leases SET expires_at=0")
@@ -214,7 +214,7 @@ def test_a_process_without_the_relay_wakes_the_holder_through_redis(tmp_path: Pa
             assert time.monotonic() < deadline
             time.sleep(0.01)
         waker_b.logged()  # "b" logged a change but does not hold the relay
-        assert relay_a._wake.wait(10)
+        assert relay_a._wake.wait(30)
         assert not relay_b._wake.is_set()
         relay_a._wake.clear()
         waker_a.logged()  # the holder itself: woken directly
@@ -256,7 +256,7 @@ def test_messages_the_queue_dropped_are_sent_again_not_recorded_as_sent(
     thread = threading.Thread(target=lambda: _run_quietly(relay, nap), daemon=True)
     thread.start()
     with seen:
-        assert seen.wait_for(lambda: len(sent) >= 4, 10), sent
+        assert seen.wait_for(lambda: len(sent) >= 4, 30), sent
     lease.forfeit()
     relay.wake()
     thread.join(10)

@@ -4,8 +4,6 @@ restore is refused while a server uses the database; the daily backup and its re
 PostgreSQL too."""
 from __future__ import annotations
 
-import subprocess
-import sys
 import threading
 import time
 from datetime import datetime
@@ -14,12 +12,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import ROOT, PgLiveServer
-
-
-def xephang(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "server.cli", *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=300)
+from tests.conftest import PgLiveServer
+from tests.support.cli import xephang
 
 
 def test_a_backup_taken_while_tickets_are_issued_restores_every_acknowledged_ticket(

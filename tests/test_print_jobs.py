@@ -30,9 +30,10 @@ def two(demo: Any, db_path: Path) -> Iterator[tuple[Any, Any]]:
     """Two apps on one database: the first holds the printing lease (taken at its start)."""
     first, second = _app(db_path), _app(db_path)
     yield first, second
+    from server.app import close_app
     for app in (second, first):
         app.extensions["xephang"].printer.stop()
-        app.extensions["xephang"].db.close()
+        close_app(app)
 
 
 def _printer(app: Any) -> Any:

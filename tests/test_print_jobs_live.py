@@ -19,7 +19,7 @@ import socketio
 from printers.messages import text
 from tests.conftest import LiveServer
 from tests.support.fake_printer import FakePrinter
-from tests.support.redis_server import redis_server
+from tests.support.deployment import joined_servers
 
 WAIT_S = 60  # upper bound of the polls below; a passing run waits for the database, not for time
 KIOSKS = {"XD-GPXD": "kiosk-A", "TP-LLTP": "kiosk-A1", "YT-CCHN": "kiosk-A2", "NNMT-DD": "kiosk-B"}
@@ -39,28 +39,15 @@ def deployment(tmp_path: Path, printers: dict[str, FakePrinter],
                monkeypatch: pytest.MonkeyPatch) -> Iterator[list[LiveServer]]:
     """Three servers on one database whose four kiosks print on the fake printers."""
     monkeypatch.setenv("XEPHANG_LEASE_S", "1")
-    servers: list[LiveServer] = []
-    with redis_server(tmp_path) as url:
-        try:
-            first = LiveServer(tmp_path)
-            first.extra_args = ["--message-queue", url]
-            first.start()  # creates the database and the demo devices
-            first.stop()
-            conn = sqlite3.connect(first.db)
-            with conn:
-                for kiosk, printer in printers.items():
-                    conn.execute("UPDATE devices SET printer=? WHERE name=?", (printer.url, kiosk))
-            conn.close()
-            for name in "abc":
-                s = first if name == "a" else LiveServer(tmp_path)
-                s.log = tmp_path / f"server-{name}.log"
-                s.extra_args = ["--message-queue", url]
-                s.start()
-                servers.append(s)
-            yield servers
-        finally:
-            for s in servers:
-                s.stop()
+
+    def plug_printers(db: Path) -> None:
+        conn = sqlite3.connect(db)
+        with conn:
+            for kiosk, printer in printers.items():
+                conn.execute("UPDATE devices SET printer=? WHERE name=?", (printer.url, kiosk))
+        conn.close()
+    with joined_servers(tmp_path, "abc", prepare=plug_printers) as servers:
+        yield servers
 
 
 def _query(db: Path, sql: str, *params: Any) -> list[tuple[Any, ...]]:

@@ -3,54 +3,23 @@ print outcome lands on the ticket, and printer trouble reaches the kiosk and the
 from __future__ import annotations
 
 import secrets
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from server.services.context import Message
 from server.store import Database, accounts
 from tests.support.escpos_decoder import decode
 from tests.support.fake_printer import FakePrinter, refused_url
-
-
-class Published:
-    """Every message the app publishes, with a way to await one."""
-
-    def __init__(self) -> None:
-        self.messages: list[Message] = []
-        self.changed = threading.Condition()
-
-    def add(self, messages: list[Message]) -> None:
-        with self.changed:
-            self.messages += messages
-            self.changed.notify_all()
-
-    def wait_for(self, match: Callable[[Message], bool], timeout: float = 20) -> Message:
-        with self.changed:
-            assert self.changed.wait_for(lambda: any(match(m) for m in self.messages), timeout)
-            return next(m for m in self.messages if match(m))
+from tests.support.printing_app import Published, printing_app
 
 
 @pytest.fixture
 def printing(demo: Any, db_path: Path) -> Iterator[tuple[Any, Published]]:
     """The app with its print worker running; every published message recorded."""
-    from server.app import create_app
-    app = create_app({"DB": str(db_path), "ASYNC_MODE": "threading", "SYNC_PUBLISH": True,
-                      "PRINTING": True, "TESTING": True})
-    ctx = app.extensions["xephang"]
-    published, publish = Published(), ctx.publish
-
-    def record(messages: list[Message]) -> None:
-        publish(messages)
-        published.add(messages)
-
-    ctx.publish = record
-    yield app, published
-    ctx.printer.stop()
-    ctx.db.close()
+    with printing_app(db_path) as (app, published):
+        yield app, published
 
 
 def kiosk_with_printer(db_path: Path, url: str) -> str:

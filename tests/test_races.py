@@ -27,14 +27,15 @@ def db_path(store_location: Any) -> Any:
     return store_location
 
 
-def run_processes(target: Any, args: list[tuple[Any, ...]]) -> list[Any]:
-    """Run target(*a, barrier, results) in one spawned process per args; all start together."""
+def run_processes(target: Any, args: list[tuple[Any, ...]], timeout: float = 120) -> list[Any]:
+    """Run target(*a, barrier) in one spawned process per args, all starting together; what each
+    returned (its failure fails the test)."""
     barrier = SPAWN.Barrier(len(args))
     results = SPAWN.Queue()
     procs = [SPAWN.Process(target=_collect, args=(target, a, barrier, results)) for a in args]
     for p in procs:
         p.start()
-    out = [results.get(timeout=120) for _ in procs]
+    out = [results.get(timeout=timeout) for _ in procs]
     for p in procs:
         p.join(timeout=30)
         assert p.exitcode == 0

@@ -4,8 +4,6 @@ server on the same file within seconds, and concurrent changes never break the n
 from __future__ import annotations
 
 import multiprocessing
-import subprocess
-import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -19,16 +17,12 @@ from server.services.context import Context
 from server.services.errors import UseCaseError
 from server.setup import initialize
 from server.store import Database
+from tests.support.cli import xephang
 
 ROOT = Path(__file__).resolve().parent.parent
 NEW = {"code": "TP-CC", "name": "Chứng thực bản sao", "name_en": "Certified copies", "unit": "TP",
        "zone": "A1", "kind": "submit", "first_number": 9801, "last_number": 9900, "width": 4,
        "hours_profile": "weekdays", "daily_cap": 0, "wait_target_min": 20, "counters": [18]}
-
-
-def xephang(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "server.cli", *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=60)
 
 
 def export(db: Path) -> str:

@@ -197,7 +197,7 @@ def test_a_silent_board_of_site_b_alerts_bs_supervisors_only(demo: Any, db_path:
 def test_a_site_b_kiosk_printer_status_reaches_bs_staff_only(demo: Any, db_path: Path) -> None:
     from server.store import queue as queue_rows
     from tests.support.fake_printer import FakePrinter
-    from tests.test_printing_service import Published
+    from tests.support.printing_app import Published
     add_site_b(db_path, demo.password)
     with FakePrinter("near_end") as printer:
         token = secrets.token_urlsafe(24)

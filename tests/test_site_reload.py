@@ -3,10 +3,8 @@ keeps its names, the admin pages can restore it), and a file that would strand t
 tickets is refused with a clear message and nothing changed."""
 from __future__ import annotations
 
-import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 from server.services import counters, tickets
@@ -16,6 +14,7 @@ from server.services.context import Context
 from server.store import Database
 from server.store import audit as audit_rows
 from server.store import site_admin
+from tests.support.cli import xephang as run_cli
 
 STAFF = Actor("user", 1, "Giám sát viên", "supervisor")  # a supervisor: issues, cancels, opens
 
@@ -24,8 +23,7 @@ DEMO = (ROOT / "config" / "site.toml").read_text(encoding="utf-8")
 
 
 def xephang(*args: str, lang: str = "vi_VN.UTF-8") -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "server.cli", *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=60, env={**os.environ, "LANG": lang})
+    return run_cli(*args, lang=lang)
 
 
 def without_gtvt(tmp_path: Path) -> Path:

@@ -244,26 +244,17 @@ def test_a_sites_admin_changes_its_own_configuration_only(demo: Any, db_path: Pa
 def test_a_ward_kiosk_prints_its_own_ticket_and_hears_the_outcome(demo: Any, db_path: Path) -> None:
     """Site B's kiosk prints on its (fake TCP) printer: B's ticket with B's page address, and the
     outcome is recorded on B's ticket and told to B's kiosk (its site's rooms)."""
-    from server.app import create_app
     from tests.support.escpos_decoder import decode
     from tests.support.fake_printer import FakePrinter
-    from tests.test_printing_service import Published, print_outcome
+    from tests.support.printing_app import printing_app
+    from tests.test_printing_service import print_outcome
     add_site_b(db_path, demo.password)
     with FakePrinter("ok") as printer:
         token = secrets.token_urlsafe(24)
         with SiteDatabase(Database(db_path), 2).write() as conn:
             accounts.add_device(conn, "kiosk-print", "kiosk", "A1", None, printer.url, "80mm",
                                 token, stamp(now_local()))
-        app = create_app({"DB": str(db_path), "ASYNC_MODE": "threading", "SYNC_PUBLISH": True,
-                          "PRINTING": True, "TESTING": True})
-        ctx = app.extensions["xephang"]
-        published, publish = Published(), ctx.publish
-
-        def record(messages: list[Any]) -> None:
-            publish(messages)
-            published.add(messages)
-        ctx.publish = record  # before site B's context opens: it shares the app's publisher
-        try:
+        with printing_app(db_path) as (app, published):
             r = app.test_client().post("/api/v1/tickets", json={"service": SERVICE},
                                        headers={"Authorization": f"Bearer {token}"})
             assert r.status_code == 201, r.get_json()
@@ -276,6 +267,3 @@ def test_a_ward_kiosk_prints_its_own_ticket_and_hears_the_outcome(demo: Any, db_
             paper = decode(printer.printed()[-1])
             assert paper.text(ticket["number"]) is not None
             assert [q.payload for q in paper.qr_codes] == [ticket["status_url"]]
-        finally:
-            ctx.printer.stop()
-            ctx.db.close()

@@ -2,7 +2,6 @@
 site): each site's calls reach its own boards on any process, never the other site's boards."""
 from __future__ import annotations
 
-import signal
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,7 +10,7 @@ import pytest
 import requests
 
 from tests.conftest import DEMO_PASSWORD, LiveServer
-from tests.support.redis_server import redis_server
+from tests.support.deployment import joined_servers
 from tests.test_message_queue_live import Board
 from tests.test_site_scoping import COUNTER, SERVICE, add_site_b
 
@@ -19,25 +18,12 @@ from tests.test_site_scoping import COUNTER, SERVICE, add_site_b
 @pytest.fixture
 def two_sites(tmp_path: Path) -> Iterator[tuple[list[LiveServer], dict[str, str]]]:
     """Servers a and b on one SQLite file with sites A (the demo) and B, and one Redis."""
-    with redis_server(tmp_path) as url:
-        first = LiveServer(tmp_path)
-        first.start()  # makes the demo site (A), its accounts and devices
-        first.stop()
-        site_b = add_site_b(first.db, DEMO_PASSWORD)
-        servers = []
-        try:
-            for name in "ab":
-                s = LiveServer(tmp_path)
-                s.log = tmp_path / f"server-{name}.log"
-                s.extra_args = ["--message-queue", url]
-                s.start()
-                servers.append(s)
-            yield servers, site_b
-        finally:
-            for s in servers:
-                if s.proc is not None and s.proc.poll() is None:
-                    s.proc.send_signal(signal.SIGCONT)
-                s.stop()
+    site_b: dict[str, str] = {}
+
+    def add_b(db: Path) -> None:  # site A is the demo the first start made
+        site_b.update(add_site_b(db, DEMO_PASSWORD))
+    with joined_servers(tmp_path, "ab", prepare=add_b) as servers:
+        yield servers, site_b
 
 
 def _login(url: str, username: str) -> dict[str, str]:

@@ -2,9 +2,7 @@
 add and show ward centres, audited; processes adding one code at once get it once."""
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,15 +14,14 @@ from server.store import Database
 from server.store import audit as audit_rows
 from tests.lease_workers import add_site
 from tests.test_races import run_processes
+from tests.support.cli import xephang as run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 WARD = "Trung tâm phục vụ hành chính công phường Thủ Đức"
 
 
 def xephang(*args: str, lang: str = "en_US.UTF-8") -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, LANG=lang)
-    return subprocess.run([sys.executable, "-m", "server.cli", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=60)
+    return run_cli(*args, lang=lang)
 
 
 def test_site_add_and_list_from_the_cli(tmp_path: Path) -> None:

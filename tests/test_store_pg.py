@@ -57,7 +57,7 @@ def test_a_writer_waits_for_the_sites_lock_then_answers_busy(pg_url: str) -> Non
     t = threading.Thread(target=hold)
     t.start()
     try:
-        assert holding.wait(10)
+        assert holding.wait(30)
         with pytest.raises(Busy) as caught:
             with db.write(time.monotonic() + 0.3) as conn:
                 conn.execute("INSERT INTO settings (key, value) VALUES ('second', '1')")

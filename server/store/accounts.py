@@ -10,6 +10,7 @@ from typing import Any
 from .db import dumps, loads
 from .scope import site_of
 from .dialect import is_sqlite
+from .connection import Connection
 
 
 def token_hash(token: str) -> str:
@@ -26,13 +27,13 @@ def _user(row: sqlite3.Row | None) -> dict[str, Any] | None:
     return user
 
 
-def _revoked(conn: sqlite3.Connection, subject: str) -> None:
+def _revoked(conn: Connection, subject: str) -> None:
     """Note a revocation, so every server process closes that subject's live sockets."""
     now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
     conn.execute("INSERT INTO revocations (subject, at) VALUES (?, ?)", (subject, now))
 
 
-def add_user(conn: sqlite3.Connection, username: str, display_name: str, password_hash: str,
+def add_user(conn: Connection, username: str, display_name: str, password_hash: str,
              role: str, counters: list[int], now: str) -> int:
     """Create a user, or replace the password, role and counters of an existing one.
 
@@ -51,14 +52,14 @@ def add_user(conn: sqlite3.Connection, username: str, display_name: str, passwor
     return int(row["id"])
 
 
-def end_sessions(conn: sqlite3.Connection, user_id: int) -> None:
+def end_sessions(conn: Connection, user_id: int) -> None:
     """Invalidate every API token and browser session of a user (logout)."""
     conn.execute("UPDATE users SET session_gen=session_gen+1 WHERE id=?", (user_id,))
     conn.execute("DELETE FROM api_tokens WHERE user_id=?", (user_id,))
     _revoked(conn, f"user:{user_id}")
 
 
-def last_revocation(conn: sqlite3.Connection) -> int:
+def last_revocation(conn: Connection) -> int:
     """The id of the latest revocation (0 when there was none)."""
     if not is_sqlite(conn):  # the id sequence, which (like sqlite_sequence) never goes back
         row = conn.execute("SELECT pg_sequence_last_value(pg_get_serial_sequence('revocations', "
@@ -68,7 +69,7 @@ def last_revocation(conn: sqlite3.Connection) -> int:
     return int(row["seq"]) if row else 0
 
 
-def session_generations(conn: sqlite3.Connection, user_ids: list[int],
+def session_generations(conn: Connection, user_ids: list[int],
                         device_ids: list[int]) -> tuple[dict[int, int], dict[int, int]]:
     """The current session generation of each of these users and devices that is still active."""
     def gens(table: str, ids: list[int]) -> dict[int, int]:
@@ -82,37 +83,37 @@ def session_generations(conn: sqlite3.Connection, user_ids: list[int],
     return gens("users", sorted(set(user_ids))), gens("devices", sorted(set(device_ids)))
 
 
-def user_by_name(conn: sqlite3.Connection, username: str) -> dict[str, Any] | None:
+def user_by_name(conn: Connection, username: str) -> dict[str, Any] | None:
     """The active user with this username."""
     return _user(conn.execute("SELECT * FROM users WHERE username=? AND active=1",
                               (username,)).fetchone())
 
 
-def user_by_id(conn: sqlite3.Connection, user_id: int) -> dict[str, Any] | None:
+def user_by_id(conn: Connection, user_id: int) -> dict[str, Any] | None:
     """The active user with this id."""
     return _user(conn.execute("SELECT * FROM users WHERE id=? AND active=1", (user_id,)).fetchone())
 
 
-def list_users(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+def list_users(conn: Connection) -> list[dict[str, Any]]:
     """Every user of this site (city-level accounts, site NULL, too)."""
     return [u for u in (_user(r) for r in conn.execute(
         "SELECT * FROM users WHERE site_id=? OR site_id IS NULL ORDER BY id", (site_of(conn),)))
         if u]
 
 
-def add_api_token(conn: sqlite3.Connection, token: str, user_id: int, now: str) -> None:
+def add_api_token(conn: Connection, token: str, user_id: int, now: str) -> None:
     """Remember an API token issued at login."""
     conn.execute("INSERT INTO api_tokens (token_hash, user_id, created_at) VALUES (?,?,?)", (token_hash(token), user_id, now))
 
 
-def user_by_token(conn: sqlite3.Connection, token: str, issued_after: str) -> dict[str, Any] | None:
+def user_by_token(conn: Connection, token: str, issued_after: str) -> dict[str, Any] | None:
     """The user an API token belongs to, if the token was issued after `issued_after`."""
     return _user(conn.execute(
         "SELECT u.* FROM api_tokens t JOIN users u ON u.id=t.user_id WHERE t.token_hash=? "
         "AND u.active=1 AND t.created_at > ?", (token_hash(token), issued_after)).fetchone())
 
 
-def add_device(conn: sqlite3.Connection, name: str, kind: str, zone: str | None,
+def add_device(conn: Connection, name: str, kind: str, zone: str | None,
                counter: int | None, printer: str | None, paper: str, token: str, now: str) -> int:
     """Register a device (or give an existing one a new token and settings: the old one stops)."""
     conn.execute(
@@ -129,44 +130,34 @@ def add_device(conn: sqlite3.Connection, name: str, kind: str, zone: str | None,
     return int(row["id"])
 
 
-def device_by_token(conn: sqlite3.Connection, token: str) -> dict[str, Any] | None:
+def device_by_token(conn: Connection, token: str) -> dict[str, Any] | None:
     """The active device with this token."""
     row = conn.execute("SELECT * FROM devices WHERE token_hash=? AND active=1",
                        (token_hash(token),)).fetchone()
     return None if row is None else dict(row)
 
 
-def device_by_name(conn: sqlite3.Connection, name: str) -> dict[str, Any] | None:
+def device_by_name(conn: Connection, name: str) -> dict[str, Any] | None:
     """The active device with this name."""
     row = conn.execute("SELECT * FROM devices WHERE site_id=? AND name=? AND active=1",
                        (site_of(conn), name)).fetchone()
     return None if row is None else dict(row)
 
 
-def device_by_id(conn: sqlite3.Connection, device_id: int) -> dict[str, Any] | None:
+def device_by_id(conn: Connection, device_id: int) -> dict[str, Any] | None:
     """One device."""
     row = conn.execute("SELECT * FROM devices WHERE id=? AND site_id=?",
                        (device_id, site_of(conn))).fetchone()
     return None if row is None else dict(row)
 
 
-def list_devices(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+def list_devices(conn: Connection) -> list[dict[str, Any]]:
     """Every device of this site."""
     return [dict(r) for r in conn.execute("SELECT * FROM devices WHERE site_id=? ORDER BY id",
                                           (site_of(conn),))]
 
 
-def deactivate_user(conn: sqlite3.Connection, username: str) -> bool:
-    """Stop a user from logging in and revoke their API tokens (history is kept)."""
-    row = conn.execute("SELECT id FROM users WHERE username=? AND active=1", (username,)).fetchone()
-    if row is None:
-        return False
-    conn.execute("UPDATE users SET active=0 WHERE id=?", (row["id"],))
-    end_sessions(conn, row["id"])
-    return True
-
-
-def deactivate_device(conn: sqlite3.Connection, name: str) -> bool:
+def deactivate_device(conn: Connection, name: str) -> bool:
     """Revoke a device's token (a lost tablet, a kiosk taken out of service)."""
     row = conn.execute("SELECT id FROM devices WHERE site_id=? AND name=? AND active=1",
                        (site_of(conn), name)).fetchone()
@@ -179,12 +170,12 @@ def deactivate_device(conn: sqlite3.Connection, name: str) -> bool:
 
 # --- administration of users and devices (issue 8, area a-people) ---
 
-def any_user_by_name(conn: sqlite3.Connection, username: str) -> dict[str, Any] | None:
+def any_user_by_name(conn: Connection, username: str) -> dict[str, Any] | None:
     """The user with this username, active or disabled."""
     return _user(conn.execute("SELECT * FROM users WHERE username=?", (username,)).fetchone())
 
 
-def insert_user(conn: sqlite3.Connection, username: str, display_name: str, password_hash: str,
+def insert_user(conn: Connection, username: str, display_name: str, password_hash: str,
                 role: str, counters: list[int], units: list[str], now: str) -> int:
     """Create a user (the caller checked that the username is free)."""
     cur = conn.execute(
@@ -195,7 +186,7 @@ def insert_user(conn: sqlite3.Connection, username: str, display_name: str, pass
     return int(cur.fetchone()[0])
 
 
-def update_user(conn: sqlite3.Connection, user_id: int, display_name: str, role: str,
+def update_user(conn: Connection, user_id: int, display_name: str, role: str,
                 counters: list[int], units: list[str]) -> None:
     """Change a user's name, role, counters and units; a new role or scope ends their sessions
     (their cookie and sockets were granted under the old one)."""
@@ -207,34 +198,34 @@ def update_user(conn: sqlite3.Connection, user_id: int, display_name: str, role:
         end_sessions(conn, user_id)
 
 
-def set_user_active(conn: sqlite3.Connection, user_id: int, active: bool) -> None:
+def set_user_active(conn: Connection, user_id: int, active: bool) -> None:
     """Disable (sessions end at once) or enable a user."""
     conn.execute("UPDATE users SET active=? WHERE id=?", (1 if active else 0, user_id))
     if not active:
         end_sessions(conn, user_id)
 
 
-def set_password(conn: sqlite3.Connection, user_id: int, password_hash: str) -> None:
+def set_password(conn: Connection, user_id: int, password_hash: str) -> None:
     """Replace a user's password; every session of theirs ends."""
     conn.execute("UPDATE users SET password_hash=? WHERE id=?", (password_hash, user_id))
     end_sessions(conn, user_id)
 
 
-def active_admins(conn: sqlite3.Connection) -> int:
+def active_admins(conn: Connection) -> int:
     """How many administrators can log in and administer this site (its own and city-level
     ones: the last of them cannot be removed)."""
     return int(conn.execute("SELECT COUNT(*) FROM users WHERE role='admin' AND active=1 "
                             "AND (site_id=? OR site_id IS NULL)", (site_of(conn),)).fetchone()[0])
 
 
-def any_device_by_name(conn: sqlite3.Connection, name: str) -> dict[str, Any] | None:
+def any_device_by_name(conn: Connection, name: str) -> dict[str, Any] | None:
     """The device with this name, active or revoked."""
     row = conn.execute("SELECT * FROM devices WHERE site_id=? AND name=?",
                        (site_of(conn), name)).fetchone()
     return None if row is None else dict(row)
 
 
-def update_device(conn: sqlite3.Connection, device_id: int, kind: str, zone: str | None,
+def update_device(conn: Connection, device_id: int, kind: str, zone: str | None,
                   counter: int | None, printer: str | None, paper: str) -> None:
     """Change a device's settings; its live sockets reconnect under the new ones."""
     conn.execute("UPDATE devices SET kind=?, zone=?, counter=?, printer=?, paper=?,"
@@ -243,14 +234,14 @@ def update_device(conn: sqlite3.Connection, device_id: int, kind: str, zone: str
     _revoked(conn, f"device:{device_id}")
 
 
-def set_device_token(conn: sqlite3.Connection, device_id: int, token: str) -> None:
+def set_device_token(conn: Connection, device_id: int, token: str) -> None:
     """Pair a device again: a new token (the old one stops at once) and the device active."""
     conn.execute("UPDATE devices SET token_hash=?, active=1, session_gen=session_gen+1 WHERE id=?",
                  (token_hash(token), device_id))
     _revoked(conn, f"device:{device_id}")
 
 
-def device_health(conn: sqlite3.Connection, site_id: int | None = None,
+def device_health(conn: Connection, site_id: int | None = None,
                   since: str | None = None) -> dict[int, dict[str, Any]]:
     """The stored last contact, page and version of each device of a site (default: the
     transaction's) heard from after `since`, an ISO time, if given, by device id."""
@@ -260,7 +251,7 @@ def device_health(conn: sqlite3.Connection, site_id: int | None = None,
         "AND last_seen > ?", (site_id, since or ""))}
 
 
-def save_device_health(conn: sqlite3.Connection, rows: list[tuple[int, str, str, str]],
+def save_device_health(conn: Connection, rows: list[tuple[int, str, str, str]],
                        site_id: int = 1) -> None:
     """Store (device_id, last_seen, page, version) for several devices in one go."""
     conn.executemany(
@@ -271,7 +262,7 @@ def save_device_health(conn: sqlite3.Connection, rows: list[tuple[int, str, str,
         [(d, site_id, seen, page, version) for d, seen, page, version in rows])
 
 
-def unit_codes(conn: sqlite3.Connection) -> set[str]:
+def unit_codes(conn: Connection) -> set[str]:
     """The codes of every configured unit (a supervisor's scope names some of them)."""
     return {str(r[0]) for r in conn.execute("SELECT code FROM units")}
 

@@ -1,15 +1,15 @@
 """The audit trail: who changed what, when and from where (rows are never edited or deleted)."""
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
 from .db import dumps, loads
 from .scope import site_of
+from .connection import Connection
 
 
-def append(conn: sqlite3.Connection, at: str, actor: str, actor_name: str, address: str,
+def append(conn: Connection, at: str, actor: str, actor_name: str, address: str,
            kind: str, target: str, before: Any, after: Any, site_id: int | None = None) -> int:
     """Add one entry; `before`/`after` are JSON-able (None when there was nothing)."""
     site_id = site_of(conn) if site_id is None else site_id  # issue 9: the transaction's site
@@ -25,7 +25,7 @@ def append(conn: sqlite3.Connection, at: str, actor: str, actor_name: str, addre
 MAX_BRANCHES = 300
 
 
-def entries(conn: sqlite3.Connection, *, site_id: int | None = None, actor: str | None = None,
+def entries(conn: Connection, *, site_id: int | None = None, actor: str | None = None,
             kind: str | None = None, since: str | None = None, until: str | None = None,
             before_id: int | None = None, limit: int = 200,
             scope: tuple[str, Sequence[str]] | None = None) -> list[dict[str, Any]]:
@@ -93,7 +93,7 @@ def entries(conn: sqlite3.Connection, *, site_id: int | None = None, actor: str 
     return out
 
 
-def kinds(conn: sqlite3.Connection, site_id: int | None = None) -> list[str]:
+def kinds(conn: Connection, site_id: int | None = None) -> list[str]:
     """Every kind of entry in the trail, one index seek per kind (not a scan of the trail)."""
     site_id = site_of(conn) if site_id is None else site_id
     return [r[0] for r in conn.execute(
@@ -102,7 +102,7 @@ def kinds(conn: sqlite3.Connection, site_id: int | None = None) -> list[str]:
         "WHERE k.kind IS NOT NULL) SELECT kind FROM k WHERE kind IS NOT NULL", (site_id, site_id))]
 
 
-def actors(conn: sqlite3.Connection, site_id: int = 1) -> list[tuple[str, str]]:
+def actors(conn: Connection, site_id: int = 1) -> list[tuple[str, str]]:
     """Every (actor key, latest name) in the trail, one index seek per actor."""
     keys = [r[0] for r in conn.execute(
         "WITH RECURSIVE a(actor) AS (SELECT MIN(actor) FROM audit WHERE site_id=? UNION ALL "

@@ -6,9 +6,10 @@ from typing import Any
 
 from .db import dumps, loads
 from .scope import site_of
+from .connection import Connection
 
 
-def suspensions(conn: sqlite3.Connection, site_id: int | None = None) -> list[dict[str, Any]]:
+def suspensions(conn: Connection, site_id: int | None = None) -> list[dict[str, Any]]:
     """Every stored suspension (expired ones included: the caller compares `until` to its clock)."""
     site_id = site_of(conn) if site_id is None else site_id
     return [dict(r) for r in conn.execute(
@@ -16,7 +17,7 @@ def suspensions(conn: sqlite3.Connection, site_id: int | None = None) -> list[di
         "ORDER BY at", (site_id,))]
 
 
-def suspension(conn: sqlite3.Connection, scope: str, code: str,
+def suspension(conn: Connection, scope: str, code: str,
                site_id: int | None = None) -> dict[str, Any] | None:
     """One suspension, or None."""
     site_id = site_of(conn) if site_id is None else site_id
@@ -25,7 +26,7 @@ def suspension(conn: sqlite3.Connection, scope: str, code: str,
     return dict(row) if row else None
 
 
-def save_suspension(conn: sqlite3.Connection, row: dict[str, Any],
+def save_suspension(conn: Connection, row: dict[str, Any],
                     site_id: int | None = None) -> None:
     """Close a service or unit (replacing an earlier closure of the same one)."""
     site_id = site_of(conn) if site_id is None else site_id
@@ -37,7 +38,7 @@ def save_suspension(conn: sqlite3.Connection, row: dict[str, Any],
                   row["until"], row["at"], row["by"]))
 
 
-def delete_suspension(conn: sqlite3.Connection, scope: str, code: str,
+def delete_suspension(conn: Connection, scope: str, code: str,
                       site_id: int | None = None) -> bool:
     """Reopen: forget the suspension; whether there was one."""
     site_id = site_of(conn) if site_id is None else site_id
@@ -52,7 +53,7 @@ def _day(row: sqlite3.Row) -> dict[str, Any]:
     return out
 
 
-def calendar_days(conn: sqlite3.Connection, first: str, last: str,
+def calendar_days(conn: Connection, first: str, last: str,
                   site_id: int | None = None) -> list[dict[str, Any]]:
     """Calendar rows dated first..last (YYYY-MM-DD, both included), by date."""
     site_id = site_of(conn) if site_id is None else site_id
@@ -61,7 +62,7 @@ def calendar_days(conn: sqlite3.Connection, first: str, last: str,
         "WHERE site_id=? AND day BETWEEN ? AND ? ORDER BY day, id", (site_id, first, last))]
 
 
-def calendar_day(conn: sqlite3.Connection, day_id: int,
+def calendar_day(conn: Connection, day_id: int,
                  site_id: int | None = None) -> dict[str, Any] | None:
     """One calendar row by id, or None."""
     site_id = site_of(conn) if site_id is None else site_id
@@ -70,7 +71,7 @@ def calendar_day(conn: sqlite3.Connection, day_id: int,
     return _day(row) if row else None
 
 
-def rule_on(conn: sqlite3.Connection, day: str,
+def rule_on(conn: Connection, day: str,
             site_id: int | None = None) -> dict[str, Any] | None:
     """The holiday or working-day row of a date, or None."""
     site_id = site_of(conn) if site_id is None else site_id
@@ -80,7 +81,7 @@ def rule_on(conn: sqlite3.Connection, day: str,
     return _day(row) if row else None
 
 
-def add_calendar_day(conn: sqlite3.Connection, row: dict[str, Any],
+def add_calendar_day(conn: Connection, row: dict[str, Any],
                      site_id: int | None = None) -> int:
     """Store a calendar row; its id."""
     site_id = site_of(conn) if site_id is None else site_id
@@ -92,21 +93,21 @@ def add_calendar_day(conn: sqlite3.Connection, row: dict[str, Any],
     return int(cur.fetchone()[0])
 
 
-def delete_calendar_day(conn: sqlite3.Connection, day_id: int, site_id: int | None = None) -> bool:
+def delete_calendar_day(conn: Connection, day_id: int, site_id: int | None = None) -> bool:
     """Remove a calendar row; whether there was one."""
     site_id = site_of(conn) if site_id is None else site_id
     return conn.execute("DELETE FROM calendar_days WHERE site_id=? AND id=?",
                         (site_id, day_id)).rowcount > 0
 
 
-def holiday_years(conn: sqlite3.Connection, site_id: int | None = None) -> set[int]:
+def holiday_years(conn: Connection, site_id: int | None = None) -> set[int]:
     """The years whose public holidays were put in the calendar automatically."""
     site_id = site_of(conn) if site_id is None else site_id
     return {int(r[0]) for r in conn.execute("SELECT year FROM holiday_years WHERE site_id=?",
                                             (site_id,))}
 
 
-def mark_holiday_year(conn: sqlite3.Connection, year: int, at: str,
+def mark_holiday_year(conn: Connection, year: int, at: str,
                       site_id: int | None = None) -> None:
     """Note that a year's public holidays were put in the calendar (never again automatically)."""
     site_id = site_of(conn) if site_id is None else site_id
@@ -115,7 +116,7 @@ def mark_holiday_year(conn: sqlite3.Connection, year: int, at: str,
                  (site_id, year, at))
 
 
-def removed_days(conn: sqlite3.Connection, year: int, site_id: int | None = None) -> set[str]:
+def removed_days(conn: Connection, year: int, site_id: int | None = None) -> set[str]:
     """The dates (YYYY-MM-DD) of a year an admin took out of the calendar (from the audit trail)."""
     site_id = site_of(conn) if site_id is None else site_id
     return {str(r[0]).removeprefix("calendar:") for r in conn.execute(

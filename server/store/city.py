@@ -2,15 +2,16 @@
 never a query per site, and the city-level accounts (users whose site is NULL)."""
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
+from .connection import Connection
 
-def _by_site(conn: sqlite3.Connection, sql: str, args: tuple[Any, ...] = ()) -> dict[int, int]:
+
+def _by_site(conn: Connection, sql: str, args: tuple[Any, ...] = ()) -> dict[int, int]:
     return {int(r[0]): int(r[1]) for r in conn.execute(sql, args)}
 
 
-def site_counts(conn: sqlite3.Connection, day: str) -> dict[int, dict[str, int]]:
+def site_counts(conn: Connection, day: str) -> dict[int, dict[str, int]]:
     """Per site id: active counters, devices and users, and the day's tickets issued, waiting
     and served (from day_totals, which triggers keep per site: one row per site, not a scan)."""
     counters = _by_site(conn, "SELECT site_id, COUNT(*) FROM counters WHERE retired=0 "
@@ -29,14 +30,14 @@ def site_counts(conn: sqlite3.Connection, day: str) -> dict[int, dict[str, int]]
                   "served": int(today[sid]["served"]) if sid in today else 0} for sid in ids}
 
 
-def make_city_level(conn: sqlite3.Connection, username: str) -> bool:
+def make_city_level(conn: Connection, username: str) -> bool:
     """Make an account city-level (site NULL: it may act for any site); True if it changed."""
     cur = conn.execute("UPDATE users SET site_id=NULL WHERE username=? AND site_id IS NOT NULL",
                        (username,))
     return bool(cur.rowcount)
 
 
-def site_of_user(conn: sqlite3.Connection, username: str) -> tuple[bool, int | None]:
+def site_of_user(conn: Connection, username: str) -> tuple[bool, int | None]:
     """(found, site id) of an account by username; site None = city level."""
     row = conn.execute("SELECT site_id FROM users WHERE username=?", (username,)).fetchone()
     if row is None:

@@ -15,6 +15,8 @@ from typing import TypeVar, cast
 
 from sqlite_utils import Database
 
+# What a transaction hands to the code above the store (type hints only: SQL stays in here).
+from .connection import Connection
 from .schema import migrations
 
 # FULL: every commit is fsynced, so an acknowledged ticket survives kill -9 *and* a power cut.
@@ -118,17 +120,13 @@ def free_bytes(path: str | Path) -> int:
 T = TypeVar("T")
 
 
-# What a transaction hands to the code above the store (type hints only: SQL stays in here).
-Connection = sqlite3.Connection
-
-
 class MemoConnection(sqlite3.Connection):
     """A connection that remembers reads for the length of one transaction (see `remembered`)."""
 
     memo: dict[object, object]
 
 
-def remembered(conn: sqlite3.Connection, key: object, read: Callable[[], T]) -> T:
+def remembered(conn: Connection, key: object, read: Callable[[], T]) -> T:
     """`read()`, done once per transaction and state of this connection's own writes.
 
     One issue shows the same counters, durations and versions to several views; reading them

@@ -32,8 +32,3 @@ def json_pairs(conn: Any, column: str, alias: str) -> str:
         return f"json_each({column}) {alias}"
     return (f"LATERAL (SELECT e.key, e.value::numeric AS value "
             f"FROM jsonb_each_text(({column})::jsonb) e) {alias}")
-
-
-def greatest(conn: Any, a: str, b: str) -> str:
-    """SQL for the larger of two values (SQLite's two-argument MAX is PostgreSQL's GREATEST)."""
-    return f"MAX({a}, {b})" if is_sqlite(conn) else f"GREATEST({a}, {b})"

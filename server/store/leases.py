@@ -6,11 +6,12 @@ UPDATE … WHERE under a row lock, so the takeover stays atomic there too.
 """
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
+from .connection import Connection
 
-def take(conn: sqlite3.Connection, name: str, holder: str, now: float, ttl: float,
+
+def take(conn: Connection, name: str, holder: str, now: float, ttl: float,
          site_id: int = 1) -> bool:
     """Take or renew lease `name` for `holder` until now + ttl; False if another holds it."""
     cur = conn.execute(
@@ -23,7 +24,7 @@ def take(conn: sqlite3.Connection, name: str, holder: str, now: float, ttl: floa
     return cur.rowcount == 1
 
 
-def take_from(conn: sqlite3.Connection, name: str, holder: str, dead: str, now: float, ttl: float,
+def take_from(conn: Connection, name: str, holder: str, dead: str, now: float, ttl: float,
               site_id: int = 1) -> bool:
     """Take lease `name` from holder `dead` (known to have died) before it expires; False if
     `dead` no longer holds it."""
@@ -33,21 +34,21 @@ def take_from(conn: sqlite3.Connection, name: str, holder: str, dead: str, now: 
     return cur.rowcount == 1
 
 
-def holder_of(conn: sqlite3.Connection, name: str, site_id: int = 1) -> str | None:
+def holder_of(conn: Connection, name: str, site_id: int = 1) -> str | None:
     """Who holds or last held lease `name`."""
     row = conn.execute("SELECT holder FROM leases WHERE site_id=? AND name=?",
                        (site_id, name)).fetchone()
     return None if row is None else str(row[0])
 
 
-def release(conn: sqlite3.Connection, name: str, holder: str, site_id: int = 1) -> bool:
+def release(conn: Connection, name: str, holder: str, site_id: int = 1) -> bool:
     """Give lease `name` up at once (a process stopping cleanly); False if `holder` had not it."""
     cur = conn.execute("UPDATE leases SET expires_at=0 WHERE site_id=? AND name=? AND holder=?",
                        (site_id, name, holder))
     return cur.rowcount == 1
 
 
-def holders(conn: sqlite3.Connection, site_id: int = 1) -> list[dict[str, Any]]:
+def holders(conn: Connection, site_id: int = 1) -> list[dict[str, Any]]:
     """Every lease of a site: name, holder, expires_at, taken_at (epoch seconds)."""
     return [dict(r) for r in conn.execute(
         "SELECT name, holder, expires_at, taken_at FROM leases WHERE site_id=? ORDER BY name",

@@ -7,15 +7,15 @@ printed, so it is reported, not printed again).
 """
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 from .db import dumps, loads
+from .connection import Connection
 
 OPEN = ("queued", "claimed", "sending")
 
 
-def add(conn: sqlite3.Connection, ticket_id: int, device_id: int, payload: dict[str, Any],
+def add(conn: Connection, ticket_id: int, device_id: int, payload: dict[str, Any],
         holder: str | None, at: str, reprint: bool = False, site_id: int = 1) -> int:
     """Queue a print job (claimed by `holder` at once when given); returns its id."""
     cur = conn.execute(
@@ -26,7 +26,7 @@ def add(conn: sqlite3.Connection, ticket_id: int, device_id: int, payload: dict[
     return int(cur.fetchone()[0])
 
 
-def _rows(conn: sqlite3.Connection, where: str, params: tuple[Any, ...],
+def _rows(conn: Connection, where: str, params: tuple[Any, ...],
           limit: int = 1_000_000) -> list[dict[str, Any]]:
     rows = [dict(r) for r in conn.execute(
         f"SELECT id, ticket_id, device_id, reprint, payload, state, holder, created_at FROM print_jobs "
@@ -36,13 +36,13 @@ def _rows(conn: sqlite3.Connection, where: str, params: tuple[Any, ...],
     return rows
 
 
-def any_queued(conn: sqlite3.Connection, site_id: int = 1) -> bool:
+def any_queued(conn: Connection, site_id: int = 1) -> bool:
     """Whether some job waits for the holder (a read: the holder looks often)."""
     return conn.execute("SELECT 1 FROM print_jobs WHERE site_id=? AND state='queued' LIMIT 1",
                         (site_id,)).fetchone() is not None
 
 
-def claim_queued(conn: sqlite3.Connection, holder: str, at: str, site_id: int = 1,
+def claim_queued(conn: Connection, holder: str, at: str, site_id: int = 1,
                  limit: int = 200) -> list[dict[str, Any]]:
     """Claim the queued jobs (oldest first) for `holder`; the ones it got."""
     got = []
@@ -54,7 +54,7 @@ def claim_queued(conn: sqlite3.Connection, holder: str, at: str, site_id: int = 
     return got
 
 
-def take_over(conn: sqlite3.Connection, holder: str, at: str,
+def take_over(conn: Connection, holder: str, at: str,
               site_id: int = 1) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """A new lease holder takes the jobs of the processes that held it before: those they claimed
     but never sent are claimed for `holder` (to print); those they were sending are marked lost
@@ -69,7 +69,7 @@ def take_over(conn: sqlite3.Connection, holder: str, at: str,
     return claimed, lost
 
 
-def mark_sending(conn: sqlite3.Connection, job_id: int, holder: str, at: str) -> bool:
+def mark_sending(conn: Connection, job_id: int, holder: str, at: str) -> bool:
     """Note that `holder` starts sending a job to its printer; False if the job is no longer
     its own to send (another holder took it over): then it must not be sent."""
     cur = conn.execute("UPDATE print_jobs SET state='sending', updated_at=? "
@@ -77,20 +77,20 @@ def mark_sending(conn: sqlite3.Connection, job_id: int, holder: str, at: str) ->
     return cur.rowcount == 1
 
 
-def finish(conn: sqlite3.Connection, job_id: int, at: str) -> None:
+def finish(conn: Connection, job_id: int, at: str) -> None:
     """A job's outcome is recorded (printed or failed)."""
     conn.execute("UPDATE print_jobs SET state='done', updated_at=? WHERE id=? AND state IN "
                  "('claimed','sending','lost')", (at, job_id))  # lost: it printed after all
 
 
-def requeue(conn: sqlite3.Connection, job_id: int, holder: str, at: str) -> bool:
+def requeue(conn: Connection, job_id: int, holder: str, at: str) -> bool:
     """Give a claimed job back (its owner stops before sending it), for the next holder."""
     cur = conn.execute("UPDATE print_jobs SET state='queued', holder=NULL, updated_at=? "
                        "WHERE id=? AND holder=? AND state='claimed'", (at, job_id, holder))
     return cur.rowcount == 1
 
 
-def orphan_tickets(conn: sqlite3.Connection, site_id: int = 1) -> list[int]:
+def orphan_tickets(conn: Connection, site_id: int = 1) -> list[int]:
     """Tickets waiting for a printer the server drives with no print job (left by a server from
     before print jobs were stored): never printed, to be reported."""
     return [int(r[0]) for r in conn.execute(

@@ -1,20 +1,20 @@
 """Tickets, legs, counters' state, ratings and printers: the rows of the live queue."""
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
 from .db import dumps, loads, remembered
 from .dialect import json_field, minutes
 from .scope import site_of
+from .connection import Connection
 
 
 def _in(values: Sequence[Any]) -> str:
     return ",".join("?" * len(values))
 
 
-def next_seq(conn: sqlite3.Connection, service: str, day: str) -> int:
+def next_seq(conn: Connection, service: str, day: str) -> int:
     """Take the next sequence number of a service's day (atomic inside the write transaction)."""
     row = conn.execute(
         "INSERT INTO sequences (site_id, service, day, last_seq) VALUES (?, ?, ?, 1) "
@@ -23,14 +23,14 @@ def next_seq(conn: sqlite3.Connection, service: str, day: str) -> int:
     return int(row[0])
 
 
-def issued_count(conn: sqlite3.Connection, service: str, day: str) -> int:
+def issued_count(conn: Connection, service: str, day: str) -> int:
     """How many tickets a service has issued this day."""
     row = conn.execute("SELECT last_seq FROM sequences WHERE site_id=? AND service=? AND day=?",
                        (site_of(conn), service, day)).fetchone()
     return 0 if row is None else int(row[0])
 
 
-def insert_ticket(conn: sqlite3.Connection, ticket: dict[str, Any]) -> int:
+def insert_ticket(conn: Connection, ticket: dict[str, Any]) -> int:
     """Insert a new ticket row and return its id."""
     ticket = {**ticket, "site_id": site_of(conn)}
     cols = list(ticket)
@@ -39,19 +39,19 @@ def insert_ticket(conn: sqlite3.Connection, ticket: dict[str, Any]) -> int:
     return int(cur.fetchone()[0])
 
 
-def get_ticket(conn: sqlite3.Connection, ticket_id: int) -> dict[str, Any] | None:
+def get_ticket(conn: Connection, ticket_id: int) -> dict[str, Any] | None:
     """One ticket by id."""
     row = conn.execute("SELECT * FROM tickets WHERE id=? AND site_id=?", (ticket_id, site_of(conn))).fetchone()
     return None if row is None else dict(row)
 
 
-def ticket_by_token(conn: sqlite3.Connection, token: str) -> dict[str, Any] | None:
+def ticket_by_token(conn: Connection, token: str) -> dict[str, Any] | None:
     """One ticket by its public token."""
     row = conn.execute("SELECT * FROM tickets WHERE token=? AND site_id=?", (token, site_of(conn))).fetchone()
     return None if row is None else dict(row)
 
 
-def tickets_by_number(conn: sqlite3.Connection, day: str, number: str,
+def tickets_by_number(conn: Connection, day: str, number: str,
                       services: Sequence[str] | None = None) -> list[dict[str, Any]]:
     """The day's tickets printed with this number (optionally only in these services)."""
     sql = "SELECT * FROM tickets WHERE site_id=? AND day=? AND number=?"
@@ -62,7 +62,7 @@ def tickets_by_number(conn: sqlite3.Connection, day: str, number: str,
     return [dict(r) for r in conn.execute(sql + " ORDER BY id", args)]
 
 
-def waiting(conn: sqlite3.Connection, day: str, services: Sequence[str],
+def waiting(conn: Connection, day: str, services: Sequence[str],
             priority_services: Sequence[str] = ()) -> list[dict[str, Any]]:
     """The head (oldest) waiting ticket of each service and class (priority or not) in
     `services`, plus the priority heads of `priority_services`.
@@ -83,7 +83,7 @@ def waiting(conn: sqlite3.Connection, day: str, services: Sequence[str],
     return rows
 
 
-def next_waiting(conn: sqlite3.Connection, day: str, services: Sequence[str],
+def next_waiting(conn: Connection, day: str, services: Sequence[str],
                  limit: int) -> list[dict[str, Any]]:
     """The next waiting tickets of these services by issue time."""
     if not services:
@@ -94,7 +94,7 @@ def next_waiting(conn: sqlite3.Connection, day: str, services: Sequence[str],
         [site_of(conn), day, *services, limit])]
 
 
-def update_ticket(conn: sqlite3.Connection, ticket_id: int, expect_status: str,
+def update_ticket(conn: Connection, ticket_id: int, expect_status: str,
                   **fields: Any) -> bool:
     """Change a ticket only if it is still in `expect_status` (compare-and-set)."""
     sets = ",".join(f"{k}=?" for k in fields)
@@ -103,7 +103,7 @@ def update_ticket(conn: sqlite3.Connection, ticket_id: int, expect_status: str,
     return cur.rowcount == 1
 
 
-def at_counter(conn: sqlite3.Connection, counter: int, statuses: Iterable[str]) -> list[dict[str, Any]]:
+def at_counter(conn: Connection, counter: int, statuses: Iterable[str]) -> list[dict[str, Any]]:
     """Tickets held at a counter in these statuses, oldest call first."""
     st = list(statuses)
     return [dict(r) for r in conn.execute(
@@ -111,26 +111,20 @@ def at_counter(conn: sqlite3.Connection, counter: int, statuses: Iterable[str]) 
         "ORDER BY called_at, id", [site_of(conn), counter, *st])]
 
 
-def open_leg(conn: sqlite3.Connection, ticket_id: int, leg: int, service: str) -> None:
+def open_leg(conn: Connection, ticket_id: int, leg: int, service: str) -> None:
     """Start recording a leg (one visit to one service)."""
     conn.execute("INSERT INTO legs (ticket_id, leg, service, site_id) VALUES (?,?,?,?) "
                  "ON CONFLICT DO NOTHING", (ticket_id, leg, service, site_of(conn)))
 
 
-def update_leg(conn: sqlite3.Connection, ticket_id: int, leg: int, **fields: Any) -> None:
+def update_leg(conn: Connection, ticket_id: int, leg: int, **fields: Any) -> None:
     """Record times and outcome of a leg."""
     sets = ",".join(f"{k}=?" for k in fields)
     conn.execute(f"UPDATE legs SET {sets} WHERE ticket_id=? AND leg=?",
                  [*fields.values(), ticket_id, leg])
 
 
-def get_leg(conn: sqlite3.Connection, ticket_id: int, leg: int) -> dict[str, Any] | None:
-    """One leg of a ticket."""
-    row = conn.execute("SELECT * FROM legs WHERE ticket_id=? AND leg=?", (ticket_id, leg)).fetchone()
-    return None if row is None else dict(row)
-
-
-def recent_service_minutes(conn: sqlite3.Connection, service: str, limit: int = 30) -> list[float]:
+def recent_service_minutes(conn: Connection, service: str, limit: int = 30) -> list[float]:
     """Durations (minutes) of the latest completed services of a service (read once per
     transaction state: a ticket's and its service's estimate both need them)."""
     return list(remembered(conn, ("recent_service_minutes", service, limit), lambda: [
@@ -140,16 +134,7 @@ def recent_service_minutes(conn: sqlite3.Connection, service: str, limit: int = 
             "ORDER BY finished_at DESC LIMIT ?", (site_of(conn), service, limit))]))
 
 
-def ahead_of(conn: sqlite3.Connection, ticket: dict[str, Any]) -> int:
-    """How many waiting tickets of the same service were queued before this one."""
-    return int(conn.execute(
-        "SELECT COUNT(*) FROM tickets WHERE site_id=? AND day=? AND service=? AND status='waiting' "
-        "AND (queued_at < ? OR (queued_at = ? AND id < ?))",
-        (site_of(conn), ticket["day"], ticket["service"], ticket["queued_at"], ticket["queued_at"],
-         ticket["id"])).fetchone()[0])
-
-
-def queue_counts(conn: sqlite3.Connection, day: str,
+def queue_counts(conn: Connection, day: str,
                  services: Sequence[str] | None = None) -> dict[str, tuple[int, str | None]]:
     """Per service (all, or these): waiting count and the oldest waiting ticket's queue time."""
     if services is None:
@@ -164,19 +149,19 @@ def queue_counts(conn: sqlite3.Connection, day: str,
     return out
 
 
-def open_counter_count(conn: sqlite3.Connection, numbers: Sequence[int]) -> int:
+def open_counter_count(conn: Connection, numbers: Sequence[int]) -> int:
     """How many of these counters are open."""
     work = counter_work(conn)
     return sum(1 for n in set(numbers) if n in work and work[n][0] == "open")
 
 
-def counter_states(conn: sqlite3.Connection) -> dict[int, dict[str, Any]]:
+def counter_states(conn: Connection) -> dict[int, dict[str, Any]]:
     """Every counter's working state."""
     return {int(r["number"]): dict(r) for r in conn.execute("SELECT * FROM counter_state WHERE site_id=?",
                                                                    (site_of(conn),))}
 
 
-def counter_work(conn: sqlite3.Connection) -> dict[int, tuple[str, int]]:
+def counter_work(conn: Connection) -> dict[int, tuple[str, int]]:
     """Every counter's (state, run of priority calls), read once per transaction state: the
     estimates of one change all need it (shared: read-only)."""
     return remembered(conn, "counter_work", lambda: {
@@ -185,7 +170,7 @@ def counter_work(conn: sqlite3.Connection) -> dict[int, tuple[str, int]]:
                               (site_of(conn),))})
 
 
-def counter_state(conn: sqlite3.Connection, number: int) -> dict[str, Any]:
+def counter_state(conn: Connection, number: int) -> dict[str, Any]:
     """One counter's working state."""
     row = conn.execute("SELECT * FROM counter_state WHERE site_id=? AND number=?",
                        (site_of(conn), number)).fetchone()
@@ -193,21 +178,14 @@ def counter_state(conn: sqlite3.Connection, number: int) -> dict[str, Any]:
                                   "since": None, "priority_streak": 0}
 
 
-def set_counter_state(conn: sqlite3.Connection, number: int, **fields: Any) -> None:
+def set_counter_state(conn: Connection, number: int, **fields: Any) -> None:
     """Change a counter's working state."""
     sets = ",".join(f"{k}=?" for k in fields)
     conn.execute(f"UPDATE counter_state SET {sets} WHERE site_id=? AND number=?",
                  [*fields.values(), site_of(conn), number])
 
 
-def open_tickets_at_counters(conn: sqlite3.Connection, day: str) -> list[dict[str, Any]]:
-    """Tickets called, served or parked at counters this day."""
-    return [dict(r) for r in conn.execute(
-        "SELECT * FROM tickets WHERE site_id=? AND day=? AND status IN ('called','serving','parked') "
-        "ORDER BY called_at", (site_of(conn), day))]
-
-
-def recent_calls(conn: sqlite3.Connection, day: str, limit: int = 20) -> list[dict[str, Any]]:
+def recent_calls(conn: Connection, day: str, limit: int = 20) -> list[dict[str, Any]]:
     """The latest call and recall events of the day, newest first."""
     return [dict(r) for r in conn.execute(
         "SELECT id, at, type, ticket_id, counter, service, data FROM events WHERE site_id=? AND day=? "
@@ -215,7 +193,7 @@ def recent_calls(conn: sqlite3.Connection, day: str, limit: int = 20) -> list[di
         (site_of(conn), day, limit))]
 
 
-def open_tickets_before(conn: sqlite3.Connection, day: str) -> list[dict[str, Any]]:
+def open_tickets_before(conn: Connection, day: str) -> list[dict[str, Any]]:
     """Tickets of earlier days that are still open (through the partial index tickets_open, so
     past days whose tickets are all closed are never read)."""
     return [dict(r) for r in conn.execute(
@@ -226,22 +204,14 @@ def open_tickets_before(conn: sqlite3.Connection, day: str) -> list[dict[str, An
 OPEN_TICKET = "status IN ('waiting','called','serving','parked')"
 
 
-def lost_print_jobs(conn: sqlite3.Connection) -> list[int]:
-    """Tickets still waiting for a printer the server drives (print jobs live in memory, so after
-    a restart these never printed); through the partial index tickets_print_pending."""
-    return [int(r[0]) for r in conn.execute(
-        "SELECT t.id FROM tickets t JOIN devices d "
-        "ON d.id=t.device_id WHERE t.print_status='pending' AND d.printer NOT LIKE 'agent%'")]
-
-
-def pending_prints_of(conn: sqlite3.Connection, device_id: int, day: str) -> list[dict[str, Any]]:
+def pending_prints_of(conn: Connection, device_id: int, day: str) -> list[dict[str, Any]]:
     """A kiosk's tickets of the day not printed yet."""
     return [dict(r) for r in conn.execute(
         "SELECT * FROM tickets WHERE site_id=? AND device_id=? AND day=? "
         "AND print_status='pending' ORDER BY id", (site_of(conn), device_id, day))]
 
 
-def add_rating(conn: sqlite3.Connection, ticket_id: int, leg: int, day: str, counter: int,
+def add_rating(conn: Connection, ticket_id: int, leg: int, day: str, counter: int,
                score: int, reasons: list[str], at: str) -> bool:
     """Store a rating; False if this leg was already rated."""
     cur = conn.execute("INSERT INTO ratings (ticket_id, leg, day, counter, score, reasons, at, site_id)"
@@ -250,7 +220,7 @@ def add_rating(conn: sqlite3.Connection, ticket_id: int, leg: int, day: str, cou
     return cur.rowcount == 1
 
 
-def latest_ratings(conn: sqlite3.Connection, day: str, limit: int = 12) -> list[dict[str, Any]]:
+def latest_ratings(conn: Connection, day: str, limit: int = 12) -> list[dict[str, Any]]:
     """The day's latest ratings, newest first, with the ticket's number (floor view)."""
     return [{"ticket_id": r["ticket_id"], "number": r["number"], "leg": r["leg"],
              "counter": r["counter"], "score": r["score"], "reasons": loads(r["reasons"]),
@@ -261,7 +231,7 @@ def latest_ratings(conn: sqlite3.Connection, day: str, limit: int = 12) -> list[
                 (site_of(conn), day, limit))]
 
 
-def transfer_notes(conn: sqlite3.Connection, ticket_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+def transfer_notes(conn: Connection, ticket_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
     """For tickets that came by transfer: the note, counter and service of the leg before."""
     ids = list(dict.fromkeys(ticket_ids))
     if not ids:
@@ -274,7 +244,7 @@ def transfer_notes(conn: sqlite3.Connection, ticket_ids: Sequence[int]) -> dict[
                 f"WHERE l.outcome='transferred' AND l.ticket_id IN ({_in(ids)})", ids)}
 
 
-def day_stats(conn: sqlite3.Connection, day: str) -> dict[str, Any]:
+def day_stats(conn: Connection, day: str) -> dict[str, Any]:
     """A day's totals: issued, waiting, served, no-shows, average wait, service time and rating.
 
     Read from day_totals, which triggers keep up to date in every change's own transaction
@@ -303,7 +273,7 @@ def _stats(issued: int, waiting: int, served: int, no_show: int, wait: float | N
             "avg_rating": round(rating, 2) if rating is not None else None}
 
 
-def day_stats_counted(conn: sqlite3.Connection, day: str) -> dict[str, Any]:
+def day_stats_counted(conn: Connection, day: str) -> dict[str, Any]:
     """A day's totals counted from the rows themselves (checks day_totals; never on a timer)."""
     t = conn.execute(
         "SELECT COUNT(*), COUNT(CASE WHEN status='waiting' THEN 1 END), "
@@ -321,7 +291,7 @@ def day_stats_counted(conn: sqlite3.Connection, day: str) -> dict[str, Any]:
     return _stats(t[0], t[1], t[2], t[3], w[0], s[0], r[0], r[1])
 
 
-def set_printer(conn: sqlite3.Connection, device_id: int, url: str, status: str, detail: str,
+def set_printer(conn: Connection, device_id: int, url: str, status: str, detail: str,
                 at: str) -> bool:
     """Record a printer's status; True if it changed."""
     old = conn.execute("SELECT status, detail FROM printers WHERE device_id=?", (device_id,)).fetchone()
@@ -334,7 +304,7 @@ def set_printer(conn: sqlite3.Connection, device_id: int, url: str, status: str,
     return True
 
 
-def printers(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+def printers(conn: Connection) -> list[dict[str, Any]]:
     """Every kiosk with a printer, with the printer's last known status (unknown before any)."""
     return [dict(r) for r in conn.execute(
         "SELECT d.id AS device_id, COALESCE(p.url, d.printer) AS url, "
@@ -344,7 +314,7 @@ def printers(conn: sqlite3.Connection) -> list[dict[str, Any]]:
         "ORDER BY d.name", (site_of(conn),))]
 
 
-def append_event(conn: sqlite3.Connection, at: str, day: str, type_: str, actor: str,
+def append_event(conn: Connection, at: str, day: str, type_: str, actor: str,
                  ticket_id: int | None, counter: int | None, service: str | None,
                  data: dict[str, Any]) -> int:
     """Append to the event log; returns the event's seq."""
@@ -355,7 +325,7 @@ def append_event(conn: sqlite3.Connection, at: str, day: str, type_: str, actor:
     return int(cur.fetchone()[0])
 
 
-def print_job_sent(conn: sqlite3.Connection, ticket_id: int, job_id: str, device_id: int) -> bool:
+def print_job_sent(conn: Connection, ticket_id: int, job_id: str, device_id: int) -> bool:
     """Whether this print job of the ticket was sent to this kiosk's agent."""
     return conn.execute(
         "SELECT 1 FROM events WHERE ticket_id=? AND type='print.sent' "
@@ -363,7 +333,7 @@ def print_job_sent(conn: sqlite3.Connection, ticket_id: int, job_id: str, device
         (ticket_id, str(job_id), str(device_id))).fetchone() is not None
 
 
-def last_print_job(conn: sqlite3.Connection, ticket_id: int, device_id: int) -> str | None:
+def last_print_job(conn: Connection, ticket_id: int, device_id: int) -> str | None:
     """The job id last sent to this kiosk's agent for the ticket."""
     row = conn.execute(
         f"SELECT {json_field(conn, 'data', 'job_id')} FROM events WHERE ticket_id=? "
@@ -372,7 +342,7 @@ def last_print_job(conn: sqlite3.Connection, ticket_id: int, device_id: int) -> 
     return None if row is None else str(row[0])
 
 
-def login_failures(conn: sqlite3.Connection, username: str, address: str,
+def login_failures(conn: Connection, username: str, address: str,
                    since: str) -> tuple[int, str | None, int, str | None]:
     """Wrong passwords since a moment: (count, last) for this username at this address, then
     (count, last) from this address for any username."""
@@ -383,7 +353,7 @@ def login_failures(conn: sqlite3.Connection, username: str, address: str,
     return int(pair[0]), pair[1], int(addr[0]), addr[1]
 
 
-def add_login_failure(conn: sqlite3.Connection, username: str, address: str, at: str,
+def add_login_failure(conn: Connection, username: str, address: str, at: str,
                       forget_before: str) -> None:
     """Remember a wrong password; rows older than `forget_before` go (the audit log keeps them)."""
     conn.execute("DELETE FROM login_failures WHERE at < ?", (forget_before,))
@@ -391,12 +361,12 @@ def add_login_failure(conn: sqlite3.Connection, username: str, address: str, at:
                  (username, address, at))
 
 
-def clear_login_failures(conn: sqlite3.Connection, username: str, address: str) -> None:
+def clear_login_failures(conn: Connection, username: str, address: str) -> None:
     """A right password from this address: its earlier mistakes no longer count."""
     conn.execute("DELETE FROM login_failures WHERE username=? AND address=?", (username, address))
 
 
-def last_seq(conn: sqlite3.Connection) -> int:
+def last_seq(conn: Connection) -> int:
     """The event log's last position in this site (through events_site, m360). Per site: on
     PostgreSQL sites write in parallel, and another site's later event committed first must not
     put a snapshot's seq past a call of this site still being committed."""
@@ -404,7 +374,7 @@ def last_seq(conn: sqlite3.Connection) -> int:
                             (site_of(conn),)).fetchone()[0])
 
 
-def events_of_ticket(conn: sqlite3.Connection, ticket_id: int) -> list[dict[str, Any]]:
+def events_of_ticket(conn: Connection, ticket_id: int) -> list[dict[str, Any]]:
     """A ticket's history."""
     out = []
     for r in conn.execute("SELECT * FROM events WHERE site_id=? AND ticket_id=? ORDER BY id",
@@ -415,7 +385,7 @@ def events_of_ticket(conn: sqlite3.Connection, ticket_id: int) -> list[dict[str,
     return out
 
 
-def find_request(conn: sqlite3.Connection, actor: str, request_id: str) -> dict[str, Any] | None:
+def find_request(conn: Connection, actor: str, request_id: str) -> dict[str, Any] | None:
     """The stored answer to an earlier request with this id from this caller."""
     row = conn.execute("SELECT * FROM requests WHERE actor=? AND request_id=?",
                        (actor, request_id)).fetchone()
@@ -426,7 +396,7 @@ def find_request(conn: sqlite3.Connection, actor: str, request_id: str) -> dict[
     return out
 
 
-def save_request(conn: sqlite3.Connection, actor: str, request_id: str, action: str, status: int,
+def save_request(conn: Connection, actor: str, request_id: str, action: str, status: int,
                  response: Any, at: str) -> None:
     """Remember the answer to a request so a repeat returns it unchanged."""
     conn.execute("INSERT INTO requests (actor, request_id, action, status, response, at) "
@@ -434,7 +404,7 @@ def save_request(conn: sqlite3.Connection, actor: str, request_id: str, action: 
                  (actor, request_id, action, status, dumps(response), at))
 
 
-def purge_requests(conn: sqlite3.Connection, before: str, limit: int) -> int:
+def purge_requests(conn: Connection, before: str, limit: int) -> int:
     """Forget up to `limit` stored answers older than `before` (no retry comes that late)."""
     return conn.execute(
         "DELETE FROM requests WHERE (actor, request_id) IN "
@@ -442,31 +412,7 @@ def purge_requests(conn: sqlite3.Connection, before: str, limit: int) -> int:
         (before, limit)).rowcount
 
 
-def waiting_in(conn: sqlite3.Connection, day: str, services: Sequence[str],
-               class_before: tuple[bool, str, int] | None = None) -> list[tuple[int, str, bool, str]]:
-    """Every waiting ticket of these services this day as (id, service, priority?, queued_at),
-    oldest first. `class_before` = (priority?, queued_at, id): of that class, only the tickets
-    queued before it (the others cannot be called before it when the oldest goes first)."""
-    if not services:
-        return []
-    sql = (f"SELECT id, service, priority IS NOT NULL, queued_at FROM tickets WHERE site_id=? "
-           f"AND day=? AND status='waiting' AND service IN ({_in(services)})")
-    args: list[Any] = [site_of(conn), day, *services]
-    if class_before is not None:
-        prio, queued_at, ticket_id = class_before
-        sql += (" AND ((priority IS NOT NULL) != ? OR queued_at < ? OR (queued_at = ? AND id <= ?))")
-        args += [int(prio), queued_at, queued_at, ticket_id]
-    return [(int(r[0]), str(r[1]), bool(r[2]), str(r[3]))
-            for r in conn.execute(sql + " ORDER BY queued_at, id", args).fetchall()]
-
-
-def issued_counts(conn: sqlite3.Connection, day: str) -> dict[str, int]:
-    """How many numbers each service has given out this day."""
-    return {r[0]: int(r[1]) for r in conn.execute(
-        "SELECT service, last_seq FROM sequences WHERE site_id=? AND day=?", (site_of(conn), day))}
-
-
-def requeue_ticket(conn: sqlite3.Connection, ticket_id: int, leg: int, at: str) -> bool:
+def requeue_ticket(conn: Connection, ticket_id: int, leg: int, at: str) -> bool:
     """Put a missed (no-show) ticket back in line once: compare-and-set on status and requeued_at."""
     cur = conn.execute(
         "UPDATE tickets SET status='waiting', counter=NULL, recalls=0, leg=?, called_at=NULL, "
@@ -476,7 +422,7 @@ def requeue_ticket(conn: sqlite3.Connection, ticket_id: int, leg: int, at: str) 
     return cur.rowcount == 1
 
 
-def missed_at_counter(conn: sqlite3.Connection, day: str, counter: int,
+def missed_at_counter(conn: Connection, day: str, counter: int,
                       limit: int = 5) -> list[dict[str, Any]]:
     """The latest tickets marked no-show at a counter this day, newest first."""
     return [dict(r) for r in conn.execute(
@@ -486,20 +432,20 @@ def missed_at_counter(conn: sqlite3.Connection, day: str, counter: int,
 
 # --- reads and writes that lived outside the store before (issue 7, "SQL only in the store") ---
 
-def get_event(conn: sqlite3.Connection, event_id: int) -> dict[str, Any] | None:
+def get_event(conn: Connection, event_id: int) -> dict[str, Any] | None:
     """One event of this site's log by id."""
     row = conn.execute("SELECT * FROM events WHERE site_id=? AND id=?",
                        (site_of(conn), event_id)).fetchone()
     return None if row is None else dict(row)
 
 
-def set_print_status(conn: sqlite3.Connection, ticket_id: int, status: str, detail: str) -> None:
+def set_print_status(conn: Connection, ticket_id: int, status: str, detail: str) -> None:
     """Note whether a ticket printed."""
     conn.execute("UPDATE tickets SET print_status=?, print_detail=? WHERE id=?",
                  (status, detail, ticket_id))
 
 
-def last_finished_leg(conn: sqlite3.Connection, ticket_id: int, counter: int) -> dict[str, Any] | None:
+def last_finished_leg(conn: Connection, ticket_id: int, counter: int) -> dict[str, Any] | None:
     """The latest leg of a ticket finished (done or transferred) at this counter: what a rating rates."""
     row = conn.execute("SELECT * FROM legs WHERE ticket_id=? AND counter=? AND outcome IN "
                        "('done','transferred') ORDER BY leg DESC LIMIT 1",
@@ -507,7 +453,7 @@ def last_finished_leg(conn: sqlite3.Connection, ticket_id: int, counter: int) ->
     return None if row is None else dict(row)
 
 
-def waiting_before(conn: sqlite3.Connection, day: str, service: str, priority: bool,
+def waiting_before(conn: Connection, day: str, service: str, priority: bool,
                    queued_at: str, ticket_id: int) -> int:
     """How many waiting tickets of one line (service and class) were queued before this one."""
     return int(conn.execute(
@@ -526,7 +472,7 @@ class LineRead(NamedTuple):
     upto: tuple[str, int] | None = None
 
 
-def waiting_lines(conn: sqlite3.Connection, day: str,
+def waiting_lines(conn: Connection, day: str,
                   lines: Sequence[LineRead]) -> dict[tuple[str, bool], list[tuple[int, str]]]:
     """The waiting tickets of several lines in one statement, each line's as (id, queued_at),
     oldest first (see LineRead)."""
@@ -548,7 +494,7 @@ def waiting_lines(conn: sqlite3.Connection, day: str,
             for line, rows in zip(lines, found)}
 
 
-def queue_version(conn: sqlite3.Connection) -> tuple[int, int | None, int | None] | None:
+def queue_version(conn: Connection) -> tuple[int, int | None, int | None] | None:
     """(version of the waiting queue, the version before it, the ticket whose issue moved it or
     None), see m200_queue_version; None without that row. Read once per transaction state."""
     row = remembered(conn, "queue_version", lambda: conn.execute(
@@ -556,14 +502,14 @@ def queue_version(conn: sqlite3.Connection) -> tuple[int, int | None, int | None
     return (int(row[0]), row[1], row[2]) if row is not None else None
 # --- issue 9: site scoping (branch b-sites) ---
 
-def site_of_ticket(conn: sqlite3.Connection, token: str) -> int | None:
+def site_of_ticket(conn: Connection, token: str) -> int | None:
     """The site of the ticket with this public token, in the whole deployment (a phone opening
     its ticket page has no site until the token names one)."""
     row = conn.execute("SELECT site_id FROM tickets WHERE token=?", (token,)).fetchone()
     return None if row is None else int(row[0])
 
 
-def sites_of_tickets(conn: sqlite3.Connection, ticket_ids: Sequence[int]) -> dict[int, int]:
+def sites_of_tickets(conn: Connection, ticket_ids: Sequence[int]) -> dict[int, int]:
     """The site of each of these tickets, by id (work that outlives its request: print outcomes)."""
     ids = list(dict.fromkeys(ticket_ids))
     if not ids:
@@ -572,7 +518,7 @@ def sites_of_tickets(conn: sqlite3.Connection, ticket_ids: Sequence[int]) -> dic
         f"SELECT id, site_id FROM tickets WHERE id IN ({_in(ids)})", ids)}
 
 
-def site_of_device(conn: sqlite3.Connection, device_id: int) -> int | None:
+def site_of_device(conn: Connection, device_id: int) -> int | None:
     """The site a device belongs to (a printer's status, polled for every kiosk)."""
     row = conn.execute("SELECT site_id FROM devices WHERE id=?", (device_id,)).fetchone()
     return None if row is None else int(row[0])

@@ -2,26 +2,26 @@
 ticket's turn, and the remote tickets left over from past days."""
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
+from .connection import Connection
 from .scope import site_of
 
 
-def booking_by_code(conn: sqlite3.Connection, code: str) -> dict[str, Any] | None:
+def booking_by_code(conn: Connection, code: str) -> dict[str, Any] | None:
     """A booking (appointment or remote number) by its check-in code."""
     row = conn.execute("SELECT * FROM bookings WHERE site_id=? AND code=?",
                        (site_of(conn), code)).fetchone()
     return None if row is None else dict(row)
 
 
-def booking_of_ticket(conn: sqlite3.Connection, ticket_id: int) -> dict[str, Any] | None:
+def booking_of_ticket(conn: Connection, ticket_id: int) -> dict[str, Any] | None:
     """The booking a ticket was issued for (through bookings_ticket)."""
     row = conn.execute("SELECT * FROM bookings WHERE ticket_id=?", (ticket_id,)).fetchone()
     return None if row is None else dict(row)
 
 
-def turn_at(conn: sqlite3.Connection, day: str, service: str, queued_at: str) -> str | None:
+def turn_at(conn: Connection, day: str, service: str, queued_at: str) -> str | None:
     """When the first ticket of the service's normal line (a remote number's line) queued after
     this place was called: its turn came then; or None (through tickets_called_place). A later
     priority ticket called first does not pass its turn."""
@@ -31,20 +31,20 @@ def turn_at(conn: sqlite3.Connection, day: str, service: str, queued_at: str) ->
     return None if row is None or row[0] is None else str(row[0])
 
 
-def away_before(conn: sqlite3.Connection, day: str) -> list[dict[str, Any]]:
+def away_before(conn: Connection, day: str) -> list[dict[str, Any]]:
     """Remote tickets of earlier days never checked in (through the partial index tickets_away)."""
     return [dict(r) for r in conn.execute(
         "SELECT * FROM tickets WHERE site_id=? AND status='away' AND day < ?", (site_of(conn), day))]
 
 
-def away_of(conn: sqlite3.Connection, day: str, service: str) -> list[dict[str, Any]]:
+def away_of(conn: Connection, day: str, service: str) -> list[dict[str, Any]]:
     """A service's remote tickets of a day not checked in (through tickets_queue)."""
     return [dict(r) for r in conn.execute(
         "SELECT * FROM tickets WHERE site_id=? AND day=? AND status='away' AND service=?",
         (site_of(conn), day, service))]
 
 
-def channel_counts(conn: sqlite3.Connection, day: str) -> dict[str, dict[str, int]]:
+def channel_counts(conn: Connection, day: str) -> dict[str, dict[str, int]]:
     """Per channel of a day's tickets: issued, checked in (waiting or further) and expired."""
     out: dict[str, dict[str, int]] = {}
     for r in conn.execute(
@@ -58,7 +58,7 @@ def channel_counts(conn: sqlite3.Connection, day: str) -> dict[str, dict[str, in
     return out
 
 
-def appointments_of_day(conn: sqlite3.Connection, day: str) -> list[dict[str, Any]]:
+def appointments_of_day(conn: Connection, day: str) -> list[dict[str, Any]]:
     """A day's appointments per service and slot: booked, checked in, no-shows (never phones)."""
     return [dict(r) for r in conn.execute(
         "SELECT service, start, \"end\", COUNT(*) AS booked, "
@@ -70,7 +70,7 @@ def appointments_of_day(conn: sqlite3.Connection, day: str) -> list[dict[str, An
         (site_of(conn), day))]
 
 
-def away_counts(conn: sqlite3.Connection, day: str, services: list[str]) -> dict[str, int]:
+def away_counts(conn: Connection, day: str, services: list[str]) -> dict[str, int]:
     """Per service: the day's remote tickets not checked in (through tickets_queue)."""
     if not services:
         return {}
@@ -82,7 +82,7 @@ def away_counts(conn: sqlite3.Connection, day: str, services: list[str]) -> dict
 
 # -- Web Push subscriptions of ticket pages ----------------------------------------------------
 
-def save_push(conn: sqlite3.Connection, ticket_id: int, day: str, endpoint: str, p256dh: str,
+def save_push(conn: Connection, ticket_id: int, day: str, endpoint: str, p256dh: str,
               auth: str, ahead: int, at: str) -> None:
     """Remember (or renew) a ticket page's push subscription."""
     conn.execute("INSERT INTO push_subscriptions (site_id, ticket_id, day, endpoint, p256dh, auth, "
@@ -91,13 +91,13 @@ def save_push(conn: sqlite3.Connection, ticket_id: int, day: str, endpoint: str,
                  (site_of(conn), ticket_id, day, endpoint, p256dh, auth, ahead, at))
 
 
-def pushes_of_ticket(conn: sqlite3.Connection, ticket_id: int) -> list[dict[str, Any]]:
+def pushes_of_ticket(conn: Connection, ticket_id: int) -> list[dict[str, Any]]:
     """A ticket's push subscriptions."""
     return [dict(r) for r in conn.execute(
         "SELECT * FROM push_subscriptions WHERE ticket_id=?", (ticket_id,))]
 
 
-def pushes_to_warn(conn: sqlite3.Connection, day: str, service: str) -> list[dict[str, Any]]:
+def pushes_to_warn(conn: Connection, day: str, service: str) -> list[dict[str, Any]]:
     """Subscriptions not warned yet of waiting tickets of a service, with their ticket's line."""
     return [dict(r) for r in conn.execute(
         "SELECT p.*, t.number, t.service, t.priority, t.queued_at, t.day FROM push_subscriptions p "
@@ -105,12 +105,12 @@ def pushes_to_warn(conn: sqlite3.Connection, day: str, service: str) -> list[dic
         "AND t.service=? AND t.status='waiting'", (site_of(conn), day, service))]
 
 
-def push_warned(conn: sqlite3.Connection, sub_id: int) -> None:
+def push_warned(conn: Connection, sub_id: int) -> None:
     """The "N people ahead" notice of this subscription is queued: never again."""
     conn.execute("UPDATE push_subscriptions SET warned=1 WHERE id=?", (sub_id,))
 
 
-def forget_pushes_before(conn: sqlite3.Connection, day: str) -> int:
+def forget_pushes_before(conn: Connection, day: str) -> int:
     """Subscriptions of tickets of earlier days go (their endpoints serve no one any more)."""
     return conn.execute("DELETE FROM push_subscriptions WHERE site_id=? AND day < ?",
                         (site_of(conn), day)).rowcount

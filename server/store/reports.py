@@ -1,12 +1,12 @@
 """Reports: the rows a day's summary is computed from, and the daily summaries themselves."""
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
 from .dialect import json_pairs
 from .scope import site_of
+from .connection import Connection
 
 CELL_COLUMNS = ("day", "dim", "key", "service", "unit", "zone", "priority", "channel", "visits",
                 "issued",
@@ -16,7 +16,7 @@ CELL_COLUMNS = ("day", "dim", "key", "service", "unit", "zone", "priority", "cha
 COUNTER_EVENTS = ("counter.opened", "counter.closed", "counter.paused", "counter.resumed")
 
 
-def legs_of_day(conn: sqlite3.Connection, day: str) -> list[dict[str, Any]]:
+def legs_of_day(conn: Connection, day: str) -> list[dict[str, Any]]:
     """Every visit (leg) of the day's tickets with what its report needs: the ticket's issue time,
     priority, issuer and requeue time, and how the leg before it ended."""
     return [dict(r) for r in conn.execute(
@@ -28,14 +28,14 @@ def legs_of_day(conn: sqlite3.Connection, day: str) -> list[dict[str, Any]]:
         "WHERE t.site_id = ? AND t.day = ?", (site_of(conn), day))]
 
 
-def ratings_of_day(conn: sqlite3.Connection, day: str) -> list[dict[str, Any]]:
+def ratings_of_day(conn: Connection, day: str) -> list[dict[str, Any]]:
     """The day's ratings: ticket, leg, score and reasons (JSON text)."""
     return [dict(r) for r in conn.execute(
         "SELECT ticket_id, leg, score, reasons FROM ratings WHERE site_id = ? AND day = ?",
         (site_of(conn), day))]
 
 
-def counter_events_of_day(conn: sqlite3.Connection, day: str) -> list[dict[str, Any]]:
+def counter_events_of_day(conn: Connection, day: str) -> list[dict[str, Any]]:
     """The day's counter openings, closings, pauses and resumptions, in order."""
     return [dict(r) for r in conn.execute(
         f"SELECT at, type, counter FROM events WHERE site_id = ? AND day = ? AND type IN "
@@ -43,7 +43,7 @@ def counter_events_of_day(conn: sqlite3.Connection, day: str) -> list[dict[str, 
         (site_of(conn), day, *COUNTER_EVENTS))]
 
 
-def days_to_summarize(conn: sqlite3.Connection, site_id: int, before: str) -> list[str]:
+def days_to_summarize(conn: Connection, site_id: int, before: str) -> list[str]:
     """Days before `before` that have tickets but no summary yet (day_totals has one row a day),
     or whose summary is out of date (a change marked the day dirty)."""
     return [r[0] for r in conn.execute(
@@ -53,13 +53,13 @@ def days_to_summarize(conn: sqlite3.Connection, site_id: int, before: str) -> li
         (site_id, before, site_id, site_id, before))]
 
 
-def dirty_days(conn: sqlite3.Connection, site_id: int) -> dict[str, int]:
+def dirty_days(conn: Connection, site_id: int) -> dict[str, int]:
     """Summarized days changed since (day → how many changes marked it)."""
     return {r[0]: int(r[1]) for r in conn.execute(
         "SELECT day, mark FROM report_dirty_days WHERE site_id = ?", (site_id,))}
 
 
-def save_day(conn: sqlite3.Connection, site_id: int, day: str, cells: Sequence[dict[str, Any]],
+def save_day(conn: Connection, site_id: int, day: str, cells: Sequence[dict[str, Any]],
              counters: Sequence[dict[str, Any]], at: str, mark: int | None = None) -> None:
     """Replace a day's summary (cells and counters' open slots) and mark the day summarized; a
     dirty mark read with the rows it was computed from is cleared (a newer one stays)."""
@@ -83,7 +83,7 @@ def save_day(conn: sqlite3.Connection, site_id: int, day: str, cells: Sequence[d
     conn.execute("DELETE FROM report_months WHERE site_id = ? AND month = ?", (site_id, day[:7]))
 
 
-def summarized_days(conn: sqlite3.Connection, site_id: int, first: str, last: str) -> list[str]:
+def summarized_days(conn: Connection, site_id: int, first: str, last: str) -> list[str]:
     """The days between first and last (inclusive) that have a summary."""
     return [r[0] for r in conn.execute(
         "SELECT day FROM report_days WHERE site_id = ? AND day BETWEEN ? AND ? ORDER BY day",
@@ -120,7 +120,7 @@ def _where(site_id: int, dim: str, col: str, first: str, last: str,
     return sql, args
 
 
-def aggregate(conn: sqlite3.Connection, site_id: int, level: str, dim: str, group: str,
+def aggregate(conn: Connection, site_id: int, level: str, dim: str, group: str,
               first: str, last: str, units: Sequence[str] | None = None,
               zone: str | None = None, priority: str | None = None, channel: str | None = None,
               hists: bool = True) -> tuple[list[dict[str, Any]], list[tuple[str, str, str, int]]]:
@@ -146,7 +146,7 @@ def aggregate(conn: sqlite3.Connection, site_id: int, level: str, dim: str, grou
     return counts, parts
 
 
-def aggregate_groups(conn: sqlite3.Connection, site_id: int, dim: str, group: str, first: str,
+def aggregate_groups(conn: Connection, site_id: int, dim: str, group: str, first: str,
                      last: str, hists: bool = True
                      ) -> tuple[list[dict[str, Any]], list[tuple[str, str, str, int]]]:
     """As `aggregate` over whole months first..last ('YYYY-MM') without filters, from the
@@ -170,7 +170,7 @@ def aggregate_groups(conn: sqlite3.Connection, site_id: int, dim: str, group: st
 CELL_KEY = ("dim", "key", "service", "priority", "channel")
 
 
-def cells_added_up(conn: sqlite3.Connection, site_id: int, dim: str, first: str, last: str
+def cells_added_up(conn: Connection, site_id: int, dim: str, first: str, last: str
                    ) -> tuple[list[dict[str, Any]], list[tuple[tuple[str, ...], str, str, int]]]:
     """The daily cells of one projection over first..last added up cell by cell (to roll a month
     up), by SQLite: the summed counts per cell (with its unit and zone), and the merged histograms
@@ -191,15 +191,7 @@ def cells_added_up(conn: sqlite3.Connection, site_id: int, dim: str, first: str,
     return counts, parts
 
 
-def day_cells(conn: sqlite3.Connection, site_id: int, dim: str, first: str,
-              last: str) -> list[dict[str, Any]]:
-    """The daily summary cells of one projection over a range of days (to roll a month up)."""
-    return [dict(r) for r in conn.execute(
-        f"SELECT {','.join(CELL_COLUMNS)} FROM report_cells WHERE site_id = ? AND dim = ? "
-        "AND day BETWEEN ? AND ?", (site_id, dim, first, last))]
-
-
-def months_to_roll_up(conn: sqlite3.Connection, site_id: int, before: str) -> list[str]:
+def months_to_roll_up(conn: Connection, site_id: int, before: str) -> list[str]:
     """Months of the summarized days before `before` whose roll-up is missing or older than one
     of its days."""
     return [r[0] for r in conn.execute(
@@ -209,7 +201,7 @@ def months_to_roll_up(conn: sqlite3.Connection, site_id: int, before: str) -> li
         "ORDER BY d.m", (site_id, before, site_id))]
 
 
-def rolled_up_months(conn: sqlite3.Connection, site_id: int, first: str, last: str) -> set[str]:
+def rolled_up_months(conn: Connection, site_id: int, first: str, last: str) -> set[str]:
     """Months between first and last ('YYYY-MM') whose roll-up is up to date (none of its days
     changed since)."""
     return {r[0] for r in conn.execute(
@@ -223,7 +215,7 @@ def rolled_up_months(conn: sqlite3.Connection, site_id: int, first: str, last: s
 GROUP_FIGURES = CELL_COLUMNS[CELL_COLUMNS.index("visits"):]
 
 
-def save_month(conn: sqlite3.Connection, site_id: int, month: str, cells: Sequence[dict[str, Any]],
+def save_month(conn: Connection, site_id: int, month: str, cells: Sequence[dict[str, Any]],
                at: str, groups: Sequence[dict[str, Any]] = ()) -> None:
     """Replace a month's roll-up: its cells, and the same added up by group (dim, col, gk)."""
     conn.execute("DELETE FROM report_month_cells WHERE site_id = ? AND month = ?", (site_id, month))
@@ -242,7 +234,7 @@ def save_month(conn: sqlite3.Connection, site_id: int, month: str, cells: Sequen
                  (site_id, month, at))
 
 
-def open_counters_by_slot(conn: sqlite3.Connection, site_id: int, first: str, last: str,
+def open_counters_by_slot(conn: Connection, site_id: int, first: str, last: str,
                           counters: Sequence[int] | None = None) -> list[int]:
     """For each 15-minute slot of the day, how many counter-days had the counter open in it, over
     a range of days (optionally only these counters)."""
@@ -258,11 +250,3 @@ def open_counters_by_slot(conn: sqlite3.Connection, site_id: int, first: str, la
             if mark == "1":
                 out[i] += n
     return out
-
-
-def counter_days(conn: sqlite3.Connection, site_id: int, first: str,
-                 last: str) -> list[dict[str, Any]]:
-    """Each counter's open 15-minute slots, day by day, over a range of days."""
-    return [dict(r) for r in conn.execute(
-        "SELECT day, counter, zone, slots FROM report_counter_days "
-        "WHERE site_id = ? AND day BETWEEN ? AND ?", (site_id, first, last))]

@@ -1,13 +1,14 @@
 """What the simulator reads from history: served durations and arrivals by service and time of day."""
 from __future__ import annotations
 
-import sqlite3
+from .connection import Connection
 
 from .dialect import minutes
 from .scope import site_of
 
 
-def served_minutes(conn: sqlite3.Connection, service: str, limit: int = 2000) -> list[float]:
+
+def served_minutes(conn: Connection, service: str, limit: int = 2000) -> list[float]:
     """Durations (minutes, start or call to finish) of the latest completed legs of a service."""
     took = minutes(conn, "COALESCE(started_at, called_at)", "finished_at")  # both engines
     return [float(r[0]) for r in conn.execute(
@@ -17,14 +18,14 @@ def served_minutes(conn: sqlite3.Connection, service: str, limit: int = 2000) ->
         (site_of(conn), service, limit)) if r[0] is not None and r[0] > 0]
 
 
-def issued_by_service(conn: sqlite3.Connection) -> dict[str, int]:
+def issued_by_service(conn: Connection) -> dict[str, int]:
     """How many tickets each service has issued over all recorded days (its first leg)."""
     return {str(r[0]): int(r[1]) for r in conn.execute(
         "SELECT origin_service, COUNT(*) FROM tickets WHERE site_id=? GROUP BY origin_service",
         (site_of(conn),))}
 
 
-def issued_by_quarter(conn: sqlite3.Connection) -> tuple[int, dict[str, dict[int, int]]]:
+def issued_by_quarter(conn: Connection) -> tuple[int, dict[str, dict[int, int]]]:
     """Recorded days, and tickets issued per service and local quarter-hour of the day (0-95)."""
     site = site_of(conn)
     days = int(conn.execute("SELECT COUNT(DISTINCT day) FROM tickets WHERE site_id=?",
@@ -38,7 +39,7 @@ def issued_by_quarter(conn: sqlite3.Connection) -> tuple[int, dict[str, dict[int
     return days, bins
 
 
-def recorded_day(conn: sqlite3.Connection, day: str) -> list[dict[str, object]]:
+def recorded_day(conn: Connection, day: str) -> list[dict[str, object]]:
     """A day's tickets in issue order: issue time, first service, priority, and their first leg
     (when called, how long it took, its outcome)."""
     return [dict(r) for r in conn.execute(

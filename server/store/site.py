@@ -1,29 +1,29 @@
 """Site configuration rows: zones, units, services, counters, priority categories, settings."""
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 from .db import dumps, loads, remembered
 from .dialect import is_sqlite
 from .scope import site_of
+from .connection import Connection
 
 CONFIG_TABLES = ("counters", "services", "units", "zones", "priority_categories")
 
 
-def has_site(conn: sqlite3.Connection) -> bool:
+def has_site(conn: Connection) -> bool:
     """Whether a site has been loaded into this database."""
     return conn.execute("SELECT 1 FROM zones WHERE site_id=? LIMIT 1", (site_of(conn),)).fetchone() is not None
 
 
-def save_site(conn: sqlite3.Connection, site: dict[str, Any]) -> None:
+def save_site(conn: Connection, site: dict[str, Any]) -> None:
     """Replace the site configuration with `site` (parsed config, see server.siteconfig)."""
     for table in CONFIG_TABLES:
         conn.execute(f"DELETE FROM {table} WHERE site_id=?", (site_of(conn),))
     _write_site(conn, site)
 
 
-def reload_site_rows(conn: sqlite3.Connection, site: dict[str, Any]) -> dict[str, list[Any]]:
+def reload_site_rows(conn: Connection, site: dict[str, Any]) -> dict[str, list[Any]]:
     """Load `site` over the live configuration: rows in it are written, rows history may refer
     to that it no longer has are retired (never deleted; they keep their names), listed after
     the file's. Returns the keys retired by this load, per table."""
@@ -43,7 +43,7 @@ def reload_site_rows(conn: sqlite3.Connection, site: dict[str, Any]) -> dict[str
     return retired
 
 
-def _write_site(conn: sqlite3.Connection, site: dict[str, Any]) -> None:
+def _write_site(conn: Connection, site: dict[str, Any]) -> None:
     """Write every row of a parsed site file (inserted, or updated in place) and its settings."""
     for i, z in enumerate(site["zones"]):
         write_row(conn, "zones", {"code": z["code"], "name": z["name"],
@@ -81,7 +81,7 @@ def _write_site(conn: sqlite3.Connection, site: dict[str, Any]) -> None:
         set_setting(conn, key, value)
 
 
-def load_site_rows(conn: sqlite3.Connection) -> dict[str, Any]:
+def load_site_rows(conn: Connection) -> dict[str, Any]:
     """All configuration rows, as plain dicts in their configured order."""
     out: dict[str, Any] = {}
     for table in CONFIG_TABLES:
@@ -120,7 +120,7 @@ KEYS = {"zones": "code", "units": "code", "services": "code", "counters": "numbe
         "priority_categories": "code"}
 
 
-def write_row(conn: sqlite3.Connection, table: str, row: dict[str, Any]) -> None:
+def write_row(conn: Connection, table: str, row: dict[str, Any]) -> None:
     """Insert or update one configuration row (a new counter also gets its closed state)."""
     cols = [c for c in COLUMNS[table] if c in row]
     key = KEYS[table]
@@ -137,7 +137,7 @@ def write_row(conn: sqlite3.Connection, table: str, row: dict[str, Any]) -> None
                      (site_of(conn), row["number"]))
 
 
-def get_setting(conn: sqlite3.Connection, key: str, default: Any = None) -> Any:
+def get_setting(conn: Connection, key: str, default: Any = None) -> Any:
     """One setting's value."""
     row = conn.execute("SELECT value FROM settings WHERE site_id=? AND key=?", (site_of(conn), key)).fetchone()
     return default if row is None else loads(row["value"])
@@ -146,7 +146,7 @@ def get_setting(conn: sqlite3.Connection, key: str, default: Any = None) -> Any:
 VERSIONS = ("site_version", "calendar_version")
 
 
-def versions(conn: sqlite3.Connection) -> dict[str, int]:
+def versions(conn: Connection) -> dict[str, int]:
     """The site's and the calendar's versions (0 when never set), read once per transaction
     state: every use case checks them, some twice."""
     def read() -> dict[str, int]:
@@ -158,7 +158,7 @@ def versions(conn: sqlite3.Connection) -> dict[str, int]:
     return remembered(conn, "versions", read)
 
 
-def delete_setting(conn: sqlite3.Connection, key: str) -> None:
+def delete_setting(conn: Connection, key: str) -> None:
     """Forget one setting, overwriting its bytes in the file (secure_delete) rather than freeing them."""
     if not is_sqlite(conn):  # PostgreSQL: VACUUM reclaims the dead row; no secure_delete
         conn.execute("DELETE FROM settings WHERE site_id=? AND key=?", (site_of(conn), key))
@@ -170,18 +170,18 @@ def delete_setting(conn: sqlite3.Connection, key: str) -> None:
         conn.execute("PRAGMA secure_delete=OFF")
 
 
-def set_setting(conn: sqlite3.Connection, key: str, value: Any) -> None:
+def set_setting(conn: Connection, key: str, value: Any) -> None:
     """Store one setting."""
     conn.execute("INSERT INTO settings (site_id, key, value) VALUES (?, ?, ?) "
                  "ON CONFLICT(site_id, key) DO UPDATE SET value=excluded.value",
                  (site_of(conn), key, dumps(value)))
 
 
-def counter_numbers(conn: sqlite3.Connection) -> set[int]:
+def counter_numbers(conn: Connection) -> set[int]:
     """The numbers of every configured counter."""
     return {int(r[0]) for r in conn.execute("SELECT number FROM counters WHERE site_id=?", (site_of(conn),))}
 
 
-def zone_exists(conn: sqlite3.Connection, code: str) -> bool:
+def zone_exists(conn: Connection, code: str) -> bool:
     """Whether a zone with this code is configured."""
     return conn.execute("SELECT 1 FROM zones WHERE site_id=? AND code=?", (site_of(conn), code)).fetchone() is not None

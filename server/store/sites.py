@@ -2,15 +2,15 @@
 site file describes; its names and time zone are read from that configuration."""
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 from .site import get_setting
+from .connection import Connection
 
 HOME_SITE = 1
 
 
-def list_sites(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+def list_sites(conn: Connection) -> list[dict[str, Any]]:
     """Every site, by id (site 1 named as its site file names it)."""
     found = [dict(r) for r in conn.execute(
         "SELECT id, code, name, name_en, timezone, created_at FROM sites ORDER BY id")]
@@ -23,12 +23,12 @@ def list_sites(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     return found
 
 
-def site_by_code(conn: sqlite3.Connection, code: str) -> dict[str, Any] | None:
+def site_by_code(conn: Connection, code: str) -> dict[str, Any] | None:
     """One site by its code, or None."""
     return next((s for s in list_sites(conn) if s["code"] == code), None)
 
 
-def add_site(conn: sqlite3.Connection, code: str, name: str, name_en: str, timezone: str,
+def add_site(conn: Connection, code: str, name: str, name_en: str, timezone: str,
              at: str) -> int:
     """Add a site; its id."""
     cur = conn.execute("INSERT INTO sites (code, name, name_en, timezone, created_at) "

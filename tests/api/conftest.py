@@ -190,5 +190,6 @@ def site_app(tmp_path: Path, demo: Any, db_path: Path) -> Iterator[Any]:
         return app, Http(app, demo)
 
     yield make
+    from server.app import close_app
     for app in made:
-        app.extensions["xephang"].db.close()
+        close_app(app)

@@ -11,7 +11,8 @@ import pytest
 
 from tests.api.conftest import Http
 from tests.support.fake_printer import FakePrinter
-from tests.test_printing_service import Published
+from tests.support.printing_app import Published
+from tests.support.printing_app import printing_app as app_printing
 
 DEVICES = "/api/v1/admin/devices"
 
@@ -19,20 +20,8 @@ DEVICES = "/api/v1/admin/devices"
 @pytest.fixture
 def printing_app(demo: Any, db_path: Path, demo_template: Any) -> Iterator[tuple[Any, Http, Published]]:
     """The app with its print worker and printer poll running; every published message recorded."""
-    from server.app import create_app
-    app = create_app({"DB": str(db_path), "ASYNC_MODE": "threading", "SYNC_PUBLISH": True,
-                      "PRINTING": True, "TESTING": True})
-    ctx = app.extensions["xephang"]
-    published, publish = Published(), ctx.publish
-
-    def record(messages: list[Any]) -> None:
-        publish(messages)
-        published.add(messages)
-
-    ctx.publish = record
-    yield app, Http(app, demo, demo_template[2]), published
-    ctx.printer.stop()
-    ctx.db.close()
+    with app_printing(db_path) as (app, published):
+        yield app, Http(app, demo, demo_template[2]), published
 
 
 def printer_state(published: Published, device_id: int, status: str) -> dict[str, Any]:

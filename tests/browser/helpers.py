@@ -89,3 +89,13 @@ def assert_fits(page: Any, shot: Any = None, scroll_y: bool = False) -> None:
         page.screenshot(path=str(shot), full_page=scroll_y)
     problems = layout_problems(page, vertical=not scroll_y)
     assert problems == [], problems
+
+
+def sign_in(page: Any, live_server: Any, username: str) -> dict[str, Any]:
+    """Sign a demo user in through the login API from `page`'s browser context (its session
+    cookie then goes with every page of that context); the login's answer (csrf_token...)."""
+    r = page.request.post(f"{live_server.url}/api/v1/auth/login",
+                          data={"username": username,
+                                "password": live_server.users[username]["password"]})
+    assert r.ok, r.text()
+    return dict(r.json())

@@ -6,14 +6,14 @@ from typing import Any
 
 from playwright.sync_api import Browser, expect
 
+from tests.browser.helpers import sign_in
+
 CONSOLE = {"width": 1366, "height": 768}
 
 
 def test_an_officer_is_told_the_admin_pages_are_not_for_her(browser: Browser, live_server: Any) -> None:
     page = browser.new_context(viewport=CONSOLE).new_page()
-    r = page.request.post(f"{live_server.url}/api/v1/auth/login",
-                          data={"username": "canbo17", "password": live_server.users["canbo17"]["password"]})
-    assert r.ok, r.text()
+    sign_in(page, live_server, "canbo17")
     for path in ("/admin", "/admin/users", "/admin/site/services", "/admin/audit", "/reports"):
         page.goto(f"{live_server.url}{path}")
         expect(page.locator("#forbidden")).to_have_text("Trang này dành cho quản trị viên và giám sát viên.")

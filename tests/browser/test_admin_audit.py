@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.helpers import issue, layout_problems, shot
+from tests.browser.helpers import issue, layout_problems, shot, sign_in
 
 ADMIN = "quantri"
 CALLS = 55
@@ -30,9 +30,7 @@ def audit_page(browser: Browser, live_server: Any) -> Iterator[Page]:
     page = ctx.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    r = page.request.post(f"{live_server.url}/api/v1/auth/login",
-                          data={"username": ADMIN, "password": live_server.users[ADMIN]["password"]})
-    assert r.ok, r.text()
+    sign_in(page, live_server, ADMIN)
     yield page
     assert errors == []
     ctx.close()
@@ -164,9 +162,7 @@ def test_a_department_head_sees_and_exports_only_her_units(browser: Browser, liv
         conn.execute("""UPDATE users SET units='["NV"]' WHERE username='giamsat'""")
     ctx = browser.new_context(viewport={"width": 1366, "height": 768}, accept_downloads=True)
     page = ctx.new_page()
-    r = page.request.post(f"{live_server.url}/api/v1/auth/login",
-                          data={"username": "giamsat", "password": live_server.users["giamsat"]["password"]})
-    assert r.ok
+    sign_in(page, live_server, "giamsat")
     page.goto(f"{live_server.url}/admin/audit")
     expect(page.locator("#readonly-note")).to_be_visible()
     targets = page.locator("#audit-rows .col-target")

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.helpers import assert_fits, layout_problems, shot
+from tests.browser.helpers import assert_fits, layout_problems, shot, sign_in
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 CONSOLE = {"width": 1366, "height": 768}
@@ -34,9 +34,7 @@ def pages(browser: Browser, live_server: Any) -> Iterator[Any]:
         page = ctx.new_page()
         page.on("pageerror", lambda e: errors.append(str(e)))
         if kind == "admin":
-            r = page.request.post(f"{live_server.url}/api/v1/auth/login",
-                                  data={"username": "quantri", "password": live_server.users["quantri"]["password"]})
-            assert r.ok, r.text()
+            sign_in(page, live_server, "quantri")
             page.goto(f"{live_server.url}{arg}")
             expect(page.locator("#admin-main")).to_be_visible()
         else:
@@ -195,9 +193,7 @@ def test_a_closed_unit_shows_on_an_open_board_and_floor_and_supervisors_only_rea
     expect(board.locator("#conn-banner")).to_be_hidden()
     floor_ctx = browser.new_context(viewport=LANDSCAPE)
     floor = floor_ctx.new_page()
-    r = floor.request.post(f"{live_server.url}/api/v1/auth/login",
-                           data={"username": "giamsat", "password": live_server.users["giamsat"]["password"]})
-    assert r.ok, r.text()
+    sign_in(floor, live_server, "giamsat")
     floor.goto(f"{live_server.url}/floor")
     expect(floor.locator("#conn-banner")).to_be_hidden()
     r = live_server.api("POST", "/api/v1/admin/closures", who="quantri",

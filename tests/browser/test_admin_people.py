@@ -10,7 +10,7 @@ import pytest
 import requests
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.helpers import assert_fits, shot
+from tests.browser.helpers import assert_fits, shot, sign_in
 
 CONSOLE = {"width": 1366, "height": 768}
 
@@ -21,9 +21,7 @@ def signed_in(browser: Browser, live_server: Any, who: str, path: str) -> Page:
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.errors = errors  # type: ignore[attr-defined]
     page.on("dialog", lambda d: d.accept())  # "Disable lan?" and the like: yes
-    r = page.request.post(f"{live_server.url}/api/v1/auth/login",
-                          data={"username": who, "password": live_server.users[who]["password"]})
-    assert r.ok, r.text()
+    sign_in(page, live_server, who)
     page.goto(f"{live_server.url}{path}")
     expect(page.locator("#admin-main")).to_be_visible()
     return page

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from server.i18n import message
-from tests.browser.helpers import api_login, assert_fits, issue, shot
+from tests.browser.helpers import api_login, assert_fits, issue, shot, sign_in
 
 CONSOLE = {"width": 1366, "height": 768}
 NEW = {"code": "TP-CC", "name": "Chứng thực bản sao", "name_en": "Certified copies",
@@ -29,9 +29,7 @@ def admin(browser: Browser, live_server: Any) -> Iterator[Any]:
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
         made.append((ctx, errors))
-        r = page.request.post(f"{live_server.url}/api/v1/auth/login",
-                              data={"username": who, "password": live_server.users[who]["password"]})
-        assert r.ok, r.text()
+        sign_in(page, live_server, who)
         page.goto(f"{live_server.url}/admin/site/{tab}")
         expect(page.locator("#admin-main")).to_be_visible()
         expect(page.locator(".sc-list tbody tr").first).to_be_visible()

@@ -11,23 +11,14 @@ from playwright.sync_api import Browser, expect
 from tests.browser.helpers import api_login, issue
 from tests.browser.test_board import board_page
 from tests.conftest import LiveServer
-from tests.support.redis_server import redis_server
+from tests.support.deployment import joined_servers
 
 
 @pytest.fixture
 def two_joined(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[LiveServer, LiveServer]]:
     monkeypatch.setenv("XEPHANG_LEASE_S", "1")
-    with redis_server(tmp_path) as url:
-        a, b = LiveServer(tmp_path), LiveServer(tmp_path)
-        b.log = tmp_path / "server-b.log"
-        try:
-            for s in (a, b):
-                s.extra_args = ["--message-queue", url]
-                s.start()
-            yield a, b
-        finally:
-            b.stop()
-            a.stop()
+    with joined_servers(tmp_path, "ab") as (a, b):
+        yield a, b
 
 
 def test_a_call_made_on_one_process_shows_on_the_board_of_the_other(

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.helpers import assert_fits, issue
+from tests.browser.helpers import assert_fits, issue, sign_in
 
 PORTRAIT = {"width": 1080, "height": 1920}
 LANDSCAPE = {"width": 1920, "height": 1080}
@@ -204,9 +204,7 @@ def test_tang_1_stays_on_one_line_on_a_phone(open_page: Any, live_server: Any) -
 
 def staff_page(open_page: Any, live_server: Any, path: str, viewport: dict[str, int], user: str) -> Page:
     page = open_page("/login", viewport)
-    r = page.request.post(f"{live_server.url}/api/v1/auth/login",
-                          data={"username": user, "password": live_server.users[user]["password"]})
-    assert r.ok, r.text()
+    sign_in(page, live_server, user)
     page.goto(f"{live_server.url}{path}")
     return page
 

@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.browser.helpers import api_login, issue, layout_problems, shot
+from tests.browser.helpers import api_login, issue, layout_problems, shot, sign_in
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 COUNTER = 17
@@ -34,9 +34,7 @@ def officer(browser: Browser, live_server: Any) -> Iterator[tuple[BrowserContext
     page = ctx.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    r = page.request.post(f"{live_server.url}/api/v1/auth/login",
-                          data={"username": OFFICER, "password": live_server.users[OFFICER]["password"]})
-    assert r.ok, r.text()
+    sign_in(page, live_server, OFFICER)
     token = api_login(live_server, OFFICER)
     # Start from a quiet counter: nothing held over from another test.
     live_server.api("POST", f"/api/v1/counters/{COUNTER}/open", token=token, json={})
@@ -199,9 +197,7 @@ def test_console_screenshot(officer: Any, live_server: Any, tmp_path: Path) -> N
 def test_a_supervisor_can_stand_in_at_any_counter(browser: Browser, live_server: Any) -> None:
     ctx = browser.new_context(viewport={"width": 1920, "height": 1080})
     page = ctx.new_page()
-    r = page.request.post(f"{live_server.url}/api/v1/auth/login",
-                          data={"username": "giamsat", "password": live_server.users["giamsat"]["password"]})
-    assert r.ok
+    sign_in(page, live_server, "giamsat")
     ticket = issue(live_server, "NNMT-DD", device="kiosk-B")
     page.goto(f"{live_server.url}/console")
     expect(page.locator("#picker-list button")).to_have_count(67)

@@ -3,64 +3,43 @@ on the supervisor's floor (and to a real Socket.IO client in `staff`); back, the
 The site's threshold ([policy] device_silent_s) is 1 s here, so nothing waits a minute."""
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import socketio
 from playwright.sync_api import Browser, Page, expect
 
-from tests.conftest import ROOT, LiveServer
+from tests.browser.helpers import sign_in
+from tests.conftest import LiveServer
+from tests.support.device_health import DeviceChanges
+from tests.support.device_health import quick_server as quick_server_of
 
 DEVICE = "board-lobby"
 
 
-class DeviceWatch:
+class DeviceWatch(DeviceChanges):
     """A supervisor's real Socket.IO client that keeps every device.changed payload."""
-
-    def __init__(self, url: str, token: str) -> None:
-        self.changes: list[dict[str, Any]] = []
-        self.cond = threading.Condition()
-        self.client = socketio.Client(reconnection=False)
-        self.client.on("device.changed", self._changed)
-        self.client.connect(url, auth={"token": token}, transports=["websocket"])
-
-    def _changed(self, payload: dict[str, Any]) -> None:
-        with self.cond:
-            self.changes.append(payload["device"])
-            self.cond.notify_all()
 
     def wait(self, **want: Any) -> dict[str, Any]:
         """The first change (after those already taken) of DEVICE matching `want`."""
         def found() -> dict[str, Any] | None:
-            for i, d in enumerate(self.changes):
+            for i, d in enumerate(self.seen):
                 if d["name"] == DEVICE and all(d[k] == v for k, v in want.items()):
-                    del self.changes[:i + 1]
+                    del self.seen[:i + 1]
                     return d
             return None
         with self.cond:
             got = self.cond.wait_for(found, 20)
-        assert got, (want, self.changes)
+        assert got, (want, self.seen)
         return got
-
-    def close(self) -> None:
-        self.client.disconnect()
 
 
 @pytest.fixture
 def quick_server(tmp_path: Path) -> Iterator[LiveServer]:
     """The real server on a demo site whose devices count as silent after 1 s."""
-    site = tmp_path / "site.toml"
-    text = (ROOT / "config" / "site.toml").read_text(encoding="utf-8")
-    assert "device_silent_s = 60" in text
-    site.write_text(text.replace("device_silent_s = 60", "device_silent_s = 1"), encoding="utf-8")
-    server = LiveServer(tmp_path)
-    server.extra_args = ["--site", str(site)]
-    server.start()
-    yield server
-    server.stop()
+    with quick_server_of(tmp_path) as server:
+        yield server
 
 
 def open_board(browser: Browser, server: LiveServer) -> Page:
@@ -76,9 +55,7 @@ def open_board(browser: Browser, server: LiveServer) -> Page:
 
 def open_floor(browser: Browser, server: LiveServer) -> Page:
     page = browser.new_context(viewport={"width": 1366, "height": 768}).new_page()
-    r = page.request.post(f"{server.url}/api/v1/auth/login",
-                          data={"username": "giamsat", "password": server.users["giamsat"]["password"]})
-    assert r.ok, r.text()
+    sign_in(page, server, "giamsat")
     page.goto(f"{server.url}/floor")
     expect(page.locator("#conn-banner")).to_be_hidden()
     return page

@@ -3,7 +3,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from tests.browser.helpers import api_login
+from tests.browser.helpers import api_login, sign_in
 from playwright.sync_api import Browser, Page, expect
 
 COUNTER = 17
@@ -36,9 +36,7 @@ def floor(browser: Browser, live_server: Any, officer_token: str) -> Iterator[Pa
     page = ctx.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    r = page.request.post(f"{live_server.url}/api/v1/auth/login",
-                          data={"username": SUPERVISOR, "password": live_server.users[SUPERVISOR]["password"]})
-    assert r.ok, r.text()
+    sign_in(page, live_server, SUPERVISOR)
     page.goto(f"{live_server.url}/floor")
     expect(page.locator("#conn-banner")).to_be_hidden()
     yield page
@@ -106,9 +104,7 @@ def test_floor_alerts_when_a_counter_stays_paused_too_long(browser: Browser, liv
     ctx = browser.new_context(viewport={"width": 1920, "height": 1080})
     page = ctx.new_page()
     page.clock.install()
-    r = page.request.post(f"{live_server.url}/api/v1/auth/login",
-                          data={"username": SUPERVISOR, "password": live_server.users[SUPERVISOR]["password"]})
-    assert r.ok
+    sign_in(page, live_server, SUPERVISOR)
     page.goto(f"{live_server.url}/floor")
     card = page.locator(f'.counter-card[data-counter="{COUNTER}"]')
     expect(card).to_have_attribute("data-state", "open")
@@ -161,9 +157,7 @@ def test_todays_ratings_survive_a_reload_above_the_fold(
     happy = rate_a_served_ticket(live_server, officer_token, 4, [])
     ctx = browser.new_context(viewport={"width": size[0], "height": size[1]})
     page = ctx.new_page()
-    r = page.request.post(f"{live_server.url}/api/v1/auth/login",
-                          data={"username": SUPERVISOR, "password": live_server.users[SUPERVISOR]["password"]})
-    assert r.ok
+    sign_in(page, live_server, SUPERVISOR)
     for _ in range(2):  # the first visit, then a reload: the ratings come from the server both times
         page.goto(f"{live_server.url}/floor")
         expect(page.locator("#conn-banner")).to_be_hidden()

@@ -13,7 +13,7 @@ from server.services.context import now_local, stamp
 from server.store import Database
 from server.store import citizens as rows
 from tests.booking_race_workers import make_citizens
-from tests.browser.helpers import api_login, layout_problems, shot
+from tests.browser.helpers import api_login, layout_problems, shot, sign_in
 
 
 def _remote_codes(live_server: Any, n: int) -> list[str]:
@@ -42,9 +42,7 @@ def _missed_appointment(live_server: Any) -> None:
 def _signed_in(browser: Browser, live_server: Any, user: str, viewport: dict[str, int]) -> Any:
     ctx = browser.new_context(viewport=viewport)
     page = ctx.new_page()
-    r = page.request.post(f"{live_server.url}/api/v1/auth/login",
-                          data={"username": user, "password": live_server.users[user]["password"]})
-    assert r.ok, r.text()
+    sign_in(page, live_server, user)
     return ctx, page
 
 

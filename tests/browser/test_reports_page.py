@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.helpers import api_login, issue, layout_problems, shot
+from tests.browser.helpers import api_login, issue, layout_problems, shot, sign_in
 
 
 def act(live_server: Any, who: str, counter: int, action: str) -> dict[str, Any]:
@@ -42,9 +42,7 @@ def open_reports(browser: Browser, live_server: Any, who: str) -> tuple[Any, Pag
     page = ctx.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    r = page.request.post(f"{live_server.url}/api/v1/auth/login",
-                          data={"username": who, "password": live_server.users[who]["password"]})
-    assert r.ok, r.text()
+    sign_in(page, live_server, who)
     page.goto(f"{live_server.url}/reports?period=day")
     expect(page.locator("#report-table tbody tr").first).to_be_visible()
     page.errors = errors  # type: ignore[attr-defined]

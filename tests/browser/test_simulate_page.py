@@ -9,7 +9,7 @@ from typing import Any
 
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.helpers import layout_problems, shot
+from tests.browser.helpers import layout_problems, shot, sign_in
 
 SLOW = 180_000  # ms: a full building morning in a niced process on a loaded machine
 
@@ -20,10 +20,7 @@ def open_page(browser: Browser, live_server: Any, who: str, width: int = 1366,
     page = ctx.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    r = page.request.post(f"{live_server.url}/api/v1/auth/login",
-                          data={"username": who, "password": live_server.users[who]["password"]})
-    assert r.ok, r.text()
-    page.csrf = r.json()["csrf_token"]  # type: ignore[attr-defined]
+    page.csrf = sign_in(page, live_server, who)["csrf_token"]  # type: ignore[attr-defined]
     page.goto(f"{live_server.url}/reports/simulate")
     expect(page.locator("#s-unit option").first).to_be_attached()
     page.errors = errors  # type: ignore[attr-defined]

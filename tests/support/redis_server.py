@@ -28,7 +28,7 @@ def redis_server(folder: Path, port: int | None = None) -> Iterator[str]:
                              "--appendonly", "no", "--dir", str(folder)],
                             stdout=log, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 15
+        deadline = time.monotonic() + 30
         while True:  # a starting process: nothing to await but its port
             if proc.poll() is not None:
                 raise RuntimeError(f"redis-server exited: {(folder / log.name).read_text()}")
