@@ -9,7 +9,7 @@ from typing import Any
 
 from ..engine import lifecycle
 from ..engine.lifecycle import InvalidTransition
-from ..engine.model import CounterState, DomainEvent, Ticket, Waiting
+from ..engine.model import APPOINTMENT, CounterState, DomainEvent, Ticket, Waiting
 from ..engine.ordering import choose_next
 from ..store import Connection
 from ..store import queue as q
@@ -141,7 +141,7 @@ def call_next(step: Step) -> None:
     services, zone_priority = _callable_services(step)
     rows = q.waiting(step.conn, step.day, services, zone_priority)
     waiting = [Waiting(r["id"], r["service"], r["priority"] is not None,
-                       parse_stamp(r["queued_at"])) for r in rows]
+                       parse_stamp(r["queued_at"]), r["priority"] == APPOINTMENT) for r in rows]
     counter = step.ctx.site.counters[step.number]
     # issue 10: an appointment checked in early is queued at its slot's start; until then it is
     # called only when nobody else waits for this counter.

@@ -15,6 +15,7 @@ import secrets
 from datetime import datetime, time, timedelta
 from typing import Any
 
+from ..engine import model
 from ..engine import remote as engine
 from ..engine.model import Status
 from ..engine.numbering import IssueRefused, check_can_issue
@@ -34,7 +35,7 @@ from .phone_vault import vault_for
 from .screens.events import Event
 from .views import ticket_view
 
-APPOINTMENT = "appointment"  # the priority class of a checked-in appointment's ticket
+APPOINTMENT = model.APPOINTMENT  # the priority class of a checked-in appointment's ticket
 RULE_DEFAULTS = {"remote_expire_min": 30.0, "checkin_early_min": 30.0, "checkin_late_min": 15.0,
                  "travel_min": 30.0}
 

@@ -64,13 +64,15 @@ def tickets_by_number(conn: sqlite3.Connection, day: str, number: str,
 
 def waiting(conn: sqlite3.Connection, day: str, services: Sequence[str],
             priority_services: Sequence[str] = ()) -> list[dict[str, Any]]:
-    """The head (oldest) waiting ticket of each service and class (priority or not) in
-    `services`, plus the priority heads of `priority_services`.
+    """The head (oldest) waiting ticket of each service and class (walk-in, priority citizen,
+    checked-in appointment) in `services`, plus the priority citizens' heads of
+    `priority_services` (a priority counter's zone: its appointments are not priority citizens).
 
     Call-next only ever picks a head: within a service and class the order is by issue time.
     """
     sql = ("SELECT id, service, priority, queued_at, number FROM (SELECT id, service, priority, "
-           "queued_at, number, ROW_NUMBER() OVER (PARTITION BY service, priority IS NOT NULL "
+           "queued_at, number, ROW_NUMBER() OVER (PARTITION BY service, CASE WHEN priority IS NULL "
+           "THEN 0 WHEN priority = 'appointment' THEN 2 ELSE 1 END "
            "ORDER BY queued_at, id) AS n FROM tickets "
            "WHERE site_id=? AND day=? AND status='waiting' AND service IN ({}) {}) heads WHERE n = 1")
     rows = [dict(r) for r in conn.execute(sql.format(_in(services), ""),
@@ -79,7 +81,8 @@ def waiting(conn: sqlite3.Connection, day: str, services: Sequence[str],
     extra = [s for s in priority_services if s not in set(services)]
     if extra:
         rows += [dict(r) for r in conn.execute(
-            sql.format(_in(extra), "AND priority IS NOT NULL"), [site_of(conn), day, *extra])]
+            sql.format(_in(extra), "AND priority IS NOT NULL AND priority <> 'appointment'"),
+            [site_of(conn), day, *extra])]
     return rows
 
 
