@@ -53,6 +53,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
                       app.config.get("MESSAGE_QUEUE"))
     app.config["SESSION_COOKIE_SECURE"] = secure_cookies(app.config, ctx.site.info)
     app.wsgi_app = SecurityHeaders(app.wsgi_app)  # type: ignore[method-assign]
+    from .web import proxies  # behind nginx: the client's address from X-Forwarded-For
+    if nets := proxies.configured(app.config):  # outermost: Socket.IO's connections see it too
+        app.wsgi_app = proxies.TrustedProxies(app.wsgi_app, nets)  # type: ignore[method-assign]
     if app.config["PRINTING"]:
         from .services.printing import Printing
         ctx.printer = Printing.start(ctx, db.folder / "prints")

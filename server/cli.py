@@ -204,6 +204,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.message_queue and (why := message_queue_problem(args.message_queue)):
         print(_say("message_queue_unreachable", url=args.message_queue, why=why), file=sys.stderr)
         return 2
+    from .web.proxies import TRUSTED_PROXIES_ENV, trusted_networks
+    try:  # issue 10: a mistyped proxy list would silently limit the whole city as one address
+        trusted_networks(os.environ.get(TRUSTED_PROXIES_ENV))
+    except ValueError as exc:
+        print(_say("trusted_proxies_invalid", entry=str(exc)), file=sys.stderr)
+        return 2
     try:
         if not is_postgres(args.db):  # a file store: its folder, its restore lock, its disk
             Path(args.db).parent.mkdir(parents=True, exist_ok=True)

@@ -645,6 +645,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
                              "into an empty database"),
     "migrate_to_schema_differs": ("lược đồ hai bên khác nhau: {what}",
                                   "the two schemas differ: {what}"),
+    # issue 10 loose ends (e-book): trusted proxies, the phone key
+    "trusted_proxies_invalid": (
+        "xephang: XEPHANG_TRUSTED_PROXIES có mục không phải địa chỉ hay mạng IP: {entry} "
+        "(ví dụ: 127.0.0.1,10.0.0.0/8)",
+        "xephang: XEPHANG_TRUSTED_PROXIES has an entry that is not an IP address or network: "
+        "{entry} (e.g. 127.0.0.1,10.0.0.0/8)"),
 }
 LANGS = ("vi", "en")
 
