@@ -47,6 +47,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.secret_key = secret_key(db)
     ctx = Context.open(db)
     app.extensions["xephang"] = ctx
+    from .services.context import stamp
+    from .services.phone_vault import check_at_start  # a backup restored without its phone key
+    check_at_start(db, stamp(ctx.clock()))  # is told once here, and by /readyz and the floor
     health.init_app(app)
     api.init_app(app)
     realtime.init_app(app, ctx, app.config["ASYNC_MODE"], app.config["SYNC_PUBLISH"],

@@ -651,6 +651,31 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "(ví dụ: 127.0.0.1,10.0.0.0/8)",
         "xephang: XEPHANG_TRUSTED_PROXIES has an entry that is not an IP address or network: "
         "{entry} (e.g. 127.0.0.1,10.0.0.0/8)"),
+    "phone_key_missing": (
+        "xephang: THIẾU KHÓA SỐ ĐIỆN THOẠI {path} (hoặc {env}) mà dữ liệu đã có số điện thoại "
+        "mã hóa: không gửi được SMS, không nhận đặt lịch/lấy số từ xa; cấp số tại quầy vẫn chạy. "
+        "Hãy chép lại tệp khóa từ nơi cất giữ rồi khởi động lại",
+        "xephang: THE PHONE KEY {path} (or {env}) IS MISSING but the database holds encrypted "
+        "phone numbers: no SMS can be sent, no bookings or numbers from home; walk-in issuing "
+        "works. Put the key file back from where it is kept and restart"),
+    "phone_key_mismatch": (
+        "xephang: KHÓA SỐ ĐIỆN THOẠI {path} (hoặc {env}) KHÔNG KHỚP với dữ liệu (khóa của máy "
+        "khác?): không gửi được SMS, không nhận đặt lịch/lấy số từ xa; cấp số tại quầy vẫn chạy. "
+        "Hãy đặt đúng tệp khóa của dữ liệu này rồi khởi động lại",
+        "xephang: THE PHONE KEY {path} (or {env}) DOES NOT MATCH the database (another "
+        "machine's key?): no SMS can be sent, no bookings or numbers from home; walk-in issuing "
+        "works. Put this database's key file in place and restart"),
+    "phone_key_unavailable": (
+        "Dịch vụ qua điện thoại tạm thời không hoạt động. Vui lòng lấy số tại kiosk.",
+        "Phone services are unavailable for now. Please take a number at a kiosk."),
+    "backup_keep_phone_key": (
+        "Bản sao KHÔNG chứa khóa số điện thoại: hãy cất {path} (và {vapid}) ở một nơi an toàn "
+        "khác; thiếu khóa thì không đọc được số điện thoại trong bản sao",
+        "The backup does NOT hold the phone key: keep {path} (and {vapid}) in a separate safe "
+        "place; without it the phone numbers in the backup cannot be read"),
+    "backup_phone_key_env": (
+        "Bản sao KHÔNG chứa khóa số điện thoại ({env}): hãy cất giá trị đó ở một nơi an toàn khác",
+        "The backup does NOT hold the phone key ({env}): keep its value in a separate safe place"),
 }
 LANGS = ("vi", "en")
 

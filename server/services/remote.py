@@ -31,7 +31,7 @@ from .changes import Changes
 from .citizens import check_rate, citizen_of
 from .context import TZ, Context, parse_stamp, service_day, stamp
 from .errors import UseCaseError
-from .phone_vault import vault_for
+from .phone_vault import usable, vault_for
 from .screens.events import Event
 from .views import ticket_view
 
@@ -146,7 +146,7 @@ def _new_ticket(conn: Connection, ctx: Context, service: str, now: datetime, act
 def _sms(conn: Connection, ctx: Context, phone_hash: str | None, text: str, kind: str,
          now: datetime) -> None:
     phone = rows.phone_row(conn, phone_hash) if phone_hash else None
-    if phone is not None:
+    if phone is not None and usable(ctx.db):  # no phone key: no SMS, the call goes on
         notify.enqueue_sms(conn, ctx, vault_for(ctx.db).open(phone["phone_enc"]), text, kind, now)
 
 
@@ -408,7 +408,9 @@ def today_board(ctx: Context, actor: Actor) -> dict[str, Any]:
                     "service_name_en": svc.name_en if svc else r["service"],
                     "start": r["start"], "end": r["end"], "booked": r["booked"],
                     "checked_in": r["checked_in"], "no_show": max(missed, r["no_show"])})
-    return {"day": day, "appointments": out, "channels": channels}
+    # `sms`: ok, or why no SMS can be sent (phone_key_missing / phone_key_mismatch): the floor says so
+    return {"day": day, "appointments": out, "channels": channels,
+            "sms": vault_for(ctx.db).problem or "ok"}
 
 
 def checkin_qr(ctx: Context, token: object) -> str:
