@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from server.engine.ahead import Caller, calls_before, line_of
 from server.engine.model import Counter, Policy, Waiting
 from server.engine.ordering import choose_next
 from tests.test_engine_ordering import run_calls
@@ -103,3 +104,57 @@ def test_properties_at_a_priority_counter(raw: list[tuple[float, str, str]], rat
     assert not (picked.appointment and picked.service != "TP-LLTP")
     if any(t.priority and not t.appointment for t in tickets):
         assert picked.priority and not picked.appointment
+
+
+# --- people ahead follow the same rule (engine.ahead: three lines per service) ---------------
+
+SERVICES = ("TP-LLTP", "TP-QT", "TP-HT")
+
+
+def _oracle(callers: list[Caller], tickets: list[Waiting], policy: Policy, now: datetime) -> list[int]:
+    """The ids in the order the counters call them, taking turns, each choosing from every
+    ticket it may call (the whole list, not the lines' heads)."""
+    left, streaks, order, turn, idle = list(tickets), [c.priority_streak for c in callers], [], 0, 0
+    while left and idle < len(callers):
+        i = turn % len(callers)
+        turn += 1
+        mine = [t for t in left if callers[i].may_call(*line_of(t))]
+        choice = choose_next(callers[i].counter, mine, streaks[i], policy, now)
+        if choice is None:
+            idle += 1
+            continue
+        idle = 0
+        streaks[i] = choice.priority_streak
+        left = [t for t in left if t.id != choice.ticket_id]
+        order.append(choice.ticket_id)
+    return order
+
+
+def test_an_elderly_citizen_behind_an_appointment_is_told_she_is_next_at_the_priority_counter() -> None:
+    prio = Caller(Counter(17, "A1", ("TP-LLTP",), priority=True), 0, frozenset(SERVICES))
+    tickets = [appointment(1, 0), elderly(2, 5), walk_in(3, -5)]
+    assert calls_before(2, tickets, [prio], Policy(), NOW) == 0
+    assert calls_before(1, tickets, [prio], Policy(), NOW) == 1
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.floats(0, 60, allow_nan=False), kinds, st.sampled_from(SERVICES)),
+                min_size=1, max_size=25),
+       st.lists(st.integers(0, 2), min_size=3, max_size=3),
+       st.sampled_from(["longest_wait", "service_order"]), st.floats(0, 90, allow_nan=False))
+def test_people_ahead_equal_the_real_order_with_appointments(
+        raw: list[tuple[float, str, str]], streaks: list[int], order: str, later: float) -> None:
+    """The zone's priority counter (reaching every service's priority citizens) and two plain
+    counters: a ticket's people ahead is how many tickets those counters call before it."""
+    tickets = [MAKE[k](i + 1, m, s) for i, (m, k, s) in enumerate(raw)]
+    all_callers = [Caller(Counter(17, "A1", ("TP-LLTP",), priority=True), streaks[0],
+                          frozenset(SERVICES)),
+                   Caller(Counter(18, "A1", ("TP-LLTP", "TP-QT")), streaks[1]),
+                   Caller(Counter(22, "A1", ("TP-HT", "TP-QT")), streaks[2])]
+    policy = Policy(priority_ratio=2, aging_minutes=30, order=order)
+    now = T0 + timedelta(minutes=30 + later)
+    for t in tickets:
+        callers = [c for c in all_callers if c.may_call(*line_of(t))]
+        mine = [x for x in tickets if any(c.may_call(*line_of(x)) for c in callers)]
+        assert calls_before(t.id, mine, callers, policy, now) == _oracle(callers, mine, policy,
+                                                                         now).index(t.id)

@@ -14,13 +14,13 @@ import threading
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from ..engine.ahead import MAX_STEPS, Caller, Heads, Line, Replay, line_of
+from ..engine.ahead import CLASSES, MAX_STEPS, Caller, Heads, Line, Replay, line_of
 from ..engine.model import Waiting
 from ..site import Site
 from ..store import Connection
 from ..store import queue as q
 
-MakeWaiting = Callable[[int, str, bool, str], Waiting]
+MakeWaiting = Callable[[int, str, int, str], Waiting]  # (id, service, class, queued_at)
 
 
 class Book:
@@ -66,7 +66,7 @@ class Book:
         if kept is None or not kept[0].valid_at(now):
             who = callers()
             wanted = sorted({(s, p) for c in who for s in (*c.counter.services, *c.priority_services)
-                             for p in (False, True) if c.may_call(s, p)} | {mine})
+                             for p in CLASSES if c.may_call(s, p)} | {mine})
             self._read(conn, wanted, waiting)
             kept = self.replays[mine] = (Replay(who, {k: self.lines[k] for k in wanted},
                                                 self.site.policy, now, MAX_STEPS), len(who))

@@ -16,6 +16,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from ..engine import model
+from ..engine.ahead import class_of_priority
 from ..engine import remote as engine
 from ..engine.model import Status
 from ..engine.numbering import IssueRefused, check_can_issue
@@ -310,8 +311,9 @@ def on_called(conn: Connection, ctx: Context, row: dict[str, Any], counter: int,
                                              "counter": counter}, "called", now)
     _expire_due(conn, ctx, row["day"], row["service"], now)
     for sub in store.pushes_to_warn(conn, row["day"], row["service"]):
-        ahead = q.waiting_before(conn, sub["day"], sub["service"], sub["priority"] is not None,
-                                 sub["queued_at"], int(sub["ticket_id"]))
+        ahead = q.waiting_before(conn, sub["day"], sub["service"],
+                                 class_of_priority(sub["priority"]), sub["queued_at"],
+                                 int(sub["ticket_id"]))
         if ahead <= sub["ahead"]:
             notify.enqueue_push(conn, ctx, sub, {"type": "ahead", "number": sub["number"],
                                                  "ahead": ahead}, "ahead", now)

@@ -27,5 +27,9 @@ def test_a_priority_counter_calls_the_elderly_before_an_appointment_then_the_app
     ctx.clock = lambda: start + timedelta(minutes=1)
     old = http.issue("TP-LLTP", priority="elderly")
     http._tokens.pop("canbo17", None)  # log in again at the moved clock
+    http.act(17, "open", "canbo17")
+    # What they are told follows the same rule: with the priority counter alone open, the
+    # elderly citizen is next and the appointment second.
+    assert [http.ticket(t["token"])["ahead"] for t in (old, mine, *walk_ins)] == [0, 1, 2, 3]
     order = [called_number(http, 17, "canbo17") for _ in range(4)]
     assert order == [old["number"], mine["number"], walk_ins[0]["number"], walk_ins[1]["number"]]
