@@ -10,6 +10,7 @@ from typing import Any
 import socketio
 
 from tests.booking_race_workers import make_citizens
+from tests.browser.test_remote_staff import _missed_appointment
 from tests.conftest import DEMO_PASSWORD, LiveServer
 
 
@@ -69,6 +70,14 @@ def test_a_department_head_hears_only_her_units_bookings(live_server: LiveServer
     assert head.wait_for("TP-LLTP") == ["TP-LLTP"]
     assert everyone.wait_for("TP-LLTP") == ["XD-GPXD", "TP-LLTP"]
     assert admin.wait_for("TP-LLTP") == ["XD-GPXD", "TP-LLTP"]
+    # What her panel then rereads is scoped the same way: her units' appointments and numbers.
+    for service in ("XD-GPXD", "TP-LLTP"):
+        _missed_appointment(server, service)
+    mine = server.api("GET", "/api/v1/appointments/today", who="hoa").json()
+    every = server.api("GET", "/api/v1/appointments/today", who="giamsat").json()
+    assert [a["service"] for a in mine["appointments"]] == ["TP-LLTP"]
+    assert sorted(a["service"] for a in every["appointments"]) == ["TP-LLTP", "XD-GPXD"]
+    assert (mine["channels"]["remote"]["issued"], every["channels"]["remote"]["issued"]) == (1, 2)
     # The officer's socket is in `staff` too: what the others heard has reached it (a call
     # sent after both bookings arrives in order), and no booking came with it.
     called = threading.Event()

@@ -10,7 +10,11 @@ import shutil
 import time
 from pathlib import Path
 
+from playwright.sync_api import Browser, expect
+
 from tests.booking_race_workers import make_citizens
+from tests.browser.helpers import layout_problems, shot
+from tests.browser.test_remote_staff import _signed_in
 from tests.conftest import LiveServer
 
 MISSING = "THE PHONE KEY"  # the English half of the one log line
@@ -35,7 +39,26 @@ def sms_sent_in(server: LiveServer, text: str, timeout: float = 20) -> bool:
     return False
 
 
-def test_restore_without_the_phone_key_is_told_and_issuing_goes_on(tmp_path: Path) -> None:
+def floor_says(browser: Browser, server: LiveServer, tmp_path: Path) -> None:
+    """The floor view (1920×1080) warns that no SMS can be sent, in vi then en, nothing cut."""
+    ctx, page = _signed_in(browser, server, "giamsat", {"width": 1920, "height": 1080})
+    try:
+        page.goto(f"{server.url}/floor")
+        warning = page.locator("#sms-problem")
+        expect(warning).to_have_text("Không gửi được SMS: thiếu khóa số điện thoại trên máy chủ "
+                                     "(xem nhật ký máy chủ)")
+        page.click("#lang-toggle")
+        expect(warning).to_have_text("SMS cannot be sent: the server's phone key is missing "
+                                     "(see the server log)")
+        page.locator("#appointments-panel").scroll_into_view_if_needed()
+        assert layout_problems(page, vertical=False) == []
+        shot(page, "floor-phone-key-missing", tmp_path)
+    finally:
+        ctx.close()
+
+
+def test_restore_without_the_phone_key_is_told_and_issuing_goes_on(tmp_path: Path,
+                                                                   browser: Browser) -> None:
     old = LiveServer(tmp_path / "old")
     (tmp_path / "old").mkdir()
     old.start()
@@ -65,6 +88,7 @@ def test_restore_without_the_phone_key_is_told_and_issuing_goes_on(tmp_path: Pat
         assert ready.status_code == 200 and ready.json()["sms"] == "phone_key_missing"
         floor = new.api("GET", "/api/v1/appointments/today", who="giamsat", lang="en").json()
         assert floor["sms"] == "phone_key_missing"
+        floor_says(browser, new, tmp_path)
         # Phone services refuse with their own code, in both languages.
         for lang, words in (("vi", "kiosk"), ("en", "take a number at a kiosk")):
             r = new.api("POST", "/api/v1/public/verify", json={"phone": "0912345678",

@@ -16,8 +16,8 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from ..engine import model
-from ..engine.ahead import class_of_priority
 from ..engine import remote as engine
+from ..engine.ahead import class_of_priority
 from ..engine.model import Status
 from ..engine.numbering import IssueRefused, check_can_issue
 from ..store import Connection
@@ -395,14 +395,19 @@ def today_board(ctx: Context, actor: Actor) -> dict[str, Any]:
     checked in, no-shows: not checked in once the late window closed) and the numbers from home
     by outcome. Counts only: no phone, no code."""
     require_admin_read(actor)
+    from .admin.scope import unit_scope
+    scope = unit_scope(ctx, actor)  # a department head: her units' services only
+    mine = None if scope is None else sorted(scope.services)
     now = ctx.clock()
     day = service_day(now)
     late = timedelta(minutes=rules(ctx).late_min)
     with ctx.db.read() as conn:
         slots = store.appointments_of_day(conn, day)
-        channels = store.channel_counts(conn, day)
+        channels = store.channel_counts(conn, day, mine)
     out = []
     for r in slots:
+        if mine is not None and r["service"] not in mine:
+            continue
         svc = ctx.site.services.get(r["service"])
         start = datetime.combine(datetime.fromisoformat(day).date(), time.fromisoformat(r["start"]), TZ)
         missed = r["booked"] - r["checked_in"] if now > start + late else 0
