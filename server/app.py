@@ -50,6 +50,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .services.context import stamp
     from .services.phone_vault import check_at_start  # a backup restored without its phone key
     check_at_start(db, stamp(ctx.clock()))  # is told once here, and by /readyz and the floor
+    from .services.notify import push
+    push.check_at_start(db, stamp(ctx.clock()))  # so is a changed Web Push key (one log line)
     health.init_app(app)
     api.init_app(app)
     realtime.init_app(app, ctx, app.config["ASYNC_MODE"], app.config["SYNC_PUBLISH"],

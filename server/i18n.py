@@ -673,6 +673,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "khác; thiếu khóa thì không đọc được số điện thoại trong bản sao",
         "The backup does NOT hold the phone key: keep {path} (and {vapid}) in a separate safe "
         "place; without it the phone numbers in the backup cannot be read"),
+    "vapid_key_changed": (
+        "xephang: khóa Web Push {path} khác khóa dữ liệu này đã dùng (khôi phục bản sao thiếu tệp "
+        "khóa?): các trang số đã đăng ký trước đó không nhận được thông báo đẩy cho đến khi đăng "
+        "ký lại",
+        "xephang: the Web Push key {path} is not the one this database used (a backup restored "
+        "without its key file?): pages subscribed before get no pushes until they subscribe "
+        "again"),
     "backup_phone_key_env": (
         "Bản sao KHÔNG chứa khóa số điện thoại ({env}): hãy cất giá trị đó ở một nơi an toàn khác",
         "The backup does NOT hold the phone key ({env}): keep its value in a separate safe place"),

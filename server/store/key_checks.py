@@ -31,3 +31,9 @@ def sealed_messages(conn: sqlite3.Connection) -> int:
     """How many messages wait to be sent, sealed with the phone key."""
     return int(conn.execute("SELECT COUNT(*) FROM notify_outbox WHERE status='pending'")
                .fetchone()[0])
+
+
+def replace_check(conn: sqlite3.Connection, name: str, value: str, at: str) -> None:
+    """Store a key's new check value (a key that may change: the Web Push key)."""
+    conn.execute("UPDATE key_checks SET check_value=?, set_at=? WHERE site_id=? AND name=?",
+                 (value, at, WHOLE_DATABASE, name))
