@@ -166,7 +166,8 @@ def call_number(step: Step) -> None:
     if wanted and wanted not in services + zone_priority:
         raise UseCaseError("service_not_at_counter", 403, service=wanted, counter=step.number)
     rows = [r for r in q.tickets_by_number(step.conn, step.day, str(number).strip(), scope)
-            if r["status"] == "waiting" and (r["service"] in services or r["priority"])]
+            if r["status"] == "waiting" and (r["service"] in services  # a zone's priority citizens
+                                             or r["priority"] not in (None, APPOINTMENT))]
     if not rows:
         raise UseCaseError("ticket_not_waiting", 409, number=str(number))
     if len(rows) > 1:

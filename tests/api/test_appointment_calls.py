@@ -33,3 +33,28 @@ def test_a_priority_counter_calls_the_elderly_before_an_appointment_then_the_app
     assert [http.ticket(t["token"])["ahead"] for t in (old, mine, *walk_ins)] == [0, 1, 2, 3]
     order = [called_number(http, 17, "canbo17") for _ in range(4)]
     assert order == [old["number"], mine["number"], walk_ins[0]["number"], walk_ins[1]["number"]]
+
+
+def test_a_priority_counter_leaves_another_services_appointment_to_its_counters(
+        app: Any, http: Any, gateway: Any) -> None:  # noqa: F811
+    # Counter 17, the zone's priority counter, now serves TP-QT only: TP-LLTP's priority citizens
+    # are still its to call, TP-LLTP's appointments are counter 18's.
+    http.ok("PUT", "/api/v1/admin/site/counter/17", "quantri", {"services": ["TP-QT"]})
+    ctx = app.extensions["xephang"]
+    citizen = Citizen(app, http, gateway, "0901234567")
+    day = (now_local() + timedelta(days=1)).date()
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    booking = citizen.book("TP-LLTP", day.isoformat(), "08:00").get_json()
+    start = datetime(day.year, day.month, day.day, 8, 0, tzinfo=TZ)
+    ctx.clock = lambda: start
+    mine = checkin(http, booking["code"]).get_json()
+    ctx.clock = lambda: start + timedelta(minutes=1)
+    old = http.issue("TP-LLTP", priority="elderly")
+    for who in ("canbo17", "canbo18"):
+        http._tokens.pop(who, None)  # log in again at the moved clock
+    assert called_number(http, 17, "canbo17") == old["number"]
+    assert called_number(http, 17, "canbo17") is None  # the appointment is not its call
+    http.refused("POST", "/api/v1/counters/17/call", "canbo17", {"number": mine["number"]},
+                 409, "ticket_not_waiting")
+    assert called_number(http, 18, "canbo18") == mine["number"]
