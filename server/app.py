@@ -49,12 +49,20 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.session_interface = CookieSessions()  # Flask's cookies, its signer made once
     ctx = Context.open(db)
     app.extensions["xephang"] = ctx
+    from .services.context import stamp
+    from .services.phone_vault import check_at_start  # a backup restored without its phone key
+    check_at_start(db, stamp(ctx.clock()))  # is told once here, and by /readyz and the floor
+    from .services.notify import push
+    push.check_at_start(db, stamp(ctx.clock()))  # so is a changed Web Push key (one log line)
     health.init_app(app)
     api.init_app(app)
     realtime.init_app(app, ctx, app.config["ASYNC_MODE"], app.config["SYNC_PUBLISH"],
                       app.config.get("MESSAGE_QUEUE"))
     app.config["SESSION_COOKIE_SECURE"] = secure_cookies(app.config, ctx.site.info)
     app.wsgi_app = SecurityHeaders(app.wsgi_app)  # type: ignore[method-assign]
+    from .web import proxies  # behind nginx: the client's address from X-Forwarded-For
+    if nets := proxies.configured(app.config):  # outermost: Socket.IO's connections see it too
+        app.wsgi_app = proxies.TrustedProxies(app.wsgi_app, nets)  # type: ignore[method-assign]
     if app.config["PRINTING"]:
         from .services.printing import Printing
         ctx.printer = Printing.start(ctx, db.folder / "prints")

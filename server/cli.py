@@ -204,6 +204,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.message_queue and (why := message_queue_problem(args.message_queue)):
         print(_say("message_queue_unreachable", url=args.message_queue, why=why), file=sys.stderr)
         return 2
+    from .web.proxies import TRUSTED_PROXIES_ENV, trusted_networks
+    try:  # issue 10: a mistyped proxy list would silently limit the whole city as one address
+        trusted_networks(os.environ.get(TRUSTED_PROXIES_ENV))
+    except ValueError as exc:
+        print(_say("trusted_proxies_invalid", entry=str(exc)), file=sys.stderr)
+        return 2
     try:
         if not is_postgres(args.db):  # a file store: its folder, its restore lock, its disk
             Path(args.db).parent.mkdir(parents=True, exist_ok=True)
@@ -653,8 +659,20 @@ def cmd_backup(args: argparse.Namespace) -> int:
     from .store.location import redact
     print(f"backup of {redact(args.db)} written to {r.path} ({r.size / 1e6:.1f} MB, "
           f"{r.seconds:.1f} s, verified)")
+    print(_phone_key_note(args.db))  # issue 10: the key is kept outside the database, by design
     _note("database.backup", args.db, {"to": str(r.path), "size_mb": round(r.size / 1e6, 1)})
     return 0
+
+
+def _phone_key_note(db_path: str) -> str:
+    """Where the phone key (and the VAPID key) are, to keep apart from the backup."""
+    from .services import phone_vault
+    from .services.notify import push
+    if os.environ.get(phone_vault.KEY_ENV, "").strip():
+        return _say("backup_phone_key_env", env=phone_vault.KEY_ENV)
+    db = _db(db_path)
+    return _say("backup_keep_phone_key", path=phone_vault.key_path(db).resolve(),
+                vapid=push.key_path(db).resolve())
 
 
 def _note(kind: str, db_path: str, after: dict) -> None:  # type: ignore[type-arg]

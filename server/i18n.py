@@ -662,6 +662,44 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "city_col_site": ("Điểm phục vụ", "Site"),
     "city_col_wait_avg": ("Chờ trung bình (phút)", "Average wait (min)"),
     "audit.kind.user.city": ("Chuyển thành tài khoản cấp thành phố", "Made a city-level account"),
+    # issue 10 loose ends (e-book): trusted proxies, the phone key
+    "trusted_proxies_invalid": (
+        "xephang: XEPHANG_TRUSTED_PROXIES có mục không phải địa chỉ hay mạng IP: {entry} "
+        "(ví dụ: 127.0.0.1,10.0.0.0/8)",
+        "xephang: XEPHANG_TRUSTED_PROXIES has an entry that is not an IP address or network: "
+        "{entry} (e.g. 127.0.0.1,10.0.0.0/8)"),
+    "phone_key_missing": (
+        "xephang: THIẾU KHÓA SỐ ĐIỆN THOẠI {path} (hoặc {env}) mà dữ liệu đã có số điện thoại "
+        "mã hóa: không gửi được SMS, không nhận đặt lịch/lấy số từ xa; cấp số tại quầy vẫn chạy. "
+        "Hãy chép lại tệp khóa từ nơi cất giữ rồi khởi động lại",
+        "xephang: THE PHONE KEY {path} (or {env}) IS MISSING but the database holds encrypted "
+        "phone numbers: no SMS can be sent, no bookings or numbers from home; walk-in issuing "
+        "works. Put the key file back from where it is kept and restart"),
+    "phone_key_mismatch": (
+        "xephang: KHÓA SỐ ĐIỆN THOẠI {path} (hoặc {env}) KHÔNG KHỚP với dữ liệu (khóa của máy "
+        "khác?): không gửi được SMS, không nhận đặt lịch/lấy số từ xa; cấp số tại quầy vẫn chạy. "
+        "Hãy đặt đúng tệp khóa của dữ liệu này rồi khởi động lại",
+        "xephang: THE PHONE KEY {path} (or {env}) DOES NOT MATCH the database (another "
+        "machine's key?): no SMS can be sent, no bookings or numbers from home; walk-in issuing "
+        "works. Put this database's key file in place and restart"),
+    "phone_key_unavailable": (
+        "Dịch vụ qua điện thoại tạm thời không hoạt động. Vui lòng lấy số tại kiosk.",
+        "Phone services are unavailable for now. Please take a number at a kiosk."),
+    "backup_keep_phone_key": (
+        "Bản sao KHÔNG chứa khóa số điện thoại: hãy cất {path} (và {vapid}) ở một nơi an toàn "
+        "khác; thiếu khóa thì không đọc được số điện thoại trong bản sao",
+        "The backup does NOT hold the phone key: keep {path} (and {vapid}) in a separate safe "
+        "place; without it the phone numbers in the backup cannot be read"),
+    "vapid_key_changed": (
+        "xephang: khóa Web Push {path} khác khóa dữ liệu này đã dùng (khôi phục bản sao thiếu tệp "
+        "khóa?): các trang số đã đăng ký trước đó không nhận được thông báo đẩy cho đến khi đăng "
+        "ký lại",
+        "xephang: the Web Push key {path} is not the one this database used (a backup restored "
+        "without its key file?): pages subscribed before get no pushes until they subscribe "
+        "again"),
+    "backup_phone_key_env": (
+        "Bản sao KHÔNG chứa khóa số điện thoại ({env}): hãy cất giá trị đó ở một nơi an toàn khác",
+        "The backup does NOT hold the phone key ({env}): keep its value in a separate safe place"),
 }
 LANGS = ("vi", "en")
 

@@ -658,7 +658,8 @@ def _remote_paths() -> dict[str, Any]:
             "service": STR, "service_name": STR, "service_name_en": STR, "start": STR, "end": STR,
             "booked": INT, "checked_in": INT, "no_show": INT})},
             "channels": {"type": "object", "additionalProperties": _obj(
-                {"issued": INT, "checked_in": INT, "expired": INT})}}))}
+                {"issued": INT, "checked_in": INT, "expired": INT})},
+            "sms": {"enum": ["ok", "phone_key_missing", "phone_key_mismatch"]}}))}
     ops["/push/key"] = {"get": _op(
         "The VAPID application server key a ticket page subscribes with (base64url P-256)",
         _obj({"public_key": STR}), auth=False)}

@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
-from server.engine.ahead import calls_before
-from server.engine.model import Waiting
+from server.engine.ahead import calls_before, class_of_priority
+from server.engine.model import APPOINTMENT, Waiting
 from server.services import ahead_cache
 from server.services.context import TZ, Context, parse_stamp
 from server.services.counters import counter_action
@@ -52,8 +52,9 @@ def full_replay(ctx: Context, ticket_id: int, now: datetime, bound: int = 10**6)
         t = conn.execute("SELECT * FROM tickets WHERE id=?", (ticket_id,)).fetchone()
         rows = conn.execute("SELECT id, service, priority, queued_at FROM tickets "
                             "WHERE status='waiting' AND day=?", (t["day"],)).fetchall()
-        callers = callers_of(conn, ctx.site, t["service"], t["priority"] is not None)
-    waiting = [Waiting(r[0], r[1], r[2] is not None, parse_stamp(r[3])) for r in rows]
+        callers = callers_of(conn, ctx.site, t["service"], class_of_priority(t["priority"]))
+    waiting = [Waiting(r[0], r[1], r[2] is not None, parse_stamp(r[3]), r[2] == APPOINTMENT)
+               for r in rows]
     return calls_before(ticket_id, waiting, callers, ctx.site.policy, now, max_steps=bound)
 
 
@@ -68,13 +69,25 @@ def other_process(db_path: str, clock: Any, jobs: Any, done: Any) -> None:
             done.put(exc.code)
 
 
-@pytest.mark.parametrize(("seed", "bound"), [(11, None), (2026, None), (7, 6)])
+def checked_in_appointment(ctx: Context, service: str, late_min: float) -> dict[str, Any]:
+    """A checked-in appointment's ticket (issue 10), queued at its slot's start `late_min` ago."""
+    from server.services.remote import _new_ticket
+    now = ctx.clock()
+    with ctx.transaction() as (conn, _out):
+        ticket_id = _new_ticket(conn, ctx, service, now, "device:1", "waiting", "appointment",
+                                APPOINTMENT, None, False, now - timedelta(minutes=late_min))
+        return dict(conn.execute("SELECT id, token FROM tickets WHERE id=?", (ticket_id,)).fetchone())
+
+
+@pytest.mark.parametrize(("seed", "bound", "appointments"),
+                         [(11, None, False), (2026, None, False), (7, 6, False), (10, None, True),
+                          (8, 6, True)])
 def test_the_number_ahead_is_what_a_full_replay_gives(demo: Any, db_path: Path, seed: int,
-                                                      bound: int | None,
+                                                      bound: int | None, appointments: bool,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     """With the real bound the queue stays shorter than it: the exact count. With a bound of 6
     calls, most tickets are counted past it, as on a long day: the count the bounded full replay
-    gives."""
+    gives. `appointments`: checked-in appointments join the lines too (their own class)."""
     if bound is not None:
         monkeypatch.setattr(ahead_cache, "MAX_STEPS", bound)
     limit = bound or 10**6
@@ -96,7 +109,12 @@ def test_the_number_ahead_is_what_a_full_replay_gives(demo: Any, db_path: Path, 
             roll = rnd.random()
             n = rnd.choice(numbers)
             try:
-                if roll < 0.5:
+                if appointments and roll < 0.08:
+                    t = checked_in_appointment(ctx, rnd.choice(services), rnd.uniform(0, 15))
+                    assert get_ticket(ctx, t["token"])["ahead"] == full_replay(
+                        ctx, t["id"], ctx.clock(), limit), step
+                    checked += 1
+                elif roll < 0.5:
                     service = rnd.choice(services)
                     prio = rnd.choice(categories) if rnd.random() < 0.25 and \
                         ctx.site.accepts_priority(service) else None

@@ -11,32 +11,48 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from .model import Counter, Policy, Waiting
+from .model import APPOINTMENT, Counter, Policy, Waiting
 from .ordering import choose_next
 
 # A queue longer than this is counted by simple order past this point (keeps a busy day cheap).
 MAX_STEPS = 300
 
-Line = tuple[str, bool]  # (service, priority?): tickets of one line are called oldest first
+# A ticket's class within its service: walk-in, priority citizen, checked-in appointment (issue
+# 10). False and True still name the first two (a bool is an int).
+WALK_IN, PRIORITY, APPOINTMENT_CLASS = 0, 1, 2
+CLASSES = (WALK_IN, PRIORITY, APPOINTMENT_CLASS)
+Line = tuple[str, int]  # (service, class): tickets of one line are called oldest first
+
+
+def class_of(w: Waiting) -> int:
+    """The class of a waiting ticket."""
+    return APPOINTMENT_CLASS if w.appointment else PRIORITY if w.priority else WALK_IN
+
+
+def class_of_priority(priority: str | None) -> int:
+    """The class of a ticket by its stored priority category (None: a walk-in)."""
+    return WALK_IN if priority is None else APPOINTMENT_CLASS if priority == APPOINTMENT else PRIORITY
 
 
 @dataclass(frozen=True)
 class Caller:
     """A counter that may call the ticket: its services, its run of priority calls, and (for a
-    zone's priority counter) the services whose priority tickets it also calls."""
+    zone's priority counter) the services whose priority citizens it also calls."""
 
     counter: Counter
     priority_streak: int = 0
     priority_services: frozenset[str] = field(default_factory=frozenset)
 
-    def may_call(self, service: str, priority: bool) -> bool:
-        """Whether this counter calls tickets of this service and class."""
-        return service in self.counter.services or (priority and service in self.priority_services)
+    def may_call(self, service: str, kind: int) -> bool:
+        """Whether this counter calls tickets of this service and class (a zone's priority
+        counter: other services' priority citizens, not their appointments)."""
+        return service in self.counter.services or (kind == PRIORITY
+                                                    and service in self.priority_services)
 
 
 def line_of(w: Waiting) -> Line:
     """The line a waiting ticket stands in."""
-    return w.service, w.priority
+    return w.service, class_of(w)
 
 
 def _order(w: Waiting) -> tuple[datetime, int]:
@@ -72,7 +88,7 @@ def calls_before_in_lines(me: Waiting, lines: Mapping[Line, Sequence[Waiting]], 
     most `max_steps` tickets, so it never looks deeper than that.
     """
     mine = line_of(me)
-    callers = [c for c in callers if c.may_call(me.service, me.priority)]
+    callers = [c for c in callers if c.may_call(*mine)]
     if not callers:
         return before
     live = [k for k, line in lines.items() if line and any(c.may_call(*k) for c in callers)]

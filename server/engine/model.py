@@ -119,14 +119,18 @@ class Policy:
             raise ValueError("order must be 'longest_wait' or 'service_order'")
 
 
+APPOINTMENT = "appointment"  # the priority class of a checked-in appointment's ticket (issue 10)
+
+
 @dataclass(frozen=True)
 class Waiting:
     """What call-next needs to know of a waiting ticket."""
 
     id: int
     service: str
-    priority: bool
+    priority: bool  # a priority citizen's or a checked-in appointment's: called ahead of walk-ins
     queued_at: datetime  # original issue time: kept across transfers
+    appointment: bool = False  # a checked-in appointment (priority class 'appointment', issue 10)
 
 
 @dataclass(frozen=True)

@@ -40,21 +40,37 @@ def choose_next(counter: Counter, waiting: Sequence[Waiting], priority_streak: i
 
     `waiting` holds only tickets this counter may call (its services; for a priority counter also
     the priority tickets of its zone). Rules, in order:
-    1. A priority counter calls priority tickets first.
+    1. A priority counter calls priority citizens first (elderly, disabled, pregnant...: the
+       ones it exists for). Appointments are not priority citizens: a priority counter calls
+       those of its own services like any counter (rules 2-4), never those of its zone's other
+       services (the counters of their service call them).
     2. Aging: if any ticket has waited longer than the aging bound, the oldest ticket is called,
        whatever its class — so no one waits past the bound while younger tickets are called.
-    3. Priority first, but at most `priority_ratio` priority calls in a row while normal tickets wait.
+    3. Priority citizens and checked-in appointments (queued at their slot's start) go ahead of
+       walk-ins, longest wait first between them, but at most `priority_ratio` such calls in a
+       row while walk-ins wait.
     4. Within a class: longest wait first, or the counter's service order then longest wait.
     """
     if not waiting:
         return None
     prio: list[Waiting] = []
     normal: list[Waiting] = []
+    citizens: list[Waiting] = []  # priority citizens only, for a priority counter's first rule
     for w in waiting:  # a plain loop: the replay of "people ahead" runs this for every step
-        (prio if w.priority else normal).append(w)
-    if counter.priority and prio:
-        return Choice(_pick(prio, counter, policy).id, priority_streak + 1, "priority_counter")
-    oldest = min(waiting, key=_ORDER)
+        if w.appointment and counter.priority and w.service not in counter.services:
+            continue  # reached through the zone's priority tickets, but not a priority citizen
+        if w.priority:
+            prio.append(w)
+            if not w.appointment:
+                citizens.append(w)
+        else:
+            normal.append(w)
+    if counter.priority and citizens:
+        return Choice(_pick(citizens, counter, policy).id, priority_streak + 1, "priority_counter")
+    callable_ = waiting if len(prio) + len(normal) == len(waiting) else prio + normal
+    if not callable_:
+        return None
+    oldest = min(callable_, key=_ORDER)
     if now - oldest.queued_at > timedelta(minutes=policy.aging_minutes):
         streak = priority_streak + 1 if oldest.priority else 0
         return Choice(oldest.id, streak, "aged")

@@ -14,13 +14,14 @@ import threading
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from ..engine.ahead import MAX_STEPS, Caller, Heads, Line, Replay, line_of
+from ..engine.ahead import (APPOINTMENT_CLASS, CLASSES, MAX_STEPS, Caller, Heads, Line, Replay,
+                            line_of)
 from ..engine.model import Waiting
 from ..site import Site
 from ..store import Connection
 from ..store import queue as q
 
-MakeWaiting = Callable[[int, str, bool, str], Waiting]
+MakeWaiting = Callable[[int, str, int, str], Waiting]  # (id, service, class, queued_at)
 
 
 class Book:
@@ -40,7 +41,10 @@ class Book:
             return False
         heads = self.lines.get(line_of(me))
         at = heads.insert(me) if heads is not None else None
-        if at is not None:
+        if at is not None and heads is not None and line_of(me)[1] == APPOINTMENT_CLASS \
+                and len(heads.tickets) == 1:
+            self.replays.clear()  # the replays left this line out while it was empty (below)
+        elif at is not None:
             for replay, _ in self.replays.values():
                 if replay.covers(line_of(me)):
                     replay.joined(line_of(me), at)
@@ -66,10 +70,14 @@ class Book:
         if kept is None or not kept[0].valid_at(now):
             who = callers()
             wanted = sorted({(s, p) for c in who for s in (*c.counter.services, *c.priority_services)
-                             for p in (False, True) if c.may_call(s, p)} | {mine})
+                             for p in CLASSES if c.may_call(s, p)} | {mine})
             self._read(conn, wanted, waiting)
-            kept = self.replays[mine] = (Replay(who, {k: self.lines[k] for k in wanted},
-                                                self.site.policy, now, MAX_STEPS), len(who))
+            # An empty appointment line is left out of the replay (most services have none all
+            # day: fewer lines for each of its steps to look at); one joining it drops the replays.
+            held = {k: self.lines[k] for k in wanted
+                    if k[1] != APPOINTMENT_CLASS or self.lines[k].tickets or k == mine}
+            kept = self.replays[mine] = (Replay(who, held, self.site.policy, now, MAX_STEPS),
+                                         len(who))
         replay, n = kept
         step = replay.called_at(me)
         if step is not None:

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..engine import lifecycle
 from ..engine.lifecycle import InvalidTransition
-from ..engine.model import CounterState, DomainEvent, Ticket, Waiting
+from ..engine.model import APPOINTMENT, CounterState, DomainEvent, Ticket, Waiting
 from ..engine.ordering import choose_next
 from ..store import Connection
 from ..store import queue as q
@@ -141,7 +141,7 @@ def call_next(step: Step) -> None:
     services, zone_priority = _callable_services(step)
     rows = q.waiting(step.conn, step.day, services, zone_priority)
     waiting = [Waiting(r["id"], r["service"], r["priority"] is not None,
-                       parse_stamp(r["queued_at"])) for r in rows]
+                       parse_stamp(r["queued_at"]), r["priority"] == APPOINTMENT) for r in rows]
     counter = step.ctx.site.counters[step.number]
     # issue 10: an appointment checked in early is queued at its slot's start; until then it is
     # called only when nobody else waits for this counter.
@@ -166,7 +166,8 @@ def call_number(step: Step) -> None:
     if wanted and wanted not in services + zone_priority:
         raise UseCaseError("service_not_at_counter", 403, service=wanted, counter=step.number)
     rows = [r for r in q.tickets_by_number(step.conn, step.day, str(number).strip(), scope)
-            if r["status"] == "waiting" and (r["service"] in services or r["priority"])]
+            if r["status"] == "waiting" and (r["service"] in services  # a zone's priority citizens
+                                             or r["priority"] not in (None, APPOINTMENT))]
     if not rows:
         raise UseCaseError("ticket_not_waiting", 409, number=str(number))
     if len(rows) > 1:

@@ -15,7 +15,9 @@ import secrets
 from datetime import datetime, time, timedelta
 from typing import Any
 
+from ..engine import model
 from ..engine import remote as engine
+from ..engine.ahead import class_of_priority
 from ..engine.model import Status
 from ..engine.numbering import IssueRefused, check_can_issue
 from ..store import Connection
@@ -30,11 +32,11 @@ from .changes import Changes
 from .citizens import check_rate, citizen_of
 from .context import TZ, Context, parse_stamp, service_day, stamp
 from .errors import UseCaseError
-from .phone_vault import vault_for
+from .phone_vault import usable, vault_for
 from .screens.events import Event
 from .views import ticket_view
 
-APPOINTMENT = "appointment"  # the priority class of a checked-in appointment's ticket
+APPOINTMENT = model.APPOINTMENT  # the priority class of a checked-in appointment's ticket
 RULE_DEFAULTS = {"remote_expire_min": 30.0, "checkin_early_min": 30.0, "checkin_late_min": 15.0,
                  "travel_min": 30.0}
 
@@ -145,7 +147,7 @@ def _new_ticket(conn: Connection, ctx: Context, service: str, now: datetime, act
 def _sms(conn: Connection, ctx: Context, phone_hash: str | None, text: str, kind: str,
          now: datetime) -> None:
     phone = rows.phone_row(conn, phone_hash) if phone_hash else None
-    if phone is not None:
+    if phone is not None and usable(ctx.db):  # no phone key: no SMS, the call goes on
         notify.enqueue_sms(conn, ctx, vault_for(ctx.db).open(phone["phone_enc"]), text, kind, now)
 
 
@@ -309,8 +311,9 @@ def on_called(conn: Connection, ctx: Context, row: dict[str, Any], counter: int,
                                              "counter": counter}, "called", now)
     _expire_due(conn, ctx, row["day"], row["service"], now)
     for sub in store.pushes_to_warn(conn, row["day"], row["service"]):
-        ahead = q.waiting_before(conn, sub["day"], sub["service"], sub["priority"] is not None,
-                                 sub["queued_at"], int(sub["ticket_id"]))
+        ahead = q.waiting_before(conn, sub["day"], sub["service"],
+                                 class_of_priority(sub["priority"]), sub["queued_at"],
+                                 int(sub["ticket_id"]))
         if ahead <= sub["ahead"]:
             notify.enqueue_push(conn, ctx, sub, {"type": "ahead", "number": sub["number"],
                                                  "ahead": ahead}, "ahead", now)
@@ -392,14 +395,19 @@ def today_board(ctx: Context, actor: Actor) -> dict[str, Any]:
     checked in, no-shows: not checked in once the late window closed) and the numbers from home
     by outcome. Counts only: no phone, no code."""
     require_admin_read(actor)
+    from .admin.scope import unit_scope
+    scope = unit_scope(ctx, actor)  # a department head: her units' services only
+    mine = None if scope is None else sorted(scope.services)
     now = ctx.clock()
     day = service_day(now)
     late = timedelta(minutes=rules(ctx).late_min)
     with ctx.db.read() as conn:
         slots = store.appointments_of_day(conn, day)
-        channels = store.channel_counts(conn, day)
+        channels = store.channel_counts(conn, day, mine)
     out = []
     for r in slots:
+        if mine is not None and r["service"] not in mine:
+            continue
         svc = ctx.site.services.get(r["service"])
         start = datetime.combine(datetime.fromisoformat(day).date(), time.fromisoformat(r["start"]), TZ)
         missed = r["booked"] - r["checked_in"] if now > start + late else 0
@@ -407,7 +415,9 @@ def today_board(ctx: Context, actor: Actor) -> dict[str, Any]:
                     "service_name_en": svc.name_en if svc else r["service"],
                     "start": r["start"], "end": r["end"], "booked": r["booked"],
                     "checked_in": r["checked_in"], "no_show": max(missed, r["no_show"])})
-    return {"day": day, "appointments": out, "channels": channels}
+    # `sms`: ok, or why no SMS can be sent (phone_key_missing / phone_key_mismatch): the floor says so
+    return {"day": day, "appointments": out, "channels": channels,
+            "sms": vault_for(ctx.db).problem or "ok"}
 
 
 def checkin_qr(ctx: Context, token: object) -> str:

@@ -4,7 +4,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from ..engine.ahead import MAX_STEPS, Caller, Line, calls_before_in_lines, line_of
+from ..engine.ahead import (CLASSES, MAX_STEPS, Caller, Line, calls_before_in_lines,
+                            class_of_priority, line_of)
 from ..engine.estimate import estimate_wait
 from ..engine.model import Waiting
 from ..engine.numbering import is_full, is_open, next_opening
@@ -61,11 +62,11 @@ def wait_texts(low: int, high: int) -> dict[str, str]:
 
 # What the site alone decides, per (service, class): the counters that may call such a ticket,
 # each with the services whose priority tickets it also calls. Kept per site object.
-_may_call: dict[tuple[int, str, bool], tuple[Site, list[Caller]]] = {}
+_may_call: dict[tuple[int, str, int], tuple[Site, list[Caller]]] = {}
 
 
-def _possible_callers(site: Site, service: str, priority: bool) -> list[Caller]:
-    key = (id(site), service, priority)
+def _possible_callers(site: Site, service: str, kind: int) -> list[Caller]:
+    key = (id(site), service, kind)
     found = _may_call.get(key)
     if found is not None and found[0] is site:
         return found[1]
@@ -75,17 +76,17 @@ def _possible_callers(site: Site, service: str, priority: bool) -> list[Caller]:
     zone_services = frozenset(site.zone_services(zone))
     callers = [Caller(c, 0, zone_services if c.priority and c.zone == zone else frozenset())
                for c in site.counters.values()]
-    callers = [c for c in callers if c.may_call(service, priority)]
+    callers = [c for c in callers if c.may_call(service, kind)]
     _may_call[key] = (site, callers)
     return callers
 
 
-def callers_of(conn: Connection, site: Site, service: str, priority: bool) -> list[Caller]:
+def callers_of(conn: Connection, site: Site, service: str, kind: int) -> list[Caller]:
     """The counters that may call a ticket of this service and class, as the estimate sees them:
     the open ones (all of them while none is open), each with its run of priority calls."""
     work = q.counter_work(conn)
     callers = [Caller(c.counter, work.get(c.counter.number, ("closed", 0))[1], c.priority_services)
-               for c in _possible_callers(site, service, priority)]
+               for c in _possible_callers(site, service, kind)]
     working = [c for c in callers if work.get(c.counter.number, ("closed", 0))[0] == "open"]
     return working or callers
 
@@ -106,23 +107,24 @@ def people_ahead(conn: Connection, site: Site, t: dict[str, Any], now: datetime)
     return result
 
 
-_waiting_seen: dict[tuple[int, str, bool, str], Waiting] = {}
+_waiting_seen: dict[tuple[int, str, int, str], Waiting] = {}
 
 
-def _waiting(ticket_id: int, service: str, priority: bool, queued_at: str) -> Waiting:
-    """The engine's view of a waiting ticket, parsed once per process (the same tickets are
-    read by every issue while they wait)."""
-    key = (ticket_id, service, priority, queued_at)
+def _waiting(ticket_id: int, service: str, kind: int, queued_at: str) -> Waiting:
+    """The engine's view of a waiting ticket of this class (engine.ahead), parsed once per
+    process (the same tickets are read by every issue while they wait)."""
+    key = (ticket_id, service, kind, queued_at)
     found = _waiting_seen.get(key)
     if found is None:
         if len(_waiting_seen) > 50_000:
             _waiting_seen.clear()
-        found = _waiting_seen[key] = Waiting(ticket_id, service, priority, parse_stamp(queued_at))
+        found = _waiting_seen[key] = Waiting(ticket_id, service, kind != 0, parse_stamp(queued_at),
+                                             kind == 2)
     return found
 
 
 def _people_ahead(conn: Connection, site: Site, t: dict[str, Any], now: datetime) -> tuple[int, int]:
-    prio = t["priority"] is not None
+    prio = class_of_priority(t["priority"])  # the ticket's class: walk-in, priority, appointment
     # The replay kept between requests (issue 11); the full replay below without a queue version.
     kept = ahead_cache.people_ahead(
         conn, site, t["day"], _waiting(int(t["id"]), t["service"], prio, t["queued_at"]), now,
@@ -132,14 +134,14 @@ def _people_ahead(conn: Connection, site: Site, t: dict[str, Any], now: datetime
     if kept is not None:
         return kept
     callers = callers_of(conn, site, t["service"], prio)
-    me = Waiting(int(t["id"]), t["service"], prio, parse_stamp(t["queued_at"]))
+    me = _waiting(int(t["id"]), t["service"], prio, t["queued_at"])
     mine = line_of(me)
     # Only the heads of the lines matter: the replay calls at most MAX_STEPS tickets. When the
     # oldest goes first, a younger ticket of the same class is never called before this one:
     # leave those out too.
     younger_cannot = site.policy.order == "longest_wait"
     keys = sorted({(s, p) for c in callers for s in (*c.counter.services, *c.priority_services)
-                   for p in (False, True) if c.may_call(s, p)} | {mine})
+                   for p in CLASSES if c.may_call(s, p)} | {mine})
     upto = (t["queued_at"], me.id)
 
     def read(wanted: list[Line], depth: int) -> dict[Line, list[Waiting]]:
@@ -159,7 +161,7 @@ def _people_ahead(conn: Connection, site: Site, t: dict[str, Any], now: datetime
 
 def away_ahead(conn: Connection, site: Site, t: dict[str, Any]) -> tuple[int, int]:
     """(waiting tickets before a remote ticket's place in its line, counters that may call it)."""
-    before = q.waiting_before(conn, t["day"], t["service"], t["priority"] is not None,
+    before = q.waiting_before(conn, t["day"], t["service"], class_of_priority(t["priority"]),
                               t["queued_at"], int(t["id"]))
     return before, counters_open(conn, site, t["service"])
 

@@ -64,13 +64,15 @@ def tickets_by_number(conn: Connection, day: str, number: str,
 
 def waiting(conn: Connection, day: str, services: Sequence[str],
             priority_services: Sequence[str] = ()) -> list[dict[str, Any]]:
-    """The head (oldest) waiting ticket of each service and class (priority or not) in
-    `services`, plus the priority heads of `priority_services`.
+    """The head (oldest) waiting ticket of each service and class (walk-in, priority citizen,
+    checked-in appointment) in `services`, plus the priority citizens' heads of
+    `priority_services` (a priority counter's zone: its appointments are not priority citizens).
 
     Call-next only ever picks a head: within a service and class the order is by issue time.
     """
     sql = ("SELECT id, service, priority, queued_at, number FROM (SELECT id, service, priority, "
-           "queued_at, number, ROW_NUMBER() OVER (PARTITION BY service, priority IS NOT NULL "
+           "queued_at, number, ROW_NUMBER() OVER (PARTITION BY service, CASE WHEN priority IS NULL "
+           "THEN 0 WHEN priority = 'appointment' THEN 2 ELSE 1 END "
            "ORDER BY queued_at, id) AS n FROM tickets "
            "WHERE site_id=? AND day=? AND status='waiting' AND service IN ({}) {}) heads WHERE n = 1")
     rows = [dict(r) for r in conn.execute(sql.format(_in(services), ""),
@@ -79,7 +81,8 @@ def waiting(conn: Connection, day: str, services: Sequence[str],
     extra = [s for s in priority_services if s not in set(services)]
     if extra:
         rows += [dict(r) for r in conn.execute(
-            sql.format(_in(extra), "AND priority IS NOT NULL"), [site_of(conn), day, *extra])]
+            sql.format(_in(extra), "AND priority IS NOT NULL AND priority <> 'appointment'"),
+            [site_of(conn), day, *extra])]
     return rows
 
 
@@ -453,13 +456,25 @@ def last_finished_leg(conn: Connection, ticket_id: int, counter: int) -> dict[st
     return None if row is None else dict(row)
 
 
-def waiting_before(conn: Connection, day: str, service: str, priority: bool,
+# A line's class (engine.ahead: 0 walk-in, 1 priority citizen, 2 appointment) in SQL. The index
+# tickets_waiting_lines (m120) holds `priority IS NOT NULL`: a walk-in line is read from the
+# index alone; the few priority and appointment tickets are told apart by their row.
+_WALK_IN = "(priority IS NOT NULL)=?"
+_PRIORITY = "(priority IS NOT NULL)=? AND (priority='appointment')=?"
+
+
+def _class_is(kind: int) -> tuple[str, list[int]]:
+    return (_WALK_IN, [0]) if kind == 0 else (_PRIORITY, [1, int(kind == 2)])
+
+
+def waiting_before(conn: Connection, day: str, service: str, kind: int,
                    queued_at: str, ticket_id: int) -> int:
     """How many waiting tickets of one line (service and class) were queued before this one."""
+    cls, cls_args = _class_is(kind)
     return int(conn.execute(
         "SELECT COUNT(*) FROM tickets WHERE status='waiting' AND site_id=? AND day=? AND service=? "
-        "AND (priority IS NOT NULL)=? AND (queued_at < ? OR (queued_at = ? AND id < ?))",
-        (site_of(conn), day, service, int(priority), queued_at, queued_at, ticket_id)).fetchone()[0])
+        f"AND {cls} AND (queued_at < ? OR (queued_at = ? AND id < ?))",
+        (site_of(conn), day, service, *cls_args, queued_at, queued_at, ticket_id)).fetchone()[0])
 
 
 class LineRead(NamedTuple):
@@ -467,13 +482,13 @@ class LineRead(NamedTuple):
     `upto` = (queued_at, id) only those queued up to that ticket."""
 
     service: str
-    priority: bool
+    priority: int  # the line's class: 0 walk-in, 1 priority citizen, 2 appointment
     limit: int
     upto: tuple[str, int] | None = None
 
 
 def waiting_lines(conn: Connection, day: str,
-                  lines: Sequence[LineRead]) -> dict[tuple[str, bool], list[tuple[int, str]]]:
+                  lines: Sequence[LineRead]) -> dict[tuple[str, int], list[tuple[int, str]]]:
     """The waiting tickets of several lines in one statement, each line's as (id, queued_at),
     oldest first (see LineRead)."""
     if not lines:
@@ -481,11 +496,13 @@ def waiting_lines(conn: Connection, day: str,
     parts, args = [], []
     for i, line in enumerate(lines):
         # One text per number of lines (no bound: one past every stamp), so SQLite prepares it once.
+        cls, cls_args = _class_is(line.priority)  # one text per pattern of classes: a handful
         parts.append(f"SELECT * FROM (SELECT {i}, id, queued_at FROM tickets WHERE status='waiting' "
-                     "AND site_id=? AND day=? AND service=? AND (priority IS NOT NULL)=? AND (queued_at < ? "
+                     f"AND site_id=? AND day=? AND service=? AND {cls} AND (queued_at < ? "
                      f"OR (queued_at = ? AND id <= ?)) ORDER BY queued_at, id LIMIT ?) line{i}")
         upto = line.upto or ("~", 0)
-        args += [site_of(conn), day, line.service, int(line.priority), upto[0], upto[0], upto[1], line.limit]
+        args += [site_of(conn), day, line.service, *cls_args, upto[0], upto[0], upto[1],
+                 line.limit]
     found: list[list[tuple[str, int]]] = [[] for _ in lines]
     for r in conn.execute(" UNION ALL ".join(parts), args):
         found[r[0]].append((r[2], r[1]))

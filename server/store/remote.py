@@ -2,6 +2,7 @@
 ticket's turn, and the remote tickets left over from past days."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from .connection import Connection
@@ -44,15 +45,19 @@ def away_of(conn: Connection, day: str, service: str) -> list[dict[str, Any]]:
         (site_of(conn), day, service))]
 
 
-def channel_counts(conn: Connection, day: str) -> dict[str, dict[str, int]]:
-    """Per channel of a day's tickets: issued, checked in (waiting or further) and expired."""
+def channel_counts(conn: Connection, day: str,
+                   services: Sequence[str] | None = None) -> dict[str, dict[str, int]]:
+    """Per channel of a day's tickets (of these services only, when given): issued, checked in
+    (waiting or further) and expired."""
     out: dict[str, dict[str, int]] = {}
+    only = "" if services is None else \
+        f" AND service IN ({','.join('?' * len(services))})" if services else " AND 0=1"
     for r in conn.execute(
             "SELECT CASE WHEN channel IS NOT NULL THEN channel WHEN issued_by LIKE 'device:%' "
             "THEN 'kiosk' ELSE 'assisted' END, COUNT(*), "
             "SUM(CASE WHEN status NOT IN ('away','expired') THEN 1 ELSE 0 END), "
             "SUM(CASE WHEN status='expired' THEN 1 ELSE 0 END) FROM tickets "
-            "WHERE site_id=? AND day=? GROUP BY 1", (site_of(conn), day)):
+            f"WHERE site_id=? AND day=?{only} GROUP BY 1", (site_of(conn), day, *(services or ()))):
         out[str(r[0])] = {"issued": int(r[1]), "checked_in": int(r[2] or 0),
                           "expired": int(r[3] or 0)}
     return out

@@ -647,6 +647,19 @@ def m292_report_marks_per_site(db: Database) -> None:
     site_keys.sqlite_m292(db)
 
 
+# --- issue 10 loose ends: the keys kept outside the database (branch e-book, m340–m344) ---
+
+@migrations()
+def m340_key_checks(db: Database) -> None:
+    """A check value of each key kept outside the database (the phone key): an HMAC of a constant,
+    so a database restored without its key, or with another one, is told at start rather than
+    sealed over with a new key. Database-wide (site 1): one key serves every site."""
+    db.executescript("""
+    CREATE TABLE key_checks (site_id INTEGER NOT NULL DEFAULT 1, name TEXT NOT NULL,
+        check_value TEXT NOT NULL, set_at TEXT NOT NULL, PRIMARY KEY (site_id, name));
+    """)
+
+
 # --- issue 9: the last one-site assumptions (branch e-citizens, migrations m360–m364) ---
 
 @migrations()

@@ -116,8 +116,12 @@ def readyz() -> Any:
     if waker is not None:  # with a message queue: screens hear this process only through it
         checks["message_queue"] = "ok" if waker.ping() else "unreachable"
     ready = all(v in ("ok", "off") for v in checks.values())
+    # issue 10: SMS needs the phone key; without it the process still serves the floor, so it
+    # stays ready and says so apart (`sms`: ok, or why it cannot send).
+    from ..services.phone_vault import vault_for
+    sms = vault_for(ctx.db).problem or "ok"
     return jsonify(status="ok" if ready else "not_ready", checks=checks,
-                   free_mb=free // (1024 * 1024)), 200 if ready else 503
+                   free_mb=free // (1024 * 1024), sms=sms), 200 if ready else 503
 
 
 def _refuse_large_body() -> None:

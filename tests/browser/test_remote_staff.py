@@ -26,13 +26,13 @@ def _remote_codes(live_server: Any, n: int) -> list[str]:
     return codes
 
 
-def _missed_appointment(live_server: Any) -> None:
+def _missed_appointment(live_server: Any, service: str = "TP-LLTP") -> None:
     """An appointment of today at 00:00, never checked in (its late window has closed)."""
     db = Database(live_server.db)
     now = now_local()
     with db.write() as conn:
         rows.add_booking(conn, {"kind": "appointment", "code": secrets.token_hex(3).upper(),
-                                "token": secrets.token_urlsafe(18), "service": "TP-LLTP",
+                                "token": secrets.token_urlsafe(18), "service": service,
                                 "day": now.date().isoformat(), "start": "00:00", "end": "00:30",
                                 "phone_hash": None, "status": "booked", "created_at": stamp(now),
                                 "changed_at": stamp(now)})

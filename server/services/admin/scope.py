@@ -17,6 +17,7 @@ class UnitScope:
     units: frozenset[str]
     counters: frozenset[int]
     zones: frozenset[str]
+    services: frozenset[str] = frozenset()  # her units' services (whose bookings she hears)
 
     def sees_user(self, user: dict[str, Any]) -> bool:
         """Her own account; officers working at her counters; supervisors sharing a unit with her
@@ -45,4 +46,5 @@ def unit_scope(ctx: Context, actor: Actor) -> UnitScope | None:
     return UnitScope(
         user_id=int(actor.id), units=frozenset(actor.units),
         counters=frozenset(n for code in services for n in site.counters_of_service(code)),
-        zones=frozenset(site.services[code].zone for code in services))
+        zones=frozenset(site.services[code].zone for code in services),
+        services=frozenset(services))

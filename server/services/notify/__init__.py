@@ -11,7 +11,7 @@ from typing import Any
 from ...store import Connection
 from ...store import citizens as rows
 from ..context import Context, stamp
-from ..phone_vault import vault_for
+from ..phone_vault import usable, vault_for
 from .gateways import Gateway, SendFailed, gateway_from_env
 
 __all__ = ["Gateway", "SendFailed", "gateway_from_env", "enqueue_sms", "enqueue_push", "deliver_due",
@@ -38,6 +38,8 @@ def deliver_due(ctx: Context, gateway: Gateway, limit: int = BATCH) -> int:
     """Send the messages whose time has come (each claimed first, so two workers never send one
     twice); returns how many were delivered. Never raises for a failed send."""
     vault = vault_for(ctx.db)
+    if vault.problem is not None:  # no usable phone key: nothing can be opened; keep them
+        return 0
     now = ctx.clock()
     with ctx.db.read() as conn:
         due = rows.due_messages(conn, stamp(now), limit)
@@ -85,7 +87,10 @@ def run_forever(ctx: Context, nap: Callable[[float], None], say_error: Callable[
 
 def enqueue_push(conn: Connection, ctx: Context, sub: dict[str, Any], data: dict[str, Any],
                  kind: str, now: datetime) -> int:
-    """Queue a Web Push to one subscription in the caller's transaction (sealed like SMS)."""
+    """Queue a Web Push to one subscription in the caller's transaction (sealed like SMS); none
+    without a usable phone key (the call it tells of goes on). The message's id, or 0."""
+    if not usable(ctx.db):
+        return 0
     target = {"endpoint": sub["endpoint"], "keys": {"p256dh": sub["p256dh"], "auth": sub["auth"]}}
     payload = vault_for(ctx.db).seal(json.dumps({"sub": target, "data": data}))
     return rows.add_message(conn, "push", kind, payload, stamp(now))

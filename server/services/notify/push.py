@@ -62,3 +62,27 @@ def send(db: Database, message: dict[str, Any]) -> None:
     except WebPushException as exc:
         status = getattr(exc.response, "status_code", None)
         raise SendFailed(f"push {status or 'failed'}") from None
+
+
+def check_at_start(db: Database, now: str) -> bool:
+    """At start: whether the Web Push key is the one the database last served (m340 keeps its
+    public half). A changed key (a backup restored without `<db>.vapid_key`) is told in one log
+    line (vi / en): pages subscribed before get no pushes until they subscribe again. The new
+    key is recorded; nothing else depends on it."""
+    import logging
+
+    from ...i18n import message
+    from ...store import key_checks
+    current = public_key(db)
+    with db.write() as conn:
+        stored = key_checks.record_check(conn, VAPID_CHECK, current, now)
+        if stored == current:
+            return True
+        key_checks.replace_check(conn, VAPID_CHECK, current, now)
+    path = key_path(db)
+    logging.getLogger(__name__).error("%s / %s", message("vapid_key_changed", "vi", path=path),
+                                      message("vapid_key_changed", "en", path=path))
+    return False
+
+
+VAPID_CHECK = "vapid"

@@ -302,7 +302,10 @@ class BookingChanged(Event):
     view's "Today's appointments" panel rereads its counts. Staff only; no phone, no token, no
     check-in code.
 
-    `staff` ← `{seq, change, booking: {kind, service, day, start, end, status, checked_in}}` (`kind`: `appointment` or `remote`)
+    A department head (a supervisor scoped to some units) hears only her units' services'
+    bookings, as her floor view lists them; officers do not hear it.
+
+    `staff:bookings` (admins, supervisors of every unit), `staff:bookings:service:S` (department heads of S's unit) ← `{seq, change, booking: {kind, service, day, start, end, status, checked_in}}` (`kind`: `appointment` or `remote`)
     """
 
     name: ClassVar[str] = "booking.changed"
@@ -310,7 +313,8 @@ class BookingChanged(Event):
     booking: dict[str, Any]
 
     def routes(self) -> list[Route]:
-        return [([rooms.STAFF], {"change": self.change, "booking": self.booking})]
+        return [(rooms.booking_watchers(self.booking["service"]),
+                 {"change": self.change, "booking": self.booking})]
 
 
 def site_changed_messages(site: Any, version: int) -> list[Message]:

@@ -68,8 +68,8 @@ def rooms_for(actor: Actor, scope: UnitScope | None = None) -> list[str]:
         if actor.role == "kiosk":
             rooms.append(device(actor.id))
         return rooms
-    if actor.is_supervisor:  # every event reaches `staff`, in full; device health by scope
-        return [STAFF, *device_health_rooms(scope)]
+    if actor.is_supervisor:  # every event reaches `staff`, in full; device health, bookings by scope
+        return [STAFF, *device_health_rooms(scope), *booking_rooms(scope)]
     return [STAFF, *(staff_counter(n) for n in actor.counters)]
 
 
@@ -115,3 +115,21 @@ def device_health_rooms(scope: UnitScope | None) -> list[str]:
     return [f"{STAFF_DEVICES}:building",
             *(f"{STAFF_DEVICES}:zone:{z}" for z in sorted(scope.zones)),
             *(f"{STAFF_DEVICES}:counter:{n}" for n in sorted(scope.counters))]
+
+
+# --- bookings (issue 10): who hears which service's `booking.changed` ---
+STAFF_BOOKINGS = "staff:bookings"  # every service's: supervisors of the whole building, admins
+
+
+def booking_watchers(service: str) -> list[str]:
+    """The rooms that hear a booking's change: `staff:bookings`, and the room of its service that
+    the department heads of the service's unit join."""
+    return [STAFF_BOOKINGS, f"{STAFF_BOOKINGS}:service:{service}"]
+
+
+def booking_rooms(scope: UnitScope | None) -> list[str]:
+    """The booking rooms a supervisor joins: every service's (scope None), or a department head's:
+    her units' services only."""
+    if scope is None:
+        return [STAFF_BOOKINGS]
+    return [f"{STAFF_BOOKINGS}:service:{code}" for code in sorted(scope.services)]

@@ -23,6 +23,9 @@
     $("appointments-empty").hidden = last.appointments.length > 0;
     var r = last.channels.remote || {issued: 0, checked_in: 0, expired: 0};
     $("remote-line").textContent = X.t("floor.remote", r);
+    var sms = $("sms-problem"), problem = last.sms && last.sms !== "ok";
+    sms.hidden = !problem;  // the phone key is missing or another one: no SMS can be sent
+    sms.textContent = problem ? X.t("floor.sms." + last.sms) : "";
   }
 
   function load() {
