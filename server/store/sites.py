@@ -36,7 +36,7 @@ def add_site(conn: Connection, code: str, name: str, name_en: str, timezone: str
     return int(cur.fetchone()[0])
 
 
-def site_id_of_code(conn: sqlite3.Connection, code: str) -> int | None:
+def site_id_of_code(conn: Connection, code: str) -> int | None:
     """The id of the site with this code, or None (a public page names its site by code)."""
     row = conn.execute("SELECT id FROM sites WHERE code=?", (code,)).fetchone()
     return None if row is None else int(row[0])
