@@ -229,6 +229,10 @@ def main() -> int:
     window = parse_period(args.window)
     load_before = os.getloadavg()
     cluster = PgCluster(durable=True)
+    # Each process's pool grows to the connections its 169 sites' jobs use at once (~100 at
+    # start): more than the test cluster's 300 for 3 processes.
+    cluster.opts = cluster.opts.replace("max_connections=300", "max_connections=1000")
+    cluster.restart()
     procs: list[subprocess.Popen[bytes]] = []
     try:
         with tempfile.TemporaryDirectory(prefix="xephang-city-") as d, redis_server(Path(d)) as mq:
@@ -262,6 +266,14 @@ def main() -> int:
                                   headers={"Authorization": f"Bearer {site['officers'][n]}"})
                     if r.status_code != 200:
                         raise RuntimeError(f"open counter {n} of site {site['id']}: {r.text}")
+            from server.store import Database
+            probe = Database(db_url)
+            with probe.read() as conn:
+                held = conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = "
+                                    "current_database()").fetchone()[0]
+            probe.close()
+            print(f"{args.processes} server process(es) hold {held - 1} PostgreSQL connections",
+                  flush=True)
             plan_jobs = schedule(plan, window, args.compress, args.seed)
             issues = sum(1 for j in plan_jobs if j[2] == "issue")
             print(f"window {args.window} compressed x{args.compress:g}: {issues} issues and "
