@@ -10,7 +10,9 @@ bench/fanout_clients.py (one process, raw Engine.IO clients, websocket), logged 
 supervisor (the staff copy of a call carries the ticket id the clients key arrivals by). Each call is awaited on
 every screen (and its counter.changed) before the next. Prints p50/p99 in ms of "all screens"
 (per call, the last screen), "per screen" and the request. 127.0.0.1 only.
-Run: .venv/bin/python bench/bench_mq_fanout.py --screens 200 --calls 100
+`--db postgresql`: every set-up on a fresh database of a throwaway PostgreSQL cluster (durable)
+instead of a SQLite file (issue 9's deployment: PostgreSQL + Redis).
+Run: .venv/bin/python bench/bench_mq_fanout.py --screens 200 --calls 100 [--db postgresql]
 """
 from __future__ import annotations
 
@@ -42,16 +44,19 @@ class Deployment:
 
     settle = True
 
-    def __init__(self, tmp: Path, name: str, processes: int, queue: str | None, counter: int) -> None:
+    def __init__(self, tmp: Path, name: str, processes: int, queue: str | None, counter: int,
+                 db: str | None = None) -> None:
         self.name, self.counter, self.procs, self.urls = name, counter, [], []
         folder = tmp / name
         folder.mkdir()
-        env = dict(os.environ, XEPHANG_DEMO_PASSWORD=PASSWORD, PYTHONUNBUFFERED="1")
+        db = db or str(folder / "x.db")  # a PostgreSQL URL, else a SQLite file of its own
         for i in range(processes):
+            env = dict(os.environ, XEPHANG_DEMO_PASSWORD=PASSWORD, PYTHONUNBUFFERED="1",
+                       XEPHANG_RUNTIME_DIR=str(folder / f"run{i}"))
             port = free_port()
             url = f"http://{HOST}:{port}"
             log = tmp / f"{name}-{i}.log"
-            cmd = [sys.executable, "-m", "server.cli", "run", "--db", str(folder / "x.db"),
+            cmd = [sys.executable, "-m", "server.cli", "run", "--db", db,
                    "--port", str(port)] + (["--message-queue", queue] if queue else [])
             proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=open(log, "ab"),
                                     stderr=subprocess.STDOUT)
@@ -113,7 +118,13 @@ def main() -> int:
     p.add_argument("--warmup", type=int, default=3)
     p.add_argument("--counter", type=int, default=2)
     p.add_argument("--only", default="single,mq-1,mq-3", help="which set-ups, comma-separated")
+    p.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite",
+                   help="postgresql: a throwaway cluster, a fresh database per set-up")
     args = p.parse_args()
+    cluster = None
+    if args.db == "postgresql":
+        from tests.support.pg_cluster import PgCluster
+        cluster = PgCluster(durable=True)
     started = time.monotonic()
     load_before = os.getloadavg()
     results: dict[str, Series] = {}
@@ -126,7 +137,8 @@ def main() -> int:
             deployment = clients = None
             try:
                 deployment = Deployment(tmp, name, processes, queue if with_queue else None,
-                                        args.counter)
+                                        args.counter,
+                                        cluster.create_database(migrated=False) if cluster else None)
                 deployment.prepare(args.calls + args.warmup + 1)
                 clients = Clients(tmp / f"clients-{name}.log", "raw")
                 urls = deployment.urls
@@ -151,7 +163,9 @@ def main() -> int:
                     clients.close()
                 if deployment:
                     deployment.stop()
-    print(f"\ncall-next → ticket.called on {args.screens} screens (staff copy), ms "
+    if cluster:
+        cluster.stop()
+    print(f"\ncall-next → ticket.called on {args.screens} screens (staff copy), {args.db}, ms "
           f"(nearest-rank p50/p99 over {args.calls} calls)")
     pair = f"{'p50':>7} {'p99':>7}"
     print(f"{'set-up':<8} | {'all screens':^15} | {'per screen':^15} | {'request':^15}")

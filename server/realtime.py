@@ -482,6 +482,13 @@ def start_relay(app: Flask, ctx: Context, publisher: Publisher, url: str) -> Non
     from .services.relay import NAME, TTL_S, OutboxRelay, Waker
     publisher.message_queue = True
     publisher.MAX_BACKLOG = 10**9  # the relay reads in batches; a resync would reach only here
+    # python-socketio subscribes to the queue at this process's first client; until then a
+    # deployment whose screens are elsewhere (or not yet connected) publishes to no process, and
+    # every site's relay counted that as dropped and sent its batch again, and again
+    # (bench/bench_city_morning.py: 35,000 resends in 4 minutes). Subscribe at start.
+    if not socketio.server.manager_initialized:
+        socketio.server.manager_initialized = True
+        socketio.server.manager.initialize()
     from .services.context import every_site
 
     def start_site(site: Context) -> None:

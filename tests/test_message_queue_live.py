@@ -1,12 +1,11 @@
-"""Several real servers (`xephang run --message-queue`) on one SQLite file and one real Redis:
-every screen hears every call, whichever process made it, in order and once; the process that
+"""Several real servers (`xephang run --message-queue`) on one database — a SQLite file, then a
+PostgreSQL database (issue 9) — and one real Redis: every screen hears every call, whichever process made it, in order and once; the process that
 holds the outbox relay is frozen and killed with -9 mid-stream: a survivor takes the relay over,
 nothing committed is lost or applied twice, the dead process's screens reconnect elsewhere and
 resync from their snapshot."""
 from __future__ import annotations
 
 import signal
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -16,9 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 import socketio
 
 from server.services.screens.sequence import STRIDE
+from server.store import Database
 from tests.conftest import ROOT, LiveServer, free_port
 from tests.support.deployment import joined_servers
 from tests.support.redis_server import redis_server
@@ -27,25 +28,33 @@ CALLS = ("ticket.called", "ticket.recalled", "ticket.unparked")
 WAIT_S = 30  # upper bound for awaited events; a passing run waits for events, not for time
 
 
-@pytest.fixture
-def redis_url(tmp_path: Path) -> Iterator[str]:
-    """A throwaway redis-server for this test."""
-    with redis_server(tmp_path) as url:
-        yield url
-
-
-@pytest.fixture
-def deployment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[LiveServer]]:
-    """Three servers on one database file, joined by Redis (short leases: quick takeovers)."""
+@pytest.fixture(params=["sqlite", "postgresql"])
+def deployment(request: pytest.FixtureRequest, tmp_path: Path,
+               monkeypatch: pytest.MonkeyPatch) -> Iterator[list[LiveServer]]:
+    """Three servers on one database (a SQLite file, then a fresh PostgreSQL database), joined
+    by Redis (short leases: quick takeovers)."""
     monkeypatch.setenv("XEPHANG_LEASE_S", "1")
-    with joined_servers(tmp_path, "abc") as servers:
+    pg_url = (request.getfixturevalue("pg_cluster").create_database(migrated=False)
+              if request.param == "postgresql" else None)
+    with joined_servers(tmp_path, "abc", pg_url=pg_url) as servers:
         yield servers
+
+
+def _rows(db: str | Path, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
+    """Rows of one query on either engine, from a connection of this test's own."""
+    store = Database(db)
+    try:
+        with store.read() as conn:
+            return list(conn.execute(sql, params).fetchall())
+    finally:
+        store.close()
 
 
 class Board:
     """A lobby board as the browser builds it (shared.js): the calls of its snapshot's
-    `recent_calls`, then each `ticket.called` whose seq is greater than the last call shown. When
-    its server goes away it connects to the next one (what the load balancer does)."""
+    `recent_calls`, then each `ticket.called` whose seq is greater than the last call shown; calls
+    that arrive before the snapshot of a (re)connection are held until it (SeqGate). When its
+    server goes away it connects to the next one (what the load balancer does)."""
 
     def __init__(self, urls: list[str], token: str) -> None:
         self.urls, self.token = urls, token
@@ -53,6 +62,7 @@ class Board:
         self.repeats = 0  # calls received again (dropped, as a board does)
         self.repeated: list[int] = []
         self.snapshots = 0
+        self.held: list[int] | None = None  # calls before the connection's snapshot
         self.server = ""
         self.seen = threading.Condition()
         self._connect(urls[0])
@@ -63,7 +73,7 @@ class Board:
         client.on("ticket.called", self._called)
         client.on("disconnect", lambda *_: threading.Thread(target=self._failover, daemon=True).start())
         with self.seen:
-            self.server, self.client = url, client
+            self.server, self.client, self.held = url, client, []
         client.connect(url, auth={"token": self.token}, transports=["websocket"], wait_timeout=10)
 
     def _failover(self) -> None:
@@ -80,11 +90,17 @@ class Board:
         with self.seen:
             for call in reversed(snap["recent_calls"]):
                 self._show(call["seq"])
+            for seq in sorted(self.held or ()):  # only those newer than the snapshot's are new
+                self._show(seq)
+            self.held = None
             self.snapshots += 1
             self.seen.notify_all()
 
     def _called(self, call: dict[str, Any]) -> None:
         with self.seen:
+            if self.held is not None:
+                self.held.append(call["seq"])
+                return
             self._show(call["seq"])
             self.seen.notify_all()
 
@@ -105,25 +121,17 @@ class Board:
         self.client.disconnect()
 
 
-def _logged_calls(db: Path) -> list[tuple[int, int]]:
+def _logged_calls(db: str | Path) -> list[tuple[int, int]]:
     """Every call in the event log: (the seq screens know it by, its counter)."""
-    conn = sqlite3.connect(db)
-    try:
-        rows = conn.execute(f"SELECT id, counter FROM events WHERE type IN "
-                            f"({','.join('?' * len(CALLS))}) ORDER BY id", CALLS).fetchall()
-    finally:
-        conn.close()
+    rows = _rows(db, f"SELECT id, counter FROM events WHERE type IN "
+                     f"({','.join('?' * len(CALLS))}) ORDER BY id", CALLS)
     return [(i * STRIDE, counter) for i, counter in rows]
 
 
-def _relay_holder(db: Path) -> int:
-    conn = sqlite3.connect(db)
-    try:
-        row = conn.execute("SELECT holder FROM leases WHERE name='outbox-relay' AND expires_at>?",
-                           (time.time(),)).fetchone()
-    finally:
-        conn.close()
-    return int(row[0].split(":")[1]) if row else 0
+def _relay_holder(db: str | Path) -> int:
+    rows = _rows(db, "SELECT holder FROM leases WHERE name='outbox-relay' AND expires_at>?",
+                 (time.time(),))
+    return int(rows[0][0].split(":")[1]) if rows else 0
 
 
 def _await_relay_holder(servers: list[LiveServer]) -> LiveServer:
@@ -135,6 +143,74 @@ def _await_relay_holder(servers: list[LiveServer]) -> LiveServer:
             return found[0]
         assert time.monotonic() < deadline, "nobody took the outbox relay"
         time.sleep(0.05)
+
+
+def busy(r: requests.Response) -> bool:
+    """The answer `busy` (503): the write lock was not had in time, nothing changed."""
+    return r.status_code == 503 and r.json()["error"]["code"] == "busy"
+
+
+class Kiosks:
+    """Kiosks issuing at a steady pace through the given processes while another dies; a request
+    left without an answer, or answered `busy`, is tried again (on the next process) with the same
+    request_id, as the kiosk page does; `acked` holds every answer (request_id, number, token)."""
+
+    def __init__(self, servers: list[LiveServer], kiosks: dict[str, str]) -> None:
+        self.acked: list[tuple[str, str, str]] = []
+        self.retries = 0
+        self.changed = threading.Condition()
+        self.stop = threading.Event()
+        self.threads = [threading.Thread(target=self._run, args=(servers, service, kiosk, i),
+                                         daemon=True) for i, (service, kiosk) in enumerate(kiosks.items())]
+        self.errors: list[str] = []
+        self.tokens = {kiosk: servers[0].token(kiosk) for kiosk in kiosks.values()}
+        for t in self.threads:
+            t.start()
+
+    def _run(self, servers: list[LiveServer], service: str, kiosk: str, k: int) -> None:
+        session = requests.Session()
+        i = 0
+        while not self.stop.is_set():
+            rid = f"{kiosk}-mq-{i:04d}"
+            for attempt in range(30):
+                server = servers[(i + k + attempt) % len(servers)]
+                try:
+                    r = session.post(f"{server.url}/api/v1/tickets",
+                                     json={"service": service, "request_id": rid}, timeout=WAIT_S,
+                                     headers={"Authorization": f"Bearer {self.tokens[kiosk]}"})
+                except requests.RequestException:
+                    self.retries += 1  # no answer: the ticket may exist; the same request_id again
+                    session = requests.Session()
+                    continue
+                if busy(r):  # nothing changed: the kiosk tries again
+                    self.retries += 1
+                    continue
+                if r.status_code not in (200, 201):
+                    self.errors.append(f"{rid}: {r.status_code} {r.text}")
+                    return
+                with self.changed:
+                    self.acked.append((rid, r.json()["number"], r.json()["token"]))
+                    self.changed.notify_all()
+                break
+            else:
+                self.errors.append(f"{rid}: no process answered")
+                return
+            i += 1
+            self.stop.wait(0.05)  # a kiosk's pace: people do not press twice in 50 ms
+
+    def wait_for_more(self, n: int) -> None:
+        """Wait until n more tickets are acknowledged."""
+        with self.changed:
+            target = len(self.acked) + n
+            assert self.changed.wait_for(lambda: len(self.acked) >= target or bool(self.errors),
+                                         WAIT_S), "the kiosks stopped getting answers"
+        assert not self.errors, self.errors
+
+    def close(self) -> None:
+        self.stop.set()
+        for t in self.threads:
+            t.join(WAIT_S)
+        assert not self.errors, self.errors
 
 
 def test_every_screen_gets_every_call_in_order_across_processes_and_a_killed_relay(
@@ -171,6 +247,9 @@ def test_every_screen_gets_every_call_in_order_across_processes_and_a_killed_rel
 
     def call(server: LiveServer, n: int) -> str:
         r = server.api("POST", f"/api/v1/counters/{n}/call-next", token=officers[n])
+        deadline = time.monotonic() + WAIT_S
+        while busy(r) and time.monotonic() < deadline:  # the site's writers queue up (kiosks
+            r = server.api("POST", f"/api/v1/counters/{n}/call-next", token=officers[n])  # issuing)
         assert r.status_code == 200, r.text
         return str(r.json()["ticket"]["number"])
 
@@ -185,13 +264,29 @@ def test_every_screen_gets_every_call_in_order_across_processes_and_a_killed_rel
 
     # The relay's holder freezes; calls are made (and acknowledged) on the other two meanwhile;
     # then the frozen holder is killed with -9: a survivor takes the relay and sends them.
+    # The four kiosks keep issuing meanwhile, through the two other processes (a process frozen
+    # inside a write transaction would hold the write lock of every process until it dies).
     holder = _await_relay_holder(servers)
     survivors = [s for s in servers if s is not holder]
+    issuing = Kiosks(survivors, kiosks)
+    issuing.wait_for_more(8)
     holder.proc.send_signal(signal.SIGSTOP)  # type: ignore[union-attr]
     called += [call(survivors[i % 2], n) for i, n in enumerate(counters)]
     holder.stop(kill=True)
     called += [call(survivors[(i + 1) % 2], n) for i, n in enumerate(counters)]
     assert _await_relay_holder(survivors) in survivors
+    issuing.wait_for_more(8)  # answered by the survivors
+    issuing.close()
+    # No acknowledged ticket lost, none issued twice for one request, no number doubled, no gap.
+    stored = {token: (number, service, seq) for token, number, service, seq in
+              _rows(servers[0].db, "SELECT token, number, origin_service, seq FROM tickets")}
+    assert all(stored.get(token, (None,))[0] == number for _, number, token in issuing.acked)
+    assert len({rid for rid, _, _ in issuing.acked}) == len({t for _, _, t in issuing.acked})
+    assert len(stored) == len(issued) + len({rid for rid, _, _ in issuing.acked})
+    for service in wanted:
+        seqs = sorted(seq for _, s, seq in stored.values() if s == service)
+        assert seqs == list(range(1, len(seqs) + 1)), service  # each number once, none skipped
+    print("kiosk requests retried:", issuing.retries)
     # A process that commits a call and dies before sending anything: the relay sends it.
     out = subprocess.run([sys.executable, "-m", "tests.outbox_workers", str(servers[0].db),
                           officers[2], "2"], cwd=ROOT, capture_output=True, text=True, timeout=60)

@@ -26,6 +26,11 @@ from .db import BUSY_WAIT_S, Busy, Database_, StorageFull, StorageReadOnly, Stor
 from .location import CONNECT_TIMEOUT_S, redact
 
 SITE_ID = 1  # the site of a write nobody named (CLI commands, deployment jobs): site 1's lock
+# A process frozen or cut off inside a write transaction holds its site's lock until its
+# connection dies (for a lost machine: hours of TCP keepalive); PostgreSQL ends a transaction left
+# idle this long, so the other processes' writers, who wait up to BUSY_WAIT_S, get the lock in time
+# (tests/test_message_queue_live.py freezes the relay holder, often inside its position write).
+IDLE_IN_TRANSACTION_MS = 2000
 # Under gevent, psycopg waits through the patched select when it is imported after the patch
 # (`xephang run` patches first): a query then blocks only its greenlet (tests/test_store_pg.py).
 
@@ -138,6 +143,7 @@ class PgConnection:
     def __init__(self, url: str) -> None:
         self.raw = psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S,
                                    row_factory=_row_factory)
+        self.raw.execute(f"SET idle_in_transaction_session_timeout = {IDLE_IN_TRANSACTION_MS}".encode())
         self.raw.adapters.register_dumper(int, _UntypedIntDumper)
         self.raw.adapters.register_dumper(bool, _UntypedIntDumper)
         self.raw.adapters.register_loader("numeric", _NumericLoader)
