@@ -134,6 +134,31 @@ def _relay_holder(db: str | Path) -> int:
     return int(rows[0][0].split(":")[1]) if rows else 0
 
 
+def _freeze_outside_a_write(server: LiveServer) -> None:
+    """SIGSTOP the server, at a moment it holds no SQLite write transaction (a process frozen
+    inside one blocks every writer of the file until it dies: nothing a survivor can do about it,
+    so the test freezes it between writes). On PostgreSQL the server ends a transaction left idle
+    2 s, so any moment will do."""
+    assert server.proc is not None
+    if not isinstance(server.db, Path):
+        server.proc.send_signal(signal.SIGSTOP)
+        return
+    import sqlite3
+    for _ in range(50):
+        server.proc.send_signal(signal.SIGSTOP)
+        probe = sqlite3.connect(str(server.db), timeout=2, isolation_level=None)
+        try:
+            probe.execute("BEGIN IMMEDIATE")  # free within 2 s: the frozen one holds no write
+            probe.execute("ROLLBACK")
+            return
+        except sqlite3.OperationalError:  # frozen inside a write: let it finish, try again
+            server.proc.send_signal(signal.SIGCONT)
+            time.sleep(0.05)  # a moment for it to commit (no event to await in a stopped process)
+        finally:
+            probe.close()
+    raise AssertionError("the server never stopped outside a write transaction")
+
+
 def _await_relay_holder(servers: list[LiveServer]) -> LiveServer:
     deadline = time.monotonic() + WAIT_S
     while True:  # the lease is taken by another process: no event to await
@@ -270,7 +295,7 @@ def test_every_screen_gets_every_call_in_order_across_processes_and_a_killed_rel
     survivors = [s for s in servers if s is not holder]
     issuing = Kiosks(survivors, kiosks)
     issuing.wait_for_more(8)
-    holder.proc.send_signal(signal.SIGSTOP)  # type: ignore[union-attr]
+    _freeze_outside_a_write(holder)
     called += [call(survivors[i % 2], n) for i, n in enumerate(counters)]
     holder.stop(kill=True)
     called += [call(survivors[(i + 1) % 2], n) for i, n in enumerate(counters)]
