@@ -18,8 +18,12 @@ request (from /proc) and, with `--profile FILE` (one server), where its time goe
 each connection from its own 127.0.x.y address (one phone each) so its hash by address spreads
 them over the processes. `--floor`: the same burst against the same gevent server running an
 application that does nothing (what the machine and its load allow at best).
+`--spread SECONDS` (asyncio client, also with `--floor`): not back to back but as citizens' phones
+really arrive — each of the 1,000 on its own new connection, opened at a time drawn from Poisson
+arrivals over SECONDS (seeded: `--seed N`, default 1), each booking's latency counted from the
+moment it was due to start (so a late client counts against the result, not for it).
 Run: `.venv/bin/python bench/bench_booking.py [--client asyncio|threads] [--servers N] [--nginx]
-[--profile /tmp/booking.prof] | --floor`
+[--spread SECONDS [--seed N]] [--profile /tmp/booking.prof] | --floor [--spread SECONDS]`
 """
 from __future__ import annotations
 
@@ -153,6 +157,44 @@ def async_client(work: list[tuple[int, list[bytes], str | None]],
               for status, body, dt, fresh in done])
 
 
+def arrivals(n: int, seconds: float, seed: int) -> list[float]:
+    """n Poisson arrival times over [0, seconds) (given n arrivals, they are n sorted uniform
+    draws), seeded so runs compare."""
+    import random
+    rng = random.Random(seed)
+    return sorted(rng.uniform(0, seconds) for _ in range(n))
+
+
+async def _one_phone(port: int, request: bytes, due: float, source: str | None,
+                     late: list[float]) -> tuple[int, bytes, float, bool]:
+    """One citizen: at `due` (loop time) open a new connection, book, close; seconds from `due`."""
+    loop = asyncio.get_running_loop()
+    await asyncio.sleep(max(0.0, due - loop.time()))
+    late.append(loop.time() - due)  # how late this client started it (counted in the latency)
+    reader, writer = await asyncio.open_connection(
+        "127.0.0.1", port, local_addr=(source, 0) if source else None)
+    status, body = await _exchange(reader, writer, request)
+    writer.close()
+    return status, body, loop.time() - due, True
+
+
+def spread_client(work: list[tuple[float, int, bytes, str | None]],
+                  barrier: mp.synchronize.Barrier, out: mp.Queue) -> None:
+    """One client process: its citizens (offset s, port, request, source), each at its time."""
+    late: list[float] = []
+
+    async def arrive() -> list[tuple[int, bytes, float, bool]]:
+        start = asyncio.get_running_loop().time() + 0.05
+        return list(await asyncio.gather(*(_one_phone(port, req, start + at, source, late)
+                                           for at, port, req, source in work)))
+    barrier.wait()
+    done = asyncio.run(arrive())
+    print(f"  (client {__import__('os').getpid()}: started its {len(late)} bookings late by median "
+          f"{statistics.median(late) * 1000:.1f} ms, max {max(late) * 1000:.1f} ms)")
+    out.put([(status, "ok" if status == 201 else json.loads(body)["error"]["code"], dt, fresh)
+             for status, body, dt, fresh in done])
+
+
 def one_at_a_time(port: int, tokens: list[str], day: str) -> list[float]:
     """The same request, one after another on one kept-alive connection (ms each)."""
     async def run() -> list[float]:
@@ -189,10 +231,19 @@ def cpu_split(pids: list[int]) -> tuple[float, float]:
 
 
 def burst(mode: str, ports: list[int], tokens: list[str], day: str,
-          own_addresses: bool = False) -> list[tuple[Any, ...]]:
-    """Fire every booking at once from the chosen client; (status, code, seconds, first) each."""
+          own_addresses: bool = False, spread: float | None = None,
+          seed: int = 1) -> list[tuple[Any, ...]]:
+    """Fire every booking at once (or, with `spread`, at Poisson arrival times over that many
+    seconds, a new connection each) from the chosen client; (status, code, seconds, first) each."""
     out: mp.Queue = mp.Queue()
-    if mode == "threads":
+    if spread is not None:  # citizen i: port i % len(ports), from its own address with --nginx
+        work = [(at, ports[i % len(ports)], booking_request(ports[i % len(ports)], t, day),
+                 f"127.0.{1 + i // 250}.{1 + i % 250}" if own_addresses else None)
+                for i, (at, t) in enumerate(zip(arrivals(len(tokens), spread, seed), tokens))]
+        barrier = mp.Barrier(ASYNC_PROCESSES)
+        procs = [mp.Process(target=spread_client, args=(work[i::ASYNC_PROCESSES], barrier, out))
+                 for i in range(ASYNC_PROCESSES)]
+    elif mode == "threads":
         url = f"http://127.0.0.1:{ports[0]}"
         barrier = mp.Barrier(PROCESSES)
         procs = [mp.Process(target=client, args=(url, tokens[i::PROCESSES], day, barrier, out))
@@ -213,7 +264,7 @@ def burst(mode: str, ports: list[int], tokens: list[str], day: str,
     return results
 
 
-def floor() -> None:
+def floor(spread: float | None = None, seed: int = 1) -> None:
     """The same burst against `xephang run`'s gevent server (serve_gevent: same listener, limits
     and handler) with an application that does nothing: what this machine, its load and the
     connection handling alone give."""
@@ -230,8 +281,9 @@ def floor() -> None:
             except OSError:
                 time.sleep(0.05)
         tokens = [f"cz-{i:032d}" for i in range(CITIZENS)]
+        load0 = __import__("os").getloadavg()[0]
         cpu0 = cpu_seconds(proc.pid)
-        results = burst("asyncio", [port], tokens, "2026-12-03")
+        results = burst("asyncio", [port], tokens, "2026-12-03", spread=spread, seed=seed)
         cpu = cpu_seconds(proc.pid) - cpu0
     finally:
         proc.kill()
@@ -239,13 +291,19 @@ def floor() -> None:
     first = [r[2] * 1000 for r in results if r[3]]
     kept = [r[2] * 1000 for r in results if not r[3]]
     lat = first + kept
-    print("command: .venv/bin/python bench/bench_booking.py --floor")
+    print("command: .venv/bin/python bench/bench_booking.py " + " ".join(sys.argv[1:]))
+    load = f"load average {load0:.1f} before, {__import__('os').getloadavg()[0]:.1f} after"
+    if spread is not None:
+        print(f"floor (an app that does nothing, same server and client), {len(lat)} phones over "
+              f"{spread:g} s (Poisson, seed {seed}), a new connection each: median "
+              f"{statistics.median(lat):.1f} ms, p99 {pct(lat, 0.99):.1f} ms, max {max(lat):.1f} "
+              f"ms; server CPU {cpu * 1000 / len(results):.2f} ms a request ({load})")
+        return
     print(f"floor (an app that does nothing, same server and client): median "
           f"{statistics.median(lat):.1f} ms, p99 {pct(lat, 0.99):.1f} ms; new connection median "
           f"{statistics.median(first):.1f} ms, p99 {pct(first, 0.99):.1f} ms; kept-alive median "
           f"{statistics.median(kept):.1f} ms, p99 {pct(kept, 0.99):.1f} ms; server CPU "
-          f"{cpu * 1000 / len(results):.2f} ms a request (load average "
-          f"{__import__('os').getloadavg()[0]:.1f})")
+          f"{cpu * 1000 / len(results):.2f} ms a request ({load})")
 
 
 @contextmanager
@@ -284,15 +342,18 @@ def nginx_front(tmp: Path, ports: list[int]) -> Iterator[tuple[int, int]]:
 
 
 def main() -> None:
+    spread = float(_arg("--spread", "0") or 0) if "--spread" in sys.argv else None
+    seed = int(_arg("--seed", "1") or 1)
     if "--floor" in sys.argv:
-        floor()
+        floor(spread, seed)
         return
     profile = _arg("--profile", None)
     mode = _arg("--client", "asyncio")
     servers = int(_arg("--servers", "1") or 1)
     front = "--nginx" in sys.argv
     assert mode in ("asyncio", "threads") and servers >= 1 and not (profile and servers > 1)
-    assert not (front and mode == "threads")
+    assert not (front and mode == "threads") and not (spread is not None and mode == "threads")
+    load0 = __import__("os").getloadavg()[0]  # the others' load, before this bench adds its own
     from contextlib import ExitStack
 
     from tests.support.redis_server import redis_server
@@ -329,7 +390,8 @@ def main() -> None:
                     time.sleep(0.05)
             t0, cpu0 = time.perf_counter(), cpu_split([p.pid for p in procs])
             nginx0 = sum(cpu_split(nginx_pids))
-            results = burst(mode, targets, tokens, day.isoformat(), own_addresses=front)
+            results = burst(mode, targets, tokens, day.isoformat(), own_addresses=front,
+                            spread=spread, seed=seed)
             cpu1 = cpu_split([p.pid for p in procs])
             nginx_cpu = sum(cpu_split(nginx_pids)) - nginx0
             wall, cpu = time.perf_counter() - t0, sum(cpu1) - sum(cpu0)
@@ -356,6 +418,10 @@ def main() -> None:
     shape = (f"{PROCESSES} processes x {THREADS} threads of requests" if mode == "threads" else
              f"{ASYNC_PROCESSES} asyncio processes x {CONNECTIONS // ASYNC_PROCESSES} connections"
              + (" through nginx" if front else ""))
+    if spread is not None:
+        shape = (f"each on its own new connection at Poisson arrival times over {spread:g} s "
+                 f"(seed {seed}), from {ASYNC_PROCESSES} asyncio processes"
+                 + (" through nginx" if front else ""))
     print("command: .venv/bin/python bench/bench_booking.py " + " ".join(sys.argv[1:]))
     print(f"{len(results)} citizens, {shape}, {servers} server process(es), one slot "
           f"({SERVICE} {day} {START}, capacity {capacity}); wall {wall:.2f} s")
@@ -364,17 +430,20 @@ def main() -> None:
           f"max {max(lat):.1f} ms")
     first = [r[2] * 1000 for r in results if r[3]]
     kept = [r[2] * 1000 for r in results if not r[3]]
-    print(f"  on a new connection ({len(first)}): median {statistics.median(first):.1f} ms, p99 "
-          f"{pct(first, 0.99):.1f} ms; on a kept-alive one ({len(kept)}): median "
-          f"{statistics.median(kept):.1f} ms, p99 {pct(kept, 0.99):.1f} ms")
+    if kept:
+        print(f"  on a new connection ({len(first)}): median {statistics.median(first):.1f} ms, p99 "
+              f"{pct(first, 0.99):.1f} ms; on a kept-alive one ({len(kept)}): median "
+              f"{statistics.median(kept):.1f} ms, p99 {pct(kept, 0.99):.1f} ms")
     print(f"one at a time (200 requests, one client): median {statistics.median(alone):.1f} ms, "
           f"p99 {pct(alone, 0.99):.1f} ms")
     in_flight = PROCESSES * THREADS if mode == "threads" else CONNECTIONS
+    queued = (f"with {in_flight} in flight, a request queues behind ~{in_flight // servers} "
+              f"others; " if spread is None else
+              f"arriving at {len(results) / spread:.0f} a second on average; " if spread else "")
     print(f"server CPU in the burst: {cpu * 1000 / len(results):.2f} ms a request "
-          f"({len(results) / max(cpu, 1e-9):.0f} requests per CPU second; with {in_flight} "
-          f"in flight, a request queues behind ~{in_flight // servers} others; of it in the "
+          f"({len(results) / max(cpu, 1e-9):.0f} requests per CPU second; {queued}of it in the "
           f"kernel: {system * 1000 / len(results):.2f} ms) "
-          f"(load average {__import__('os').getloadavg()[0]:.1f})")
+          f"(load average {load0:.1f} before, {__import__('os').getloadavg()[0]:.1f} after)")
     if front:
         print(f"nginx in front (deploy/nginx-city.conf; each connection from its own address): its "
               f"workers' CPU {nginx_cpu * 1000 / len(results):.2f} ms a request")
