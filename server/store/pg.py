@@ -11,7 +11,7 @@ its site; until then all writes are site 1's).
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
@@ -229,14 +229,14 @@ class PgDatabase(Database_):
     kind = "postgresql"
 
     def __init__(self, url: str, pool_size: int | None = None, pool_floor: int = DEFAULT_FLOOR,
-                 idle_s: float = DEFAULT_IDLE_S) -> None:
+                 idle_s: float = DEFAULT_IDLE_S, clock: Callable[[], float] = time.monotonic) -> None:
         """A pool of at most `pool_size` connections (XEPHANG_PG_POOL by default)."""
         from printers.runtime import runtime_dir
         self.url = self.location = url
         self.path = None  # type: ignore[assignment]  # file-only code checks `kind` first
         self.folder = runtime_dir()  # no folder of its own: this process's private one
         self.pool: BoundedPool[PgConnection] = BoundedPool(
-            self._connect, PgConnection.close, pool_size or cap_from_env(), pool_floor, idle_s)
+            self._connect, PgConnection.close, pool_size or cap_from_env(), pool_floor, idle_s, clock)
 
     def __repr__(self) -> str:
         return f"PgDatabase({redact(self.url)!r})"

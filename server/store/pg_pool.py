@@ -58,6 +58,7 @@ class BoundedPool(Generic[C]):
         self._held = threading.local()  # per thread/greenlet: how many it holds now
         self.nested = 0  # acquisitions by a holder (not made to wait: see module doc)
         self.waited = 0  # acquisitions that had to wait for a release
+        self.waiting = 0  # transactions waiting for a connection now
 
     @property
     def open(self) -> int:
@@ -90,7 +91,11 @@ class BoundedPool(Generic[C]):
                     self._close_all(stale)
                     raise Busy(f"all {self.cap} database connections of this process are in use")
                 waited = True
-                self._cond.wait(left)
+                self.waiting += 1
+                try:
+                    self._cond.wait(left)
+                finally:
+                    self.waiting -= 1
             self.waited += waited
         self._close_all(stale)
         if conn is None:
