@@ -173,12 +173,16 @@ def test_the_cap_comes_from_xephang_pg_pool(monkeypatch: pytest.MonkeyPatch, pg_
             cap_from_env()
 
 
-def test_waiting_for_a_connection_under_gevent_blocks_only_that_greenlet(pg_url: str) -> None:
-    """The loop keeps running while a greenlet waits for the pool: the holder it waits for is
-    released by another greenlet, so a frozen loop would leave the waiter busy."""
+@pytest.mark.parametrize("waiter", ["greenlet", "native thread"])
+def test_waiting_for_a_connection_under_gevent_blocks_only_the_waiter(pg_url: str,
+                                                                       waiter: str) -> None:
+    """The loop keeps running while a greenlet, or a native thread of gevent's pool (where
+    report summaries run, `off_loop`), waits for the pool: the holder it waits for is released by
+    another greenlet, so a frozen loop or a lost cross-thread wake-up would leave the waiter busy."""
     script = f"""
 from gevent import monkey; monkey.patch_all()
 import gevent, gevent.event
+from gevent import get_hub
 from server.store import Busy
 from server.store.pg import PgDatabase
 db = PgDatabase({pg_url!r}, pool_size=1)
@@ -189,22 +193,24 @@ def holder():
         conn.execute("SELECT 1")
         holding.set()
         go.wait(30)
-def waiter():
-    holding.wait(30)
+def read():
     try:
         with db.read() as conn:
-            out["waiter"] = conn.execute("SELECT 42").fetchone()[0]
+            return conn.execute("SELECT 42").fetchone()[0]
     except Busy:
-        out["waiter"] = "busy"
+        return "busy"
+def waiter():
+    holding.wait(30)
+    out["waiter"] = read() if {waiter == "greenlet"!r} else get_hub().threadpool.apply(read)
 def releaser():
     holding.wait(30)
     ticks = 0
-    while db.pool.waiting == 0 and ticks < 1000:  # until the waiter is really waiting
+    while db.pool.waiting == 0 and ticks < 2000:  # until the waiter is really waiting
         ticks += 1; gevent.sleep(0.001)
-    out["waited_before_release"] = db.pool.waiting
+    out["waiting"] = db.pool.waiting
     go.set()
 gevent.joinall([gevent.spawn(holder), gevent.spawn(waiter), gevent.spawn(releaser)])
-print(out["waiter"], out["waited_before_release"])
+print(out["waiter"], out["waiting"])
 """
     out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True,
                          timeout=60)
