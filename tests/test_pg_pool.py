@@ -118,6 +118,42 @@ def test_a_transaction_that_finds_no_free_connection_answers_busy_and_changes_no
     db.close()
 
 
+def test_a_released_connection_goes_to_the_first_waiter_not_to_a_newcomer(pg_url: str) -> None:
+    """Without the queue, the releasing thread (or any newcomer) takes the connection back before
+    the woken waiter runs, and a waiter can be passed over until its deadline."""
+    db = PgDatabase(pg_url, pool_size=1)
+    holding, release, waiter_done = threading.Event(), threading.Event(), threading.Event()
+    got: dict[str, Any] = {}
+
+    def holder() -> None:
+        with db.read():
+            holding.set()
+            release.wait(30)
+        try:  # straight after its release: the connection is already the waiter's
+            db.pool.release(db.pool.acquire(time.monotonic() + 0.3))
+            got["newcomer"] = "connection"
+        except Busy:
+            got["newcomer"] = "busy"
+
+    def waiter() -> None:
+        with db.read() as conn:
+            got["waiter"] = conn.execute("SELECT 42").fetchone()[0]
+            waiter_done.wait(30)
+
+    h = threading.Thread(target=holder)
+    h.start()
+    assert holding.wait(30)
+    w = threading.Thread(target=waiter)
+    w.start()
+    assert until(lambda: db.pool.waiting == 1)
+    release.set()
+    h.join(30)
+    waiter_done.set()
+    w.join(30)
+    assert got == {"newcomer": "busy", "waiter": 42}
+    db.close()
+
+
 def test_a_holder_asking_for_a_second_connection_does_not_wait_for_itself(pg_url: str) -> None:
     db = PgDatabase(pg_url, pool_size=1)
     with db.write(time.monotonic() + 1) as conn:

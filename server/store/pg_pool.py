@@ -5,6 +5,10 @@ greenlet only: the condition is gevent's when the process is patched) until one 
 deadline passes, then answers `busy`, the same error as a held write lock. Connections idle longer
 than `idle_s` are closed down to `floor`, so a burst at start does not pin connections for the day.
 
+Waiters are served in arrival order: a release hands its connection to the first waiter directly.
+(With a plain condition a newcomer takes the connection before the woken waiter runs again, and
+under load a waiter can be passed over until its deadline: the city morning's lease renewals.)
+
 A thread (or greenlet) that already holds a connection of this pool and asks for another is never
 made to wait for the cap: it could be waiting for itself (N holders each waiting for a second
 connection would all time out). Such nested uses may go above the cap by their depth, and the
@@ -15,6 +19,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
@@ -44,6 +49,14 @@ def cap_from_env() -> int:
     return cap
 
 
+class _Turn(Generic[C]):
+    """A waiter's place in the queue: served with a connection, or None for a free slot."""
+
+    def __init__(self) -> None:
+        self.served = False
+        self.conn: C | None = None
+
+
 class BoundedPool(Generic[C]):
     """Connections made by `connect`, at most `cap` open, idle ones above `floor` closed."""
 
@@ -56,6 +69,7 @@ class BoundedPool(Generic[C]):
         self._idle: list[tuple[C, float]] = []  # (connection, released at): last released on top
         self._open = 0  # idle + held (+ being opened)
         self._held = threading.local()  # per thread/greenlet: how many it holds now
+        self._queue: deque[_Turn[C]] = deque()  # waiters, first come first served
         self.nested = 0  # acquisitions by a holder (not made to wait: see module doc)
         self.waited = 0  # acquisitions that had to wait for a release
         self.waiting = 0  # transactions waiting for a connection now
@@ -72,31 +86,18 @@ class BoundedPool(Generic[C]):
 
     def acquire(self, deadline: float) -> C:
         """A free connection, a new one below the cap, or one released before `deadline`
-        (time.monotonic()); Busy when none is."""
+        (time.monotonic()), first come first served; Busy when none is."""
         depth = getattr(self._held, "n", 0)
         conn: C | None = None
         with self._cond:
             self.nested += bool(depth)
             stale = self._take_stale()
-            waited = False
-            while True:
-                if self._idle:
-                    conn = self._idle.pop()[0]
-                    break
-                if self._open < self.cap or depth:
-                    self._open += 1  # a slot for the connection opened below, outside the lock
-                    break
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    self._close_all(stale)
-                    raise Busy(f"all {self.cap} database connections of this process are in use")
-                waited = True
-                self.waiting += 1
-                try:
-                    self._cond.wait(left)
-                finally:
-                    self.waiting -= 1
-            self.waited += waited
+            if self._idle and (depth or not self._queue):
+                conn = self._idle.pop()[0]
+            elif depth or (self._open < self.cap and not self._queue):
+                self._open += 1  # a slot for the connection opened below, outside the lock
+            else:
+                conn = self._wait(_Turn(), deadline, stale)
         self._close_all(stale)
         if conn is None:
             try:
@@ -107,19 +108,39 @@ class BoundedPool(Generic[C]):
         self._held.n = depth + 1
         return conn
 
+    def _wait(self, turn: _Turn[C], deadline: float, stale: list[C]) -> C | None:
+        """Under the lock: queue until a release hands this turn a connection (or a free slot:
+        None), in arrival order — a newcomer never takes what a waiter was woken for."""
+        self._queue.append(turn)
+        self.waited += 1
+        while not turn.served:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                self._queue.remove(turn)
+                self._close_all(stale)
+                raise Busy(f"all {self.cap} database connections of this process are in use")
+            self.waiting += 1
+            try:
+                self._cond.wait(left)
+            finally:
+                self.waiting -= 1
+        return turn.conn
+
     def release(self, conn: C) -> None:
-        """Give a held, usable connection back (closed instead above the cap: nested use)."""
+        """Give a held, usable connection back: to the first waiter, else to the idle ones
+        (closed instead above the cap: nested use)."""
         self._held.n = max(0, getattr(self._held, "n", 1) - 1)
         with self._cond:
-            if self._open <= self.cap:
-                self._idle.append((conn, self._clock()))
-                self._cond.notify()
-                stale = self._take_stale()
-                conn = None  # type: ignore[assignment]
-            else:
+            if self._open > self.cap:
                 self._open -= 1
+                stale = [conn]
+            elif self._queue:
+                self._serve(conn)
                 stale = []
-        self._close_all(stale + ([conn] if conn is not None else []))
+            else:
+                self._idle.append((conn, self._clock()))
+                stale = self._take_stale()
+        self._close_all(stale)
 
     def discard(self) -> None:
         """A held connection was closed (broken, or could not be cleaned): free its slot."""
@@ -138,7 +159,6 @@ class BoundedPool(Generic[C]):
         with self._cond:
             idle, self._idle = [c for c, _ in self._idle], []
             self._open -= len(idle)
-            self._cond.notify_all()
         self._close_all(idle)
 
     def _take_stale(self) -> list[C]:
@@ -148,14 +168,20 @@ class BoundedPool(Generic[C]):
         while self._idle and self._open > self.floor and self._idle[0][1] <= cutoff:
             stale.append(self._idle.pop(0)[0])
             self._open -= 1
-        if stale:
-            self._cond.notify_all()  # slots were freed
         return stale
 
     def _free_slot(self) -> None:
         with self._cond:
-            self._open -= 1
-            self._cond.notify()
+            if self._queue and self._open <= self.cap:
+                self._serve(None)  # the slot goes to the first waiter, who opens a connection
+            else:
+                self._open -= 1
+
+    def _serve(self, conn: C | None) -> None:
+        """Under the lock: hand a connection (or its slot) to the first waiter and wake it."""
+        turn = self._queue.popleft()
+        turn.conn, turn.served = conn, True
+        self._cond.notify_all()  # the one served checks its turn; the others wait on
 
     def _close_all(self, conns: list[C]) -> None:
         for conn in conns:
