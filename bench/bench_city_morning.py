@@ -272,7 +272,8 @@ def main() -> int:
                 held = conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = "
                                     "current_database()").fetchone()[0]
             probe.close()
-            print(f"{args.processes} server process(es) hold {held - 1} PostgreSQL connections",
+            held -= 2  # the probe's and the peak sampler's
+            print(f"{args.processes} server process(es) hold {held} PostgreSQL connections",
                   flush=True)
             plan_jobs = schedule(plan, window, args.compress, args.seed)
             issues = sum(1 for j in plan_jobs if j[2] == "issue")
@@ -312,7 +313,7 @@ def main() -> int:
             for c in clients:
                 c.join()
             cpu1 = cpu()
-            print(f"PostgreSQL connections of the server processes: {held - 1} after start, at "
+            print(f"PostgreSQL connections of the server processes: {held} after start, at "
                   f"most {peak.stop()} at once (sampled every 0.2 s from start to the end; one "
                   "may be the bench's probe)", flush=True)
             report(rows, wall, plan, db_url, [b - a for a, b in zip(cpu0, cpu1)],
