@@ -52,9 +52,10 @@ def cap_from_env() -> int:
 class _Turn(Generic[C]):
     """A waiter's place in the queue: served with a connection, or None for a free slot."""
 
-    def __init__(self) -> None:
+    def __init__(self, lock: threading.Lock) -> None:
         self.served = False
         self.conn: C | None = None
+        self.wake = threading.Condition(lock)  # its own: a release wakes one waiter, not all
 
 
 class BoundedPool(Generic[C]):
@@ -65,7 +66,7 @@ class BoundedPool(Generic[C]):
                  clock: Callable[[], float] = time.monotonic) -> None:
         self._connect, self._close, self._clock = connect, close, clock
         self.cap, self.floor, self.idle_s = cap, min(floor, cap), idle_s
-        self._cond = threading.Condition()  # created after gevent's patch: waits per greenlet
+        self._lock = threading.Lock()  # created after gevent's patch: waits per greenlet
         self._idle: list[tuple[C, float]] = []  # (connection, released at): last released on top
         self._open = 0  # idle + held (+ being opened)
         self._held = threading.local()  # per thread/greenlet: how many it holds now
@@ -89,7 +90,7 @@ class BoundedPool(Generic[C]):
         (time.monotonic()), first come first served; Busy when none is."""
         depth = getattr(self._held, "n", 0)
         conn: C | None = None
-        with self._cond:
+        with self._lock:
             self.nested += bool(depth)
             stale = self._take_stale()
             if self._idle and (depth or not self._queue):
@@ -97,7 +98,7 @@ class BoundedPool(Generic[C]):
             elif depth or (self._open < self.cap and not self._queue):
                 self._open += 1  # a slot for the connection opened below, outside the lock
             else:
-                conn = self._wait(_Turn(), deadline, stale)
+                conn = self._wait(_Turn(self._lock), deadline, stale)
         self._close_all(stale)
         if conn is None:
             try:
@@ -121,7 +122,7 @@ class BoundedPool(Generic[C]):
                 raise Busy(f"all {self.cap} database connections of this process are in use")
             self.waiting += 1
             try:
-                self._cond.wait(left)
+                turn.wake.wait(left)
             finally:
                 self.waiting -= 1
         return turn.conn
@@ -130,7 +131,7 @@ class BoundedPool(Generic[C]):
         """Give a held, usable connection back: to the first waiter, else to the idle ones
         (closed instead above the cap: nested use)."""
         self._held.n = max(0, getattr(self._held, "n", 1) - 1)
-        with self._cond:
+        with self._lock:
             if self._open > self.cap:
                 self._open -= 1
                 stale = [conn]
@@ -149,14 +150,14 @@ class BoundedPool(Generic[C]):
 
     def shrink(self) -> int:
         """Close the connections idle longer than idle_s, above the floor; how many were closed."""
-        with self._cond:
+        with self._lock:
             stale = self._take_stale()
         self._close_all(stale)
         return len(stale)
 
     def close(self) -> None:
         """Close every idle connection (held ones are closed when released to a closed pool)."""
-        with self._cond:
+        with self._lock:
             idle, self._idle = [c for c, _ in self._idle], []
             self._open -= len(idle)
         self._close_all(idle)
@@ -171,7 +172,7 @@ class BoundedPool(Generic[C]):
         return stale
 
     def _free_slot(self) -> None:
-        with self._cond:
+        with self._lock:
             if self._queue and self._open <= self.cap:
                 self._serve(None)  # the slot goes to the first waiter, who opens a connection
             else:
@@ -181,7 +182,7 @@ class BoundedPool(Generic[C]):
         """Under the lock: hand a connection (or its slot) to the first waiter and wake it."""
         turn = self._queue.popleft()
         turn.conn, turn.served = conn, True
-        self._cond.notify_all()  # the one served checks its turn; the others wait on
+        turn.wake.notify()
 
     def _close_all(self, conns: list[C]) -> None:
         for conn in conns:
