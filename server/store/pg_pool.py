@@ -1,7 +1,7 @@
 """A bounded pool of database connections for one process (PostgreSQL: issue 9, city morning).
 
 At most `cap` connections are open; a transaction that finds none free waits (its own thread or
-greenlet only: the condition is gevent's when the process is patched) until one is released or its
+greenlet only: its lock is gevent's when the process is patched) until one is released or its
 deadline passes, then answers `busy`, the same error as a held write lock. Connections idle longer
 than `idle_s` are closed down to `floor`, so a burst at start does not pin connections for the day.
 
