@@ -229,9 +229,8 @@ def main() -> int:
     window = parse_period(args.window)
     load_before = os.getloadavg()
     cluster = PgCluster(durable=True)
-    # Each process's pool grows to the connections its 169 sites' jobs use at once (~100 at
-    # start): more than the test cluster's 300 for 3 processes.
-    cluster.opts = cluster.opts.replace("max_connections=300", "max_connections=1000")
+    # PostgreSQL's default: each process's pool is capped (XEPHANG_PG_POOL, 16), so 3 fit.
+    cluster.opts = cluster.opts.replace("max_connections=300", "max_connections=100")
     cluster.restart()
     procs: list[subprocess.Popen[bytes]] = []
     try:
@@ -243,6 +242,7 @@ def main() -> int:
             print(f"{len(plan)} sites, {sum(len(s['counters']) for s in plan)} counters, "
                   f"{sum(s['daily'] for s in plan)} tickets on a whole day; built in "
                   f"{time.monotonic() - t:.0f}s", flush=True)
+            peak = ConnectionPeak(db_url)  # the most connections PostgreSQL saw at once
             urls = []
             for i in range(args.processes):
                 port = free_port()
@@ -272,7 +272,8 @@ def main() -> int:
                 held = conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = "
                                     "current_database()").fetchone()[0]
             probe.close()
-            print(f"{args.processes} server process(es) hold {held - 1} PostgreSQL connections",
+            held -= 2  # the probe's and the peak sampler's
+            print(f"{args.processes} server process(es) hold {held} PostgreSQL connections",
                   flush=True)
             plan_jobs = schedule(plan, window, args.compress, args.seed)
             issues = sum(1 for j in plan_jobs if j[2] == "issue")
@@ -312,6 +313,9 @@ def main() -> int:
             for c in clients:
                 c.join()
             cpu1 = cpu()
+            print(f"PostgreSQL connections of the server processes: {held} after start, at "
+                  f"most {peak.stop()} at once (sampled every 0.2 s from start to the end; one "
+                  "may be the bench's probe)", flush=True)
             report(rows, wall, plan, db_url, [b - a for a, b in zip(cpu0, cpu1)],
                    [x * (time.time() - t0) for x in idle])
     finally:
@@ -326,6 +330,30 @@ def main() -> int:
           f"(fsync, synchronous_commit on), Redis without persistence, all on this machine")
     print(f"command: {shlex.join([os.path.relpath(sys.executable, ROOT), *sys.argv])}")
     return 0
+
+
+class ConnectionPeak:
+    """Samples pg_stat_activity for one database in a thread; stop() gives the most seen."""
+
+    def __init__(self, url: str) -> None:
+        import psycopg
+        self.conn = psycopg.connect(url, autocommit=True)
+        self.most = 0
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+
+    def run(self) -> None:
+        while not self.done.wait(0.2):
+            row = self.conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = "
+                                    "current_database() AND pid <> pg_backend_pid()").fetchone()
+            self.most = max(self.most, int(row[0]))
+
+    def stop(self) -> int:
+        self.done.set()
+        self.thread.join()
+        self.conn.close()
+        return self.most
 
 
 def report(rows: list[tuple[str, float, int, float, int, str]], wall: float,

@@ -232,6 +232,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(_say("demo_password_where", path=demo_file), flush=True)
         app = create_app({"DB": args.db, "ASYNC_MODE": args.async_mode,
                           "MESSAGE_QUEUE": args.message_queue})
+        db.close()  # the app has its own pool: this one's connection would stay open (issue 9 cap)
         ctx = app.extensions["xephang"]
         from .services.context import every_site
         for site_ctx in every_site(ctx):  # issue 9: every site's earlier days

@@ -10,9 +10,8 @@ its site; until then all writes are site 1's).
 """
 from __future__ import annotations
 
-import queue
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
@@ -24,6 +23,7 @@ from psycopg.pq import Format
 
 from .db import BUSY_WAIT_S, Busy, Database_, StorageFull, StorageReadOnly, StoreError
 from .location import CONNECT_TIMEOUT_S, redact
+from .pg_pool import DEFAULT_FLOOR, DEFAULT_IDLE_S, BoundedPool, cap_from_env
 
 SITE_ID = 1  # the site of a write nobody named (CLI commands, deployment jobs): site 1's lock
 # A process frozen or cut off inside a write transaction holds its site's lock until its
@@ -228,12 +228,15 @@ class PgDatabase(Database_):
 
     kind = "postgresql"
 
-    def __init__(self, url: str) -> None:  # noqa: D107 - no file, no folder: nothing to create
+    def __init__(self, url: str, pool_size: int | None = None, pool_floor: int = DEFAULT_FLOOR,
+                 idle_s: float = DEFAULT_IDLE_S, clock: Callable[[], float] = time.monotonic) -> None:
+        """A pool of at most `pool_size` connections (XEPHANG_PG_POOL by default)."""
         from printers.runtime import runtime_dir
         self.url = self.location = url
         self.path = None  # type: ignore[assignment]  # file-only code checks `kind` first
         self.folder = runtime_dir()  # no folder of its own: this process's private one
-        self._pool: queue.LifoQueue[PgConnection] = queue.LifoQueue()  # type: ignore[assignment]
+        self.pool: BoundedPool[PgConnection] = BoundedPool(
+            self._connect, PgConnection.close, pool_size or cap_from_env(), pool_floor, idle_s, clock)
 
     def __repr__(self) -> str:
         return f"PgDatabase({redact(self.url)!r})"
@@ -255,16 +258,19 @@ class PgDatabase(Database_):
         finally:
             conn.close()
 
-    def _acquire(self) -> PgConnection:  # type: ignore[override]
-        try:
-            return self._pool.get_nowait()
-        except queue.Empty:
-            return self._connect()
+    def _acquire(self, deadline: float | None = None) -> PgConnection:  # type: ignore[override]
+        """A pooled connection, waiting for one until `deadline` (BUSY_WAIT_S), then Busy."""
+        return self.pool.acquire(deadline if deadline is not None
+                                 else time.monotonic() + BUSY_WAIT_S)
 
-    def _begin(self, lock_ms: int | None, site_id: int = SITE_ID) -> PgConnection:
+    def _begin(self, lock_ms: int | None, site_id: int = SITE_ID,
+               deadline: float | None = None) -> PgConnection:
         """A pooled connection with a transaction begun (see PgConnection.begin); a pooled one the
-        server closed meanwhile (a PostgreSQL restart, an idle timeout) is replaced, once."""
-        conn = self._acquire()
+        server closed meanwhile (a PostgreSQL restart, an idle timeout) is replaced, once, in
+        the same slot of the pool. `lock_ms` counts from when a connection was free."""
+        conn = self._acquire(deadline)
+        if lock_ms is not None and deadline is not None:
+            lock_ms = max(1, int((deadline - time.monotonic()) * 1000))
         try:
             conn.begin(lock_ms, site_id)
             return conn
@@ -273,7 +279,14 @@ class PgDatabase(Database_):
                 self._release(conn)
                 raise
             conn.close()
-        conn = self._connect()
+        except BaseException:
+            self._release(conn)
+            raise
+        try:
+            conn = self._connect()
+        except BaseException:
+            self.pool.discard()
+            raise
         try:
             conn.begin(lock_ms, site_id)
         except BaseException:
@@ -284,14 +297,17 @@ class PgDatabase(Database_):
     def _release(self, conn: PgConnection) -> None:  # type: ignore[override]
         conn.memo = {}
         if conn.raw.closed or conn.raw.broken:
+            conn.close()
+            self.pool.discard()
             return
         if conn.in_transaction or conn.raw.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
             try:
                 conn.rollback()
             except psycopg.Error:
                 conn.close()
+                self.pool.discard()
                 return
-        self._pool.put(conn)
+        self.pool.release(conn)
 
     @contextmanager
     def write(self, deadline: float | None = None, site_id: int = SITE_ID) -> Iterator[Any]:
@@ -305,7 +321,8 @@ class PgDatabase(Database_):
         if left <= 0:
             raise Busy("no time left to wait for the write lock")
         try:
-            conn = self._begin(lock_ms=max(1, int(left * 1000)), site_id=site_id)
+            conn = self._begin(lock_ms=max(1, int(left * 1000)), site_id=site_id,
+                               deadline=time.monotonic() + left)
         except psycopg.Error as exc:
             raise (storage_error(exc) or exc) from None
         try:
@@ -346,9 +363,5 @@ class PgDatabase(Database_):
 
     def close(self) -> None:
         """Close every pooled connection."""
-        while True:
-            try:
-                self._pool.get_nowait().close()
-            except queue.Empty:
-                return
+        self.pool.close()
 
