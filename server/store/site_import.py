@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from .transfer import TransferError, TransferResult, _fk_order, _pg_columns, sqlite_tables
+from .transfer import TransferError, TransferResult, _fk_order, _pg_columns, between, sqlite_tables
 
 # Not copied: the process's own state (leases, the relay's outbox and position, the health
 # probe, the queue's cache version), login failures (transient) and the site list itself.
@@ -40,31 +40,7 @@ def import_site(sqlite_path: str | Path, url: str, code: str, batch: int = 1000,
     """Add the building file at `sqlite_path` to the PostgreSQL deployment at `url` as a new
     site `code`; (its site id, rows copied). The file is checked and migrated first and must not
     be in use (as for copy_to_postgres)."""
-    from . import Database
-    from .backup import BackupError, DatabaseInUse, check, exclusive
-    from .pg import PgConnection
-    path = Path(sqlite_path)
-    try:
-        check(path)
-    except BackupError as exc:
-        raise TransferError("migrate_to_bad_source", path=str(path), why=str(exc)) from None
-    try:
-        with exclusive(path):
-            source = Database(path)
-            source.migrate()
-            source.close()
-            target = Database(url)
-            target.migrate()
-            target.close()
-            src = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-            dst = PgConnection(url)
-            try:
-                return _import(src, dst, code, batch, progress)
-            finally:
-                src.close()
-                dst.close()
-    except DatabaseInUse:
-        raise TransferError("migrate_to_in_use", path=str(path)) from None
+    return between(sqlite_path, url, lambda src, dst: _import(src, dst, code, batch, progress))
 
 
 def _site_info(src: sqlite3.Connection) -> dict[str, Any]:

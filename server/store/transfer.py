@@ -13,9 +13,11 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from .backup import check, exclusive
+
+T = TypeVar("T")
 
 BATCH_ROWS = 1000
 # A target "has data" when any of these has a row (a fresh migrated database has none of them).
@@ -93,6 +95,13 @@ def copy_to_postgres(sqlite_path: str | Path, url: str, batch: int = BATCH_ROWS,
     Refused (TransferError) while a server runs on the file (the restore lock), when the file is
     not a sound xephang database, or when the target already holds data.
     """
+    return between(sqlite_path, url, lambda src, dst: _copy(src, dst, batch, progress))
+
+
+def between(sqlite_path: str | Path, url: str, work: Callable[[sqlite3.Connection, Any], T]) -> T:
+    """Run `work(source, target)` on the checked SQLite file (read-only, no server on it: the
+    restore lock) and a connection to the PostgreSQL database, both migrated to this code's
+    schema version first."""
     from . import Database
     from .backup import BackupError, DatabaseInUse
     from .pg import PgConnection
@@ -112,7 +121,7 @@ def copy_to_postgres(sqlite_path: str | Path, url: str, batch: int = BATCH_ROWS,
             src = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
             dst = PgConnection(url)
             try:
-                return _copy(src, dst, batch, progress)
+                return work(src, dst)
             finally:
                 src.close()
                 dst.close()
