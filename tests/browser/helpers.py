@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -99,3 +101,29 @@ def sign_in(page: Any, live_server: Any, username: str) -> dict[str, Any]:
                                 "password": live_server.users[username]["password"]})
     assert r.ok, r.text()
     return dict(r.json())
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+@contextmanager
+def ticket_page_with_worker(browser: Any, server: Any, ticket: dict[str, Any]) -> Iterator[
+        tuple[Any, Any, list[dict[str, Any]], str]]:
+    """A phone's ticket page whose service worker is ready: (page, its DevTools session, the
+    worker registrations DevTools reported, the worker's scope); notifications allowed."""
+    from playwright.sync_api import expect
+    ctx = browser.new_context(viewport=PHONE, has_touch=True, is_mobile=True)
+    try:
+        ctx.grant_permissions(["notifications"], origin=server.url)
+        page = ctx.new_page()
+        cdp = ctx.new_cdp_session(page)
+        registrations: list[dict[str, Any]] = []
+        cdp.on("ServiceWorker.workerRegistrationUpdated",
+               lambda e: registrations.extend(e["registrations"]))
+        cdp.send("ServiceWorker.enable")
+        page.goto(f"{server.url}/t/{ticket['token']}")
+        expect(page.locator("#tp-number")).to_have_text(ticket["number"])
+        scope = page.evaluate("navigator.serviceWorker.ready.then(r => r.scope)")
+        yield page, cdp, registrations, scope
+    finally:
+        ctx.close()

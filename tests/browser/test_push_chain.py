@@ -8,18 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import http_ece
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.browser.helpers import issue
+from tests.browser.helpers import issue, ticket_page_with_worker
 from tests.conftest import LiveServer
 from tests.support.fake_push import FakePushService
-
-PHONE = {"width": 390, "height": 844}
-
 
 def called_push(push: FakePushService) -> str:
     """The decrypted text of the "called" push, exactly as the server encrypted it (waits for
@@ -49,18 +45,7 @@ def test_a_call_pushed_by_the_server_reaches_the_pages_service_worker(
         browser: Browser, push_server: LiveServer) -> None:
     server = push_server
     ticket = issue(server)
-    ctx = browser.new_context(viewport=PHONE, has_touch=True, is_mobile=True)
-    try:
-        ctx.grant_permissions(["notifications"], origin=server.url)
-        page = ctx.new_page()
-        cdp = ctx.new_cdp_session(page)
-        registrations: list[dict[str, Any]] = []
-        cdp.on("ServiceWorker.workerRegistrationUpdated",
-               lambda e: registrations.extend(e["registrations"]))
-        cdp.send("ServiceWorker.enable")
-        page.goto(f"{server.url}/t/{ticket['token']}")
-        expect(page.locator("#tp-number")).to_have_text(ticket["number"])
-        scope = page.evaluate("navigator.serviceWorker.ready.then(r => r.scope)")
+    with ticket_page_with_worker(browser, server, ticket) as (page, cdp, registrations, scope):
         # Why the chain is joined at the push service: chromium cannot subscribe offline.
         key = server.api("GET", "/api/v1/push/key").json()["public_key"]
         refused = page.evaluate("""(key) => navigator.serviceWorker.ready.then(r => {
@@ -87,5 +72,3 @@ def test_a_call_pushed_by_the_server_reaches_the_pages_service_worker(
         shown = page.evaluate("navigator.serviceWorker.ready.then(r => r.getNotifications())"
                               ".then(ns => ns.map(n => n.title + ' | ' + n.body))")
         assert any("Mời đến quầy 18" in n for n in shown), shown
-    finally:
-        ctx.close()

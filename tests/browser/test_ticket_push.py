@@ -10,25 +10,12 @@ from typing import Any
 
 from playwright.sync_api import Browser, expect
 
-from tests.browser.helpers import issue, layout_problems
-
-PHONE = {"width": 390, "height": 844}
+from tests.browser.helpers import issue, layout_problems, ticket_page_with_worker
 
 
 def test_the_ticket_pages_service_worker_shows_a_push(browser: Browser, live_server: Any) -> None:
     ticket = issue(live_server)
-    ctx = browser.new_context(viewport=PHONE, has_touch=True, is_mobile=True)
-    try:
-        ctx.grant_permissions(["notifications"], origin=live_server.url)
-        page = ctx.new_page()
-        cdp = ctx.new_cdp_session(page)
-        registrations: list[dict[str, Any]] = []
-        cdp.on("ServiceWorker.workerRegistrationUpdated",
-               lambda e: registrations.extend(e["registrations"]))
-        cdp.send("ServiceWorker.enable")
-        page.goto(f"{live_server.url}/t/{ticket['token']}")
-        expect(page.locator("#tp-number")).to_have_text(ticket["number"])
-        scope = page.evaluate("navigator.serviceWorker.ready.then(r => r.scope)")
+    with ticket_page_with_worker(browser, live_server, ticket) as (page, cdp, registrations, scope):
         assert scope == f"{live_server.url}/t/"
         expect(page.locator("#tp-push")).to_be_visible()  # the offer to be notified
         assert layout_problems(page, vertical=False) == []
@@ -43,5 +30,3 @@ def test_the_ticket_pages_service_worker_shows_a_push(browser: Browser, live_ser
         shown = page.evaluate("navigator.serviceWorker.ready.then(r => r.getNotifications())"
                               ".then(ns => ns.map(n => n.title + ' | ' + n.body))")
         assert any("Mời đến quầy 18" in n for n in shown), shown
-    finally:
-        ctx.close()
