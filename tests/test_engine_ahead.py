@@ -27,7 +27,7 @@ def real_order(callers: list[Caller], tickets: list[Waiting], policy: Policy,
     while left and idle < len(callers):
         i = turn % len(callers)
         turn += 1
-        mine = [t for t in left if callers[i].may_call(t.service, t.priority)]
+        mine = [t for t in left if callers[i].may_call(*line_of(t))]
         choice = choose_next(callers[i].counter, mine, streaks[i], policy, now)
         if choice is None:
             idle += 1

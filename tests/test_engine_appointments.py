@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from server.engine.ahead import Caller, calls_before, line_of
 from server.engine.model import Counter, Policy, Waiting
 from server.engine.ordering import choose_next
+from tests.test_engine_ahead import real_order
 from tests.test_engine_ordering import run_calls
 
 T0 = datetime(2026, 11, 25, 8, 0)
@@ -111,24 +112,6 @@ def test_properties_at_a_priority_counter(raw: list[tuple[float, str, str]], rat
 SERVICES = ("TP-LLTP", "TP-QT", "TP-HT")
 
 
-def _oracle(callers: list[Caller], tickets: list[Waiting], policy: Policy, now: datetime) -> list[int]:
-    """The ids in the order the counters call them, taking turns, each choosing from every
-    ticket it may call (the whole list, not the lines' heads)."""
-    left, streaks, order, turn, idle = list(tickets), [c.priority_streak for c in callers], [], 0, 0
-    while left and idle < len(callers):
-        i = turn % len(callers)
-        turn += 1
-        mine = [t for t in left if callers[i].may_call(*line_of(t))]
-        choice = choose_next(callers[i].counter, mine, streaks[i], policy, now)
-        if choice is None:
-            idle += 1
-            continue
-        idle = 0
-        streaks[i] = choice.priority_streak
-        left = [t for t in left if t.id != choice.ticket_id]
-        order.append(choice.ticket_id)
-    return order
-
 
 def test_an_elderly_citizen_behind_an_appointment_is_told_she_is_next_at_the_priority_counter() -> None:
     prio = Caller(Counter(17, "A1", ("TP-LLTP",), priority=True), 0, frozenset(SERVICES))
@@ -156,5 +139,5 @@ def test_people_ahead_equal_the_real_order_with_appointments(
     for t in tickets:
         callers = [c for c in all_callers if c.may_call(*line_of(t))]
         mine = [x for x in tickets if any(c.may_call(*line_of(x)) for c in callers)]
-        assert calls_before(t.id, mine, callers, policy, now) == _oracle(callers, mine, policy,
+        assert calls_before(t.id, mine, callers, policy, now) == real_order(callers, mine, policy,
                                                                          now).index(t.id)

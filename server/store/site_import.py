@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from .transfer import TransferError, TransferResult, _fk_order, _pg_columns, between, sqlite_tables
+from .transfer import (TransferError, TransferResult, _fk_order, _pg_columns, between, copy_rows,
+                       sqlite_tables)
 
 # Not copied: the process's own state (leases, the relay's outbox and position, the health
 # probe, the queue's cache version), login failures (transient) and the site list itself.
@@ -136,16 +137,8 @@ def _copy_rows(src: sqlite3.Connection, raw: Any, table: str, target_cols: list[
             moves.append(_shift(offsets.get(refs[c], 0)))
         else:
             moves.append(lambda v: _actor_key(v, offsets) if isinstance(v, str) else v)
-    names = ", ".join(f'"{c}"' for c in cols)
-    insert = (f'INSERT INTO "{table}" ({names}) OVERRIDING SYSTEM VALUE VALUES '
-              f"({', '.join(['%s'] * len(cols))})")
-    cur = src.execute(f'SELECT {names} FROM "{table}"')
-    copied = 0
-    with raw.cursor() as out:
-        while rows := cur.fetchmany(batch):
-            out.executemany(insert, [tuple(m(v) for m, v in zip(moves, row)) for row in rows])
-            copied += len(rows)
-    return copied
+    return copy_rows(src, raw, table, cols, batch,
+                     lambda row: tuple(m(v) for m, v in zip(moves, row)))
 
 
 def _shift(offset: int) -> Callable[[Any], Any]:

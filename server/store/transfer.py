@@ -173,13 +173,20 @@ def _copy_table(src: sqlite3.Connection, raw: Any, table: str, target_cols: list
     lost = [c for c in source_cols if c not in target_cols]
     if lost:
         raise TransferError("migrate_to_schema_differs", what=f"{table}.{', '.join(lost)}")
-    names = ", ".join(f'"{c}"' for c in source_cols)
+    return copy_rows(src, raw, table, source_cols, batch)
+
+
+def copy_rows(src: sqlite3.Connection, raw: Any, table: str, cols: list[str], batch: int,
+              change: Callable[[tuple[Any, ...]], tuple[Any, ...]] | None = None) -> int:
+    """Copy `cols` of every row of `table` (each row through `change`, when given) in batches,
+    ids kept as they are (OVERRIDING SYSTEM VALUE); returns the rows copied."""
+    names = ", ".join(f'"{c}"' for c in cols)
     insert = (f'INSERT INTO "{table}" ({names}) OVERRIDING SYSTEM VALUE VALUES '
-              f"({', '.join(['%s'] * len(source_cols))})")
+              f"({', '.join(['%s'] * len(cols))})")
     cur = src.execute(f'SELECT {names} FROM "{table}"')
     copied = 0
     with raw.cursor() as out:
         while rows := cur.fetchmany(batch):
-            out.executemany(insert, rows)
+            out.executemany(insert, rows if change is None else [change(r) for r in rows])
             copied += len(rows)
     return copied
